@@ -128,6 +128,15 @@ DERIVED_STYLES: dict[str, LayerStyle] = {
 }
 
 
+# The NATO border is coloured by the non-NATO neighbour across it.
+NEIGHBOUR_COLOURS: dict[str, tuple[str, RGBA]] = {
+    "UA": ("NATO border with Ukraine", (0, 87, 183, 255)),
+    "BY": ("NATO border with Belarus", (150, 40, 160, 255)),
+    "RU": ("NATO border with Russia", (200, 30, 30, 255)),
+    "MD": ("NATO border with Moldova", (0, 150, 140, 255)),
+}
+
+
 def style_for(name: str) -> LayerStyle:
     """Style of a built-in or derived layer; user layers get the ``user`` style."""
     return LAYERS.get(name) or DERIVED_STYLES.get(name) or DERIVED_STYLES["user"]

@@ -1,0 +1,1 @@
+"""Renderers: Scene -> output (live pydeck map, briefing image, drawing map)."""

@@ -1,0 +1,208 @@
+"""Scene -> pydeck Deck for the live map.
+
+Geometry is simplified here *for display only* (measurements always use the
+full-resolution layers in the core).  Tooltips are plain text: deck.gl puts a
+``{"text": ...}`` tooltip into the page with ``innerText``, so a property such as
+``<img src=x onerror=alert(1)>`` from an uploaded file shows as text and never
+runs.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pydeck as pdk
+import shapely
+
+from dashboard.layers import NEIGHBOUR_COLOURS
+from dashboard.scene import Scene, SceneLayer, View
+
+#: Served by Streamlit's static file server (see .streamlit/config.toml).
+OFFLINE_MAP_STYLE = "/app/static/basemap-style.json"
+#: Display tolerance in degrees (about 1 km); zoom 5-7 cannot show finer detail.
+DISPLAY_TOLERANCE_DEG = 0.01
+#: Decimal places kept in the deck spec (1e-4 degree is about 10 m).
+DISPLAY_DECIMALS = 4
+
+_FC_CACHE: dict[str, dict] = {}
+
+
+def view_for_bounds(bounds_deg: tuple[float, float, float, float],
+                    width_px: int = 900, height_px: int = 620) -> View:
+    """Web-map centre and zoom that fit ``bounds_deg`` (west, south, east, north)."""
+    w, s, e, n = bounds_deg
+    lon, lat = (w + e) / 2, (s + n) / 2
+
+    def merc_y(phi: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(phi) / 2))
+
+    span_x = max(e - w, 1e-6) / 360.0
+    span_y = max(abs(merc_y(n) - merc_y(s)), 1e-9) / (2 * math.pi)
+    zoom = min(math.log2(width_px / 256 / span_x), math.log2(height_px / 256 / span_y))
+    return View(bounds_deg=bounds_deg, lon=lon, lat=lat, zoom=round(max(zoom, 1.0), 2))
+
+
+def tooltip_text(props: dict[str, Any], fields: Iterable[str], title_field: str) -> str:
+    """Plain-text tooltip: the title, then ``field: value`` lines (never HTML)."""
+    lines = []
+    title = props.get(title_field)
+    if title not in (None, ""):
+        lines.append(str(title))
+    for f in fields:
+        v = props.get(f)
+        if f == title_field or v is None or (isinstance(v, float) and math.isnan(v)):
+            continue
+        lines.append(f"{f}: {v}")
+    return "\n".join(lines)
+
+
+def _round_geoms(geoms: np.ndarray, tolerance_deg: float) -> np.ndarray:
+    if tolerance_deg > 0:
+        geoms = shapely.simplify(geoms, tolerance_deg, preserve_topology=True)
+    return shapely.transform(geoms, lambda xy: np.round(xy, DISPLAY_DECIMALS))
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating, float)):
+        f = float(v)
+        return None if math.isnan(f) else f
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, (str, int, bool)) or v is None:
+        return v
+    return str(v)
+
+
+def _gdf_token(layer: SceneLayer, tolerance_deg: float) -> str:
+    gdf = layer.gdf
+    h = hashlib.sha1()
+    h.update(layer.name.encode())
+    h.update(repr((len(gdf), tuple(np.round(gdf.total_bounds, 6)) if len(gdf) else (),
+                   tolerance_deg, layer.tooltip_fields, tuple(gdf.columns))).encode())
+    h.update(shapely.to_wkb(gdf.geometry.values[: min(len(gdf), 50)]).tobytes()
+             if len(gdf) else b"")
+    return h.hexdigest()
+
+
+def feature_collection(layer: SceneLayer, tolerance_deg: float = DISPLAY_TOLERANCE_DEG,
+                       ) -> dict:
+    """GeoJSON FeatureCollection for a polygon/line layer, simplified for display.
+
+    Every feature carries ``tooltip`` (plain text), ``_fill`` and ``_line`` (RGBA
+    0-255) properties; per-feature colours come from ``fill_rgba``/``line_rgba``
+    columns when the layer has them, from :data:`NEIGHBOUR_COLOURS` for the NATO
+    border, else from the layer's style.  Results are memoised per layer content.
+    """
+    token = _gdf_token(layer, tolerance_deg)
+    hit = _FC_CACHE.get(token)
+    if hit is not None:
+        return hit
+    gdf = layer.gdf
+    style = layer.style
+    geoms = _round_geoms(np.asarray(gdf.geometry.values), tolerance_deg)
+    geojson = shapely.to_geojson(geoms)
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    records = gdf[cols].to_dict("records") if cols else [{} for _ in range(len(gdf))]
+    features = []
+    for rec, g, geom in zip(records, geojson, geoms):
+        if g is None or shapely.is_empty(geom):
+            continue
+        props = {k: _jsonable(v) for k, v in rec.items() if k in layer.tooltip_fields
+                 or k in (style.id_field, style.label_field)}
+        fill, line = style.fill, style.line
+        if "fill_rgba" in rec and rec["fill_rgba"] is not None:
+            fill = tuple(rec["fill_rgba"])
+        if "line_rgba" in rec and rec["line_rgba"] is not None:
+            line = tuple(rec["line_rgba"])
+        elif layer.style.name == "nato_border" and rec.get("neighbour") in NEIGHBOUR_COLOURS:
+            line = NEIGHBOUR_COLOURS[rec["neighbour"]][1]
+        props["_fill"] = list(fill)
+        props["_line"] = list(line)
+        props["tooltip"] = tooltip_text(rec, layer.tooltip_fields, style.label_field)
+        features.append({"type": "Feature", "geometry": json.loads(g), "properties": props})
+    fc = {"type": "FeatureCollection", "features": features}
+    if len(_FC_CACHE) > 256:
+        _FC_CACHE.clear()
+    _FC_CACHE[token] = fc
+    return fc
+
+
+def point_records(layer: SceneLayer) -> list[dict]:
+    """Records ``{lon, lat, radius_px, tooltip, ...}`` for a point layer."""
+    gdf = layer.gdf
+    style = layer.style
+    pts = shapely.get_coordinates(gdf.geometry.values) if len(gdf) else np.empty((0, 2))
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    recs = gdf[cols].to_dict("records") if cols else [{} for _ in range(len(gdf))]
+    out = []
+    radius = _radius_px(gdf, style.point_radius_px)
+    for (lon, lat), rec, r in zip(pts, recs, radius):
+        row = {k: _jsonable(v) for k, v in rec.items()
+               if k in layer.tooltip_fields or k in (style.id_field, style.label_field)}
+        row.update(lon=round(float(lon), 6), lat=round(float(lat), 6), radius_px=float(r),
+                   tooltip=tooltip_text(rec, layer.tooltip_fields, style.label_field))
+        out.append(row)
+    return out
+
+
+def _radius_px(gdf: gpd.GeoDataFrame, base_px: float) -> np.ndarray:
+    """Marker radii: by population (area proportional) when the layer has one."""
+    if "population" in gdf.columns and len(gdf):
+        pop = np.nan_to_num(gdf["population"].to_numpy(dtype=float), nan=15_000.0)
+        return np.clip(base_px * np.sqrt(pop / 50_000.0), 2.0, 18.0).round(1)
+    return np.full(len(gdf), base_px)
+
+
+def deck_layers(scene: Scene) -> list[pdk.Layer]:
+    """pydeck layers for every scene layer, bottom to top, each with a unique id."""
+    out: list[pdk.Layer] = []
+    for lyr in scene.layers:
+        st = lyr.style
+        if st.kind == "point":
+            data = point_records(lyr)
+            out.append(pdk.Layer(
+                "ScatterplotLayer", id=lyr.name, data=data, pickable=lyr.pickable,
+                get_position="[lon, lat]", get_radius="radius_px", radius_units="pixels",
+                get_fill_color=list(st.fill), get_line_color=list(st.line),
+                stroked=True, line_width_min_pixels=max(st.line_width_px, 1.0),
+            ))
+            if lyr.show_labels and data:
+                out.append(pdk.Layer(
+                    "TextLayer", id=f"{lyr.name}-labels", data=data, pickable=False,
+                    get_position="[lon, lat]", get_text=st.label_field,
+                    get_size=13, size_units="pixels", get_color=[20, 20, 20, 255],
+                    get_pixel_offset=[0, -16], character_set="auto",
+                    font_family="DejaVu Sans, Arial, sans-serif",
+                    outline_width=2, outline_color=[255, 255, 255, 255],
+                    font_settings={"sdf": True},
+                ))
+        else:
+            tol = 0.0 if lyr.name in ("measure",) else DISPLAY_TOLERANCE_DEG
+            out.append(pdk.Layer(
+                "GeoJsonLayer", id=lyr.name, data=feature_collection(lyr, tol),
+                pickable=lyr.pickable, stroked=True, filled=st.kind == "polygon",
+                get_fill_color="properties._fill", get_line_color="properties._line",
+                line_width_units="pixels", get_line_width=st.line_width_px,
+                line_width_min_pixels=1,
+            ))
+    return out
+
+
+def scene_to_deck(scene: Scene, height_px: int = 620) -> pdk.Deck:
+    """The live map for ``scene``: offline style, plain-text tooltips."""
+    v = scene.view
+    return pdk.Deck(
+        layers=deck_layers(scene),
+        initial_view_state=pdk.ViewState(longitude=v.lon, latitude=v.lat, zoom=v.zoom),
+        map_style=OFFLINE_MAP_STYLE,
+        map_provider="carto",
+        tooltip={"text": "{tooltip}"},
+        height=height_px,
+    )
