@@ -60,6 +60,8 @@ class Scene:
     (e.g. ``{"Strike to NATO border": "6.4 km"}``); the numbers behind them come
     from the geometry core.  ``incident`` is the selected incident's properties
     plus ``lon``/``lat``; ``as_of`` is the date the NATO border is drawn for.
+    ``locator`` holds country outlines (WGS84) for an inset locator map; it is
+    context only, not a layer, so it is drawn even when ``countries`` is hidden.
     """
 
     layers: list[SceneLayer]
@@ -71,6 +73,7 @@ class Scene:
     metrics: dict[str, str] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
     units: str = "km"
+    locator: gpd.GeoDataFrame | None = None
 
     def layer(self, name: str) -> SceneLayer | None:
         return next((lyr for lyr in self.layers if lyr.name == name), None)
