@@ -265,6 +265,8 @@ REGION_COUNTRY: dict[str, str] = {"ukr": "UA", "pol": "PL", "blr": "BY", "ltu": 
 UA_BORDER_OBLASTS: tuple[str, ...] = ("UA-07", "UA-21", "UA-26", "UA-46", "UA-51", "UA-77")
 ZONE_EXTEND_KM: float = 5.0
 ZONE_BAND_KM: float = 100.0
+#: Parts and holes of oblast zones smaller than this are NE/OSM mismatch crumbs (km2).
+ZONE_CRUMB_KM2: float = 50.0
 
 
 # ==========================================================================
@@ -672,12 +674,20 @@ def build_zones(countries: dict[str, dict[str, Any]], regions: list[dict], borde
         sel = shapely.union_all([ua_regions[c] for c in codes])
         rest = shapely.union_all([g for c, g in ua_regions.items() if c not in set(codes)])
         grown = geodesic_buffer_polygon(sel, ZONE_EXTEND_KM)
-        return polygonal(shapely.make_valid(shapely.intersection(grown, ua).difference(rest)))
+        zone = polygonal(shapely.make_valid(shapely.intersection(grown, ua).difference(rest)))
+        # NE/OSM mismatch leaves crumbs: drop parts and fill holes under the limit.
+        parts = []
+        for part in shapely.get_parts(zone):
+            holes = [h for h in part.interiors if area_km2(shapely.Polygon(h)) >= ZONE_CRUMB_KM2]
+            if area_km2(part) >= ZONE_CRUMB_KM2:
+                parts.append(shapely.Polygon(part.exterior, holes))
+        return shapely.union_all(parts)
 
     lines = shapely.union_all([shape(f["geometry"]) for f in border])
     band = polygonal(shapely.intersection(geodesic_buffer_lines(lines, ZONE_BAND_KM), ua))
     ext = (f"Natural Earth oblast outlines, extended by {ZONE_EXTEND_KM:g} km (geodesic) so that they "
-           "reach the OpenStreetMap border, minus all other oblasts, clipped to Ukraine")
+           "reach the OpenStreetMap border, minus all other oblasts, clipped to Ukraine; parts and holes under "
+           f"{ZONE_CRUMB_KM2:g} km2 (mismatch crumbs) removed")
     zones = [
         ("lviv-volyn", "Lviv and Volyn oblasts", from_oblasts(("UA-46", "UA-07")),
          f"oblasts UA-46 + UA-07; {ext}",
