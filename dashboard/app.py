@@ -1,0 +1,235 @@
+"""The dashboard page: widgets -> core -> one Scene -> renderers.
+
+Run from the repository root:  ``streamlit run dashboard/app.py``
+
+Session state keys (all named here, nothing else stores state):
+``incident`` selected incident id · ``as_of`` NATO-border date · ``units`` ·
+``layers_on`` visible built-in layers · ``rings_km`` ring radii (km) ·
+``band_km`` border-band depth (km) · ``user_layers`` {name: GeoDataFrame} ·
+``picked`` the point chosen on the map · ``measure_a``/``measure_b`` texts.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import html  # noqa: E402
+from datetime import date  # noqa: E402
+
+import streamlit as st  # noqa: E402
+
+from dashboard import appstate  # noqa: E402
+from dashboard.compose import build_scene  # noqa: E402
+from dashboard.geo.errors import InputError  # noqa: E402
+from dashboard.geo.geodesy import geodesic_line, inverse_km  # noqa: E402
+from dashboard.geo.coords import parse_position  # noqa: E402
+from dashboard.geo.layers_io import load_layer, read_user_layer  # noqa: E402
+from dashboard.geo.measure import area_km2  # noqa: E402
+from dashboard.geo.report import point_report  # noqa: E402
+from dashboard.geo.units import KM_PER_UNIT, format_distance, from_km, to_km  # noqa: E402
+from dashboard.layers import BUILTIN_LAYERS, LAYERS, NEIGHBOUR_COLOURS, style_for  # noqa: E402
+from dashboard.render.deck import scene_to_deck  # noqa: E402
+
+st.set_page_config(page_title="NATO eastern flank – incident map", page_icon="🛰️", layout="wide")
+appstate.init(st.session_state)
+
+incidents = load_layer("incidents")
+inc_by_id = {r["id"]: r for r in incidents.to_dict("records")}
+
+
+# ---------------------------------------------------------------- sidebar ---
+def _on_incident_change() -> None:
+    appstate.on_incident_change(st.session_state, inc_by_id)
+
+
+with st.sidebar:
+    st.header("Incident")
+    st.selectbox(
+        "Incident", list(inc_by_id), key="incident", on_change=_on_incident_change,
+        format_func=lambda i: f"{inc_by_id[i]['date']} · {inc_by_id[i]['place']}",
+    )
+    st.date_input("NATO border as of", key="as_of", min_value=date(1949, 4, 4),
+                  help="Segments that were NATO's border on this date (FI-RU from 2023-04-04).")
+    st.radio("Units", list(KM_PER_UNIT), key="units", horizontal=True,
+             format_func=lambda u: {"km": "km", "nm": "nautical miles", "mi": "statute miles"}[u])
+    units = st.session_state["units"]
+
+    st.header("Layers")
+    st.multiselect("Show", list(BUILTIN_LAYERS), key="layers_on",
+                   format_func=lambda n: LAYERS[n].label)
+
+    st.header("Buffers")
+    st.text_input(f"Rings around the selected point ({units}, comma-separated)",
+                  key=appstate.rings_text_key(units),
+                  on_change=appstate.on_rings_text, args=(st.session_state, units))
+    if st.session_state["rings_error"]:
+        st.error(st.session_state["rings_error"])
+    st.button("5V55 range: 75 and 90 km", key="preset_5v55",
+              on_click=appstate.set_rings_km, args=(st.session_state, [75.0, 90.0]))
+    st.number_input(f"Band inside Ukraine along the NATO border ({units}, 0 = off)",
+                    min_value=0.0, max_value=from_km(500.0, units), step=10.0,
+                    key=appstate.band_key(units),
+                    on_change=appstate.on_band, args=(st.session_state, units))
+
+    st.header("Your layers")
+    uploads = st.file_uploader("GeoJSON, or CSV with lat/lon columns",
+                               type=["geojson", "json", "csv"], accept_multiple_files=True,
+                               key="uploads")
+    for up in uploads or []:
+        if up.name in st.session_state["user_layers"]:
+            continue
+        try:
+            layer = read_user_layer(up.getvalue(), up.name)
+        except InputError as exc:
+            st.error(f"{up.name}: {exc}")
+            continue
+        st.session_state["user_layers"][up.name] = layer.gdf
+        for m in layer.messages:
+            st.info(f"{up.name}: {m}")
+    for name in list(st.session_state["user_layers"]):
+        if st.button(f"Remove {name}", key=f"rm_{name}"):
+            del st.session_state["user_layers"][name]
+            st.rerun()
+
+# ------------------------------------------------------------ computation ---
+incident = inc_by_id[st.session_state["incident"]]
+inc_lon, inc_lat = float(incident["geometry"].x), float(incident["geometry"].y)
+as_of: date = st.session_state["as_of"]
+picked = st.session_state["picked"] or appstate.incident_pick(incident)
+user_layers = st.session_state["user_layers"]
+
+measure_pts = None
+measure_error = None
+try:
+    a_txt, b_txt = st.session_state["measure_a"].strip(), st.session_state["measure_b"].strip()
+    if a_txt and b_txt:
+        (alat, alon), (blat, blon) = parse_position(a_txt), parse_position(b_txt)
+        measure_pts = ((alon, alat), (blon, blat))
+except InputError as exc:
+    measure_error = str(exc)
+
+with st.spinner("Computing geodesic buffers and distances…"):
+    scene = build_scene(
+        incident_id=incident["id"],
+        zone_ids=appstate.visible_zone_ids(st.session_state),
+        extra_zones=appstate.extra_zones(st.session_state),
+        buffer_radii_km=st.session_state["rings_km"],
+        buffer_center=(picked["lon"], picked["lat"]),
+        band_km=st.session_state["band_km"] or None,
+        visible_layers=st.session_state["layers_on"],
+        user_layers=user_layers,
+        as_of=as_of,
+        units=units,
+    )
+    appstate.add_overlays(scene, picked=picked, measure=measure_pts)
+    report = point_report(picked["lon"], picked["lat"], as_of=as_of,
+                          incident=(incident["id"], inc_lon, inc_lat),
+                          extra_layers=user_layers)
+
+# ------------------------------------------------------------------- page ---
+st.title("NATO eastern flank – incident map")
+mode = st.segmented_control("Mode", ["Explore", "No-fly zones"], key="mode",
+                            label_visibility="collapsed") or "Explore"
+if mode == "No-fly zones":
+    from dashboard.zones_ui import render_zones_page
+
+    render_zones_page(st.session_state)
+    st.stop()
+
+st.caption(
+    f"{html.escape(str(incident['place']))} · {incident['date']} {incident.get('time_utc') or ''} UTC"
+    f" · NATO border as of {as_of.isoformat()} · all distances geodesic on WGS84"
+)
+
+head = st.columns(4)
+border_leg = report.leg("NATO border") if picked["layer"] == "incidents" else None
+strike = point_report(inc_lon, inc_lat, as_of=as_of)
+sb = strike.leg("NATO border")
+head[0].metric("Strike → NATO border", format_distance(sb.distance_km, units) if sb else "–",
+               help=f"Nearest segment: {sb.feature}" if sb else None)
+ua = strike.leg("Ukraine")
+head[1].metric("Strike → Ukraine", format_distance(ua.distance_km, units) if ua else "–")
+head[2].metric("Segment", sb.feature if sb else "–")
+head[3].metric("Incidents on map", f"{len(incidents)}")
+
+map_col, panel_col = st.columns([3, 2])
+with map_col:
+    event = st.pydeck_chart(scene_to_deck(scene), on_select="rerun",
+                            selection_mode="single-object", key="map",
+                            use_container_width=True)
+    if appstate.consume_selection(st.session_state, event, scene):
+        st.rerun()
+    legend = []
+    for lyr in scene.layers:
+        if lyr.name == "nato_border":
+            for iso, (label, rgba) in NEIGHBOUR_COLOURS.items():
+                legend.append((label, rgba))
+        else:
+            legend.append((lyr.legend_label, lyr.style.line if lyr.style.kind == "line"
+                           or lyr.style.fill[3] == 0 else lyr.style.fill))
+    st.markdown(
+        " ".join(
+            f'<span style="white-space:nowrap;margin-right:1em">'
+            f'<span style="display:inline-block;width:12px;height:12px;'
+            f'background:rgba({c[0]},{c[1]},{c[2]},{max(c[3], 120) / 255:.2f});'
+            f'border:1px solid #555;margin-right:4px"></span>{html.escape(label)}</span>'
+            for label, c in legend
+        ),
+        unsafe_allow_html=True,
+    )
+
+with panel_col:
+    origin = "Selected on map" if st.session_state["picked"] else "Selected incident"
+    st.subheader(f"{origin}: {picked['name']}")
+    st.caption(f"layer: {picked['layer']}")
+    st.markdown(
+        f"**Position** {picked['lat']:.5f}, {picked['lon']:.5f}  \n"
+        f"**DMS** {report.dms}  \n**MGRS** {report.mgrs}"
+    )
+    rows = []
+    for leg in report.legs:
+        rows.append({
+            "to": leg.target if leg.target != "incident" else f"incident {leg.feature}",
+            "feature": leg.feature,
+            f"distance ({units})": round(from_km(leg.distance_km, units), 2),
+            "direction (°)": round(leg.azimuth_deg, 1),
+            "inside": leg.inside,
+        })
+    st.dataframe(rows, hide_index=True, use_container_width=True, key="panel_table")
+    if st.session_state["picked"] and st.button("Back to the incident", key="unpick"):
+        st.session_state["picked"] = None
+        st.rerun()
+
+with st.expander("Measure between two points", expanded=measure_pts is not None):
+    c1, c2 = st.columns(2)
+    c1.text_input("From (decimal, DMS or MGRS)", key="measure_a",
+                  placeholder="50.47099, 23.93432")
+    c2.text_input("To", key="measure_b", placeholder="49.8397 N 24.0297 E")
+    c1.button("Use selection as 'From'", key="sel_a",
+              on_click=appstate.set_measure, args=(st.session_state, "measure_a", picked))
+    c2.button("Use selection as 'To'", key="sel_b",
+              on_click=appstate.set_measure, args=(st.session_state, "measure_b", picked))
+    if measure_error:
+        st.error(measure_error)
+    elif measure_pts:
+        (alon, alat), (blon, blat) = measure_pts
+        az, d_km = inverse_km(alon, alat, blon, blat)
+        st.metric("Distance", format_distance(float(d_km), units))
+        st.write(f"Initial azimuth {float(az) % 360:.1f}° (from true north)")
+
+if scene.metrics:
+    st.subheader("Figures")
+    st.dataframe([{"figure": k, "value": v} for k, v in scene.metrics.items()],
+                 hide_index=True, use_container_width=True, key="metrics_table")
+
+with st.expander("Download a layer or result"):
+    names = [lyr.name for lyr in scene.layers]
+    choice = st.selectbox("Layer", names, key="dl_layer")
+    gdf = scene.layer(choice).gdf
+    c1, c2 = st.columns(2)
+    c1.download_button("GeoJSON", appstate.to_geojson_bytes(gdf), file_name=f"{choice}.geojson",
+                       mime="application/geo+json", key="dl_geojson")
+    c2.download_button("CSV", appstate.to_csv_bytes(gdf), file_name=f"{choice}.csv",
+                       mime="text/csv", key="dl_csv")

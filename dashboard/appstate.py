@@ -1,0 +1,248 @@
+"""Session state of the dashboard page, and the small pure steps between the
+widgets and the core.
+
+Nothing here imports Streamlit: ``state`` is any mutable mapping (Streamlit's
+``st.session_state`` in the app, a plain dict in tests).  Canonical values are
+kept in km; widgets show them in the chosen unit.
+"""
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping, MutableMapping
+from datetime import date
+from typing import Any
+
+import geopandas as gpd
+import shapely
+from shapely.geometry import LineString, Point
+
+from dashboard.geo.errors import InputError
+from dashboard.geo.geodesy import geodesic_line
+from dashboard.geo.units import KM_PER_UNIT, from_km, to_km
+from dashboard.layers import BUILTIN_LAYERS, LayerStyle, style_for
+from dashboard.scene import Scene, SceneLayer
+
+DEFAULT_INCIDENT = "2022-11-15-przewodow"
+PRESET_ZONE_IDS: tuple[str, ...] = ("ua-border-oblasts", "lviv-volyn", "ua-100km-nato")
+DEFAULT_ZONE_IDS: tuple[str, ...] = ("ua-border-oblasts",)
+MAX_RINGS = 12
+
+State = MutableMapping[str, Any]
+
+
+def init(state: State, incident_dates: Mapping[str, date] | None = None) -> None:
+    """Put every key the page uses into ``state`` with its default, once."""
+    state.setdefault("mode", "Explore")
+    state.setdefault("incident", DEFAULT_INCIDENT)
+    state.setdefault("as_of", date(2022, 11, 15))
+    state.setdefault("units", "km")
+    state.setdefault("layers_on", list(BUILTIN_LAYERS))
+    state.setdefault("zone_ids", list(DEFAULT_ZONE_IDS))
+    state.setdefault("rings_km", [])
+    state.setdefault("rings_error", None)
+    state.setdefault("band_km", 0.0)
+    state.setdefault("user_layers", {})
+    state.setdefault("drawn_zones", [])
+    state.setdefault("picked", None)
+    state.setdefault("last_selection", None)
+    state.setdefault("measure_a", "")
+    state.setdefault("measure_b", "")
+    sync_unit_widgets(state)
+
+
+# ------------------------------------------------------------------ units ---
+def rings_text_key(units: str) -> str:
+    return f"rings_text_{units}"
+
+
+def band_key(units: str) -> str:
+    return f"band_{units}"
+
+
+def _fmt_num(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def sync_unit_widgets(state: State) -> None:
+    """Show the canonical km values in the current unit's widgets.
+
+    Widget keys carry the unit, so switching units re-creates the widgets with
+    converted values instead of reinterpreting old numbers in a new unit.
+    """
+    units = state["units"]
+    for u in KM_PER_UNIT:
+        if u != units:
+            state.pop(rings_text_key(u), None)
+            state.pop(band_key(u), None)
+    if rings_text_key(units) not in state:
+        state[rings_text_key(units)] = ", ".join(_fmt_num(from_km(r, units))
+                                                 for r in state["rings_km"])
+    if band_key(units) not in state:
+        state[band_key(units)] = round(from_km(state["band_km"], units), 3)
+
+
+def parse_radii(text: str, units: str) -> list[float]:
+    """``"75, 90"`` in ``units`` -> radii in km (sorted, unique, 0 < r <= 2000 km)."""
+    out: list[float] = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            value = float(part)
+        except ValueError:
+            raise InputError(f"'{part}' is not a number; give radii like 75, 90") from None
+        km = to_km(value, units)
+        if not 0 < km <= 2000:
+            raise InputError(f"radius {part} {units} is outside 0–2000 km")
+        out.append(km)
+    if len(out) > MAX_RINGS:
+        raise InputError(f"at most {MAX_RINGS} rings")
+    return sorted(set(out))
+
+
+def on_rings_text(state: State, units: str) -> None:
+    try:
+        state["rings_km"] = parse_radii(state[rings_text_key(units)], units)
+        state["rings_error"] = None
+    except InputError as exc:
+        state["rings_error"] = str(exc)
+
+
+def set_rings_km(state: State, radii_km: list[float]) -> None:
+    state["rings_km"] = sorted(set(radii_km))
+    state["rings_error"] = None
+    state.pop(rings_text_key(state["units"]), None)
+    sync_unit_widgets(state)
+
+
+def on_band(state: State, units: str) -> None:
+    state["band_km"] = to_km(float(state[band_key(units)] or 0.0), units)
+
+
+# --------------------------------------------------------------- incident ---
+def on_incident_change(state: State, incidents: Mapping[str, Mapping[str, Any]]) -> None:
+    """A new incident: the NATO border date follows it, the map pick resets."""
+    inc = incidents[state["incident"]]
+    state["as_of"] = date.fromisoformat(str(inc["date"]))
+    state["picked"] = None
+
+
+def incident_pick(incident: Mapping[str, Any]) -> dict:
+    g = incident["geometry"]
+    return {"layer": "incidents", "id": str(incident["id"]), "name": str(incident["place"]),
+            "lon": float(g.x), "lat": float(g.y)}
+
+
+def visible_zone_ids(state: State) -> list[str]:
+    return list(state["zone_ids"]) if "zones" in state["layers_on"] else []
+
+
+def extra_zones(state: State) -> list[tuple[str, Any]]:
+    """Zones the user drew or built: ``(name, shapely geometry)`` pairs."""
+    return [(z["name"], z["geometry"]) for z in state["drawn_zones"]]
+
+
+# -------------------------------------------------------------- selection ---
+def pick_from_selection(event: Any, scene: Scene) -> dict | None:
+    """The point a map click chose: ``{layer, id, name, lon, lat}``, or None.
+
+    Points give their own position; polygons and lines give a point on the
+    feature (``representative_point`` of the full-resolution geometry).
+    """
+    try:
+        objects = event["selection"]["objects"]
+    except (KeyError, TypeError):
+        return None
+    for layer_id, objs in (objects or {}).items():
+        if not objs:
+            continue
+        obj = objs[0]
+        lyr = scene.layer(layer_id)
+        if lyr is None:
+            continue
+        style = lyr.style
+        props = obj.get("properties", obj)
+        fid = props.get(style.id_field)
+        name = props.get(style.label_field) or fid or layer_id
+        if "lon" in obj and "lat" in obj:
+            lon, lat = float(obj["lon"]), float(obj["lat"])
+        else:
+            gdf = lyr.gdf
+            if fid is not None and style.id_field in gdf.columns:
+                match = gdf[gdf[style.id_field].astype(str) == str(fid)]
+            else:
+                match = gdf.iloc[0:0]
+            if len(match):
+                p = match.geometry.iloc[0].representative_point()
+            else:
+                p = shapely.geometry.shape(obj["geometry"]).representative_point()
+            lon, lat = float(p.x), float(p.y)
+        return {"layer": layer_id, "id": None if fid is None else str(fid), "name": str(name),
+                "lon": lon, "lat": lat}
+    return None
+
+
+def consume_selection(state: State, event: Any, scene: Scene) -> bool:
+    """Take a new map selection into ``state['picked']``; True if it changed.
+
+    A selection is taken once: after "Back to the incident" the old selection,
+    still held by the map widget, does not come back.
+    """
+    try:
+        key = json.dumps(event["selection"]["indices"], sort_keys=True)
+    except (KeyError, TypeError):
+        return False
+    if key == state.get("last_selection"):
+        return False
+    state["last_selection"] = key
+    pick = pick_from_selection(event, scene)
+    if pick is None:
+        return False
+    state["picked"] = pick
+    return True
+
+
+def set_measure(state: State, key: str, picked: Mapping[str, Any]) -> None:
+    state[key] = f"{picked['lat']:.5f}, {picked['lon']:.5f}"
+
+
+# --------------------------------------------------------------- overlays ---
+def add_overlays(scene: Scene, *, picked: Mapping[str, Any] | None,
+                 measure: tuple[tuple[float, float], tuple[float, float]] | None) -> None:
+    """Add the measuring line (a geodesic, densified) and the pick marker."""
+    if measure is not None:
+        (alon, alat), (blon, blat) = measure
+        line = geodesic_line(alon, alat, blon, blat)
+        gdf = gpd.GeoDataFrame({"name": ["measured line"]}, geometry=[line], crs=4326)
+        scene.layers.append(SceneLayer("measure", gdf, style_for("measure"),
+                                       tooltip_fields=("name",), pickable=False))
+    if picked is not None and picked["layer"] != "incidents":
+        gdf = gpd.GeoDataFrame({"name": [picked["name"]]},
+                               geometry=[Point(picked["lon"], picked["lat"])], crs=4326)
+        marker = LayerStyle("picked", "Selected point", None, "point",
+                            fill=(255, 200, 0, 255), line=(0, 0, 0, 255), point_radius_px=7.0,
+                            line_width_px=2.0, id_field="name", label_field="name")
+        scene.layers.append(SceneLayer("picked", gdf, marker, tooltip_fields=("name",),
+                                       pickable=False))
+
+
+# -------------------------------------------------------------- downloads ---
+def to_geojson_bytes(gdf: gpd.GeoDataFrame) -> bytes:
+    """RFC 7946 GeoJSON (WGS84) of a layer or result."""
+    return gdf.to_crs(4326).to_json(drop_id=True, to_wgs84=True).encode()
+
+
+def to_csv_bytes(gdf: gpd.GeoDataFrame) -> bytes:
+    """CSV with lon/lat for points, WKT for other geometries."""
+    df = gdf.drop(columns=[gdf.geometry.name]).copy()
+    geoms = gdf.geometry
+    if len(gdf) and bool(geoms.geom_type.eq("Point").all()):
+        df["lon"] = geoms.x
+        df["lat"] = geoms.y
+    else:
+        df["wkt"] = geoms.to_wkt()
+    buf = io.StringIO()
+    df.to_csv(buf, index=False)
+    return buf.getvalue().encode()
