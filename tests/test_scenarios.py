@@ -184,11 +184,13 @@ def test_plain_feature_collection_imports_as_zones() -> None:
                       "coordinates": [[[24, 51, 100], [25, 51, 100], [25, 52, 100]]]}},
         {"type": "Feature", "properties": None, "id": "x7",
          "geometry": box(30, 50, 31, 51).__geo_interface__},
+        {"type": "Feature", "properties": {"name": "Kyiv"}, "id": 12,
+         "geometry": json.loads(json.dumps(box(30, 50.5, 31, 51.5).__geo_interface__))},
     ]}
     s = from_geojson(fc, default_name="From file")
     assert s.name == "From file"
-    assert [z.id for z in s.zones] == ["zone-1", "x7"]
-    assert [z.name for z in s.zones] == ["Volyn", "x7"]
+    assert [z.id for z in s.zones] == ["zone-1", "x7", "12"]
+    assert [z.name for z in s.zones] == ["Volyn", "x7", "Kyiv"]
     assert {z.rule for z in s.zones} == {"import"}
     assert s.zones[0].geometry.equals(Polygon([(24, 51), (25, 51), (25, 52)]))
     assert not s.zones[0].geometry.has_z
@@ -237,6 +239,7 @@ BAD_GEOJSON = [
     (_fc(_zone(SQUARE), scenario={"name": "x", "view": {"lon": 24}}), "view"),
     (_fc(_zone(SQUARE), scenario={"name": "x", "created": "noon"}), "ISO 8601"),
     (_fc({"type": "Feature", "properties": {"kind": "meta"}, "geometry": None}), "unknown kind"),
+    (_fc(*[_zone(SQUARE)] * 1001), "1,001 features"),
 ]
 
 
@@ -333,6 +336,8 @@ def _damaged_params() -> list[tuple[str, str]]:
          "at least 6 integers"),
         (pack(json.dumps({"v": 1, "n": "x", "z": [[1, 2]]}).encode()), "damaged"),
         (pack(b"0" * (2 * 1024 * 1024)), "more than 1 MB"),
+        (base64.urlsafe_b64encode(zlib.compress(b'{"v":1}') + b"xx").decode().rstrip("="),
+         "at the end"),
     ]
 
 
@@ -360,6 +365,8 @@ def test_damaged_url_raises_input_error(param: str, message: str) -> None:
     (Scenario(name="x", buffers=[Buffer(24.0, 50.0, 10.0, layer="cities")]), "not both"),
     (Scenario(name="x", buffers=[Buffer(None, 50.0, 10.0)]), "centre"),
     (Scenario(name="x", units="furlong"), "units"),
+    (Scenario(name="x", zones=[Zone(f"z{k}", "z", wavy(24.0 + k, 50.0, 170_000, k))
+                               for k in range(3)]), "510,003 vertices"),
     (Scenario(name="x", view=ScenarioView(24.0, 50.0, 30.0)), "zoom"),
 ])
 def test_invalid_scenarios_are_refused_everywhere(scenario: Scenario, message: str,
