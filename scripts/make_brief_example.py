@@ -1,0 +1,24 @@
+"""Make docs/brief.png, the briefing map shown in the README.
+
+    python scripts/make_brief_example.py
+
+Same as ``python -m dashboard brief --preset ua-border-oblasts --rings 75,90
+--marking UNCLASSIFIED -o docs/brief.png`` with ``SOURCE_DATE_EPOCH`` fixed to
+the strike's date-time group, so the file is byte-for-byte reproducible.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dashboard.render.brief_cli import main  # noqa: E402
+
+if __name__ == "__main__":
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1668523200")  # 2022-11-15T14:40:00Z
+    out = ROOT / "docs" / "brief.png"
+    sys.exit(main(["--preset", "ua-border-oblasts", "--rings", "75,90", "--marking", "UNCLASSIFIED",
+                   "-o", str(out), *sys.argv[1:]]))
