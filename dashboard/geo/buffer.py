@@ -1,0 +1,294 @@
+"""Geodesic buffers: circles, corridors, grown and shrunk polygons, border bands.
+
+- A point's buffer is a geodesic circle: each vertex is placed with ``Geod.fwd``
+  exactly ``radius_km`` from the centre.
+- Lines and polygons are buffered in an azimuthal equidistant projection
+  centred on the geometry (edges first densified along their geodesics), then
+  every vertex of the result is moved onto the exact geodesic offset: the
+  nearest point Q of the geometry is found (:mod:`dashboard.geo.distance`) and
+  the vertex is put ``distance_km`` from Q along the geodesic from Q through it.
+  This repeats until every vertex lies within :data:`EDGE_TOLERANCE` of the
+  requested distance, so long geometries (the whole NATO border) are as right
+  as short ones.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
+
+from dashboard.geo.distance import nearest
+from dashboard.geo.errors import InputError
+from dashboard.geo.geodesy import aeqd_transformers, densify, forward, inverse_km
+
+Side = Literal["outside", "inside", "both"]
+
+#: Largest buffer distance accepted, km.
+MAX_BUFFER_KM: float = 5000.0
+#: Relative error allowed for each vertex of a buffer's edge (0.1% requested; we aim lower).
+EDGE_TOLERANCE: float = 2e-4
+#: Correction rounds before giving up on a vertex.
+MAX_CORRECTIONS: int = 6
+#: Vertices per quarter circle on round joins and caps of the planar buffer.
+QUAD_SEGS: int = 32
+
+
+def _check_distance(distance_km: float, what: str = "distance") -> float:
+    try:
+        d = float(distance_km)
+    except (TypeError, ValueError):
+        raise InputError(f"buffer {what} must be a number of km, got {distance_km!r}") from None
+    if not np.isfinite(d) or d <= 0:
+        raise InputError(f"buffer {what} must be more than 0 km, got {distance_km!r}")
+    if d > MAX_BUFFER_KM:
+        raise InputError(f"buffer {what} {d:g} km is too large (at most {MAX_BUFFER_KM:g} km)")
+    return d
+
+
+def _check_lonlat_span(poly: BaseGeometry) -> None:
+    for ring_xy in (np.asarray(r.coords) for r in _rings(poly)):
+        if len(ring_xy) > 1 and (np.abs(np.diff(ring_xy[:, 0])) > 180).any():
+            raise InputError("buffers that cross the 180° meridian or contain a pole "
+                             "are not supported")
+
+
+def _rings(geom: BaseGeometry):
+    for p in getattr(geom, "geoms", [geom]):
+        if p.geom_type == "Polygon":
+            yield p.exterior
+            yield from p.interiors
+
+
+def buffer_point(lon: float, lat: float, radius_km: float, n_vertices: int = 256) -> Polygon:
+    """Geodesic circle of ``radius_km`` around ``(lon, lat)``.
+
+    Parameters
+    ----------
+    lon, lat : float
+        Centre, WGS84 degrees.
+    radius_km : float
+        Geodesic radius, km (0 < r <= 5000).
+    n_vertices : int
+        Vertices on the circle (each exactly ``radius_km`` from the centre).
+
+    Returns
+    -------
+    Polygon
+        Counter-clockwise ring of lon/lat vertices.
+    """
+    r = _check_distance(radius_km, "radius")
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise InputError(f"centre {lat:g}, {lon:g} is not a valid position")
+    n = max(int(n_vertices), 8)
+    az = np.linspace(360.0, 0.0, n, endpoint=False)  # anticlockwise
+    x, y = forward(np.full(n, float(lon)), np.full(n, float(lat)), az, np.full(n, r))
+    poly = Polygon(np.column_stack([x, y]))
+    _check_lonlat_span(poly)
+    return poly
+
+
+def _to_polygonal(geom: BaseGeometry) -> Polygon | MultiPolygon:
+    if geom.is_empty:
+        return Polygon()
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    polys = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon", "MultiPolygon")]
+    out = shapely.union_all(polys) if polys else Polygon()
+    return out
+
+
+def _finish(geom: BaseGeometry) -> Polygon | MultiPolygon:
+    """Valid, polygonal, counter-clockwise; slivers from tiny self-crossings removed."""
+    if not geom.is_valid:
+        fixed = geom.buffer(0)
+        if fixed.is_empty or not fixed.is_valid:
+            fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+        geom = fixed
+    geom = _to_polygonal(geom)
+    parts = [p for p in getattr(geom, "geoms", [geom]) if not p.is_empty]
+    if not parts:
+        return Polygon()
+    biggest = max(p.area for p in parts)
+    parts = [orient(p, 1.0) for p in parts if p.area > biggest * 1e-9]
+    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
+
+
+def _offset_error(xy: np.ndarray, ref: gpd.GeoDataFrame, distance_km: float):
+    res = nearest(xy[:, 0], xy[:, 1], ref)
+    d = res["boundary_km"].to_numpy()
+    return res, np.abs(d - distance_km) / distance_km
+
+
+def snap_to_offset(buffer_geom: BaseGeometry, reference: BaseGeometry, distance_km: float,
+                   tolerance: float = EDGE_TOLERANCE) -> BaseGeometry:
+    """Move every vertex of ``buffer_geom`` to exactly ``distance_km`` from ``reference``.
+
+    Each vertex V is put on the geodesic from its nearest reference point Q
+    through V, at ``distance_km`` from Q; this repeats for vertices still off by
+    more than ``tolerance`` (relative).  A vertex that will not settle (a cusp
+    where offsets of two parts of the reference meet) is removed, so its
+    neighbours, which lie on the offset, define the edge there.
+    """
+    xy = shapely.get_coordinates(buffer_geom).copy()
+    if len(xy) == 0:
+        return buffer_geom
+    ref = gpd.GeoDataFrame(geometry=[reference], crs="EPSG:4326")
+    todo = np.arange(len(xy))
+    bad = np.zeros(len(xy), dtype=bool)
+    for it in range(MAX_CORRECTIONS + 1):
+        res, err = _offset_error(xy[todo], ref, distance_km)
+        off = err > tolerance
+        d = res["boundary_km"].to_numpy()
+        movable = off & (d > 1e-9)
+        if it == MAX_CORRECTIONS or not movable.any():
+            bad[todo[off]] = True
+            break
+        sel = todo[movable]
+        qlon = res["boundary_lon"].to_numpy()[movable]
+        qlat = res["boundary_lat"].to_numpy()[movable]
+        az, _ = inverse_km(qlon, qlat, xy[sel, 0], xy[sel, 1])
+        nx, ny = forward(qlon, qlat, az, np.full(len(sel), distance_km))
+        xy[sel, 0], xy[sel, 1] = nx, ny
+        todo = sel
+    out = shapely.set_coordinates(buffer_geom, xy)
+    if bad.any():
+        out = _drop_vertices(out, bad)
+    return out
+
+
+def _drop_vertices(geom: BaseGeometry, drop: np.ndarray) -> BaseGeometry:
+    """``geom`` (polygonal) without the vertices flagged in ``drop`` (coordinate order)."""
+    polys = []
+    pos = 0
+    for part in getattr(geom, "geoms", [geom]):
+        rings = []
+        for ring in [part.exterior, *part.interiors]:
+            xy = np.asarray(ring.coords)
+            m = drop[pos:pos + len(xy)].copy()
+            pos += len(xy)
+            if m[0] or m[-1]:  # the closing vertex is the first vertex
+                m[0] = m[-1] = m[0] or m[-1]
+            core = xy[:-1][~m[:-1]]
+            if len(core) >= 3:
+                rings.append(np.vstack([core, core[:1]]))
+            elif not rings:
+                break  # exterior collapsed: drop the part
+        if rings:
+            polys.append(Polygon(rings[0], rings[1:]))
+    return MultiPolygon(polys) if len(polys) > 1 else (polys[0] if polys else Polygon())
+
+
+def buffer_geometry(geom: BaseGeometry, distance_km: float, side: Side = "outside",
+                    ) -> Polygon | MultiPolygon:
+    """Geodesic buffer of any geometry.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        WGS84 lon/lat; edges are geodesics.
+    distance_km : float
+        Buffer distance, km (0 < d <= 5000).
+    side : {"outside", "inside", "both"}
+        For polygons: grow (``outside``), shrink (``inside``), or the band of
+        everything within ``distance_km`` of the boundary on either side
+        (``both``).  Points and lines only have ``outside`` (``both`` is the same).
+
+    Returns
+    -------
+    Polygon or MultiPolygon
+        Every vertex of its edge lies within 0.02% of ``distance_km`` of the geometry
+        (of its boundary for polygons); lon/lat, counter-clockwise exteriors.
+
+    Raises
+    ------
+    InputError
+        Bad distance or side, empty geometry, or nothing left after shrinking.
+    """
+    d = _check_distance(distance_km)
+    if side not in ("outside", "inside", "both"):
+        raise InputError(f"side must be outside, inside or both, not {side!r}")
+    if geom is None or geom.is_empty:
+        raise InputError("nothing to buffer: the geometry is empty")
+    gtype = geom.geom_type
+    polygonal = gtype in ("Polygon", "MultiPolygon")
+    if not polygonal and side == "inside":
+        raise InputError("an inside buffer needs a polygon; points and lines have no inside")
+    if gtype == "Point":
+        return buffer_point(geom.x, geom.y, d)
+    if gtype == "MultiPoint":
+        return _finish(shapely.union_all([buffer_point(p.x, p.y, d) for p in geom.geoms]))
+    if gtype == "GeometryCollection":
+        parts = [buffer_geometry(g, d, side if g.geom_type in ("Polygon", "MultiPolygon")
+                                 else "outside") for g in geom.geoms if not g.is_empty]
+        return _finish(shapely.union_all(parts))
+    if polygonal and not geom.is_valid:
+        geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+    dense = densify(geom, max(min(d / 4.0, 20.0), 0.5))
+    c = dense.centroid if not dense.centroid.is_empty else dense.representative_point()
+    to_aeqd, from_aeqd = aeqd_transformers(c.x, c.y)
+    planar = shapely.transform(dense, lambda xy: np.column_stack(to_aeqd.transform(xy[:, 0], xy[:, 1])))
+    dm = d * 1000.0
+    if side == "outside" or not polygonal:
+        out = planar.buffer(dm, quad_segs=QUAD_SEGS)
+    elif side == "inside":
+        out = planar.buffer(-dm, quad_segs=QUAD_SEGS)
+    else:
+        out = planar.boundary.buffer(dm, quad_segs=QUAD_SEGS)
+    if out.is_empty:
+        raise InputError(f"nothing is left: the polygon is nowhere wider than {2 * d:g} km")
+    out = shapely.segmentize(out, max(min(dm / 8.0, 10_000.0), 100.0))
+    lonlat = shapely.transform(out, lambda xy: np.column_stack(from_aeqd.transform(xy[:, 0], xy[:, 1])))
+    _check_lonlat_span(lonlat)
+    reference = geom.boundary if polygonal else geom
+    result = _finish(snap_to_offset(lonlat, reference, d))
+    # repairing self-crossings adds vertices at the crossings: snap those too
+    ref = gpd.GeoDataFrame(geometry=[reference], crs="EPSG:4326")
+    for _ in range(2):
+        if result.is_empty:
+            break
+        _, err = _offset_error(shapely.get_coordinates(result), ref, d)
+        if (err <= EDGE_TOLERANCE).all():
+            break
+        result = _finish(snap_to_offset(result, reference, d))
+    if result.is_empty:
+        raise InputError(f"nothing is left after buffering by {d:g} km")
+    return result
+
+
+def side_band(line: BaseGeometry, depth_km: float, clip_to: BaseGeometry | gpd.GeoDataFrame,
+              ) -> Polygon | MultiPolygon:
+    """Band ``depth_km`` deep along ``line``, on the side that lies in ``clip_to``.
+
+    E.g. the Ukrainian side of the PL-UA border: ``side_band(pl_ua, 100, ukraine)``
+    is the part of Ukraine within 100 km (geodesic) of that border line.
+
+    Parameters
+    ----------
+    line : LineString or MultiLineString
+        WGS84 lon/lat.
+    depth_km : float
+        Depth of the band, km.
+    clip_to : Polygon, MultiPolygon or GeoDataFrame
+        The territory the band must stay in (a GeoDataFrame is unioned).
+    """
+    d = _check_distance(depth_km, "depth")
+    if hasattr(clip_to, "geometry") and not isinstance(clip_to, BaseGeometry):
+        clip_to = shapely.union_all(np.asarray(clip_to.geometry.values))
+    if clip_to is None or clip_to.is_empty:
+        raise InputError("nothing to clip the band to")
+    if not clip_to.is_valid:
+        clip_to = shapely.make_valid(clip_to, method="structure", keep_collapsed=False)
+    band = buffer_geometry(line, d, "outside")
+    out = _finish(band.intersection(clip_to))
+    if out.is_empty:
+        raise InputError("the band does not reach the territory it is clipped to")
+    return out
+
+
+__all__ = ["buffer_point", "buffer_geometry", "side_band", "snap_to_offset", "MAX_BUFFER_KM",
+           "EDGE_TOLERANCE"]

@@ -1,0 +1,384 @@
+"""Reading layers: the built-in ``geodata/`` files and the user's own files.
+
+Built-in layers are read once per process (cached on path, size and
+modification time) and handed out as copies.  Files from users go through
+:func:`read_user_layer`, which caps their size, checks that coordinates are
+WGS84 longitude/latitude, repairs invalid polygons and explains every change in
+``messages``; anything wrong becomes an :class:`InputError` with one line a user
+understands, never a traceback.
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from dashboard.geo.errors import InputError
+from dashboard.layers import LAYERS
+
+#: Largest file a user may upload (bytes).
+MAX_UPLOAD_BYTES: int = 20 * 1024 * 1024
+#: Most vertices an uploaded layer may have.
+MAX_UPLOAD_VERTICES: int = 500_000
+#: Caps for layer files named on the command line (trusted more, still bounded).
+MAX_FILE_LAYER_BYTES: int = 500 * 1024 * 1024
+MAX_FILE_LAYER_VERTICES: int = 20_000_000
+
+LAT_COLUMNS: tuple[str, ...] = ("lat", "latitude", "y")
+LON_COLUMNS: tuple[str, ...] = ("lon", "lng", "long", "longitude", "x")
+SUPPORTED_EXTENSIONS: tuple[str, ...] = (".geojson", ".json", ".csv")
+
+
+@dataclass
+class UserLayer:
+    """A layer read from a user's file.
+
+    Attributes
+    ----------
+    gdf : GeoDataFrame
+        Features in WGS84 lon/lat (EPSG:4326).
+    messages : list of str
+        What was changed or dropped while reading, one sentence each.
+    name : str
+        A short layer name derived from the file name.
+    """
+
+    gdf: gpd.GeoDataFrame
+    messages: list[str] = field(default_factory=list)
+    name: str = "user"
+
+
+# ------------------------------------------------------------------ built-in layers
+def layer_path(name_or_path: str) -> Path:
+    """Path of a built-in layer name or of a GeoJSON file; :class:`InputError` if neither."""
+    if name_or_path in LAYERS:
+        path = LAYERS[name_or_path].path
+        if path is None or not path.exists():
+            raise InputError(f"built-in layer {name_or_path!r} is missing: {path} does not exist")
+        return path
+    p = Path(str(name_or_path)).expanduser()
+    if p.is_file():
+        return p
+    raise InputError(f"unknown layer {name_or_path!r}: use one of {', '.join(LAYERS)} "
+                     "or the path of a GeoJSON file")
+
+
+def load_layer(name_or_path: str) -> gpd.GeoDataFrame:
+    """A built-in layer by name (``"nato_border"``) or a GeoJSON file by path.
+
+    Results are cached per file (path, size, modification time); each call
+    returns a copy, so callers may modify it.  Columns keep GeoJSON types (lists
+    and objects stay Python lists and dicts).
+
+    Raises
+    ------
+    InputError
+        Unknown name, missing or unreadable file.
+    """
+    path = layer_path(name_or_path).resolve()
+    st = path.stat()
+    builtin = name_or_path in LAYERS
+    return _load_cached(str(path), st.st_size, st.st_mtime_ns, builtin).copy()
+
+
+@lru_cache(maxsize=32)
+def _load_cached(path: str, size: int, mtime_ns: int, builtin: bool) -> gpd.GeoDataFrame:
+    if builtin:
+        try:
+            with open(path, "rb") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read {path}: {exc}") from exc
+        return _geojson_to_gdf(data)
+    data = Path(path).read_bytes()
+    return read_user_layer(data, Path(path).name, max_bytes=MAX_FILE_LAYER_BYTES,
+                           max_vertices=MAX_FILE_LAYER_VERTICES).gdf
+
+
+# ---------------------------------------------------------------------- GeoJSON
+def _features(data) -> list[dict]:
+    if not isinstance(data, dict):
+        raise InputError("GeoJSON must be an object (a FeatureCollection, Feature or geometry)")
+    t = data.get("type")
+    if t == "FeatureCollection":
+        feats = data.get("features")
+        if not isinstance(feats, list):
+            raise InputError("FeatureCollection has no 'features' list")
+        return feats
+    if t == "Feature":
+        return [data]
+    if t in ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
+             "MultiPolygon", "GeometryCollection"):
+        return [{"type": "Feature", "properties": {}, "geometry": data}]
+    raise InputError(f"not GeoJSON: type is {t!r}, expected FeatureCollection, Feature or a geometry")
+
+
+def _geojson_to_gdf(data) -> gpd.GeoDataFrame:
+    feats = _features(data)
+    geoms, props = [], []
+    for i, f in enumerate(feats):
+        if not isinstance(f, dict):
+            raise InputError(f"feature {i} is not a GeoJSON object")
+        g = f.get("geometry")
+        geoms.append(json.dumps(g) if g else None)
+        p = f.get("properties") or {}
+        if not isinstance(p, dict):
+            raise InputError(f"feature {i}: 'properties' must be an object")
+        p = dict(p)
+        if "id" not in p and f.get("id") is not None:
+            p["id"] = f["id"]
+        props.append(p)
+    try:
+        geometry = shapely.from_geojson(np.array(geoms, dtype=object))
+    except Exception as exc:  # GEOS message, e.g. a ring with too few points
+        raise InputError(f"invalid GeoJSON geometry: {str(exc).splitlines()[0]}") from exc
+    df = pd.DataFrame.from_records(props) if props else pd.DataFrame(index=range(0))
+    df = df.reset_index(drop=True)
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"), crs="EPSG:4326")
+
+
+# ---------------------------------------------------------------------- CSV
+def find_latlon_columns(columns) -> tuple[str, str]:
+    """Names of the latitude and longitude columns (case-insensitive ``lat``/``latitude``/``y``
+    and ``lon``/``lng``/``long``/``longitude``/``x``)."""
+    lower = {str(c).strip().lower(): c for c in columns}
+    lat = next((lower[c] for c in LAT_COLUMNS if c in lower), None)
+    lon = next((lower[c] for c in LON_COLUMNS if c in lower), None)
+    if lat is None or lon is None:
+        raise InputError("CSV needs latitude and longitude columns named lat and lon "
+                         f"(or latitude/longitude, y/x); found: {', '.join(map(str, columns))}")
+    return lat, lon
+
+
+def table_to_points(df: pd.DataFrame, drop_bad_rows: bool = True,
+                    ) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Point layer from a table with lat/lon columns; other columns are kept.
+
+    Rows whose coordinates are missing or not numbers are dropped with a message
+    (``drop_bad_rows``) or rejected with :class:`InputError`.
+    """
+    lat_c, lon_c = find_latlon_columns(df.columns)
+    lat = _numeric(df[lat_c])
+    lon = _numeric(df[lon_c])
+    bad = ~(np.isfinite(lat) & np.isfinite(lon))
+    messages: list[str] = []
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        where = (f"data row {first + 1} ({lat_c}={str(df[lat_c].iloc[first])!r}, "
+                 f"{lon_c}={str(df[lon_c].iloc[first])!r})")
+        if not drop_bad_rows or bad.all():
+            raise InputError(f"{int(bad.sum())} row(s) have no numeric {lat_c}/{lon_c}, "
+                             f"first at {where}")
+        messages.append(f"skipped {int(bad.sum())} row(s) without numeric {lat_c}/{lon_c} "
+                        f"(first: {where})")
+        df, lat, lon = df.loc[~bad].reset_index(drop=True), lat[~bad], lon[~bad]
+    check_lonlat(lon, lat)
+    gdf = gpd.GeoDataFrame(df.reset_index(drop=True), geometry=gpd.points_from_xy(lon, lat),
+                           crs="EPSG:4326")
+    return gdf, messages
+
+
+def _numeric(col: pd.Series) -> np.ndarray:
+    """Numbers of a column; text like "50,47" (decimal comma) is read as 50.47."""
+    if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+        col = col.astype(str).str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+
+
+def check_lonlat(x: np.ndarray, y: np.ndarray) -> None:
+    """Raise :class:`InputError` unless all ``x`` are within ±180 and ``y`` within ±90."""
+    if len(x) == 0:
+        return
+    ax, ay = np.abs(np.asarray(x, float)), np.abs(np.asarray(y, float))
+    if not (np.isfinite(ax).all() and np.isfinite(ay).all()):
+        raise InputError("some coordinates are not finite numbers")
+    mx, my = float(ax.max()), float(ay.max())
+    if mx <= 180.0 and my <= 90.0:
+        return
+    if mx > 360.0 or my > 360.0:
+        raise InputError(f"coordinates reach {max(mx, my):,.0f}: this looks like a projected "
+                         "file (metres, e.g. EPSG:3857 or UTM); reproject it to WGS84 "
+                         "longitude/latitude (EPSG:4326)")
+    if mx <= 90.0 < my <= 180.0:
+        raise InputError("latitudes beyond ±90: longitude and latitude look swapped "
+                         "(GeoJSON order is [longitude, latitude])")
+    raise InputError(f"coordinates outside longitude ±180 / latitude ±90 (up to {mx:g}, {my:g}); "
+                     "this looks projected: reproject to WGS84 longitude/latitude (EPSG:4326)")
+
+
+# ---------------------------------------------------------------------- user files
+def read_user_layer(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES,
+                    max_vertices: int = MAX_UPLOAD_VERTICES) -> UserLayer:
+    """Read a user's GeoJSON (``.geojson``/``.json``) or CSV (lat/lon columns) file.
+
+    Parameters
+    ----------
+    data : bytes
+        File content.
+    filename : str
+        Original file name; its extension decides the format.
+    max_bytes, max_vertices : int
+        Caps (defaults :data:`MAX_UPLOAD_BYTES`, :data:`MAX_UPLOAD_VERTICES`).
+
+    Returns
+    -------
+    UserLayer
+        Features in EPSG:4326 and the list of messages about what was repaired
+        or dropped.
+
+    Raises
+    ------
+    InputError
+        Too big, wrong format, projected coordinates, no features, ...
+    """
+    try:
+        return _read_user_layer(data, filename, max_bytes, max_vertices)
+    except InputError:
+        raise
+    except Exception as exc:  # never a traceback for a bad file
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"could not read {filename}: {reason}") from exc
+
+
+def _read_user_layer(data: bytes, filename: str, max_bytes: int, max_vertices: int) -> UserLayer:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    name = Path(filename or "user").stem or "user"
+    ext = Path(filename or "").suffix.lower()
+    if ext not in SUPPORTED_EXTENSIONS:
+        raise InputError(f"{filename}: unsupported file type {ext or '(none)'}; "
+                         "upload .geojson, .json or .csv")
+    if len(data) > max_bytes:
+        raise InputError(f"{filename} is {len(data) / 1e6:.1f} MB; the limit is "
+                         f"{max_bytes / 1e6:.0f} MB")
+    if not data.strip():
+        raise InputError(f"{filename} is empty")
+    messages: list[str] = []
+    if ext == ".csv":
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(f"{filename} is not UTF-8 text") from None
+        try:
+            df = pd.read_csv(io.StringIO(text), sep=None, engine="python")
+        except Exception as exc:
+            raise InputError(f"{filename} is not a readable CSV: "
+                             f"{str(exc).splitlines()[0]}") from exc
+        if len(df) > max_vertices:
+            raise InputError(f"{filename} has {len(df):,} rows; the limit is {max_vertices:,}")
+        gdf, msgs = table_to_points(df, drop_bad_rows=True)
+        return UserLayer(gdf, msgs, name)
+    try:
+        obj = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(f"{filename} is not UTF-8 text") from None
+    except ValueError as exc:
+        raise InputError(f"{filename} is not valid JSON ({exc})") from None
+    crs_name = (((obj.get("crs") or {}).get("properties") or {}).get("name")
+                if isinstance(obj, dict) and isinstance(obj.get("crs"), dict) else None)
+    gdf = _geojson_to_gdf(obj)
+    # drop missing / empty geometries
+    geoms = gdf.geometry.values
+    missing = shapely.is_missing(np.asarray(geoms)) | shapely.is_empty(np.asarray(geoms))
+    if missing.all():
+        raise InputError(f"{filename} has no features with a geometry")
+    if missing.any():
+        messages.append(f"dropped {int(missing.sum())} feature(s) without geometry")
+        gdf = gdf.loc[~missing].reset_index(drop=True)
+    arr = np.asarray(gdf.geometry.values)
+    if shapely.has_z(arr).any():
+        arr = shapely.force_2d(arr)
+        messages.append("ignored the third (height) coordinate")
+    n_vertices = int(shapely.get_num_coordinates(arr).sum())
+    if n_vertices > max_vertices:
+        raise InputError(f"{filename} has {n_vertices:,} vertices; the limit is {max_vertices:,} "
+                         "(simplify it first)")
+    xy = shapely.get_coordinates(arr)
+    try:
+        check_lonlat(xy[:, 0], xy[:, 1])
+    except InputError as exc:
+        hint = f" (the file declares CRS {crs_name})" if crs_name else ""
+        raise InputError(f"{filename}: {exc}{hint}") from None
+    if crs_name and not any(k in str(crs_name).upper() for k in ("4326", "CRS84")):
+        messages.append(f"the file declares CRS {crs_name}; read as WGS84 lon/lat (RFC 7946)")
+    invalid = ~shapely.is_valid(arr)
+    if invalid.any():
+        reasons = shapely.is_valid_reason(arr[invalid])
+        fixed = shapely.make_valid(arr[invalid], method="structure", keep_collapsed=False)
+        arr = arr.copy()
+        arr[invalid] = fixed
+        still_empty = shapely.is_empty(arr)
+        first = str(reasons[0]).split("[")[0].strip()
+        messages.append(f"repaired {int(invalid.sum())} invalid geometr"
+                        f"{'y' if invalid.sum() == 1 else 'ies'} with make_valid "
+                        f"(first problem: {first})")
+        if still_empty.any():
+            messages.append(f"dropped {int(still_empty.sum())} feature(s) that collapsed "
+                            "to nothing when repaired")
+            gdf = gdf.loc[~still_empty].reset_index(drop=True)
+            arr = arr[~still_empty]
+        if len(arr) == 0:
+            raise InputError(f"{filename}: no valid geometry left after repair")
+    gdf = gdf.set_geometry(gpd.GeoSeries(arr, crs="EPSG:4326", index=gdf.index))
+    return UserLayer(gdf, messages, name)
+
+
+# ---------------------------------------------------------------------- writing
+def _json_value(v):
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating, float)):
+        f = float(v)
+        return None if not math.isfinite(f) else f
+    if isinstance(v, np.bool_):
+        return bool(v)
+    if isinstance(v, (pd.Timestamp,)):
+        return v.isoformat()
+    if isinstance(v, np.ndarray):
+        return [_json_value(x) for x in v.tolist()]
+    if isinstance(v, (list, tuple)):
+        return [_json_value(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _json_value(x) for k, x in v.items()}
+    if v is None or isinstance(v, (str, int, bool)):
+        return v
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(v)
+
+
+def to_geojson_dict(gdf: gpd.GeoDataFrame, precision: int = 7) -> dict:
+    """A GeoDataFrame as a GeoJSON FeatureCollection dict (RFC 7946: lon/lat, NaN -> null)."""
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    feats = []
+    geoms = np.asarray(gdf.geometry.values)
+    texts = shapely.to_geojson(geoms)
+    for i, (text, geom) in enumerate(zip(texts, geoms)):
+        props = {str(c): _json_value(gdf[c].iloc[i]) for c in cols}
+        g = json.loads(text) if geom is not None else None
+        if g is not None:
+            g = _round_coords(g, precision)
+        feats.append({"type": "Feature", "properties": props, "geometry": g})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _round_coords(g, nd: int):
+    if isinstance(g, dict):
+        return {k: (_round_coords(v, nd) if k in ("coordinates", "geometries") else v)
+                for k, v in g.items()}
+    if isinstance(g, list):
+        if g and isinstance(g[0], (int, float)):
+            return [round(float(x), nd) for x in g]
+        return [_round_coords(x, nd) for x in g]
+    return g
