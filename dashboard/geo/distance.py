@@ -490,7 +490,7 @@ def nearest(lons: ArrayLike, lats: ArrayLike, gdf: gpd.GeoDataFrame, id_field: s
         - ``nearest_lon``, ``nearest_lat``: nearest point of the feature, degrees
           (the point itself when inside)
         - ``azimuth_deg``: initial azimuth from the point to the nearest point,
-          degrees in [0, 360) (NaN when inside)
+          degrees in [0, 360) (NaN when inside or at distance 0)
         - ``inside``: True when the point lies in a polygon of the layer
         - ``boundary_km``, ``boundary_lon``, ``boundary_lat``: distance to and position
           of the nearest edge or vertex of the layer (for points outside every
@@ -519,7 +519,7 @@ def nearest(lons: ArrayLike, lats: ArrayLike, gdf: gpd.GeoDataFrame, id_field: s
         "distance_km": np.where(inside, 0.0, res["d"]),
         "nearest_lon": np.where(inside, lon, res["lon"]),
         "nearest_lat": np.where(inside, lat, res["lat"]),
-        "azimuth_deg": np.where(inside, np.nan, res["az"]),
+        "azimuth_deg": np.where(inside | (res["d"] < 1e-9), np.nan, res["az"]),
         "inside": inside,
         "boundary_km": res["d"],
         "boundary_lon": res["lon"],
