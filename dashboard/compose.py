@@ -49,6 +49,9 @@ TOOLTIP_FIELDS: dict[str, tuple[str, ...]] = {
     "incidents": ("place", "date", "time_utc", "munition", "killed", "attribution", "precision_m"),
 }
 
+#: Name of the derived layer holding the geodesic from the strike to the nearest NATO border point.
+STRIKE_LINE = "strike_border"
+
 #: Built-in layers whose names are drawn on the map.
 LABELLED: frozenset[str] = frozenset({"countries", "zones", "nato_border", "cities", "incidents"})
 
@@ -275,6 +278,7 @@ def build_scene(
         unknown unit.
     """
     from dashboard.geo.distance import nearest
+    from dashboard.geo.geodesy import geodesic_line
     from dashboard.geo.nato import nato_border_on
 
     if units not in KM_PER_UNIT:
@@ -295,6 +299,7 @@ def build_scene(
 
     metrics: dict[str, str] = {}
     extent: list[BaseGeometry] = []
+    strike_line = None
 
     # --- the strike's distances (always measured on the full-resolution layers) -----------
     if incident:
@@ -302,7 +307,15 @@ def build_scene(
         extent.append(p)
         if len(nato):
             r = nearest([incident["lon"]], [incident["lat"]], nato, id_field="id").iloc[0]
-            metrics[f"Strike → NATO border ({r['feature']})"] = format_distance(float(r["distance_km"]), units)
+            d_text = format_distance(float(r["distance_km"]), units)
+            metrics[f"Strike → NATO border ({r['feature']})"] = d_text
+            line = geodesic_line(incident["lon"], incident["lat"], float(r["nearest_lon"]),
+                                 float(r["nearest_lat"]), n_points=16)
+            strike_line = gpd.GeoDataFrame(
+                [{"id": "strike-nato-border", "name": f"Strike → NATO border: {d_text}",
+                  "segment": str(r["feature"]), "distance_km": round(float(r["distance_km"]), 3),
+                  "azimuth_deg": round(float(r["azimuth_deg"]), 1), "geometry": line}],
+                geometry="geometry", crs="EPSG:4326")
         ua = countries[countries["iso_a2"] == "UA"]
         if len(ua):
             r = nearest([incident["lon"]], [incident["lat"]], ua, id_field="iso_a2").iloc[0]
@@ -407,6 +420,12 @@ def build_scene(
     layers += [u for u in user_scene if u.style.kind == "polygon"]
     if "nato_border" in visible:
         add("nato_border", nato, label=f"NATO border on {_long_date(as_of)}")
+    if strike_line is not None:
+        layers.append(SceneLayer(STRIKE_LINE, strike_line,
+                                 replace(style_for("measure"), name=STRIKE_LINE, label="Strike → NATO border",
+                                         id_field="id", label_field="name"),
+                                 label=strike_line["name"].iloc[0],
+                                 tooltip_fields=("name", "segment", "azimuth_deg"), pickable=False))
     layers += [u for u in user_scene if u.style.kind == "line"]
     if "cities" in visible:
         add("cities", load_layer("cities"))

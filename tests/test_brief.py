@@ -59,10 +59,13 @@ def make_scene(units: str = "km") -> Scene:
     incidents = _gdf([{"id": "2022-11-15-przewodow", "date": "2022-11-15", "time_utc": "14:40",
                        "place": "Przewodów, Lublin voivodeship", "country": "PL",
                        "geometry": Point(*STRIKE)}])
+    strike_line = _gdf([{"id": "strike-nato-border", "name": "Strike → NATO border: 11.1 km",
+                         "geometry": LineString([STRIKE, (24.0855, 50.4713)])}])
     layers = [
         SceneLayer("countries", countries, style_for("countries"), show_labels=True),
         SceneLayer("zones", zone, style_for("zones"), show_labels=True),
         SceneLayer("nato_border", nato, style_for("nato_border"), show_labels=True),
+        SceneLayer("strike_border", strike_line, style_for("measure"), label="Strike → NATO border: 11.1 km"),
         SceneLayer("cities", _gdf(cities), style_for("cities"), show_labels=True),
         SceneLayer("incidents", incidents, style_for("incidents"), show_labels=True),
     ]

@@ -91,6 +91,16 @@ def test_strike_to_nato_border_matches_geod(default_scene):
     assert default_scene.metrics[key].endswith(" km")
 
 
+def test_strike_line_ends_on_the_border_at_the_stated_distance(default_scene):
+    line = default_scene.layer("strike_border").gdf.geometry.iloc[0]
+    (lon0, lat0), (lon1, lat1) = line.coords[0], line.coords[-1]
+    assert (lon0, lat0) == pytest.approx(STRIKE, abs=1e-9)
+    d_km = GEOD.inv(lon0, lat0, lon1, lat1)[2] / 1000
+    assert d_km == pytest.approx(_min_distance_km(*STRIKE, _geom("nato_border", "id", "PL-UA")), abs=0.005)
+    assert _geom("nato_border", "id", "PL-UA").distance(Point(lon1, lat1)) < 1e-6  # on the border line
+    assert default_scene.layer("strike_border").legend_label == "Strike → NATO border: 6.4 km"
+
+
 def test_strike_to_ukraine_matches_geod(default_scene):
     shown = _number(default_scene.metrics["Strike → Ukraine"])
     expected = _min_distance_km(*STRIKE, _geom("countries", "iso_a2", "UA"))
@@ -187,7 +197,7 @@ def test_extra_zones_and_user_layers():
 
 def test_visible_layers_subset():
     sc = build_scene(visible_layers=("countries", "incidents"))
-    assert [lyr.name for lyr in sc.layers] == ["countries", "incidents"]
+    assert [lyr.name for lyr in sc.layers] == ["countries", "strike_border", "incidents"]
     assert "Ukrainian oblasts bordering NATO members" not in sc.metrics  # zones hidden
 
 

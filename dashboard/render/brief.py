@@ -56,6 +56,9 @@ Fmt = Literal["png", "pdf", "svg"]
 SizeName = Literal["slide", "a4"]
 
 _GEOD = Geod(ellps="WGS84")
+#: Scene layer with the geodesic from the strike to the nearest NATO border point
+#: (made by :func:`dashboard.compose.build_scene`); the brief shows it in a detail inset.
+STRIKE_LINE = "strike_border"
 _RENDER_LOCK = threading.Lock()
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN",
            "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -574,6 +577,22 @@ def _declutter(xy_px: np.ndarray, weight: np.ndarray, mask: np.ndarray, min_sep_
     return keep
 
 
+def _area_anchors(poly: BaseGeometry, pole) -> list[tuple[float, float]]:
+    """Label anchors inside ``poly``: its pole of inaccessibility, centroid, then a grid nearest the pole."""
+    anchors = [(pole.x, pole.y)]
+    c = poly.centroid
+    if poly.contains(c):
+        anchors.append((c.x, c.y))
+    bx0, by0, bx1, by1 = poly.bounds
+    gx, gy = np.meshgrid(np.linspace(bx0, bx1, 9)[1:-1], np.linspace(by0, by1, 9)[1:-1])
+    inside = shapely.contains_xy(poly, gx.ravel(), gy.ravel())
+    g_xy = np.column_stack([gx.ravel()[inside], gy.ravel()[inside]])
+    if len(g_xy):
+        order = np.argsort(np.hypot(g_xy[:, 0] - pole.x, g_xy[:, 1] - pole.y), kind="stable")
+        anchors += [tuple(g_xy[i]) for i in order[:24]]
+    return anchors
+
+
 _COARSE_CACHE: dict[tuple, np.ndarray] = {}
 
 
@@ -650,6 +669,7 @@ class _Brief:
         FigureCanvasAgg(self.fig)
         self.renderer = self.fig.canvas.get_renderer()
         self._measure_cache: dict = {}
+        self._no_labels = False
 
     # unit helpers -----------------------------------------------------------------
     def px(self, d: float) -> float:
@@ -678,7 +698,11 @@ class _Brief:
             fp = FontProperties(family=props.get("family", _FONT), size=props.get("fontsize"),
                                 weight=props.get("weight", "normal"), style=props.get("style", "normal"))
             w, h, d = self.renderer.get_text_width_height_descent(text, fp, ismath=False)
-            _, lh, ld = self.renderer.get_text_width_height_descent("lp", fp, ismath=False)
+            lp = self._measure_cache.get(("\0lp",) + key[1:])
+            if lp is None:
+                lp = self.renderer.get_text_width_height_descent("lp", fp, ismath=False)
+                self._measure_cache[("\0lp",) + key[1:]] = lp
+            _, lh, ld = lp
             h_top = max(h - d, lh - ld)
             hit = (w, h_top + max(d, ld))
             self._measure_cache[key] = hit
@@ -918,7 +942,9 @@ class _Brief:
                 ax.add_collection(PathCollection(paths, facecolors=fc, edgecolors=ec, linewidths=lw,
                                                  zorder=z, joinstyle="round", capstyle="round"))
             self.legend_rows.append((layer.legend_label, legend_props))
-            if layer.show_labels:
+            if st.name == "buffers" and not self._no_labels:
+                self._ring_labels(layer, geoms, lines, requests)
+            if layer.show_labels and not self._no_labels:
                 self._area_labels(layer, geoms, requests)
         elif st.kind == "line":
             segs, colours = [], []
@@ -940,7 +966,7 @@ class _Brief:
                     self.legend_rows.append((lab, dict(legend_props, line=col)))
             else:
                 self.legend_rows.append((layer.legend_label, legend_props))
-            if layer.show_labels:
+            if layer.show_labels and not self._no_labels:
                 self._line_labels(layer, geoms, lines, requests)
         else:
             markers += self._draw_points(layer, geoms, fills, lines, z, requests)
@@ -994,7 +1020,7 @@ class _Brief:
         for (px_, py_), k in zip(disp, idx):
             r = self.px(r_d[k] + edge_d + (1.2 if st.name == "incidents" else 0.0))
             markers.append((px_ - r, py_ - r, px_ + r, py_ + r))
-        if layer.show_labels and st.label_field in layer.gdf.columns:
+        if layer.show_labels and not self._no_labels and st.label_field in layer.gdf.columns:
             names = layer.gdf[st.label_field].to_numpy()
             pops = layer.gdf["population"].to_numpy(dtype=float) if "population" in layer.gdf.columns else None
             for (px_, py_), k in zip(disp, idx):
@@ -1067,22 +1093,31 @@ class _Brief:
                 pole = shapely.ops.polylabel(big, tolerance=tol)
             except Exception:  # pragma: no cover - degenerate shapes
                 pole = big.representative_point()
-            anchors = [(pole.x, pole.y)]
-            c = big.centroid
-            if big.contains(c):
-                anchors.append((c.x, c.y))
-            # further candidates: a grid over the visible part, nearest the pole first
-            bx0, by0, bx1, by1 = big.bounds
-            gx, gy = np.meshgrid(np.linspace(bx0, bx1, 9)[1:-1], np.linspace(by0, by1, 9)[1:-1])
-            grid = shapely.points(gx.ravel(), gy.ravel())
-            grid = grid[shapely.contains_xy(big, gx.ravel(), gy.ravel())]
-            if len(grid):
-                g_xy = shapely.get_coordinates(grid)
-                order = np.argsort(np.hypot(g_xy[:, 0] - pole.x, g_xy[:, 1] - pole.y), kind="stable")
-                anchors += [tuple(g_xy[i]) for i in order[:24]]
+            anchors = _area_anchors(big, pole)
             disp = self.ax.transData.transform(np.asarray(anchors))
             requests.append(LabelRequest(text, layer.name, [tuple(p) for p in disp], anchors, pri,
                                          gap_px=0.0, props=props, halo_px=halo))
+
+    def _ring_labels(self, layer: SceneLayer, geoms: np.ndarray, colours, requests) -> None:
+        """Radius labels ("75 km") sitting on each range ring, top first, then the sides."""
+        if "name" not in layer.gdf.columns:
+            return
+        for g, name, col in zip(geoms, layer.gdf["name"], colours):
+            if g is None or g.is_empty or not _present(name):
+                continue
+            ring = max(shapely.get_parts(g), key=lambda q: q.area)
+            if ring.geom_type != "Polygon":
+                continue
+            xy = np.asarray(ring.exterior.coords)
+            picks = [xy[np.argmax(xy[:, 1])], xy[np.argmin(xy[:, 1])], xy[np.argmax(xy[:, 0])],
+                     xy[np.argmin(xy[:, 0])]]
+            anchors = [tuple(p) for p in picks]
+            disp = self.ax.transData.transform(np.asarray(anchors))
+            c = rgba_float(col)
+            requests.append(LabelRequest(
+                str(name), layer.name, [tuple(p) for p in disp], anchors, 850.0, gap_px=0.0,
+                props=self.font(12, weight="bold", color=(c[0] * 0.85, c[1] * 0.85, c[2] * 0.85, 1.0)),
+                halo_px=self.px(2.2)))
 
     def _line_labels(self, layer, geoms, colours, requests) -> None:
         st = layer.style
@@ -1119,6 +1154,10 @@ class _Brief:
         """Draw a placed label: data-anchored, offset in points (same place in every format)."""
         k = 72.0 / self.page.dpi
         xy = req.anchors_data[ia]
+        # the placement box includes the halo / box padding: move the text inside it
+        grow = max(req.halo_px, req.box_style.get("pad_px", 0.0) if req.box_style else 0.0)
+        dx += grow if ha == "left" else (-grow if ha == "right" else 0.0)
+        dy += grow if va == "bottom" else (-grow if va == "top" else 0.0)
         common = dict(xy=xy, xycoords="data", xytext=(dx * k, dy * k), textcoords="offset points",
                       ha=ha, va=va, annotation_clip=False, zorder=40)
         if req.halo_px > 0:
@@ -1129,8 +1168,9 @@ class _Brief:
             h.set_zorder(39)
         bbox = None
         if req.box_style is not None:
-            bbox = dict(boxstyle=f"round,pad={req.box_style['pad_px'] / self.px(1) / 11.5 * 0.8:.3f}",
-                        fc=req.box_style["fc"], ec="white", lw=self.pt(1.0))
+            font_px = req.props["fontsize"] * self.page.dpi / 72.0
+            bbox = dict(boxstyle=f"round,pad={0.8 * req.box_style['pad_px'] / font_px:.3f}",
+                        fc=req.box_style["fc"], ec=req.box_style.get("ec", "white"), lw=self.pt(1.0))
         return self.ax.annotate(req.text, **common, **req.props, bbox=bbox)
 
     # map furniture --------------------------------------------------------------------
@@ -1326,12 +1366,103 @@ class _Brief:
                                   self._ellipsize(str(value), vprops, width), ha="right", va="center", **vprops)
                     y -= row_h + h + self.px(4)
             y -= self.px(16)
-        # locator -----------------------------------------------------------------
+        # locator (and the detail of the strike's distance to the border) ---------------
         avail = y - py0 - self.px(34)
-        if avail > self.px(120):
+        if avail <= self.px(120):
+            return
+        strike = self.scene.layer(STRIKE_LINE)
+        if strike is not None and len(strike.gdf) and self.scene.incident:
+            gap = self.px(16)
+            half = (px1 - px0 - gap) / 2
+            y_l = self._panel_title(px0, y, px0 + half, "LOCATOR")
+            self._panel_title(px0 + half + gap, y, px1, "DETAIL")
+            h = min(y_l - py0, half * 1.1)
+            self._inset((px0, y_l - h, px0 + half, y_l))
+            self._detail((px0 + half + gap, y_l - h, px1, y_l), strike)
+        else:
             y = self._panel_title(px0, y, px1, "LOCATOR")
             h = min(y - py0, (px1 - px0) * 0.95)
             self._inset((px0, y - h, px1, y))
+
+    def _detail(self, box: Box, strike: SceneLayer) -> None:
+        """Close-up of the strike and the geodesic to the nearest NATO border point, with its length."""
+        x0, y0, x1, y1 = box
+        dax = self.fig.add_axes((self.fx(x0), self.fy(y0), self.fx(x1 - x0), self.fy(y1 - y0)))
+        dax.set_xticks([])
+        dax.set_yticks([])
+        dax.set_facecolor(_SEA)
+        for sp in dax.spines.values():
+            sp.set_color(_PANEL_EDGE)
+            sp.set_linewidth(self.pt(1.0))
+        line_xy = shapely.get_coordinates(self.proj.project(np.asarray(strike.gdf.geometry.values[:1])))
+        lx0, ly0 = line_xy.min(axis=0)
+        lx1, ly1 = line_xy.max(axis=0)
+        cx, cy = (lx0 + lx1) / 2, (ly0 + ly1) / 2
+        length = max(lx1 - lx0, ly1 - ly0)
+        half_w = max(1.7 * length, 5000.0)
+        half_h = half_w * (y1 - y0) / (x1 - x0)
+        frame = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+        dax.set_xlim(frame[0], frame[2])
+        dax.set_ylim(frame[1], frame[3])
+        dax.set_aspect("equal", adjustable="box")
+        # draw with the main map's code, pointed at the detail axes
+        saved = (self.ax, self.frame, self.frame_ll, self.m_per_px, self.legend_rows, self.map_box)
+        flon, flat = self.proj.to_lonlat(*_densified_box(*frame, n=8))
+        self.ax, self.frame, self.m_per_px = dax, frame, 2 * half_w / (x1 - x0)
+        self.frame_ll = (float(np.min(flon)), float(np.min(flat)), float(np.max(flon)), float(np.max(flat)))
+        self.legend_rows, self.map_box, self._no_labels = [], box, True
+        markers: list[Box] = []
+        try:
+            for i, layer in enumerate(self.scene.layers):
+                # only what the close-up is about: land, the border, the measured line, the strike
+                if layer.name not in ("countries", "nato_border", STRIKE_LINE, "incidents"):
+                    continue
+                z = (2 if layer.style.kind == "polygon" else 10 if layer.style.kind == "line" else 20) + i * 0.1
+                markers += self._draw_layer(layer, z, [])
+            # labels: the distance beside the line's middle, then the country codes, clear of the marker
+            pad = self.px(4)
+            placer = LabelPlacer((x0 + pad, y0 + pad, x1 - pad, y1 - pad), markers, self.text_size,
+                                 pad_px=self.px(3))
+            name = str(strike.gdf["name"].iloc[0]) if "name" in strike.gdf.columns else ""
+            text = name.split(":")[-1].strip() if ":" in name else name
+            mid = tuple(line_xy[len(line_xy) // 2])
+            reqs = [LabelRequest(text, STRIKE_LINE, [tuple(dax.transData.transform(mid))], [mid], 2.0,
+                                 gap_px=self.px(8), props=self.font(14, weight="bold"),
+                                 box_style={"pad_px": self.px(5), "fc": "white", "ec": _INK})]
+            countries = self.scene.layer("countries")
+            if countries is not None and "iso_a2" in countries.gdf.columns:
+                view = shapely.box(*frame)
+                for g, code in zip(self._prepare(countries), countries.gdf["iso_a2"]):
+                    if g is None or g.is_empty or not g.intersects(view):
+                        continue
+                    part = max(shapely.get_parts(g.intersection(view)), key=lambda q: q.area)
+                    if part.geom_type != "Polygon" or part.area < 0.08 * view.area:
+                        continue
+                    anchors = _area_anchors(part, shapely.ops.polylabel(part, tolerance=half_w / 50))
+                    reqs.append(LabelRequest(str(code), "countries",
+                                             [tuple(p) for p in dax.transData.transform(np.asarray(anchors))],
+                                             anchors, 1.0, gap_px=0.0,
+                                             props=self.font(22, color="#857d70", weight="bold")))
+            for req in reqs:
+                res = placer.place(req)
+                if res is not None:
+                    self._draw_label(req, *res[:5])
+        finally:
+            self.ax, self.frame, self.frame_ll, self.m_per_px, self.legend_rows, self.map_box = saved
+            self._no_labels = False
+        k = 72.0 / self.page.dpi
+        # a small scale bar, geodesic at the detail's centre
+        unit = self.scene.units or "km"
+        km_per = _km_per_unit(unit)
+        per_km = scale_bar_span_m(self.proj, cx, cy, 1.0)
+        length_u = nice_scale_length(0.45 * 2 * half_w / per_km / km_per)
+        span = scale_bar_span_m(self.proj, cx, cy, length_u * km_per)
+        bx = frame[0] + 0.07 * 2 * half_w
+        by = frame[1] + 0.08 * 2 * half_h
+        dax.plot([bx, bx + span], [by, by], color=_INK, lw=self.pt(3.0), solid_capstyle="butt", zorder=41)
+        dax.annotate(f"{length_u:g} {unit}", xy=(bx + span / 2, by), xytext=(0, self.px(4) * k),
+                     textcoords="offset points", ha="center", va="bottom", zorder=41,
+                     **self.font(12, weight="bold"))
 
     def _legend_symbol(self, x0: float, cy: float, w: float, p: dict) -> None:
         fig = self.fig
@@ -1367,28 +1498,35 @@ class _Brief:
             sc.layer("countries").gdf if sc.layer("countries") is not None else None)
         fw, fs, fe, fn = self.frame_ll
         cx, cy = (fw + fe) / 2, (fs + fn) / 2
-        half_w, half_h = max((fe - fw) * 1.15, 8.0), max((fn - fs) * 1.15, 6.0)
-        ext = [cx - half_w, max(cy - half_h, -85), cx + half_w, min(cy + half_h, 85)]
-        if loc is not None and len(loc):
-            lb = loc.total_bounds
-            ext = [max(ext[0], lb[0] - 1), max(ext[1], lb[1] - 1), min(ext[2], lb[2] + 1), min(ext[3], lb[3] + 1)]
         iproj = MapProjection((
             f"+proj=laea +lat_0={cy:.2f} +lon_0={cx:.2f} +ellps=WGS84 +units=m +no_defs"), "")
-        bx, by = iproj.to_xy(*_densified_box(*ext, n=24))
-        ix0, ix1, iy0, iy1 = float(np.min(bx)), float(np.max(bx)), float(np.min(by)), float(np.max(by))
+        # the main map's frame in the inset's projection
+        fxs, fys = _densified_box(*self.frame, n=32)
+        ix, iy = iproj.to_xy(*self.proj.to_lonlat(fxs, fys))
         aspect = (x1 - x0) / (y1 - y0)
-        mx, my = (ix0 + ix1) / 2, (iy0 + iy1) / 2
-        w, h = ix1 - ix0, iy1 - iy0
-        if w / h < aspect:
-            w = h * aspect
-        else:
-            h = w / aspect
+        mx, my = (float(np.min(ix)) + float(np.max(ix))) / 2, (float(np.min(iy)) + float(np.max(iy))) / 2
+        w = max(float(np.ptp(ix)), float(np.ptp(iy)) * aspect) * 1.5  # frame + context around it
+        h = w / aspect
+        if loc is not None and len(loc):
+            # keep inside the locator data where possible, so its edge does not show
+            lb = loc.total_bounds
+            n_e = 24
+            bx, by = iproj.to_xy(*_densified_box(lb[0] + 0.3, lb[1] + 0.3, lb[2] - 0.3, lb[3] - 0.3, n=n_e))
+            bottom, right, top, left = (slice(i * n_e, (i + 1) * n_e) for i in range(4))
+            ix0, ix1 = float(np.max(bx[left])), float(np.min(bx[right]))
+            iy0, iy1 = float(np.max(by[bottom])), float(np.min(by[top]))
+            if ix1 - ix0 >= w:
+                mx = min(max(mx, ix0 + w / 2), ix1 - w / 2)
+            if iy1 - iy0 >= h:
+                my = min(max(my, iy0 + h / 2), iy1 - h / 2)
         iax.set_xlim(mx - w / 2, mx + w / 2)
         iax.set_ylim(my - h / 2, my + h / 2)
         iax.set_aspect("equal", adjustable="box")
         if loc is not None and len(loc):
             geoms = _coarse(loc, 0.5 * w / (x1 - x0) / 111_320.0)
-            geoms = shapely.clip_by_rect(geoms, ext[0] - 5, ext[1] - 5, ext[2] + 5, ext[3] + 5)
+            vlon, vlat = iproj.to_lonlat(*_densified_box(mx - w / 2, my - h / 2, mx + w / 2, my + h / 2, n=16))
+            geoms = shapely.clip_by_rect(geoms, float(np.min(vlon)) - 3, max(float(np.min(vlat)) - 3, -89.0),
+                                         float(np.max(vlon)) + 3, min(float(np.max(vlat)) + 3, 89.0))
             geoms = iproj.project(geoms)
             paths = [p for p in (_polygon_path(g) for g in geoms) if p is not None]
             hi = set()
@@ -1403,9 +1541,6 @@ class _Brief:
             iax.add_collection(PathCollection(paths, facecolors=fcs, edgecolors="#9a9a9a",
                                               linewidths=self.pt(0.6), zorder=2))
         # the main map's frame
-        fxs, fys = _densified_box(*self.frame, n=32)
-        flon, flat = self.proj.to_lonlat(fxs, fys)
-        ix, iy = iproj.to_xy(flon, flat)
         iax.add_patch(MplPolygon(np.column_stack([ix, iy]), closed=True, facecolor=(0.86, 0.08, 0.12, 0.12),
                                  edgecolor="#c8102e", linewidth=self.pt(2.0), zorder=5))
         if sc.incident and "lon" in sc.incident and "lat" in sc.incident:
