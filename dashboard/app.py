@@ -23,14 +23,13 @@ import streamlit as st  # noqa: E402
 from dashboard import appstate  # noqa: E402
 from dashboard.compose import build_scene  # noqa: E402
 from dashboard.geo.errors import InputError  # noqa: E402
-from dashboard.geo.geodesy import geodesic_line, inverse_km  # noqa: E402
 from dashboard.geo.coords import parse_position  # noqa: E402
+from dashboard.geo.geodesy import inverse_km  # noqa: E402
 from dashboard.geo.layers_io import load_layer, read_user_layer  # noqa: E402
-from dashboard.geo.measure import area_km2  # noqa: E402
 from dashboard.geo.report import point_report  # noqa: E402
-from dashboard.geo.units import KM_PER_UNIT, format_distance, from_km, to_km  # noqa: E402
-from dashboard.layers import BUILTIN_LAYERS, LAYERS, NEIGHBOUR_COLOURS, style_for  # noqa: E402
-from dashboard.render.deck import scene_to_deck  # noqa: E402
+from dashboard.geo.units import KM_PER_UNIT, format_distance, from_km  # noqa: E402
+from dashboard.layers import BUILTIN_LAYERS, LAYERS  # noqa: E402
+from dashboard.render.deck import legend_html, scene_to_deck  # noqa: E402
 
 st.set_page_config(page_title="NATO eastern flank – incident map", page_icon="🛰️", layout="wide")
 appstate.init(st.session_state)
@@ -93,6 +92,15 @@ with st.sidebar:
             del st.session_state["user_layers"][name]
             st.rerun()
 
+st.title("NATO eastern flank – incident map")
+mode = st.segmented_control("Mode", ["Explore", "No-fly zones"], key="mode",
+                            label_visibility="collapsed") or "Explore"
+if mode == "No-fly zones":
+    from dashboard.zones_ui import render_zones_page
+
+    render_zones_page(st.session_state)
+    st.stop()
+
 # ------------------------------------------------------------ computation ---
 incident = inc_by_id[st.session_state["incident"]]
 inc_lon, inc_lat = float(incident["geometry"].x), float(incident["geometry"].y)
@@ -110,77 +118,55 @@ try:
 except InputError as exc:
     measure_error = str(exc)
 
+scene_args = dict(
+    incident_id=incident["id"],
+    zone_ids=appstate.visible_zone_ids(st.session_state),
+    extra_zones=appstate.extra_zones(st.session_state),
+    buffer_radii_km=st.session_state["rings_km"],
+    buffer_center=(picked["lon"], picked["lat"]),
+    band_km=st.session_state["band_km"] or None,
+    visible_layers=st.session_state["layers_on"],
+    user_layers=user_layers,
+    as_of=as_of,
+    units=units,
+)
 with st.spinner("Computing geodesic buffers and distances…"):
-    scene = build_scene(
-        incident_id=incident["id"],
-        zone_ids=appstate.visible_zone_ids(st.session_state),
-        extra_zones=appstate.extra_zones(st.session_state),
-        buffer_radii_km=st.session_state["rings_km"],
-        buffer_center=(picked["lon"], picked["lat"]),
-        band_km=st.session_state["band_km"] or None,
-        visible_layers=st.session_state["layers_on"],
-        user_layers=user_layers,
-        as_of=as_of,
-        units=units,
-    )
+    try:
+        scene = build_scene(**scene_args)
+    except InputError as exc:
+        st.error(f"{exc} — showing the map without buffers, band and your layers.")
+        scene = build_scene(**{**scene_args, "buffer_radii_km": (), "band_km": None,
+                               "user_layers": {}, "extra_zones": ()})
     appstate.add_overlays(scene, picked=picked, measure=measure_pts)
     report = point_report(picked["lon"], picked["lat"], as_of=as_of,
                           incident=(incident["id"], inc_lon, inc_lat),
                           extra_layers=user_layers)
 
 # ------------------------------------------------------------------- page ---
-st.title("NATO eastern flank – incident map")
-mode = st.segmented_control("Mode", ["Explore", "No-fly zones"], key="mode",
-                            label_visibility="collapsed") or "Explore"
-if mode == "No-fly zones":
-    from dashboard.zones_ui import render_zones_page
-
-    render_zones_page(st.session_state)
-    st.stop()
-
 st.caption(
     f"{html.escape(str(incident['place']))} · {incident['date']} {incident.get('time_utc') or ''} UTC"
     f" · NATO border as of {as_of.isoformat()} · all distances geodesic on WGS84"
 )
 
-head = st.columns(4)
-border_leg = report.leg("NATO border") if picked["layer"] == "incidents" else None
 strike = point_report(inc_lon, inc_lat, as_of=as_of)
-sb = strike.leg("NATO border")
-head[0].metric("Strike → NATO border", format_distance(sb.distance_km, units) if sb else "–",
-               help=f"Nearest segment: {sb.feature}" if sb else None)
-ua = strike.leg("Ukraine")
-head[1].metric("Strike → Ukraine", format_distance(ua.distance_km, units) if ua else "–")
-head[2].metric("Segment", sb.feature if sb else "–")
-head[3].metric("Incidents on map", f"{len(incidents)}")
+head = st.columns(4)
+for col, (label, target) in zip(head, [("Strike → NATO border", "NATO border"),
+                                       ("Strike → Ukraine", "Ukraine"),
+                                       ("Strike → Belarus", "Belarus"),
+                                       ("Strike → Russia", "Russia")]):
+    leg = strike.leg(target)
+    col.metric(label, format_distance(leg.distance_km, units) if leg else "–",
+               help=(f"Nearest: {leg.feature}, bearing {leg.azimuth_deg:.0f}°" if leg else None))
 
 map_col, panel_col = st.columns([3, 2])
 with map_col:
     event = st.pydeck_chart(scene_to_deck(scene), on_select="rerun",
-                            selection_mode="single-object", key="map",
-                            use_container_width=True)
+                            selection_mode="single-object", key="map", width="stretch")
     if appstate.consume_selection(st.session_state, event, scene):
         st.rerun()
-    legend = []
-    for lyr in scene.layers:
-        if lyr.name == "nato_border":
-            for iso, (label, rgba) in NEIGHBOUR_COLOURS.items():
-                legend.append((label, rgba))
-        else:
-            legend.append((lyr.legend_label, lyr.style.line if lyr.style.kind == "line"
-                           or lyr.style.fill[3] == 0 else lyr.style.fill))
-    st.markdown(
-        " ".join(
-            f'<span style="white-space:nowrap;margin-right:1em">'
-            f'<span style="display:inline-block;width:12px;height:12px;'
-            f'background:rgba({c[0]},{c[1]},{c[2]},{max(c[3], 120) / 255:.2f});'
-            f'border:1px solid #555;margin-right:4px"></span>{html.escape(label)}</span>'
-            for label, c in legend
-        ),
-        unsafe_allow_html=True,
-    )
+    st.markdown(legend_html(scene), unsafe_allow_html=True)
 
-with panel_col:
+with panel_col, st.container(key="pick-panel"):
     origin = "Selected on map" if st.session_state["picked"] else "Selected incident"
     st.subheader(f"{origin}: {picked['name']}")
     st.caption(f"layer: {picked['layer']}")
@@ -188,19 +174,10 @@ with panel_col:
         f"**Position** {picked['lat']:.5f}, {picked['lon']:.5f}  \n"
         f"**DMS** {report.dms}  \n**MGRS** {report.mgrs}"
     )
-    rows = []
-    for leg in report.legs:
-        rows.append({
-            "to": leg.target if leg.target != "incident" else f"incident {leg.feature}",
-            "feature": leg.feature,
-            f"distance ({units})": round(from_km(leg.distance_km, units), 2),
-            "direction (°)": round(leg.azimuth_deg, 1),
-            "inside": leg.inside,
-        })
-    st.dataframe(rows, hide_index=True, use_container_width=True, key="panel_table")
-    if st.session_state["picked"] and st.button("Back to the incident", key="unpick"):
-        st.session_state["picked"] = None
-        st.rerun()
+    st.table(appstate.report_table(report, units))
+    if st.session_state["picked"]:
+        st.button("Back to the incident", key="unpick", on_click=appstate.unpick,
+                  args=(st.session_state,))
 
 with st.expander("Measure between two points", expanded=measure_pts is not None):
     c1, c2 = st.columns(2)
@@ -221,15 +198,29 @@ with st.expander("Measure between two points", expanded=measure_pts is not None)
 
 if scene.metrics:
     st.subheader("Figures")
-    st.dataframe([{"figure": k, "value": v} for k, v in scene.metrics.items()],
-                 hide_index=True, use_container_width=True, key="metrics_table")
+    st.table(appstate.figures_table(scene))
 
 with st.expander("Download a layer or result"):
     names = [lyr.name for lyr in scene.layers]
     choice = st.selectbox("Layer", names, key="dl_layer")
     gdf = scene.layer(choice).gdf
     c1, c2 = st.columns(2)
-    c1.download_button("GeoJSON", appstate.to_geojson_bytes(gdf), file_name=f"{choice}.geojson",
-                       mime="application/geo+json", key="dl_geojson")
-    c2.download_button("CSV", appstate.to_csv_bytes(gdf), file_name=f"{choice}.csv",
-                       mime="text/csv", key="dl_csv")
+    c1.download_button("GeoJSON", lambda: appstate.to_geojson_bytes(gdf),
+                       file_name=f"{choice}.geojson", mime="application/geo+json",
+                       key="dl_geojson", on_click="ignore")
+    c2.download_button("CSV", lambda: appstate.to_csv_bytes(gdf), file_name=f"{choice}.csv",
+                       mime="text/csv", key="dl_csv", on_click="ignore")
+
+with st.expander("Briefing image"):
+    c1, c2, c3 = st.columns(3)
+    fmt = c1.selectbox("Format", ["png", "pdf", "svg"], key="brief_fmt")
+    size = c2.selectbox("Size", ["slide", "a4"], key="brief_size",
+                        format_func=lambda v: {"slide": "Slide 1920×1080",
+                                               "a4": "A4 landscape, 300 dpi"}[v])
+    marking = c3.text_input("Marking banner", key="brief_marking",
+                            placeholder="e.g. UNCLASSIFIED")
+    st.download_button(
+        "Download briefing map", lambda: appstate.brief_bytes(scene, fmt, size, marking),
+        file_name=f"brief-{incident['id']}.{fmt}", key="dl_brief", on_click="ignore",
+        mime={"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml"}[fmt],
+    )

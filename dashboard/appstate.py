@@ -14,11 +14,13 @@ from datetime import date
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point
 
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import geodesic_line
+from dashboard.geo.report import PointReport
 from dashboard.geo.units import KM_PER_UNIT, from_km, to_km
 from dashboard.layers import BUILTIN_LAYERS, LayerStyle, style_for
 from dashboard.scene import Scene, SceneLayer
@@ -57,7 +59,7 @@ def rings_text_key(units: str) -> str:
 
 
 def band_key(units: str) -> str:
-    return f"band_{units}"
+    return f"band_input_{units}"
 
 
 def _fmt_num(x: float) -> str:
@@ -246,3 +248,35 @@ def to_csv_bytes(gdf: gpd.GeoDataFrame) -> bytes:
     buf = io.StringIO()
     df.to_csv(buf, index=False)
     return buf.getvalue().encode()
+
+
+# ----------------------------------------------------------------- panels ---
+def report_table(report: PointReport, units: str) -> pd.DataFrame:
+    """The selection panel's table: one row per target, distances in ``units``."""
+    rows = [{
+        "to": leg.target if leg.target != "incident" else "selected incident",
+        "feature": leg.feature,
+        f"distance ({units})": f"{from_km(leg.distance_km, units):.2f}",
+        "bearing (°)": f"{leg.azimuth_deg:.0f}" if leg.distance_km > 1e-6 else "–",
+        "inside": "yes" if leg.inside else "",
+    } for leg in report.legs]
+    return pd.DataFrame(rows).set_index("to")
+
+
+def figures_table(scene: Scene) -> pd.DataFrame:
+    """The scene's key figures (already formatted with units) as a two-column table."""
+    return pd.DataFrame({"figure": list(scene.metrics), "value": list(scene.metrics.values())}
+                        ).set_index("figure")
+
+
+def unpick(state: State) -> None:
+    state["picked"] = None
+
+
+def brief_bytes(scene: Scene, fmt: str, size: str, marking: str | None) -> bytes:
+    """The briefing map of ``scene`` as bytes (rendered when the user asks)."""
+    from dashboard.render.brief import render_brief
+
+    buf = io.BytesIO()
+    render_brief(scene, buf, fmt=fmt, size=size, marking=(marking or "").strip() or None)
+    return buf.getvalue()

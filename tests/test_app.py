@@ -1,0 +1,240 @@
+"""The dashboard page driven through Streamlit's AppTest.
+
+Every figure the page shows is checked against an independent computation:
+pyproj.Geod on the committed geometry, densified, without the project's core.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from datetime import date
+
+import numpy as np
+import pytest
+import shapely
+from pyproj import Geod
+from streamlit.testing.v1 import AppTest
+
+from dashboard.geo.layers_io import load_layer
+
+GEOD = Geod(ellps="WGS84")
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+PRZ = (23.93432, 50.47099)
+
+
+def run_app(**state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def brute_distance_km(lon: float, lat: float, geom, step_km: float = 0.05) -> float:
+    """Minimum Geod distance from a point to lines densified every ``step_km``."""
+    best = np.inf
+    for part in getattr(geom, "geoms", [geom]):
+        rings = [part.exterior, *part.interiors] if part.geom_type == "Polygon" else [part]
+        for ring in rings:
+            xy = np.asarray(ring.coords)
+            for (a, b), (c, d) in zip(xy[:-1], xy[1:]):
+                _, _, s = GEOD.inv(a, b, c, d)
+                n = max(int(s / 1000 / step_km), 0)
+                pts = np.array(GEOD.npts(a, b, c, d, n)).reshape(-1, 2) if n else np.empty((0, 2))
+                cand = np.vstack([[a, b], pts, [c, d]])
+                _, _, dist = GEOD.inv(np.full(len(cand), lon), np.full(len(cand), lat),
+                                      cand[:, 0], cand[:, 1])
+                best = min(best, dist.min() / 1000)
+    return float(best)
+
+
+def near(geom, lon: float, lat: float, half_deg: float):
+    return geom.intersection(shapely.box(lon - half_deg, lat - half_deg,
+                                         lon + half_deg, lat + half_deg))
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def number(text: str) -> float:
+    return float(re.search(r"-?[\d.]+", text.replace(",", "")).group())
+
+
+def deck_spec(at: AppTest) -> dict:
+    return json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+
+
+def panel(at: AppTest):
+    return at.table[0].value
+
+
+def figures(at: AppTest) -> dict[str, str]:
+    df = at.table[1].value
+    return dict(zip(df.index, df["value"]))
+
+
+@pytest.fixture(scope="module")
+def prz_border_km() -> float:
+    border = load_layer("nato_border").set_index("id").loc["PL-UA"].geometry
+    return brute_distance_km(*PRZ, near(border, *PRZ, 0.3))
+
+
+def test_opens_on_przewodow_with_every_layer(prz_border_km):
+    at = run_app()
+    ids = {layer["id"] for layer in deck_spec(at)["layers"]}
+    assert {"countries", "regions", "zones", "nato_border", "cities", "incidents"} <= ids
+    assert metric(at, "Strike → NATO border") == f"{prz_border_km:.1f} km"
+    row = panel(at).loc["NATO border"]
+    assert row["feature"] == "PL-UA"
+    assert float(row["distance (km)"]) == pytest.approx(prz_border_km, abs=0.005)
+    assert "Przewodów" in at.caption[0].value
+
+
+def test_distances_to_belarus_and_russia_match_geod():
+    at = run_app()
+    countries = load_layer("countries").set_index("iso_a2")
+    for label, iso in (("Belarus", "BY"), ("Russia", "RU")):
+        geom = countries.loc[iso].geometry
+        got = float(panel(at).loc[label, "distance (km)"])
+        # Look only at the country's boundary within 1° more than the answer's reach.
+        window = near(geom.boundary, *PRZ, got / 70 + 0.5)
+        want = brute_distance_km(*PRZ, window, step_km=0.2)
+        assert got == pytest.approx(want, abs=0.02), label
+
+
+def test_units_change_everywhere(prz_border_km):
+    at = run_app(units="nm")
+    text = metric(at, "Strike → NATO border")
+    assert text.endswith("nm")
+    assert number(text) == pytest.approx(prz_border_km / 1.852, abs=0.05)
+    assert float(panel(at).loc["NATO border", "distance (nm)"]) == pytest.approx(
+        prz_border_km / 1.852, abs=0.005)
+    at = run_app(units="mi")
+    assert number(metric(at, "Strike → NATO border")) == pytest.approx(
+        prz_border_km / 1.609344, abs=0.05)
+
+
+def test_layer_toggle_removes_it_from_the_map():
+    at = run_app(layers_on=["countries", "incidents"])
+    ids = {layer["id"] for layer in deck_spec(at)["layers"]}
+    assert "cities" not in ids and "nato_border" not in ids and "incidents" in ids
+
+
+def _border_ids(at: AppTest) -> set[str]:
+    return {f["properties"]["id"] for layer in deck_spec(at)["layers"]
+            if layer["id"] == "nato_border" for f in layer["data"]["features"]}
+
+
+def test_nato_border_as_of_date():
+    assert "FI-RU" not in _border_ids(run_app(as_of=date(2022, 11, 15)))
+    assert "FI-RU" in _border_ids(run_app(as_of=date(2023, 5, 1)))
+
+
+def test_incident_change_moves_the_border_date():
+    at = run_app()
+    other = "2022-03-10-zagreb-tu141"
+    ids = list(load_layer("incidents")["id"])
+    other = next(i for i in ids if "zagreb" in i)
+    at.selectbox(key="incident").set_value(other).run()
+    assert not at.exception
+    inc = load_layer("incidents").set_index("id").loc[other]
+    assert at.session_state["as_of"] == date.fromisoformat(str(inc["date"]))
+
+
+def _geod_circle_area_km2(lon: float, lat: float, r_km: float) -> float:
+    az = np.linspace(0, 360, 4000, endpoint=False)
+    lons, lats, _ = GEOD.fwd(np.full(az.size, lon), np.full(az.size, lat), az,
+                             np.full(az.size, r_km * 1000))
+    area, _ = GEOD.polygon_area_perimeter(lons, lats)
+    return abs(area) / 1e6
+
+
+def test_5v55_preset_draws_geodesic_rings_with_their_areas():
+    at = run_app()
+    at.button(key="preset_5v55").click().run()
+    assert not at.exception
+    rings = next(layer for layer in deck_spec(at)["layers"] if layer["id"] == "buffers")
+    assert len(rings["data"]["features"]) == 2
+    figs = figures(at)
+    for r_km in (75, 90):
+        shown = number(figs[f"Within {r_km} km of strike"])
+        want = _geod_circle_area_km2(*PRZ, r_km)
+        assert shown == pytest.approx(want, rel=0.001), r_km
+        # Every vertex of the drawn ring lies r_km from the strike.
+    for f in rings["data"]["features"]:
+        xy = np.asarray(f["geometry"]["coordinates"][0])
+        _, _, d = GEOD.inv(np.full(len(xy), PRZ[0]), np.full(len(xy), PRZ[1]), xy[:, 0], xy[:, 1])
+        assert np.allclose(d / 1000, d.mean() / 1000, rtol=2e-3)
+
+
+def test_rings_typed_in_nautical_miles_are_converted():
+    at = run_app(units="nm")
+    at.text_input(key="rings_text_nm").set_value("50").run()
+    assert not at.exception
+    assert at.session_state["rings_km"] == [pytest.approx(92.6)]
+
+
+def test_bad_ring_text_is_a_message():
+    at = run_app()
+    at.text_input(key="rings_text_km").set_value("75, ninety").run()
+    assert not at.exception
+    assert any("ninety" in e.value for e in at.error)
+
+
+def test_border_band_area_is_shown():
+    at = run_app()
+    at.number_input(key="band_input_km").set_value(50.0).run()
+    assert not at.exception
+    ids = {layer["id"] for layer in deck_spec(at)["layers"]}
+    assert "band" in ids
+    assert any(k.startswith("Band 50 km") for k in figures(at))
+
+
+def test_measure_tool_matches_geod():
+    at = run_app(measure_a="50.47099, 23.93432", measure_b="49°50'23\"N 24°01'47\"E")
+    _, _, d = GEOD.inv(23.93432, 50.47099, 24.0297222, 49.8397222)
+    assert number(metric(at, "Distance")) == pytest.approx(d / 1000, abs=0.05)
+    assert any(layer["id"] == "measure" for layer in deck_spec(at)["layers"])
+
+
+def test_measure_tool_bad_input_is_a_message_not_a_traceback():
+    at = run_app(measure_a="not a place", measure_b="50, 24")
+    assert at.error, "no error shown"
+
+
+def test_picking_a_city_reports_its_distances():
+    at = run_app()
+    cities = load_layer("cities")
+    lviv = cities[cities["name"] == "Lviv"].iloc[0]
+    lon, lat = float(lviv.geometry.x), float(lviv.geometry.y)
+    obj = {"name": "Lviv", "geonameid": int(lviv["geonameid"]), "lon": lon, "lat": lat}
+    at.session_state["map"] = {"selection": {"indices": {"cities": [0]},
+                                             "objects": {"cities": [obj]}}}
+    at.run()
+    assert not at.exception
+    assert any("Selected on map: Lviv" in s.value for s in at.subheader)
+    border = load_layer("nato_border").set_index("id").loc["PL-UA"].geometry
+    want = brute_distance_km(lon, lat, near(border, lon, lat, 1.5), step_km=0.1)
+    assert float(panel(at).loc["NATO border", "distance (km)"]) == pytest.approx(want, abs=0.01)
+    _, _, d = GEOD.inv(lon, lat, *PRZ)
+    assert float(panel(at).loc["selected incident", "distance (km)"]) == pytest.approx(
+        d / 1000, abs=0.005)
+    assert float(panel(at).loc["Ukraine", "distance (km)"]) == 0.0
+
+
+def test_deck_spec_stays_small_and_offline():
+    at = run_app()
+    raw = at.get("deck_gl_json_chart")[0].proto.json
+    assert len(raw) < 1_500_000
+    spec = json.loads(raw)
+    assert spec["mapStyle"].startswith("/app/static/")
+    assert "http" not in json.dumps(spec.get("mapStyle"))
+
+
+def test_tooltips_are_plain_text():
+    at = run_app()
+    tip = json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)
+    assert set(tip) == {"text"}
