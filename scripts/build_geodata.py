@@ -810,8 +810,9 @@ def manifest(out: Path, stats: dict, counts: dict[str, int]) -> dict:
         "region_box_lonlat": list(REGION_BOX),
         "files": files,
         "checks": {"nato_border": stats},
-        "toolchain": {"shapely": shapely.__version__, "geos": shapely.geos_version_string,
-                      "pyproj": pyproj.__version__, "proj": pyproj.proj_version_str},
+        # Library versions are deliberately not recorded here: a patch release that
+        # changes no byte must not change the manifest. Committed files were built with
+        # shapely 2.2.0 (GEOS 3.14.1) and pyproj 3.7.2 (PROJ 9.5.1).
     }
 
 
