@@ -1,0 +1,670 @@
+"""The drawing map: reference layers and zones -> an offline ``folium.Map`` with Leaflet.draw.
+
+Leaflet 1.9.4 and Leaflet.draw 1.0.4 are vendored from npm under
+``dashboard/static/vendor/`` and served by Streamlit's static file server at
+``/app/static/vendor/...``.  folium's default asset lists (Leaflet, jQuery,
+Bootstrap, Font Awesome and awesome-markers from five CDNs) are replaced *per
+instance* by those local files, no tile layer is added, and the reference
+layers are drawn with plain Leaflet code (``L.geoJSON`` on a canvas renderer),
+so the map needs nothing but the app's own address.
+
+Zones travel to the browser as a JSON spec and come back through
+``streamlit_folium.st_folium(..., returned_objects=["all_drawings"])`` as a list
+of GeoJSON features.  Every feature on the draw layer carries
+``properties.zone_id`` (set here for zones we send, and by a ``draw:created``
+hook for new shapes) and ``properties.shape`` (``polygon``, ``rectangle`` or
+``circle``), so an edit or a delete in the browser maps back to the right zone.
+Leaflet.draw returns a circle as a Point plus ``radius`` in metres (Leaflet's
+``L.Circle`` is drawn in Web Mercator); :func:`feature_to_shape` turns it into a
+geodesic circle with :func:`dashboard.geo.buffer.buffer_point`, keeping the
+radius.
+
+Geometry sent for display only (reference layers, read-only zones) is
+simplified; zones that can be edited on the map are sent at full precision.
+No Streamlit in this module.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import folium
+import numpy as np
+import shapely
+from branca.element import Element, MacroElement
+from folium.plugins import Draw
+from folium.template import Template
+from shapely.geometry import MultiPolygon, Polygon, box, shape
+from shapely.geometry.base import BaseGeometry
+
+from dashboard.geo.errors import InputError
+from dashboard.layers import DERIVED_STYLES, LAYERS, NEIGHBOUR_COLOURS, LayerStyle
+
+#: URL prefix of the vendored front-end files (Streamlit static serving).
+VENDOR_URL: str = "/app/static/vendor"
+LEAFLET_JS: list[tuple[str, str]] = [("leaflet", f"{VENDOR_URL}/leaflet/leaflet.js")]
+LEAFLET_CSS: list[tuple[str, str]] = [("leaflet_css", f"{VENDOR_URL}/leaflet/leaflet.css")]
+DRAW_JS: list[tuple[str, str]] = [("leaflet_draw_js",
+                                   f"{VENDOR_URL}/leaflet-draw/leaflet.draw.js")]
+DRAW_CSS: list[tuple[str, str]] = [("leaflet_draw_css",
+                                    f"{VENDOR_URL}/leaflet-draw/leaflet.draw.css")]
+
+#: Area the reference layers are cut to (west, south, east, north), degrees:
+#: the NATO eastern flank from the Adriatic to the Barents Sea.
+REFERENCE_BBOX_DEG: tuple[float, float, float, float] = (12.0, 40.0, 42.0, 71.0)
+#: Display simplification of reference layers, degrees (about 1 km).
+REFERENCE_TOLERANCE_DEG: float = 0.01
+#: Display simplification of read-only zones, degrees (about 200 m).
+ZONE_TOLERANCE_DEG: float = 0.002
+#: Decimals kept for display geometry (1e-4 degree is about 10 m).
+DISPLAY_DECIMALS: int = 4
+#: Decimals kept for editable zones (1e-7 degree is about 1 cm).
+EDIT_DECIMALS: int = 7
+#: How many of the largest cities the drawing map labels.
+N_CITIES: int = 60
+#: Zones with more vertices than this are shown read-only (dragging hundreds of
+#: Leaflet.draw handles is unusable); edit them in the vertex table instead.
+MAX_EDITABLE_VERTICES: int = 400
+#: Default view of the drawing map: western Ukraine and eastern Poland.
+DEFAULT_CENTER: tuple[float, float] = (50.2, 26.0)  # (lat, lon), degrees
+DEFAULT_ZOOM: int = 6
+SHAPES: tuple[str, ...] = ("polygon", "rectangle", "circle")
+#: Map background (sea; the countries layer includes the 12 nm territorial sea).
+SEA_COLOUR: str = "#d6e6f2"
+
+
+# ------------------------------------------------------------------ reference layers
+@dataclass(frozen=True)
+class RefLayer:
+    """One read-only layer of the drawing map, ready for the browser.
+
+    Attributes
+    ----------
+    name : str
+        Layer name (``countries``, ``nato_border``...).
+    label : str
+        Name in the map's layer switcher.
+    data : dict
+        GeoJSON FeatureCollection (simplified, rounded); each feature's
+        ``properties`` hold only ``tip`` (plain-text tooltip) and optionally
+        ``color`` (CSS colour overriding the layer's line colour).
+    style : dict
+        Leaflet path options (``color``, ``weight``, ``fillColor``...).
+    tooltip : bool
+        Whether features answer the mouse with their ``tip``.
+    """
+
+    name: str
+    label: str
+    data: dict
+    style: dict
+    tooltip: bool = True
+
+
+def css_rgb(rgba: Sequence[int]) -> str:
+    """``(r, g, b, a)`` 0-255 -> ``"rgb(r,g,b)"`` (the alpha goes into an opacity option)."""
+    return f"rgb({int(rgba[0])},{int(rgba[1])},{int(rgba[2])})"
+
+
+def leaflet_style(style: LayerStyle, *, dashed: bool = False) -> dict:
+    """Leaflet path options for a :class:`~dashboard.layers.LayerStyle`."""
+    out = {"color": css_rgb(style.line), "opacity": round(style.line[3] / 255, 3),
+           "weight": max(float(style.line_width_px), 0.5),
+           "fillColor": css_rgb(style.fill), "fillOpacity": round(style.fill[3] / 255, 3),
+           "fill": style.kind != "line" and style.fill[3] > 0}
+    if style.kind == "point":
+        out.update(radius=float(style.point_radius_px), fill=True,
+                   fillOpacity=max(out["fillOpacity"], 0.8))
+    if dashed:
+        out["dashArray"] = "6 4"
+    return out
+
+
+def display_geometries(geoms: Iterable[BaseGeometry], tolerance_deg: float,
+                       decimals: int = DISPLAY_DECIMALS,
+                       clip_bbox: tuple[float, float, float, float] | None = None,
+                       ) -> np.ndarray:
+    """Simplify (topology-preserving), clip and round geometries for display only.
+
+    Parameters
+    ----------
+    geoms : iterable of shapely geometries, WGS84 degrees
+    tolerance_deg : float
+        Douglas-Peucker tolerance in degrees (0 keeps every vertex).
+    decimals : int
+        Decimal places kept.
+    clip_bbox : (west, south, east, north) in degrees, optional
+    """
+    arr = np.asarray(list(geoms), dtype=object)
+    if clip_bbox is not None and len(arr):
+        arr = shapely.clip_by_rect(arr, *clip_bbox)
+    if tolerance_deg > 0 and len(arr):
+        arr = shapely.simplify(arr, tolerance_deg, preserve_topology=True)
+    if len(arr):
+        arr = shapely.transform(arr, lambda xy: np.round(xy, decimals))
+    return arr
+
+
+def _fc(geoms: np.ndarray, props: Sequence[dict]) -> dict:
+    feats = []
+    for g, p in zip(geoms, props):
+        if g is None or shapely.is_empty(g):
+            continue
+        feats.append({"type": "Feature", "geometry": shapely.geometry.mapping(g),
+                      "properties": p})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _text(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return str(v)
+
+
+@lru_cache(maxsize=8)
+def reference_layers(as_of: date | None = None) -> tuple[RefLayer, ...]:
+    """The drawing map's read-only layers, simplified for display.
+
+    Countries (land), oblasts and voivodeships, the candidate zones of
+    ``geodata/zones.geojson``, the NATO border as of ``as_of`` (coloured by the
+    neighbour across it), the :data:`N_CITIES` largest cities and the
+    incidents, cut to :data:`REFERENCE_BBOX_DEG`.  Cached per date.
+    """
+    from dashboard.geo.layers_io import load_layer
+    from dashboard.geo.nato import nato_border_on
+
+    out: list[RefLayer] = []
+    bbox = REFERENCE_BBOX_DEG
+    tol = REFERENCE_TOLERANCE_DEG
+
+    countries = load_layer("countries")
+    geoms = display_geometries(countries.geometry.values, tol, clip_bbox=bbox)
+    out.append(RefLayer("countries", LAYERS["countries"].label,
+                        _fc(geoms, [{"tip": _text(n)} for n in countries["name"]]),
+                        leaflet_style(LAYERS["countries"]), tooltip=False))
+
+    regions = load_layer("regions")
+    geoms = display_geometries(regions.geometry.values, tol, clip_bbox=bbox)
+    out.append(RefLayer("regions", LAYERS["regions"].label,
+                        _fc(geoms, [{"tip": f"{_text(n)} ({_text(c)})"} for n, c in
+                                    zip(regions["name"], regions["iso_3166_2"])]),
+                        leaflet_style(LAYERS["regions"])))
+
+    zones = load_layer("zones")
+    geoms = display_geometries(zones.geometry.values, ZONE_TOLERANCE_DEG)
+    out.append(RefLayer("zones", LAYERS["zones"].label,
+                        _fc(geoms, [{"tip": f"{_text(n)} [{_text(i)}]"} for n, i in
+                                    zip(zones["name"], zones["id"])]),
+                        dict(leaflet_style(LAYERS["zones"]), fillOpacity=0.08,
+                             dashArray="2 6")))
+
+    border = nato_border_on(as_of) if as_of is not None else load_layer("nato_border")
+    geoms = display_geometries(border.geometry.values, tol / 4, clip_bbox=bbox)
+    props = []
+    for _, r in border.iterrows():
+        label, colour = NEIGHBOUR_COLOURS.get(str(r.get("neighbour")),
+                                              ("NATO border", LAYERS["nato_border"].line))
+        props.append({"tip": f"{_text(r.get('id'))}: {label} "
+                             f"({float(r.get('length_km') or 0):.0f} km)",
+                      "color": css_rgb(colour)})
+    out.append(RefLayer("nato_border", LAYERS["nato_border"].label, _fc(geoms, props),
+                        leaflet_style(LAYERS["nato_border"])))
+
+    cities = load_layer("cities")
+    inside = cities.geometry.within(box(*bbox))
+    top = cities[inside].sort_values("population", ascending=False).head(N_CITIES)
+    geoms = display_geometries(top.geometry.values, 0.0)
+    out.append(RefLayer("cities", f"Cities (largest {N_CITIES})",
+                        _fc(geoms, [{"tip": f"{_text(n)} ({_text(c)}), "
+                                            f"{int(p):,} inhabitants"}
+                                    for n, c, p in zip(top["name"], top["country"],
+                                                       top["population"])]),
+                        leaflet_style(LAYERS["cities"])))
+
+    incidents = load_layer("incidents")
+    geoms = display_geometries(incidents.geometry.values, 0.0, decimals=6)
+    out.append(RefLayer("incidents", LAYERS["incidents"].label,
+                        _fc(geoms, [{"tip": f"{_text(d)} · {_text(p)}"} for d, p in
+                                    zip(incidents["date"], incidents["place"])]),
+                        leaflet_style(LAYERS["incidents"])))
+    return tuple(out)
+
+
+def overlay_layer(name: str, label: str, geoms: Sequence[BaseGeometry],
+                  tips: Sequence[str], style: LayerStyle) -> RefLayer:
+    """A read-only overlay (e.g. buffer rings) from full-resolution geometries."""
+    arr = display_geometries(geoms, ZONE_TOLERANCE_DEG / 4, decimals=5)
+    return RefLayer(name, label, _fc(arr, [{"tip": t} for t in tips]),
+                    leaflet_style(style, dashed=True))
+
+
+# ------------------------------------------------------------------------- zones
+@dataclass(frozen=True)
+class MapZone:
+    """A zone as the drawing map shows it.
+
+    Attributes
+    ----------
+    zone_id : str
+        Stable id; comes back as ``properties.zone_id`` of the drawn feature.
+    name : str
+        Tooltip text (shown as text, never as HTML).
+    geometry : Polygon | MultiPolygon
+        WGS84 lon/lat degrees.
+    shape : {"polygon", "rectangle", "circle"}
+        How Leaflet.draw should treat it when editable.
+    center_lon, center_lat : float | None
+        Circle centre in degrees (circles only).
+    radius_km : float | None
+        Geodesic radius in km (circles only).
+    editable : bool
+        On the Leaflet.draw layer (editable, deletable) or read-only.
+    """
+
+    zone_id: str
+    name: str
+    geometry: BaseGeometry
+    shape: str = "polygon"
+    center_lon: float | None = None
+    center_lat: float | None = None
+    radius_km: float | None = None
+    bounds_deg: tuple[float, float, float, float] | None = None
+    editable: bool = True
+
+
+def can_edit_on_map(geometry: BaseGeometry, *, is_circle: bool = False,
+                    is_rectangle: bool = False) -> bool:
+    """True if a zone can go on the Leaflet.draw layer.
+
+    Circles (edited by centre and radius) and rectangles (by their corners)
+    always can; otherwise a single
+    polygon without holes and with at most :data:`MAX_EDITABLE_VERTICES` vertices.
+    """
+    if is_circle or is_rectangle:
+        return True
+    return (isinstance(geometry, Polygon) and not geometry.interiors
+            and len(geometry.exterior.coords) - 1 <= MAX_EDITABLE_VERTICES)
+
+
+def _latlngs(poly: Polygon, decimals: int) -> list:
+    rings = [poly.exterior, *poly.interiors]
+    out = []
+    for ring in rings:
+        xy = np.round(np.asarray(ring.coords)[:-1, :2], decimals)
+        out.append([[float(y), float(x)] for x, y in xy])
+    return out
+
+
+def zone_spec(z: MapZone) -> dict:
+    """JSON spec of one zone for the browser (``latlngs`` in Leaflet's [lat, lon] order)."""
+    style = DERIVED_STYLES["drawn"]
+    spec: dict[str, Any] = {"id": z.zone_id, "name": z.name, "shape": z.shape,
+                            "editable": bool(z.editable),
+                            "style": leaflet_style(style, dashed=not z.editable)}
+    if z.editable and z.radius_km is not None and z.center_lon is not None:
+        spec["circle"] = [float(z.center_lon), float(z.center_lat), float(z.radius_km) * 1000.0]
+        return spec
+    if z.editable and z.bounds_deg is not None:
+        w, s, e, n = (float(v) for v in z.bounds_deg)
+        spec["rect"] = [[s, w], [n, e]]
+        return spec
+    if z.editable:
+        geom = z.geometry
+        spec["latlngs"] = _latlngs(geom, EDIT_DECIMALS)
+        return spec
+    geom = display_geometries([z.geometry], ZONE_TOLERANCE_DEG, decimals=5)[0]
+    polys = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
+    spec["latlngs"] = [_latlngs(p, 5) for p in polys if isinstance(p, Polygon) and not p.is_empty]
+    return spec
+
+
+class _ZoneMapScript(MacroElement):
+    """Reference layers, zones and the Leaflet.draw hooks, as one script block."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var drawn = {{ this.feature_group.get_name() }};
+            function text(s) {
+                var el = document.createElement("span");
+                el.textContent = s;
+                return el;
+            }
+            // Circles report their current radius (m), also after an edit.
+            if (!L.Circle.prototype.__nfzRadius) {
+                var circleToGeoJSON = L.Circle.prototype.toGeoJSON;
+                L.Circle.prototype.toGeoJSON = function (precision) {
+                    var f = circleToGeoJSON.call(this, precision);
+                    f.properties = Object.assign({}, f.properties, {radius: this.getRadius()});
+                    return f;
+                };
+                L.Circle.prototype.__nfzRadius = true;
+            }
+            function tag(layer, zoneId, shape) {
+                layer.feature = layer.feature || {type: "Feature", properties: {}};
+                layer.feature.properties = layer.feature.properties || {};
+                layer.feature.properties.zone_id = zoneId;
+                layer.feature.properties.shape = shape;
+            }
+            var canvas = L.canvas({padding: 0.5});
+            var overlays = {};
+            {{ this.reference|tojson }}.forEach(function (ref) {
+                var g = L.geoJSON(ref.data, {
+                    renderer: canvas,
+                    interactive: ref.tooltip,
+                    style: function (f) {
+                        var s = Object.assign({}, ref.style);
+                        if (f && f.properties && f.properties.color) { s.color = f.properties.color; }
+                        return s;
+                    },
+                    pointToLayer: function (f, ll) {
+                        return L.circleMarker(ll, Object.assign({renderer: canvas,
+                            interactive: ref.tooltip}, ref.style));
+                    },
+                    onEachFeature: function (f, layer) {
+                        if (ref.tooltip && f.properties && f.properties.tip) {
+                            layer.bindTooltip(text(f.properties.tip), {sticky: true});
+                        }
+                    }
+                }).addTo(map);
+                overlays[ref.label] = g;
+            });
+            var fixed = L.featureGroup().addTo(map);
+            overlays["Zones (read-only here)"] = fixed;
+            {{ this.zones|tojson }}.forEach(function (z) {
+                var layer;
+                if (z.circle) {
+                    layer = L.circle([z.circle[1], z.circle[0]],
+                                     Object.assign({radius: z.circle[2]}, z.style));
+                } else if (z.rect) {
+                    layer = L.rectangle(z.rect, z.style);
+                } else {
+                    layer = L.polygon(z.latlngs, z.style);
+                }
+                tag(layer, z.id, z.shape);
+                layer.bindTooltip(text(z.name), {sticky: true});
+                if (z.editable) { drawn.addLayer(layer); } else { fixed.addLayer(layer); }
+            });
+            map.on("draw:created", function (e) {
+                tag(e.layer, "map-" + Date.now().toString(36) + "-" +
+                    Math.random().toString(36).slice(2, 8), e.layerType);
+            });
+            L.control.layers(null, overlays, {collapsed: true, position: "topright"}).addTo(map);
+            L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, feature_group: folium.FeatureGroup, reference: list[dict],
+                 zones: list[dict]) -> None:
+        super().__init__()
+        self._name = "ZoneMapScript"
+        self.feature_group = feature_group
+        self.reference = reference
+        self.zones = zones
+
+
+def build_draw_map(reference: Sequence[RefLayer], zones: Sequence[MapZone], *,
+                   center: tuple[float, float] = DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM,
+                   ) -> folium.Map:
+    """The drawing map: reference layers, zones, and the Leaflet.draw toolbar.
+
+    Parameters
+    ----------
+    reference : sequence of RefLayer
+        Read-only layers, drawn bottom to top.
+    zones : sequence of MapZone
+        Editable zones go on the Leaflet.draw layer; the others are drawn
+        read-only (dashed).
+    center : (lat, lon) in degrees
+    zoom : web-map zoom level
+
+    Returns
+    -------
+    folium.Map
+        Loads only :data:`LEAFLET_JS`/:data:`LEAFLET_CSS` and
+        :data:`DRAW_JS`/:data:`DRAW_CSS` (same origin), no tiles.
+    """
+    m = folium.Map(location=[float(center[0]), float(center[1])], zoom_start=zoom, tiles=None,
+                   control_scale=False, prefer_canvas=False, min_zoom=3, max_zoom=14)
+    m.default_js = list(LEAFLET_JS)
+    m.default_css = list(LEAFLET_CSS)
+    m.get_root().header.add_child(Element(
+        f"<style>.leaflet-container {{ background: {SEA_COLOUR}; }}</style>"))
+    group = folium.FeatureGroup(name="Zones (editable)", control=False)
+    group.add_to(m)
+    draw = Draw(
+        feature_group=group, show_geometry_on_click=False, export=False, position="topleft",
+        draw_options={
+            "polyline": False, "marker": False, "circlemarker": False,
+            "polygon": {"allowIntersection": False, "showArea": False,
+                        "shapeOptions": leaflet_style(DERIVED_STYLES["drawn"])},
+            "rectangle": {"showArea": False,
+                          "shapeOptions": leaflet_style(DERIVED_STYLES["drawn"])},
+            "circle": {"showRadius": True, "metric": True,
+                       "shapeOptions": leaflet_style(DERIVED_STYLES["drawn"])},
+        },
+        edit_options={"poly": {"allowIntersection": False}},
+    )
+    draw.default_js = list(DRAW_JS)
+    draw.default_css = list(DRAW_CSS)
+    draw.add_to(m)
+    script = _ZoneMapScript(group, [
+        {"label": r.label, "data": r.data, "style": r.style, "tooltip": r.tooltip}
+        for r in reference], [zone_spec(z) for z in zones])
+    script.add_to(m)
+    return m
+
+
+def asset_urls(m: folium.Map) -> list[str]:
+    """Every script and stylesheet URL the map's elements ask the browser to load."""
+    urls: list[str] = []
+
+    def walk(el):
+        urls.extend(src for _, src in getattr(el, "default_js", []))
+        urls.extend(href for _, href in getattr(el, "default_css", []))
+        for child in getattr(el, "_children", {}).values():
+            walk(child)
+
+    walk(m)
+    return urls
+
+
+# ---------------------------------------------------------------- drawn features
+@dataclass
+class DrawnShape:
+    """One feature of ``all_drawings`` turned into a zone geometry.
+
+    Attributes
+    ----------
+    zone_id : str | None
+        ``properties.zone_id`` (None for a feature we did not tag).
+    shape : {"polygon", "rectangle", "circle"}
+    geometry : Polygon | MultiPolygon
+        WGS84 lon/lat.  A circle is a geodesic circle (256 vertices); a
+        rectangle is the lon/lat box, its east-west edges following the
+        parallels (densified, see :func:`lonlat_box`); a polygon's edges are
+        geodesics between the clicked corners.
+    center_lon, center_lat : float | None
+        Circle centre, degrees.
+    radius_km : float | None
+        Circle radius, km (Leaflet's metres / 1000, unchanged).
+    bounds_deg : (west, south, east, north) | None
+        Rectangle bounds, degrees.
+    messages : list of str
+        Repairs made (e.g. a self-intersecting outline split with make_valid).
+    """
+
+    zone_id: str | None
+    shape: str
+    geometry: BaseGeometry
+    center_lon: float | None = None
+    center_lat: float | None = None
+    radius_km: float | None = None
+    bounds_deg: tuple[float, float, float, float] | None = None
+    messages: list[str] = field(default_factory=list)
+
+
+#: Longest step along a parallel of a rectangle's east-west edges, degrees of longitude.
+BOX_STEP_DEG: float = 0.05
+
+
+def lonlat_box(west: float, south: float, east: float, north: float,
+               step_deg: float = BOX_STEP_DEG) -> Polygon:
+    """The area between two meridians and two parallels, as a polygon.
+
+    A rectangle drawn on the (Mercator) map has edges along the parallels; a
+    polygon's edges are geodesics, which bow towards the pole (about 0.9 km
+    in the middle of a 200 km edge at 50° N).  So the east-west edges get a
+    vertex every ``step_deg`` degrees of longitude, which keeps them within
+    a few metres of the parallel; the north-south edges are meridians, which
+    are geodesics already.
+
+    Parameters
+    ----------
+    west, south, east, north : float
+        Bounds in degrees (``west < east``, ``south < north``).
+    step_deg : float
+        Vertex spacing along the parallels, degrees.
+    """
+    if not (west < east and south < north):
+        raise InputError("a rectangle needs west < east and south < north")
+    n = max(math.ceil((east - west) / step_deg), 1)
+    lons = np.linspace(west, east, n + 1)
+    ring = ([(float(x), south) for x in lons] + [(float(x), north) for x in lons[::-1]])
+    return Polygon(ring)
+
+
+def polygonal_part(geom: BaseGeometry) -> Polygon | MultiPolygon | None:
+    """The polygons of ``geom`` (a GeometryCollection from make_valid keeps only them)."""
+    if geom is None or geom.is_empty:
+        return None
+    if isinstance(geom, (Polygon, MultiPolygon)):
+        return geom
+    polys: list[Polygon] = []
+    for g in getattr(geom, "geoms", []):
+        if isinstance(g, Polygon) and not g.is_empty:
+            polys.append(g)
+        elif isinstance(g, MultiPolygon):
+            polys.extend(p for p in g.geoms if not p.is_empty)
+    if not polys:
+        return None
+    return polys[0] if len(polys) == 1 else MultiPolygon(polys)
+
+
+def repair_polygon(geom: BaseGeometry, what: str) -> tuple[Polygon | MultiPolygon, list[str]]:
+    """Return ``geom`` as a valid polygon, repairing it with ``make_valid`` if needed.
+
+    Raises
+    ------
+    InputError
+        If nothing with an area is left.
+    """
+    messages: list[str] = []
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom).split("[")[0].strip()
+        geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+        messages.append(f"{what}: the outline crossed itself ({reason}); repaired with "
+                        "make_valid")
+    poly = polygonal_part(geom)
+    if poly is None or poly.area == 0:
+        raise InputError(f"{what} has no area (fewer than 3 distinct corners?)")
+    return poly, messages
+
+
+def check_lonlat_array(xy: np.ndarray, what: str) -> None:
+    """Raise :class:`InputError` unless every (lon, lat) row is finite and on the globe."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    if not np.isfinite(xy).all():
+        raise InputError(f"{what} has coordinates that are not numbers")
+    if (np.abs(xy[:, 0]) > 180).any() or (np.abs(xy[:, 1]) > 90).any():
+        raise InputError(f"{what} has coordinates outside lon ±180 / lat ±90; pan back to "
+                         "the region and redraw it")
+
+
+def feature_to_shape(feature: Mapping[str, Any], n_vertices: int = 256) -> DrawnShape:
+    """One GeoJSON feature from Leaflet.draw -> :class:`DrawnShape`.
+
+    A ``Point`` with ``properties.radius`` (metres) is a circle and becomes a
+    geodesic circle of that radius (:func:`dashboard.geo.buffer.buffer_point`,
+    ``n_vertices`` vertices); a rectangle becomes :func:`lonlat_box` of its
+    bounds; a ``Polygon`` stays a polygon (repaired with ``make_valid`` if it
+    crosses itself).
+
+    Raises
+    ------
+    InputError
+        Anything else (a line, a marker, broken coordinates).
+    """
+    from dashboard.geo.buffer import buffer_point
+
+    if not isinstance(feature, Mapping):
+        raise InputError("a drawn shape is not a GeoJSON feature")
+    props = feature.get("properties") or {}
+    if not isinstance(props, Mapping):
+        props = {}
+    zone_id = props.get("zone_id")
+    zone_id = None if zone_id is None else str(zone_id)
+    shape_kind = str(props.get("shape") or "")
+    geom_raw = feature.get("geometry") or {}
+    gtype = geom_raw.get("type") if isinstance(geom_raw, Mapping) else None
+    what = f"the drawn {shape_kind or 'shape'}"
+    try:
+        if gtype == "Point":
+            radius_m = props.get("radius")
+            if radius_m is None:
+                raise InputError("markers cannot be zones; draw a polygon, rectangle or circle")
+            radius_km = float(radius_m) / 1000.0
+            lon, lat = (float(v) for v in geom_raw["coordinates"][:2])
+            check_lonlat_array(np.array([lon, lat]), what)
+            if not (math.isfinite(radius_km) and radius_km > 0):
+                raise InputError(f"{what} has no radius")
+            circle = buffer_point(lon, lat, radius_km, n_vertices=n_vertices)
+            return DrawnShape(zone_id, "circle", circle, lon, lat, radius_km)
+        if gtype in ("Polygon", "MultiPolygon"):
+            geom = shape(geom_raw)
+            check_lonlat_array(shapely.get_coordinates(geom), what)
+            if shape_kind == "rectangle" and isinstance(geom, Polygon):
+                w, s, e, n = (float(v) for v in geom.bounds)
+                return DrawnShape(zone_id, "rectangle", lonlat_box(w, s, e, n),
+                                  bounds_deg=(w, s, e, n))
+            poly, msgs = repair_polygon(geom, what)
+            return DrawnShape(zone_id, "polygon", poly, messages=msgs)
+    except InputError:
+        raise
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise InputError(f"{what} could not be read ({exc})") from None
+    raise InputError(f"a drawn {gtype or 'shape'} cannot be a zone; draw a polygon, "
+                     "rectangle or circle")
+
+
+def same_shape(a: DrawnShape, geometry: BaseGeometry, *, center_lon: float | None = None,
+               center_lat: float | None = None, radius_km: float | None = None,
+               bounds_deg: Sequence[float] | None = None,
+               tolerance_deg: float = 2e-6) -> bool:
+    """True if a feature sent back by the browser is the zone we sent, unchanged.
+
+    Leaflet rounds coordinates to 1e-6 degree in ``toGeoJSON``, so equality is
+    within ``tolerance_deg``; circles compare centre and radius (1 mm),
+    rectangles their bounds.
+    """
+    if a.radius_km is not None or radius_km is not None:
+        if a.radius_km is None or radius_km is None or center_lon is None:
+            return False
+        return (abs(a.center_lon - center_lon) <= tolerance_deg
+                and abs(a.center_lat - center_lat) <= tolerance_deg
+                and abs(a.radius_km - radius_km) <= 1e-6)
+    if a.bounds_deg is not None or bounds_deg is not None:
+        if a.bounds_deg is None or bounds_deg is None:
+            return False
+        return all(abs(float(x) - float(y)) <= tolerance_deg
+                   for x, y in zip(a.bounds_deg, bounds_deg))
+    try:
+        return bool(shapely.equals_exact(a.geometry, geometry, tolerance=tolerance_deg))
+    except shapely.errors.GEOSException:
+        return False
