@@ -25,17 +25,16 @@ def test_png_from_preset(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out.strip() == str(out)
 
 
-def test_pdf_from_zone_file_has_title_and_zone_area(tmp_path):
-    pypdf = pytest.importorskip("pypdf")
+def test_svg_from_zone_file_has_title_and_zone_area(tmp_path):
     zone = {"type": "FeatureCollection", "features": [{
         "type": "Feature", "properties": {"name": "Box zone"},
         "geometry": {"type": "Polygon", "coordinates": [[[24, 49], [26, 49], [26, 50.5], [24, 50.5], [24, 49]]]}}]}
     zf = tmp_path / "zone.geojson"
     zf.write_text(json.dumps(zone))
-    out = tmp_path / "b.pdf"
+    out = tmp_path / "b.svg"
     assert run(["--zone", str(zf), "--title", "Box zone brief", "--units", "nm", "-o", str(out)]) == 0
-    text = pypdf.PdfReader(str(out)).pages[0].extract_text()
-    assert "Box zone brief" in text and "Box zone" in text and "nm²" in text
+    text = out.read_text(encoding="utf-8")
+    assert "Box zone brief" in text and ">Box zone<" in text and "nm²" in text
 
 
 def test_scenario_file(tmp_path):
@@ -67,6 +66,15 @@ def test_user_errors_exit_2(argv, fragment, tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: ") and fragment in err
     assert "Traceback" not in err
+
+
+def test_dashboard_cli_runs_brief(tmp_path, capsys):
+    cli = pytest.importorskip("dashboard.cli")
+    assert cli.main(["brief", "-o", str(tmp_path / "x.gif")]) == 2
+    assert capsys.readouterr().err.startswith("error: output must end in .png, .pdf or .svg")
+    out = tmp_path / "ok.svg"
+    assert cli.main(["brief", "--preset", "lviv-volyn", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").lstrip().startswith("<?xml")
 
 
 def test_register_adds_brief_subcommand():

@@ -29,7 +29,7 @@ import math
 import os
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -43,7 +43,7 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyBboxPatch, PathPatch, Polygon as MplPolygon, Rectangle
+from matplotlib.patches import FancyBboxPatch, Polygon as MplPolygon, Rectangle
 from matplotlib.path import Path as MplPath
 from pyproj import CRS, Geod, Transformer
 from shapely.geometry.base import BaseGeometry
@@ -64,8 +64,6 @@ _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN",
            "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _FONT = "DejaVu Sans"  # ships with matplotlib: the same glyphs on every machine
 
-#: Kilometres per display unit (the scale bar is labelled in the scene's unit).
-_KM_PER_UNIT = None  # filled lazily from dashboard.geo.units
 
 
 @dataclass(frozen=True)
@@ -861,7 +859,6 @@ class _Brief:
         markers: list[Box] = []
         requests: list[LabelRequest] = []
         self.legend_rows: list[tuple[str, dict]] = []
-        n_layers = len(sc.layers)
         for i, layer in enumerate(sc.layers):
             z = 2 + i * 0.1 if layer.style.kind == "polygon" else 10 + i * 0.1
             if layer.style.kind == "point":
@@ -869,7 +866,6 @@ class _Brief:
             markers += self._draw_layer(layer, z, requests)
         self._graticule()
         furniture = [self._scale_bar(), self._north_arrow()]
-        del n_layers
 
         # labels: highest priority first
         placer = LabelPlacer(self.map_box, markers + furniture, self.text_size, pad_px=self.px(3))
@@ -1218,6 +1214,10 @@ class _Brief:
                     continue
                 pts = shapely.get_coordinates(hit)
                 x, y = pts[0]
+                # no label in a corner, where it would collide with the other edge's labels
+                along = (x - fx0) / (fx1 - fx0) if edge in ("bottom", "top") else (y - fy0) / (fy1 - fy0)
+                if along < 0.025 or along > 0.975:
+                    continue
                 ax.annotate(fmt(float(value), dec), xy=(x, y), xycoords="data", xytext=xytext,
                             textcoords="offset points", ha=ha, va=va, annotation_clip=False,
                             **props)
@@ -1245,21 +1245,18 @@ class _Brief:
         by0 = fy0 + pad + self.px(34) * self.m_per_px
         drawn = ((bx0, by0), (bx0 + span, by0))
         bar_h = self.px(7) * self.m_per_px
-        nseg = 4 if length / 4 == int(length / 4) or length in (10, 20, 50, 100, 200, 500, 1000) else 2
-        if length * 1.0 / nseg != round(length / nseg, 2):
-            nseg = 2
+        nseg = 4  # alternating quarters; labels at 0, half and full length
         seg = span / nseg
         for i in range(nseg):
             ax.add_patch(Rectangle((bx0 + i * seg, by0), seg, bar_h, facecolor=_INK if i % 2 == 0 else "white",
                                    edgecolor=_INK, linewidth=self.pt(1.0), zorder=34))
         k = 72.0 / self.page.dpi
         props = self.font(12.5)
-        ticks = [0, length / 2, length] if nseg in (2, 4) else [0, length]
-        for t in ticks:
+        for t in (0, length / 2, length):
             x = bx0 + span * t / length
             lab = f"{t:g}" + (f" {unit}" if t == length else "")
             ax.annotate(lab, xy=(x, by0 + bar_h), xytext=(0, self.px(4) * k), textcoords="offset points",
-                        ha="center" if t != length else "center", va="bottom", zorder=35, **props)
+                        ha="center", va="bottom", zorder=35, **props)
         ax.annotate(f"Scale true at {_fmt_lat(self.centre_lonlat[1], 1)}", xy=(bx0, by0),
                     xytext=(0, -self.px(6) * k), textcoords="offset points", ha="left", va="top",
                     zorder=35, **self.font(11, color=_MUTED))
@@ -1376,7 +1373,7 @@ class _Brief:
             half = (px1 - px0 - gap) / 2
             y_l = self._panel_title(px0, y, px0 + half, "LOCATOR")
             self._panel_title(px0 + half + gap, y, px1, "DETAIL")
-            h = min(y_l - py0, half * 1.1)
+            h = min(y_l - py0, half * 1.5)
             self._inset((px0, y_l - h, px0 + half, y_l))
             self._detail((px0 + half + gap, y_l - h, px1, y_l), strike)
         else:

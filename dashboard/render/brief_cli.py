@@ -23,6 +23,11 @@ from dashboard.geo.errors import InputError
 
 FORMATS_BY_SUFFIX = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
 
+DESCRIPTION = ("Render a print-quality briefing map (title, date-time group, legend, scale bar, "
+               "north arrow, locator, key figures, sources) as PNG, PDF or SVG; the format comes "
+               "from the output's extension. SOURCE_DATE_EPOCH fixes the generation time, and so "
+               "the bytes.")
+
 
 def _km_list(text: str) -> list[float]:
     try:
@@ -69,11 +74,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def register(subparsers) -> argparse.ArgumentParser:
     """Add the ``brief`` subcommand to the dashboard CLI's subparsers.
 
-    The parser's default ``func`` is :func:`run` (``args -> exit code``).
+    The parser's default ``func`` is :func:`run` (``args -> exit code``; it raises
+    :class:`InputError` for bad input, which the dashboard CLI turns into exit 2).
     """
     p = subparsers.add_parser("brief", help="render a briefing map (PNG, PDF or SVG)",
-                              description=__doc__.split("\n\n")[0],
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+                              description=DESCRIPTION)
     add_arguments(p)
     p.set_defaults(func=run)
     return p
@@ -148,37 +153,44 @@ def scene_kwargs(args: argparse.Namespace) -> tuple[dict, list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the scene, render the brief, write it. Exit 2 with ``error: ...`` on bad input."""
-    try:
-        out: Path = args.output
-        fmt = FORMATS_BY_SUFFIX.get(out.suffix.lower())
-        if fmt is None:
-            raise InputError(f"output must end in .png, .pdf or .svg, not {out.name!r}")
-        if out.exists() and out.is_dir():
-            raise InputError(f"{out} is a directory")
-        kw, warnings = scene_kwargs(args)
-        for w in warnings:
-            print(f"warning: {w}", file=sys.stderr)
-        from dashboard.compose import build_scene
-        from dashboard.render.brief import render_brief
+    """Build the scene, render the brief, write it; returns 0.
 
-        scene = build_scene(**kw)
-        try:
-            render_brief(scene, out, fmt, args.size, marking=args.marking)
-        except OSError as exc:
-            raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    Raises
+    ------
+    InputError
+        Bad input; the dashboard CLI (and :func:`main`) print ``error: ...`` and exit 2.
+    """
+    out: Path = args.output
+    fmt = FORMATS_BY_SUFFIX.get(out.suffix.lower())
+    if fmt is None:
+        raise InputError(f"output must end in .png, .pdf or .svg, not {out.name!r}")
+    if out.exists() and out.is_dir():
+        raise InputError(f"{out} is a directory")
+    kw, warnings = scene_kwargs(args)
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    from dashboard.compose import build_scene
+    from dashboard.render.brief import render_brief
+
+    scene = build_scene(**kw)
+    try:
+        render_brief(scene, out, fmt, args.size, marking=args.marking)
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
     print(str(out))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``brief`` on its own: ``python -m dashboard.render.brief_cli -o out.png``."""
-    p = argparse.ArgumentParser(prog="python -m dashboard brief", description=__doc__.split("\n\n")[0])
+    """Run ``brief`` on its own: ``python -m dashboard.render.brief_cli -o out.png``; returns the exit status."""
+    p = argparse.ArgumentParser(prog="python -m dashboard brief", description=DESCRIPTION)
     add_arguments(p)
-    return run(p.parse_args(argv))
+    args = p.parse_args(argv)
+    try:
+        return run(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
