@@ -3,8 +3,8 @@
     python scripts/make_brief_example.py
 
 Same as ``python -m dashboard brief --preset ua-border-oblasts --rings 75,90
---marking UNCLASSIFIED -o docs/brief.png`` with ``SOURCE_DATE_EPOCH`` fixed to
-the strike's date-time group, so the file is byte-for-byte reproducible.
+--marking UNCLASSIFIED -o docs/brief.png`` with ``SOURCE_DATE_EPOCH`` fixed (the
+morning after the strike), so the file is byte-for-byte reproducible.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 from dashboard.render.brief_cli import main  # noqa: E402
 
 if __name__ == "__main__":
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "1668523200")  # 2022-11-15T14:40:00Z
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1668589200")  # 2022-11-16T09:00:00Z, next morning
     out = ROOT / "docs" / "brief.png"
     sys.exit(main(["--preset", "ua-border-oblasts", "--rings", "75,90", "--marking", "UNCLASSIFIED",
                    "-o", str(out), *sys.argv[1:]]))
