@@ -7,7 +7,8 @@ Run from the repository root::
 Builds the default scene (Przewodów strike, Ukrainian oblasts bordering NATO,
 75/90 km rings) once with :func:`dashboard.compose.build_scene`, then renders it
 ``--repeat`` times per case and prints the median wall time of building the
-figure and of writing the file, the vertices drawn on the map and the file size:
+figure and of writing the file, the process CPU time, the vertices drawn on the map
+and the file size:
 
 * PNG slide with display-simplified geometry (the default: Douglas-Peucker at
   0.4 px in degrees, before projecting);
@@ -44,15 +45,17 @@ def drawn_vertices(layout) -> int:
 
 
 def bench(scene, fmt: str, size: str, simplify: bool, repeat: int) -> dict:
-    builds, saves, total = [], [], []
+    builds, saves, total, cpu = [], [], [], []
     nbytes = verts = 0
     for _ in range(repeat):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         layout = build_figure(scene, size, marking="UNCLASSIFIED", simplify=simplify)
         t1 = time.perf_counter()
         buf = io.BytesIO()
         save_figure(layout, buf, fmt)
         t2 = time.perf_counter()
+        cpu.append(time.process_time() - c0)
         builds.append(t1 - t0)
         saves.append(t2 - t1)
         total.append(t2 - t0)
@@ -60,6 +63,7 @@ def bench(scene, fmt: str, size: str, simplify: bool, repeat: int) -> dict:
         verts = drawn_vertices(layout)
     return {"build_s": statistics.median(builds), "save_s": statistics.median(saves),
             "total_s": statistics.median(total), "max_total_s": max(total),
+            "cpu_s": statistics.median(cpu),
             "bytes": nbytes, "vertices": verts}
 
 
@@ -85,12 +89,14 @@ def main() -> None:
         ("PDF slide, simplified", "pdf", "slide", True),
         ("SVG slide, simplified", "svg", "slide", True),
     ]
-    print(f"\n{'case':34} {'build s':>8} {'save s':>8} {'total s':>8} {'worst s':>8} "
+    print(f"\n{'case':34} {'build s':>8} {'save s':>8} {'total s':>8} {'worst s':>8} {'CPU s':>7} "
           f"{'vertices':>9} {'KiB':>7}")
     for name, fmt, size, simplify in cases:
         r = bench(scene, fmt, size, simplify, args.repeat)
         print(f"{name:34} {r['build_s']:8.3f} {r['save_s']:8.3f} {r['total_s']:8.3f} "
-              f"{r['max_total_s']:8.3f} {r['vertices']:9,d} {r['bytes'] / 1024:7.0f}")
+              f"{r['max_total_s']:8.3f} {r['cpu_s']:7.3f} {r['vertices']:9,d} {r['bytes'] / 1024:7.0f}")
+    print(f"\nload average while measuring: {', '.join(f'{v:.2f}' for v in os.getloadavg())} "
+          f"on {os.cpu_count()} CPUs (wall times grow with load; CPU s much less)")
 
 
 if __name__ == "__main__":
