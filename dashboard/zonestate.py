@@ -409,15 +409,20 @@ def table_to_geometry(df: pd.DataFrame, what: str = "the vertex table",
     missing = [c for c in ("lon", "lat") if c not in df.columns]
     if missing:
         raise InputError(f"{what} needs columns lon and lat")
-    t = df.copy()
+    t = df.reset_index(drop=True).copy()
+    t["_row"] = np.arange(1, len(t) + 1)
+    for c in ("part", "ring"):
+        if c not in t.columns:
+            t[c] = 1 if c == "part" else 0
     t = t[~(t["lon"].isna() & t["lat"].isna())]
     for c in ("lon", "lat"):
         t[c] = pd.to_numeric(t[c], errors="coerce")
-    if t[["lon", "lat"]].isna().any().any():
-        bad = int(np.flatnonzero(t[["lon", "lat"]].isna().any(axis=1).to_numpy())[0]) + 1
-        raise InputError(f"{what}: row {bad} has a missing or non-numeric lon/lat")
-    t["part"] = pd.to_numeric(t.get("part", 1), errors="coerce").fillna(1).astype(int)
-    t["ring"] = pd.to_numeric(t.get("ring", 0), errors="coerce").fillna(0).astype(int)
+    bad = t[["lon", "lat"]].isna().any(axis=1).to_numpy()
+    if bad.any():
+        raise InputError(f"{what}: row {int(t['_row'].to_numpy()[bad][0])} has a missing or "
+                         "non-numeric lon/lat")
+    t["part"] = pd.to_numeric(t["part"], errors="coerce").fillna(1).astype(int)
+    t["ring"] = pd.to_numeric(t["ring"], errors="coerce").fillna(0).astype(int)
     check_lonlat_array(t[["lon", "lat"]].to_numpy(dtype=float), what)
     polys = []
     for part, g in t.groupby("part", sort=True):
