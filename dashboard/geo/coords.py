@@ -90,6 +90,7 @@ def to_mgrs(lat: float, lon: float, precision: int = 5, spaced: bool = False) ->
     zone = _utm_zone(lat, lon)
     fwd, _ = _utm(zone, lat >= 0.0)
     e, n = fwd.transform(lon, lat)
+    e, n = round(e, 6), round(n, 6)  # 499999.99999999994 is the central meridian
     col = _COL_SETS[(zone - 1) % 3][int(e // 100_000) - 1]
     row_i = int(n // 100_000) % 20
     if zone % 2 == 0:

@@ -20,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry import shape
 
 from dashboard.geo.errors import InputError
 from dashboard.layers import LAYERS
@@ -128,7 +129,7 @@ def _geojson_to_gdf(data) -> gpd.GeoDataFrame:
         if not isinstance(f, dict):
             raise InputError(f"feature {i} is not a GeoJSON object")
         g = f.get("geometry")
-        geoms.append(json.dumps(g) if g else None)
+        geoms.append(g or None)
         p = f.get("properties") or {}
         if not isinstance(p, dict):
             raise InputError(f"feature {i}: 'properties' must be an object")
@@ -137,9 +138,10 @@ def _geojson_to_gdf(data) -> gpd.GeoDataFrame:
             p["id"] = f["id"]
         props.append(p)
     try:
-        geometry = shapely.from_geojson(np.array(geoms, dtype=object))
-    except Exception as exc:  # GEOS message, e.g. a ring with too few points
-        raise InputError(f"invalid GeoJSON geometry: {str(exc).splitlines()[0]}") from exc
+        geometry = [shape(g) if g is not None else None for g in geoms]
+    except Exception as exc:  # e.g. a ring with too few points, a bad coordinate list
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"invalid GeoJSON geometry: {reason}") from exc
     df = pd.DataFrame.from_records(props) if props else pd.DataFrame(index=range(0))
     df = df.reset_index(drop=True)
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"), crs="EPSG:4326")

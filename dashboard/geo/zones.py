@@ -140,6 +140,18 @@ def _zone_gdf(geom: BaseGeometry) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"id": ["zone"]}, geometry=[geom], crs="EPSG:4326")
 
 
+def _maybe_within(x: np.ndarray, y: np.ndarray, geom: BaseGeometry, km: float) -> np.ndarray:
+    """False for points certainly farther than ``km`` from ``geom`` (a conservative
+    lon/lat box test, only to skip work)."""
+    minx, miny, maxx, maxy = geom.bounds
+    dlat = km / 110.0  # a degree of latitude is at least 110.57 km
+    far_lat = min(max(abs(miny), abs(maxy)) + dlat, 89.9)
+    dlon = km / (111.0 * np.cos(np.radians(far_lat)))  # a degree of longitude >= 111.32 cos
+    if maxx - minx + 2 * dlon >= 360 or far_lat >= 89.9:
+        return np.ones(len(x), dtype=bool)
+    return (y >= miny - dlat) & (y <= maxy + dlat) & (x >= minx - dlon) & (x <= maxx + dlon)
+
+
 def border_length_near_km(zone: BaseGeometry, border: gpd.GeoDataFrame,
                           within_km: float = BORDER_COVER_KM) -> float:
     """Geodesic length (km) of the ``border`` lines lying within ``within_km`` of ``zone``.
@@ -161,7 +173,12 @@ def border_length_near_km(zone: BaseGeometry, border: gpd.GeoDataFrame,
             ids.append(np.full(len(xy), k))
             k += 1
     x, y, line = np.concatenate(xs), np.concatenate(ys), np.concatenate(ids)
-    d = nearest(x, y, _zone_gdf(zone))["distance_km"].to_numpy()
+    # points outside the box are > within_km + 2 steps away; as distance changes by
+    # at most one step per step, no step pairs them with a point inside the band
+    d = np.full(len(x), 1e9)
+    near = _maybe_within(x, y, zone, within_km + 2 * BORDER_STEP_KM)
+    if near.any():
+        d[near] = nearest(x[near], y[near], _zone_gdf(zone))["distance_km"].to_numpy()
     same = line[1:] == line[:-1]
     _, _, step_m = GEOD.inv(x[:-1][same], y[:-1][same], x[1:][same], y[1:][same])
     step = np.asarray(step_m) / 1000.0
@@ -181,9 +198,13 @@ def distance_between_km(a: BaseGeometry, b: BaseGeometry) -> float:
     db = densify(b.boundary, 5.0)
     pa = shapely.get_coordinates(da)
     pb = shapely.get_coordinates(db)
-    d1 = nearest(pa[:, 0], pa[:, 1], _zone_gdf(b))["distance_km"].min()
-    d2 = nearest(pb[:, 0], pb[:, 1], _zone_gdf(a))["distance_km"].min()
-    return float(min(d1, d2))
+    d1 = float(nearest(pa[:, 0], pa[:, 1], _zone_gdf(b))["distance_km"].min())
+    # only vertices of b that may lie within d1 of a can do better
+    near = _maybe_within(pb[:, 0], pb[:, 1], a, d1 + 1.0)
+    if not near.any():
+        return d1
+    d2 = float(nearest(pb[near, 0], pb[near, 1], _zone_gdf(a))["distance_km"].min())
+    return min(d1, d2)
 
 
 def zone_metrics(geom: BaseGeometry, on: date | str | None = None) -> dict:

@@ -1,0 +1,78 @@
+"""Independent reference computations for the core's tests.
+
+Nothing here uses ``dashboard.geo``: distances are brute force with
+``pyproj.Geod`` (GeographicLib) against geometry densified with ``Geod.npts``,
+so the core is checked against a different route to the same truth.
+"""
+from __future__ import annotations
+
+import numpy as np
+from pyproj import Geod
+
+GEOD = Geod(ellps="WGS84")
+
+
+def densified_points(geom, step_km: float) -> np.ndarray:
+    """All vertices of ``geom``'s lines/rings plus points every ``step_km`` along each edge
+    (``Geod.npts``), as an (n, 2) lon/lat array."""
+    out = []
+    for line in _lines(geom):
+        xy = np.asarray(line.coords)[:, :2]
+        for (x1, y1), (x2, y2) in zip(xy[:-1], xy[1:]):
+            out.append([(x1, y1)])
+            _, _, d = GEOD.inv(x1, y1, x2, y2)
+            n = int(d / 1000.0 / step_km)
+            if n > 0:
+                out.append(GEOD.npts(x1, y1, x2, y2, n))
+        out.append([tuple(xy[-1])])
+    for p in _points(geom):
+        out.append([(p.x, p.y)])
+    return np.asarray([pt for chunk in out for pt in chunk], dtype=float)
+
+
+def _lines(geom):
+    t = geom.geom_type
+    if t in ("LineString", "LinearRing"):
+        yield geom
+    elif t == "Polygon":
+        yield geom.exterior
+        yield from geom.interiors
+    elif hasattr(geom, "geoms"):
+        for g in geom.geoms:
+            yield from _lines(g)
+
+
+def _points(geom):
+    if geom.geom_type == "Point":
+        yield geom
+    elif hasattr(geom, "geoms"):
+        for g in geom.geoms:
+            yield from _points(g)
+
+
+def brute_distance_km(lon: float, lat: float, ref_points: np.ndarray,
+                      window_km: float | None = None) -> tuple[float, int]:
+    """Smallest geodesic distance (km) from one point to any of ``ref_points``, and its index.
+
+    ``window_km`` (optional) skips reference points that are certainly farther than
+    that (a conservative lon/lat box), to keep brute force quick; if none is
+    left, all points are used.
+    """
+    idx = np.arange(len(ref_points))
+    if window_km is not None:
+        dlat = window_km / 110.0  # a degree of latitude is >= 110.57 km
+        far_lat = min(abs(lat) + dlat, 89.0)
+        dlon = window_km / (111.0 * np.cos(np.radians(far_lat)))  # >= 111.32 cos(lat) km
+        near = (np.abs(ref_points[:, 1] - lat) <= dlat) & (
+            np.abs((ref_points[:, 0] - lon + 180) % 360 - 180) <= dlon)
+        if near.any():
+            idx = idx[near]
+    pts = ref_points[idx]
+    n = len(pts)
+    _, _, d = GEOD.inv(np.full(n, lon), np.full(n, lat), pts[:, 0], pts[:, 1])
+    i = int(np.argmin(d))
+    return float(d[i]) / 1000.0, int(idx[i])
+
+
+def geodesic_km(lon1, lat1, lon2, lat2) -> float:
+    return float(GEOD.inv(lon1, lat1, lon2, lat2)[2]) / 1000.0

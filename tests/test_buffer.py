@@ -1,0 +1,150 @@
+"""Geodesic buffers: every edge vertex within 0.1% of the requested distance,
+checked by brute-force pyproj.Geod against the densified input geometry."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import LineString, Polygon
+
+from dashboard.geo.buffer import buffer_geometry, buffer_point, side_band
+from dashboard.geo.errors import InputError
+from dashboard.geo.layers_io import load_layer
+from dashboard.geo.measure import area_km2
+from geo_reference import GEOD, brute_distance_km, densified_points
+
+TOL = 1e-3  # the requirement: 0.1 % of the requested distance
+
+
+def _edge_errors(buf, reference, d_km, sample=120, seed=0, skip=None):
+    """Relative error of (a sample of) the buffer's edge vertices, by brute force."""
+    xy = shapely.get_coordinates(buf)
+    if skip is not None:
+        xy = xy[~skip(xy)]
+    rng = np.random.default_rng(seed)
+    if len(xy) > sample:
+        xy = xy[rng.choice(len(xy), sample, replace=False)]
+    step = max(d_km / 50.0, 0.01)  # sampling overestimates by < d/20000
+    ref = densified_points(reference, step)
+    window = d_km * 1.01 + 1.0  # the nearest reference point is about d_km away
+    return np.array([abs(brute_distance_km(x, y, ref, window)[0] - d_km) / d_km for x, y in xy])
+
+
+def test_point_circle_vertices_exact_and_area():
+    lon, lat, r = 23.93432, 50.47099, 90.0
+    c = buffer_point(lon, lat, r, n_vertices=256)
+    xy = np.asarray(c.exterior.coords)[:-1]
+    _, _, d = GEOD.inv(np.full(len(xy), lon), np.full(len(xy), lat), xy[:, 0], xy[:, 1])
+    np.testing.assert_allclose(d / 1000, r, rtol=1e-9)
+    assert c.exterior.is_ccw and c.is_valid
+    # a 256-gon inscribed in a circle of 90 km: pi r^2 (1 - (2 pi/n)^2 / 6), curvature ~1e-5
+    expected = math.pi * r**2 * (1 - (2 * math.pi / 256) ** 2 / 6)
+    assert area_km2(c) == pytest.approx(expected, rel=5e-4)
+
+
+def test_point_circle_is_not_a_lonlat_circle():
+    # at 50 N a geodesic circle spans 1/cos(50) = 1.56 times more degrees east-west
+    c = buffer_point(24.0, 50.0, 100.0)
+    minx, miny, maxx, maxy = c.bounds
+    assert (maxx - minx) / (maxy - miny) == pytest.approx(1 / math.cos(math.radians(50)), rel=0.01)
+
+
+@pytest.mark.parametrize("d_km", [1.0, 10.0, 100.0, 500.0])
+def test_pl_ua_border_buffer_edge(d_km):
+    border = load_layer("nato_border").set_index("id").geometry["PL-UA"]
+    buf = buffer_geometry(border, d_km)
+    assert buf.is_valid and buf.contains(border.representative_point())
+    err = _edge_errors(buf, border, d_km, sample=60)
+    assert err.max() < TOL
+
+
+def test_whole_nato_border_100km_long_geometry():
+    # 3000 km of border: a single projection would be ~1% off at the ends
+    border = shapely.union_all(load_layer("nato_border").geometry.values)
+    buf = buffer_geometry(border, 100.0)
+    err = _edge_errors(buf, border, 100.0, sample=60)
+    assert err.max() < TOL
+
+
+@settings(max_examples=12, deadline=None)
+@given(lon=st.floats(15, 35), lat=st.floats(44, 66),
+       legs=st.lists(st.tuples(st.floats(0, 360), st.floats(5, 150)), min_size=1, max_size=3),
+       d_km=st.floats(1, 500))
+def test_property_line_buffer_edge_within_tolerance(lon, lat, legs, d_km):
+    pts = [(lon, lat)]
+    for az, length in legs:
+        x, y, _ = GEOD.fwd(pts[-1][0], pts[-1][1], az, length * 1000)
+        pts.append((x, y))
+    line = LineString(pts)
+    if not line.is_simple:
+        line = LineString(pts[:2])
+    buf = buffer_geometry(line, d_km)
+    assert buf.is_valid and not buf.is_empty
+    err = _edge_errors(buf, line, d_km, sample=40)
+    assert err.max() < TOL
+
+
+@pytest.fixture(scope="module")
+def square():
+    return Polygon([(22, 48), (28, 48), (28, 52), (22, 52)])  # ~430 x 440 km
+
+
+@pytest.mark.parametrize("side,d_km", [("outside", 50.0), ("inside", 50.0), ("both", 20.0),
+                                       ("inside", 1.0)])
+def test_polygon_sides(square, side, d_km):
+    buf = buffer_geometry(square, d_km, side)
+    assert buf.is_valid
+    err = _edge_errors(buf, square.boundary, d_km, sample=60)
+    assert err.max() < TOL
+    a_sq = area_km2(square)
+    # the square's edges are geodesics (its top bulges north of 52 N)
+    geodesic_square = Polygon(densified_points(square.exterior, 5.0))
+    if side == "outside":
+        assert buf.contains(geodesic_square)
+        assert area_km2(buf) > a_sq
+    elif side == "inside":
+        assert geodesic_square.buffer(1e-9).contains(buf)
+        assert area_km2(buf) < a_sq
+    else:
+        grow = area_km2(buffer_geometry(square, d_km, "outside"))
+        shrink = area_km2(buffer_geometry(square, d_km, "inside"))
+        assert area_km2(buf) == pytest.approx(grow - shrink, rel=1e-3)
+        assert not buf.contains(square.centroid)
+
+
+def test_side_band_on_ukrainian_side():
+    border = load_layer("nato_border").set_index("id").geometry["PL-UA"]
+    countries = load_layer("countries").set_index("iso_a2")
+    ua, pl = countries.geometry["UA"], countries.geometry["PL"]
+    band = side_band(border, 50.0, ua)
+    assert band.is_valid
+    assert band.difference(ua.buffer(1e-6)).area < 1e-9 * band.area + 1e-12
+    assert band.intersection(pl).area < 1e-4 * band.area
+    # vertices not on Ukraine's outline are on the 50 km offset of the border
+    ua_edge = ua.boundary.buffer(1e-6)
+    on_ua = lambda xy: shapely.intersects_xy(ua_edge, xy[:, 0], xy[:, 1])  # noqa: E731
+    err = _edge_errors(band, border, 50.0, sample=50, skip=on_ua)
+    assert err.max() < TOL
+    # about 50 km x 530 km, less what lies beyond the line ends
+    assert 20_000 < area_km2(band) < 30_000
+
+
+@pytest.mark.parametrize("bad", [0, -5, float("nan"), 1e6, "ten"])
+def test_bad_distances(bad):
+    with pytest.raises(InputError):
+        buffer_point(23, 50, bad)
+
+
+def test_bad_requests(square):
+    with pytest.raises(InputError):
+        buffer_geometry(LineString([(23, 50), (24, 50)]), 10, "inside")
+    with pytest.raises(InputError):
+        buffer_geometry(square, 10, "sideways")
+    with pytest.raises(InputError, match="nothing is left"):
+        buffer_geometry(square, 400, "inside")
+    with pytest.raises(InputError):
+        buffer_point(179.9, 0, 50)  # crosses the antimeridian
