@@ -668,6 +668,7 @@ class _Brief:
         self.renderer = self.fig.canvas.get_renderer()
         self._measure_cache: dict = {}
         self._no_labels = False
+        self.furniture: list[Box] = []
 
     # unit helpers -----------------------------------------------------------------
     def px(self, d: float) -> float:
@@ -856,6 +857,9 @@ class _Brief:
         flon, flat = proj.to_lonlat(*_densified_box(*self.frame))
         self.frame_ll = (float(np.min(flon)), float(np.min(flat)), float(np.max(flon)), float(np.max(flat)))
 
+        # furniture first: markers it would hide are left out, labels keep clear of it
+        furniture = [self._scale_bar(), self._north_arrow()]
+        self.furniture = furniture
         markers: list[Box] = []
         requests: list[LabelRequest] = []
         self.legend_rows: list[tuple[str, dict]] = []
@@ -865,7 +869,6 @@ class _Brief:
                 z = 20 + i * 0.1
             markers += self._draw_layer(layer, z, requests)
         self._graticule()
-        furniture = [self._scale_bar(), self._north_arrow()]
 
         # labels: highest priority first
         placer = LabelPlacer(self.map_box, markers + furniture, self.text_size, pad_px=self.px(3))
@@ -985,6 +988,11 @@ class _Brief:
                            for g in geoms])
         fx0, fy0, fx1, fy1 = self.frame
         inside = (xy[:, 0] >= fx0) & (xy[:, 0] <= fx1) & (xy[:, 1] >= fy0) & (xy[:, 1] <= fy1)
+        if self.furniture and st.name != "incidents":  # an incident is never hidden
+            disp_all = ax.transData.transform(np.nan_to_num(xy))
+            for b in self.furniture:
+                inside &= ~((disp_all[:, 0] > b[0]) & (disp_all[:, 0] < b[2]) &
+                            (disp_all[:, 1] > b[1]) & (disp_all[:, 1] < b[3]))
         self.point_threshold: dict[str, float] = getattr(self, "point_threshold", {})
         if "population" in layer.gdf.columns:
             # Generalise for print: the smallest round population threshold that
@@ -1408,6 +1416,7 @@ class _Brief:
         self.ax, self.frame, self.m_per_px = dax, frame, 2 * half_w / (x1 - x0)
         self.frame_ll = (float(np.min(flon)), float(np.min(flat)), float(np.max(flon)), float(np.max(flat)))
         self.legend_rows, self.map_box, self._no_labels = [], box, True
+        saved_furniture, self.furniture = self.furniture, []
         markers: list[Box] = []
         try:
             for i, layer in enumerate(self.scene.layers):
@@ -1446,7 +1455,7 @@ class _Brief:
                     self._draw_label(req, *res[:5])
         finally:
             self.ax, self.frame, self.frame_ll, self.m_per_px, self.legend_rows, self.map_box = saved
-            self._no_labels = False
+            self._no_labels, self.furniture = False, saved_furniture
         k = 72.0 / self.page.dpi
         # a small scale bar, geodesic at the detail's centre
         unit = self.scene.units or "km"
