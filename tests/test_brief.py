@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
+import subprocess
+import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -206,7 +210,7 @@ def test_rendered_labels_do_not_overlap_each_other_or_markers(slide_png):
     for (a, ta), (b, tb) in itertools.combinations(zip(extents, texts), 2):
         assert not boxes_overlap(a, b), (ta, tb)
     for a, t in zip(extents, texts):
-        for m in layout.markers_px:
+        for m in layout.markers_px + layout.furniture_px:  # markers, scale bar, north arrow
             assert not boxes_overlap(a, m), t
     # the crowded cluster cannot hold every name: some are left out rather than overlapped
     assert any(t.startswith("Town") for t in layout.dropped_labels)
@@ -325,6 +329,22 @@ def test_deterministic_bytes(fmt, monkeypatch):
         buf = io.BytesIO()
         render_brief(make_scene(), buf, fmt, "slide", marking="UNCLASSIFIED")
         assert buf.getvalue() != outs[0]
+
+
+def test_deterministic_across_processes(tmp_path):
+    """Same bytes from fresh interpreters with different hash seeds (no set/dict-order leaks)."""
+    code = ("import sys; sys.path.insert(0, {tests!r}); from test_brief import make_scene; "
+            "from dashboard.render.brief import render_brief; "
+            "render_brief(make_scene(), sys.argv[1], 'svg', 'slide', marking='UNCLASSIFIED')")
+    code = code.format(tests=str(Path(__file__).resolve().parent))
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"b{seed}.svg"
+        env = dict(os.environ, SOURCE_DATE_EPOCH="1668589200", PYTHONHASHSEED=seed)
+        subprocess.run([sys.executable, "-c", code, str(out)], check=True, env=env,
+                       cwd=Path(__file__).resolve().parent.parent)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
 
 
 def test_bad_format_and_size_are_input_errors():

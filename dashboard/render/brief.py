@@ -356,6 +356,7 @@ class BriefLayout:
     north_deg: float
     labels: list[PlacedLabel]
     markers_px: list[tuple[float, float, float, float]]
+    furniture_px: list[tuple[float, float, float, float]]
     dropped_labels: list[str]
     page: PageSize
     generated_at: datetime
@@ -887,7 +888,7 @@ class _Brief:
         self.layout = BriefLayout(
             fig=self.fig, map_ax=ax, inset_ax=None, projection=proj, frame_xy=self.frame,
             centre_lonlat=self.centre_lonlat, scale_bar=self.scale_bar, north_deg=self.north_deg,
-            labels=placed, markers_px=markers, dropped_labels=dropped, page=self.page,
+            labels=placed, markers_px=markers, furniture_px=furniture, dropped_labels=dropped, page=self.page,
             generated_at=self.generated_at, dtg=self.dtg)
         return self.layout
 
