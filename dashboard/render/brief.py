@@ -13,7 +13,16 @@ top and bottom, the scene's layers in the styles of :mod:`dashboard.layers`,
 a legend, a scale bar whose length is geodesically right at the map's centre,
 a north arrow pointing to true north at the map's centre, a labelled
 graticule, an inset locator map, a key-figures box, a sources and licences
-line, and the generation time (``SOURCE_DATE_EPOCH`` when set).
+line, and the generation time (``SOURCE_DATE_EPOCH`` when set).  When the
+scene carries the strike-to-border geodesic (layer ``strike_border``, made by
+:func:`dashboard.compose.build_scene`) a detail inset shows it with its length,
+since 6 km is a few pixels on a 1,000 km map.
+
+Cartographic generalisation, for display only (figures always come from the
+full-resolution layers in the core): geometry is simplified to 0.4 px before
+projecting; places are thinned to the largest within ~18 px of each other and
+to a round population threshold that leaves about 90 on a slide (the legend
+says which); markers hidden by the scale bar or north arrow are left out.
 
 Labels are placed greedily by priority: each candidate position's rendered
 text extent is checked against the markers, the map furniture and the labels
