@@ -118,6 +118,14 @@ def test_nice_scale_length(max_value, expected):
     assert nice_scale_length(max_value) == expected
 
 
+@pytest.mark.parametrize("value,lon,expected", [(24.0, True, "24°E"), (-15.0, True, "15°W"), (0.0, True, "0°"),
+                                                (180.0, True, "180°"), (345.0, True, "15°W"),
+                                                (50.5, False, "50.5°N"), (-33.25, False, "33.25°S"),
+                                                (0.0, False, "0°")])
+def test_graticule_label_format(value, lon, expected):
+    assert (brief._fmt_lon if lon else brief._fmt_lat)(value) == expected
+
+
 def test_generation_time_prefers_explicit_then_source_date_epoch(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1668523200")  # 2022-11-15T14:40:00Z
     assert brief.generation_time() == datetime(2022, 11, 15, 14, 40, tzinfo=timezone.utc)

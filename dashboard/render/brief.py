@@ -264,17 +264,25 @@ def projection_for(bounds_deg: Sequence[float]) -> MapProjection:
 
 
 def _fmt_lat(v: float, decimals: int | None = None) -> str:
+    """``50.5°N``; the equator is ``0°``."""
+    if abs(v) < 1e-9:
+        return "0°"
     return f"{_num(abs(v), decimals)}°{'N' if v >= 0 else 'S'}"
 
 
 def _fmt_lon(v: float, decimals: int | None = None) -> str:
+    """``24°E``, ``15°W``; the prime and 180th meridians are ``0°`` and ``180°``."""
     v = (v + 180.0) % 360.0 - 180.0
+    if abs(v) < 1e-9:
+        return "0°"
+    if abs(abs(v) - 180.0) < 1e-9:
+        return "180°"
     return f"{_num(abs(v), decimals)}°{'E' if v >= 0 else 'W'}"
 
 
 def _num(v: float, decimals: int | None) -> str:
     if decimals is None:
-        return f"{v:g}" if abs(v - round(v, 2)) < 1e-9 else f"{v:.2f}"
+        return f"{round(v, 2):g}"
     return f"{v:.{decimals}f}"
 
 
@@ -583,6 +591,14 @@ def _declutter(xy_px: np.ndarray, weight: np.ndarray, mask: np.ndarray, min_sep_
             keep[k] = True
             grid.setdefault((ci, cj), []).append(k)
     return keep
+
+
+def _clip(geom: BaseGeometry, window: BaseGeometry) -> BaseGeometry:
+    """``geom`` within ``window``; display simplification may leave a polygon invalid, so repair on demand."""
+    try:
+        return shapely.intersection(geom, window)
+    except shapely.errors.GEOSException:
+        return shapely.intersection(shapely.make_valid(geom), window)
 
 
 def _area_anchors(poly: BaseGeometry, pole) -> list[tuple[float, float]]:
@@ -1079,7 +1095,7 @@ class _Brief:
         for g, name in zip(geoms, names):
             if g is None or shapely.is_empty(g) or not _present(name):
                 continue
-            vis = shapely.intersection(g, view)
+            vis = _clip(g, view)
             parts = shapely.get_parts(vis)
             parts = parts[shapely.get_type_id(parts) == 3]
             if not len(parts):
@@ -1144,8 +1160,7 @@ class _Brief:
         for g, name, col in zip(geoms, names, colours):
             if g is None or shapely.is_empty(g) or not _present(name):
                 continue
-            vis = shapely.line_merge(shapely.intersection(g, view)) if g.geom_type != "LineString" else \
-                shapely.intersection(g, view)
+            vis = shapely.line_merge(_clip(g, view)) if g.geom_type != "LineString" else _clip(g, view)
             parts = [p for p in shapely.get_parts(vis) if p.geom_type == "LineString"]
             if not parts:
                 continue
@@ -1220,7 +1235,7 @@ class _Brief:
         props = self.font(12, color=_MUTED)
         k = 72.0 / self.page.dpi
         off = self.px(6) * k
-        dec = 0 if step >= 1 else (1 if step >= 0.5 else 2)
+        dec = None  # shortest exact form: 24°E, 50.5°N, 23.25°E
         placements = (("bottom", merid, _fmt_lon, (0, -off), "center", "top"),
                       ("top", merid, _fmt_lon, (0, off), "center", "bottom"),
                       ("left", paral, _fmt_lat, (-off, 0), "right", "center"),
@@ -1451,7 +1466,7 @@ class _Brief:
                 for g, code in zip(self._prepare(countries), countries.gdf["iso_a2"]):
                     if g is None or g.is_empty or not g.intersects(view):
                         continue
-                    part = max(shapely.get_parts(g.intersection(view)), key=lambda q: q.area)
+                    part = max(shapely.get_parts(_clip(g, view)), key=lambda q: q.area)
                     if part.geom_type != "Polygon" or part.area < 0.08 * view.area:
                         continue
                     anchors = _area_anchors(part, shapely.ops.polylabel(part, tolerance=half_w / 50))
