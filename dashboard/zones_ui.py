@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import MutableMapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import shapely
@@ -47,7 +48,7 @@ def md(text: Any) -> str:
 
 
 # ------------------------------------------------------------------ cached data
-@st.cache_data(show_spinner=False, max_entries=512)
+@lru_cache(maxsize=512)
 def _zone_metrics(wkb: bytes, as_of_iso: str) -> dict:
     from dashboard.geo.zones import zone_metrics
 
@@ -55,7 +56,12 @@ def _zone_metrics(wkb: bytes, as_of_iso: str) -> dict:
 
 
 def zone_metrics_cached(geometry, as_of: date) -> dict:
-    """:func:`dashboard.geo.zones.zone_metrics`, cached on the exact geometry and date."""
+    """:func:`dashboard.geo.zones.zone_metrics`, cached on the exact geometry and date.
+
+    A process-wide ``lru_cache`` rather than ``st.cache_data``: the result is
+    the same for every session, and it also holds between AppTest runs.
+    Callers must not modify the returned dict.
+    """
     return _zone_metrics(shapely.to_wkb(geometry), as_of.isoformat())
 
 

@@ -29,7 +29,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import folium
@@ -38,6 +38,7 @@ import shapely
 from branca.element import Element, MacroElement
 from folium.plugins import Draw
 from folium.template import Template
+from jinja2.utils import htmlsafe_json_dumps
 from shapely.geometry import MultiPolygon, Polygon, box, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -103,6 +104,12 @@ class RefLayer:
     data: dict
     style: dict
     tooltip: bool = True
+
+    @cached_property
+    def js(self) -> str:
+        """The layer as a JavaScript object literal (HTML-safe JSON), serialised once."""
+        return htmlsafe_json_dumps({"label": self.label, "data": self.data,
+                                    "style": self.style, "tooltip": self.tooltip})
 
 
 def css_rgb(rgba: Sequence[int]) -> str:
@@ -322,6 +329,17 @@ def zone_spec(z: MapZone) -> dict:
     return spec
 
 
+class _RawText(Element):
+    """Text that is already rendered (branca would compile it as a Jinja template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
 class _ZoneMapScript(MacroElement):
     """Reference layers, zones and the Leaflet.draw hooks, as one script block."""
 
@@ -353,7 +371,7 @@ class _ZoneMapScript(MacroElement):
             }
             var canvas = L.canvas({padding: 0.5});
             var overlays = {};
-            {{ this.reference|tojson }}.forEach(function (ref) {
+            [{{ this.reference_js }}].forEach(function (ref) {
                 var g = L.geoJSON(ref.data, {
                     renderer: canvas,
                     interactive: ref.tooltip,
@@ -400,13 +418,21 @@ class _ZoneMapScript(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, feature_group: folium.FeatureGroup, reference: list[dict],
+    def __init__(self, feature_group: folium.FeatureGroup, reference: Sequence[RefLayer],
                  zones: list[dict]) -> None:
         super().__init__()
         self._name = "ZoneMapScript"
         self.feature_group = feature_group
-        self.reference = reference
+        # pre-serialised (HTML-safe, like Jinja's tojson): the reference layers are
+        # large and the template is rendered three times per run by streamlit-folium
+        self.reference_js = ",".join(r.js for r in reference)
         self.zones = zones
+
+    def render(self, **kwargs) -> None:
+        # MacroElement.render wraps the output in Element(...), which lexes ~600 kB of
+        # data as a Jinja template (0.1 s per render); add it as plain text instead.
+        script = self._template.module.__dict__["script"]
+        self.get_root().script.add_child(_RawText(script(self, kwargs)), name=self.get_name())
 
 
 def build_draw_map(reference: Sequence[RefLayer], zones: Sequence[MapZone], *,
@@ -454,9 +480,7 @@ def build_draw_map(reference: Sequence[RefLayer], zones: Sequence[MapZone], *,
     draw.default_js = list(DRAW_JS)
     draw.default_css = list(DRAW_CSS)
     draw.add_to(m)
-    script = _ZoneMapScript(group, [
-        {"label": r.label, "data": r.data, "style": r.style, "tooltip": r.tooltip}
-        for r in reference], [zone_spec(z) for z in zones])
+    script = _ZoneMapScript(group, reference, [zone_spec(z) for z in zones])
     script.add_to(m)
     return m
 
