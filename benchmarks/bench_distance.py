@@ -90,7 +90,7 @@ def laea_km(lon: np.ndarray, lat: np.ndarray, border) -> np.ndarray:
 
 def fmt_err(err_km: np.ndarray) -> str:
     e = np.abs(err_km) * 1000
-    return f"{e.max():>10.2f} {e.mean():>10.2f}"
+    return f"{e.max():>10.3f} {e.mean():>10.3f}"
 
 
 def main() -> None:
