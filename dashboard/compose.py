@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from functools import lru_cache
 
 import geopandas as gpd
@@ -91,6 +92,14 @@ def _as_date(v) -> date | None:
         return date.fromisoformat(str(v)[:10])
     except ValueError:
         return None
+
+
+def _today() -> date:
+    """Today (UTC), or the day of ``SOURCE_DATE_EPOCH`` when set, so scripted briefs reproduce."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return datetime.now(timezone.utc).date()
 
 
 # ------------------------------------------------------------------------ sources
@@ -258,7 +267,8 @@ def build_scene(
     user_layers : mapping of name to GeoDataFrame
         The user's own layers (WGS84), drawn in the ``user`` style.
     as_of : date, optional
-        Date for the NATO border; default the incident's date (else today).
+        Date for the NATO border; default the incident's date, else today (UTC;
+        the day of ``SOURCE_DATE_EPOCH`` when that is set).
     units : {"km", "nm", "mi"}
         Units of every distance and area in ``metrics``.
     title : str, optional
@@ -291,7 +301,7 @@ def build_scene(
 
     incident = _incident(incident_id) if incident_id else None
     inc_date = _as_date(incident.get("date")) if incident else None
-    as_of = as_of or inc_date or date.today()
+    as_of = as_of or inc_date or _today()
 
     countries = load_layer("countries")
     nato = nato_border_on(as_of, load_layer("nato_border"))
@@ -332,6 +342,8 @@ def build_scene(
         for name, geom in extra_zones:
             if geom is None or geom.is_empty:
                 continue
+            if not geom.is_valid:  # e.g. a hand-drawn bow-tie: measure and draw the repaired shape
+                geom = shapely.make_valid(geom)
             a = area_km2(geom)
             rows.append({"id": str(name), "name": str(name), "area_km2": round(a, 1), "geometry": geom})
             metrics[str(name)] = format_area(a, units)

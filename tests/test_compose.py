@@ -220,10 +220,22 @@ def test_format_area():
     assert format_area(12.34, "km") == "12.3 km²"
 
 
-def test_no_incident_scene():
+def test_no_incident_scene(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1680652800")  # 2023-04-05: Finland joined the day before
     sc = build_scene(incident_id=None)
     assert sc.incident is None and not any(k.startswith("Strike") for k in sc.metrics)
+    assert sc.layer("strike_border") is None
     assert sc.title == "NATO eastern flank: candidate no-fly zones"
+    assert sc.as_of == date(2023, 4, 5) and "FI-RU" in set(sc.layer("nato_border").gdf["id"])
+
+
+def test_invalid_drawn_zone_is_repaired_and_measured():
+    bowtie = Polygon([(24, 49), (25, 50), (25, 49), (24, 50)])
+    assert not bowtie.is_valid
+    sc = build_scene(zone_ids=(), extra_zones=[("Bow tie", bowtie)])
+    drawn = sc.layer("drawn").gdf.geometry.iloc[0]
+    assert drawn.is_valid
+    assert _number(sc.metrics["Bow tie"]) == pytest.approx(_geod_area_km2(drawn), abs=0.51)
 
 
 def test_brief_of_the_real_scene_shows_the_strike_in_incident_red(default_scene):
