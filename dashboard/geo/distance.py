@@ -122,7 +122,23 @@ def _explode(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return parts[keep], pidx[keep]
 
 
+def _morton_key(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Z-order (Morton) key of lon/lat on a 2^16 grid: nearby places get nearby keys."""
+    def spread(v: np.ndarray) -> np.ndarray:
+        v = v.astype(np.uint64) & np.uint64(0xFFFF)
+        for shift, mask in ((8, 0x00FF00FF), (4, 0x0F0F0F0F), (2, 0x33333333), (1, 0x55555555)):
+            v = (v | (v << np.uint64(shift))) & np.uint64(mask)
+        return v
+
+    x = np.clip((np.asarray(lon) + 180.0) / 360.0 * 65535, 0, 65535)
+    y = np.clip((np.asarray(lat) + 90.0) / 180.0 * 65535, 0, 65535)
+    return spread(x) | (spread(y) << np.uint64(1))
+
+
 def _segments(geoms: np.ndarray):
+    """Segment endpoints (lon/lat) and feature index; parts in a spatial (Z-) order
+    so that consecutive segments are near each other, which keeps the search
+    hierarchy's bounding capsules tight."""
     parts, pfeat = _explode(geoms)
     types = shapely.get_type_id(parts)
     polys = types == 3
@@ -131,6 +147,10 @@ def _segments(geoms: np.ndarray):
     line_mask = (types == 1) | (types == 2)
     lines = np.concatenate([parts[line_mask], rings])
     line_feat = np.concatenate([pfeat[line_mask], ring_feat])
+    if len(lines) > 1:
+        first = shapely.get_coordinates(shapely.get_point(lines, 0))
+        order = np.argsort(_morton_key(first[:, 0], first[:, 1]), kind="stable")
+        lines, line_feat = lines[order], line_feat[order]
     coords, cidx = shapely.get_coordinates(lines, return_index=True)
     same = cidx[1:] == cidx[:-1]
     a = coords[:-1][same]
@@ -142,9 +162,11 @@ def _segments(geoms: np.ndarray):
     pts = parts[types == 0]
     if len(pts):
         pc = shapely.get_coordinates(pts)
-        a = np.concatenate([a, pc])
-        b = np.concatenate([b, pc])
-        feat = np.concatenate([feat, pfeat[types == 0]])
+        pf = pfeat[types == 0]
+        order = np.argsort(_morton_key(pc[:, 0], pc[:, 1]), kind="stable")
+        a = np.concatenate([a, pc[order]])
+        b = np.concatenate([b, pc[order]])
+        feat = np.concatenate([feat, pf[order]])
     return a, b, feat
 
 
@@ -305,8 +327,15 @@ def _capsule(px, py, pz, pi, ni, lv: _Level):
     return first, lb, t
 
 
+_MAX_PAIRS = 8_000_000
+
+
 def _candidates(P: np.ndarray, index: SegmentIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Candidate (point, segment) pairs for a batch of ECEF points, with chord parameter t."""
+    """Candidate (point, segment) pairs for a batch of ECEF points, with chord parameter t.
+
+    A batch whose pairs would exceed ``_MAX_PAIRS`` (points equidistant from very
+    many segments, e.g. the centre of a detailed circle) is split in two.
+    """
     n = len(P)
     px, py, pz = (np.ascontiguousarray(P[:, k]) for k in range(3))
     n_top = len(index.levels[-1])
@@ -321,6 +350,12 @@ def _candidates(P: np.ndarray, index: SegmentIndex) -> tuple[np.ndarray, np.ndar
         keep = lb <= np.take(bound, pi)
         pi, ni = pi[keep], ni[keep]
         n_child = len(index.levels[li - 1]) if li > 0 else len(index.seg)
+        if len(pi) * GROUP > _MAX_PAIRS and n > 1:
+            h = n // 2
+            a = _candidates(P[:h], index)
+            b = _candidates(P[h:], index)
+            return (np.concatenate([a[0], b[0] + h]), np.concatenate([a[1], b[1]]),
+                    np.concatenate([a[2], b[2]]))
         child = (ni[:, None] * GROUP + np.arange(GROUP)[None, :]).ravel()
         valid = child < n_child
         pi = np.repeat(pi, GROUP)[valid]
