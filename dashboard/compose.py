@@ -23,9 +23,13 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.geo.buffer import buffer_point, side_band
+from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
+from dashboard.geo.geodesy import geodesic_line
 from dashboard.geo.layers_io import load_layer
 from dashboard.geo.measure import area_km2
+from dashboard.geo.nato import nato_border_on
 from dashboard.geo.units import KM_PER_UNIT, format_distance, from_km
 from dashboard.layers import BUILTIN_LAYERS, GEODATA_DIR, LAYERS, LayerStyle, style_for
 from dashboard.scene import Scene, SceneLayer, View
@@ -287,10 +291,6 @@ def build_scene(
         Unknown incident or zone id, bad radius or depth, rings without a centre,
         unknown unit.
     """
-    from dashboard.geo.distance import nearest
-    from dashboard.geo.geodesy import geodesic_line
-    from dashboard.geo.nato import nato_border_on
-
     if units not in KM_PER_UNIT:
         raise InputError(f"unknown distance unit {units!r}; use one of {', '.join(KM_PER_UNIT)}")
     unknown = [n for n in visible_layers if n not in LAYERS]
@@ -355,7 +355,6 @@ def build_scene(
     rings = None
     radii = [float(r) for r in buffer_radii_km]
     if radii:
-        from dashboard.geo.buffer import buffer_point
         if any(not (r > 0) or not math.isfinite(r) for r in radii):
             raise InputError("ring radii must be positive numbers of km")
         if buffer_center is None:
@@ -383,7 +382,6 @@ def build_scene(
     # --- band along the NATO border, Ukrainian side ---------------------------------------
     band = None
     if band_km:
-        from dashboard.geo.buffer import side_band
         depth = float(band_km)
         if not (depth > 0) or not math.isfinite(depth):
             raise InputError("the band depth must be a positive number of km")
