@@ -30,9 +30,9 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard.geo.distance import get_index, nearest  # noqa: E402
-from dashboard.geo.geodesy import GEOD  # noqa: E402
-from dashboard.geo.layers_io import load_layer  # noqa: E402
+from dashboard.geo.distance import get_index, nearest
+from dashboard.geo.geodesy import GEOD
+from dashboard.geo.layers_io import load_layer
 
 BBOX = (14.0, 44.0, 40.0, 70.0)  # lon/lat box around the eastern flank
 
@@ -82,7 +82,7 @@ def laea_km(lon: np.ndarray, lat: np.ndarray, border) -> np.ndarray:
     tree = shapely.STRtree(segs)
     pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(3035).values
     pts = np.asarray(pts)
-    (pi, si), d = tree.query_nearest(pts, return_distance=True, all_matches=False)
+    (pi, _), d = tree.query_nearest(pts, return_distance=True, all_matches=False)
     out = np.empty(len(lon))
     out[pi] = d
     return out / 1000.0

@@ -43,7 +43,7 @@ PROGRESS_MIN_POINTS: int = 10_000
 class _Parser(argparse.ArgumentParser):
     """argparse that reports bad usage as one line ``error: ...`` and exit status 2."""
 
-    def error(self, message: str):  # noqa: D401 - argparse API
+    def error(self, message: str):
         self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
@@ -180,7 +180,7 @@ def _distance_one(args: argparse.Namespace) -> int:
         else:
             what = (f"azimuth {r['azimuth_deg']:5.1f}°  nearest {r['nearest']['lat']:.5f}, "
                     f"{r['nearest']['lon']:.5f}")
-        print(f"{r['layer']:<{w}}  {str(r['feature']):<{fw}}  {r['distance_km']:10.3f} km  {what}")
+        print(f"{r['layer']:<{w}}  {r['feature']!s:<{fw}}  {r['distance_km']:10.3f} km  {what}")
     return 0
 
 
@@ -190,7 +190,11 @@ def _read_points(path: str):
     import pandas as pd
 
     from dashboard.geo.layers_io import (
-        MAX_FILE_LAYER_BYTES, MAX_FILE_LAYER_VERTICES, read_user_layer, table_to_points)
+        MAX_FILE_LAYER_BYTES,
+        MAX_FILE_LAYER_VERTICES,
+        read_user_layer,
+        table_to_points,
+    )
 
     p = Path(path)
     if not p.is_file():

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from geo_reference import GEOD, brute_distance_km, densified_points
 from shapely.geometry import shape
 
 from dashboard.cli import main
-from geo_reference import GEOD, brute_distance_km, densified_points
 
 ROOT = Path(__file__).resolve().parent.parent
 PRZ = "50.47099,23.93432"
@@ -76,8 +76,8 @@ def test_distance_points_csv(tmp_path, capsys):
     pd.DataFrame({"name": ["prz", "lviv", "vilnius"], "lat": [50.47099, 49.84, 54.687],
                   "lon": [23.93432, 24.03, 25.28]}).to_csv(src, index=False)
     out_csv = tmp_path / "out.csv"
-    code, _, err = run(capsys, "distance", "--points", str(src), "--to", "nato_border",
-                       "--to", "incidents", "-o", str(out_csv))
+    code, _, _ = run(capsys, "distance", "--points", str(src), "--to", "nato_border",
+                     "--to", "incidents", "-o", str(out_csv))
     assert code == 0
     res = pd.read_csv(out_csv)
     assert list(res.columns) == ["name", "lat", "lon", "nato_border_km", "nato_border_feature",
@@ -190,10 +190,10 @@ def test_bad_file_contents_exit_2(tmp_path, capsys):
 
 def test_real_process_exit_codes():
     ok = subprocess.run([sys.executable, "-m", "dashboard", "distance", PRZ, "--json"],
-                        cwd=ROOT, capture_output=True, text=True)
+                        cwd=ROOT, capture_output=True, text=True, check=False)
     assert ok.returncode == 0 and json.loads(ok.stdout)["results"]
     bad = subprocess.run([sys.executable, "-m", "dashboard", "distance", "north of here"],
-                         cwd=ROOT, capture_output=True, text=True)
+                         cwd=ROOT, capture_output=True, text=True, check=False)
     assert bad.returncode == 2
     assert bad.stderr.startswith("error: ") and bad.stderr.count("\n") == 1
     assert "Traceback" not in bad.stderr

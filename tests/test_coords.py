@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import mgrs
 import pytest
+from geo_reference import geodesic_km
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dashboard.geo.coords import format_dms, from_mgrs, parse_position, to_mgrs
 from dashboard.geo.errors import InputError
-from geo_reference import geodesic_km
 
 _M = mgrs.MGRS()
 

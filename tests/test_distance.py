@@ -6,6 +6,7 @@ from datetime import date
 import geopandas as gpd
 import numpy as np
 import pytest
+from geo_reference import GEOD, brute_distance_km, densified_points, geodesic_km
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiPoint, Point, Polygon
@@ -14,7 +15,6 @@ from dashboard.geo.distance import RESULT_COLUMNS, distance_to, nearest
 from dashboard.geo.errors import InputError
 from dashboard.geo.layers_io import load_layer
 from dashboard.geo.nato import nato_border_on
-from geo_reference import GEOD, brute_distance_km, densified_points, geodesic_km
 
 PRZEWODOW = (23.93432, 50.47099)  # lon, lat
 

@@ -3,13 +3,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from geo_reference import GEOD
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Polygon
 
 from dashboard.geo.geodesy import (
-    chord_to_geodesic_upper_km, densify, forward, geodesic_line, inverse_km, to_ecef_km)
-from geo_reference import GEOD
+    chord_to_geodesic_upper_km,
+    densify,
+    forward,
+    geodesic_line,
+    inverse_km,
+    to_ecef_km,
+)
 
 
 def test_inverse_hand_checked():

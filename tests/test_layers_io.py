@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from dashboard.geo.errors import InputError
 from dashboard.geo.layers_io import (
-    MAX_UPLOAD_BYTES, MAX_UPLOAD_VERTICES, UserLayer, load_layer, read_user_layer, to_geojson_dict)
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_VERTICES,
+    UserLayer,
+    load_layer,
+    read_user_layer,
+    to_geojson_dict,
+)
 from dashboard.geo.measure import area_km2
 from dashboard.layers import LAYERS
 
@@ -114,7 +120,7 @@ def test_csv_column_names(header):
 
 
 def test_csv_semicolon_decimal_comma_and_bad_rows():
-    data = "lat;lon;n\n50,5;23,1;a\n;;b\n51;24;c\n".encode()
+    data = b"lat;lon;n\n50,5;23,1;a\n;;b\n51;24;c\n"
     layer = read_user_layer(data, "eu.csv")
     assert list(layer.gdf["n"]) == ["a", "c"]
     assert layer.gdf.geometry.iloc[0].x == pytest.approx(23.1)

@@ -5,12 +5,12 @@ import math
 
 import numpy as np
 import pytest
+from geo_reference import GEOD
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
 from dashboard.geo.measure import area_km2, length_km, perimeter_km
-from geo_reference import GEOD
 
 A_KM = 6378.137
 F = 1 / 298.257223563

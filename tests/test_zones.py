@@ -7,6 +7,7 @@ from datetime import date
 import numpy as np
 import pytest
 import shapely
+from geo_reference import GEOD, brute_distance_km, densified_points
 from pyproj import Transformer
 
 from dashboard.geo.errors import InputError
@@ -14,8 +15,13 @@ from dashboard.geo.layers_io import load_layer
 from dashboard.geo.measure import area_km2
 from dashboard.geo.nato import nato_border_on
 from dashboard.geo.zones import (
-    clip_to_country, preset_zone, zone_border_band, zone_from_regions, zone_metrics, zone_ring)
-from geo_reference import GEOD, brute_distance_km, densified_points
+    clip_to_country,
+    preset_zone,
+    zone_border_band,
+    zone_from_regions,
+    zone_metrics,
+    zone_ring,
+)
 
 PRESETS = ("ua-border-oblasts", "lviv-volyn", "ua-100km-nato")
 METRIC_KEYS = {"area_km2", "perimeter_km", "nato_border_km", "closest_belarus_km",
@@ -23,7 +29,7 @@ METRIC_KEYS = {"area_km2", "perimeter_km", "nato_border_km", "closest_belarus_km
 
 
 def test_nato_border_on_dates():
-    ids = lambda d: set(nato_border_on(d)["id"])  # noqa: E731
+    ids = lambda d: set(nato_border_on(d)["id"])
     assert "FI-RU" not in ids(date(2022, 11, 15))
     assert "FI-RU" in ids(date(2023, 4, 4))
     assert "FI-RU" not in ids("2023-04-03")
@@ -131,7 +137,7 @@ def test_metrics_border_length_against_projected_buffer(lviv_volyn_metrics):
     to = Transformer.from_crs("EPSG:4326", f"+proj=aeqd +lat_0={c.y} +lon_0={c.x} +datum=WGS84",
                               always_xy=True)
     back = Transformer.from_crs(to.target_crs, "EPSG:4326", always_xy=True)
-    proj = lambda g, t: shapely.transform(g, lambda xy: np.column_stack(t.transform(*xy.T)))  # noqa
+    proj = lambda g, t: shapely.transform(g, lambda xy: np.column_stack(t.transform(*xy.T)))
     near = proj(proj(z, to).buffer(1000.0, quad_segs=16), back)
     border = nato_border_on(date(2022, 11, 15))
     covered = shapely.union_all(border.geometry.values).intersection(near)

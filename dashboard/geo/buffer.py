@@ -295,5 +295,11 @@ def side_band(line: BaseGeometry, depth_km: float, clip_to: BaseGeometry | gpd.G
     return out
 
 
-__all__ = ["buffer_point", "buffer_geometry", "side_band", "snap_to_offset", "MAX_BUFFER_KM",
-           "EDGE_TOLERANCE"]
+__all__ = [
+    "EDGE_TOLERANCE",
+    "MAX_BUFFER_KM",
+    "buffer_geometry",
+    "buffer_point",
+    "side_band",
+    "snap_to_offset",
+]

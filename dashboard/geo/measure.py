@@ -71,4 +71,4 @@ def areas_km2(geoms) -> list[float]:
     return [area_km2(g) for g in geoms]
 
 
-__all__ = ["area_km2", "perimeter_km", "length_km", "lengths_km", "areas_km2"]
+__all__ = ["area_km2", "areas_km2", "length_km", "lengths_km", "perimeter_km"]

@@ -10,6 +10,8 @@ display and for user input.
 """
 from __future__ import annotations
 
+import math
+
 from dashboard.geo.errors import InputError
 
 #: Kilometres in one unit (international nautical mile, international mile).
@@ -43,6 +45,6 @@ def format_distance(value_km: float, unit: str = "km", decimals: int = 1) -> str
     A non-finite value (no answer) formats as ``"n/a"``.
     """
     value = from_km(value_km, unit)
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         return "n/a"
     return f"{value:,.{decimals}f} {unit}"
