@@ -191,6 +191,13 @@ def test_bad_layers_raise_input_error(wiggly):
         distance_to(23.0, 50.0, "no_such_layer")
 
 
+def test_projected_layer_is_measured_in_wgs84(wiggly):
+    in_3035 = wiggly.to_crs(3035)
+    a = nearest([24.0, 30.0], [50.0, 55.0], wiggly)
+    b = nearest([24.0, 30.0], [50.0, 55.0], in_3035)
+    np.testing.assert_allclose(a.distance_km, b.distance_km, atol=1e-6)
+
+
 def test_empty_input_gives_empty_frame(wiggly):
     res = nearest([], [], wiggly)
     assert len(res) == 0 and tuple(res.columns) == RESULT_COLUMNS

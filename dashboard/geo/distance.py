@@ -541,6 +541,8 @@ def nearest(lons: ArrayLike, lats: ArrayLike, gdf: gpd.GeoDataFrame, id_field: s
         return pd.DataFrame({c: [] for c in RESULT_COLUMNS})
     if gdf is None or len(gdf) == 0:
         raise InputError("the layer has no features to measure to")
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)  # measure in WGS84 lon/lat whatever the layer came in
     field = pick_id_field(gdf, id_field)
     index = get_index(gdf)
     res = _nearest_arrays(lon, lat, index, progress)
