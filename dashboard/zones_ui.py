@@ -10,6 +10,7 @@ Widget keys on this page start with ``zone_``, ``build_`` or ``scn_``.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import MutableMapping
@@ -192,18 +193,21 @@ def _draw_map(state: State, incident: dict) -> None:
     as_of: date = state["as_of"]
     rings = [float(r) for r in state.get("rings_km") or []]
     c_lon, c_lat = zs.buffer_center(state, (incident["lon"], incident["lat"]))
-    zs.ensure_map_sig(state, (as_of.isoformat(), tuple(rings), round(c_lon, 6),
-                              round(c_lat, 6)))
-    refs = list(drawmap.reference_layers(as_of))
+    overlays: list[drawmap.RefLayer] = []
     if rings:
         try:
             circles = [buffer_point(c_lon, c_lat, r) for r in rings]
-            refs.append(drawmap.overlay_layer(
+            overlays.append(drawmap.overlay_layer(
                 "buffers", "Rings", circles,
                 [f"{format_distance(r, state['units'])} ring" for r in rings],
                 DERIVED_STYLES["buffers"]))
         except InputError as exc:
             st.error(f"Rings not drawn: {exc}")
+    # anything else the map shows changed (date, rings, units): rebuild it from
+    # the current zones, not from an old snapshot
+    sig = hashlib.sha1("|".join([as_of.isoformat()] + [r.js for r in overlays]).encode())
+    zs.ensure_map_sig(state, sig.hexdigest())
+    refs = [*drawmap.reference_layers(as_of), *overlays]
     view = state.get("zones_map_view") or {}
     m = drawmap.build_draw_map(
         refs, state["zones_snapshot"],
@@ -218,6 +222,9 @@ def _draw_map(state: State, incident: dict) -> None:
         if isinstance(center, dict) and "lat" in center and "lng" in center and zoom:
             state["zones_view"] = {"lat": float(center["lat"]), "lon": float(center["lng"]),
                                    "zoom": float(zoom)}
+        if zs.map_is_stale(state, out.get("all_drawings")):
+            zs.bump(state)  # e.g. back from "Explore": the browser mounted an old snapshot
+            st.rerun()
         zs.apply_drawings(state, out.get("all_drawings"))
     st.caption("Draw with the toolbar (polygon, rectangle, circle); edit or delete with the "
                "edit tools. Circles become geodesic circles of the drawn radius; rectangles "

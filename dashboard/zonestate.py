@@ -17,7 +17,8 @@ the drawing map; bumped whenever zones change other than by drawing),
 ``zones_snapshot`` (the zones the map was built with), ``zones_map_sig``
 (everything else the map shows), ``zones_seen`` (the last ``all_drawings``
 taken in), ``zones_view`` (the map's last centre and zoom), ``zones_map_view``
-(the view the map was built with), ``zones_notes`` (messages to show once).
+(the view the map was built with), ``zones_notes`` (messages to show once),
+``zones_dirty`` (zones were drawn or edited on the map since the snapshot).
 
 Why generations: ``streamlit_folium`` keys its component on the map's script,
 so a map rebuilt with a just-drawn shape in it would be re-mounted in the
@@ -89,6 +90,7 @@ def init(state: State) -> None:
                                     "zoom": DEFAULT_ZOOM})
     state.setdefault("zones_map_view", dict(state["zones_view"]))
     state.setdefault("zones_notes", [])
+    state.setdefault("zones_dirty", False)
 
 
 def note(state: State, level: str, text: str) -> None:
@@ -136,6 +138,7 @@ def bump(state: State) -> None:
     state["zones_snapshot"] = snapshot
     state["zones_gen"] = int(state.get("zones_gen", 0)) + 1
     state["zones_seen"] = None
+    state["zones_dirty"] = False
     state["zones_map_view"] = dict(state.get("zones_view") or {})
 
 
@@ -144,6 +147,14 @@ def ensure_map_sig(state: State, sig: Any) -> None:
     if state.get("zones_map_sig") != sig:
         state["zones_map_sig"] = sig
         bump(state)
+
+
+def map_is_stale(state: State, all_drawings: Any) -> bool:
+    """True if the browser shows an old snapshot: a freshly mounted map
+    (``all_drawings`` is None until the first draw event) while zones were drawn
+    or edited since the snapshot was taken.  The caller then ``bump``s and reruns,
+    so that the next draw event cannot drop those zones."""
+    return all_drawings is None and bool(state.get("zones_dirty"))
 
 
 # ------------------------------------------------------------------------- zones
@@ -375,6 +386,8 @@ def apply_drawings(state: State, features: Sequence[Mapping[str, Any]] | None) -
     if len(kept) != len(zones):
         changed = True
         state["drawn_zones"] = kept
+    if changed:
+        state["zones_dirty"] = True
     return changed
 
 

@@ -232,6 +232,29 @@ def test_edit_and_delete_on_the_map_and_a_second_zone_side_by_side():
     assert table(at).iloc[0]["area (km²)"] == round(geod_area_km2(Polygon(moved)))
 
 
+def test_the_map_is_rebuilt_from_current_zones_whenever_it_is_mounted_again():
+    at = draw(open_page(), [polygon_feature("map-a", SQUARE)])
+    assert at.session_state["zones_dirty"] and at.session_state["zones_snapshot"] == []
+    # rings change what the map shows: a new map, built with the drawn zone on it
+    gen = at.session_state["zones_gen"]
+    at.button(key="preset_5v55").click().run()
+    ok(at)
+    assert at.session_state["zones_gen"] == gen + 1
+    assert [m.zone_id for m in at.session_state["zones_snapshot"]] == ["map-a"]
+    assert '"label": "Rings"' in map_args(at)["script"]
+    # drawn again on the new map, then away to "Explore" and back: the browser mounts
+    # a fresh map, which must show the zone drawn after the last rebuild
+    at = draw(at, [polygon_feature("map-a", SQUARE),
+                   polygon_feature("map-b", [(26, 49), (27, 49), (26.5, 49.8)])])
+    at.session_state["mode"] = "Explore"
+    ok(at.run())
+    at.session_state["mode"] = "No-fly zones"
+    ok(at.run())
+    assert [m.zone_id for m in at.session_state["zones_snapshot"]] == ["map-a", "map-b"]
+    assert [z["id"] for z in zones(at)] == ["map-a", "map-b"]
+    assert '"id": "map-b"' in map_args(at)["script"]
+
+
 def test_a_drawn_circle_keeps_its_radius_as_a_geodesic_circle():
     at = draw(open_page(), [circle_feature("map-c", *PRZEWODOW, 90_000.0)])
     (z,) = zones(at)

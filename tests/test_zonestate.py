@@ -238,3 +238,14 @@ def test_opening_a_foreign_scenario_says_what_was_left_out():
     # rings around the incident itself: no picked point
     assert s["rings_km"] == [50.0] and s["picked"] is None
     assert s["incident"] == "2022-11-15-przewodow"
+
+
+def test_a_fresh_map_after_drawing_is_stale_until_rebuilt():
+    s = _state()
+    assert not zs.map_is_stale(s, None)  # nothing drawn: the snapshot is current
+    zs.apply_drawings(s, [_poly_feature("map-a", SQUARE)])
+    assert s["zones_dirty"] and zs.map_is_stale(s, None)
+    assert not zs.map_is_stale(s, [])  # a mounted map that has sent its drawings
+    zs.bump(s)
+    assert not s["zones_dirty"] and not zs.map_is_stale(s, None)
+    assert [m.zone_id for m in s["zones_snapshot"]] == ["map-a"]
