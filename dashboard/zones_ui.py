@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import MutableMapping
 from datetime import date
@@ -37,10 +38,20 @@ from dashboard.scenarios import (
 )
 
 State = MutableMapping[str, Any]
+log = logging.getLogger(__name__)
 
 MAP_HEIGHT_PX = 560
 UNIT_WORDS = {"km": "km", "nm": "nautical miles", "mi": "statute miles"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def _user_error(exc: Exception) -> InputError:
+    """The one-line message a user sees; anything but an InputError is logged in full."""
+    if isinstance(exc, InputError):
+        return exc
+    log.exception("unexpected error on the no-fly-zones page")
+    first = (str(exc).strip().splitlines() or [""])[0][:200]
+    return InputError(f"could not do that ({type(exc).__name__}{': ' + first if first else ''})")
 
 
 def md(text: Any) -> str:
@@ -120,7 +131,8 @@ def _cb_open_saved() -> None:
         return
     try:
         sc = _store().load(name)
-    except InputError as exc:
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        exc = _user_error(exc)
         zs.note(st.session_state, "error", f"Could not open “{name}”: {exc}")
         return
     _open_scenario(sc)
@@ -130,7 +142,8 @@ def _cb_open_shared(param: str) -> None:
     st.session_state["scn_shared_done"] = param
     try:
         sc = from_url_param(param)
-    except InputError as exc:
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        exc = _user_error(exc)
         zs.note(st.session_state, "error", f"The scenario link could not be read: {exc}")
         return
     _open_scenario(sc)
@@ -147,7 +160,8 @@ def _cb_open_import() -> None:
         return
     try:
         sc = from_geojson(up.getvalue(), default_name=_stem(up.name) or "Imported scenario")
-    except InputError as exc:
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        exc = _user_error(exc)
         zs.note(st.session_state, "error", f"{up.name}: {exc}")
         return
     _open_scenario(sc)
@@ -171,7 +185,8 @@ def _shared_link(state: State) -> None:
         return
     try:
         sc = from_url_param(param)
-    except InputError as exc:
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        exc = _user_error(exc)
         st.error(f"The scenario link in the address could not be read: {exc}")
         st.button("Ignore the link", key="scn_shared_ignore", on_click=_cb_dismiss_shared,
                   args=(param,))
@@ -201,7 +216,8 @@ def _draw_map(state: State, incident: dict) -> None:
                 "buffers", "Rings", circles,
                 [f"{format_distance(r, state['units'])} ring" for r in rings],
                 DERIVED_STYLES["buffers"]))
-        except InputError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown as a message
+            exc = _user_error(exc)
             st.error(f"Rings not drawn: {exc}")
     # anything else the map shows changed (date, rings, units): rebuild it from
     # the current zones, not from an old snapshot
@@ -270,7 +286,8 @@ def _compute_metrics(state: State) -> dict[str, dict]:
     for z in state["drawn_zones"]:
         try:
             out[z["id"]] = zone_metrics_cached(z["geometry"], as_of)
-        except InputError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown as a message
+            exc = _user_error(exc)
             st.error(f"Zone “{md(z['name'])}”: {exc}")
     return out
 
@@ -313,7 +330,8 @@ def _zone_tools(state: State, metrics: dict[str, dict]) -> None:
                 zs.rename_zone(state, zid, new_name)
                 zs.bump(state)
                 st.rerun()
-            except InputError as exc:
+            except Exception as exc:  # noqa: BLE001 - shown as a message
+                exc = _user_error(exc)
                 st.error(str(exc))
         c1, c2 = st.columns(2)
         if c1.button("Clip to Ukraine", key="zone_clip",
@@ -331,7 +349,8 @@ def _zone_tools(state: State, metrics: dict[str, dict]) -> None:
                     zs.note(state, "warning", msg)
                 zs.bump(state)
                 st.rerun()
-            except InputError as exc:
+            except Exception as exc:  # noqa: BLE001 - shown as a message
+                exc = _user_error(exc)
                 st.error(f"Zone “{md(z['name'])}”: {exc}")
         if c2.button("Delete zone", key="zone_delete"):
             zs.delete_zone(state, zid)
@@ -367,7 +386,8 @@ def _zone_tools(state: State, metrics: dict[str, dict]) -> None:
                         zs.note(state, "warning", msg)
                     zs.bump(state)
                     st.rerun()
-                except InputError as exc:
+                except Exception as exc:  # noqa: BLE001 - shown as a message
+                    exc = _user_error(exc)
                     st.error(str(exc))
         st.text_area("…or paste the outline, one position per line (decimal “lat, lon”, "
                      "DMS or MGRS)", key="zone_paste", height=120,
@@ -380,7 +400,8 @@ def _zone_tools(state: State, metrics: dict[str, dict]) -> None:
                                                 "geodesic edges")
                 zs.bump(state)
                 st.rerun()
-            except InputError as exc:
+            except Exception as exc:  # noqa: BLE001 - shown as a message
+                exc = _user_error(exc)
                 st.error(str(exc))
     with tab_det:
         if m is None:
@@ -440,7 +461,8 @@ def _builders(state: State, incident: dict) -> None:
                 label = ", ".join(regions[c].split(" (")[0] for c in codes)
                 _add_built(state, geom, rule="regions", name=state.get("build_regions_name"),
                            description=f"union of {label}", params={"iso_codes": codes})
-            except InputError as exc:
+            except Exception as exc:  # noqa: BLE001 - shown as a message
+                exc = _user_error(exc)
                 st.error(str(exc))
         presets = _presets()
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
@@ -453,7 +475,8 @@ def _builders(state: State, incident: dict) -> None:
             try:
                 _add_built(state, preset_zone(pid), rule="regions", name=presets.get(pid),
                            description=f"candidate zone {pid}", params={"preset": pid})
-            except InputError as exc:
+            except Exception as exc:  # noqa: BLE001 - shown as a message
+                exc = _user_error(exc)
                 st.error(str(exc))
     with t_band:
         segs = _ua_segments(state["as_of"])
@@ -479,7 +502,8 @@ def _builders(state: State, incident: dict) -> None:
                            description=f"{format_distance(depth_km, units)} band inside "
                                        f"Ukraine along {', '.join(ids)}",
                            params={"segment_ids": ids, "depth_km": depth_km})
-            except InputError as exc:
+            except Exception as exc:  # noqa: BLE001 - shown as a message
+                exc = _user_error(exc)
                 st.error(str(exc))
     with t_ring:
         st.text_input("Centre (decimal “lat, lon”, DMS or MGRS; empty = the selected point "
@@ -511,7 +535,8 @@ def _builders(state: State, incident: dict) -> None:
                            params={"center_lon": lon, "center_lat": lat,
                                    "radius_km": radius_km},
                            circle=(lon, lat, radius_km))
-            except InputError as exc:
+            except Exception as exc:  # noqa: BLE001 - shown as a message
+                exc = _user_error(exc)
                 st.error(str(exc))
     with t_coord:
         st.text_area("Vertices, one per line (decimal “lat, lon”, DMS or MGRS), in order "
@@ -525,7 +550,8 @@ def _builders(state: State, incident: dict) -> None:
                 _add_built(state, poly, rule="coordinates", name=state.get("build_coords_name"),
                            description=f"{zs.n_vertices(poly)} typed vertices, geodesic edges",
                            params={})
-            except InputError as exc:
+            except Exception as exc:  # noqa: BLE001 - shown as a message
+                exc = _user_error(exc)
                 st.error(str(exc))
     with t_file:
         up = st.file_uploader("Zone file (GeoJSON with polygons)", type=["geojson", "json"],
@@ -542,7 +568,8 @@ def _builders(state: State, incident: dict) -> None:
 def _import_zones(state: State, data: bytes, filename: str) -> None:
     try:
         layer = read_user_layer(data, filename)
-    except InputError as exc:
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        exc = _user_error(exc)
         st.error(str(exc))
         return
     gdf = layer.gdf
@@ -566,7 +593,8 @@ def _import_zones(state: State, data: bytes, filename: str) -> None:
             z = zs.add_zone(state, geom, rule="import", name=nm[:120],
                             description=f"from {filename}", params={"file": filename})
             added.append(z["name"])
-    except InputError as exc:
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        exc = _user_error(exc)
         st.error(f"{filename}: {exc}")
     for msg in layer.messages:
         zs.note(state, "info", f"{filename}: {msg}")
@@ -592,7 +620,8 @@ def _cb_save(incident_lonlat: tuple[float, float]) -> None:
             raise InputError("give the scenario a name first")
         sc = zs.state_to_scenario(state, name, incident_lonlat)
         _store().save(sc, overwrite=bool(state.get("scn_overwrite")))
-    except InputError as exc:
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        exc = _user_error(exc)
         msg = str(exc)
         if "already exists" in msg:
             msg += " — tick “Replace” to overwrite it, or choose another name"
@@ -611,7 +640,8 @@ def _cb_delete() -> None:
         return
     try:
         _store().delete(pick)
-    except InputError as exc:
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        exc = _user_error(exc)
         _scn_note("error", str(exc))
         return
     state["scn_delete_confirm"] = False
@@ -627,7 +657,8 @@ def _cb_rename() -> None:
         if not pick:
             raise InputError("choose a saved scenario first")
         _store().rename(pick, new)
-    except InputError as exc:
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        exc = _user_error(exc)
         _scn_note("error", f"Not renamed: {exc}")
         return
     state["scn_pick"] = new
@@ -643,7 +674,8 @@ def _scenarios(state: State, incident: dict) -> None:
     store = _store()
     try:
         saved = store.list()
-    except InputError as exc:
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        exc = _user_error(exc)
         st.error(f"The scenario store cannot be read: {exc}")
         saved = []
     st.caption(f"Saved in {store.path} (GeoPackage). A scenario holds the zones, the rings "
@@ -684,7 +716,8 @@ def _scenarios(state: State, incident: dict) -> None:
         fname = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "scenario"
         c_exp.download_button("Export as GeoJSON", data, file_name=f"{fname}.geojson",
                               mime="application/geo+json", key="scn_export", on_click="ignore")
-    except InputError as exc:
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        exc = _user_error(exc)
         sc = None
         c_exp.error(f"Cannot export: {exc}")
     with c_imp:
@@ -698,7 +731,8 @@ def _scenarios(state: State, incident: dict) -> None:
                 st.query_params["scenario"] = param
                 state["scn_shared_done"] = param
                 state["scn_link"] = param
-            except InputError as exc:
+            except Exception as exc:  # noqa: BLE001 - shown as a message
+                exc = _user_error(exc)
                 state["scn_link"] = None
                 st.error(str(exc))
         if state.get("scn_link"):
@@ -728,7 +762,8 @@ def render_zones_page(state: State) -> None:
     with map_col:
         try:
             _draw_map(state, incident)
-        except InputError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown as a message
+            exc = _user_error(exc)
             st.error(f"The drawing map could not be built: {exc}")
     with list_col:
         st.subheader("Zones")

@@ -535,3 +535,20 @@ def test_scenario_export_import_and_share_link(media):
     at4 = open_page(query={"scenario": param[:-12] + "AAAAAAAAAAAA"})
     assert any("could not be read" in e for e in errors(at4))
     assert at4.get("component_instance")
+
+
+def test_an_unexpected_failure_is_a_message_not_a_traceback(monkeypatch):
+    import dashboard.geo.zones as core_zones
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("GEOS said no")
+
+    monkeypatch.setattr(core_zones, "zone_metrics", broken)
+    monkeypatch.setattr(core_zones, "clip_to_country", broken)
+    odd = [(30.1, 45.1), (30.9, 45.1), (30.5, 45.7)]  # not measured by another test
+    at = draw(open_page(), [polygon_feature("map-x", odd)])
+    assert any("could not do that (RuntimeError: GEOS said no)" in e for e in errors(at))
+    assert any("No metrics for this zone" in w.value for w in at.warning)
+    at.button(key="zone_clip").click().run()
+    assert any("RuntimeError: GEOS said no" in e for e in errors(ok(at)))
+    assert len(zones(at)) == 1
