@@ -31,6 +31,8 @@ from dashboard.geo.units import KM_PER_UNIT, format_distance, from_km  # noqa: E
 from dashboard.layers import BUILTIN_LAYERS, LAYERS  # noqa: E402
 from dashboard.render.deck import legend_html, scene_to_deck  # noqa: E402
 
+MAP_HEIGHT_PX = 600
+
 st.set_page_config(page_title="NATO eastern flank – incident map", page_icon="🛰️", layout="wide")
 appstate.init(st.session_state)
 
@@ -129,6 +131,7 @@ scene_args = dict(
     user_layers=user_layers,
     as_of=as_of,
     units=units,
+    view=appstate.incident_view(inc_lon, inc_lat),
 )
 with st.spinner("Computing geodesic buffers and distances…"):
     try:
@@ -161,7 +164,8 @@ for col, (label, target) in zip(head, [("Strike → NATO border", "NATO border")
 map_col, panel_col = st.columns([3, 2])
 with map_col:
     event = st.pydeck_chart(scene_to_deck(scene), on_select="rerun",
-                            selection_mode="single-object", key="map", width="stretch")
+                            selection_mode="single-object", key="map", width="stretch",
+                            height=MAP_HEIGHT_PX)
     if appstate.consume_selection(st.session_state, event, scene):
         st.rerun()
     st.markdown(legend_html(scene), unsafe_allow_html=True)

@@ -76,7 +76,7 @@ LAYERS: dict[str, LayerStyle] = {
         ),
         LayerStyle(
             "regions", "Oblasts & voivodeships", "regions.geojson", "polygon",
-            fill=(0, 0, 0, 0), line=(150, 150, 150, 200), line_width_px=0.6,
+            fill=(255, 255, 255, 1), line=(150, 150, 150, 200), line_width_px=0.6,
             id_field="iso_3166_2", label_field="name",
             description="First-level administrative units (Natural Earth admin-1).",
         ),

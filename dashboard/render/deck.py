@@ -27,13 +27,13 @@ from dashboard.scene import Scene, SceneLayer, View
 
 #: Served by Streamlit's static file server (see .streamlit/config.toml).
 OFFLINE_MAP_STYLE = "/app/static/basemap-style.json"
-#: Display tolerance in degrees (about 1 km); zoom 5-7 cannot show finer detail.
-DISPLAY_TOLERANCE_DEG = 0.01
-#: Decimal places kept in the deck spec (1e-4 degree is about 10 m).
-DISPLAY_DECIMALS = 4
+#: Display tolerance in degrees (about 1 km, under a pixel at zoom 6).
+DISPLAY_TOLERANCE_DEG = 0.012
+#: Decimal places kept in the deck spec (1e-3 degree is about 100 m, under a pixel below zoom 9).
+DISPLAY_DECIMALS = 3
 #: Point layers with a population are thinned for display to places at least this
-#: large (the full layer is still measured); 2,600 of the 5,300 cities.
-DISPLAY_MIN_POPULATION = 30_000
+#: large (the full layer is still measured); 1,500 of the 5,300 cities.
+DISPLAY_MIN_POPULATION = 50_000
 #: ...and only places at least this large are labelled.
 LABEL_MIN_POPULATION = 250_000
 
@@ -41,7 +41,7 @@ _FC_CACHE: dict[str, dict] = {}
 
 
 def view_for_bounds(bounds_deg: tuple[float, float, float, float],
-                    width_px: int = 700, height_px: int = 600) -> View:
+                    width_px: int = 600, height_px: int = 560) -> View:
     """Web-map centre and zoom that fit ``bounds_deg`` (west, south, east, north)."""
     w, s, e, n = bounds_deg
     lon, lat = (w + e) / 2, (s + n) / 2
@@ -99,14 +99,38 @@ def _gdf_token(layer: SceneLayer, tolerance_deg: float) -> str:
     return h.hexdigest()
 
 
-def feature_collection(layer: SceneLayer, tolerance_deg: float = DISPLAY_TOLERANCE_DEG,
-                       ) -> dict:
-    """GeoJSON FeatureCollection for a polygon/line layer, simplified for display.
+def _rings_xy(geom) -> list[list[np.ndarray]]:
+    """Polygon parts as lists of rings (exterior first), each an (n, 2) array."""
+    parts = getattr(geom, "geoms", [geom])
+    out = []
+    for p in parts:
+        if p.geom_type == "Polygon" and not p.is_empty:
+            out.append([np.asarray(p.exterior.coords)]
+                       + [np.asarray(r.coords) for r in p.interiors])
+    return out
 
-    Every feature carries ``tooltip`` (plain text), ``_fill`` and ``_line`` (RGBA
-    0-255) properties; per-feature colours come from ``fill_rgba``/``line_rgba``
-    columns when the layer has them, from :data:`NEIGHBOUR_COLOURS` for the NATO
-    border, else from the layer's style.  Results are memoised per layer content.
+
+def _lines_xy(geom) -> list[np.ndarray]:
+    """Line parts (or polygon rings) as (n, 2) arrays."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return [r for rings in _rings_xy(geom) for r in rings]
+    return [np.asarray(p.coords) for p in getattr(geom, "geoms", [geom])
+            if p.geom_type in ("LineString", "LinearRing") and not p.is_empty]
+
+
+def shape_rows(layer: SceneLayer, tolerance_deg: float = DISPLAY_TOLERANCE_DEG,
+               ) -> tuple[list[dict], list[dict]]:
+    """Rows for a polygon or line layer, simplified for display.
+
+    Returns ``(fills, paths)``: one fill row per polygon part
+    (``{"polygon": [ring, ...], ...}``) and one path row per line or ring
+    (``{"path": [[lon, lat], ...], ...}``).  Every row carries the feature's id
+    and label fields, a plain-text ``tooltip`` and its ``_fill``/``_line`` colours
+    (RGBA 0-255; per feature from ``fill_rgba``/``line_rgba`` columns, by
+    neighbour for the NATO border, else the layer style).  Memoised per content.
+
+    Deck's primitive layers (SolidPolygonLayer, PathLayer) are used rather than
+    GeoJsonLayer: Streamlit drops map selections made on composite layers.
     """
     token = _gdf_token(layer, tolerance_deg)
     hit = _FC_CACHE.get(token)
@@ -115,31 +139,34 @@ def feature_collection(layer: SceneLayer, tolerance_deg: float = DISPLAY_TOLERAN
     gdf = layer.gdf
     style = layer.style
     geoms = _round_geoms(np.asarray(gdf.geometry.values), tolerance_deg)
-    geojson = shapely.to_geojson(geoms)
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
     records = gdf[cols].to_dict("records") if cols else [{} for _ in range(len(gdf))]
-    features = []
-    for rec, g, geom in zip(records, geojson, geoms):
-        if g is None or shapely.is_empty(geom):
+    fills: list[dict] = []
+    paths: list[dict] = []
+    for rec, geom in zip(records, geoms):
+        if geom is None or shapely.is_empty(geom):
             continue
-        props = {k: _jsonable(v) for k, v in rec.items() if k in layer.tooltip_fields
-                 or k in (style.id_field, style.label_field)}
+        base = {k: _jsonable(v) for k, v in rec.items()
+                if k in (style.id_field, style.label_field)}
         fill, line = style.fill, style.line
-        if "fill_rgba" in rec and rec["fill_rgba"] is not None:
+        if rec.get("fill_rgba") is not None:
             fill = tuple(rec["fill_rgba"])
-        if "line_rgba" in rec and rec["line_rgba"] is not None:
+        if rec.get("line_rgba") is not None:
             line = tuple(rec["line_rgba"])
-        elif layer.style.name == "nato_border" and rec.get("neighbour") in NEIGHBOUR_COLOURS:
+        elif style.name == "nato_border" and rec.get("neighbour") in NEIGHBOUR_COLOURS:
             line = NEIGHBOUR_COLOURS[rec["neighbour"]][1]
-        props["_fill"] = list(fill)
-        props["_line"] = list(line)
-        props["tooltip"] = tooltip_text(rec, layer.tooltip_fields, style.label_field)
-        features.append({"type": "Feature", "geometry": json.loads(g), "properties": props})
-    fc = {"type": "FeatureCollection", "features": features}
+        base["_fill"], base["_line"] = list(fill), list(line)
+        base["tooltip"] = tooltip_text(rec, layer.tooltip_fields, style.label_field)
+        if style.kind == "polygon":
+            for rings in _rings_xy(geom):
+                fills.append({**base, "polygon": [r.tolist() for r in rings]})
+        for xy in _lines_xy(geom):
+            paths.append({**base, "path": xy.tolist()})
+    out = (fills, paths)
     if len(_FC_CACHE) > 256:
         _FC_CACHE.clear()
-    _FC_CACHE[token] = fc
-    return fc
+    _FC_CACHE[token] = out
+    return out
 
 
 def point_records(layer: SceneLayer) -> list[dict]:
@@ -186,7 +213,8 @@ def deck_layers(scene: Scene) -> list[pdk.Layer]:
                 stroked=True, line_width_min_pixels=max(st.line_width_px, 1.0),
             ))
             labels = [
-                {"lon": d["lon"], "lat": d["lat"], "text": str(d.get(st.label_field, ""))}
+                {"lon": d["lon"], "lat": d["lat"],
+                 "text": str(d.get(st.label_field, "")).split(",")[0]}
                 for d in data if d.get("_label", True)
             ] if lyr.show_labels else []
             if labels:
@@ -201,12 +229,17 @@ def deck_layers(scene: Scene) -> list[pdk.Layer]:
                 ))
         else:
             tol = 0.0 if lyr.name in ("measure",) else DISPLAY_TOLERANCE_DEG
+            fills, paths = shape_rows(lyr, tol)
+            if st.kind == "polygon":
+                out.append(pdk.Layer(
+                    "SolidPolygonLayer", id=lyr.name, data=fills, pickable=lyr.pickable,
+                    filled=True, get_polygon="polygon", get_fill_color="_fill",
+                ))
             out.append(pdk.Layer(
-                "GeoJsonLayer", id=lyr.name, data=feature_collection(lyr, tol),
-                pickable=lyr.pickable, stroked=True, filled=st.kind == "polygon",
-                get_fill_color="properties._fill", get_line_color="properties._line",
-                line_width_units=String("pixels"), get_line_width=st.line_width_px,
-                line_width_min_pixels=1,
+                "PathLayer", id=lyr.name if st.kind == "line" else f"{lyr.name}-outline",
+                data=paths, pickable=lyr.pickable and st.kind == "line",
+                get_path="path", get_color="_line", width_units=String("pixels"),
+                get_width=st.line_width_px, width_min_pixels=1, joint_rounded=True,
             ))
     return out
 
