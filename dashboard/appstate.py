@@ -23,7 +23,8 @@ from dashboard.geo.geodesy import geodesic_line
 from dashboard.geo.report import PointReport
 from dashboard.geo.units import KM_PER_UNIT, from_km, to_km
 from dashboard.layers import BUILTIN_LAYERS, LayerStyle, style_for
-from dashboard.scene import Scene, SceneLayer
+from dashboard.render.deck import view_for_bounds
+from dashboard.scene import Scene, SceneLayer, View
 
 DEFAULT_INCIDENT = "2022-11-15-przewodow"
 PRESET_ZONE_IDS: tuple[str, ...] = ("ua-border-oblasts", "lviv-volyn", "ua-100km-nato")
@@ -135,6 +136,16 @@ def incident_pick(incident: Mapping[str, Any]) -> dict:
     g = incident["geometry"]
     return {"layer": "incidents", "id": str(incident["id"]), "name": str(incident["place"]),
             "lon": float(g.x), "lat": float(g.y)}
+
+
+#: Half-size (degrees lon, lat) of the map window the page opens on, around the incident.
+INCIDENT_VIEW_HALF_DEG: tuple[float, float] = (4.5, 2.6)
+
+
+def incident_view(lon: float, lat: float) -> View:
+    """The opening view: the incident in the centre, its region around it."""
+    dx, dy = INCIDENT_VIEW_HALF_DEG
+    return view_for_bounds((lon - dx, lat - dy, lon + dx, lat + dy))
 
 
 def visible_zone_ids(state: State) -> list[str]:
