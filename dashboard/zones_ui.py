@@ -324,7 +324,8 @@ def _zone_tools(state: State, metrics: dict[str, dict]) -> None:
     tab_act, tab_vert, tab_det = st.tabs(["Rename, clip, delete", "Vertices", "Details"])
     with tab_act:
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-        new_name = c1.text_input("Name", value=z["name"], key=f"zone_name_{zid}")
+        new_name = c1.text_input("Name", value=z["name"],
+                                 key=f"zone_name_{zid}_{state['zones_gen']}")
         if c2.button("Rename", key="zone_rename"):
             try:
                 zs.rename_zone(state, zid, new_name)

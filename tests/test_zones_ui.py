@@ -414,13 +414,16 @@ def test_rename_delete_and_markdown_in_names_stays_text():
                             polygon_feature("map-b", [(26, 49), (27, 49), (26.5, 49.8)])])
     at.selectbox(key="zone_sel").set_value("map-a").run()
     evil = "![x](http://example.invalid/x.png) **bold**"
-    at.text_input(key="zone_name_map-a").input(evil)
+    name_key = f"zone_name_map-a_{at.session_state['zones_gen']}"
+    at.text_input(key=name_key).input(evil)
     at.button(key="zone_rename").click().run()
     ok(at)
     assert zones(at)[0]["name"] == evil
     shown = [m.value for m in at.markdown if "example" in m.value]
     assert shown and all("](http" not in v and "\\!\\[x\\]" in v for v in shown)
-    at.text_input(key="zone_name_map-a").input("Polygon 2")
+    name_key = f"zone_name_map-a_{at.session_state['zones_gen']}"  # renaming rebuilt the map
+    assert at.text_input(key=name_key).value == evil
+    at.text_input(key=name_key).input("Polygon 2")
     at.button(key="zone_rename").click().run()
     assert any("already called 'Polygon 2'" in e for e in errors(ok(at)))
     gen = at.session_state["zones_gen"]
