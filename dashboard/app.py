@@ -2,11 +2,17 @@
 
 Run from the repository root:  ``streamlit run dashboard/app.py``
 
-Session state keys (all named here, nothing else stores state):
-``incident`` selected incident id · ``as_of`` NATO-border date · ``units`` ·
-``layers_on`` visible built-in layers · ``rings_km`` ring radii (km) ·
-``band_km`` border-band depth (km) · ``user_layers`` {name: GeoDataFrame} ·
-``picked`` the point chosen on the map · ``measure_a``/``measure_b`` texts.
+Session state keys (defaults in :func:`dashboard.appstate.init`):
+``mode`` Explore / No-fly zones · ``incident`` selected incident id · ``as_of``
+NATO-border date · ``units`` · ``layers_on`` visible built-in layers ·
+``zone_ids`` candidate zones shown · ``rings_km`` ring radii (km) · ``band_km``
+border-band depth (km) · ``user_layers`` {name: GeoDataFrame} · ``picked`` the
+point chosen on the map · ``measure_a``/``measure_b`` texts · ``drawn_zones``
+the user's zones, dicts with ``id``, ``name``, ``geometry`` (shapely, WGS84),
+``rule``, ``description``, ``params``, ``editable`` and, for circles,
+``center_lon``/``center_lat``/``radius_km``.  The zones page
+(:mod:`dashboard.zones_ui`) owns the ``zones_*``, ``scn_*``, ``zone_*`` and
+``build_*`` keys.
 """
 from __future__ import annotations
 
@@ -34,6 +40,8 @@ from dashboard.render.deck import legend_html, scene_to_deck  # noqa: E402
 MAP_HEIGHT_PX = 600
 
 st.set_page_config(page_title="NATO eastern flank – incident map", page_icon="🛰️", layout="wide")
+if "scenario" in st.query_params:  # a shared scenario link opens on the zones page
+    st.session_state.setdefault("mode", "No-fly zones")
 appstate.init(st.session_state)
 
 incidents = load_layer("incidents")

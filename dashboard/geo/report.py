@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import geopandas as gpd
 
@@ -86,6 +87,24 @@ def point_report(lon: float, lat: float, *, as_of: date | None = None,
         Legs ``"NATO border"``, ``"Ukraine"``, ``"Belarus"``, ``"Russia"`` and,
         when given, ``"incident"``; distances in km, azimuths in degrees.
     """
+    legs = list(_builtin_legs(lon, lat, as_of))
+    if incident is not None:
+        inc_id, ilon, ilat = incident
+        az, d = inverse_km(lon, lat, ilon, ilat)
+        legs.append(Leg("incident", inc_id, float(d), float(az) % 360.0, ilon, ilat))
+    for name, gdf in (extra_layers or {}).items():
+        id_field = next((f for f in ("id", "name") if f in gdf.columns), None)
+        leg = _leg(name, lon, lat, gdf, id_field)
+        if leg:
+            legs.append(leg)
+    return PointReport(lon=lon, lat=lat, dms=format_dms(lat, lon), mgrs=to_mgrs(lat, lon),
+                       legs=tuple(legs))
+
+
+@lru_cache(maxsize=512)
+def _builtin_legs(lon: float, lat: float, as_of: date | None) -> tuple[Leg, ...]:
+    """Legs to the built-in layers; memoised, as the page asks for the same
+    point on every rerun."""
     legs: list[Leg] = []
     border = load_layer("nato_border")
     if as_of is not None:
@@ -98,14 +117,4 @@ def point_report(lon: float, lat: float, *, as_of: date | None = None,
         leg = _leg(label, lon, lat, countries[countries["iso_a2"] == iso], "iso_a2")
         if leg:
             legs.append(leg)
-    if incident is not None:
-        inc_id, ilon, ilat = incident
-        az, d = inverse_km(lon, lat, ilon, ilat)
-        legs.append(Leg("incident", inc_id, float(d), float(az) % 360.0, ilon, ilat))
-    for name, gdf in (extra_layers or {}).items():
-        id_field = next((f for f in ("id", "name") if f in gdf.columns), None)
-        leg = _leg(name, lon, lat, gdf, id_field)
-        if leg:
-            legs.append(leg)
-    return PointReport(lon=lon, lat=lat, dms=format_dms(lat, lon), mgrs=to_mgrs(lat, lon),
-                       legs=tuple(legs))
+    return tuple(legs)

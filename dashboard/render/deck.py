@@ -17,6 +17,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pydeck as pdk
 import shapely
 from pydeck.bindings.json_tools import default_serialize
@@ -89,13 +90,14 @@ def _jsonable(v: Any) -> Any:
 
 
 def _gdf_token(layer: SceneLayer, tolerance_deg: float) -> str:
+    """Content hash of a layer as drawn: geometry (WKB), attributes and style."""
     gdf = layer.gdf
     h = hashlib.sha1()
-    h.update(layer.name.encode())
-    h.update(repr((len(gdf), tuple(np.round(gdf.total_bounds, 6)) if len(gdf) else (),
-                   tolerance_deg, layer.tooltip_fields, tuple(gdf.columns))).encode())
-    h.update(shapely.to_wkb(gdf.geometry.values[: min(len(gdf), 50)]).tobytes()
-             if len(gdf) else b"")
+    h.update(repr((layer.name, layer.style, layer.tooltip_fields, tolerance_deg,
+                   tuple(gdf.columns), len(gdf))).encode())
+    h.update(b"".join(shapely.to_wkb(np.asarray(gdf.geometry.values))))
+    attrs = gdf.drop(columns=[gdf.geometry.name])
+    h.update(pd.util.hash_pandas_object(attrs.astype(str), index=False).values.tobytes())
     return h.hexdigest()
 
 
@@ -170,7 +172,15 @@ def shape_rows(layer: SceneLayer, tolerance_deg: float = DISPLAY_TOLERANCE_DEG,
 
 
 def point_records(layer: SceneLayer) -> list[dict]:
-    """Records ``{lon, lat, radius_px, tooltip, ...}`` for a point layer."""
+    """Records ``{lon, lat, radius_px, tooltip, ...}`` for a point layer (memoised)."""
+    token = "pts:" + _gdf_token(layer, 0.0)
+    hit = _FC_CACHE.get(token)
+    if hit is None:
+        hit = _FC_CACHE[token] = _point_records(layer)
+    return hit
+
+
+def _point_records(layer: SceneLayer) -> list[dict]:
     gdf = layer.gdf
     style = layer.style
     if "population" in gdf.columns:

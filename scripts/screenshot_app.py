@@ -1,0 +1,48 @@
+"""Make docs/app.png, the screenshot in the README, from the real app.
+
+    python scripts/screenshot_app.py [--out docs/app.png]
+
+Starts ``streamlit run dashboard/app.py`` on loopback, opens it in Debian's
+headless Chromium (Playwright), waits for the WebGL map, turns on the 5V55
+range rings, and saves a PNG of the page.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.appserver import CHROMIUM_ARGS, start_app, stop_app  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "app.png")
+    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    args = ap.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    proc, url = start_app()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            page.goto(url)
+            page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
+            page.get_by_role("button", name="5V55 range: 75 and 90 km").click()
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(4000)
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(args.out))
+            browser.close()
+    finally:
+        stop_app(proc)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
