@@ -137,6 +137,31 @@ NEIGHBOUR_COLOURS: dict[str, tuple[str, RGBA]] = {
 }
 
 
+def _colour_or(value: object, default: RGBA) -> RGBA:
+    if value is None or isinstance(value, float) or not hasattr(value, "__len__"):
+        return default  # None, NaN or a scalar: no per-feature colour
+    return tuple(int(c) for c in value)  # type: ignore[return-value]
+
+
+def feature_colours(style: LayerStyle, gdf) -> tuple[list[RGBA], list[RGBA]]:
+    """Per-feature (fills, lines) for a layer, the same for every renderer.
+
+    ``fill_rgba``/``line_rgba`` columns win; the NATO border is coloured by the
+    neighbour across it (:data:`NEIGHBOUR_COLOURS`); otherwise the style's colours.
+    """
+    n = len(gdf)
+    fills: list[RGBA] = [style.fill] * n
+    lines: list[RGBA] = [style.line] * n
+    if "fill_rgba" in gdf.columns:
+        fills = [_colour_or(v, f) for v, f in zip(gdf["fill_rgba"], fills)]
+    if "line_rgba" in gdf.columns:
+        lines = [_colour_or(v, c) for v, c in zip(gdf["line_rgba"], lines)]
+    elif style.name == "nato_border" and "neighbour" in gdf.columns:
+        lines = [NEIGHBOUR_COLOURS[v][1] if v in NEIGHBOUR_COLOURS else c
+                 for v, c in zip(gdf["neighbour"], lines)]
+    return fills, lines
+
+
 def style_for(name: str) -> LayerStyle:
     """Style of a built-in or derived layer; user layers get the ``user`` style."""
     return LAYERS.get(name) or DERIVED_STYLES.get(name) or DERIVED_STYLES["user"]

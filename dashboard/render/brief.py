@@ -58,7 +58,7 @@ from pyproj import CRS, Geod, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.geo.errors import InputError
-from dashboard.layers import NEIGHBOUR_COLOURS, RGBA, rgba_float
+from dashboard.layers import NEIGHBOUR_COLOURS, RGBA, feature_colours, rgba_float
 from dashboard.scene import Scene, SceneLayer
 
 Fmt = Literal["png", "pdf", "svg"]
@@ -549,23 +549,8 @@ def _line_parts(geom: BaseGeometry | None) -> list[np.ndarray]:
 
 
 def _feature_colours(layer: SceneLayer) -> tuple[list[RGBA], list[RGBA]]:
-    """Per-feature fill and line colours, by the same rules as the live map.
-
-    ``fill_rgba``/``line_rgba`` columns win; the NATO border is coloured by the
-    neighbour across it (:data:`dashboard.layers.NEIGHBOUR_COLOURS`).
-    """
-    gdf, st = layer.gdf, layer.style
-    n = len(gdf)
-    fills: list[RGBA] = [st.fill] * n
-    lines: list[RGBA] = [st.line] * n
-    if "fill_rgba" in gdf.columns:
-        fills = [tuple(v) if _present(v) else f for v, f in zip(gdf["fill_rgba"], fills)]
-    if "line_rgba" in gdf.columns:
-        lines = [tuple(v) if _present(v) else c for v, c in zip(gdf["line_rgba"], lines)]
-    elif st.name == "nato_border" and "neighbour" in gdf.columns:
-        lines = [NEIGHBOUR_COLOURS[v][1] if v in NEIGHBOUR_COLOURS else c
-                 for v, c in zip(gdf["neighbour"], lines)]
-    return fills, lines
+    """Per-feature fill and line colours, by the same rules as the live map."""
+    return feature_colours(layer.style, layer.gdf)
 
 
 def _declutter(xy_px: np.ndarray, weight: np.ndarray, mask: np.ndarray, min_sep_px: float) -> np.ndarray:

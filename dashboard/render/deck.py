@@ -23,7 +23,7 @@ import shapely
 from pydeck.bindings.json_tools import default_serialize
 from pydeck.types import String
 
-from dashboard.layers import NEIGHBOUR_COLOURS, RGBA
+from dashboard.layers import NEIGHBOUR_COLOURS, RGBA, feature_colours
 from dashboard.scene import Scene, SceneLayer, View
 
 #: Served by Streamlit's static file server (see .streamlit/config.toml).
@@ -128,8 +128,7 @@ def shape_rows(layer: SceneLayer, tolerance_deg: float = DISPLAY_TOLERANCE_DEG,
     (``{"polygon": [ring, ...], ...}``) and one path row per line or ring
     (``{"path": [[lon, lat], ...], ...}``).  Every row carries the feature's id
     and label fields, a plain-text ``tooltip`` and its ``_fill``/``_line`` colours
-    (RGBA 0-255; per feature from ``fill_rgba``/``line_rgba`` columns, by
-    neighbour for the NATO border, else the layer style).  Memoised per content.
+    (RGBA 0-255, by :func:`dashboard.layers.feature_colours`).  Memoised per content.
 
     Deck's primitive layers (SolidPolygonLayer, PathLayer) are used rather than
     GeoJsonLayer: Streamlit drops map selections made on composite layers.
@@ -145,18 +144,12 @@ def shape_rows(layer: SceneLayer, tolerance_deg: float = DISPLAY_TOLERANCE_DEG,
     records = gdf[cols].to_dict("records") if cols else [{} for _ in range(len(gdf))]
     fills: list[dict] = []
     paths: list[dict] = []
-    for rec, geom in zip(records, geoms):
+    fill_colours, line_colours = feature_colours(style, gdf)
+    for rec, geom, fill, line in zip(records, geoms, fill_colours, line_colours):
         if geom is None or shapely.is_empty(geom):
             continue
         base = {k: _jsonable(v) for k, v in rec.items()
                 if k in (style.id_field, style.label_field)}
-        fill, line = style.fill, style.line
-        if rec.get("fill_rgba") is not None:
-            fill = tuple(rec["fill_rgba"])
-        if rec.get("line_rgba") is not None:
-            line = tuple(rec["line_rgba"])
-        elif style.name == "nato_border" and rec.get("neighbour") in NEIGHBOUR_COLOURS:
-            line = NEIGHBOUR_COLOURS[rec["neighbour"]][1]
         base["_fill"], base["_line"] = list(fill), list(line)
         base["tooltip"] = tooltip_text(rec, layer.tooltip_fields, style.label_field)
         if style.kind == "polygon":
