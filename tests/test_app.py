@@ -96,13 +96,21 @@ def test_opens_on_przewodow_with_every_layer(prz_border_km):
 def test_distances_to_belarus_and_russia_match_geod():
     at = run_app()
     countries = load_layer("countries").set_index("iso_a2")
-    for label, iso in (("Belarus", "BY"), ("Russia", "RU")):
+    for label, iso in (("Ukraine", "UA"), ("Belarus", "BY"), ("Russia", "RU")):
         geom = countries.loc[iso].geometry
         got = float(panel(at).loc[label, "distance (km)"])
         # Look only at the country's boundary within 1° more than the answer's reach.
         window = near(geom.boundary, *PRZ, got / 70 + 0.5)
         want = brute_distance_km(*PRZ, window, step_km=0.2)
         assert got == pytest.approx(want, abs=0.02), label
+        assert metric(at, f"Strike → {label}") == f"{want:.1f} km"
+
+
+def test_zone_area_in_figures_matches_geod():
+    at = run_app()
+    zone = load_layer("zones").set_index("id").loc["ua-border-oblasts"]
+    area_m2, _ = GEOD.geometry_area_perimeter(zone.geometry)
+    assert number(figures(at)[zone["name"]]) == pytest.approx(abs(area_m2) / 1e6, abs=1.0)
 
 
 def test_units_change_everywhere(prz_border_km):
@@ -185,13 +193,37 @@ def test_bad_ring_text_is_a_message():
     assert any("ninety" in e.value for e in at.error)
 
 
-def test_border_band_area_is_shown():
+def _independent_band_km2(depth_km: float) -> float:
+    """Ukraine within ``depth_km`` of its NATO border, built another way: one
+    azimuthal equidistant projection centred on the border (distance error under
+    0.2 % this close to the centre), planar buffer, area by Geod."""
+    from pyproj import Transformer
+
+    border = load_layer("nato_border")
+    ua_side = shapely.union_all(border[border["neighbour"] == "UA"].geometry.values)
+    ukraine = load_layer("countries").set_index("iso_a2").loc["UA"].geometry
+    c = ua_side.centroid
+    aeqd = f"+proj=aeqd +lat_0={c.y} +lon_0={c.x} +datum=WGS84 +units=m"
+    fwd = Transformer.from_crs(4326, aeqd, always_xy=True)
+    inv = Transformer.from_crs(aeqd, 4326, always_xy=True)
+    def project(t: Transformer, g):
+        return shapely.transform(g, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+
+    line_m = project(fwd, ua_side)
+    window = project(fwd, near(ukraine, c.x, c.y, 9.0))
+    band_m = line_m.buffer(depth_km * 1000, quad_segs=32).intersection(window)
+    area, _ = GEOD.geometry_area_perimeter(project(inv, band_m))
+    return abs(area) / 1e6
+
+
+def test_border_band_area_matches_an_independent_construction():
     at = run_app()
     at.number_input(key="band_input_km").set_value(50.0).run()
     assert not at.exception
     ids = {layer["id"] for layer in deck_spec(at)["layers"]}
     assert "band" in ids
-    assert any(k.startswith("Band 50 km") for k in figures(at))
+    shown = next(v for k, v in figures(at).items() if k.startswith("Band 50 km"))
+    assert number(shown) == pytest.approx(_independent_band_km2(50.0), rel=0.01)
 
 
 def test_measure_tool_matches_geod():
