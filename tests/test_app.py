@@ -271,3 +271,18 @@ def test_tooltips_are_plain_text():
     at = run_app()
     tip = json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)
     assert set(tip) == {"text"}
+
+
+def test_briefing_download_renders_the_page_scene():
+    from io import BytesIO
+
+    from PIL import Image
+
+    from dashboard import appstate
+    from dashboard.compose import build_scene
+
+    scene = build_scene(buffer_radii_km=[75.0, 90.0], view=appstate.incident_view(*PRZ))
+    png = appstate.brief_bytes(scene, "png", "slide", "UNCLASSIFIED")
+    assert Image.open(BytesIO(png)).size == (1920, 1080)
+    at = run_app()
+    assert any(b.label == "Download briefing map" for b in at.get("download_button"))
