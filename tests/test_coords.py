@@ -100,6 +100,9 @@ def test_property_to_mgrs_matches_mgrs_package(lat, lon, precision):
 @settings(max_examples=150, deadline=None)
 @given(lat=st.floats(-79.5, 83.5), lon=st.floats(-179.5, 179.5))
 def test_property_from_mgrs_round_trip(lat, lon):
+    # a hair south of the equator the reference package rejects its own northing
+    # ("Northing Error" for 9999999.99 m); ours reads it, the comparison cannot
+    assume(abs(lat) > 1e-6)
     ref = to_mgrs(lat, lon, 5)
     back_lat, back_lon = from_mgrs(ref)
     # the reference names its 1 m square's south-west corner

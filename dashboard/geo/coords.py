@@ -281,7 +281,10 @@ def parse_position(text: str) -> tuple[float, float]:
     m = re.match(r"^\s*(-?\d+,\d+)\s+(-?\d+,\d+)\s*$", raw)
     if m:  # decimal commas: "50,471 23,934"
         raw = f"{m.group(1).replace(',', '.')} {m.group(2).replace(',', '.')}"
-    toks = _tokens(_normalise(raw))
+    try:
+        toks = _tokens(_normalise(raw))
+    except InputError:  # quote what the person typed, not the upper-cased remainder
+        raise InputError(f"cannot read {raw!r} as a position; {_EXAMPLES}") from None
     if not any(k == "num" for k, _ in toks):
         raise InputError(f"{raw!r} is not a position; {_EXAMPLES}")
     groups = _split_groups(toks)
