@@ -34,7 +34,13 @@ def run_app(**state) -> AppTest:
 
 def brute_distance_km(lon: float, lat: float, geom, step_km: float = 0.05) -> float:
     """Minimum Geod distance from a point to lines densified every ``step_km``."""
-    best = np.inf
+    return brute_nearest(lon, lat, geom, step_km)[0]
+
+
+def brute_nearest(lon: float, lat: float, geom, step_km: float = 0.05,
+                  ) -> tuple[float, float, float]:
+    """(distance km, lon, lat) of the nearest sample on lines densified every ``step_km``."""
+    best, best_xy = np.inf, (np.nan, np.nan)
     for part in getattr(geom, "geoms", [geom]):
         rings = [part.exterior, *part.interiors] if part.geom_type == "Polygon" else [part]
         for ring in rings:
@@ -46,8 +52,9 @@ def brute_distance_km(lon: float, lat: float, geom, step_km: float = 0.05) -> fl
                 cand = np.vstack([[a, b], pts, [c, d]])
                 _, _, dist = GEOD.inv(np.full(len(cand), lon), np.full(len(cand), lat),
                                       cand[:, 0], cand[:, 1])
-                best = min(best, dist.min() / 1000)
-    return float(best)
+                if dist.min() / 1000 < best:
+                    best, best_xy = dist.min() / 1000, tuple(cand[dist.argmin()])
+    return float(best), float(best_xy[0]), float(best_xy[1])
 
 
 def near(geom, lon: float, lat: float, half_deg: float):
@@ -77,9 +84,21 @@ def figures(at: AppTest) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def prz_border_km() -> float:
+def prz_border() -> tuple[float, float, float]:
     border = load_layer("nato_border").set_index("id").loc["PL-UA"].geometry
-    return brute_distance_km(*PRZ, near(border, *PRZ, 0.3))
+    return brute_nearest(*PRZ, near(border, *PRZ, 0.3))
+
+
+@pytest.fixture(scope="module")
+def prz_border_km(prz_border) -> float:
+    return prz_border[0]
+
+
+def test_bearing_to_the_border_matches_geod(prz_border):
+    at = run_app()
+    _, blon, blat = prz_border
+    az, _, _ = GEOD.inv(*PRZ, blon, blat)
+    assert float(panel(at).loc["NATO border", "bearing (°)"]) == pytest.approx(az % 360, abs=1.0)
 
 
 def test_opens_on_przewodow_with_every_layer(prz_border_km):
@@ -228,14 +247,16 @@ def test_border_band_area_matches_an_independent_construction():
 
 def test_measure_tool_matches_geod():
     at = run_app(measure_a="50.47099, 23.93432", measure_b="49°50'23\"N 24°01'47\"E")
-    _, _, d = GEOD.inv(23.93432, 50.47099, 24.0297222, 49.8397222)
+    az, _, d = GEOD.inv(23.93432, 50.47099, 24.0297222, 49.8397222)
     assert number(metric(at, "Distance")) == pytest.approx(d / 1000, abs=0.05)
+    shown = next(m.value for m in at.markdown if "Initial azimuth" in m.value)
+    assert number(shown) == pytest.approx(az % 360, abs=0.05)
     assert any(layer["id"] == "measure" for layer in deck_spec(at)["layers"])
 
 
 def test_measure_tool_bad_input_is_a_message_not_a_traceback():
     at = run_app(measure_a="not a place", measure_b="50, 24")
-    assert at.error, "no error shown"
+    assert any("not a place" in e.value and "decimal degrees" in e.value for e in at.error)
 
 
 def test_picking_a_city_reports_its_distances():
