@@ -16,7 +16,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import shapely
-from shapely.geometry import LineString, Point
+from shapely.geometry import Point
 
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import geodesic_line
