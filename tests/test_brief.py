@@ -24,10 +24,10 @@ from shapely.geometry import LineString, Point, Polygon
 
 from dashboard.geo.errors import InputError
 from dashboard.layers import LAYERS, style_for
-from dashboard.render import brief
-from dashboard.render.brief import (
-    LabelPlacer, LabelRequest, boxes_overlap, format_dtg, nice_scale_length, render_brief,
-)
+from dashboard.render import brief, mapframe
+from dashboard.render.brief import format_dtg, render_brief
+from dashboard.render.labels import LabelPlacer, LabelRequest, boxes_overlap
+from dashboard.render.mapframe import nice_scale_length
 from dashboard.scene import Scene, SceneLayer, View
 
 STRIKE = (23.93432, 50.47099)
@@ -123,7 +123,7 @@ def test_nice_scale_length(max_value, expected):
                                                 (50.5, False, "50.5°N"), (-33.25, False, "33.25°S"),
                                                 (0.0, False, "0°")])
 def test_graticule_label_format(value, lon, expected):
-    assert (brief._fmt_lon if lon else brief._fmt_lat)(value) == expected
+    assert (mapframe.fmt_lon if lon else mapframe.fmt_lat)(value) == expected
 
 
 def test_generation_time_prefers_explicit_then_source_date_epoch(monkeypatch):
@@ -144,31 +144,31 @@ def test_marking_colours():
 
 
 def test_projection_is_conformal_conic_centred_on_view():
-    proj = brief.projection_for((21.0, 48.8, 28.0, 52.0))
+    proj = mapframe.projection_for((21.0, 48.8, 28.0, 52.0))
     assert proj.crs.is_projected
     assert "Lambert Conic Conformal" in proj.crs.to_wkt()
     x, y = proj.to_xy(24.5, 50.4)
     assert abs(x) < 1e-6 and abs(y) < 1e-6  # origin at the view's centre
     # a view across the equator gets the azimuthal equal-area projection
-    assert "Lambert Azimuthal Equal Area" in brief.projection_for((-10, -5, 10, 5)).crs.to_wkt()
+    assert "Lambert Azimuthal Equal Area" in mapframe.projection_for((-10, -5, 10, 5)).crs.to_wkt()
 
 
 def test_true_north_matches_proj_meridian_convergence():
-    proj = brief.projection_for((21.0, 48.8, 28.0, 52.0))
+    proj = mapframe.projection_for((21.0, 48.8, 28.0, 52.0))
     p = Proj(proj.crs)
-    assert abs(brief.true_north_deg(proj, 24.5, 50.4)) < 1e-6  # on the central meridian
+    assert abs(mapframe.true_north_deg(proj, 24.5, 50.4)) < 1e-6  # on the central meridian
     for lon, lat in [(30.0, 50.0), (18.0, 52.0), (27.0, 46.0)]:
         gamma = p.get_factors(lon, lat).meridian_convergence
         assert abs(gamma) > 1.0  # far enough from the central meridian to matter
         # east of the central meridian true north leans left (anticlockwise) of grid north
-        assert brief.true_north_deg(proj, lon, lat) == pytest.approx(-gamma, abs=1e-3)
+        assert mapframe.true_north_deg(proj, lon, lat) == pytest.approx(-gamma, abs=1e-3)
 
 
 def test_scale_bar_span_is_geodesic_everywhere():
-    proj = brief.projection_for((21.0, 48.8, 28.0, 52.0))
+    proj = mapframe.projection_for((21.0, 48.8, 28.0, 52.0))
     inv = Transformer.from_crs(proj.crs, "EPSG:4326", always_xy=True)
     for x_c, y_c, km in [(0, 0, 100.0), (300_000, -200_000, 250.0), (-400_000, 250_000, 50.0)]:
-        span = brief.scale_bar_span_m(proj, x_c, y_c, km)
+        span = mapframe.scale_bar_span_m(proj, x_c, y_c, km)
         lon0, lat0 = inv.transform(x_c - span / 2, y_c)
         lon1, lat1 = inv.transform(x_c + span / 2, y_c)
         assert GEOD.inv(lon0, lat0, lon1, lat1)[2] / 1000 == pytest.approx(km, rel=1e-7)

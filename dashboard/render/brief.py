@@ -33,11 +33,9 @@ give the same bytes (fixed metadata, fixed SVG hash salt, no timestamps).
 """
 from __future__ import annotations
 
-import functools
 import math
 import os
 import threading
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -54,17 +52,19 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Polygon as MplPolygon, Rectangle
 from matplotlib.path import Path as MplPath
-from pyproj import CRS, Geod, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.geo.errors import InputError
 from dashboard.layers import NEIGHBOUR_COLOURS, RGBA, feature_colours, rgba_float
+from dashboard.render.labels import (Box, LabelPlacer, LabelRequest)
+from dashboard.render.mapframe import (MapProjection, densified_box, fmt_lat, fmt_lon,
+                                       nice_scale_length, projection_for, scale_bar_span_m,
+                                       true_north_deg)
 from dashboard.scene import Scene, SceneLayer
 
 Fmt = Literal["png", "pdf", "svg"]
 SizeName = Literal["slide", "a4"]
 
-_GEOD = Geod(ellps="WGS84")
 #: Scene layer with the geodesic from the strike to the nearest NATO border point
 #: (made by :func:`dashboard.compose.build_scene`); the brief shows it in a detail inset.
 STRIKE_LINE = "strike_border"
@@ -156,20 +156,6 @@ def generation_time(generated_at: datetime | None = None) -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
-def nice_scale_length(max_value: float) -> float:
-    """Largest round bar length (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500 ...) <= ``max_value``."""
-    if max_value <= 0:
-        raise ValueError("max_value must be positive")
-    exp = math.floor(math.log10(max_value))
-    best = 10.0 ** exp
-    for e in (exp - 1, exp):
-        for m in (1.0, 2.0, 2.5, 5.0):
-            v = m * 10.0 ** e
-            if v <= max_value * (1 + 1e-12):
-                best = max(best, v)
-    return best
-
-
 def marking_colours(marking: str) -> tuple[str, str]:
     """Banner (background, text) colours for a classification marking."""
     m = marking.upper()
@@ -192,141 +178,6 @@ def _km_per_unit(unit: str) -> float:
         return KM_PER_UNIT[unit]
     except KeyError as exc:
         raise InputError(f"unknown unit {unit!r}; use one of {', '.join(KM_PER_UNIT)}") from exc
-
-
-# ---------------------------------------------------------------------------------------
-# Projection
-# ---------------------------------------------------------------------------------------
-
-@dataclass
-class MapProjection:
-    """The brief's map projection and its transforms (lon/lat degrees <-> metres)."""
-
-    proj4: str
-    description: str
-
-    def __post_init__(self) -> None:
-        self.crs: CRS = _crs(self.proj4)
-        self.fwd, self.inv = _transformers(self.proj4)
-
-    def to_xy(self, lon, lat):
-        """Project lon/lat (degrees) to map x/y (metres)."""
-        return self.fwd.transform(lon, lat)
-
-    def to_lonlat(self, x, y):
-        """Unproject map x/y (metres) to lon/lat (degrees)."""
-        return self.inv.transform(x, y)
-
-    def project(self, geoms: np.ndarray) -> np.ndarray:
-        """Project an array of lon/lat shapely geometries (one vectorised transform)."""
-        def f(x, y):
-            return self.fwd.transform(x, y)
-        return shapely.transform(geoms, lambda xy: np.column_stack(f(xy[:, 0], xy[:, 1])))
-
-
-@functools.lru_cache(maxsize=64)
-def _transformers(proj4: str) -> tuple[Transformer, Transformer]:
-    crs = _crs(proj4)
-    return (Transformer.from_crs("EPSG:4326", crs, always_xy=True),
-            Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
-
-
-@functools.lru_cache(maxsize=64)
-def _crs(proj4: str) -> CRS:
-    return CRS.from_proj4(proj4)
-
-
-def projection_for(bounds_deg: Sequence[float]) -> MapProjection:
-    """Lambert conformal conic centred on ``bounds_deg`` (west, south, east, north).
-
-    Standard parallels at 1/6 and 5/6 of the latitude span (at least 1 degree
-    apart); Lambert azimuthal equal-area where a cone does not fit (a view across
-    the equator or taller than 50 degrees).
-    """
-    w, s, e, n = (float(v) for v in bounds_deg)
-    lon0, lat0 = round((w + e) / 2, 2), round((s + n) / 2, 2)
-    span = n - s
-    if s * n > 0 and span <= 50 and abs(lat0) < 80:
-        lat1, lat2 = s + span / 6, n - span / 6
-        if lat2 - lat1 < 1.0:
-            lat1, lat2 = lat0 - 0.5, lat0 + 0.5
-        lat1, lat2 = round(lat1, 2), round(lat2, 2)
-        proj4 = (
-            f"+proj=lcc +lat_0={lat0} +lon_0={lon0} +lat_1={lat1} +lat_2={lat2} "
-            "+x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs")
-        desc = (f"Lambert conformal conic, standard parallels {_fmt_lat(lat1)} and "
-                f"{_fmt_lat(lat2)}, central meridian {_fmt_lon(lon0)}; WGS 84")
-    else:
-        proj4 = (f"+proj=laea +lat_0={lat0} +lon_0={lon0} +x_0=0 +y_0=0 "
-                             "+ellps=WGS84 +units=m +no_defs")
-        desc = f"Lambert azimuthal equal-area centred {_fmt_lat(lat0)} {_fmt_lon(lon0)}; WGS 84"
-    return MapProjection(proj4, desc)
-
-
-def _fmt_lat(v: float, decimals: int | None = None) -> str:
-    """``50.5°N``; the equator is ``0°``."""
-    if abs(v) < 1e-9:
-        return "0°"
-    return f"{_num(abs(v), decimals)}°{'N' if v >= 0 else 'S'}"
-
-
-def _fmt_lon(v: float, decimals: int | None = None) -> str:
-    """``24°E``, ``15°W``; the prime and 180th meridians are ``0°`` and ``180°``."""
-    v = (v + 180.0) % 360.0 - 180.0
-    if abs(v) < 1e-9:
-        return "0°"
-    if abs(abs(v) - 180.0) < 1e-9:
-        return "180°"
-    return f"{_num(abs(v), decimals)}°{'E' if v >= 0 else 'W'}"
-
-
-def _num(v: float, decimals: int | None) -> str:
-    if decimals is None:
-        return f"{round(v, 2):g}"
-    return f"{v:.{decimals}f}"
-
-
-def _densified_box(x0: float, y0: float, x1: float, y1: float, n: int = 64):
-    t = np.linspace(0.0, 1.0, n)
-    xs = np.concatenate([x0 + (x1 - x0) * t, np.full(n, x1), x1 - (x1 - x0) * t, np.full(n, x0)])
-    ys = np.concatenate([np.full(n, y0), y0 + (y1 - y0) * t, np.full(n, y1), y1 - (y1 - y0) * t])
-    return xs, ys
-
-
-def true_north_deg(proj: MapProjection, lon: float, lat: float) -> float:
-    """Direction of true north at (lon, lat) on the map, degrees clockwise from grid up.
-
-    Computed by projecting a short step north along the meridian, so it is the
-    meridian convergence of whatever projection is in use (0 on the central
-    meridian of a conic; negative to the east of it in the northern hemisphere).
-    """
-    dlat = 1e-3 if lat < 89.9 else -1e-3
-    x0, y0 = proj.to_xy(lon, lat)
-    x1, y1 = proj.to_xy(lon, lat + dlat)
-    dx, dy = (x1 - x0), (y1 - y0)
-    if dlat < 0:
-        dx, dy = -dx, -dy
-    return math.degrees(math.atan2(dx, dy))
-
-
-def scale_bar_span_m(proj: MapProjection, x_c: float, y_c: float, ground_km: float,
-                     ) -> float:
-    """Projected length (m) of a horizontal bar centred on (x_c, y_c) that is ``ground_km`` long.
-
-    The bar's ends are unprojected and measured with ``Geod.inv`` (secant
-    refinement to 1e-9 relative), so the bar is geodesically right at that point
-    whatever the projection's scale factor there.
-    """
-    target_m = ground_km * 1000.0
-    span = target_m
-    for _ in range(8):
-        lon0, lat0 = proj.to_lonlat(x_c - span / 2, y_c)
-        lon1, lat1 = proj.to_lonlat(x_c + span / 2, y_c)
-        d = _GEOD.inv(lon0, lat0, lon1, lat1)[2]
-        if abs(d - target_m) <= 1e-9 * target_m:
-            break
-        span *= target_m / d
-    return span
 
 
 # ---------------------------------------------------------------------------------------
@@ -379,132 +230,6 @@ class BriefLayout:
     generated_at: datetime
     dtg: str | None
     explicit_time: bool = False
-
-
-# ---------------------------------------------------------------------------------------
-# Label placement
-# ---------------------------------------------------------------------------------------
-
-Box = tuple[float, float, float, float]
-
-
-def boxes_overlap(a: Box, b: Box, pad: float = 0.0) -> bool:
-    """True if two (x0, y0, x1, y1) boxes overlap by more than ``-pad``."""
-    return (a[0] < b[2] + pad and b[0] < a[2] + pad and
-            a[1] < b[3] + pad and b[1] < a[3] + pad)
-
-
-@dataclass
-class LabelRequest:
-    """A label to place.
-
-    ``anchors_px`` are the candidate anchor points in figure pixels (one for a
-    point or an area, several along a line); ``gap_px`` is the distance from a
-    point marker's centre to the text (0 for text centred on the anchor).
-    """
-
-    text: str
-    layer: str
-    anchors_px: list[tuple[float, float]]
-    anchors_data: list[tuple[float, float]]
-    priority: float
-    gap_px: float
-    props: dict
-    halo_px: float = 0.0
-    box_style: dict | None = None
-
-
-# (dx, dy, ha, va) multipliers of the gap, in cartographic preference order.
-# A diagonal position uses the full gap on both axes, so its box clears the
-# marker's square box as well as the marker.
-_POINT_POSITIONS = (
-    (1.0, 0.0, "left", "center"), (1.0, 0.75, "left", "bottom"),
-    (1.0, -0.75, "left", "top"), (-1.0, 0.0, "right", "center"),
-    (-1.0, 0.75, "right", "bottom"), (-1.0, -0.75, "right", "top"),
-    (0.0, 1.0, "center", "bottom"), (0.0, -1.0, "center", "top"),
-)
-
-
-def _aligned_box(x: float, y: float, w: float, h: float, ha: str, va: str) -> Box:
-    x0 = x if ha == "left" else (x - w if ha == "right" else x - w / 2)
-    y0 = y if va == "bottom" else (y - h if va == "top" else y - h / 2)
-    return (x0, y0, x0 + w, y0 + h)
-
-
-class LabelPlacer:
-    """Greedy label placement with box collision checks in figure pixels.
-
-    Boxes are kept in a uniform grid so each check looks only at nearby boxes.
-
-    Parameters
-    ----------
-    bounds_px : Box
-        Labels must lie wholly inside this box (the map frame).
-    obstacles_px : iterable of Box
-        Markers and map furniture that labels must not cover.
-    measure : callable
-        ``measure(text, props) -> (width_px, height_px)`` of the rendered text.
-    pad_px : float
-        Minimum clearance between a label and anything else.
-    """
-
-    def __init__(self, bounds_px: Box, obstacles_px: Iterable[Box], measure, pad_px: float = 2.0,
-                 cell_px: float = 64.0) -> None:
-        self.bounds = bounds_px
-        self.measure = measure
-        self.pad = pad_px
-        self.cell = cell_px
-        self.occupied: list[Box] = []
-        self._grid: dict[tuple[int, int], list[int]] = {}
-        for b in obstacles_px:
-            self.add(b)
-
-    def _cells(self, box: Box):
-        c = self.cell
-        i0, i1 = int(math.floor((box[0] - self.pad) / c)), int(math.floor((box[2] + self.pad) / c))
-        j0, j1 = int(math.floor((box[1] - self.pad) / c)), int(math.floor((box[3] + self.pad) / c))
-        for i in range(i0, i1 + 1):
-            for j in range(j0, j1 + 1):
-                yield (i, j)
-
-    def add(self, box: Box) -> None:
-        """Mark ``box`` as taken."""
-        k = len(self.occupied)
-        self.occupied.append(box)
-        for cell in self._cells(box):
-            self._grid.setdefault(cell, []).append(k)
-
-    def is_free(self, box: Box) -> bool:
-        """True if ``box`` is inside the bounds and clear of everything taken."""
-        b = self.bounds
-        if box[0] < b[0] or box[1] < b[1] or box[2] > b[2] or box[3] > b[3]:
-            return False
-        seen: set[int] = set()
-        for cell in self._cells(box):
-            for k in self._grid.get(cell, ()):
-                if k not in seen:
-                    seen.add(k)
-                    if boxes_overlap(box, self.occupied[k], self.pad):
-                        return False
-        return True
-
-    def place(self, req: LabelRequest):
-        """Best free position for ``req`` as ``(anchor_index, dx_px, dy_px, ha, va, box)`` or None."""
-        w, h = self.measure(req.text, req.props)
-        grow = req.halo_px
-        if req.box_style is not None:
-            grow = max(grow, req.box_style.get("pad_px", 0.0))
-        w, h = w + 2 * grow, h + 2 * grow
-        positions = _POINT_POSITIONS if req.gap_px > 0 else (
-            (0.0, 0.0, "center", "center"),)
-        for i, (ax, ay) in enumerate(req.anchors_px):
-            for mx, my, ha, va in positions:
-                dx, dy = mx * req.gap_px, my * req.gap_px
-                box = _aligned_box(ax + dx, ay + dy, w, h, ha, va)
-                if self.is_free(box):
-                    self.add(box)
-                    return i, dx, dy, ha, va, box
-        return None
 
 
 # ---------------------------------------------------------------------------------------
@@ -825,7 +550,7 @@ class _Brief:
         self.fig.text(self.fx(margin), line1, src, ha="left", va="center_baseline", **props)
         self.fig.text(self.fx(self.W - margin), line1, gen, ha="right", va="center_baseline", **gprops)
         note = (f"Projection: {self.proj.description}. Distances and areas geodesic on WGS 84; "
-                f"scale bar true at map centre ({_fmt_lat(self.centre_lonlat[1], 2)}).")
+                f"scale bar true at map centre ({fmt_lat(self.centre_lonlat[1], 2)}).")
         nprops = self.font(12, color=_MUTED)
         self.fig.text(self.fx(margin), line2, self._ellipsize(note, nprops, self.W - 2 * margin),
                       ha="left", va="center_baseline", **nprops)
@@ -846,7 +571,7 @@ class _Brief:
 
         self.proj = proj = projection_for(sc.view.bounds_deg)
         w, s, e, n = sc.view.bounds_deg
-        bx, by = proj.to_xy(*_densified_box(w, s, e, n))
+        bx, by = proj.to_xy(*densified_box(w, s, e, n))
         fx0, fx1, fy0, fy1 = float(np.min(bx)), float(np.max(bx)), float(np.min(by)), float(np.max(by))
         aspect = (x1 - x0) / (y1 - y0)
         cx, cy = (fx0 + fx1) / 2, (fy0 + fy1) / 2
@@ -865,7 +590,7 @@ class _Brief:
         self.m_per_px = fw / (x1 - x0)
 
         # lon/lat envelope of the frame, for cheap pre-clipping and the graticule
-        flon, flat = proj.to_lonlat(*_densified_box(*self.frame))
+        flon, flat = proj.to_lonlat(*densified_box(*self.frame))
         self.frame_ll = (float(np.min(flon)), float(np.min(flat)), float(np.max(flon)), float(np.max(flat)))
 
         # furniture first: markers it would hide are left out, labels keep clear of it
@@ -1221,10 +946,10 @@ class _Brief:
         k = 72.0 / self.page.dpi
         off = self.px(6) * k
         dec = None  # shortest exact form: 24°E, 50.5°N, 23.25°E
-        placements = (("bottom", merid, _fmt_lon, (0, -off), "center", "top"),
-                      ("top", merid, _fmt_lon, (0, off), "center", "bottom"),
-                      ("left", paral, _fmt_lat, (-off, 0), "right", "center"),
-                      ("right", paral, _fmt_lat, (off, 0), "left", "center"))
+        placements = (("bottom", merid, fmt_lon, (0, -off), "center", "top"),
+                      ("top", merid, fmt_lon, (0, off), "center", "bottom"),
+                      ("left", paral, fmt_lat, (-off, 0), "right", "center"),
+                      ("right", paral, fmt_lat, (off, 0), "left", "center"))
         for edge, lines_, fmt, xytext, ha, va in placements:
             for value, line in lines_:
                 hit = line.intersection(edges[edge])
@@ -1275,7 +1000,7 @@ class _Brief:
             lab = f"{t:g}" + (f" {unit}" if t == length else "")
             ax.annotate(lab, xy=(x, by0 + bar_h), xytext=(0, self.px(4) * k), textcoords="offset points",
                         ha="center", va="bottom", zorder=35, **props)
-        ax.annotate(f"Scale true at {_fmt_lat(self.centre_lonlat[1], 1)}", xy=(bx0, by0),
+        ax.annotate(f"Scale true at {fmt_lat(self.centre_lonlat[1], 1)}", xy=(bx0, by0),
                     xytext=(0, -self.px(6) * k), textcoords="offset points", ha="left", va="top",
                     zorder=35, **self.font(11, color=_MUTED))
         # white box behind
@@ -1422,7 +1147,7 @@ class _Brief:
         dax.set_aspect("equal", adjustable="box")
         # draw with the main map's code, pointed at the detail axes
         saved = (self.ax, self.frame, self.frame_ll, self.m_per_px, self.legend_rows, self.map_box)
-        flon, flat = self.proj.to_lonlat(*_densified_box(*frame, n=8))
+        flon, flat = self.proj.to_lonlat(*densified_box(*frame, n=8))
         self.ax, self.frame, self.m_per_px = dax, frame, 2 * half_w / (x1 - x0)
         self.frame_ll = (float(np.min(flon)), float(np.min(flat)), float(np.max(flon)), float(np.max(flat)))
         self.legend_rows, self.map_box, self._no_labels = [], box, True
@@ -1517,7 +1242,7 @@ class _Brief:
         iproj = MapProjection((
             f"+proj=laea +lat_0={cy:.2f} +lon_0={cx:.2f} +ellps=WGS84 +units=m +no_defs"), "")
         # the main map's frame in the inset's projection
-        fxs, fys = _densified_box(*self.frame, n=32)
+        fxs, fys = densified_box(*self.frame, n=32)
         ix, iy = iproj.to_xy(*self.proj.to_lonlat(fxs, fys))
         aspect = (x1 - x0) / (y1 - y0)
         mx, my = (float(np.min(ix)) + float(np.max(ix))) / 2, (float(np.min(iy)) + float(np.max(iy))) / 2
@@ -1527,7 +1252,7 @@ class _Brief:
             # keep inside the locator data where possible, so its edge does not show
             lb = loc.total_bounds
             n_e = 24
-            bx, by = iproj.to_xy(*_densified_box(lb[0] + 0.3, lb[1] + 0.3, lb[2] - 0.3, lb[3] - 0.3, n=n_e))
+            bx, by = iproj.to_xy(*densified_box(lb[0] + 0.3, lb[1] + 0.3, lb[2] - 0.3, lb[3] - 0.3, n=n_e))
             bottom, right, top, left = (slice(i * n_e, (i + 1) * n_e) for i in range(4))
             ix0, ix1 = float(np.max(bx[left])), float(np.min(bx[right]))
             iy0, iy1 = float(np.max(by[bottom])), float(np.min(by[top]))
@@ -1540,7 +1265,7 @@ class _Brief:
         iax.set_aspect("equal", adjustable="box")
         if loc is not None and len(loc):
             geoms = _coarse(loc, 0.5 * w / (x1 - x0) / 111_320.0)
-            vlon, vlat = iproj.to_lonlat(*_densified_box(mx - w / 2, my - h / 2, mx + w / 2, my + h / 2, n=16))
+            vlon, vlat = iproj.to_lonlat(*densified_box(mx - w / 2, my - h / 2, mx + w / 2, my + h / 2, n=16))
             geoms = shapely.clip_by_rect(geoms, float(np.min(vlon)) - 3, max(float(np.min(vlat)) - 3, -89.0),
                                          float(np.max(vlon)) + 3, min(float(np.max(vlat)) + 3, 89.0))
             geoms = iproj.project(geoms)
