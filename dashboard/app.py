@@ -68,6 +68,11 @@ with st.sidebar:
     st.header("Layers")
     st.multiselect("Show", list(BUILTIN_LAYERS), key="layers_on",
                    format_func=lambda n: LAYERS[n].label)
+    zones_layer = load_layer("zones").set_index("id")
+    st.multiselect("Candidate no-fly zones", list(zones_layer.index), key="zone_ids",
+                   format_func=lambda z: str(zones_layer.loc[z, "name"]),
+                   help="\n\n".join(f"**{r['name']}**: {r['description']}"
+                                    for _, r in zones_layer.iterrows()))
 
     st.header("Buffers")
     st.text_input(f"Rings around the selected point ({units}, comma-separated)",

@@ -125,11 +125,17 @@ def test_distances_to_belarus_and_russia_match_geod():
         assert metric(at, f"Strike → {label}") == f"{want:.1f} km"
 
 
-def test_zone_area_in_figures_matches_geod():
+def test_candidate_zones_chosen_in_the_sidebar_show_with_their_areas():
+    zones = load_layer("zones")
     at = run_app()
-    zone = load_layer("zones").set_index("id").loc["ua-border-oblasts"]
-    area_m2, _ = GEOD.geometry_area_perimeter(zone.geometry)
-    assert number(figures(at)[zone["name"]]) == pytest.approx(abs(area_m2) / 1e6, abs=1.0)
+    at.multiselect(key="zone_ids").set_value(list(zones["id"])).run()
+    assert not at.exception
+    drawn = {row["id"] for layer in deck_spec(at)["layers"] if layer["id"] == "zones"
+             for row in layer["data"]}
+    assert drawn == set(zones["id"])
+    for _, zone in zones.iterrows():
+        area_m2, _ = GEOD.geometry_area_perimeter(zone.geometry)
+        assert number(figures(at)[zone["name"]]) == pytest.approx(abs(area_m2) / 1e6, abs=1.0)
 
 
 def test_units_change_everywhere(prz_border_km):
