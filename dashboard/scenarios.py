@@ -54,6 +54,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.geo.errors import InputError
+from dashboard.geo.units import KM_PER_UNIT
 
 __all__ = [
     "FORMAT", "FORMAT_VERSION", "MAX_URL_PARAM_CHARS", "URL_PRECISION_DEG", "UNITS",
@@ -67,7 +68,7 @@ FORMAT: str = "nfz-dashboard-scenario"
 #: Version of the scenario format (GeoJSON member, URL payload, store metadata).
 FORMAT_VERSION: int = 1
 #: Display units a scenario may carry (the keys of ``dashboard.geo.units.KM_PER_UNIT``).
-UNITS: tuple[str, ...] = ("km", "nm", "mi")
+UNITS: tuple[str, ...] = tuple(KM_PER_UNIT)
 #: Longest URL parameter :func:`to_url_param` produces, in characters.
 MAX_URL_PARAM_CHARS: int = 6000
 #: Coordinate quantum of the URL form, in degrees (1e-5 deg is 1.1 m of latitude).
@@ -1118,8 +1119,15 @@ class ScenarioStore:
 
     def _check_schema(self, conn: sqlite3.Connection) -> bool:
         """True when the store tables exist; raise if the file is not usable."""
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        # One read transaction, so the header and the table list come from the same
+        # commit: another process may be creating the schema right now.
+        conn.execute("BEGIN")
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            conn.execute("COMMIT")
         if app_id not in _GPKG_APPLICATION_IDS:
             if tables:
                 raise InputError(f"{self.path} is an SQLite database but not a GeoPackage; "

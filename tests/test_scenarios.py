@@ -631,6 +631,7 @@ elif mode == "loop":  # save versions of B until killed
         k += 1
 elif mode == "concurrent":
     who, go = sys.argv[4], Path(sys.argv[5])
+    print("ready", flush=True)
     while not go.exists():
         time.sleep(0.002)
     t0 = time.time()
@@ -727,7 +728,8 @@ def test_concurrent_processes_all_saves_land(tmp_path: Path) -> None:
     path = tmp_path / "s.gpkg"
     go = tmp_path / "go"
     procs = [_child(tmp_path, str(path), "concurrent", who, str(go)) for who in ("p0", "p1")]
-    time.sleep(0.3)  # let both start and wait at the gate
+    for p in procs:  # both imported and waiting at the gate (start-up times vary)
+        _wait_for_line(p, "ready")
     go.touch()
     spans = []
     for p in procs:
