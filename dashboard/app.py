@@ -42,10 +42,8 @@ MAP_HEIGHT_PX = 600
 st.set_page_config(page_title="NATO eastern flank – incident map", page_icon="🛰️", layout="wide")
 if "scenario" in st.query_params:  # a shared scenario link opens on the zones page
     st.session_state.setdefault("mode", "No-fly zones")
-appstate.init(st.session_state)
-
-incidents = load_layer("incidents")
-inc_by_id = {r["id"]: r for r in incidents.to_dict("records")}
+inc_by_id = appstate.incidents_by_id()
+appstate.init(st.session_state, inc_by_id)
 
 
 # ---------------------------------------------------------------- sidebar ---

@@ -19,26 +19,35 @@ import shapely
 from shapely.geometry import Point
 
 from dashboard.geo.errors import InputError
+from dashboard.compose import DEFAULT_INCIDENT_ID, DEFAULT_ZONE_IDS
 from dashboard.geo.geodesy import geodesic_line
+from dashboard.geo.layers_io import load_layer
 from dashboard.geo.report import PointReport
 from dashboard.geo.units import KM_PER_UNIT, from_km, to_km
 from dashboard.layers import BUILTIN_LAYERS, LayerStyle, style_for
 from dashboard.render.deck import view_for_bounds
 from dashboard.scene import Scene, SceneLayer, View
 
-DEFAULT_INCIDENT = "2022-11-15-przewodow"
-PRESET_ZONE_IDS: tuple[str, ...] = ("ua-border-oblasts", "lviv-volyn", "ua-100km-nato")
-DEFAULT_ZONE_IDS: tuple[str, ...] = ("ua-border-oblasts",)
 MAX_RINGS = 12
 
 State = MutableMapping[str, Any]
 
 
-def init(state: State, incident_dates: Mapping[str, date] | None = None) -> None:
-    """Put every key the page uses into ``state`` with its default, once."""
+def incidents_by_id() -> dict[str, dict[str, Any]]:
+    """The incident catalogue as ``{id: properties + geometry}``, in file order."""
+    return {r["id"]: r for r in load_layer("incidents").to_dict("records")}
+
+
+def init(state: State, incidents: Mapping[str, Mapping[str, Any]]) -> None:
+    """Put every key the page uses into ``state`` with its default, once.
+
+    The NATO-border date starts at the default incident's date, as it follows
+    the incident afterwards (:func:`on_incident_change`).
+    """
     state.setdefault("mode", "Explore")
-    state.setdefault("incident", DEFAULT_INCIDENT)
-    state.setdefault("as_of", date(2022, 11, 15))
+    state.setdefault("incident", DEFAULT_INCIDENT_ID)
+    if "as_of" not in state:
+        state["as_of"] = _incident_date(incidents[state["incident"]])
     state.setdefault("units", "km")
     state.setdefault("layers_on", list(BUILTIN_LAYERS))
     state.setdefault("zone_ids", list(DEFAULT_ZONE_IDS))
@@ -127,9 +136,12 @@ def on_band(state: State, units: str) -> None:
 # --------------------------------------------------------------- incident ---
 def on_incident_change(state: State, incidents: Mapping[str, Mapping[str, Any]]) -> None:
     """A new incident: the NATO border date follows it, the map pick resets."""
-    inc = incidents[state["incident"]]
-    state["as_of"] = date.fromisoformat(str(inc["date"]))
+    state["as_of"] = _incident_date(incidents[state["incident"]])
     state["picked"] = None
+
+
+def _incident_date(incident: Mapping[str, Any]) -> date:
+    return date.fromisoformat(str(incident["date"])[:10])
 
 
 def incident_pick(incident: Mapping[str, Any]) -> dict:

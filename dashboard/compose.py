@@ -182,15 +182,6 @@ def _zones(zone_ids: Sequence[str]) -> gpd.GeoDataFrame:
     return sel.sort_values("_order").drop(columns="_order").reset_index(drop=True)
 
 
-def _kind_of(gdf: gpd.GeoDataFrame) -> str:
-    types = set(gdf.geometry.geom_type.dropna())
-    if types and types <= {"Point", "MultiPoint"}:
-        return "point"
-    if types and types <= {"LineString", "MultiLineString", "LinearRing"}:
-        return "line"
-    return "polygon"
-
-
 def _user_layer(name: str, gdf: gpd.GeoDataFrame, taken: set[str]) -> list[SceneLayer]:
     """A user's layer as one scene layer per geometry kind, in the ``user`` style."""
     base = style_for("user")

@@ -124,29 +124,27 @@ def _open_scenario(sc) -> None:
         zs.note(state, "warning", m)
 
 
+def _open_from(load, failure: str) -> None:
+    """Open the scenario ``load()`` returns, or say why not after ``failure``."""
+    try:
+        sc = load()
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        zs.note(st.session_state, "error", f"{failure}: {_user_error(exc)}")
+        return
+    _open_scenario(sc)
+
+
 def _cb_open_saved() -> None:
     name = st.session_state.get("scn_pick")
     if not name:
         zs.note(st.session_state, "error", "Choose a saved scenario first.")
         return
-    try:
-        sc = _store().load(name)
-    except Exception as exc:  # noqa: BLE001 - shown as a message
-        exc = _user_error(exc)
-        zs.note(st.session_state, "error", f"Could not open “{name}”: {exc}")
-        return
-    _open_scenario(sc)
+    _open_from(lambda: _store().load(name), f"Could not open “{name}”")
 
 
 def _cb_open_shared(param: str) -> None:
     st.session_state["scn_shared_done"] = param
-    try:
-        sc = from_url_param(param)
-    except Exception as exc:  # noqa: BLE001 - shown as a message
-        exc = _user_error(exc)
-        zs.note(st.session_state, "error", f"The scenario link could not be read: {exc}")
-        return
-    _open_scenario(sc)
+    _open_from(lambda: from_url_param(param), "The scenario link could not be read")
 
 
 def _cb_dismiss_shared(param: str) -> None:
@@ -158,13 +156,9 @@ def _cb_open_import() -> None:
     if up is None:
         zs.note(st.session_state, "error", "Choose a scenario file (.geojson) first.")
         return
-    try:
-        sc = from_geojson(up.getvalue(), default_name=_stem(up.name) or "Imported scenario")
-    except Exception as exc:  # noqa: BLE001 - shown as a message
-        exc = _user_error(exc)
-        zs.note(st.session_state, "error", f"{up.name}: {exc}")
-        return
-    _open_scenario(sc)
+    _open_from(lambda: from_geojson(up.getvalue(),
+                                    default_name=_stem(up.name) or "Imported scenario"),
+               up.name)
 
 
 def _stem(filename: str) -> str:

@@ -26,7 +26,7 @@ def test_radii_are_read_in_the_chosen_unit_and_kept_in_km():
 
 def test_switching_units_converts_the_widgets_not_the_values():
     state: dict = {}
-    appstate.init(state)
+    appstate.init(state, appstate.incidents_by_id())
     appstate.set_rings_km(state, [92.6])
     assert state["rings_text_km"] == "92.6"
     state["units"] = "nm"
@@ -38,7 +38,7 @@ def test_switching_units_converts_the_widgets_not_the_values():
 
 def test_a_selection_is_taken_once():
     state: dict = {}
-    appstate.init(state)
+    appstate.init(state, appstate.incidents_by_id())
     scene = build_scene()
     event = {"selection": {"indices": {"cities": [3]},
                            "objects": {"cities": [{"name": "Lviv", "lon": 24.0, "lat": 49.8}]}}}
