@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from datetime import date
 
+import mgrs
 import numpy as np
 import pytest
 import shapely
@@ -110,6 +111,9 @@ def test_opens_on_przewodow_with_every_layer(prz_border_km):
     assert row["feature"] == "PL-UA"
     assert float(row["distance (km)"]) == pytest.approx(prz_border_km, abs=0.005)
     assert "Przewodów" in at.caption[0].value
+    position = next(m.value for m in at.markdown if "**MGRS**" in m.value)
+    assert mgrs.MGRS().toMGRS(PRZ[1], PRZ[0], MGRSPrecision=5) in position
+    assert "50°28'16\"N 23°56'04\"E" in position  # 50.47099 N = 50°28'15.6"
 
 
 def test_distances_to_belarus_and_russia_match_geod():
