@@ -38,15 +38,17 @@ def incidents_by_id() -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in load_layer("incidents").to_dict("records")}
 
 
-def init(state: State, incidents: Mapping[str, Mapping[str, Any]]) -> None:
+def init(state: State, incidents: Mapping[str, Mapping[str, Any]] | None = None) -> None:
     """Put every key the page uses into ``state`` with its default, once.
 
     The NATO-border date starts at the default incident's date, as it follows
-    the incident afterwards (:func:`on_incident_change`).
+    the incident afterwards (:func:`on_incident_change`).  ``incidents`` is the
+    catalogue by id (:func:`incidents_by_id`, loaded when not given).
     """
     state.setdefault("mode", "Explore")
     state.setdefault("incident", DEFAULT_INCIDENT_ID)
     if "as_of" not in state:
+        incidents = incidents if incidents is not None else incidents_by_id()
         state["as_of"] = _incident_date(incidents[state["incident"]])
     state.setdefault("units", "km")
     state.setdefault("layers_on", list(BUILTIN_LAYERS))
