@@ -23,14 +23,13 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-import pydeck as pdk  # noqa: E402
+import pydeck as pdk
 
-from dashboard import appstate  # noqa: E402
-from dashboard.compose import build_scene  # noqa: E402
-from dashboard.geo.report import point_report  # noqa: E402
-from dashboard.render.deck import OFFLINE_MAP_STYLE, scene_to_deck  # noqa: E402
+from dashboard import appstate
+from dashboard.compose import build_scene
+from dashboard.geo.report import point_report
+from dashboard.render.deck import OFFLINE_MAP_STYLE, scene_to_deck
 
 PRZ = (23.93432, 50.47099)
 AS_OF = date(2022, 11, 15)

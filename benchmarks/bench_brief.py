@@ -27,12 +27,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from matplotlib.collections import LineCollection, PathCollection
 
-from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
-
-from dashboard.compose import build_scene  # noqa: E402
-from dashboard.render.brief import build_figure, save_figure  # noqa: E402
+from dashboard.compose import build_scene
+from dashboard.render.brief import build_figure, save_figure
 
 
 def drawn_vertices(layout) -> int:

@@ -28,8 +28,6 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from dashboard.geo.distance import get_index, nearest
 from dashboard.geo.geodesy import GEOD
 from dashboard.geo.layers_io import load_layer

@@ -16,26 +16,21 @@ the user's zones, dicts with ``id``, ``name``, ``geometry`` (shapely, WGS84),
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import html
+from datetime import date
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import streamlit as st
 
-import html  # noqa: E402
-from datetime import date  # noqa: E402
-
-import streamlit as st  # noqa: E402
-
-from dashboard import appstate  # noqa: E402
-from dashboard.compose import build_scene  # noqa: E402
-from dashboard.geo.errors import InputError  # noqa: E402
-from dashboard.geo.coords import parse_position  # noqa: E402
-from dashboard.geo.geodesy import inverse_km  # noqa: E402
-from dashboard.geo.layers_io import load_layer, read_user_layer  # noqa: E402
-from dashboard.geo.report import point_report  # noqa: E402
-from dashboard.geo.units import KM_PER_UNIT, format_distance, from_km  # noqa: E402
-from dashboard.layers import BUILTIN_LAYERS, LAYERS  # noqa: E402
-from dashboard.render.deck import legend_html, scene_to_deck  # noqa: E402
+from dashboard import appstate
+from dashboard.compose import build_scene
+from dashboard.geo.errors import InputError
+from dashboard.geo.coords import parse_position
+from dashboard.geo.geodesy import inverse_km
+from dashboard.geo.layers_io import load_layer, read_user_layer
+from dashboard.geo.report import point_report
+from dashboard.geo.units import KM_PER_UNIT, format_distance, from_km
+from dashboard.catalogue import BUILTIN_LAYERS, CATALOGUE as LAYERS
+from dashboard.render.deck import legend_html, scene_to_deck
 
 MAP_HEIGHT_PX = 600
 
@@ -126,7 +121,7 @@ measure_error = None
 try:
     a_txt, b_txt = st.session_state["measure_a"].strip(), st.session_state["measure_b"].strip()
     if a_txt and b_txt:
-        (alat, alon), (blat, blon) = parse_position(a_txt), parse_position(b_txt)
+        (alon, alat), (blon, blat) = parse_position(a_txt), parse_position(b_txt)
         measure_pts = ((alon, alat), (blon, blat))
 except InputError as exc:
     measure_error = str(exc)

@@ -24,7 +24,8 @@ from dashboard.geo.geodesy import geodesic_line
 from dashboard.geo.layers_io import load_layer
 from dashboard.geo.report import PointReport
 from dashboard.geo.units import KM_PER_UNIT, from_km, to_km
-from dashboard.layers import BUILTIN_LAYERS, LayerStyle, style_for
+from dashboard.catalogue import BUILTIN_LAYERS
+from dashboard.render.styles import LayerStyle, style_for
 from dashboard.render.deck import view_for_bounds
 from dashboard.scene import Scene, SceneLayer, View
 
@@ -248,7 +249,7 @@ def add_overlays(scene: Scene, *, picked: Mapping[str, Any] | None,
     if picked is not None and picked["layer"] != "incidents":
         gdf = gpd.GeoDataFrame({"name": [picked["name"]]},
                                geometry=[Point(picked["lon"], picked["lat"])], crs=4326)
-        marker = LayerStyle("picked", "Selected point", None, "point",
+        marker = LayerStyle("picked", "Selected point", "point",
                             fill=(255, 200, 0, 255), line=(0, 0, 0, 255), point_radius_px=7.0,
                             line_width_px=2.0, id_field="name", label_field="name")
         scene.layers.append(SceneLayer("picked", gdf, marker, tooltip_fields=("name",),

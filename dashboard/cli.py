@@ -61,7 +61,7 @@ def _iso_date(text: str | None) -> date | None:
 
 
 def _layer_name(spec: str) -> str:
-    from dashboard.layers import LAYERS
+    from dashboard.catalogue import CATALOGUE as LAYERS
 
     return spec if spec in LAYERS else Path(spec).stem
 
@@ -71,7 +71,7 @@ def _target_layer(spec: str, on: date | None):
     from dashboard.geo.distance import pick_id_field
     from dashboard.geo.layers_io import load_layer
     from dashboard.geo.nato import nato_border_on
-    from dashboard.layers import LAYERS
+    from dashboard.catalogue import CATALOGUE as LAYERS
 
     gdf = load_layer(spec)
     if spec == "nato_border" and on is not None:
@@ -117,7 +117,7 @@ def _progress(label: str, total: int) -> Callable[[int, int], None] | None:
 # ---------------------------------------------------------------------- layers
 def cmd_layers(args: argparse.Namespace) -> int:
     from dashboard.geo.layers_io import load_layer
-    from dashboard.layers import LAYERS
+    from dashboard.catalogue import CATALOGUE as LAYERS
 
     rows = []
     for name, style in LAYERS.items():
@@ -126,7 +126,7 @@ def cmd_layers(args: argparse.Namespace) -> int:
         except InputError:
             n = None
         rows.append({"name": name, "label": style.label, "kind": style.kind,
-                     "file": f"geodata/{style.file}", "features": n,
+                     "file": f"dashboard/geodata/{style.file}", "features": n,
                      "id_field": style.id_field, "description": style.description})
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -143,7 +143,7 @@ def _distance_one(args: argparse.Namespace) -> int:
     from dashboard.geo.coords import format_dms, to_mgrs
     from dashboard.geo.distance import nearest
 
-    lat, lon = _position(" ".join(args.position))
+    lon, lat = _position(" ".join(args.position))
     on = _iso_date(args.date)
     results = []
     for spec in args.to or DEFAULT_TARGETS:
@@ -165,10 +165,10 @@ def _distance_one(args: argparse.Namespace) -> int:
         return 0
     mgrs = ""
     try:
-        mgrs = f", MGRS {to_mgrs(lat, lon)}"
+        mgrs = f", MGRS {to_mgrs(lon, lat)}"
     except InputError:
         pass
-    print(f"{lat:.5f}, {lon:.5f}  ({format_dms(lat, lon)}{mgrs})"
+    print(f"{lat:.5f}, {lon:.5f}  ({format_dms(lon, lat)}{mgrs})"
           + (f"  NATO border as of {on.isoformat()}" if on else ""))
     w = max(len(r["layer"]) for r in results)
     fw = max(len(str(r["feature"])) for r in results)
@@ -282,7 +282,7 @@ def cmd_buffer(args: argparse.Namespace) -> int:
         raise InputError("--where needs --layer")
     rows, geoms = [], []
     if args.point is not None:
-        lat, lon = _position(args.point)
+        lon, lat = _position(args.point)
         if args.side == "inside":
             raise InputError("a point has no inside; use --side outside")
         geoms.append(buffer_point(lon, lat, args.km))

@@ -31,7 +31,8 @@ from dashboard.geo.layers_io import load_layer
 from dashboard.geo.measure import area_km2
 from dashboard.geo.nato import nato_border_on
 from dashboard.geo.units import KM_PER_UNIT, format_distance, from_km
-from dashboard.layers import BUILTIN_LAYERS, GEODATA_DIR, LAYERS, LayerStyle, style_for
+from dashboard.catalogue import BUILTIN_LAYERS, CATALOGUE, GEODATA_DIR
+from dashboard.render.styles import LAYERS, LayerStyle, style_for
 from dashboard.scene import Scene, SceneLayer, View
 
 DEFAULT_INCIDENT_ID = "2022-11-15-przewodow"
@@ -127,8 +128,8 @@ def attribution_lines(layer_names: Sequence[str]) -> list[str]:
     files = manifest.get("files", {})
     out: list[str] = []
     for name in layer_names:
-        style = LAYERS.get(name)
-        if style is None or style.file is None:
+        style = CATALOGUE.get(name)
+        if style is None:
             continue
         for src in files.get(style.file, {}).get("sources", []):
             text = str(src.get("attribution", ""))

@@ -12,7 +12,7 @@ from datetime import date
 
 import geopandas as gpd
 
-from dashboard.layers import LayerStyle
+from dashboard.render.styles import LayerStyle
 
 
 @dataclass

@@ -27,7 +27,7 @@ from dashboard import zonestate as zs
 from dashboard.geo.errors import InputError
 from dashboard.geo.layers_io import load_layer, read_user_layer
 from dashboard.geo.units import KM_PER_UNIT, format_distance, from_km, to_km
-from dashboard.layers import DERIVED_STYLES
+from dashboard.render.styles import DERIVED_STYLES
 from dashboard.render import drawmap
 from dashboard.scenarios import (
     ScenarioStore,
@@ -221,8 +221,8 @@ def _draw_map(state: State, incident: dict) -> None:
     view = state.get("zones_map_view") or {}
     m = drawmap.build_draw_map(
         refs, state["zones_snapshot"],
-        center=(float(view.get("lat", drawmap.DEFAULT_CENTER[0])),
-                float(view.get("lon", drawmap.DEFAULT_CENTER[1]))),
+        center=(float(view.get("lon", drawmap.DEFAULT_CENTER[0])),
+                float(view.get("lat", drawmap.DEFAULT_CENTER[1]))),
         zoom=float(view.get("zoom", drawmap.DEFAULT_ZOOM)))
     out = st_folium(m, key=f"zone_map_{state['zones_gen']}", height=MAP_HEIGHT_PX,
                     use_container_width=True,
@@ -516,7 +516,7 @@ def _builders(state: State, incident: dict) -> None:
             text = (state.get("build_ring_center") or "").strip()
             try:
                 if text:
-                    lat, lon = parse_position(text)
+                    lon, lat = parse_position(text)
                 else:
                     lon, lat = zs.buffer_center(state, (incident["lon"], incident["lat"]))
                 radius_km = to_km(float(state[r_key] or 0.0), units)

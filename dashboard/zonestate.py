@@ -86,7 +86,7 @@ def init(state: State) -> None:
     state.setdefault("zones_snapshot", [])
     state.setdefault("zones_map_sig", None)
     state.setdefault("zones_seen", None)
-    state.setdefault("zones_view", {"lat": DEFAULT_CENTER[0], "lon": DEFAULT_CENTER[1],
+    state.setdefault("zones_view", {"lon": DEFAULT_CENTER[0], "lat": DEFAULT_CENTER[1],
                                     "zoom": DEFAULT_ZOOM})
     state.setdefault("zones_map_view", dict(state["zones_view"]))
     state.setdefault("zones_notes", [])
@@ -475,7 +475,7 @@ def parse_vertex_text(text: str) -> Polygon:
         if not line or line.startswith("#"):
             continue
         try:
-            lat, lon = parse_position(line)
+            lon, lat = parse_position(line)
         except InputError as exc:
             raise InputError(f"line {k}: {exc}") from None
         pts.append((lon, lat))
@@ -602,8 +602,8 @@ def state_to_scenario(state: Mapping[str, Any], name: str,
         buffers.append(Buffer.around_layer("nato_border", band,
                                            label=f"{band:g} km band inside Ukraine"))
     v = state.get("zones_view") or {}
-    view = ScenarioView(lon=float(v.get("lon", DEFAULT_CENTER[1])),
-                        lat=float(v.get("lat", DEFAULT_CENTER[0])),
+    view = ScenarioView(lon=float(v.get("lon", DEFAULT_CENTER[0])),
+                        lat=float(v.get("lat", DEFAULT_CENTER[1])),
                         zoom=float(v.get("zoom", DEFAULT_ZOOM)))
     as_of = state.get("as_of")
     return Scenario(name=name, zones=[zone_to_model(z) for z in state["drawn_zones"]],

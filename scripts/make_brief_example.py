@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from dashboard.render.brief_cli import main  # noqa: E402
+from dashboard.render.brief_cli import main
 
 if __name__ == "__main__":
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1668589200")  # 2022-11-16T09:00:00Z, next morning

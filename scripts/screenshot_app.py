@@ -1,6 +1,6 @@
 """Make docs/app.png, the screenshot in the README, from the real app.
 
-    python scripts/screenshot_app.py [--out docs/app.png]
+    python -m scripts.screenshot_app [--out docs/app.png]   (from the repository root)
 
 Starts ``streamlit run dashboard/app.py`` on loopback, opens it in Debian's
 headless Chromium (Playwright), waits for the WebGL map, turns on the 5V55
@@ -12,10 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from scripts.appserver import CHROMIUM_ARGS, start_app, stop_app  # noqa: E402
+from tests.appserver import ROOT, CHROMIUM_ARGS, start_app, stop_app
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,9 +24,8 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from scripts.appserver import CHROMIUM_ARGS, start_app, stop_app  # noqa: E402,F401
+from appserver import CHROMIUM_ARGS, start_app, stop_app  # noqa: E402,F401  (tests/ is on pytest's path)
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 

@@ -23,7 +23,7 @@ from pyproj import Geod, Proj, Transformer
 from shapely.geometry import LineString, Point, Polygon
 
 from dashboard.geo.errors import InputError
-from dashboard.layers import LAYERS, style_for
+from dashboard.render.styles import LAYERS, style_for
 from dashboard.render import brief, mapframe
 from dashboard.render.brief import format_dtg, render_brief
 from dashboard.render.labels import LabelPlacer, LabelRequest, boxes_overlap
@@ -326,13 +326,13 @@ def test_svg_has_real_text_and_vector_paths():
 def test_deterministic_bytes_across_processes(tmp_path):
     """Same scene + SOURCE_DATE_EPOCH -> same bytes, for PNG, PDF and SVG, from two fresh
     interpreters with different hash seeds (so no set or dict order can leak in)."""
-    code = ("import sys; sys.path.insert(0, {tests!r}); from test_brief import make_scene; "
+    code = ("import sys; from test_brief import make_scene; "
             "from dashboard.render.brief import render_brief; sc = make_scene(); "
             "[render_brief(sc, sys.argv[1] + '.' + f, f, 'slide', marking='UNCLASSIFIED') "
             "for f in ('png', 'pdf', 'svg')]")
-    code = code.format(tests=str(Path(__file__).resolve().parent))
     for seed in ("1", "2"):
-        env = dict(os.environ, SOURCE_DATE_EPOCH="1668589200", PYTHONHASHSEED=seed)
+        env = dict(os.environ, SOURCE_DATE_EPOCH="1668589200", PYTHONHASHSEED=seed,
+                   PYTHONPATH=str(Path(__file__).resolve().parent))
         subprocess.run([sys.executable, "-c", code, str(tmp_path / f"b{seed}")], check=True, env=env,
                        cwd=Path(__file__).resolve().parent.parent)
     for fmt in ("png", "pdf", "svg"):

@@ -22,9 +22,10 @@ from shapely.geometry import Point, Polygon, shape
 
 from dashboard.compose import build_scene, format_area
 from dashboard.geo.errors import InputError
-from dashboard.layers import LAYERS
+from dashboard.catalogue import CATALOGUE as LAYERS
+from dashboard.render.styles import LAYERS as STYLES
 
-GEODATA = Path(__file__).resolve().parent.parent / "geodata"
+GEODATA = Path(__file__).resolve().parent.parent / "dashboard" / "geodata"
 GEOD = Geod(ellps="WGS84")
 STRIKE = (23.93432, 50.47099)
 
@@ -248,7 +249,7 @@ def test_brief_of_the_real_scene_shows_the_strike_in_incident_red(default_scene)
     to_map = Transformer.from_crs("EPSG:4326", layout.projection.crs, always_xy=True)
     px, py = layout.map_ax.transData.transform(to_map.transform(*STRIKE))
     got = img.getpixel((int(px), img.size[1] - 1 - int(py)))
-    assert all(abs(g - e) <= 3 for g, e in zip(got, LAYERS["incidents"].fill[:3])), got
+    assert all(abs(g - e) <= 3 for g, e in zip(got, STYLES["incidents"].fill[:3])), got
     # the frame shows the whole zone
     fx0, fy0, fx1, fy1 = layout.frame_xy
     zx, zy = to_map.transform(*shapely.get_coordinates(_geom("zones", "id", "ua-border-oblasts")).T)

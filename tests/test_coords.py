@@ -32,7 +32,7 @@ _M = mgrs.MGRS()
     ("  50.471 ;  23.934 ", (50.471, 23.934)),
 ])
 def test_parse_decimal_and_dms(text, expected):
-    lat, lon = parse_position(text)
+    lon, lat = parse_position(text)
     assert lat == pytest.approx(expected[0], abs=1e-9)
     assert lon == pytest.approx(expected[1], abs=1e-9)
 
@@ -55,10 +55,10 @@ def test_swapped_order_hint():
 
 def test_przewodow_mgrs_against_mgrs_package():
     lat, lon = 50.47099, 23.93432
-    assert to_mgrs(lat, lon) == _M.toMGRS(lat, lon) == "34UGA0821595113"
-    assert to_mgrs(lat, lon, spaced=True) == "34U GA 08215 95113"
+    assert to_mgrs(lon, lat) == _M.toMGRS(lat, lon) == "34UGA0821595113"
+    assert to_mgrs(lon, lat, spaced=True) == "34U GA 08215 95113"
     assert parse_position("34U GA 08215 95113") == from_mgrs("34UGA0821595113")
-    assert geodesic_km(lon, lat, *from_mgrs("34UGA0821595113")[::-1]) < 0.0015
+    assert geodesic_km(lon, lat, *from_mgrs("34UGA0821595113")) < 0.0015
 
 
 @pytest.mark.parametrize("lat,lon,zone_band", [
@@ -70,7 +70,7 @@ def test_przewodow_mgrs_against_mgrs_package():
     (83.9, 23.0, "35X"),
 ])
 def test_special_zones(lat, lon, zone_band):
-    ref = to_mgrs(lat, lon)
+    ref = to_mgrs(lon, lat)
     assert ref.startswith(zone_band)
     assert ref[:5] == _M.toMGRS(lat, lon)[:5]
 
@@ -92,7 +92,7 @@ def test_property_to_mgrs_matches_mgrs_package(lat, lon, precision):
     # on a zone or band edge both neighbours are right; the packages may differ
     assume(abs((lon + 180) / 6 - round((lon + 180) / 6)) > 1e-9)
     assume(abs((lat + 80) / 8 - round((lat + 80) / 8)) > 1e-9)
-    ours = to_mgrs(lat, lon, precision)
+    ours = to_mgrs(lon, lat, precision)
     theirs = _M.toMGRS(lat, lon, MGRSPrecision=precision)
     assert _same_or_last_digit(ours, theirs), (ours, theirs)
 
@@ -103,8 +103,8 @@ def test_property_from_mgrs_round_trip(lat, lon):
     # a hair south of the equator the reference package rejects its own northing
     # ("Northing Error" for 9999999.99 m); ours reads it, the comparison cannot
     assume(abs(lat) > 1e-6)
-    ref = to_mgrs(lat, lon, 5)
-    back_lat, back_lon = from_mgrs(ref)
+    ref = to_mgrs(lon, lat, 5)
+    back_lon, back_lat = from_mgrs(ref)
     # the reference names its 1 m square's south-west corner
     assert geodesic_km(lon, lat, back_lon, back_lat) < 0.0015
     c_lat, c_lon = _M.toLatLon(ref)  # the package returns the square's centre
@@ -114,20 +114,20 @@ def test_property_from_mgrs_round_trip(lat, lon):
 @settings(max_examples=100, deadline=None)
 @given(lat=st.floats(-89.9, 89.9), lon=st.floats(-179.9, 179.9))
 def test_property_dms_round_trip(lat, lon):
-    text = format_dms(lat, lon, decimals=1)
+    text = format_dms(lon, lat, decimals=1)
     back = parse_position(text)
-    assert back[0] == pytest.approx(lat, abs=0.06 / 3600)
-    assert back[1] == pytest.approx(lon, abs=0.06 / 3600)
+    assert back[0] == pytest.approx(lon, abs=0.06 / 3600)
+    assert back[1] == pytest.approx(lat, abs=0.06 / 3600)
 
 
 def test_format_dms_examples():
-    assert format_dms(50.47099, 23.93432) == "50°28'16\"N 23°56'04\"E"
-    assert format_dms(-33.9, -18.4) == "33°54'00\"S 18°24'00\"W"
-    assert format_dms(59.99999, 10.0) == "60°00'00\"N 10°00'00\"E"  # seconds carry over
+    assert format_dms(23.93432, 50.47099) == "50°28'16\"N 23°56'04\"E"
+    assert format_dms(-18.4, -33.9) == "33°54'00\"S 18°24'00\"W"
+    assert format_dms(10.0, 59.99999) == "60°00'00\"N 10°00'00\"E"  # seconds carry over
 
 
 def test_mgrs_outside_band_rejected():
     with pytest.raises(InputError):
-        to_mgrs(85.0, 10.0)
+        to_mgrs(10.0, 85.0)
     with pytest.raises(InputError):
         from_mgrs("34UGA082159511")  # odd number of digits

@@ -13,11 +13,11 @@ from shapely.geometry import Polygon, box
 
 from dashboard.geo.errors import InputError
 from dashboard.geo.layers_io import load_layer
-from dashboard.layers import GEODATA_DIR
+from dashboard.catalogue import GEODATA_DIR
 from dashboard.render import drawmap as dm
 
 GEOD = Geod(ellps="WGS84")
-STATIC = GEODATA_DIR.parent / "dashboard" / "static"
+STATIC = GEODATA_DIR.parent / "static"
 
 
 def _render(m) -> str:

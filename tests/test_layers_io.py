@@ -18,7 +18,7 @@ from dashboard.geo.layers_io import (
     to_geojson_dict,
 )
 from dashboard.geo.measure import area_km2
-from dashboard.layers import LAYERS
+from dashboard.catalogue import CATALOGUE as LAYERS
 
 
 def _fc(*features):

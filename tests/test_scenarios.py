@@ -596,7 +596,6 @@ def test_busy_store_waits_then_saves_or_reports(tmp_path: Path,
 CHILD = r"""
 import json, sys, time
 from pathlib import Path
-sys.path.insert(0, sys.argv[1])
 from test_scenarios import big_scenario, small_scenario
 from dashboard import scenarios as sc
 
@@ -646,7 +645,7 @@ def _child(tmp_path: Path, *args: str) -> subprocess.Popen:
     script = tmp_path / "child.py"
     if not script.exists():
         script.write_text(CHILD)
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PYTHONPATH=str(TESTS), PYTHONUNBUFFERED="1")  # for test_scenarios
     return subprocess.Popen([sys.executable, str(script), str(TESTS), *args], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -1,11 +1,17 @@
 """Positions as people type them: decimal degrees, DMS and MGRS.
 
+Every function takes and returns ``(lon, lat)``, like the rest of the code;
+only the text people type reads latitude first (unless hemisphere letters say
+otherwise).
+
 >>> parse_position("50.471, 23.934")
-(50.471, 23.934)
+(23.934, 50.471)
 >>> parse_position("50°28'16\\"N 23°56'03\\"E")
-(50.471111111111114, 23.934166666666666)
->>> format_dms(50.47099, 23.93432)
+(23.934166666666666, 50.471111111111114)
+>>> format_dms(23.93432, 50.47099)
 '50°28\\'16"N 23°56\\'04"E'
+>>> to_mgrs(23.93432, 50.47099)
+'34UGA0821595113'
 
 MGRS (the Military Grid Reference System, WGS84, "AA" lettering) is computed
 here from UTM coordinates given by pyproj; it covers 80°S to 84°N (the polar UPS
@@ -39,7 +45,7 @@ def _utm(zone: int, north: bool) -> tuple[Transformer, Transformer]:
             Transformer.from_crs(f"EPSG:{epsg}", "EPSG:4326", always_xy=True))
 
 
-def _utm_zone(lat: float, lon: float) -> int:
+def _utm_zone(lon: float, lat: float) -> int:
     if lon >= 180.0:
         lon -= 360.0
     zone = int((lon + 180.0) // 6.0) + 1
@@ -61,7 +67,7 @@ def _band(lat: float) -> str:
     return _BANDS[min(int((lat + 80.0) // 8.0), len(_BANDS) - 1)]
 
 
-def _check_latlon(lat: float, lon: float) -> None:
+def _check_lonlat(lon: float, lat: float) -> None:
     if not (math.isfinite(lat) and math.isfinite(lon)):
         raise InputError("coordinates must be finite numbers")
     if not -90.0 <= lat <= 90.0:
@@ -70,24 +76,24 @@ def _check_latlon(lat: float, lon: float) -> None:
         raise InputError(f"longitude {lon:g} is outside -180..180")
 
 
-def to_mgrs(lat: float, lon: float, precision: int = 5, spaced: bool = False) -> str:
+def to_mgrs(lon: float, lat: float, precision: int = 5, spaced: bool = False) -> str:
     """MGRS reference of a WGS84 position.
 
     Parameters
     ----------
-    lat, lon : float
+    lon, lat : float
         Degrees; latitude within 80°S..84°N.
     precision : int
         Digits per axis, 0..5 (5 = 1 m squares, 4 = 10 m, ... 0 = 100 km).
     spaced : bool
         ``"34U GA 08215 95113"`` instead of ``"34UGA0821595113"``.
     """
-    _check_latlon(lat, lon)
+    _check_lonlat(lon, lat)
     if not 0 <= int(precision) <= 5:
         raise InputError("MGRS precision must be 0..5 digits")
     if not -80.0 <= lat <= 84.0:
         raise InputError("MGRS here covers 80°S to 84°N; polar (UPS) references are not supported")
-    zone = _utm_zone(lat, lon)
+    zone = _utm_zone(lon, lat)
     fwd, _ = _utm(zone, lat >= 0.0)
     e, n = fwd.transform(lon, lat)
     e, n = round(e, 6), round(n, 6)  # 499999.99999999994 is the central meridian
@@ -109,7 +115,7 @@ def to_mgrs(lat: float, lon: float, precision: int = 5, spaced: bool = False) ->
 
 
 def from_mgrs(text: str) -> tuple[float, float]:
-    """``(lat, lon)`` in degrees of the south-west corner of an MGRS square.
+    """``(lon, lat)`` in degrees of the south-west corner of an MGRS square.
 
     Accepts upper or lower case and spaces (``"34U GA 08215 95113"``).
     Raises :class:`InputError` for anything that is not a valid reference.
@@ -148,7 +154,7 @@ def from_mgrs(text: str) -> tuple[float, float]:
             continue
         # the square must overlap the band (a square may straddle a band edge)
         if lat_lo - 1.0 <= lat <= lat_hi + 0.5:
-            best = (lat, lon)
+            best = (lon, lat)
             break
     if best is None:
         raise InputError(f"MGRS {text!r}: square {col}{row} is not in band {band}")
@@ -257,7 +263,7 @@ def _group_value(group: list[tuple[str, str]]) -> tuple[float, str | None]:
 
 
 def parse_position(text: str) -> tuple[float, float]:
-    """Read a position typed by a person; return ``(lat, lon)`` in degrees.
+    """Read a position typed by a person; return ``(lon, lat)`` in degrees.
 
     Accepted forms (latitude first unless hemisphere letters say otherwise):
 
@@ -300,16 +306,16 @@ def parse_position(text: str) -> tuple[float, float]:
         lat, lon = v1, v2
     if abs(lat) > 90 and abs(lon) <= 90 and h1 is None and h2 is None:
         raise InputError(f"latitude {lat:g} is outside -90..90: give latitude first (LAT, LON)")
-    _check_latlon(lat, lon)
-    return (lat, lon)
+    _check_lonlat(lon, lat)
+    return (lon, lat)
 
 
-def format_dms(lat: float, lon: float, decimals: int = 0) -> str:
+def format_dms(lon: float, lat: float, decimals: int = 0) -> str:
     """Degrees-minutes-seconds text of a position, e.g. ``50°28'16"N 23°56'04"E``.
 
-    ``decimals`` is the number of decimals of the seconds.
+    ``lon``, ``lat`` in degrees; ``decimals`` is the number of decimals of the seconds.
     """
-    _check_latlon(lat, lon)
+    _check_lonlat(lon, lat)
 
     def one(v: float, pos: str, neg: str) -> str:
         total = round(abs(v) * 3600.0, decimals)

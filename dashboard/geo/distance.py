@@ -572,7 +572,7 @@ def distance_to(lon: float, lat: float, layer: str | gpd.GeoDataFrame,
     (``azimuth_deg`` is None inside a polygon), plus ``layer`` when a name was given.
     """
     from dashboard.geo.layers_io import load_layer
-    from dashboard.layers import LAYERS
+    from dashboard.catalogue import CATALOGUE as LAYERS
 
     name = None
     if isinstance(layer, str):

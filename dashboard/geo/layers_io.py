@@ -23,7 +23,7 @@ import shapely
 from shapely.geometry import shape
 
 from dashboard.geo.errors import InputError
-from dashboard.layers import LAYERS
+from dashboard.catalogue import CATALOGUE as LAYERS
 
 #: Largest file a user may upload (bytes).
 MAX_UPLOAD_BYTES: int = 20 * 1024 * 1024
@@ -148,16 +148,20 @@ def _geojson_to_gdf(data) -> gpd.GeoDataFrame:
 
 
 # ---------------------------------------------------------------------- CSV
-def find_latlon_columns(columns) -> tuple[str, str]:
-    """Names of the latitude and longitude columns (case-insensitive ``lat``/``latitude``/``y``
-    and ``lon``/``lng``/``long``/``longitude``/``x``)."""
+def find_lonlat_columns(columns) -> tuple[str, str]:
+    """Names of the longitude and latitude columns, in that order (case-insensitive
+    ``lon``/``lng``/``long``/``longitude``/``x`` and ``lat``/``latitude``/``y``).
+
+    >>> find_lonlat_columns(["name", "Latitude", "Longitude"])
+    ('Longitude', 'Latitude')
+    """
     lower = {str(c).strip().lower(): c for c in columns}
     lat = next((lower[c] for c in LAT_COLUMNS if c in lower), None)
     lon = next((lower[c] for c in LON_COLUMNS if c in lower), None)
     if lat is None or lon is None:
         raise InputError("CSV needs latitude and longitude columns named lat and lon "
                          f"(or latitude/longitude, y/x); found: {', '.join(map(str, columns))}")
-    return lat, lon
+    return lon, lat
 
 
 def table_to_points(df: pd.DataFrame, drop_bad_rows: bool = True,
@@ -167,7 +171,7 @@ def table_to_points(df: pd.DataFrame, drop_bad_rows: bool = True,
     Rows whose coordinates are missing or not numbers are dropped with a message
     (``drop_bad_rows``) or rejected with :class:`InputError`.
     """
-    lat_c, lon_c = find_latlon_columns(df.columns)
+    lon_c, lat_c = find_lonlat_columns(df.columns)
     lat = _numeric(df[lat_c])
     lon = _numeric(df[lon_c])
     bad = ~(np.isfinite(lat) & np.isfinite(lon))

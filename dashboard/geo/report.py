@@ -97,7 +97,7 @@ def point_report(lon: float, lat: float, *, as_of: date | None = None,
         leg = _leg(name, lon, lat, gdf, id_field)
         if leg:
             legs.append(leg)
-    return PointReport(lon=lon, lat=lat, dms=format_dms(lat, lon), mgrs=to_mgrs(lat, lon),
+    return PointReport(lon=lon, lat=lat, dms=format_dms(lon, lat), mgrs=to_mgrs(lon, lat),
                        legs=tuple(legs))
 
 

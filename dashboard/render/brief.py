@@ -9,7 +9,7 @@ or span more than 50 degrees of latitude use Lambert azimuthal equal-area.
 
 Everything a staff officer expects on a slide is on the page: title, the
 incident's date-time group (``151440Z NOV 22``), an optional marking banner
-top and bottom, the scene's layers in the styles of :mod:`dashboard.layers`,
+top and bottom, the scene's layers in the styles of :mod:`dashboard.render.styles`,
 a legend, a scale bar whose length is geodesically right at the map's centre,
 a north arrow pointing to true north at the map's centre, a labelled
 graticule, an inset locator map, a key-figures box, a sources and licences
@@ -55,7 +55,7 @@ from matplotlib.path import Path as MplPath
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.geo.errors import InputError
-from dashboard.layers import NEIGHBOUR_COLOURS, RGBA, feature_colours, rgba_float
+from dashboard.render.styles import NEIGHBOUR_COLOURS, RGBA, feature_colours, rgba_float
 from dashboard.render.labels import (Box, LabelPlacer, LabelRequest)
 from dashboard.render.mapframe import (MapProjection, densified_box, fmt_lat, fmt_lon,
                                        nice_scale_length, projection_for, scale_bar_span_m,

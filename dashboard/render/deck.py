@@ -23,7 +23,7 @@ import shapely
 from pydeck.bindings.json_tools import default_serialize
 from pydeck.types import String
 
-from dashboard.layers import NEIGHBOUR_COLOURS, RGBA, feature_colours
+from dashboard.render.styles import NEIGHBOUR_COLOURS, RGBA, feature_colours
 from dashboard.scene import Scene, SceneLayer, View
 
 #: Served by Streamlit's static file server (see .streamlit/config.toml).
@@ -128,7 +128,7 @@ def shape_rows(layer: SceneLayer, tolerance_deg: float = DISPLAY_TOLERANCE_DEG,
     (``{"polygon": [ring, ...], ...}``) and one path row per line or ring
     (``{"path": [[lon, lat], ...], ...}``).  Every row carries the feature's id
     and label fields, a plain-text ``tooltip`` and its ``_fill``/``_line`` colours
-    (RGBA 0-255, by :func:`dashboard.layers.feature_colours`).  Memoised per content.
+    (RGBA 0-255, by :func:`dashboard.render.styles.feature_colours`).  Memoised per content.
 
     Deck's primitive layers (SolidPolygonLayer, PathLayer) are used rather than
     GeoJsonLayer: Streamlit drops map selections made on composite layers.

@@ -43,7 +43,7 @@ from shapely.geometry import MultiPolygon, Polygon, box, shape
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.geo.errors import InputError
-from dashboard.layers import DERIVED_STYLES, LAYERS, NEIGHBOUR_COLOURS, LayerStyle
+from dashboard.render.styles import DERIVED_STYLES, LAYERS, NEIGHBOUR_COLOURS, LayerStyle
 
 #: URL prefix of the vendored front-end files (Streamlit static serving).
 VENDOR_URL: str = "/app/static/vendor"
@@ -71,7 +71,7 @@ N_CITIES: int = 60
 #: Leaflet.draw handles is unusable); edit them in the vertex table instead.
 MAX_EDITABLE_VERTICES: int = 400
 #: Default view of the drawing map: western Ukraine and eastern Poland.
-DEFAULT_CENTER: tuple[float, float] = (50.2, 26.0)  # (lat, lon), degrees
+DEFAULT_CENTER: tuple[float, float] = (26.0, 50.2)  # (lon, lat), degrees
 DEFAULT_ZOOM: int = 6
 SHAPES: tuple[str, ...] = ("polygon", "rectangle", "circle")
 #: Map background (sea; the countries layer includes the 12 nm territorial sea).
@@ -447,7 +447,7 @@ def build_draw_map(reference: Sequence[RefLayer], zones: Sequence[MapZone], *,
     zones : sequence of MapZone
         Editable zones go on the Leaflet.draw layer; the others are drawn
         read-only (dashed).
-    center : (lat, lon) in degrees
+    center : (lon, lat) in degrees
     zoom : web-map zoom level
 
     Returns
@@ -456,7 +456,7 @@ def build_draw_map(reference: Sequence[RefLayer], zones: Sequence[MapZone], *,
         Loads only :data:`LEAFLET_JS`/:data:`LEAFLET_CSS` and
         :data:`DRAW_JS`/:data:`DRAW_CSS` (same origin), no tiles.
     """
-    m = folium.Map(location=[float(center[0]), float(center[1])], zoom_start=zoom, tiles=None,
+    m = folium.Map(location=[float(center[1]), float(center[0])], zoom_start=zoom, tiles=None,
                    control_scale=False, prefer_canvas=False, min_zoom=3, max_zoom=14)
     m.default_js = list(LEAFLET_JS)
     m.default_css = list(LEAFLET_CSS)

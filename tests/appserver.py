@@ -13,7 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 
 #: Flags for Debian's Chromium in a sandbox with no network but loopback.
 CHROMIUM_ARGS = [
