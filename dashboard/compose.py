@@ -16,13 +16,13 @@ import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timezone
-from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.cache import memoize
 from dashboard.geo.buffer import buffer_point, side_band
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
@@ -33,7 +33,7 @@ from dashboard.geo.nato import nato_border_on
 from dashboard.geo.units import KM_PER_UNIT, format_distance, from_km
 from dashboard.catalogue import BUILTIN_LAYERS, CATALOGUE, GEODATA_DIR
 from dashboard.render.styles import LAYERS, LayerStyle, style_for
-from dashboard.scene import Scene, SceneLayer, View
+from dashboard.scene import STRIKE_LINE, Scene, SceneLayer, View
 
 DEFAULT_INCIDENT_ID = "2022-11-15-przewodow"
 DEFAULT_ZONE_IDS: tuple[str, ...] = ("ua-border-oblasts",)
@@ -55,8 +55,6 @@ TOOLTIP_FIELDS: dict[str, tuple[str, ...]] = {
     "incidents": ("place", "date", "time_utc", "munition", "killed", "attribution", "precision_m"),
 }
 
-#: Name of the derived layer holding the geodesic from the strike to the nearest NATO border point.
-STRIKE_LINE = "strike_border"
 
 #: Built-in layers whose names are drawn on the map.
 LABELLED: frozenset[str] = frozenset({"countries", "zones", "nato_border", "cities", "incidents"})
@@ -109,7 +107,7 @@ def _today() -> date:
 
 # ------------------------------------------------------------------------ sources
 
-@lru_cache(maxsize=4)
+@memoize(maxsize=4)
 def _manifest(path: str) -> dict:
     try:
         with open(path, encoding="utf-8") as fh:

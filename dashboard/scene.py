@@ -14,6 +14,10 @@ import geopandas as gpd
 
 from dashboard.render.styles import LayerStyle
 
+#: Name of the derived layer holding the geodesic from the strike to the nearest NATO
+#: border point (the brief draws a detail inset of it).
+STRIKE_LINE = "strike_border"
+
 
 @dataclass
 class SceneLayer:

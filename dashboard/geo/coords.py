@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 
 from pyproj import Transformer
 
+from dashboard.cache import memoize
 from dashboard.geo.errors import InputError
 
 _BANDS = "CDEFGHJKLMNPQRSTUVWX"  # 8 degree bands from 80 S; X spans 72-84 N
@@ -38,7 +38,7 @@ _EXAMPLES = ('use decimal degrees "50.471, 23.934", DMS "50°28\'16"N 23°56\'03
 
 
 # --------------------------------------------------------------------------- MGRS
-@lru_cache(maxsize=128)
+@memoize(maxsize=128)
 def _utm(zone: int, north: bool) -> tuple[Transformer, Transformer]:
     epsg = (32600 if north else 32700) + zone
     return (Transformer.from_crs("EPSG:4326", f"EPSG:{epsg}", always_xy=True),

@@ -31,7 +31,6 @@ are measured correctly but the inside test treats them in plain lon/lat.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -42,6 +41,7 @@ import shapely
 from numpy.typing import ArrayLike
 from shapely import STRtree
 
+from dashboard.cache import content_token, memoize
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import GEOD, MEAN_RADIUS_KM, MIN_CURVATURE_RADIUS_KM, to_ecef_km
 
@@ -273,30 +273,22 @@ def build_index(gdf: gpd.GeoDataFrame | gpd.GeoSeries | Sequence) -> SegmentInde
                         poly, poly_feat, tree, len(geoms))
 
 
-_CACHE: OrderedDict[tuple, SegmentIndex] = OrderedDict()
-_CACHE_SIZE = 24
-
-
-def _fingerprint(geoms: np.ndarray) -> tuple:
+def _fingerprint(geoms: np.ndarray) -> str:
+    """Content token of a geometry array: coordinates, part sizes and types."""
     xy = shapely.get_coordinates(geoms)
     n = shapely.get_num_coordinates(geoms)
     t = shapely.get_type_id(geoms)
-    return (len(geoms), hash(xy.tobytes()), hash(n.tobytes()), hash(t.tobytes()))
+    return content_token(xy, n, t)
 
 
+def _geometry_array(gdf) -> np.ndarray:
+    return np.asarray(gdf.geometry.values if hasattr(gdf, "geometry") else gdf, dtype=object)
+
+
+@memoize(maxsize=24, key=lambda gdf: _fingerprint(_geometry_array(gdf)))
 def get_index(gdf) -> SegmentIndex:
     """:func:`build_index`, cached on the geometry content (up to 24 layers)."""
-    geoms = np.asarray(gdf.geometry.values if hasattr(gdf, "geometry") else gdf, dtype=object)
-    key = _fingerprint(geoms)
-    hit = _CACHE.get(key)
-    if hit is not None:
-        _CACHE.move_to_end(key)
-        return hit
-    idx = build_index(geoms)
-    _CACHE[key] = idx
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return idx
+    return build_index(_geometry_array(gdf))
 
 
 # ---------------------------------------------------------------------- search

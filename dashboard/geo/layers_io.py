@@ -13,7 +13,6 @@ import io
 import json
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,6 +21,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import shape
 
+from dashboard.cache import memoize
 from dashboard.geo.errors import InputError
 from dashboard.catalogue import CATALOGUE as LAYERS
 
@@ -90,7 +90,7 @@ def load_layer(name_or_path: str) -> gpd.GeoDataFrame:
     return _load_cached(str(path), st.st_size, st.st_mtime_ns, builtin).copy()
 
 
-@lru_cache(maxsize=32)
+@memoize(maxsize=32)
 def _load_cached(path: str, size: int, mtime_ns: int, builtin: bool) -> gpd.GeoDataFrame:
     if builtin:
         try:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 import geopandas as gpd
 
+from dashboard.cache import memoize
 from dashboard.geo.coords import format_dms, to_mgrs
 from dashboard.geo.distance import nearest
 from dashboard.geo.geodesy import inverse_km
@@ -101,7 +101,7 @@ def point_report(lon: float, lat: float, *, as_of: date | None = None,
                        legs=tuple(legs))
 
 
-@lru_cache(maxsize=512)
+@memoize(maxsize=512)
 def _builtin_legs(lon: float, lat: float, as_of: date | None) -> tuple[Leg, ...]:
     """Legs to the built-in layers; memoised, as the page asks for the same
     point on every rerun."""

@@ -60,14 +60,13 @@ from dashboard.render.labels import (Box, LabelPlacer, LabelRequest)
 from dashboard.render.mapframe import (MapProjection, densified_box, fmt_lat, fmt_lon,
                                        nice_scale_length, projection_for, scale_bar_span_m,
                                        true_north_deg)
-from dashboard.scene import Scene, SceneLayer
+from dashboard.scene import STRIKE_LINE, Scene, SceneLayer
 
 Fmt = Literal["png", "pdf", "svg"]
 SizeName = Literal["slide", "a4"]
 
 #: Scene layer with the geodesic from the strike to the nearest NATO border point
 #: (made by :func:`dashboard.compose.build_scene`); the brief shows it in a detail inset.
-STRIKE_LINE = "strike_border"
 _RENDER_LOCK = threading.Lock()
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN",
            "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")

@@ -8,7 +8,6 @@ runs.
 """
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import math
@@ -17,12 +16,12 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pydeck as pdk
 import shapely
 from pydeck.bindings.json_tools import default_serialize
 from pydeck.types import String
 
+from dashboard.cache import content_token, memoize
 from dashboard.render.styles import NEIGHBOUR_COLOURS, RGBA, feature_colours
 from dashboard.scene import Scene, SceneLayer, View
 
@@ -37,9 +36,6 @@ DISPLAY_DECIMALS = 3
 DISPLAY_MIN_POPULATION = 50_000
 #: ...and only places at least this large are labelled.
 LABEL_MIN_POPULATION = 250_000
-
-_FC_CACHE: dict[str, dict] = {}
-
 
 def view_for_bounds(bounds_deg: tuple[float, float, float, float],
                     width_px: int = 600, height_px: int = 560) -> View:
@@ -89,16 +85,10 @@ def _jsonable(v: Any) -> Any:
     return str(v)
 
 
-def _gdf_token(layer: SceneLayer, tolerance_deg: float) -> str:
+def _gdf_token(layer: SceneLayer, tolerance_deg: float = 0.0) -> str:
     """Content hash of a layer as drawn: geometry (WKB), attributes and style."""
-    gdf = layer.gdf
-    h = hashlib.sha1()
-    h.update(repr((layer.name, layer.style, layer.tooltip_fields, tolerance_deg,
-                   tuple(gdf.columns), len(gdf))).encode())
-    h.update(b"".join(shapely.to_wkb(np.asarray(gdf.geometry.values))))
-    attrs = gdf.drop(columns=[gdf.geometry.name])
-    h.update(pd.util.hash_pandas_object(attrs.astype(str), index=False).values.tobytes())
-    return h.hexdigest()
+    return content_token(repr((layer.name, layer.style, layer.tooltip_fields, tolerance_deg)),
+                         layer.gdf)
 
 
 def _rings_xy(geom) -> list[list[np.ndarray]]:
@@ -120,6 +110,8 @@ def _lines_xy(geom) -> list[np.ndarray]:
             if p.geom_type in ("LineString", "LinearRing") and not p.is_empty]
 
 
+@memoize(maxsize=256, key=lambda layer, tolerance_deg=DISPLAY_TOLERANCE_DEG:
+         _gdf_token(layer, tolerance_deg))
 def shape_rows(layer: SceneLayer, tolerance_deg: float = DISPLAY_TOLERANCE_DEG,
                ) -> tuple[list[dict], list[dict]]:
     """Rows for a polygon or line layer, simplified for display.
@@ -133,10 +125,6 @@ def shape_rows(layer: SceneLayer, tolerance_deg: float = DISPLAY_TOLERANCE_DEG,
     Deck's primitive layers (SolidPolygonLayer, PathLayer) are used rather than
     GeoJsonLayer: Streamlit drops map selections made on composite layers.
     """
-    token = _gdf_token(layer, tolerance_deg)
-    hit = _FC_CACHE.get(token)
-    if hit is not None:
-        return hit
     gdf = layer.gdf
     style = layer.style
     geoms = _round_geoms(np.asarray(gdf.geometry.values), tolerance_deg)
@@ -157,23 +145,12 @@ def shape_rows(layer: SceneLayer, tolerance_deg: float = DISPLAY_TOLERANCE_DEG,
                 fills.append({**base, "polygon": [r.tolist() for r in rings]})
         for xy in _lines_xy(geom):
             paths.append({**base, "path": xy.tolist()})
-    out = (fills, paths)
-    if len(_FC_CACHE) > 256:
-        _FC_CACHE.clear()
-    _FC_CACHE[token] = out
-    return out
+    return fills, paths
 
 
+@memoize(maxsize=256, key=_gdf_token)
 def point_records(layer: SceneLayer) -> list[dict]:
     """Records ``{lon, lat, radius_px, tooltip, ...}`` for a point layer (memoised)."""
-    token = "pts:" + _gdf_token(layer, 0.0)
-    hit = _FC_CACHE.get(token)
-    if hit is None:
-        hit = _FC_CACHE[token] = _point_records(layer)
-    return hit
-
-
-def _point_records(layer: SceneLayer) -> list[dict]:
     gdf = layer.gdf
     style = layer.style
     if "population" in gdf.columns:
