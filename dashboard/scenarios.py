@@ -57,11 +57,24 @@ from dashboard.geo.errors import InputError
 from dashboard.geo.units import KM_PER_UNIT
 
 __all__ = [
+    "ScenarioExists", "ScenarioNotFound", "StoreBusy",
     "FORMAT", "FORMAT_VERSION", "MAX_URL_PARAM_CHARS", "URL_PRECISION_DEG", "UNITS",
     "Zone", "Buffer", "ScenarioView", "Scenario", "ScenarioSummary", "ScenarioStore",
     "utc_now_iso", "validate_scenario", "to_geojson", "from_geojson",
     "to_url_param", "from_url_param", "default_store_path",
 ]
+
+class ScenarioExists(InputError):
+    """Saving or renaming onto a name the store already holds (without overwrite)."""
+
+
+class ScenarioNotFound(InputError):
+    """No saved scenario has that name."""
+
+
+class StoreBusy(InputError):
+    """Another writer held the store for longer than the busy timeout."""
+
 
 #: Value of ``scenario.format`` in GeoJSON exports.
 FORMAT: str = "nfz-dashboard-scenario"
@@ -1076,7 +1089,7 @@ class ScenarioStore:
     def _fail(self, exc: sqlite3.Error) -> InputError:
         msg = str(exc)
         if "locked" in msg or "busy" in msg:
-            return InputError(f"the scenario store {self.path} is busy (another save held it "
+            return StoreBusy(f"the scenario store {self.path} is busy (another save held it "
                               f"for {BUSY_TIMEOUT_S:.0f} s); try again")
         if "not a database" in msg:
             return InputError(f"{self.path} is not a GeoPackage (SQLite) file; "
@@ -1227,7 +1240,7 @@ class ScenarioStore:
             now = utc_now_iso()
             row = conn.execute("SELECT id FROM scenarios WHERE name = ?", (name,)).fetchone()
             if row is not None and not overwrite:
-                raise InputError(f"a scenario named {name!r} already exists")
+                raise ScenarioExists(f"a scenario named {name!r} already exists")
             conn.execute("DELETE FROM zones WHERE scenario = ?", (name,))
             conn.execute("DELETE FROM buffers WHERE scenario = ?", (name,))
             if row is None:
@@ -1280,12 +1293,12 @@ class ScenarioStore:
         """
         with self._open(write=False) as conn:
             if conn is None:
-                raise InputError(f"no saved scenario named {name!r}")
+                raise ScenarioNotFound(f"no saved scenario named {name!r}")
             conn.execute("BEGIN")  # one consistent snapshot for the three reads
             row = conn.execute("SELECT created, updated, meta FROM scenarios WHERE name = ?",
                                (name,)).fetchone()
             if row is None:
-                raise InputError(f"no saved scenario named {name!r}")
+                raise ScenarioNotFound(f"no saved scenario named {name!r}")
             zone_rows = conn.execute(
                 "SELECT geom, zone_id, name, rule, description, params, center_lon, "
                 "center_lat, radius_km FROM zones WHERE scenario = ? ORDER BY zone_index",
@@ -1335,17 +1348,17 @@ class ScenarioStore:
         """
         _check_name(new, "new scenario name")
         if not self.path.exists():
-            raise InputError(f"no saved scenario named {old!r}")
+            raise ScenarioNotFound(f"no saved scenario named {old!r}")
         with self._open(write=True) as conn:
             assert conn is not None
             conn.execute("BEGIN IMMEDIATE")
             if conn.execute("SELECT 1 FROM scenarios WHERE name = ?", (old,)).fetchone() is None:
-                raise InputError(f"no saved scenario named {old!r}")
+                raise ScenarioNotFound(f"no saved scenario named {old!r}")
             if new == old:
                 conn.execute("ROLLBACK")
                 return
             if conn.execute("SELECT 1 FROM scenarios WHERE name = ?", (new,)).fetchone():
-                raise InputError(f"a scenario named {new!r} already exists; "
+                raise ScenarioExists(f"a scenario named {new!r} already exists; "
                                  "delete or rename it first")
             now = utc_now_iso()
             conn.execute("UPDATE scenarios SET name = ?, updated = ? WHERE name = ?",
@@ -1364,13 +1377,13 @@ class ScenarioStore:
             No scenario of that name.
         """
         if not self.path.exists():
-            raise InputError(f"no saved scenario named {name!r}")
+            raise ScenarioNotFound(f"no saved scenario named {name!r}")
         with self._open(write=True) as conn:
             assert conn is not None
             conn.execute("BEGIN IMMEDIATE")
             cur = conn.execute("DELETE FROM scenarios WHERE name = ?", (name,))
             if cur.rowcount == 0:
-                raise InputError(f"no saved scenario named {name!r}")
+                raise ScenarioNotFound(f"no saved scenario named {name!r}")
             conn.execute("DELETE FROM zones WHERE scenario = ?", (name,))
             conn.execute("DELETE FROM buffers WHERE scenario = ?", (name,))
             self._touch(conn, utc_now_iso())
