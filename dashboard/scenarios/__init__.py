@@ -1,0 +1,97 @@
+"""Scenarios: named sets of hypothetical no-fly zones that can be kept and shared.
+
+A :class:`Scenario` is a named set of zones (polygons in WGS84 lon/lat), buffers
+(geodesic rings of ``radius_km`` around a point or a layer), the selected
+incident, the map view, the date the NATO border is drawn for and the display
+unit.  This package moves scenarios in and out of three forms, with no Streamlit
+in it:
+
+* **GeoJSON** -- :func:`to_geojson` / :func:`from_geojson`: one RFC 7946
+  FeatureCollection.  Zones are Polygon/MultiPolygon features with
+  ``properties.kind = "zone"``; buffers are Point features (``null`` geometry
+  for a buffer around a layer) with ``kind = "buffer"`` and ``radius_km``.  The
+  scenario's own fields travel in a top-level foreign member ``"scenario"``
+  (RFC 7946 section 6.1), so a GIS opens the file as an ordinary layer of zones
+  and buffers.  Coordinates are written at full float precision (exact round
+  trip).
+* **URL parameter** -- :func:`to_url_param` / :func:`from_url_param`: compact
+  JSON with coordinates as difference-encoded integers of 1e-5 degree (1.1 m),
+  zlib-compressed, URL-safe base64 without padding.  Scenarios whose parameter
+  would exceed :data:`MAX_URL_PARAM_CHARS` are refused with an
+  :class:`~dashboard.geo.errors.InputError`.
+* **GeoPackage** -- :class:`ScenarioStore`: a real OGC GeoPackage (SQLite)
+  with feature tables ``zones`` and ``buffers`` (EPSG:4326, GeoPackage binary
+  geometries) and an attributes table ``scenarios`` holding each scenario's
+  metadata as JSON.  Every write is one ``BEGIN IMMEDIATE`` transaction, so a
+  process killed mid-save leaves the previous state, and concurrent writers
+  wait for each other (``busy_timeout``) instead of failing.
+
+Everything that enters from outside (a file, a URL, the store) is validated;
+bad input raises :class:`~dashboard.geo.errors.InputError` with a one-line
+message (the store's :class:`ScenarioExists`, :class:`ScenarioNotFound` and
+:class:`StoreBusy` are InputErrors too).
+
+Modules: :mod:`~dashboard.scenarios.model` (the dataclasses, caps, errors),
+:mod:`~dashboard.scenarios.validate`, :mod:`~dashboard.scenarios.meta` (the
+metadata every form shares), :mod:`~dashboard.scenarios.geojson`,
+:mod:`~dashboard.scenarios.urlcodec`, :mod:`~dashboard.scenarios.gpkg`
+(GeoPackage geometry blobs), :mod:`~dashboard.scenarios.schema` (the store's
+tables) and :mod:`~dashboard.scenarios.store`.  Settings are read where they
+are defined: to change the busy timeout, patch
+``dashboard.scenarios.store.BUSY_TIMEOUT_S``, not a name re-exported here.
+"""
+from __future__ import annotations
+
+from dashboard.scenarios.geojson import from_geojson, to_geojson
+from dashboard.scenarios.gpkg import (
+    GPKG_APPLICATION_ID,
+    GPKG_USER_VERSION,
+    SRS_ID,
+    geometry_from_gpkg_blob,
+    gpkg_geometry_blob,
+)
+from dashboard.scenarios.model import (
+    FORMAT,
+    FORMAT_VERSION,
+    MAX_BUFFERS,
+    MAX_GEOJSON_BYTES,
+    MAX_NAME_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_VERTICES,
+    MAX_ZONES,
+    UNITS,
+    Buffer,
+    Scenario,
+    ScenarioExists,
+    ScenarioNotFound,
+    ScenarioSummary,
+    ScenarioView,
+    StoreBusy,
+    Zone,
+    utc_now_iso,
+)
+from dashboard.scenarios.store import (
+    APP_DIR_NAME,
+    STORE_FILENAME,
+    ScenarioStore,
+    default_store_path,
+)
+from dashboard.scenarios.urlcodec import (
+    MAX_URL_PARAM_CHARS,
+    URL_PRECISION_DEG,
+    from_url_param,
+    to_url_param,
+)
+from dashboard.scenarios.validate import validate_scenario
+
+__all__ = [
+    "ScenarioExists", "ScenarioNotFound", "StoreBusy",
+    "FORMAT", "FORMAT_VERSION", "MAX_URL_PARAM_CHARS", "URL_PRECISION_DEG", "UNITS",
+    "Zone", "Buffer", "ScenarioView", "Scenario", "ScenarioSummary", "ScenarioStore",
+    "utc_now_iso", "validate_scenario", "to_geojson", "from_geojson",
+    "to_url_param", "from_url_param", "default_store_path",
+    # Public constants and the blob codec, importable as before (not in the old __all__).
+    "MAX_ZONES", "MAX_BUFFERS", "MAX_VERTICES", "MAX_GEOJSON_BYTES", "MAX_NAME_CHARS",
+    "MAX_TEXT_CHARS", "STORE_FILENAME", "APP_DIR_NAME", "GPKG_APPLICATION_ID",
+    "GPKG_USER_VERSION", "SRS_ID", "gpkg_geometry_blob", "geometry_from_gpkg_blob",
+]
