@@ -365,9 +365,8 @@ def test_legend_lists_only_what_is_on_the_map():
     nato = sc.layer("nato_border")
     nato.gdf = gpd.GeoDataFrame(
         [*nato.gdf.to_dict("records"), *far.to_dict("records")], geometry="geometry", crs="EPSG:4326")
-    b = brief._Brief(sc, brief.PAGE_SIZES["slide"], None, datetime(2022, 11, 16, tzinfo=timezone.utc))
-    b.build()
-    labels = [lab for lab, _ in b.legend_rows]
+    layout = brief.build_figure(sc, "slide", None, datetime(2022, 11, 16, tzinfo=timezone.utc))
+    labels = [lab for lab, _ in layout.legend_rows]
     assert "NATO border with Ukraine" in labels
     assert "NATO border with Russia" not in labels  # NO-RU is far outside the frame
 

@@ -7,7 +7,7 @@ keeps the first whose rendered extent collides with nothing already placed.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 Box = tuple[float, float, float, float]
@@ -51,6 +51,7 @@ POINT_POSITIONS = (
 
 
 def aligned_box(x: float, y: float, w: float, h: float, ha: str, va: str) -> Box:
+    """The box of a ``w`` x ``h`` text at (``x``, ``y``) aligned by ``ha``/``va`` (matplotlib's names)."""
     x0 = x if ha == "left" else (x - w if ha == "right" else x - w / 2)
     y0 = y if va == "bottom" else (y - h if va == "top" else y - h / 2)
     return (x0, y0, x0 + w, y0 + h)
@@ -73,7 +74,8 @@ class LabelPlacer:
         Minimum clearance between a label and anything else.
     """
 
-    def __init__(self, bounds_px: Box, obstacles_px: Iterable[Box], measure, pad_px: float = 2.0,
+    def __init__(self, bounds_px: Box, obstacles_px: Iterable[Box],
+                 measure: Callable[[str, dict], tuple[float, float]], pad_px: float = 2.0,
                  cell_px: float = 64.0) -> None:
         self.bounds = bounds_px
         self.measure = measure
@@ -84,7 +86,7 @@ class LabelPlacer:
         for b in obstacles_px:
             self.add(b)
 
-    def _cells(self, box: Box):
+    def _cells(self, box: Box) -> Iterator[tuple[int, int]]:
         c = self.cell
         i0, i1 = int(math.floor((box[0] - self.pad) / c)), int(math.floor((box[2] + self.pad) / c))
         j0, j1 = int(math.floor((box[1] - self.pad) / c)), int(math.floor((box[3] + self.pad) / c))
@@ -113,7 +115,7 @@ class LabelPlacer:
                         return False
         return True
 
-    def place(self, req: LabelRequest):
+    def place(self, req: LabelRequest) -> tuple[int, float, float, str, str, Box] | None:
         """Best free position for ``req`` as ``(anchor_index, dx_px, dy_px, ha, va, box)`` or None."""
         w, h = self.measure(req.text, req.props)
         grow = req.halo_px

@@ -8,14 +8,16 @@ at a point, measured with ``pyproj.Geod``.
 """
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
 from pyproj import CRS, Geod, Transformer
+
+from dashboard.cache import memoize
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -45,30 +47,32 @@ class MapProjection:
         self.crs: CRS = _crs(self.proj4)
         self.fwd, self.inv = _transformers(self.proj4)
 
-    def to_xy(self, lon, lat):
-        """Project lon/lat (degrees) to map x/y (metres)."""
+    def to_xy(self, lon: Any, lat: Any) -> tuple[Any, Any]:
+        """Project lon/lat (degrees; numbers or arrays) to map x/y (metres)."""
         return self.fwd.transform(lon, lat)
 
-    def to_lonlat(self, x, y):
-        """Unproject map x/y (metres) to lon/lat (degrees)."""
+    def to_lonlat(self, x: Any, y: Any) -> tuple[Any, Any]:
+        """Unproject map x/y (metres; numbers or arrays) to lon/lat (degrees)."""
         return self.inv.transform(x, y)
 
     def project(self, geoms: np.ndarray) -> np.ndarray:
         """Project an array of lon/lat shapely geometries (one vectorised transform)."""
-        def f(x, y):
+        def f(x: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
             return self.fwd.transform(x, y)
         return shapely.transform(geoms, lambda xy: np.column_stack(f(xy[:, 0], xy[:, 1])))
 
 
-@functools.lru_cache(maxsize=64)
+@memoize(maxsize=64)
 def _transformers(proj4: str) -> tuple[Transformer, Transformer]:
+    """Forward (lon/lat -> map) and inverse transformers of a PROJ string (shared, read-only)."""
     crs = _crs(proj4)
     return (Transformer.from_crs("EPSG:4326", crs, always_xy=True),
             Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
 
 
-@functools.lru_cache(maxsize=64)
+@memoize(maxsize=64)
 def _crs(proj4: str) -> CRS:
+    """The CRS of a PROJ string (shared, read-only)."""
     return CRS.from_proj4(proj4)
 
 
@@ -77,7 +81,14 @@ def projection_for(bounds_deg: Sequence[float]) -> MapProjection:
 
     Standard parallels at 1/6 and 5/6 of the latitude span (at least 1 degree
     apart); Lambert azimuthal equal-area where a cone does not fit (a view across
-    the equator or taller than 50 degrees).
+    the equator or taller than 50 degrees).  The CRS and transformers of a PROJ
+    string are made once and shared.
+
+    >>> proj = projection_for((21.0, 48.8, 28.0, 52.0))
+    >>> proj.proj4.split()[:3]
+    ['+proj=lcc', '+lat_0=50.4', '+lon_0=24.5']
+    >>> proj.fwd is projection_for((21.0, 48.8, 28.0, 52.0)).fwd
+    True
     """
     w, s, e, n = (float(v) for v in bounds_deg)
     lon0, lat0 = round((w + e) / 2, 2), round((s + n) / 2, 2)
@@ -122,7 +133,8 @@ def _num(v: float, decimals: int | None) -> str:
     return f"{v:.{decimals}f}"
 
 
-def densified_box(x0: float, y0: float, x1: float, y1: float, n: int = 64):
+def densified_box(x0: float, y0: float, x1: float, y1: float, n: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of a box's outline, ``n`` points a side (bottom, right, top, left), in the box's units."""
     t = np.linspace(0.0, 1.0, n)
     xs = np.concatenate([x0 + (x1 - x0) * t, np.full(n, x1), x1 - (x1 - x0) * t, np.full(n, x0)])
     ys = np.concatenate([np.full(n, y0), y0 + (y1 - y0) * t, np.full(n, y1), y1 - (y1 - y0) * t])
