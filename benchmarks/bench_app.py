@@ -28,6 +28,7 @@ import pydeck as pdk
 
 from dashboard import appstate
 from dashboard.compose import build_scene
+from dashboard.request import SceneRequest
 from dashboard.geo.report import point_report
 from dashboard.render.deck import OFFLINE_MAP_STYLE, scene_to_deck
 
@@ -48,8 +49,8 @@ def obvious_deck(scene) -> pdk.Deck:
 def page_compute(units: str) -> tuple[float, float, int]:
     """The page's compute for one rerun: (scene+report s, deck JSON s, bytes)."""
     t0 = time.perf_counter()
-    scene = build_scene(view=appstate.incident_view(*PRZ), units=units, as_of=AS_OF,
-                        buffer_center=PRZ)
+    scene = build_scene(SceneRequest(view=appstate.incident_view(*PRZ), units=units, as_of=AS_OF,
+                        ring_center=PRZ))
     point_report(*PRZ, as_of=AS_OF, incident=("x", *PRZ))
     point_report(*PRZ, as_of=AS_OF)
     t1 = time.perf_counter()
@@ -58,7 +59,7 @@ def page_compute(units: str) -> tuple[float, float, int]:
 
 
 def obvious_compute(units: str) -> tuple[float, int]:
-    scene = build_scene(view=appstate.incident_view(*PRZ), units=units, as_of=AS_OF)
+    scene = build_scene(SceneRequest(view=appstate.incident_view(*PRZ), units=units, as_of=AS_OF))
     t = time.perf_counter()
     spec = obvious_deck(scene).to_json()
     return time.perf_counter() - t, len(spec.encode())

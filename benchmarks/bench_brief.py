@@ -30,6 +30,7 @@ from pathlib import Path
 from matplotlib.collections import LineCollection, PathCollection
 
 from dashboard.compose import build_scene
+from dashboard.request import SceneRequest
 from dashboard.render.brief import build_figure, save_figure
 
 
@@ -72,10 +73,10 @@ def main() -> None:
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1668523200")
 
     t0 = time.perf_counter()
-    scene = build_scene(buffer_radii_km=(75, 90))
+    scene = build_scene(SceneRequest(ring_radii_km=(75, 90)))
     t_scene_first = time.perf_counter() - t0
     t0 = time.perf_counter()
-    scene = build_scene(buffer_radii_km=(75, 90))
+    scene = build_scene(SceneRequest(ring_radii_km=(75, 90)))
     t_scene = time.perf_counter() - t0
     print(f"build_scene: first {t_scene_first:.3f} s (loads layers), then {t_scene:.3f} s (cached layers)")
 

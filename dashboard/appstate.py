@@ -16,26 +16,29 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import shapely
-from shapely.geometry import Point
 
+from dashboard.cache import memoize
+from dashboard.catalogue import BUILTIN_LAYERS
 from dashboard.geo.errors import InputError
-from dashboard.compose import DEFAULT_INCIDENT_ID, DEFAULT_ZONE_IDS
-from dashboard.geo.geodesy import geodesic_line
 from dashboard.geo.layers_io import load_layer
 from dashboard.geo.report import PointReport
 from dashboard.geo.units import KM_PER_UNIT, from_km, to_km
-from dashboard.catalogue import BUILTIN_LAYERS
-from dashboard.render.styles import LayerStyle, style_for
-from dashboard.render.deck import view_for_bounds
-from dashboard.scene import Scene, SceneLayer, View
-
-MAX_RINGS = 12
+from dashboard.request import (
+    DEFAULT_INCIDENT_ID,
+    DEFAULT_ZONE_IDS,
+    MAX_RINGS,
+    Marker,
+    SceneRequest,
+)
+from dashboard.scene import Scene, View
 
 State = MutableMapping[str, Any]
 
 
+@memoize(maxsize=1)
 def incidents_by_id() -> dict[str, dict[str, Any]]:
-    """The incident catalogue as ``{id: properties + geometry}``, in file order."""
+    """The incident catalogue as ``{id: properties + geometry}``, in file order (shared:
+    read only)."""
     return {r["id"]: r for r in load_layer("incidents").to_dict("records")}
 
 
@@ -46,7 +49,6 @@ def init(state: State, incidents: Mapping[str, Mapping[str, Any]] | None = None)
     the incident afterwards (:func:`on_incident_change`).  ``incidents`` is the
     catalogue by id (:func:`incidents_by_id`, loaded when not given).
     """
-    state.setdefault("mode", "Explore")
     state.setdefault("incident", DEFAULT_INCIDENT_ID)
     if "as_of" not in state:
         incidents = incidents if incidents is not None else incidents_by_id()
@@ -64,6 +66,19 @@ def init(state: State, incidents: Mapping[str, Mapping[str, Any]] | None = None)
     state.setdefault("measure_a", "")
     state.setdefault("measure_b", "")
     sync_unit_widgets(state)
+
+
+#: Widgets of the shared sidebar whose values live under these keys.
+SIDEBAR_KEYS: tuple[str, ...] = ("incident", "as_of", "units", "layers_on", "zone_ids")
+
+
+def keep_widget_values(state: State) -> None:
+    """Re-assign the sidebar's widget values, so that a page switch started before the
+    previous run finished cannot drop them (Streamlit forgets widget values it did not
+    see rendered in the last complete run)."""
+    for key in (*SIDEBAR_KEYS, rings_text_key(state["units"]), band_key(state["units"])):
+        if key in state:
+            state[key] = state[key]
 
 
 # ------------------------------------------------------------------ units ---
@@ -160,7 +175,7 @@ INCIDENT_VIEW_HALF_DEG: tuple[float, float] = (4.5, 2.6)
 def incident_view(lon: float, lat: float) -> View:
     """The opening view: the incident in the centre, its region around it."""
     dx, dy = INCIDENT_VIEW_HALF_DEG
-    return view_for_bounds((lon - dx, lat - dy, lon + dx, lat + dy))
+    return View.for_bounds((lon - dx, lat - dy, lon + dx, lat + dy))
 
 
 def visible_zone_ids(state: State) -> list[str]:
@@ -169,7 +184,7 @@ def visible_zone_ids(state: State) -> list[str]:
 
 def extra_zones(state: State) -> list[tuple[str, Any]]:
     """Zones the user drew or built: ``(name, shapely geometry)`` pairs."""
-    return [(z["name"], z["geometry"]) for z in state["drawn_zones"]]
+    return [(z.name, z.geometry) for z in state["drawn_zones"]]
 
 
 # -------------------------------------------------------------- selection ---
@@ -236,26 +251,6 @@ def set_measure(state: State, key: str, picked: Mapping[str, Any]) -> None:
     state[key] = f"{picked['lat']:.5f}, {picked['lon']:.5f}"
 
 
-# --------------------------------------------------------------- overlays ---
-def add_overlays(scene: Scene, *, picked: Mapping[str, Any] | None,
-                 measure: tuple[tuple[float, float], tuple[float, float]] | None) -> None:
-    """Add the measuring line (a geodesic, densified) and the pick marker."""
-    if measure is not None:
-        (alon, alat), (blon, blat) = measure
-        line = geodesic_line(alon, alat, blon, blat)
-        gdf = gpd.GeoDataFrame({"name": ["measured line"]}, geometry=[line], crs=4326)
-        scene.layers.append(SceneLayer("measure", gdf, style_for("measure"),
-                                       tooltip_fields=("name",), pickable=False))
-    if picked is not None and picked["layer"] != "incidents":
-        gdf = gpd.GeoDataFrame({"name": [picked["name"]]},
-                               geometry=[Point(picked["lon"], picked["lat"])], crs=4326)
-        marker = LayerStyle("picked", "Selected point", "point",
-                            fill=(255, 200, 0, 255), line=(0, 0, 0, 255), point_radius_px=7.0,
-                            line_width_px=2.0, id_field="name", label_field="name")
-        scene.layers.append(SceneLayer("picked", gdf, marker, tooltip_fields=("name",),
-                                       pickable=False))
-
-
 # -------------------------------------------------------------- downloads ---
 def to_geojson_bytes(gdf: gpd.GeoDataFrame) -> bytes:
     """RFC 7946 GeoJSON (WGS84) of a layer or result."""
@@ -299,10 +294,24 @@ def unpick(state: State) -> None:
     state["picked"] = None
 
 
-def brief_bytes(scene: Scene, fmt: str, size: str, marking: str | None) -> bytes:
-    """The briefing map of ``scene`` as bytes (rendered when the user asks)."""
-    from dashboard.render.brief import render_brief
+# ---------------------------------------------------------------- request ---
+def scene_request(state: State, incidents: Mapping[str, Mapping[str, Any]], *,
+                  view: View | None = None,
+                  measure: tuple[tuple[float, float], tuple[float, float]] | None = None,
+                  ) -> SceneRequest:
+    """What the page's map shows, from the session state: the one request both pages use.
 
-    buf = io.BytesIO()
-    render_brief(scene, buf, fmt=fmt, size=size, marking=(marking or "").strip() or None)
-    return buf.getvalue()
+    Rings go around the point picked on the map, else the incident; the pick is
+    marked unless it is the incident itself.
+    """
+    incident = incidents[state["incident"]]
+    picked = state.get("picked") or incident_pick(incident)
+    marker = None if picked["layer"] == "incidents" else \
+        Marker(str(picked["name"]), float(picked["lon"]), float(picked["lat"]))
+    return SceneRequest(
+        incident_id=str(incident["id"]), zone_ids=tuple(visible_zone_ids(state)),
+        extra_zones=tuple(extra_zones(state)), ring_radii_km=tuple(state["rings_km"]),
+        ring_center=(float(picked["lon"]), float(picked["lat"])),
+        band_km=state["band_km"] or None, visible_layers=tuple(state["layers_on"]),
+        user_layers=tuple(state["user_layers"].items()), as_of=state["as_of"],
+        units=state["units"], view=view, measure=measure, marker=marker)

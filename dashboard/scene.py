@@ -7,6 +7,8 @@ Streamlit and no rendering code in it.
 """
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -41,19 +43,58 @@ class SceneLayer:
         return self.label or self.style.label
 
 
-@dataclass
+#: The map size (px) a web-map zoom is fitted for when no size is given.
+VIEW_WIDTH_PX, VIEW_HEIGHT_PX = 600, 560
+
+
+def _merc_y(lat_deg: float) -> float:
+    """Web-map (spherical Mercator) y of a latitude, in radians: a viewport measure only."""
+    return math.log(math.tan(math.pi / 4 + math.radians(lat_deg) / 2))
+
+
+@dataclass(frozen=True)
 class View:
     """What part of the Earth the map shows.
 
     ``bounds_deg`` is (west, south, east, north) in degrees; renderers that need
     a centre and zoom derive them from it (``lon``, ``lat`` and ``zoom`` are the
-    web-map equivalents used by the live map).
+    web-map equivalents used by the live map).  Web-map zoom is a screen measure
+    of the viewport, never used for distances.
+
+    >>> v = View.for_bounds((20.0, 48.0, 28.0, 52.0))
+    >>> (v.lon, v.lat, v.zoom)
+    (24.0, 50.0, 6.72)
+    >>> [round(x, 1) for x in View.around(v.lon, v.lat, v.zoom).bounds_deg]  # the width fits
+    [20.0, 47.5, 28.0, 52.3]
     """
 
     bounds_deg: tuple[float, float, float, float]
     lon: float
     lat: float
     zoom: float
+
+    @classmethod
+    def for_bounds(cls, bounds_deg: Sequence[float], width_px: int = VIEW_WIDTH_PX,
+                   height_px: int = VIEW_HEIGHT_PX) -> View:
+        """The centre and web-map zoom that fit ``bounds_deg`` (west, south, east, north)."""
+        w, s, e, n = (float(v) for v in bounds_deg)
+        span_x = max(e - w, 1e-6) / 360.0
+        span_y = max(abs(_merc_y(n) - _merc_y(s)), 1e-9) / (2 * math.pi)
+        zoom = min(math.log2(width_px / 256 / span_x), math.log2(height_px / 256 / span_y))
+        return cls(bounds_deg=(w, s, e, n), lon=(w + e) / 2, lat=(s + n) / 2,
+                   zoom=round(max(zoom, 1.0), 2))
+
+    @classmethod
+    def around(cls, lon: float, lat: float, zoom: float, width_px: int = VIEW_WIDTH_PX,
+               height_px: int = VIEW_HEIGHT_PX) -> View:
+        """The view a web map shows centred on (``lon``, ``lat``) degrees at ``zoom``."""
+        half_x = width_px / 256 / 2 ** zoom * 180.0
+        half_y = height_px / 256 / 2 ** zoom * math.pi
+        y = _merc_y(lat)
+        s = math.degrees(2 * math.atan(math.exp(y - half_y)) - math.pi / 2)
+        n = math.degrees(2 * math.atan(math.exp(y + half_y)) - math.pi / 2)
+        return cls(bounds_deg=(lon - half_x, s, lon + half_x, n), lon=float(lon),
+                   lat=float(lat), zoom=float(zoom))
 
 
 @dataclass

@@ -12,12 +12,12 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from dashboard.cli import main as cli_main
 
-from dashboard.render.brief_cli import main
+ROOT = Path(__file__).resolve().parent.parent
 
 if __name__ == "__main__":
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1668589200")  # 2022-11-16T09:00:00Z, next morning
     out = ROOT / "docs" / "brief.png"
-    sys.exit(main(["--preset", "ua-border-oblasts", "--rings", "75,90", "--marking", "UNCLASSIFIED",
-                   "-o", str(out), *sys.argv[1:]]))
+    sys.exit(cli_main(["brief", "--preset", "ua-border-oblasts", "--rings", "75,90", "--marking", "UNCLASSIFIED",
+                       "-o", str(out), *sys.argv[1:]]))

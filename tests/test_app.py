@@ -311,9 +311,11 @@ def test_briefing_download_renders_the_page_scene():
 
     from dashboard import appstate
     from dashboard.compose import build_scene
+    from dashboard.request import SceneRequest
 
-    scene = build_scene(buffer_radii_km=[75.0, 90.0], view=appstate.incident_view(*PRZ))
-    png = appstate.brief_bytes(scene, "png", "slide", "UNCLASSIFIED")
+    scene = build_scene(SceneRequest(ring_radii_km=[75.0, 90.0], view=appstate.incident_view(*PRZ)))
+    from dashboard.render.export import brief_bytes
+    png = brief_bytes(scene, "png", "slide", "UNCLASSIFIED")
     assert Image.open(BytesIO(png)).size == (1920, 1080)
     at = run_app()
     assert any(b.label == "Download briefing map" for b in at.get("download_button"))

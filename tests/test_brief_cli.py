@@ -7,7 +7,7 @@ import json
 import pytest
 from PIL import Image
 
-from dashboard.render import brief_cli
+from dashboard.cli import brief as brief_cli
 
 
 def run(argv: list[str]) -> int:

@@ -25,8 +25,8 @@ GEOD = Geod(ellps="WGS84")
 
 def _open_zones_page(page, url: str):
     page.goto(url)
-    page.get_by_role("radio", name="No-fly zones").click()
-    page.frame_locator(MAP_IFRAME).locator(".leaflet-draw-draw-polygon").wait_for(
+    page.get_by_role("link", name="No-fly zones").click()
+    page.frame_locator(f"{MAP_IFRAME} >> nth=-1").locator(".leaflet-draw-draw-polygon").wait_for(
         timeout=60_000)
     page.wait_for_function(
         f"() => document.querySelectorAll(\"{MAP_IFRAME}\").length === 1", timeout=30_000)
@@ -89,7 +89,7 @@ def test_draw_save_reload_reopen(browser, app_url):
         page.get_by_text(f"Saved scenario “{name}” (1 zone)").wait_for(timeout=30_000)
 
         page.reload()
-        page.get_by_role("radio", name="No-fly zones").click()
+        page.get_by_role("link", name="No-fly zones").click()
         page.get_by_text("No zones yet").wait_for(timeout=60_000)
         pick = page.locator(".st-key-scn_pick")
         shown = pick.inner_text() + " ".join(

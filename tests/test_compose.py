@@ -21,6 +21,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry import Point, Polygon, shape
 
 from dashboard.compose import build_scene, format_area
+from dashboard.request import SceneRequest
 from dashboard.geo.errors import InputError
 from dashboard.catalogue import CATALOGUE as LAYERS
 from dashboard.render.styles import LAYERS as STYLES
@@ -70,7 +71,7 @@ def _geod_area_km2(geom) -> float:
 
 @pytest.fixture(scope="module")
 def default_scene():
-    return build_scene(buffer_radii_km=(75, 90))
+    return build_scene(SceneRequest(ring_radii_km=(75, 90)))
 
 
 def test_layers_in_drawing_order(default_scene):
@@ -135,7 +136,7 @@ def test_as_of_defaults_to_incident_date_and_filters_border(default_scene):
     assert default_scene.as_of == date(2022, 11, 15)
     ids = set(default_scene.layer("nato_border").gdf["id"])
     assert "FI-RU" not in ids and "PL-UA" in ids
-    later = build_scene(as_of=date(2024, 1, 1), visible_layers=("nato_border",))
+    later = build_scene(SceneRequest(as_of=date(2024, 1, 1), visible_layers=("nato_border",)))
     assert "FI-RU" in set(later.layer("nato_border").gdf["id"])
     assert "NATO border as of 1 Jan 2024" in later.subtitle
 
@@ -164,7 +165,7 @@ def test_default_view_covers_zone_rings_and_strike(default_scene):
 
 
 def test_units_nm():
-    sc = build_scene(units="nm", buffer_radii_km=(92.6,))
+    sc = build_scene(SceneRequest(units="nm", ring_radii_km=(92.6,)))
     km = _min_distance_km(*STRIKE, _geom("nato_border", "id", "PL-UA"))
     assert _number(sc.metrics["Strike → NATO border (PL-UA)"]) == pytest.approx(km / 1.852, abs=0.051)
     assert sc.metrics["Strike → NATO border (PL-UA)"].endswith(" nm")
@@ -174,7 +175,7 @@ def test_units_nm():
 
 
 def test_band_on_the_ukrainian_side():
-    sc = build_scene(band_km=50, zone_ids=())
+    sc = build_scene(SceneRequest(band_km=50, zone_ids=()))
     band = sc.layer("band").gdf.geometry.iloc[0]
     ua = _geom("countries", "iso_a2", "UA")
     assert band.difference(ua.buffer(0.01)).area < 1e-3 * band.area  # inside Ukraine
@@ -187,7 +188,7 @@ def test_band_on_the_ukrainian_side():
 def test_extra_zones_and_user_layers():
     square = Polygon([(24.5, 49.5), (25.5, 49.5), (25.5, 50.0), (24.5, 50.0)])
     pts = gpd.GeoDataFrame({"name": ["A", "B"]}, geometry=[Point(24.0, 50.0), Point(25.0, 49.0)], crs=4326)
-    sc = build_scene(zone_ids=(), extra_zones=[("My zone", square)], user_layers={"sites": pts})
+    sc = build_scene(SceneRequest(zone_ids=(), extra_zones=[("My zone", square)], user_layers={"sites": pts}))
     assert _number(sc.metrics["My zone"]) == pytest.approx(_geod_area_km2(square), abs=0.51)
     assert sc.layer("drawn") is not None and sc.layer("zones") is None
     user = sc.layer("sites")
@@ -197,7 +198,7 @@ def test_extra_zones_and_user_layers():
 
 
 def test_visible_layers_subset():
-    sc = build_scene(visible_layers=("countries", "incidents"))
+    sc = build_scene(SceneRequest(visible_layers=("countries", "incidents")))
     assert [lyr.name for lyr in sc.layers] == ["countries", "strike_border", "incidents"]
     assert "Ukrainian oblasts bordering NATO members" not in sc.metrics  # zones hidden
 
@@ -207,12 +208,12 @@ def test_visible_layers_subset():
     ({"zone_ids": ("nope",)}, "unknown zone"),
     ({"units": "furlong"}, "unknown distance unit"),
     ({"visible_layers": ("roads",)}, "unknown layer"),
-    ({"incident_id": None, "buffer_radii_km": (10,)}, "centre"),
-    ({"buffer_radii_km": (-5,)}, "positive"),
+    ({"incident_id": None, "ring_radii_km": (10,)}, "centre"),
+    ({"ring_radii_km": (-5,)}, "positive"),
 ])
 def test_bad_input(kwargs, fragment):
     with pytest.raises(InputError, match=fragment):
-        build_scene(**kwargs)
+        build_scene(SceneRequest(**kwargs))
 
 
 def test_format_area():
@@ -223,7 +224,7 @@ def test_format_area():
 
 def test_no_incident_scene(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1680652800")  # 2023-04-05: Finland joined the day before
-    sc = build_scene(incident_id=None)
+    sc = build_scene(SceneRequest(incident_id=None))
     assert sc.incident is None and not any(k.startswith("Strike") for k in sc.metrics)
     assert sc.layer("strike_border") is None
     assert sc.title == "NATO eastern flank: candidate no-fly zones"
@@ -233,7 +234,7 @@ def test_no_incident_scene(monkeypatch):
 def test_invalid_drawn_zone_is_repaired_and_measured():
     bowtie = Polygon([(24, 49), (25, 50), (25, 49), (24, 50)])
     assert not bowtie.is_valid
-    sc = build_scene(zone_ids=(), extra_zones=[("Bow tie", bowtie)])
+    sc = build_scene(SceneRequest(zone_ids=(), extra_zones=[("Bow tie", bowtie)]))
     drawn = sc.layer("drawn").gdf.geometry.iloc[0]
     assert drawn.is_valid
     assert _number(sc.metrics["Bow tie"]) == pytest.approx(_geod_area_km2(drawn), abs=0.51)

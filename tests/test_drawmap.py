@@ -11,9 +11,11 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import Polygon, box
 
+from dashboard import drawing
+from dashboard.catalogue import GEODATA_DIR
+from dashboard.drawing import MapZone
 from dashboard.geo.errors import InputError
 from dashboard.geo.layers_io import load_layer
-from dashboard.catalogue import GEODATA_DIR
 from dashboard.render import drawmap as dm
 
 GEOD = Geod(ellps="WGS84")
@@ -43,7 +45,7 @@ def test_map_loads_only_vendored_files_and_no_tiles():
 
 def test_user_text_is_escaped_in_the_script():
     evil = '</script><img src=x onerror="alert(1)">'
-    z = dm.MapZone("z1", evil, Polygon([(23, 50), (24, 50), (24, 51)]))
+    z = MapZone("z1", evil, Polygon([(23, 50), (24, 50), (24, 51)]))
     html = _render(dm.build_draw_map([], [z]))
     assert "<img src=x" not in html and "</script><img" not in html
     assert "\\u003cimg src=x" in html  # travels as JSON text, shown with textContent
@@ -77,24 +79,24 @@ def test_reference_layers_are_the_flank_simplified():
 
 def test_editable_zone_spec_keeps_full_precision_and_circles_radius():
     poly = Polygon([(23.123456789, 50.1), (24.2, 50.0), (24.0, 51.0)])
-    spec = dm.zone_spec(dm.MapZone("z1", "a", poly))
+    spec = dm.zone_spec(MapZone("z1", "a", poly))
     assert spec["latlngs"][0][0] == [50.1, round(23.123456789, 7)]
-    circ = dm.zone_spec(dm.MapZone("z2", "c", poly, "circle", 24.0, 50.0, 12.5))
+    circ = dm.zone_spec(MapZone("z2", "c", poly, "circle", 24.0, 50.0, 12.5))
     assert circ["circle"] == [24.0, 50.0, 12500.0]
-    rect = dm.zone_spec(dm.MapZone("z3", "r", poly, "rectangle", bounds_deg=(23, 49, 25, 50)))
+    rect = dm.zone_spec(MapZone("z3", "r", poly, "rectangle", bounds_deg=(23, 49, 25, 50)))
     assert rect["rect"] == [[49.0, 23.0], [50.0, 25.0]]
-    ro = dm.zone_spec(dm.MapZone("z4", "ro", poly, editable=False))
+    ro = dm.zone_spec(MapZone("z4", "ro", poly, editable=False))
     assert ro["editable"] is False and "dashArray" in ro["style"]
 
 
 def test_can_edit_on_map():
     small = Polygon([(23, 50), (24, 50), (24, 51)])
-    assert dm.can_edit_on_map(small)
+    assert drawing.can_edit_on_map(small)
     big = shapely.Point(24, 50).buffer(1, quad_segs=200)
-    assert not dm.can_edit_on_map(big)
-    assert dm.can_edit_on_map(big, is_circle=True)
+    assert not drawing.can_edit_on_map(big)
+    assert drawing.can_edit_on_map(big, is_circle=True)
     holed = box(22, 49, 26, 52).difference(box(23, 50, 24, 51))
-    assert not dm.can_edit_on_map(holed)
+    assert not drawing.can_edit_on_map(holed)
 
 
 def _circle_feature(lon, lat, radius_m, zone_id="map-1"):
@@ -104,7 +106,7 @@ def _circle_feature(lon, lat, radius_m, zone_id="map-1"):
 
 
 def test_drawn_circle_becomes_geodesic_circle_of_the_same_radius():
-    shp = dm.feature_to_shape(_circle_feature(23.93432, 50.47099, 75_000.0))
+    shp = drawing.feature_to_shape(_circle_feature(23.93432, 50.47099, 75_000.0))
     assert shp.shape == "circle" and shp.zone_id == "map-1"
     assert shp.radius_km == 75.0 and (shp.center_lon, shp.center_lat) == (23.93432, 50.47099)
     xy = np.asarray(shp.geometry.exterior.coords)[:-1]
@@ -122,11 +124,11 @@ def test_drawn_rectangle_follows_the_parallels():
          "geometry": {"type": "Polygon", "coordinates": [[[22.0, 49.0], [22.0, 51.0],
                                                           [26.0, 51.0], [26.0, 49.0],
                                                           [22.0, 49.0]]]}}
-    shp = dm.feature_to_shape(f)
+    shp = drawing.feature_to_shape(f)
     assert shp.shape == "rectangle" and shp.bounds_deg == (22.0, 49.0, 26.0, 51.0)
     xy = np.asarray(shp.geometry.exterior.coords)
     assert set(np.round(xy[:, 1], 12)) == {49.0, 51.0}
-    assert np.diff(np.sort(np.unique(xy[:, 0]))).max() <= dm.BOX_STEP_DEG + 1e-12
+    assert np.diff(np.sort(np.unique(xy[:, 0]))).max() <= drawing.BOX_STEP_DEG + 1e-12
     # area of the lon/lat box, independently: a very finely densified ring
     lons = np.linspace(22, 26, 4001)
     ring_lon = np.concatenate([lons, lons[::-1]])
@@ -144,7 +146,7 @@ def test_self_intersecting_polygon_is_repaired_and_said_so():
     bowtie = {"type": "Feature", "properties": {"zone_id": "b", "shape": "polygon"},
               "geometry": {"type": "Polygon", "coordinates": [[[23, 50], [24, 51], [24, 50],
                                                                [23, 51], [23, 50]]]}}
-    shp = dm.feature_to_shape(bowtie)
+    shp = drawing.feature_to_shape(bowtie)
     assert shp.geometry.is_valid and shp.geometry.area > 0
     assert shp.messages and "make_valid" in shp.messages[0]
 
@@ -165,17 +167,27 @@ def test_self_intersecting_polygon_is_repaired_and_said_so():
 ])
 def test_bad_drawings_raise_input_error(feature, text):
     with pytest.raises(InputError, match=re.escape(text)):
-        dm.feature_to_shape(feature)
+        drawing.feature_to_shape(feature)
 
 
 def test_same_shape_tolerates_leaflet_rounding_only():
     poly = Polygon([(23.1234567, 50.0000004), (24.0, 50.0), (24.0, 51.0)])
     rounded = shapely.transform(poly, lambda xy: np.round(xy, 6))
-    shp = dm.DrawnShape("z", "polygon", rounded)
-    assert dm.same_shape(shp, poly)
-    moved = dm.DrawnShape("z", "polygon", shapely.affinity.translate(poly, 0.0001, 0))
-    assert not dm.same_shape(moved, poly)
-    circ = dm.DrawnShape("c", "circle", poly, 24.0, 50.0, 10.0)
-    assert dm.same_shape(circ, poly, center_lon=24.0, center_lat=50.0, radius_km=10.0)
-    assert not dm.same_shape(circ, poly, center_lon=24.0, center_lat=50.0, radius_km=10.01)
-    assert not dm.same_shape(circ, poly)  # a polygon zone is not the same as a circle
+    shp = drawing.DrawnShape("z", "polygon", rounded)
+    assert drawing.same_shape(shp, poly)
+    moved = drawing.DrawnShape("z", "polygon", shapely.affinity.translate(poly, 0.0001, 0))
+    assert not drawing.same_shape(moved, poly)
+    circ = drawing.DrawnShape("c", "circle", poly, 24.0, 50.0, 10.0)
+    assert drawing.same_shape(circ, poly, center_lon=24.0, center_lat=50.0, radius_km=10.0)
+    assert not drawing.same_shape(circ, poly, center_lon=24.0, center_lat=50.0, radius_km=10.01)
+    assert not drawing.same_shape(circ, poly)  # a polygon zone is not the same as a circle
+
+
+def test_the_renderer_and_the_page_start_from_the_same_view():
+    assert (dm.DEFAULT_CENTER, dm.DEFAULT_ZOOM) == (drawing.DEFAULT_CENTER, drawing.DEFAULT_ZOOM)
+
+
+def test_the_drawing_helpers_live_outside_the_renderer():
+    for name in ("DrawnShape", "feature_to_shape", "lonlat_box", "same_shape", "BOX_STEP_DEG",
+                 "repair_polygon", "polygonal_part", "check_lonlat_array", "can_edit_on_map"):
+        assert not hasattr(dm, name), name

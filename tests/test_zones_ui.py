@@ -30,9 +30,10 @@ from dashboard.geo.zones import (
     zone_from_regions,
     zone_metrics,
 )
-from dashboard.scenarios import ScenarioStore, from_geojson
+from dashboard.scenarios import ScenarioStore, Zone, from_geojson
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+ZONES_PAGE, EXPLORE_PAGE = "ui/zones.py", "ui/explore.py"  # st.navigation pages of the app
 GEOD = Geod(ellps="WGS84")
 PRZEWODOW = (23.93432, 50.47099)
 ZAGREB_ID = "2022-03-10-zagreb"
@@ -70,7 +71,7 @@ def ok(at: AppTest) -> AppTest:
 
 def open_page(query: dict | None = None, **state) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
-    at.session_state["mode"] = "No-fly zones"
+    at.switch_page(ZONES_PAGE)
     for k, v in state.items():
         at.session_state[k] = v
     for k, v in (query or {}).items():
@@ -115,8 +116,13 @@ def circle_feature(zone_id: str, lon: float, lat: float, radius_m: float) -> dic
             "geometry": {"type": "Point", "coordinates": [lon, lat]}}
 
 
-def zones(at: AppTest) -> list[dict]:
+def zones(at: AppTest) -> list[Zone]:
     return list(at.session_state["drawn_zones"])
+
+
+def editable(at: AppTest, z: Zone) -> bool:
+    """The zone is on the drawing map's Leaflet.draw layer."""
+    return z.id in at.session_state["zones_editable"]
 
 
 def table(at: AppTest):
@@ -186,9 +192,9 @@ def test_drawing_map_is_offline_and_shows_the_reference_layers():
 def test_a_drawn_polygon_gets_its_metrics_at_once(media):
     at = draw(open_page(), [polygon_feature("map-a", SQUARE)])
     (z,) = zones(at)
-    assert (z["name"], z["rule"], z["editable"]) == ("Polygon 1", "drawn", True)
+    assert (z.name, z.rule, editable(at, z)) == ("Polygon 1", "drawn", True)
     geom = Polygon(SQUARE)
-    assert shapely.equals_exact(z["geometry"], geom, 0)
+    assert shapely.equals_exact(z.geometry, geom, 0)
     area = geod_area_km2(geom)
     assert area_in_card(at) and area_in_card(at)[0] == round(area)
     row = table(at).iloc[0]
@@ -223,12 +229,12 @@ def test_a_drawn_polygon_gets_its_metrics_at_once(media):
 def test_edit_and_delete_on_the_map_and_a_second_zone_side_by_side():
     tri = [(26.0, 49.0), (27.0, 49.0), (26.5, 49.8)]
     at = draw(open_page(), [polygon_feature("map-a", SQUARE), polygon_feature("map-b", tri)])
-    assert [z["name"] for z in zones(at)] == ["Polygon 1", "Polygon 2"]
+    assert [z.name for z in zones(at)] == ["Polygon 1", "Polygon 2"]
     assert list(table(at)["zone"]) == ["Polygon 1", "Polygon 2"]
     moved = [(23.6, 49.8), (25.5, 49.8), (25.0, 50.9), (23.6, 50.9)]
     at = draw(at, [polygon_feature("map-a", moved)])
     (z,) = zones(at)
-    assert z["name"] == "Polygon 1" and shapely.equals_exact(z["geometry"], Polygon(moved), 0)
+    assert z.name == "Polygon 1" and shapely.equals_exact(z.geometry, Polygon(moved), 0)
     assert table(at).iloc[0]["area (km²)"] == round(geod_area_km2(Polygon(moved)))
 
 
@@ -246,23 +252,23 @@ def test_the_map_is_rebuilt_from_current_zones_whenever_it_is_mounted_again():
     # a fresh map, which must show the zone drawn after the last rebuild
     at = draw(at, [polygon_feature("map-a", SQUARE),
                    polygon_feature("map-b", [(26, 49), (27, 49), (26.5, 49.8)])])
-    at.session_state["mode"] = "Explore"
+    at.switch_page(EXPLORE_PAGE)
     ok(at.run())
-    at.session_state["mode"] = "No-fly zones"
+    at.switch_page(ZONES_PAGE)
     ok(at.run())
     assert [m.zone_id for m in at.session_state["zones_snapshot"]] == ["map-a", "map-b"]
-    assert [z["id"] for z in zones(at)] == ["map-a", "map-b"]
+    assert [z.id for z in zones(at)] == ["map-a", "map-b"]
     assert '"id": "map-b"' in map_args(at)["script"]
 
 
 def test_a_drawn_circle_keeps_its_radius_as_a_geodesic_circle():
     at = draw(open_page(), [circle_feature("map-c", *PRZEWODOW, 90_000.0)])
     (z,) = zones(at)
-    assert (z["rule"], z["radius_km"], z["center_lon"], z["center_lat"]) == \
+    assert (z.rule, z.radius_km, z.center_lon, z.center_lat) == \
         ("circle", 90.0, *PRZEWODOW)
-    xy = np.asarray(z["geometry"].exterior.coords)
+    xy = np.asarray(z.geometry.exterior.coords)
     assert np.abs(geod_distances_km(*PRZEWODOW, xy) - 90.0).max() < 1e-3
-    assert table(at).iloc[0]["area (km²)"] == round(geod_area_km2(z["geometry"]))
+    assert table(at).iloc[0]["area (km²)"] == round(geod_area_km2(z.geometry))
     # a bad shape is reported, not a traceback
     line = {"type": "Feature", "properties": {},
             "geometry": {"type": "LineString", "coordinates": [[24, 50], [25, 50]]}}
@@ -279,15 +285,15 @@ def test_rules_oblasts_and_candidate_zone():
     ok(at)
     (z,) = zones(at)
     expected = zone_from_regions(["UA-46", "UA-07"])
-    assert z["name"] == "Lviv + Volyn" and z["rule"] == "regions"
-    assert z["params"] == {"iso_codes": ["UA-46", "UA-07"]}
-    assert shapely.equals_exact(z["geometry"], expected, 0)
-    assert not z["editable"]  # thousands of vertices: read-only on the map
+    assert z.name == "Lviv + Volyn" and z.rule == "regions"
+    assert z.params == {"iso_codes": ["UA-46", "UA-07"]}
+    assert shapely.equals_exact(z.geometry, expected, 0)
+    assert not editable(at, z)  # thousands of vertices: read-only on the map
     assert area_in_card(at)[0] == round(geod_area_km2(expected))
     at.selectbox(key="build_preset").set_value("lviv-volyn")
     at.button(key="build_preset_add").click().run()
     ok(at)
-    assert shapely.equals_exact(zones(at)[1]["geometry"], preset_zone("lviv-volyn"), 0)
+    assert shapely.equals_exact(zones(at)[1].geometry, preset_zone("lviv-volyn"), 0)
     # nothing chosen: a message, no zone
     at.multiselect(key="build_regions").set_value([])
     at.button(key="build_regions_add").click().run()
@@ -303,15 +309,15 @@ def test_rule_border_band_in_nautical_miles():
     ok(at)
     (z,) = zones(at)
     depth_km = 27.0 * NM
-    assert z["params"] == {"segment_ids": ["PL-UA"], "depth_km": pytest.approx(depth_km)}
-    assert shapely.equals_exact(z["geometry"], zone_border_band(["PL-UA"], depth_km), 0)
+    assert z.params == {"segment_ids": ["PL-UA"], "depth_km": pytest.approx(depth_km)}
+    assert shapely.equals_exact(z.geometry, zone_border_band(["PL-UA"], depth_km), 0)
     # independently: no vertex is deeper than the band, and the band reaches its depth
     border = load_layer("nato_border").set_index("id").loc["PL-UA", "geometry"]
     bxy = shapely.get_coordinates(shapely.segmentize(border, 0.01))
-    vxy = shapely.get_coordinates(z["geometry"])[::25]
+    vxy = shapely.get_coordinates(z.geometry)[::25]
     depth = np.array([geod_distances_km(x, y, bxy).min() for x, y in vxy])
     assert depth.max() <= depth_km + 0.2 and depth.max() >= depth_km - 1.0
-    assert area_in_card(at, "nm")[0] == round(geod_area_km2(z["geometry"]) / NM**2)
+    assert area_in_card(at, "nm")[0] == round(geod_area_km2(z.geometry) / NM**2)
     at.number_input(key="build_band_depth_nm").set_value(0.0)
     at.button(key="build_band_add").click().run()
     assert any("depth greater than 0" in e for e in errors(ok(at)))
@@ -326,11 +332,11 @@ def test_rule_ring_from_typed_coordinates_then_clip_to_ukraine():
     ok(at)
     (z,) = zones(at)
     lon, lat = parse_position(text)
-    assert (z["rule"], z["center_lon"], z["center_lat"], z["radius_km"]) == \
+    assert (z.rule, z.center_lon, z.center_lat, z.radius_km) == \
         ("ring", lon, lat, 100.0)
-    xy = np.asarray(z["geometry"].exterior.coords)
+    xy = np.asarray(z.geometry.exterior.coords)
     assert np.abs(geod_distances_km(lon, lat, xy) - 100.0).max() < 1e-3
-    assert z["editable"] and at.session_state["zones_snapshot"][0].shape == "circle"
+    assert editable(at, z) and at.session_state["zones_snapshot"][0].shape == "circle"
     # the ring crosses into Poland; keep the Ukrainian part
     at.button(key="zone_clip").click().run()
     ok(at)
@@ -339,8 +345,8 @@ def test_rule_ring_from_typed_coordinates_then_clip_to_ukraine():
     ua = shapely.union_all(countries[countries["iso_a2"] == "UA"].geometry.values)
     expected = shapely.intersection(shapely.geometry.shape(
         {"type": "Polygon", "coordinates": [xy.tolist()]}), ua)
-    assert "radius_km" not in z and z["params"]["clipped_to"] == "UA"
-    assert geod_area_km2(z["geometry"]) == pytest.approx(geod_area_km2(expected), rel=1e-9)
+    assert z.radius_km is None and z.params["clipped_to"] == "UA"
+    assert geod_area_km2(z.geometry) == pytest.approx(geod_area_km2(expected), rel=1e-9)
     assert area_in_card(at)[0] == round(geod_area_km2(expected))
     assert geod_area_km2(expected) < 0.7 * np.pi * 100.0**2
     # bad centre text and a zero radius: messages, no new zone
@@ -361,23 +367,23 @@ def test_typed_outline_vertex_table_and_pasted_outline():
     at.button(key="build_coords_add").click().run()
     ok(at)
     (z,) = zones(at)
-    assert z["name"] == "Typed" and z["rule"] == "coordinates"
-    assert list(z["geometry"].exterior.coords)[:-1] == [(23.6, 50.9), (25.0, 50.9),
+    assert z.name == "Typed" and z.rule == "coordinates"
+    assert list(z.geometry.exterior.coords)[:-1] == [(23.6, 50.9), (25.0, 50.9),
                                                         (25.0, 49.8), (23.6, 49.8)]
     # the vertex table shows exactly those vertices; applying it keeps them
-    editor = at.dataframe(key=f"zone_vertices_{z['id']}_{at.session_state['zones_gen']}")
+    editor = at.dataframe(key=f"zone_vertices_{z.id}_{at.session_state['zones_gen']}")
     assert editor.editing_mode == "dynamic"
     assert editor.value[["lon", "lat"]].to_numpy().tolist() == [[23.6, 50.9], [25.0, 50.9],
                                                                 [25.0, 49.8], [23.6, 49.8]]
     at.button(key="zone_vertices_apply").click().run()
     ok(at)
-    assert zones(at)[0]["rule"] == "table"
-    assert shapely.equals(zones(at)[0]["geometry"], z["geometry"])
+    assert zones(at)[0].rule == "table"
+    assert shapely.equals(zones(at)[0].geometry, z.geometry)
     # a pasted outline in DMS and MGRS
     at.text_area(key="zone_paste").input("50°30'N 24°00'E\n50°30'N 24°30'E\n34UGA0821595113")
     at.button(key="zone_paste_apply").click().run()
     ok(at)
-    xy = list(zones(at)[0]["geometry"].exterior.coords)[:-1]
+    xy = list(zones(at)[0].geometry.exterior.coords)[:-1]
     assert xy[:2] == [pytest.approx((24.0, 50.5)), pytest.approx((24.5, 50.5))]
     assert xy[2] == pytest.approx(parse_position("34UGA0821595113"))
     assert area_in_card(at)[0] == round(geod_area_km2(Polygon(xy)))
@@ -396,7 +402,7 @@ def test_import_a_zone_file():
     at.file_uploader(key="build_import_file").upload("mine.geojson", json.dumps(fc).encode())
     at.button(key="build_import_add").click().run()
     ok(at)
-    assert [(z["name"], z["rule"]) for z in zones(at)] == [("From file", "import"),
+    assert [(z.name, z.rule) for z in zones(at)] == [("From file", "import"),
                                                             ("mine 2", "import")]
     assert any("1 feature(s) that are not polygons" in i.value for i in at.info)
     assert area_in_card(at)[0] == round(geod_area_km2(Polygon(SQUARE)))
@@ -418,7 +424,7 @@ def test_rename_delete_and_markdown_in_names_stays_text():
     at.text_input(key=name_key).input(evil)
     at.button(key="zone_rename").click().run()
     ok(at)
-    assert zones(at)[0]["name"] == evil
+    assert zones(at)[0].name == evil
     shown = [m.value for m in at.markdown if "example" in m.value]
     assert shown and all("](http" not in v and "\\!\\[x\\]" in v for v in shown)
     name_key = f"zone_name_map-a_{at.session_state['zones_gen']}"  # renaming rebuilt the map
@@ -429,7 +435,7 @@ def test_rename_delete_and_markdown_in_names_stays_text():
     gen = at.session_state["zones_gen"]
     at.button(key="zone_delete").click().run()
     ok(at)
-    assert [z["id"] for z in zones(at)] == ["map-b"]
+    assert [z.id for z in zones(at)] == ["map-b"]
     # the map is rebuilt without it (a new component instance)
     assert at.session_state["zones_gen"] > gen
     assert [m.zone_id for m in at.session_state["zones_snapshot"]] == ["map-b"]
@@ -461,11 +467,11 @@ def test_scenarios_save_list_reopen_rename_delete(data_dir):
     at2.button(key="scn_open").click().run()
     ok(at2)
     after = zones(at2)
-    assert [(z["id"], z["name"], z["rule"]) for z in after] == \
-        [(z["id"], z["name"], z["rule"]) for z in before]
+    assert [(z.id, z.name, z.rule) for z in after] == \
+        [(z.id, z.name, z.rule) for z in before]
     for a, b in zip(after, before):
-        assert shapely.to_wkb(a["geometry"]) == shapely.to_wkb(b["geometry"])
-    assert after[1]["radius_km"] == 75.0
+        assert shapely.to_wkb(a.geometry) == shapely.to_wkb(b.geometry)
+    assert after[1].radius_km == 75.0
     assert at2.session_state["rings_km"] == [75.0, 90.0]
     assert at2.radio(key="units").value == "nm"
     assert [m.zone_id for m in at2.session_state["zones_snapshot"]] == ["map-a", "map-c"]
@@ -509,7 +515,7 @@ def test_scenario_export_import_and_share_link(media):
     at2.file_uploader(key="scn_import_file").upload("gamma.geojson", data)
     at2.button(key="scn_import_open").click().run()
     ok(at2)
-    assert [(z["id"], z["name"]) for z in zones(at2)] == [("map-a", "Polygon 1"),
+    assert [(z.id, z.name) for z in zones(at2)] == [("map-a", "Polygon 1"),
                                                           ("map-c", "Circle 1")]
     assert at2.text_input(key="scn_name").value == "gamma"
     at2.file_uploader(key="scn_import_file").clear().upload("bad.geojson", b"{not json")
@@ -529,10 +535,10 @@ def test_scenario_export_import_and_share_link(media):
     at3.button(key="scn_shared_open").click().run()
     ok(at3)
     got = zones(at3)
-    assert [z["id"] for z in got] == ["map-a", "map-c"]
-    xy = shapely.get_coordinates(got[0]["geometry"])
+    assert [z.id for z in got] == ["map-a", "map-c"]
+    xy = shapely.get_coordinates(got[0].geometry)
     assert np.abs(xy - shapely.get_coordinates(Polygon(SQUARE).exterior)).max() <= 1e-5
-    assert got[1]["radius_km"] == pytest.approx(75.0, abs=1e-6)
+    assert got[1].radius_km == pytest.approx(75.0, abs=1e-6)
     assert not any(b.key == "scn_shared_open" for b in at3.button)  # offered once
     # a damaged link: a message, the page still works
     at4 = open_page(query={"scenario": param[:-12] + "AAAAAAAAAAAA"})

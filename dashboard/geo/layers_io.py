@@ -258,6 +258,16 @@ def _read_user_layer(data: bytes, filename: str, max_bytes: int, max_vertices: i
     if isinstance(data, str):
         data = data.encode("utf-8")
     name = Path(filename or "user").stem or "user"
+    ext = _check_file(data, filename, max_bytes)
+    if ext == ".csv":
+        gdf, messages = _read_csv(data, filename, max_vertices)
+    else:
+        gdf, messages = _read_geojson(data, filename, max_vertices)
+    return UserLayer(gdf, messages, name)
+
+
+def _check_file(data: bytes, filename: str, max_bytes: int) -> str:
+    """The file's extension, once its type, size and content pass."""
     ext = Path(filename or "").suffix.lower()
     if ext not in SUPPORTED_EXTENSIONS:
         raise InputError(f"{filename}: unsupported file type {ext or '(none)'}; "
@@ -267,21 +277,26 @@ def _read_user_layer(data: bytes, filename: str, max_bytes: int, max_vertices: i
                          f"{max_bytes / 1e6:.0f} MB")
     if not data.strip():
         raise InputError(f"{filename} is empty")
-    messages: list[str] = []
-    if ext == ".csv":
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InputError(f"{filename} is not UTF-8 text") from None
-        try:
-            df = pd.read_csv(io.StringIO(text), sep=None, engine="python")
-        except Exception as exc:
-            raise InputError(f"{filename} is not a readable CSV: "
-                             f"{str(exc).splitlines()[0]}") from exc
-        if len(df) > max_vertices:
-            raise InputError(f"{filename} has {len(df):,} rows; the limit is {max_vertices:,}")
-        gdf, msgs = table_to_points(df, drop_bad_rows=True)
-        return UserLayer(gdf, msgs, name)
+    return ext
+
+
+def _read_csv(data: bytes, filename: str, max_vertices: int) -> tuple[gpd.GeoDataFrame, list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{filename} is not UTF-8 text") from None
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=None, engine="python")
+    except Exception as exc:
+        raise InputError(f"{filename} is not a readable CSV: "
+                         f"{str(exc).splitlines()[0]}") from exc
+    if len(df) > max_vertices:
+        raise InputError(f"{filename} has {len(df):,} rows; the limit is {max_vertices:,}")
+    return table_to_points(df, drop_bad_rows=True)
+
+
+def _read_geojson(data: bytes, filename: str, max_vertices: int,
+                  ) -> tuple[gpd.GeoDataFrame, list[str]]:
     try:
         obj = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -290,15 +305,8 @@ def _read_user_layer(data: bytes, filename: str, max_bytes: int, max_vertices: i
         raise InputError(f"{filename} is not valid JSON ({exc})") from None
     crs_name = (((obj.get("crs") or {}).get("properties") or {}).get("name")
                 if isinstance(obj, dict) and isinstance(obj.get("crs"), dict) else None)
-    gdf = _geojson_to_gdf(obj)
-    # drop missing / empty geometries
-    geoms = gdf.geometry.values
-    missing = shapely.is_missing(np.asarray(geoms)) | shapely.is_empty(np.asarray(geoms))
-    if missing.all():
-        raise InputError(f"{filename} has no features with a geometry")
-    if missing.any():
-        messages.append(f"dropped {int(missing.sum())} feature(s) without geometry")
-        gdf = gdf.loc[~missing].reset_index(drop=True)
+    messages: list[str] = []
+    gdf = _drop_missing(_geojson_to_gdf(obj), filename, messages)
     arr = np.asarray(gdf.geometry.values)
     if shapely.has_z(arr).any():
         arr = shapely.force_2d(arr)
@@ -315,26 +323,44 @@ def _read_user_layer(data: bytes, filename: str, max_bytes: int, max_vertices: i
         raise InputError(f"{filename}: {exc}{hint}") from None
     if crs_name and not any(k in str(crs_name).upper() for k in ("4326", "CRS84")):
         messages.append(f"the file declares CRS {crs_name}; read as WGS84 lon/lat (RFC 7946)")
+    gdf, arr = _repair(gdf, arr, filename, messages)
+    return gdf.set_geometry(gpd.GeoSeries(arr, crs="EPSG:4326", index=gdf.index)), messages
+
+
+def _drop_missing(gdf: gpd.GeoDataFrame, filename: str, messages: list[str]) -> gpd.GeoDataFrame:
+    geoms = np.asarray(gdf.geometry.values)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if missing.all():
+        raise InputError(f"{filename} has no features with a geometry")
+    if missing.any():
+        messages.append(f"dropped {int(missing.sum())} feature(s) without geometry")
+        gdf = gdf.loc[~missing].reset_index(drop=True)
+    return gdf
+
+
+def _repair(gdf: gpd.GeoDataFrame, arr: np.ndarray, filename: str, messages: list[str],
+            ) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """Invalid geometries repaired with make_valid (and said); collapsed ones dropped."""
     invalid = ~shapely.is_valid(arr)
-    if invalid.any():
-        reasons = shapely.is_valid_reason(arr[invalid])
-        fixed = shapely.make_valid(arr[invalid], method="structure", keep_collapsed=False)
-        arr = arr.copy()
-        arr[invalid] = fixed
-        still_empty = shapely.is_empty(arr)
-        first = str(reasons[0]).split("[")[0].strip()
-        messages.append(f"repaired {int(invalid.sum())} invalid geometr"
-                        f"{'y' if invalid.sum() == 1 else 'ies'} with make_valid "
-                        f"(first problem: {first})")
-        if still_empty.any():
-            messages.append(f"dropped {int(still_empty.sum())} feature(s) that collapsed "
-                            "to nothing when repaired")
-            gdf = gdf.loc[~still_empty].reset_index(drop=True)
-            arr = arr[~still_empty]
-        if len(arr) == 0:
-            raise InputError(f"{filename}: no valid geometry left after repair")
-    gdf = gdf.set_geometry(gpd.GeoSeries(arr, crs="EPSG:4326", index=gdf.index))
-    return UserLayer(gdf, messages, name)
+    if not invalid.any():
+        return gdf, arr
+    reasons = shapely.is_valid_reason(arr[invalid])
+    fixed = shapely.make_valid(arr[invalid], method="structure", keep_collapsed=False)
+    arr = arr.copy()
+    arr[invalid] = fixed
+    still_empty = shapely.is_empty(arr)
+    first = str(reasons[0]).split("[")[0].strip()
+    messages.append(f"repaired {int(invalid.sum())} invalid geometr"
+                    f"{'y' if invalid.sum() == 1 else 'ies'} with make_valid "
+                    f"(first problem: {first})")
+    if still_empty.any():
+        messages.append(f"dropped {int(still_empty.sum())} feature(s) that collapsed "
+                        "to nothing when repaired")
+        gdf = gdf.loc[~still_empty].reset_index(drop=True)
+        arr = arr[~still_empty]
+    if len(arr) == 0:
+        raise InputError(f"{filename}: no valid geometry left after repair")
+    return gdf, arr
 
 
 # ---------------------------------------------------------------------- writing

@@ -19,6 +19,8 @@ KM_PER_UNIT: dict[str, float] = {"km": 1.0, "nm": 1.852, "mi": 1.609344}
 
 #: Long names for labels.
 UNIT_LABELS: dict[str, str] = {"km": "kilometres", "nm": "nautical miles", "mi": "statute miles"}
+#: Short names for choosers and captions.
+UNIT_WORDS: dict[str, str] = {"km": "km", "nm": "nautical miles", "mi": "statute miles"}
 
 
 def _factor(unit: str) -> float:
@@ -48,3 +50,26 @@ def format_distance(value_km: float, unit: str = "km", decimals: int = 1) -> str
     if not math.isfinite(value):
         return "n/a"
     return f"{value:,.{decimals}f} {unit}"
+
+
+def format_area(value_km2: float, unit: str = "km") -> str:
+    """An area given in km² shown in ``unit``² (a non-finite value is ``"n/a"``).
+
+    >>> format_area(110559.7, "km"), format_area(12.34, "km"), format_area(3429.904, "nm")
+    ('110,560 km²', '12.3 km²', '1,000 nm²')
+    """
+    factor = _factor(unit)
+    if not math.isfinite(value_km2):
+        return "n/a"
+    v = value_km2 / factor ** 2
+    return f"{v:,.0f} {unit}²" if v >= 100 else f"{v:,.1f} {unit}²"
+
+
+def format_radius(radius_km: float, unit: str) -> str:
+    """A ring radius in ``unit`` with no needless decimals.
+
+    >>> format_radius(75, "km"), format_radius(75, "nm")
+    ('75 km', '40.5 nm')
+    """
+    v = from_km(radius_km, unit)
+    return f"{v:,.0f} {unit}" if abs(v - round(v)) < 0.05 else f"{v:,.1f} {unit}"

@@ -14,10 +14,9 @@ of GeoJSON features.  Every feature on the draw layer carries
 ``properties.zone_id`` (set here for zones we send, and by a ``draw:created``
 hook for new shapes) and ``properties.shape`` (``polygon``, ``rectangle`` or
 ``circle``), so an edit or a delete in the browser maps back to the right zone.
-Leaflet.draw returns a circle as a Point plus ``radius`` in metres (Leaflet's
-``L.Circle`` is drawn in Web Mercator); :func:`feature_to_shape` turns it into a
-geodesic circle with :func:`dashboard.geo.buffer.buffer_point`, keeping the
-radius.
+Reading those features back into zone geometry lives in
+:mod:`dashboard.drawing` (no folium there), as does
+:class:`dashboard.drawing.MapZone`, the zones this module draws.
 
 Geometry sent for display only (reference layers, read-only zones) is
 simplified; zones that can be edited on the map are sent at full precision.
@@ -26,11 +25,11 @@ No Streamlit in this module.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, lru_cache
-from typing import Any
+from functools import cached_property
+from typing import Any, Protocol
 
 import folium
 import numpy as np
@@ -39,10 +38,10 @@ from branca.element import Element, MacroElement
 from folium.plugins import Draw
 from folium.template import Template
 from jinja2.utils import htmlsafe_json_dumps
-from shapely.geometry import MultiPolygon, Polygon, box, shape
+from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from dashboard.geo.errors import InputError
+from dashboard.cache import memoize
 from dashboard.render.styles import DERIVED_STYLES, LAYERS, NEIGHBOUR_COLOURS, LayerStyle
 
 #: URL prefix of the vendored front-end files (Streamlit static serving).
@@ -67,13 +66,11 @@ DISPLAY_DECIMALS: int = 4
 EDIT_DECIMALS: int = 7
 #: How many of the largest cities the drawing map labels.
 N_CITIES: int = 60
-#: Zones with more vertices than this are shown read-only (dragging hundreds of
-#: Leaflet.draw handles is unusable); edit them in the vertex table instead.
-MAX_EDITABLE_VERTICES: int = 400
-#: Default view of the drawing map: western Ukraine and eastern Poland.
+#: Default view of the drawing map: western Ukraine and eastern Poland (the same
+#: as :data:`dashboard.drawing.DEFAULT_CENTER`, which the page state starts from;
+#: a renderer cannot import the state layer, and a test keeps the two equal).
 DEFAULT_CENTER: tuple[float, float] = (26.0, 50.2)  # (lon, lat), degrees
 DEFAULT_ZOOM: int = 6
-SHAPES: tuple[str, ...] = ("polygon", "rectangle", "circle")
 #: Map background (sea; the countries layer includes the 12 nm territorial sea).
 SEA_COLOUR: str = "#d6e6f2"
 
@@ -172,7 +169,7 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-@lru_cache(maxsize=8)
+@memoize(maxsize=8)
 def reference_layers(as_of: date | None = None) -> tuple[RefLayer, ...]:
     """The drawing map's read-only layers, simplified for display.
 
@@ -250,9 +247,8 @@ def overlay_layer(name: str, label: str, geoms: Sequence[BaseGeometry],
 
 
 # ------------------------------------------------------------------------- zones
-@dataclass(frozen=True)
-class MapZone:
-    """A zone as the drawing map shows it.
+class ZoneOnMap(Protocol):
+    """What the drawing map needs of a zone (:class:`dashboard.drawing.MapZone` has it).
 
     Attributes
     ----------
@@ -268,33 +264,30 @@ class MapZone:
         Circle centre in degrees (circles only).
     radius_km : float | None
         Geodesic radius in km (circles only).
+    bounds_deg : (west, south, east, north) | None
+        Rectangle bounds in degrees (rectangles only).
     editable : bool
         On the Leaflet.draw layer (editable, deletable) or read-only.
     """
 
-    zone_id: str
-    name: str
-    geometry: BaseGeometry
-    shape: str = "polygon"
-    center_lon: float | None = None
-    center_lat: float | None = None
-    radius_km: float | None = None
-    bounds_deg: tuple[float, float, float, float] | None = None
-    editable: bool = True
-
-
-def can_edit_on_map(geometry: BaseGeometry, *, is_circle: bool = False,
-                    is_rectangle: bool = False) -> bool:
-    """True if a zone can go on the Leaflet.draw layer.
-
-    Circles (edited by centre and radius) and rectangles (by their corners)
-    always can; otherwise a single
-    polygon without holes and with at most :data:`MAX_EDITABLE_VERTICES` vertices.
-    """
-    if is_circle or is_rectangle:
-        return True
-    return (isinstance(geometry, Polygon) and not geometry.interiors
-            and len(geometry.exterior.coords) - 1 <= MAX_EDITABLE_VERTICES)
+    @property
+    def zone_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def geometry(self) -> BaseGeometry: ...
+    @property
+    def shape(self) -> str: ...
+    @property
+    def center_lon(self) -> float | None: ...
+    @property
+    def center_lat(self) -> float | None: ...
+    @property
+    def radius_km(self) -> float | None: ...
+    @property
+    def bounds_deg(self) -> tuple[float, float, float, float] | None: ...
+    @property
+    def editable(self) -> bool: ...
 
 
 def _latlngs(poly: Polygon, decimals: int) -> list:
@@ -306,7 +299,7 @@ def _latlngs(poly: Polygon, decimals: int) -> list:
     return out
 
 
-def zone_spec(z: MapZone) -> dict:
+def zone_spec(z: ZoneOnMap) -> dict:
     """JSON spec of one zone for the browser (``latlngs`` in Leaflet's [lat, lon] order)."""
     style = DERIVED_STYLES["drawn"]
     spec: dict[str, Any] = {"id": z.zone_id, "name": z.name, "shape": z.shape,
@@ -435,7 +428,7 @@ class _ZoneMapScript(MacroElement):
         self.get_root().script.add_child(_RawText(script(self, kwargs)), name=self.get_name())
 
 
-def build_draw_map(reference: Sequence[RefLayer], zones: Sequence[MapZone], *,
+def build_draw_map(reference: Sequence[RefLayer], zones: Sequence[ZoneOnMap], *,
                    center: tuple[float, float] = DEFAULT_CENTER, zoom: float = DEFAULT_ZOOM,
                    ) -> folium.Map:
     """The drawing map: reference layers, zones, and the Leaflet.draw toolbar.
@@ -444,7 +437,7 @@ def build_draw_map(reference: Sequence[RefLayer], zones: Sequence[MapZone], *,
     ----------
     reference : sequence of RefLayer
         Read-only layers, drawn bottom to top.
-    zones : sequence of MapZone
+    zones : sequence of ZoneOnMap (e.g. :class:`dashboard.drawing.MapZone`)
         Editable zones go on the Leaflet.draw layer; the others are drawn
         read-only (dashed).
     center : (lon, lat) in degrees
@@ -497,198 +490,3 @@ def asset_urls(m: folium.Map) -> list[str]:
 
     walk(m)
     return urls
-
-
-# ---------------------------------------------------------------- drawn features
-@dataclass
-class DrawnShape:
-    """One feature of ``all_drawings`` turned into a zone geometry.
-
-    Attributes
-    ----------
-    zone_id : str | None
-        ``properties.zone_id`` (None for a feature we did not tag).
-    shape : {"polygon", "rectangle", "circle"}
-    geometry : Polygon | MultiPolygon
-        WGS84 lon/lat.  A circle is a geodesic circle (256 vertices); a
-        rectangle is the lon/lat box, its east-west edges following the
-        parallels (densified, see :func:`lonlat_box`); a polygon's edges are
-        geodesics between the clicked corners.
-    center_lon, center_lat : float | None
-        Circle centre, degrees.
-    radius_km : float | None
-        Circle radius, km (Leaflet's metres / 1000, unchanged).
-    bounds_deg : (west, south, east, north) | None
-        Rectangle bounds, degrees.
-    messages : list of str
-        Repairs made (e.g. a self-intersecting outline split with make_valid).
-    """
-
-    zone_id: str | None
-    shape: str
-    geometry: BaseGeometry
-    center_lon: float | None = None
-    center_lat: float | None = None
-    radius_km: float | None = None
-    bounds_deg: tuple[float, float, float, float] | None = None
-    messages: list[str] = field(default_factory=list)
-
-
-#: Longest step along a parallel of a rectangle's east-west edges, degrees of longitude.
-BOX_STEP_DEG: float = 0.05
-
-
-def lonlat_box(west: float, south: float, east: float, north: float,
-               step_deg: float = BOX_STEP_DEG) -> Polygon:
-    """The area between two meridians and two parallels, as a polygon.
-
-    A rectangle drawn on the (Mercator) map has edges along the parallels; a
-    polygon's edges are geodesics, which bow towards the pole (about 0.9 km
-    in the middle of a 200 km edge at 50° N).  So the east-west edges get a
-    vertex every ``step_deg`` degrees of longitude, which keeps them within
-    a few metres of the parallel; the north-south edges are meridians, which
-    are geodesics already.
-
-    Parameters
-    ----------
-    west, south, east, north : float
-        Bounds in degrees (``west < east``, ``south < north``).
-    step_deg : float
-        Vertex spacing along the parallels, degrees.
-    """
-    if not (west < east and south < north):
-        raise InputError("a rectangle needs west < east and south < north")
-    n = max(math.ceil((east - west) / step_deg), 1)
-    lons = np.linspace(west, east, n + 1)
-    ring = ([(float(x), south) for x in lons] + [(float(x), north) for x in lons[::-1]])
-    return Polygon(ring)
-
-
-def polygonal_part(geom: BaseGeometry) -> Polygon | MultiPolygon | None:
-    """The polygons of ``geom`` (a GeometryCollection from make_valid keeps only them)."""
-    if geom is None or geom.is_empty:
-        return None
-    if isinstance(geom, (Polygon, MultiPolygon)):
-        return geom
-    polys: list[Polygon] = []
-    for g in getattr(geom, "geoms", []):
-        if isinstance(g, Polygon) and not g.is_empty:
-            polys.append(g)
-        elif isinstance(g, MultiPolygon):
-            polys.extend(p for p in g.geoms if not p.is_empty)
-    if not polys:
-        return None
-    return polys[0] if len(polys) == 1 else MultiPolygon(polys)
-
-
-def repair_polygon(geom: BaseGeometry, what: str) -> tuple[Polygon | MultiPolygon, list[str]]:
-    """Return ``geom`` as a valid polygon, repairing it with ``make_valid`` if needed.
-
-    Raises
-    ------
-    InputError
-        If nothing with an area is left.
-    """
-    messages: list[str] = []
-    if not geom.is_valid:
-        reason = shapely.is_valid_reason(geom).split("[")[0].strip()
-        geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
-        messages.append(f"{what}: the outline crossed itself ({reason}); repaired with "
-                        "make_valid")
-    poly = polygonal_part(geom)
-    if poly is None or poly.area == 0:
-        raise InputError(f"{what} has no area (fewer than 3 distinct corners?)")
-    return poly, messages
-
-
-def check_lonlat_array(xy: np.ndarray, what: str) -> None:
-    """Raise :class:`InputError` unless every (lon, lat) row is finite and on the globe."""
-    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-    if not np.isfinite(xy).all():
-        raise InputError(f"{what} has coordinates that are not numbers")
-    if (np.abs(xy[:, 0]) > 180).any() or (np.abs(xy[:, 1]) > 90).any():
-        raise InputError(f"{what} has coordinates outside lon ±180 / lat ±90; pan back to "
-                         "the region and redraw it")
-
-
-def feature_to_shape(feature: Mapping[str, Any], n_vertices: int = 256) -> DrawnShape:
-    """One GeoJSON feature from Leaflet.draw -> :class:`DrawnShape`.
-
-    A ``Point`` with ``properties.radius`` (metres) is a circle and becomes a
-    geodesic circle of that radius (:func:`dashboard.geo.buffer.buffer_point`,
-    ``n_vertices`` vertices); a rectangle becomes :func:`lonlat_box` of its
-    bounds; a ``Polygon`` stays a polygon (repaired with ``make_valid`` if it
-    crosses itself).
-
-    Raises
-    ------
-    InputError
-        Anything else (a line, a marker, broken coordinates).
-    """
-    from dashboard.geo.buffer import buffer_point
-
-    if not isinstance(feature, Mapping):
-        raise InputError("a drawn shape is not a GeoJSON feature")
-    props = feature.get("properties") or {}
-    if not isinstance(props, Mapping):
-        props = {}
-    zone_id = props.get("zone_id")
-    zone_id = None if zone_id is None else str(zone_id)
-    shape_kind = str(props.get("shape") or "")
-    geom_raw = feature.get("geometry") or {}
-    gtype = geom_raw.get("type") if isinstance(geom_raw, Mapping) else None
-    what = f"the drawn {shape_kind or 'shape'}"
-    try:
-        if gtype == "Point":
-            radius_m = props.get("radius")
-            if radius_m is None:
-                raise InputError("markers cannot be zones; draw a polygon, rectangle or circle")
-            radius_km = float(radius_m) / 1000.0
-            lon, lat = (float(v) for v in geom_raw["coordinates"][:2])
-            check_lonlat_array(np.array([lon, lat]), what)
-            if not (math.isfinite(radius_km) and radius_km > 0):
-                raise InputError(f"{what} has no radius")
-            circle = buffer_point(lon, lat, radius_km, n_vertices=n_vertices)
-            return DrawnShape(zone_id, "circle", circle, lon, lat, radius_km)
-        if gtype in ("Polygon", "MultiPolygon"):
-            geom = shape(geom_raw)
-            check_lonlat_array(shapely.get_coordinates(geom), what)
-            if shape_kind == "rectangle" and isinstance(geom, Polygon):
-                w, s, e, n = (float(v) for v in geom.bounds)
-                return DrawnShape(zone_id, "rectangle", lonlat_box(w, s, e, n),
-                                  bounds_deg=(w, s, e, n))
-            poly, msgs = repair_polygon(geom, what)
-            return DrawnShape(zone_id, "polygon", poly, messages=msgs)
-    except InputError:
-        raise
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-        raise InputError(f"{what} could not be read ({exc})") from None
-    raise InputError(f"a drawn {gtype or 'shape'} cannot be a zone; draw a polygon, "
-                     "rectangle or circle")
-
-
-def same_shape(a: DrawnShape, geometry: BaseGeometry, *, center_lon: float | None = None,
-               center_lat: float | None = None, radius_km: float | None = None,
-               bounds_deg: Sequence[float] | None = None,
-               tolerance_deg: float = 2e-6) -> bool:
-    """True if a feature sent back by the browser is the zone we sent, unchanged.
-
-    Leaflet rounds coordinates to 1e-6 degree in ``toGeoJSON``, so equality is
-    within ``tolerance_deg``; circles compare centre and radius (1 mm),
-    rectangles their bounds.
-    """
-    if a.radius_km is not None or radius_km is not None:
-        if a.radius_km is None or radius_km is None or center_lon is None:
-            return False
-        return (abs(a.center_lon - center_lon) <= tolerance_deg
-                and abs(a.center_lat - center_lat) <= tolerance_deg
-                and abs(a.radius_km - radius_km) <= 1e-6)
-    if a.bounds_deg is not None or bounds_deg is not None:
-        if a.bounds_deg is None or bounds_deg is None:
-            return False
-        return all(abs(float(x) - float(y)) <= tolerance_deg
-                   for x, y in zip(a.bounds_deg, bounds_deg))
-    try:
-        return bool(shapely.equals_exact(a.geometry, geometry, tolerance=tolerance_deg))
-    except shapely.errors.GEOSException:
-        return False

@@ -81,6 +81,9 @@ DERIVED_STYLES: dict[str, LayerStyle] = {
         LayerStyle("user", "User layer", "polygon",
                    fill=(0, 150, 200, 60), line=(0, 120, 170, 255), line_width_px=1.5,
                    point_radius_px=5.0),
+        LayerStyle("picked", "Selected point", "point",
+                   fill=(255, 200, 0, 255), line=(0, 0, 0, 255), point_radius_px=7.0,
+                   line_width_px=2.0, id_field="name", label_field="name"),
     )
 }
 

@@ -1,0 +1,126 @@
+"""What every subcommand shares: positions, dates, target layers, output, progress."""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+
+from dashboard.catalogue import CATALOGUE
+from dashboard.geo.coords import parse_position
+from dashboard.geo.distance import pick_id_field
+from dashboard.geo.errors import InputError
+from dashboard.geo.layers_io import load_layer
+from dashboard.geo.nato import nato_border_on, parse_date
+from dashboard.geo.zonefile import ZoneFile, read_zone_file
+
+#: Layers ``distance`` measures to when no ``--to`` is given.
+DEFAULT_TARGETS: tuple[str, ...] = ("nato_border", "countries")
+#: Inputs with at least this many points report progress on stderr.
+PROGRESS_MIN_POINTS: int = 10_000
+
+
+def position(text: str) -> tuple[float, float]:
+    """(lon, lat) in degrees of a typed position (decimal ``LAT,LON``, DMS or MGRS)."""
+    return parse_position(text)
+
+
+def iso_date(text: str | None) -> date | None:
+    """A date from ``YYYY-MM-DD`` text, or None for no text."""
+    return parse_date(text) if text else None
+
+
+def layer_name(spec: str) -> str:
+    """A built-in layer's name, or a file's stem."""
+    return spec if spec in CATALOGUE else Path(spec).stem
+
+
+def target_layer(spec: str, on: date | None) -> tuple[str, gpd.GeoDataFrame, str | None]:
+    """(name, GeoDataFrame, id_field) for a ``--to`` argument; the NATO border as of ``on``."""
+    gdf = load_layer(spec)
+    if spec == "nato_border" and on is not None:
+        gdf = nato_border_on(on, gdf)
+        if len(gdf) == 0:
+            raise InputError(f"no NATO border segment existed on {on.isoformat()}")
+    id_field = CATALOGUE[spec].id_field if spec in CATALOGUE else None
+    if id_field is not None and id_field not in gdf.columns:
+        id_field = None
+    return layer_name(spec), gdf, pick_id_field(gdf, id_field)
+
+
+def zone_file(path: Path | str) -> ZoneFile:
+    """The zones of a GeoJSON file, named by the one rule (:func:`read_zone_file`)."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return read_zone_file(data, p.name)
+
+
+def num(v: float | None, nd: int = 3) -> float | None:
+    """``v`` rounded to ``nd`` decimals, None for None or NaN."""
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(float(v), nd)
+
+
+def plain(v: object) -> object:
+    """A numpy scalar as a plain Python value."""
+    return v.item() if hasattr(v, "item") else v
+
+
+def write_text(path: str, text: str) -> None:
+    """Write ``text`` to ``path``, or to stdout for ``-``."""
+    if path in ("-", ""):
+        sys.stdout.write(text)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def progress(label: str, total: int) -> Callable[[int, int], None] | None:
+    """A progress reporter on stderr for large inputs, else None."""
+    if total < PROGRESS_MIN_POINTS:
+        return None
+
+    def report(done: int, n: int) -> None:
+        end = "\n" if done >= n else ""
+        print(f"\r{label}: {done:,}/{n:,} points ({100 * done / n:.0f}%)", end=end,
+              file=sys.stderr, flush=True)
+
+    return report
+
+
+def positive_km(text: str) -> float:
+    """argparse type: a distance in km, more than 0."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of km: {text!r}") from None
+    if not (v > 0 and math.isfinite(v)):
+        raise argparse.ArgumentTypeError(f"must be more than 0 km: {text!r}")
+    return v
+
+
+def km_list(text: str) -> list[float]:
+    """argparse type: comma-separated distances in km, each more than 0."""
+    try:
+        vals = [float(v) for v in text.replace(" ", "").split(",") if v]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers of km: {text!r}") from None
+    if not vals or any(not (v > 0) for v in vals):
+        raise argparse.ArgumentTypeError(f"ring radii must be positive km: {text!r}")
+    return vals
+
+
+def date_arg(text: str) -> date:
+    """argparse type: a ``YYYY-MM-DD`` date."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None

@@ -1,0 +1,92 @@
+"""The sidebar: the controls that say what the map shows, shared by both pages.
+
+Both pages draw their map from the same :class:`~dashboard.request.SceneRequest`
+(:func:`dashboard.appstate.scene_request`), so every control here acts on both:
+the incident, the NATO-border date, units, layers, candidate zones, rings, the
+border band and the user's own layers.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from dashboard import appstate
+from dashboard.catalogue import BUILTIN_LAYERS, CATALOGUE
+from dashboard.geo.errors import InputError
+from dashboard.geo.layers_io import MAX_UPLOAD_BYTES, load_layer, read_user_layer
+from dashboard.geo.units import KM_PER_UNIT, UNIT_WORDS, from_km
+
+#: Largest upload, in MB (``maxUploadSize`` in .streamlit/config.toml is the same).
+MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
+
+
+def render(state: Any, incidents: dict[str, dict]) -> None:
+    """Draw the sidebar into the current script run."""
+    with st.sidebar:
+        _incident(state, incidents)
+        _layers()
+        _buffers(state)
+        _uploads(state)
+
+
+def _incident(state: Any, incidents: dict[str, dict]) -> None:
+    st.header("Incident")
+    st.selectbox(
+        "Incident", list(incidents), key="incident",
+        on_change=appstate.on_incident_change, args=(state, incidents),
+        format_func=lambda i: f"{incidents[i]['date']} · {incidents[i]['place']}",
+    )
+    st.date_input("NATO border as of", key="as_of", min_value=date(1949, 4, 4),
+                  help="Segments that were NATO's border on this date (FI-RU from 2023-04-04).")
+    st.radio("Units", list(KM_PER_UNIT), key="units", horizontal=True,
+             format_func=lambda u: UNIT_WORDS[u])
+
+
+def _layers() -> None:
+    st.header("Layers")
+    st.multiselect("Show", list(BUILTIN_LAYERS), key="layers_on",
+                   format_func=lambda n: CATALOGUE[n].label)
+    zones = load_layer("zones").set_index("id")
+    st.multiselect("Candidate no-fly zones", list(zones.index), key="zone_ids",
+                   format_func=lambda z: str(zones.loc[z, "name"]),
+                   help="\n\n".join(f"**{r['name']}**: {r['description']}"
+                                    for _, r in zones.iterrows()))
+
+
+def _buffers(state: Any) -> None:
+    units = state["units"]
+    st.header("Buffers")
+    st.text_input(f"Rings around the selected point ({units}, comma-separated)",
+                  key=appstate.rings_text_key(units),
+                  on_change=appstate.on_rings_text, args=(state, units))
+    if state["rings_error"]:
+        st.error(state["rings_error"])
+    st.button("5V55 range: 75 and 90 km", key="preset_5v55",
+              on_click=appstate.set_rings_km, args=(state, [75.0, 90.0]))
+    st.number_input(f"Band inside Ukraine along the NATO border ({units}, 0 = off)",
+                    min_value=0.0, max_value=from_km(500.0, units), step=10.0,
+                    key=appstate.band_key(units), on_change=appstate.on_band, args=(state, units))
+
+
+def _uploads(state: Any) -> None:
+    st.header("Your layers")
+    uploads = st.file_uploader(f"GeoJSON, or CSV with lat/lon columns (up to {MAX_UPLOAD_MB} MB)",
+                               type=["geojson", "json", "csv"], accept_multiple_files=True,
+                               key="uploads")
+    for up in uploads or []:
+        if up.name in state["user_layers"]:
+            continue
+        try:
+            layer = read_user_layer(up.getvalue(), up.name)
+        except InputError as exc:
+            st.error(f"{up.name}: {exc}")
+            continue
+        state["user_layers"][up.name] = layer.gdf
+        for m in layer.messages:
+            st.info(f"{up.name}: {m}")
+    for name in list(state["user_layers"]):
+        if st.button(f"Remove {name}", key=f"rm_{name}"):
+            del state["user_layers"][name]
+            st.rerun()
