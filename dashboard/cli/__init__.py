@@ -24,11 +24,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from dashboard.cli import brief, buffer, distance, layers, zone
+from dashboard.cli import brief, buffer, distance, incidents, layers, origin, zone
 from dashboard.geo.errors import InputError
 
 #: The subcommands, in the order ``--help`` lists them.
-SUBCOMMANDS = (layers, distance, buffer, zone, brief)
+SUBCOMMANDS = (layers, distance, buffer, zone, brief, incidents, origin)
 
 
 class _Parser(argparse.ArgumentParser):
