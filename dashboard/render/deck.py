@@ -1,5 +1,16 @@
 """Scene -> pydeck Deck for the live map.
 
+Two outputs, both built with pydeck:
+
+- :func:`scene_to_deck`, a full Deck for ``st.pydeck_chart`` (every feature
+  inline in the spec);
+- :func:`scene_spec` / :func:`build_args`, the args of the one map component
+  (``dashboard/ui/mapview``, contract in ``/tmp/prompts/map_protocol.md``):
+  ``GeoTableLayer`` specs that reference the static layer files
+  (``dashboard/ui/mapview/layers/*.bin``, fetched once per browser) or, for
+  derived and user layers, GeoTable JSON blobs (:mod:`dashboard.render.geotable`)
+  sent once per browser session.
+
 Geometry is simplified here *for display only* (measurements always use the
 full-resolution layers in the core).  Tooltips are plain text: deck.gl puts a
 ``{"text": ...}`` tooltip into the page with ``innerText``, so a property such as
@@ -11,7 +22,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -22,8 +33,18 @@ from pydeck.bindings.json_tools import default_serialize
 from pydeck.types import String
 
 from dashboard.cache import content_token, memoize
+from dashboard.render.geotable import (
+    GeoTable,
+    blob_hash,
+    editable_geojson,
+    encode,
+    json_value,
+    static_ids,
+    static_index,
+    to_blob,
+)
 from dashboard.render.styles import NEIGHBOUR_COLOURS, RGBA, feature_colours
-from dashboard.scene import Scene, SceneLayer, View
+from dashboard.scene import STRIKE_LINE, Scene, SceneLayer, View
 
 #: Served by Streamlit's static file server (see .streamlit/config.toml).
 OFFLINE_MAP_STYLE = "/app/static/basemap-style.json"
@@ -251,17 +272,7 @@ def scene_to_deck(scene: Scene, height_px: int = 620) -> pdk.Deck:
 
 def legend_entries(scene: Scene) -> list[tuple[str, RGBA]]:
     """(label, colour) for every drawn layer; the NATO border one entry per neighbour."""
-    out: list[tuple[str, RGBA]] = []
-    for lyr in scene.layers:
-        st = lyr.style
-        if lyr.name == "nato_border":
-            present = set(lyr.gdf["neighbour"]) if "neighbour" in lyr.gdf.columns else set()
-            out += [v for k, v in NEIGHBOUR_COLOURS.items() if k in present]
-        elif st.kind == "line" or st.fill[3] == 0:
-            out.append((lyr.legend_label, st.line))
-        else:
-            out.append((lyr.legend_label, st.fill))
-    return out
+    return [(row["label"], tuple(row["color"])) for row in legend_rows(scene)]
 
 
 def legend_html(scene: Scene) -> str:
@@ -277,3 +288,225 @@ def legend_html(scene: Scene) -> str:
             f"{html.escape(label)}</span>"
         )
     return " ".join(items)
+
+
+# ------------------------------------------------------------------ the one map
+#: Display tolerance of dynamic layers (blobs), degrees: about 50 m, half a pixel at zoom 10.
+BLOB_TOLERANCE_DEG = 0.0005
+#: Layers sent with every vertex (short geodesic lines whose shape is the point).
+EXACT_LAYERS: frozenset[str] = frozenset({"measure", STRIKE_LINE})
+#: The sea: the map's background colour (the offline basemap style's ``#d6e6f0``).
+SEA_RGB: tuple[int, int, int] = (214, 230, 240)
+#: Cities drawn from each zoom on (web-map zoom, least population); the last stop
+#: whose zoom is at most the map's zoom applies.
+CITY_STOPS: tuple[tuple[float, int], ...] = ((0, 250_000), (6, DISPLAY_MIN_POPULATION), (8, 0))
+#: ...and labelled from each zoom on.  Marker radii follow :func:`_radius_px`:
+#: ``pointRadiusPx * sqrt(population / ref)`` px, clipped to ``[min, max]`` (``radiusBy``).
+CITY_LABEL_STOPS: tuple[tuple[float, int], ...] = (
+    (0, 1_000_000), (5, 500_000), (6, LABEL_MIN_POPULATION), (7, 100_000), (8, 50_000), (9, 0))
+#: Every key of a LayerSpec, with the value meaning "none" (pydeck drops None values).
+LAYER_DEFAULTS: dict[str, Any] = {
+    "fill": None, "line": None, "colorBy": None, "radiusBy": None, "minValueByZoom": None,
+    "labels": None, "visibleIds": None, "tooltip": [], "pickable": True, "visible": True}
+_MAP_KEYS = ("mapStyle", "mapProvider", "mapboxKey", "googleMapsKey", "customLibraries")
+
+
+def _by_zoom(field: str, stops: Sequence[tuple[float, int]]) -> dict[str, Any]:
+    return {"field": field, "stops": [[z, v] for z, v in stops]}
+
+
+def _per_feature_colours(layer: SceneLayer) -> bool:
+    return bool({"fill_rgba", "line_rgba"} & set(layer.gdf.columns))
+
+
+def _style_fields(layer: SceneLayer) -> dict[str, Any]:
+    """The LayerSpec entries that read feature properties: colorBy, radiusBy, minValueByZoom,
+    labels (each None when the layer has no such field)."""
+    st, cols = layer.style, set(layer.gdf.columns)
+    by_pop = st.kind == "point" and "population" in cols
+    color_by = None
+    if st.name == "nato_border" and "neighbour" in cols and "line_rgba" not in cols:
+        color_by = {"field": "neighbour", "target": "line",
+                    "map": {k: list(c) for k, (_, c) in NEIGHBOUR_COLOURS.items()}}
+    labels = None
+    if layer.show_labels or st.name == "drawn":
+        labels = {"field": st.label_field, "sizePx": 13 if st.kind == "point" else 12,
+                  "minValueByZoom": _by_zoom("population", CITY_LABEL_STOPS) if by_pop else None}
+    return {"colorBy": color_by, "labels": labels,
+            "radiusBy": {"field": "population", "ref": 50_000, "min": 2, "max": 18}
+            if by_pop else None,
+            "minValueByZoom": _by_zoom("population", CITY_STOPS) if by_pop else None}
+
+
+def map_fields(layer: SceneLayer) -> tuple[str, ...]:
+    """The properties the map needs of ``layer``: label, tooltip fields, the fields its
+    colours, sizes and thinning read, and per-feature ``_fill``/``_line`` colours."""
+    extra = [v["field"] for v in _style_fields(layer).values() if v]
+    colours = ("_fill", "_line") if _per_feature_colours(layer) else ()
+    return tuple(dict.fromkeys((layer.style.label_field, *layer.tooltip_fields, *extra,
+                                *colours)))
+
+
+def layer_table(layer: SceneLayer, tolerance_deg: float) -> GeoTable:
+    """``layer`` as a GeoTable of :func:`map_fields`, simplified by ``tolerance_deg`` degrees."""
+    gdf = layer.gdf
+    if _per_feature_colours(layer):
+        fills, lines = feature_colours(layer.style, gdf)
+        gdf = gdf.assign(_fill=[list(c) for c in fills], _line=[list(c) for c in lines])
+    return encode(gdf, layer.style.kind, layer.style.id_field, map_fields(layer), tolerance_deg)
+
+
+def _blob_key(layer: SceneLayer) -> str:
+    return _gdf_token(layer, BLOB_TOLERANCE_DEG) + repr(map_fields(layer))
+
+
+@memoize(maxsize=128, key=_blob_key)
+def layer_blob(layer: SceneLayer) -> tuple[str, dict[str, Any]]:
+    """(sha1, GeoTable JSON) of a dynamic layer (memoised per content; do not modify)."""
+    tol = 0.0 if layer.name in EXACT_LAYERS or layer.style.kind == "point" else BLOB_TOLERANCE_DEG
+    blob = to_blob(layer_table(layer, tol))
+    return blob_hash(blob), blob
+
+
+def static_ref(layer: SceneLayer, index: dict[str, dict[str, Any]] | None = None,
+               ) -> tuple[str, tuple[str, ...] | None] | None:
+    """(URL, visible ids or None for all) when a static file holds ``layer``'s features
+    and properties, else None (the layer then goes as a blob)."""
+    entry = (static_index() if index is None else index).get(layer.name)
+    st = layer.style
+    if (entry is None or st.name != layer.name or entry.get("kind") != st.kind
+            or not set(map_fields(layer)) <= set(entry.get("fields", ()))
+            or st.id_field not in layer.gdf.columns):
+        return None
+    try:
+        known = static_ids(entry["url"])
+    except (OSError, ValueError):
+        return None
+    ids = tuple(layer.gdf[st.id_field].astype(str))
+    if not set(ids) <= known:
+        return None
+    return entry["url"], (None if len(set(ids)) == len(known) else ids)
+
+
+def _colour(c: RGBA | None) -> list[int] | None:
+    return None if c is None else [int(v) for v in c]
+
+
+def layer_spec(layer: SceneLayer, data: str, visible_ids: Sequence[str] | None = None,
+               hidden: Collection[str] = ()) -> pdk.Layer:
+    """The ``GeoTableLayer`` of ``layer``; ``data`` is a static URL or ``blob:<sha1>``."""
+    st = layer.style
+    return pdk.Layer(
+        "GeoTableLayer", id=layer.name, data=data, kind=String(st.kind),
+        fill=None if st.kind == "line" else _colour(st.fill), line=_colour(st.line),
+        lineWidthPx=float(st.line_width_px), pointRadiusPx=float(st.point_radius_px),
+        visibleIds=None if visible_ids is None else tuple(str(i) for i in visible_ids),
+        tooltip=tuple(layer.tooltip_fields) if layer.pickable else (),
+        titleField=String(st.label_field), pickable=bool(layer.pickable),
+        visible=layer.name not in hidden, **_style_fields(layer))
+
+
+def scene_spec(scene: Scene, sent: Collection[str] = frozenset(), hidden: Collection[str] = (),
+               ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The map component's deck spec and the blobs the browser lacks.
+
+    Parameters
+    ----------
+    scene : Scene
+        What to draw (layers bottom to top, the view).
+    sent : collection of str
+        Blob hashes this browser has already been sent.
+    hidden : collection of str
+        Layer ids the user switched off in the legend (drawn with ``visible: false``).
+
+    Returns
+    -------
+    spec : dict
+        ``json.loads(pydeck.Deck(...).to_json())`` with ``GeoTableLayer`` layers
+        (static layers by URL, subsets by ``visibleIds``) and no basemap keys.
+    blobs : dict
+        ``{sha1: GeoTable JSON}`` of the dynamic layers whose hash is not in ``sent``
+        (shared with the cache: do not modify).
+    """
+    index = static_index()
+    layers, blobs = [], {}
+    for lyr in scene.layers:
+        ref = static_ref(lyr, index)
+        if ref is None:
+            digest, blob = layer_blob(lyr)
+            ref = (f"blob:{digest}", None)
+            if digest not in sent:
+                blobs[digest] = blob
+        layers.append(layer_spec(lyr, ref[0], ref[1], hidden))
+    v = scene.view
+    deck = pdk.Deck(layers=layers, map_style=None, map_provider=None,
+                    initial_view_state=pdk.ViewState(longitude=round(v.lon, 5),
+                                                     latitude=round(v.lat, 5),
+                                                     zoom=round(v.zoom, 2)))
+    spec = json.loads(deck.to_json())
+    for k in _MAP_KEYS:
+        spec.pop(k, None)
+    spec["layers"] = [{**LAYER_DEFAULTS, **lyr} for lyr in spec.get("layers", [])]
+    return spec, blobs
+
+
+def legend_rows(scene: Scene, hidden: Collection[str] = ()) -> list[dict[str, Any]]:
+    """The map component's legend: one row per entry of :func:`legend_entries`, with the
+    layer ids it toggles (the NATO border one row per neighbour, all toggling the border)."""
+    rows: list[dict[str, Any]] = []
+    for lyr in scene.layers:
+        st = lyr.style
+        base = {"kind": st.kind, "layers": [lyr.name], "visible": lyr.name not in hidden}
+        if lyr.name == "nato_border":
+            present = set(lyr.gdf["neighbour"]) if "neighbour" in lyr.gdf.columns else set()
+            rows += [{"id": f"nato_border:{k}", "label": label, "color": list(c), **base}
+                     for k, (label, c) in NEIGHBOUR_COLOURS.items() if k in present]
+        else:
+            c = st.line if st.kind == "line" or st.fill[3] == 0 else st.fill
+            rows.append({"id": lyr.name, "label": lyr.legend_label, "color": list(c), **base})
+    return rows
+
+
+def build_args(scene: Scene, sent: Collection[str] = frozenset(), *, mode: str = "explore",
+               editable: gpd.GeoDataFrame | Mapping[str, Any] | None = None,
+               view_request: Mapping[str, Any] | None = None,
+               measure: Sequence[Sequence[float]] | None = None, height: int = 640,
+               hidden: Collection[str] = ()) -> tuple[dict[str, Any], set[str]]:
+    """The map component's args for ``scene`` and the blob hashes sent after them.
+
+    Parameters
+    ----------
+    scene : Scene
+        What to draw.
+    sent : collection of str
+        Blob hashes this browser already holds; only the others go in ``blobs``.
+    mode : {"explore", "zones"}
+        Which toolbar the map shows.
+    editable : GeoDataFrame or GeoJSON mapping, optional
+        The zones page's own zones (drawn by the editor, each with ``zone_id``).
+    view_request : mapping, optional
+        ``{"id", "bounds": [w, s, e, n]}`` or ``{"id", "lon", "lat", "zoom"}`` (degrees):
+        the map flies there when ``id`` changes.
+    measure : ((lon, lat), (lon, lat)), optional
+        The measured pair in degrees, for display.
+    height : int
+        Frame height, px.
+    hidden : collection of str
+        Layer ids switched off in the legend.
+
+    Returns
+    -------
+    args : dict
+        JSON-ready args in the contract's shape.
+    sent : set of str
+        ``sent`` plus the hashes of the blobs in ``args``.
+    """
+    spec, blobs = scene_spec(scene, sent, hidden)
+    args = {"spec": spec, "blobs": blobs,
+            "view_request": None if view_request is None else json_value(dict(view_request)),
+            "legend": legend_rows(scene, hidden), "mode": str(mode),
+            "editable": editable_geojson(editable),
+            "measure": None if measure is None else
+            [[round(float(lon), 6), round(float(lat), 6)] for lon, lat in measure],
+            "height": int(height), "background": list(SEA_RGB)}
+    return args, set(sent) | set(blobs)
