@@ -532,8 +532,8 @@ def _scn_share(state: State, sc: Scenario | None) -> None:
         state["scn_link"] = param
     if state.get("scn_link"):
         st.caption("The address bar now holds the link; copy it, or append this to the "
-                   "app's address:")
-        st.code(f"?scenario={state['scn_link']}", language=None, wrap_lines=True)
+                   "app's address (it opens this page):")
+        st.code(f"/zones?scenario={state['scn_link']}", language=None, wrap_lines=True)
 
 
 def _scenarios(state: State, incident: Mapping[str, Any]) -> None:

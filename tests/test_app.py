@@ -319,3 +319,18 @@ def test_briefing_download_renders_the_page_scene():
     assert Image.open(BytesIO(png)).size == (1920, 1080)
     at = run_app()
     assert any(b.label == "Download briefing map" for b in at.get("download_button"))
+
+
+def test_an_old_form_share_link_opens_the_zones_page():
+    """Links made before the pages had paths (``/?scenario=...``) open ``/zones``."""
+    from shapely.geometry import Polygon
+
+    from dashboard import scenarios
+
+    sc = scenarios.Scenario(name="Link", zones=[scenarios.Zone(
+        "z1", "Box", Polygon([(23, 49), (25, 49), (25, 51), (23, 51)]))])
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["scenario"] = scenarios.to_url_param(sc)
+    at.run()
+    assert not at.exception
+    assert any("carries the scenario “Link” with 1 zone" in i.value for i in at.info)
