@@ -129,6 +129,9 @@ def content_token(*parts: Any) -> str:
     >>> import shapely
     >>> content_token(shapely.Point(1, 2)) == content_token(shapely.Point(1, 2))
     True
+    >>> import geopandas as gpd
+    >>> len(content_token(gpd.GeoDataFrame({"a": [1, 2]}, geometry=[None, shapely.Point(0, 0)])))
+    40
     """
     h = hashlib.sha1()
     for part in parts:
@@ -145,8 +148,9 @@ def _bytes_of(part: Any) -> bytes:
     if isinstance(part, str):
         return part.encode("utf-8")
     if isinstance(part, np.ndarray):
-        if part.dtype == object:
-            return b"".join(shapely.to_wkb(part, hex=False).tolist())
+        if part.dtype == object:  # geometries; a missing one counts as an empty marker
+            return b"".join(b"\x00" if w is None else w
+                            for w in shapely.to_wkb(part, hex=False).tolist())
         return part.tobytes() + str(part.dtype).encode()
     if isinstance(part, shapely.Geometry):
         return shapely.to_wkb(part)
