@@ -23,15 +23,26 @@ from dashboard.ui import sidebar
 
 TITLE = "NATO eastern flank – incident map"
 
-st.set_page_config(page_title=TITLE, page_icon="🛰️", layout="wide")
+#: The map is the page: little padding around it (our own CSS, no user data in it).
+PAGE_CSS = """<style>
+.block-container {padding-top: 3.2rem; padding-bottom: 1rem; padding-left: 1.2rem;
+                  padding-right: 1.2rem; max-width: 100%;}
+[data-testid="stMetricValue"] {font-size: 1.35rem;}
+[data-testid="stMetricLabel"] p {font-size: 0.8rem;}
+.st-key-pick-panel h3 {font-size: 1.15rem; line-height: 1.3;}
+</style>"""
+
+st.set_page_config(page_title=TITLE, page_icon="🛰️", layout="wide",
+                   initial_sidebar_state="collapsed")
 explore = st.Page("ui/explore.py", title="Explore", icon="🗺️", url_path="explore", default=True)
 zones = st.Page("ui/zones.py", title="No-fly zones", icon="✏️", url_path="zones")
-page = st.navigation([explore, zones], position="top")
+incidents = st.Page("ui/incidents.py", title="Incidents", icon="📋", url_path="incidents")
+page = st.navigation([explore, zones, incidents], position="top")
 if "scenario" in st.query_params and page.url_path != "zones":
     st.switch_page(zones, query_params=dict(st.query_params))  # links of the old form: /?scenario=
 
 appstate.init(st.session_state, appstate.incidents_by_id())
 appstate.keep_widget_values(st.session_state)
-st.title(TITLE)
+st.markdown(PAGE_CSS, unsafe_allow_html=True)
 sidebar.render(st.session_state, appstate.incidents_by_id())
 page.run()

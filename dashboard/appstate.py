@@ -8,21 +8,22 @@ kept in km; widgets show them in the chosen unit.
 from __future__ import annotations
 
 import io
-import json
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
+from dashboard import incidentfilter
 from dashboard.cache import memoize
-from dashboard.catalogue import BUILTIN_LAYERS
+from dashboard.catalogue import BUILTIN_LAYERS, CATALOGUE
 from dashboard.geo.errors import InputError
 from dashboard.geo.layers_io import load_layer
 from dashboard.geo.report import PointReport
 from dashboard.geo.units import KM_PER_UNIT, from_km, to_km
+from dashboard.mapevents import Click, Measure, ViewChange
 from dashboard.request import (
     DEFAULT_INCIDENT_ID,
     DEFAULT_ZONE_IDS,
@@ -62,9 +63,11 @@ def init(state: State, incidents: Mapping[str, Mapping[str, Any]] | None = None)
     state.setdefault("user_layers", {})
     state.setdefault("drawn_zones", [])
     state.setdefault("picked", None)
-    state.setdefault("last_selection", None)
+    state.setdefault("map_view", None)
+    state.setdefault("view_request", None)
     state.setdefault("measure_a", "")
     state.setdefault("measure_b", "")
+    incidentfilter.init_filters(state)  # the incident filters (inc_*) and the origin (origin*)
     sync_unit_widgets(state)
 
 
@@ -91,7 +94,12 @@ def band_key(units: str) -> str:
 
 
 def _fmt_num(x: float) -> str:
-    return f"{x:.6g}"
+    """A radius for the rings box: 4 significant digits (75 km is "40.5" nm, not "40.4968").
+
+    >>> _fmt_num(75 / 1.852), _fmt_num(90.0)
+    ('40.5', '90')
+    """
+    return f"{x:.4g}"
 
 
 def sync_unit_widgets(state: State) -> None:
@@ -153,9 +161,14 @@ def on_band(state: State, units: str) -> None:
 
 # --------------------------------------------------------------- incident ---
 def on_incident_change(state: State, incidents: Mapping[str, Mapping[str, Any]]) -> None:
-    """A new incident: the NATO border date follows it, the map pick resets."""
-    state["as_of"] = _incident_date(incidents[state["incident"]])
+    """A new incident: the NATO border date follows it, the map pick resets and the
+    map flies to it."""
+    incident = incidents[state["incident"]]
+    state["as_of"] = _incident_date(incident)
     state["picked"] = None
+    state["map_view"] = None
+    fly_to(state, {"bounds": list(incident_view(float(incident["geometry"].x),
+                                                float(incident["geometry"].y)).bounds_deg)})
 
 
 def _incident_date(incident: Mapping[str, Any]) -> date:
@@ -188,63 +201,82 @@ def extra_zones(state: State) -> list[tuple[str, Any]]:
 
 
 # -------------------------------------------------------------- selection ---
-def pick_from_selection(event: Any, scene: Scene) -> dict | None:
-    """The point a map click chose: ``{layer, id, name, lon, lat}``, or None.
+_KIND = {"Point": "point", "MultiPoint": "point", "LineString": "line",
+         "MultiLineString": "line", "Polygon": "polygon", "MultiPolygon": "polygon"}
 
-    Points give their own position; polygons and lines give a point on the
-    feature (``representative_point`` of the full-resolution geometry).
-    """
-    try:
-        objects = event["selection"]["objects"]
-    except (KeyError, TypeError):
+
+def _clicked_row(state: State, layer: str, feature: str | None, index: int | None,
+                 ) -> tuple[Any, str] | None:
+    """(full-resolution geometry, name) of a clicked feature, found by layer and id."""
+    if layer in CATALOGUE:
+        info = CATALOGUE[layer]
+        gdf = load_layer(layer)
+        hit = gdf[gdf[info.id_field].astype(str) == str(feature)]
+        if not len(hit):
+            return None
+        name = hit[info.label_field].iloc[0] if info.label_field in hit.columns else feature
+        return hit.geometry.iloc[0], str(name)
+    if layer == "drawn":
+        z = next((z for z in state.get("drawn_zones") or [] if z.name == feature), None)
+        return None if z is None else (z.geometry, z.name)
+    base = layer.removeprefix("user:").rsplit(" (", 1)[0]
+    gdf = (state.get("user_layers") or {}).get(base)
+    if gdf is None or index is None or not 0 <= index < len(gdf):
         return None
-    for layer_id, objs in (objects or {}).items():
-        if not objs:
-            continue
-        obj = objs[0]
-        lyr = scene.layer(layer_id)
-        if lyr is None:
-            continue
-        style = lyr.style
-        props = obj.get("properties", obj)
-        fid = props.get(style.id_field)
-        name = props.get(style.label_field) or fid or layer_id
-        if "lon" in obj and "lat" in obj:
-            lon, lat = float(obj["lon"]), float(obj["lat"])
-        else:
-            gdf = lyr.gdf
-            if fid is not None and style.id_field in gdf.columns:
-                match = gdf[gdf[style.id_field].astype(str) == str(fid)]
-            else:
-                match = gdf.iloc[0:0]
-            if len(match):
-                p = match.geometry.iloc[0].representative_point()
-            else:
-                p = shapely.geometry.shape(obj["geometry"]).representative_point()
-            lon, lat = float(p.x), float(p.y)
-        return {"layer": layer_id, "id": None if fid is None else str(fid), "name": str(name),
-                "lon": lon, "lat": lat}
-    return None
+    row = gdf.iloc[index]
+    label = next((c for c in ("name", "title", "label", "id") if c in gdf.columns), None)
+    return row.geometry, str(row[label]) if label else f"{base} #{index + 1}"
 
 
-def consume_selection(state: State, event: Any, scene: Scene) -> bool:
-    """Take a new map selection into ``state['picked']``; True if it changed.
+def pick_from_click(state: State, click: Click) -> dict:
+    """What a click on the map picked: ``{layer, id, name, lon, lat, kind, geometry}``.
 
-    A selection is taken once: after "Back to the incident" the old selection,
-    still held by the map widget, does not come back.
+    A point feature is picked at its own position; a polygon or line keeps the
+    clicked position (the panel measures from there) and its own geometry (it is
+    also measured as itself).  A click on nothing picks the position (``kind`` "map").
     """
-    try:
-        key = json.dumps(event["selection"]["indices"], sort_keys=True)
-    except (KeyError, TypeError):
-        return False
-    if key == state.get("last_selection"):
-        return False
-    state["last_selection"] = key
-    pick = pick_from_selection(event, scene)
-    if pick is None:
-        return False
-    state["picked"] = pick
-    return True
+    found = _clicked_row(state, click.layer, click.feature, click.index) if click.layer else None
+    pick = {"layer": click.layer or "map", "id": click.feature, "name":
+            f"{click.lat:.5f}, {click.lon:.5f}", "lon": click.lon, "lat": click.lat,
+            "kind": "map", "geometry": None}
+    if found is None:
+        return pick
+    geom, name = found
+    kind = _KIND.get(geom.geom_type, "map")
+    pick.update(name=name, kind=kind, geometry=geom)
+    if kind == "point":
+        p = geom if geom.geom_type == "Point" else geom.representative_point()
+        pick.update(lon=float(p.x), lat=float(p.y))
+    return pick
+
+
+def take_map_events(state: State, events: Sequence[Any]) -> None:
+    """Fold the map's events into the state: clicks pick, the measure tool fills the
+    measuring form, view changes are remembered (the brief and share links use them)."""
+    for ev in events:
+        if isinstance(ev, Click):
+            state["picked"] = pick_from_click(state, ev)
+        elif isinstance(ev, Measure):
+            (alon, alat), (blon, blat) = ev.points
+            state["measure_a"], state["measure_b"] = f"{alat:.5f}, {alon:.5f}", \
+                f"{blat:.5f}, {blon:.5f}"
+        elif isinstance(ev, ViewChange):
+            state["map_view"] = {"lon": ev.lon, "lat": ev.lat, "zoom": ev.zoom,
+                                 "bounds": list(ev.bounds)}
+
+
+def current_view(state: State, fallback: View) -> View:
+    """The view the user left the map at, else ``fallback``."""
+    v = state.get("map_view")
+    if not v:
+        return fallback
+    return View(bounds_deg=tuple(v["bounds"]), lon=v["lon"], lat=v["lat"], zoom=v["zoom"])
+
+
+def fly_to(state: State, request: Mapping[str, Any]) -> None:
+    """Ask the map to fly somewhere (a ``view_request`` without its id; one is added)."""
+    n = int((state.get("view_request") or {}).get("id", 0)) + 1
+    state["view_request"] = {**request, "id": n}
 
 
 def set_measure(state: State, key: str, picked: Mapping[str, Any]) -> None:
@@ -290,6 +322,13 @@ def figures_table(scene: Scene) -> pd.DataFrame:
                         ).set_index("figure")
 
 
+def without_layers(scene: Scene, hidden: Sequence[str] | frozenset[str]) -> Scene:
+    """The scene less the layers switched off in the map's legend (for the brief)."""
+    if not hidden:
+        return scene
+    return replace(scene, layers=[lyr for lyr in scene.layers if lyr.name not in hidden])
+
+
 def unpick(state: State) -> None:
     state["picked"] = None
 
@@ -302,16 +341,22 @@ def scene_request(state: State, incidents: Mapping[str, Mapping[str, Any]], *,
     """What the page's map shows, from the session state: the one request both pages use.
 
     Rings go around the point picked on the map, else the incident; the pick is
-    marked unless it is the incident itself.
+    marked unless it is the incident itself.  The incidents drawn are those the
+    sidebar's filters leave (:mod:`dashboard.incidentfilter`), each with its
+    precision circle, and the launch area the incidents page chose is drawn.
     """
     incident = incidents[state["incident"]]
     picked = state.get("picked") or incident_pick(incident)
     marker = None if picked["layer"] == "incidents" else \
         Marker(str(picked["name"]), float(picked["lon"]), float(picked["lat"]))
+    selected = (str(picked["layer"]), str(picked["id"])) \
+        if picked.get("kind") in ("polygon", "line") and picked.get("id") is not None else None
     return SceneRequest(
         incident_id=str(incident["id"]), zone_ids=tuple(visible_zone_ids(state)),
         extra_zones=tuple(extra_zones(state)), ring_radii_km=tuple(state["rings_km"]),
         ring_center=(float(picked["lon"]), float(picked["lat"])),
         band_km=state["band_km"] or None, visible_layers=tuple(state["layers_on"]),
         user_layers=tuple(state["user_layers"].items()), as_of=state["as_of"],
-        units=state["units"], view=view, measure=measure, marker=marker)
+        units=state["units"], view=view, measure=measure, marker=marker, selected=selected,
+        incident_ids=incidentfilter.request_incident_ids(state), precision_circles=True,
+        origin=incidentfilter.usable_origin(state))

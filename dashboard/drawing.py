@@ -1,22 +1,18 @@
-"""The drawing map's data, both ways, without any rendering.
+"""The map editor's zones, both ways, without any rendering.
 
 Out to the browser: :func:`to_map_zone` turns a page zone
-(:class:`dashboard.scenarios.Zone`) into a :class:`MapZone`, the zone as the
-drawing map shows it, with :func:`can_edit_on_map` deciding whether it goes on
-the Leaflet.draw layer.  Back from the browser: :func:`feature_to_shape` reads
-one feature of ``streamlit_folium``'s ``all_drawings`` (GeoJSON, ``[lon, lat]``
-order) into a :class:`DrawnShape`, :func:`same_shape` tells whether the
-browser sent a zone back unchanged, and :func:`apply_shape` gives a zone the
-drawn shape.
+(:class:`dashboard.scenarios.Zone`) into a :class:`MapZone`, with
+:func:`can_edit_on_map` deciding whether the map's editor takes it (small
+polygons, circles and rectangles; larger zones are drawn read-only).  Back from
+the browser: :func:`feature_to_shape` reads one feature the editor reports
+(GeoJSON, ``[lon, lat]`` order) into a :class:`DrawnShape`, :func:`same_shape`
+tells whether a zone came back unchanged, and :func:`apply_shape` gives a zone
+the drawn shape.
 
-Leaflet.draw returns a circle as a Point plus ``radius`` in metres (Leaflet's
-``L.Circle`` is drawn in Web Mercator); :func:`feature_to_shape` turns it into
-a geodesic circle with :func:`dashboard.geo.buffer.buffer_point`, keeping the
-radius.  A rectangle becomes the lon/lat box of its corners
-(:func:`lonlat_box`).
-
-:mod:`dashboard.render.drawmap` renders these; this module imports no folium,
-so the page state (:mod:`dashboard.zonemap`) can use it.
+The circle tool reports its centre and a point of its rim; the radius is their
+geodesic distance and the zone a geodesic circle
+(:func:`dashboard.geo.buffer.buffer_point`).  A rectangle becomes the lon/lat
+box of its corners (:func:`lonlat_box`), its east-west edges along the parallels.
 """
 from __future__ import annotations
 
@@ -173,9 +169,11 @@ def lonlat_box(west: float, south: float, east: float, north: float,
 
 
 def feature_to_shape(feature: Mapping[str, Any], n_vertices: int = 256) -> DrawnShape:
-    """One GeoJSON feature from Leaflet.draw -> :class:`DrawnShape`.
+    """One drawn GeoJSON feature (the map's drawing tools) -> :class:`DrawnShape`.
 
-    A ``Point`` with ``properties.radius`` (metres) is a circle and becomes a
+    A ``Polygon`` with ``properties.shape`` "circle", ``center`` and ``edge`` (lon, lat)
+    is a circle of the geodesic radius between them; a ``Point`` with
+    ``properties.radius`` (metres) is a circle too.  Either becomes a
     geodesic circle of that radius (:func:`dashboard.geo.buffer.buffer_point`,
     ``n_vertices`` vertices); a rectangle becomes :func:`lonlat_box` of its
     bounds; a ``Polygon`` stays a polygon (repaired with ``make_valid`` if it
@@ -211,6 +209,8 @@ def feature_to_shape(feature: Mapping[str, Any], n_vertices: int = 256) -> Drawn
                 raise InputError(f"{what} has no radius")
             circle = buffer_point(lon, lat, radius_km, n_vertices=n_vertices)
             return DrawnShape(zone_id, "circle", circle, lon, lat, radius_km)
+        if gtype == "Polygon" and shape_kind == "circle" and props.get("center") is not None:
+            return _circle_from_centre_edge(zone_id, props, what, n_vertices)
         if gtype in ("Polygon", "MultiPolygon"):
             geom = shape(geom_raw)
             check_lonlat_array(shapely.get_coordinates(geom), what)
@@ -226,6 +226,23 @@ def feature_to_shape(feature: Mapping[str, Any], n_vertices: int = 256) -> Drawn
         raise InputError(f"{what} could not be read ({exc})") from None
     raise InputError(f"a drawn {gtype or 'shape'} cannot be a zone; draw a polygon, "
                      "rectangle or circle")
+
+
+def _circle_from_centre_edge(zone_id: str | None, props: Mapping[str, Any], what: str,
+                             n_vertices: int) -> DrawnShape:
+    """The map's circle tool: the first click is the centre, the second a point of the edge;
+    the radius is their geodesic distance and the circle a geodesic one."""
+    from dashboard.geo.buffer import buffer_point
+    from dashboard.geo.geodesy import inverse_km
+
+    lon, lat = (float(v) for v in props["center"][:2])
+    elon, elat = (float(v) for v in props.get("edge", props["center"])[:2])
+    check_lonlat_array(np.array([[lon, lat], [elon, elat]]), what)
+    radius_km = round(float(inverse_km(lon, lat, elon, elat)[1]), 9)  # to the micrometre
+    if not (math.isfinite(radius_km) and radius_km > 0):
+        raise InputError(f"{what} has no radius")
+    return DrawnShape(zone_id, "circle", buffer_point(lon, lat, radius_km, n_vertices=n_vertices),
+                      lon, lat, radius_km)
 
 
 def same_shape(a: DrawnShape, geometry: BaseGeometry, *, center_lon: float | None = None,

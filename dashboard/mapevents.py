@@ -88,6 +88,8 @@ class Drawn:
 
     seq: int
     features: dict[str, Any]
+    rejected: tuple[int, ...] = ()          # 1-based positions of unreadable features
+    rejected_ids: tuple[str, ...] = ()      # the zone ids those carried
 
 
 @dataclass(frozen=True)
@@ -157,16 +159,20 @@ def _bounds(v: Any) -> Bounds:
     return w, s, e, n
 
 
-def _features(v: Any) -> dict[str, Any]:
+def _features(v: Any) -> tuple[dict[str, Any], tuple[int, ...], tuple[str, ...]]:
+    """The well-formed features, the positions of those that were not, and their zone ids."""
     if not isinstance(v, Mapping) or not isinstance(v.get("features"), list):
         raise _Bad
-    kept = []
-    for f in v["features"][:MAX_DRAWN_FEATURES]:
+    kept, rejected, ids = [], [], []
+    for i, f in enumerate(v["features"][:MAX_DRAWN_FEATURES], start=1):
         try:
             kept.append(_feature(f))
-        except Exception:  # noqa: BLE001, S112 - anything shapely refuses is junk too
-            continue
-    return {"type": "FeatureCollection", "features": kept}
+        except Exception:  # noqa: BLE001 - anything shapely refuses is junk too
+            rejected.append(i)
+            zid = (f.get("properties") or {}).get("zone_id") if isinstance(f, Mapping) else None
+            if isinstance(zid, str):
+                ids.append(zid)
+    return {"type": "FeatureCollection", "features": kept}, tuple(rejected), tuple(ids)
 
 
 def _feature(f: Any) -> dict[str, Any]:
@@ -221,7 +227,8 @@ def _measure(e: Mapping[str, Any], seq: int) -> Measure:
 
 
 def _drawn(e: Mapping[str, Any], seq: int) -> Drawn:
-    return Drawn(seq, _features(e.get("features")))
+    features, rejected, ids = _features(e.get("features"))
+    return Drawn(seq, features, rejected, ids)
 
 
 def _layers(e: Mapping[str, Any], seq: int) -> LayersToggled:

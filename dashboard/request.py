@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from dashboard.catalogue import BUILTIN_LAYERS, CATALOGUE
 from dashboard.geo.errors import InputError
+from dashboard.geo.origin import check_range
 from dashboard.geo.units import KM_PER_UNIT
 from dashboard.scenarios import Scenario
 from dashboard.scene import View
@@ -82,6 +83,19 @@ class SceneRequest:
         A measured geodesic to draw.
     marker : Marker, optional
         A selected point to mark.
+    selected : (layer, feature id), optional
+        A feature to outline (the map's selection); nothing else changes.
+    incident_ids : tuple of str, optional
+        The incidents to draw (catalogue ids, sorted, unique; ids whose position
+        no source states are accepted and never drawn); None draws every incident.
+    precision_circles : bool
+        Draw each drawn incident's position precision as a geodesic circle of
+        radius ``precision_m`` (the ``precision`` layer; off by default, so a
+        request that does not ask for it draws what it always drew).
+    origin : (incident id, min_km, max_km), optional
+        A candidate launch area to draw: the geodesic annulus between ``min_km``
+        and ``max_km`` around the incident (widened by its precision), cut to
+        each country (:func:`dashboard.geo.origin.origin_areas`).
     """
 
     incident_id: str | None = DEFAULT_INCIDENT_ID
@@ -98,6 +112,10 @@ class SceneRequest:
     view: View | None = None
     measure: tuple[LonLat, LonLat] | None = None
     marker: Marker | None = None
+    selected: tuple[str, str] | None = None
+    incident_ids: tuple[str, ...] | None = None
+    precision_circles: bool = False
+    origin: tuple[str, float, float] | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -112,6 +130,11 @@ class SceneRequest:
             set_(self, "ring_center", (float(self.ring_center[0]), float(self.ring_center[1])))
         if self.band_km is not None:
             set_(self, "band_km", _band(self.band_km))
+        if self.incident_ids is not None:
+            ids = [self.incident_ids] if isinstance(self.incident_ids, str) else self.incident_ids
+            set_(self, "incident_ids", tuple(sorted({str(i) for i in ids})))
+        if self.origin is not None:
+            set_(self, "origin", _origin(self.origin))
         _check_names(self.units, self.visible_layers)
 
     def replace(self, **changes: Any) -> SceneRequest:
@@ -133,6 +156,16 @@ def _band(value: float) -> float | None:
     if not (depth > 0) or not math.isfinite(depth):
         raise InputError("the band depth must be a positive number of km")
     return depth
+
+
+def _origin(value: Sequence[Any]) -> tuple[str, float, float]:
+    """``(incident id, min_km, max_km)`` with the range checked (0 <= min <= max <= 5000 km)."""
+    try:
+        incident_id, lo, hi = value
+    except (TypeError, ValueError):
+        raise InputError("an origin is (incident id, min_km, max_km)") from None
+    lo, hi = check_range(lo, hi)
+    return str(incident_id), lo, hi
 
 
 def _check_names(units: str, layers: Sequence[str]) -> None:

@@ -1,6 +1,6 @@
-"""The zones of the "No-fly zones" page in session state: facts, figures, the drawing map.
+"""The zones of the "No-fly zones" page in session state: facts, figures, the map's editor.
 
-Nothing here imports Streamlit or folium: ``state`` is any mutable mapping
+Nothing here imports Streamlit: ``state`` is any mutable mapping
 (Streamlit's ``st.session_state`` in the app, a plain dict in tests).  Zones
 are :class:`dashboard.scenarios.Zone` instances in ``state["drawn_zones"]``,
 WGS84 lon/lat degrees.  This module reads that list and keeps the drawing map
@@ -12,26 +12,16 @@ in step with it; the commands that change the list are
   (:func:`dashboard.cache.memoize`, metrics keyed on the geometry's content),
   and how the page shows them (:func:`metrics_summary`, :func:`detail_rows`,
   :func:`comparison_table`);
-- **the drawing map**: :func:`bump`, :func:`ensure_map_sig`,
-  :func:`map_is_stale`, :func:`apply_drawings`;
+- **the map's editor**: :func:`bump`, :func:`editable_features`, :func:`apply_drawings`;
 - **scenarios**: :func:`state_to_scenario` and :func:`apply_scenario`.
 
 Keys, all set by :func:`init`: ``drawn_zones`` (the zones), ``zones_editable``
-(ids of the zones on the map's Leaflet.draw layer), ``zones_notes`` (messages
-to show once), ``zones_gen`` (generation of the drawing map; bumped whenever
-zones change other than by drawing), ``zones_snapshot`` (the
-:class:`~dashboard.drawing.MapZone` list the map was built with),
-``zones_map_sig`` (everything else the map shows), ``zones_seen`` (the last
-``all_drawings`` taken in), ``zones_view`` (the map's last centre and zoom),
-``zones_map_view`` (the view the map was built with), ``zones_dirty`` (zones
-were drawn or edited on the map since the snapshot).
-
-Why generations: ``streamlit_folium`` keys its component on the map's script,
-so a map rebuilt with a just-drawn shape in it would be re-mounted in the
-browser (losing the view and any edit in progress).  The map is therefore
-built from a snapshot that changes only with the generation (:func:`bump`);
-between generations the browser's drawing layer is the truth for editable
-zones and :func:`apply_drawings` folds each ``all_drawings`` into the list.
+(ids of the zones the map's editor holds: :func:`editable_features`),
+``zones_notes`` (messages to show once), ``zones_gen`` (generation of the zone
+list, bumped whenever zones change other than by drawing; widgets that show a
+zone are keyed on it so they show the new state), ``zones_snapshot`` (the
+:class:`~dashboard.drawing.MapZone` list of that generation), ``zones_view`` (the
+map's last centre and zoom, kept in scenarios and share links).
 """
 from __future__ import annotations
 
@@ -53,6 +43,7 @@ from dashboard.drawing import (
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
     DrawnShape,
+    is_circle,
     apply_shape,
     feature_to_shape,
     rect_bounds,
@@ -66,6 +57,7 @@ from dashboard.geo.nato import nato_border_on
 from dashboard.geo.units import KM_PER_UNIT, format_distance, from_km
 from dashboard.request import SceneRequest, same_point, scenario_request
 from dashboard.scenarios import Buffer, Scenario, ScenarioView, Zone
+from dashboard.scene import Scene
 
 State = MutableMapping[str, Any]
 
@@ -143,6 +135,56 @@ def numbered_name(prefix: str, zones: Sequence[Zone]) -> str:
 def is_editable(state: Mapping[str, Any], zone_id: str) -> bool:
     """True if the zone is on the drawing map's Leaflet.draw layer (editable there)."""
     return zone_id in (state.get("zones_editable") or ())
+
+
+def editable_features(state: Mapping[str, Any]) -> dict[str, Any]:
+    """The zones the map's editor holds, as a GeoJSON FeatureCollection (lon, lat degrees).
+
+    Each feature has ``zone_id``, ``name``, its own ``_fill``/``_line`` colour (zone k
+    takes :func:`dashboard.render.styles.zone_colours` k, as on its card), and its
+    ``shape``: circles carry ``center`` and ``edge`` (a point of the rim, due east),
+    rectangles their ``bounds`` and only their four corners.
+    """
+    from shapely.geometry import box, mapping
+
+    from dashboard.geo.geodesy import forward
+    from dashboard.render.styles import zone_colours
+
+    features = []
+    for k, z in enumerate(state["drawn_zones"]):
+        if not is_editable(state, z.id):
+            continue
+        fill, line = zone_colours(k)
+        props: dict[str, Any] = {"zone_id": z.id, "name": z.name, "_fill": list(fill),
+                                 "_line": list(line), "shape": "polygon"}
+        geom = z.geometry
+        bounds = rect_bounds(z)
+        if is_circle(z):
+            elon, elat = forward(z.center_lon, z.center_lat, 90.0, z.radius_km)
+            props.update(shape="circle", center=[z.center_lon, z.center_lat],
+                         edge=[float(elon), float(elat)])
+        elif bounds is not None:
+            props.update(shape="rectangle", bounds=list(bounds))
+            geom = box(*bounds)
+        features.append({"type": "Feature", "properties": props, "geometry": mapping(geom)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def without_editable(scene: Scene, state: Mapping[str, Any]) -> Scene:
+    """The scene less the user's zones the map's editor draws (the others stay, read-only)."""
+    lyr = scene.layer("drawn")
+    if lyr is None:
+        return scene
+    names = {z.name for z in state["drawn_zones"] if is_editable(state, z.id)}
+    keep = lyr.gdf[~lyr.gdf["id"].isin(names)]
+    layers = [replace(l, gdf=keep) if l is lyr else l for l in scene.layers
+              if l is not lyr or len(keep)]
+    return replace(scene, layers=layers)
+
+
+def zone_colour_index(state: Mapping[str, Any], zone_id: str) -> int:
+    """The position of a zone in the page's list (which colour it takes)."""
+    return next((k for k, z in enumerate(state["drawn_zones"]) if z.id == zone_id), 0)
 
 
 # ------------------------------------------------------------------- figures
@@ -350,7 +392,8 @@ def _take_shape(state: State, zid: str, shp: DrawnShape) -> bool:
     return True
 
 
-def apply_drawings(state: State, features: Sequence[Mapping[str, Any]] | None) -> bool:
+def apply_drawings(state: State, features: Sequence[Mapping[str, Any]] | None,
+                   keep: set[str] | None = set()) -> bool:
     """Fold the map's ``all_drawings`` into ``state["drawn_zones"]``.
 
     Features tagged with the id of an editable zone update it if its shape
@@ -361,8 +404,11 @@ def apply_drawings(state: State, features: Sequence[Mapping[str, Any]] | None) -
     Parameters
     ----------
     features : list of GeoJSON features, or None
-        ``all_drawings`` as ``streamlit_folium`` returns it (lon/lat degrees;
-        circles as a Point with ``properties.radius`` in metres).
+        Every editable feature the map's editor holds (lon/lat degrees; see
+        :func:`dashboard.drawing.feature_to_shape` for circles and rectangles).
+    keep : set of str, or None
+        Zone ids never to treat as deleted; None keeps every zone (the event had
+        features that could not be read).
 
     Returns
     -------
@@ -389,7 +435,9 @@ def apply_drawings(state: State, features: Sequence[Mapping[str, Any]] | None) -
         seen.add(zid)
         changed = _take_shape(state, zid, shp) or changed
     zones: list[Zone] = state["drawn_zones"]
-    gone = {z.id for z in zones if is_editable(state, z.id) and z.id not in seen}
+    if keep is None:  # some features could not be read: delete nothing
+        keep = {z.id for z in zones}
+    gone = {z.id for z in zones if is_editable(state, z.id) and z.id not in seen | keep}
     if gone:
         changed = True
         state["drawn_zones"] = [z for z in zones if z.id not in gone]

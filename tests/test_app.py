@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 from pathlib import Path
 from datetime import date
 
@@ -71,8 +72,47 @@ def number(text: str) -> float:
     return float(re.search(r"-?[\d.]+", text.replace(",", "")).group())
 
 
+MAPVIEW = Path(__file__).resolve().parent.parent / "dashboard" / "ui" / "mapview"
+#: Every blob a test session was sent (hash-addressed, so one table serves all sessions).
+BLOBS: dict[str, dict] = {}
+
+
+def map_args(at: AppTest) -> dict:
+    """The args of the page's map component in the last run (its blobs remembered)."""
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    BLOBS.update(args["blobs"])
+    return args
+
+
 def deck_spec(at: AppTest) -> dict:
-    return json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    """The deck spec the map component draws."""
+    return map_args(at)["spec"]
+
+
+def layer_table(layer: dict) -> dict:
+    """A layer's GeoTable as the browser reads it: a blob, or a static file's header and
+    arrays (read here with struct and json, not with the project's decoder)."""
+    data = layer["data"]
+    if data.startswith("blob:"):
+        return BLOBS[data[5:]]
+    raw = (MAPVIEW / data).read_bytes()
+    assert raw[:4] == b"NFZ1"
+    (size,) = struct.unpack("<I", raw[4:8])
+    return json.loads(raw[8:8 + size])
+
+
+def drawn_ids(layer: dict) -> set[str]:
+    """The feature ids a layer spec draws (its visibleIds, else every id of its table)."""
+    if layer.get("visibleIds") is not None:
+        return set(layer["visibleIds"])
+    return set(layer_table(layer)["ids"])
+
+
+def polygon_rings(blob: dict) -> list[np.ndarray]:
+    """Each ring of a blob's polygons as an (n, 2) array of lon, lat."""
+    xy = np.asarray(blob["coords"], dtype=float).reshape(-1, 2)
+    starts = blob["rings"]
+    return [xy[a:b] for a, b in zip(starts[:-1], starts[1:])]
 
 
 def panel(at: AppTest):
@@ -134,8 +174,8 @@ def test_candidate_zones_chosen_in_the_sidebar_show_with_their_areas():
     at = run_app()
     at.multiselect(key="zone_ids").set_value(list(zones["id"])).run()
     assert not at.exception
-    drawn = {row["id"] for layer in deck_spec(at)["layers"] if layer["id"] == "zones"
-             for row in layer["data"]}
+    drawn = {i for layer in deck_spec(at)["layers"] if layer["id"] == "zones"
+             for i in drawn_ids(layer)}
     assert drawn == set(zones["id"])
     for _, zone in zones.iterrows():
         area_m2, _ = GEOD.geometry_area_perimeter(zone.geometry)
@@ -161,8 +201,8 @@ def test_layer_toggle_removes_it_from_the_map():
 
 
 def _border_ids(at: AppTest) -> set[str]:
-    return {row["id"] for layer in deck_spec(at)["layers"]
-            if layer["id"] == "nato_border" for row in layer["data"]}
+    return {i for layer in deck_spec(at)["layers"]
+            if layer["id"] == "nato_border" for i in drawn_ids(layer)}
 
 
 def test_nato_border_as_of_date():
@@ -193,18 +233,18 @@ def test_5v55_preset_draws_geodesic_rings_with_their_areas():
     at = run_app()
     at.button(key="preset_5v55").click().run()
     assert not at.exception
-    rings = next(layer for layer in deck_spec(at)["layers"] if layer["id"] == "buffers")
-    assert len(rings["data"]) == 2
+    rings = layer_table(next(layer for layer in deck_spec(at)["layers"]
+                             if layer["id"] == "buffers"))
+    assert len(rings["ids"]) == 2
     figs = figures(at)
     for r_km in (75, 90):
         shown = number(figs[f"Within {r_km} km of strike"])
         want = _geod_circle_area_km2(*PRZ, r_km)
         assert shown == pytest.approx(want, rel=0.001), r_km
         # Every vertex of the drawn ring lies r_km from the strike.
-    for row in rings["data"]:
-        xy = np.asarray(row["polygon"][0])
+    for xy in polygon_rings(rings):
         _, _, d = GEOD.inv(np.full(len(xy), PRZ[0]), np.full(len(xy), PRZ[1]), xy[:, 0], xy[:, 1])
-        # Display rounding (1e-3 degree, about 100 m) is all the spread there is.
+        # Display simplification and rounding are all the spread there is.
         assert np.allclose(d / 1000, d.mean() / 1000, atol=0.15)
 
 
@@ -274,9 +314,9 @@ def test_picking_a_city_reports_its_distances():
     cities = load_layer("cities")
     lviv = cities[cities["name"] == "Lviv"].iloc[0]
     lon, lat = float(lviv.geometry.x), float(lviv.geometry.y)
-    obj = {"name": "Lviv", "geonameid": int(lviv["geonameid"]), "lon": lon, "lat": lat}
-    at.session_state["map"] = {"selection": {"indices": {"cities": [0]},
-                                             "objects": {"cities": [obj]}}}
+    click = {"seq": 7, "type": "click", "lon": lon + 0.001, "lat": lat - 0.001,
+             "layer": "cities", "feature": str(lviv["geonameid"]), "index": 0}
+    at.session_state["explore_map"] = {"seq": 7, "events": [click]}
     at.run()
     assert not at.exception
     assert any("Selected on map: Lviv" in s.value for s in at.subheader)
@@ -289,19 +329,19 @@ def test_picking_a_city_reports_its_distances():
     assert float(panel(at).loc["Ukraine", "distance (km)"]) == 0.0
 
 
-def test_deck_spec_stays_small_and_offline():
+def test_map_args_stay_small_and_offline():
     at = run_app()
-    raw = at.get("deck_gl_json_chart")[0].proto.json
-    assert len(raw) < 1_500_000
-    spec = json.loads(raw)
-    assert spec["mapStyle"].startswith("/app/static/")
-    assert "http" not in json.dumps(spec.get("mapStyle"))
+    raw = at.get("component_instance")[0].proto.json_args
+    assert len(raw) < 50_000
+    assert "http" not in raw and "mapStyle" not in json.loads(raw)["spec"]
+    static = [lyr["data"] for lyr in deck_spec(at)["layers"] if not lyr["data"].startswith("blob:")]
+    assert static and all(d.startswith("layers/") and (MAPVIEW / d).is_file() for d in static)
 
 
-def test_tooltips_are_plain_text():
+def test_tooltips_name_fields_not_html():
     at = run_app()
-    tip = json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)
-    assert set(tip) == {"text"}
+    for layer in deck_spec(at)["layers"]:
+        assert all(isinstance(f, str) and "<" not in f for f in layer["tooltip"])
 
 
 def test_briefing_download_renders_the_page_scene():
@@ -334,3 +374,19 @@ def test_an_old_form_share_link_opens_the_zones_page():
     at.run()
     assert not at.exception
     assert any("carries the scenario “Link” with 1 zone" in i.value for i in at.info)
+
+
+def test_legend_toggles_hide_a_layer_on_the_map_and_in_the_brief():
+    at = run_app()
+    ids = [lyr["id"] for lyr in deck_spec(at)["layers"]]
+    at.session_state["explore_map"] = {"seq": 9, "events": [
+        {"seq": 9, "type": "layers", "visible": [i for i in ids if i != "cities"]}]}
+    at.run()
+    assert not at.exception
+    layers = {lyr["id"]: lyr for lyr in deck_spec(at)["layers"]}
+    assert layers["cities"]["visible"] is False and layers["regions"]["visible"] is True
+    from dashboard import appstate
+    from dashboard.compose import build_scene
+
+    shown = appstate.without_layers(build_scene(), at.session_state["map_hidden"])
+    assert shown.layer("cities") is None and shown.layer("regions") is not None

@@ -26,14 +26,14 @@ RANKS: dict[str, int] = {
     "dashboard.compose": STATE, "dashboard.request": STATE, "dashboard.appstate": STATE,
     "dashboard.zonestate": STATE, "dashboard.zonemap": STATE, "dashboard.vertices": STATE,
     "dashboard.drawing": STATE, "dashboard.scenarios": STATE,
-    "dashboard.mapevents": STATE,
-    "dashboard.app": SHELL, "dashboard.ui": SHELL, "dashboard.zones_ui": SHELL,
+    "dashboard.mapevents": STATE, "dashboard.incidentfilter": STATE,
+    "dashboard.app": SHELL, "dashboard.ui": SHELL,
     "dashboard.cli": SHELL, "dashboard.__main__": SHELL, "dashboard": SHELL,
 }
 #: Libraries for drawing and serving pages: never below the render layer.
 HEAVY = ("streamlit", "streamlit_folium", "pydeck", "folium", "branca", "matplotlib")
 #: Renderers that load those libraries: never imported by compose or state modules.
-HEAVY_RENDERERS = ("dashboard.render.deck", "dashboard.render.brief", "dashboard.render.drawmap",
+HEAVY_RENDERERS = ("dashboard.render.deck", "dashboard.render.brief",
                    "dashboard.render.export")
 
 MAX_MODULE_LINES = 600

@@ -196,10 +196,11 @@ APP = '''
 import streamlit as st
 from dashboard.compose import build_scene
 from dashboard.request import SceneRequest
-from dashboard.ui.mapview import map_view
+from dashboard.ui.mapview import map_view, take_events
 
+events = take_events("map")
 scene = build_scene(SceneRequest(ring_radii_km=(75.0,)))
-events = map_view(scene, key="map", height=500)
+map_view(scene, key="map", height=500)
 st.session_state["log"] = st.session_state.get("log", []) + [type(e).__name__ for e in events]
 '''
 

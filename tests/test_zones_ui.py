@@ -83,24 +83,23 @@ def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
 
 
-def map_key(at: AppTest) -> str:
-    keys = [k for k in at.session_state._state._state.filtered_state
-            if re.fullmatch(r"[0-9a-f]{64}", k)]
-    assert len(keys) >= 1
-    current = json.loads(at.get("component_instance")[0].proto.json_args)["key"]
-    assert current in keys
-    return current
+MAP_KEY = "zones_map"
+_SEQ = itertools.count(1000)
 
 
 def map_args(at: AppTest) -> dict:
+    """The args of the page's one map (the deck.gl component)."""
     (comp,) = at.get("component_instance")
-    assert comp.proto.component_name == "streamlit_folium.st_folium"
+    assert comp.proto.component_name.endswith("mapview.map")
     return json.loads(comp.proto.json_args)
 
 
 def draw(at: AppTest, features: list[dict]) -> AppTest:
-    at.session_state[map_key(at)] = {"all_drawings": features,
-                                     "center": {"lat": 50.2, "lng": 26.0}, "zoom": 6}
+    """The map's editor reports every editable feature after an edit (a ``drawn`` event)."""
+    seq = next(_SEQ)
+    at.session_state[MAP_KEY] = {"seq": seq, "events": [{
+        "seq": seq, "type": "drawn",
+        "features": {"type": "FeatureCollection", "features": features}}]}
     return ok(at.run())
 
 
@@ -111,9 +110,14 @@ def polygon_feature(zone_id: str, coords, shape: str = "polygon") -> dict:
 
 
 def circle_feature(zone_id: str, lon: float, lat: float, radius_m: float) -> dict:
+    """The map's circle tool: the centre, a point of the rim (here due east), the outline."""
+    elon, elat, _ = GEOD.fwd(lon, lat, 90.0, radius_m)
+    az = np.linspace(0, 360, 64, endpoint=False)
+    xs, ys, _ = GEOD.fwd(np.full(64, lon), np.full(64, lat), az, np.full(64, radius_m))
+    ring = [[float(x), float(y)] for x, y in zip(xs, ys)]
     return {"type": "Feature", "properties": {"zone_id": zone_id, "shape": "circle",
-                                              "radius": radius_m},
-            "geometry": {"type": "Point", "coordinates": [lon, lat]}}
+                                              "center": [lon, lat], "edge": [elon, elat]},
+            "geometry": {"type": "Polygon", "coordinates": [ring + ring[:1]]}}
 
 
 def zones(at: AppTest) -> list[Zone]:
@@ -121,8 +125,9 @@ def zones(at: AppTest) -> list[Zone]:
 
 
 def editable(at: AppTest, z: Zone) -> bool:
-    """The zone is on the drawing map's Leaflet.draw layer."""
-    return z.id in at.session_state["zones_editable"]
+    """The zone is in the map's editor (and sent to it as an editable feature)."""
+    ids = {f["properties"]["zone_id"] for f in map_args(at)["editable"]["features"]}
+    return z.id in at.session_state["zones_editable"] and z.id in ids
 
 
 def table(at: AppTest):
@@ -172,20 +177,17 @@ def area_in_card(at: AppTest, units: str = "km") -> list[float]:
 
 # ------------------------------------------------------------------------- tests
 def test_drawing_map_is_offline_and_shows_the_reference_layers():
+    """The zones page draws on the same map as Explore: same layers, same legend."""
     at = open_page()
     args = map_args(at)
-    links = args["js_links"] + args["css_links"]
-    assert sorted(links) == sorted([
-        "/app/static/vendor/leaflet/leaflet.js", "/app/static/vendor/leaflet/leaflet.css",
-        "/app/static/vendor/leaflet-draw/leaflet.draw.js",
-        "/app/static/vendor/leaflet-draw/leaflet.draw.css"])
-    text = args["script"] + args["header"] + args["html"]
-    assert not re.search(r"https?://", text)
-    assert "L.tileLayer" not in text and "L.Control.Draw" in text
+    assert args["mode"] == "zones"
+    assert not re.search(r"https?://", json.dumps(args))
+    labels = {row["label"] for row in args["legend"]}
     for label in ("Countries", "Oblasts & voivodeships", "Candidate no-fly zones",
-                  "NATO border", "Cities (largest 60)", "Incidents"):
-        assert f'"label": "{label}"' in args["script"].replace("\\u0026", "&")
-    assert args["returned_objects"] == ["all_drawings", "center", "zoom"]
+                  "NATO border with Ukraine", "Cities (15,000+)", "Incidents"):
+        assert label in labels
+    assert {"countries", "regions", "zones", "nato_border", "cities", "incidents"} <= \
+        {lyr["id"] for lyr in args["spec"]["layers"]}
     assert "No zones yet" in at.info[0].value
 
 
@@ -238,27 +240,23 @@ def test_edit_and_delete_on_the_map_and_a_second_zone_side_by_side():
     assert table(at).iloc[0]["area (km²)"] == round(geod_area_km2(Polygon(moved)))
 
 
-def test_the_map_is_rebuilt_from_current_zones_whenever_it_is_mounted_again():
+def test_the_map_shows_the_current_zones_whenever_it_is_mounted_again():
     at = draw(open_page(), [polygon_feature("map-a", SQUARE)])
-    assert at.session_state["zones_dirty"] and at.session_state["zones_snapshot"] == []
-    # rings change what the map shows: a new map, built with the drawn zone on it
-    gen = at.session_state["zones_gen"]
+    # rings change what the map shows; the drawn zone stays in the editor
     at.button(key="preset_5v55").click().run()
     ok(at)
-    assert at.session_state["zones_gen"] == gen + 1
-    assert [m.zone_id for m in at.session_state["zones_snapshot"]] == ["map-a"]
-    assert '"label": "Rings"' in map_args(at)["script"]
-    # drawn again on the new map, then away to "Explore" and back: the browser mounts
-    # a fresh map, which must show the zone drawn after the last rebuild
+    assert "buffers" in {lyr["id"] for lyr in map_args(at)["spec"]["layers"]}
+    assert [f["properties"]["zone_id"] for f in map_args(at)["editable"]["features"]] == ["map-a"]
+    # another zone drawn, then away to "Explore" and back: the fresh map shows both
     at = draw(at, [polygon_feature("map-a", SQUARE),
                    polygon_feature("map-b", [(26, 49), (27, 49), (26.5, 49.8)])])
     at.switch_page(EXPLORE_PAGE)
     ok(at.run())
     at.switch_page(ZONES_PAGE)
     ok(at.run())
-    assert [m.zone_id for m in at.session_state["zones_snapshot"]] == ["map-a", "map-b"]
     assert [z.id for z in zones(at)] == ["map-a", "map-b"]
-    assert '"id": "map-b"' in map_args(at)["script"]
+    assert [f["properties"]["zone_id"] for f in map_args(at)["editable"]["features"]] == \
+        ["map-a", "map-b"]
 
 
 def test_a_drawn_circle_keeps_its_radius_as_a_geodesic_circle():

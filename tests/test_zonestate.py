@@ -231,7 +231,7 @@ def test_scenario_round_trip_through_the_page_state():
     assert fresh["drawn_zones"][1].radius_km == 40.0
     assert fresh["rings_km"] == [75.0, 90.0] and fresh["band_km"] == 25.0
     assert fresh["picked"]["lon"] == 24.03 and fresh["units"] == "nm"
-    assert fresh[appstate.rings_text_key("nm")] == "40.4968, 48.5961"
+    assert fresh[appstate.rings_text_key("nm")] == "40.5, 48.6"  # issue 10: readable
     assert fresh["incident"] == "2022-03-10-zagreb" and fresh["as_of"] == date(2023, 5, 1)
     assert fresh["zones_gen"] == gen + 1 and fresh["zones_map_view"]["zoom"] == 7.0
     assert [m.zone_id for m in fresh["zones_snapshot"]] == ["map-a", "z1"]

@@ -2,9 +2,11 @@
 
 :func:`build_scene` turns a :class:`~dashboard.request.SceneRequest` into a
 :class:`~dashboard.scene.Scene` in four named steps: *measure* the parts
-(:mod:`dashboard.compose.parts`: strike figures, zones, rings, band), *stack*
-them into layers bottom to top, *word* the title, subtitle and sources
-(:mod:`dashboard.compose.words`), and *frame* the view.  All geometry comes from
+(:mod:`dashboard.compose.parts`: strike figures, zones, rings, band;
+:mod:`dashboard.compose.incidents`: the incidents drawn, their precision
+circles, the launch area), *frame* the view, *stack* them into layers bottom to
+top (precision circles too small to see at the view's zoom left out), and
+*word* the title, subtitle and sources (:mod:`dashboard.compose.words`).  All geometry comes from
 the core (:mod:`dashboard.geo`); this package only chooses, orders, labels and
 formats.  No Streamlit, no rendering here.
 """
@@ -20,6 +22,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.catalogue import CATALOGUE
+from dashboard.compose import incidents as incident_parts
 from dashboard.compose import parts
 from dashboard.compose.words import as_date, long_date, sources_for, subtitle_for, title_for, today
 from dashboard.geo.layers_io import load_layer
@@ -39,10 +42,13 @@ TOOLTIP_FIELDS: dict[str, tuple[str, ...]] = {
     "nato_border": ("id", "member", "neighbour", "length_km", "nato_since"),
     "cities": ("name", "country", "population"),
     "incidents": ("place", "date", "time_utc", "munition", "killed", "attribution", "precision_m"),
+    "precision": incident_parts.PRECISION_FIELDS,
+    "origin": incident_parts.ORIGIN_FIELDS,
 }
 
 #: Built-in layers whose names are drawn on the map.
-LABELLED: frozenset[str] = frozenset({"countries", "zones", "nato_border", "cities", "incidents"})
+LABELLED: frozenset[str] = frozenset({"countries", "zones", "nato_border", "cities", "incidents",
+                                      "origin"})
 
 #: Where the view falls back to without anything to frame: around Ukraine's NATO border.
 FALLBACK_BOUNDS_DEG: tuple[float, float, float, float] = (22.0, 44.0, 33.0, 53.0)
@@ -62,12 +68,13 @@ class _Parts:
     nato: gpd.GeoDataFrame
     frames: dict[str, gpd.GeoDataFrame | None] = field(default_factory=dict)
     metrics: dict[str, str] = field(default_factory=dict)
+    origin_label: str | None = None
 
     def extent(self) -> list[BaseGeometry]:
         geoms: list[BaseGeometry] = []
         if self.incident:
             geoms.append(shapely.Point(self.incident["lon"], self.incident["lat"]))
-        for name in ("zones", "drawn", "buffers", "band"):
+        for name in ("zones", "drawn", "buffers", "band", "origin"):
             if self.frames.get(name) is not None:
                 geoms += list(self.frames[name].geometry.values)
         return geoms
@@ -95,9 +102,11 @@ def build_scene(request: SceneRequest | None = None) -> Scene:
     """
     req = request or SceneRequest()
     found = _measure(req)
+    view = req.view or default_view(found.extent(), _fallback_bounds(found.nato))
+    found.frames["precision"] = incident_parts.visible_precision(found.frames.get("precision"),
+                                                                 view)
     layers = _stack(req, found)
     used = [lyr.name for lyr in layers if lyr.name in CATALOGUE]
-    view = req.view or default_view(found.extent(), _fallback_bounds(found.nato))
     return Scene(layers=layers, view=view, title=req.title or title_for(found.incident),
                  subtitle=subtitle_for(found.incident, found.countries, found.as_of),
                  incident=found.incident, as_of=found.as_of, metrics=found.metrics,
@@ -129,7 +138,21 @@ def _measure(req: SceneRequest) -> _Parts:
     for name, step in steps:
         found.frames[name], figures = step()
         found.metrics.update(figures)
+    _measure_incidents(req, found)
     return found
+
+
+def _measure_incidents(req: SceneRequest, found: _Parts) -> None:
+    """The incidents drawn (the filter's subset), their precision circles, the launch area."""
+    if "incidents" in req.visible_layers:
+        shown = incident_parts.incident_frame(req.incident_ids)
+        found.frames["incidents"] = shown
+        if req.precision_circles and len(shown):
+            found.frames["precision"] = incident_parts.precision_frame(shown)
+    found.frames["origin"], figures, analysis = incident_parts.origin_frame(req.origin, req.units)
+    found.metrics.update(figures)
+    if analysis is not None:
+        found.origin_label = incident_parts.origin_label(analysis, req.units)
 
 
 # -------------------------------------------------------------------- stack
@@ -156,6 +179,10 @@ def _stack(req: SceneRequest, found: _Parts) -> list[SceneLayer]:
                             f"{format_radius(float(req.band_km), units)} (UA side)"))
     if f.get("buffers") is not None:
         areas.append(_layer("buffers", f["buffers"], label=_rings_label(req.ring_radii_km, units)))
+    if f.get("origin") is not None:
+        areas.append(_layer("origin", f["origin"], label=found.origin_label))
+    if f.get("precision") is not None:
+        areas.append(replace(_layer("precision", f["precision"]), pickable=False))
     user = _user_layers(req.user_layers, {lyr.name for lyr in areas} | set(CATALOGUE))
     lines: list[SceneLayer] = []
     if "nato_border" in visible:
@@ -164,9 +191,9 @@ def _stack(req: SceneRequest, found: _Parts) -> list[SceneLayer]:
     if f.get(STRIKE_LINE) is not None:
         lines.append(_strike_layer(f[STRIKE_LINE]))
     points = [_layer(n, load_layer(n)) for n in ("cities",) if n in visible]
-    tops = [_layer(n, load_layer(n)) for n in ("incidents",) if n in visible]
-    return [*areas, *user["polygon"], *lines, *user["line"], *points, *user["point"], *tops,
-            *_overlays(req)]
+    tops = [_layer(n, f[n]) for n in ("incidents",) if n in visible]
+    layers = [*areas, *user["polygon"], *lines, *user["line"], *points, *user["point"], *tops]
+    return [*layers, *_overlays(req, layers)]
 
 
 def _rings_label(radii_km: Sequence[float], units: str) -> str:
@@ -203,9 +230,28 @@ def _user_layers(user_layers: Sequence[tuple[str, gpd.GeoDataFrame]], taken: set
     return out
 
 
-def _overlays(req: SceneRequest) -> list[SceneLayer]:
-    """The measured line and the selection marker, on top of everything."""
+def _selection(req: SceneRequest, layers: Sequence[SceneLayer]) -> SceneLayer | None:
+    """The selected feature's outline (polygons, lines), at full resolution."""
+    name, fid = req.selected or (None, None)
+    lyr = next((lyr for lyr in layers if lyr.name == name), None)
+    if lyr is None or lyr.style.kind == "point" or lyr.style.id_field not in lyr.gdf.columns:
+        return None
+    hit = lyr.gdf[lyr.gdf[lyr.style.id_field].astype(str) == str(fid)]
+    if not len(hit):
+        return None
+    frame = gpd.GeoDataFrame({"name": [str(hit[lyr.style.label_field].iloc[0])
+                                       if lyr.style.label_field in hit.columns else str(fid)]},
+                             geometry=[hit.geometry.iloc[0]], crs="EPSG:4326")
+    style = replace(style_for("selection"), kind=lyr.style.kind)
+    return SceneLayer("selection", frame, style, tooltip_fields=(), pickable=False)
+
+
+def _overlays(req: SceneRequest, layers: Sequence[SceneLayer]) -> list[SceneLayer]:
+    """The selection outline, the measured line and the marker, on top of everything."""
     out: list[SceneLayer] = []
+    outline = _selection(req, layers)
+    if outline is not None:
+        out.append(outline)
     if req.measure is not None:
         out.append(SceneLayer("measure", parts.measure_frame(req.measure), style_for("measure"),
                               tooltip_fields=("name",), pickable=False))

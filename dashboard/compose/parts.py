@@ -21,6 +21,7 @@ from dashboard.geo.geodesy import geodesic_line
 from dashboard.geo.layers_io import load_layer
 from dashboard.geo.measure import area_km2
 from dashboard.geo.units import format_area, format_distance, format_radius
+from dashboard.render.styles import zone_colours
 
 Figures = dict[str, str]
 
@@ -93,15 +94,18 @@ def zone_figures(zones: gpd.GeoDataFrame, units: str) -> Figures:
 
 def drawn_zones(extra: Sequence[tuple[str, BaseGeometry]], units: str,
                 ) -> tuple[gpd.GeoDataFrame | None, Figures]:
-    """The user's zones (invalid ones repaired, as they are measured) and their areas."""
+    """The user's zones (invalid ones repaired, as they are measured) and their areas; zone k
+    in colour k of :data:`dashboard.render.styles.ZONE_PALETTE`, as on its card."""
     rows, figures = [], {}
-    for name, geom in extra:
+    for k, (name, geom) in enumerate(extra):
         if geom is None or geom.is_empty:
             continue
         if not geom.is_valid:  # e.g. a hand-drawn bow-tie: measure and draw the repaired shape
             geom = shapely.make_valid(geom)
         a = area_km2(geom)
-        rows.append({"id": str(name), "name": str(name), "area_km2": round(a, 1), "geometry": geom})
+        fill, line = zone_colours(k)
+        rows.append({"id": str(name), "name": str(name), "area_km2": round(a, 1),
+                     "fill_rgba": fill, "line_rgba": line, "geometry": geom})
         figures[str(name)] = format_area(a, units)
     return (_frame(rows) if rows else None), figures
 

@@ -81,11 +81,34 @@ DERIVED_STYLES: dict[str, LayerStyle] = {
         LayerStyle("user", "User layer", "polygon",
                    fill=(0, 150, 200, 60), line=(0, 120, 170, 255), line_width_px=1.5,
                    point_radius_px=5.0),
+        LayerStyle("selection", "Selected feature", "polygon",
+                   fill=(0, 0, 0, 0), line=(25, 25, 25, 255), line_width_px=3.5),
+        LayerStyle("precision", "Incident position precision", "polygon",
+                   fill=(220, 20, 30, 18), line=(220, 20, 30, 150), line_width_px=0.8),
+        LayerStyle("origin", "Candidate launch area", "polygon",
+                   fill=(245, 190, 0, 60), line=(180, 125, 0, 240), line_width_px=1.5),
         LayerStyle("picked", "Selected point", "point",
                    fill=(255, 200, 0, 255), line=(0, 0, 0, 255), point_radius_px=7.0,
                    line_width_px=2.0, id_field="name", label_field="name"),
     )
 }
+
+
+#: The user's zones, each its own colour (line RGB; fills are the same, translucent),
+#: the same on the map, on its card and in the brief: zone k takes colour k mod 8.
+ZONE_PALETTE: tuple[tuple[int, int, int], ...] = (
+    (0, 128, 96), (214, 90, 0), (120, 60, 170), (0, 110, 190),
+    (190, 30, 110), (120, 110, 0), (20, 140, 170), (150, 70, 40))
+
+
+def zone_colours(k: int) -> tuple[RGBA, RGBA]:
+    """(fill, line) of the user's k-th zone (0-based).
+
+    >>> zone_colours(0), zone_colours(8) == zone_colours(0)
+    (((0, 128, 96, 70), (0, 128, 96, 255)), True)
+    """
+    r, g, b = ZONE_PALETTE[k % len(ZONE_PALETTE)]
+    return (r, g, b, 70), (r, g, b, 255)
 
 
 #: The NATO border is coloured by the non-NATO neighbour across it.

@@ -1,8 +1,9 @@
-"""The Explore page (``/explore``): the map, what was clicked, measuring, figures, downloads.
+"""The Explore page (``/explore``): the map is the page; the panel beside it reports and measures.
 
 Run by ``st.navigation`` from ``dashboard/app.py``, which has already drawn the
-shared sidebar and initialised the session state.  Widgets only: the request
-comes from :func:`dashboard.appstate.scene_request`, the scene from
+shared sidebar and initialised the session state.  Widgets only: map events go
+through :func:`dashboard.appstate.take_map_events`, the request comes from
+:func:`dashboard.appstate.scene_request`, the scene from
 :func:`dashboard.compose.build_scene`, every figure from the core.
 """
 from __future__ import annotations
@@ -10,27 +11,32 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import appstate
 from dashboard.compose import build_scene
 from dashboard.geo.coords import parse_position
 from dashboard.geo.errors import InputError
+from dashboard.geo.feature_report import FeatureReport, feature_report
 from dashboard.geo.geodesy import inverse_km
 from dashboard.geo.report import PointReport, point_report
-from dashboard.geo.units import format_distance
-from dashboard.render.deck import legend_html, scene_to_deck
+from dashboard.geo.units import format_area, format_distance
 from dashboard.render.export import BRIEF_MIME, brief_bytes
 from dashboard.scene import Scene
+from dashboard.search import find_place
+from dashboard.ui.mapview import hidden_layers, map_view, take_events
 
-MAP_HEIGHT_PX = 600
+MAP_KEY = "explore_map"
+MAP_HEIGHT_PX = 700
 HEADLINES = (("Strike → NATO border", "NATO border"), ("Strike → Ukraine", "Ukraine"),
              ("Strike → Belarus", "Belarus"), ("Strike → Russia", "Russia"))
+POINT_KINDS = ("position", "city", "incident")
 
 
 def measured_points(state: Any) -> tuple[tuple[tuple[float, float], tuple[float, float]] | None,
                                          str | None]:
-    """The two typed positions of the measuring tool as (lon, lat) pairs, or the error."""
+    """The two positions of the measuring tool as (lon, lat) pairs, or the error."""
     a_txt, b_txt = state["measure_a"].strip(), state["measure_b"].strip()
     if not (a_txt and b_txt):
         return None, None
@@ -40,14 +46,14 @@ def measured_points(state: Any) -> tuple[tuple[tuple[float, float], tuple[float,
         return None, str(exc)
 
 
-def compute(state: Any, measure) -> tuple[Scene, PointReport]:
-    """The scene of the page and the report on the picked point."""
+def compute(state: Any, measure) -> tuple[Scene, PointReport, FeatureReport | None]:
+    """The scene of the page, the report on the picked position and on the picked feature."""
     inc_by_id = appstate.incidents_by_id()
     incident = inc_by_id[state["incident"]]
     lon, lat = float(incident["geometry"].x), float(incident["geometry"].y)
     picked = state["picked"] or appstate.incident_pick(incident)
-    req = appstate.scene_request(state, inc_by_id, view=appstate.incident_view(lon, lat),
-                                 measure=measure)
+    view = appstate.current_view(state, appstate.incident_view(lon, lat))
+    req = appstate.scene_request(state, inc_by_id, view=view, measure=measure)
     try:
         scene = build_scene(req)
     except InputError as exc:
@@ -57,7 +63,33 @@ def compute(state: Any, measure) -> tuple[Scene, PointReport]:
     report = point_report(picked["lon"], picked["lat"], as_of=state["as_of"],
                           incident=(incident["id"], lon, lat),
                           extra_layers=state["user_layers"])
-    return scene, report
+    geom = picked.get("geometry")
+    feature = feature_report(geom, on=state["as_of"]) \
+        if geom is not None and picked.get("kind") in ("polygon", "line") else None
+    return scene, report, feature
+
+
+def on_search(state: Any) -> None:
+    """Fly to what the search box names; a point is also picked."""
+    try:
+        place = find_place(state.get("search_text", ""))
+    except InputError as exc:
+        state["search_error"] = str(exc)
+        return
+    state["search_error"] = None
+    appstate.fly_to(state, {k: v for k, v in place.view_request(0).items() if k != "id"})
+    if place.kind in POINT_KINDS:
+        state["picked"] = {"layer": place.kind, "id": None, "name": place.name,
+                           "lon": place.lon, "lat": place.lat, "kind": "point", "geometry": None}
+
+
+def search_box(state: Any) -> None:
+    st.text_input("Search", key="search_text", on_change=on_search, args=(state,),
+                  placeholder="Lviv, Volyn, Przewodów, 50.47 23.93, 34UGA08…",
+                  help="A city, oblast or voivodeship, country, incident, or a position in "
+                       "decimal degrees (lat, lon), DMS or MGRS: the map flies there.")
+    if state.get("search_error"):
+        st.error(state["search_error"])
 
 
 def headline(state: Any, incident: dict) -> None:
@@ -69,98 +101,123 @@ def headline(state: Any, incident: dict) -> None:
         f"{incident.get('time_utc') or ''} UTC · NATO border as of {as_of.isoformat()} · "
         "all distances geodesic on WGS84")
     strike = point_report(lon, lat, as_of=as_of)
-    for col, (label, target) in zip(st.columns(4), HEADLINES):
+    cols = st.columns(2) + st.columns(2)
+    for col, (label, target) in zip(cols, HEADLINES):
         leg = strike.leg(target)
         col.metric(label, format_distance(leg.distance_km, units) if leg else "–",
                    help=(f"Nearest: {leg.feature}, bearing {leg.azimuth_deg:.0f}°" if leg else None))
 
 
-def map_and_panel(state: Any, scene: Scene, report: PointReport, picked: dict) -> None:
-    """The live map (a click picks) and the panel on the picked point."""
-    map_col, panel_col = st.columns([3, 2])
-    with map_col:
-        event = st.pydeck_chart(scene_to_deck(scene), on_select="rerun",
-                                selection_mode="single-object", key="map", width="stretch",
-                                height=MAP_HEIGHT_PX)
-        if appstate.consume_selection(state, event, scene):
-            st.rerun()
-        st.markdown(legend_html(scene), unsafe_allow_html=True)
-    with panel_col, st.container(key="pick-panel"):
+def feature_table(feature: FeatureReport, units: str) -> pd.DataFrame:
+    """The picked polygon or line measured as itself."""
+    rows = []
+    if feature.area_km2 is not None:
+        rows.append(("area", format_area(feature.area_km2, units)))
+        rows.append(("perimeter", format_distance(feature.perimeter_km, units)))
+    if feature.length_km is not None:
+        rows.append(("length", format_distance(feature.length_km, units)))
+    for leg in feature.legs:
+        rows.append((f"edge to {leg.target} ({leg.feature})",
+                     "touches or overlaps" if leg.distance_km == 0 else
+                     format_distance(leg.distance_km, units)))
+    if feature.kind == "polygon":
+        rows.append(("cities inside", f"{feature.cities_inside:,} "
+                                      f"(population {feature.population_inside:,})"))
+        rows.append(("incidents inside", ", ".join(feature.incidents_inside) or "none"))
+    return pd.DataFrame(rows, columns=["figure", "value"]).set_index("figure")
+
+
+def selection_tab(state: Any, picked: dict, report: PointReport,
+                  feature: FeatureReport | None) -> None:
+    """What was picked: its position, and its distances; a polygon or line also as itself."""
+    with st.container(key="pick-panel"):
         origin = "Selected on map" if state["picked"] else "Selected incident"
-        st.subheader(f"{origin}: {picked['name']}")
-        st.caption(f"layer: {picked['layer']}")
+        st.subheader(f"{origin}: {str(picked['name']).split(',')[0]}")
+        st.caption(f"layer: {picked['layer']}" + (" · measured from the clicked position"
+                                                   if feature is not None else ""))
         st.markdown(f"**Position** {picked['lat']:.5f}, {picked['lon']:.5f}  \n"
                     f"**DMS** {report.dms}  \n**MGRS** {report.mgrs}")
         st.table(appstate.report_table(report, state["units"]))
+        if feature is not None:
+            st.markdown(f"**The {feature.kind} itself**")
+            st.table(feature_table(feature, state["units"]))
         if state["picked"]:
             st.button("Back to the incident", key="unpick", on_click=appstate.unpick,
                       args=(state,))
 
 
-def measure_box(state: Any, picked: dict, measure, error: str | None) -> None:
-    """Measure between two typed points (or the selection): geodesic distance and azimuth."""
-    with st.expander("Measure between two points", expanded=measure is not None):
-        c1, c2 = st.columns(2)
-        c1.text_input("From (decimal, DMS or MGRS)", key="measure_a",
-                      placeholder="50.47099, 23.93432")
-        c2.text_input("To", key="measure_b", placeholder="49.8397 N 24.0297 E")
-        c1.button("Use selection as 'From'", key="sel_a",
-                  on_click=appstate.set_measure, args=(state, "measure_a", picked))
-        c2.button("Use selection as 'To'", key="sel_b",
-                  on_click=appstate.set_measure, args=(state, "measure_b", picked))
-        if error:
-            st.error(error)
-        elif measure:
-            (alon, alat), (blon, blat) = measure
-            az, d_km = inverse_km(alon, alat, blon, blat)
-            st.metric("Distance", format_distance(float(d_km), state["units"]))
-            st.write(f"Initial azimuth {float(az) % 360:.1f}° (from true north)")
+def measure_tab(state: Any, picked: dict, measure, error: str | None) -> None:
+    """Measure between two points clicked on the map (the ruler tool) or typed."""
+    st.caption("Click the ruler on the map, then two points; or type two positions.")
+    st.text_input("From (decimal, DMS or MGRS)", key="measure_a",
+                  placeholder="50.47099, 23.93432")
+    st.text_input("To", key="measure_b", placeholder="49.8397 N 24.0297 E")
+    c1, c2 = st.columns(2)
+    c1.button("Selection → From", key="sel_a",
+              on_click=appstate.set_measure, args=(state, "measure_a", picked))
+    c2.button("Selection → To", key="sel_b",
+              on_click=appstate.set_measure, args=(state, "measure_b", picked))
+    if error:
+        st.error(error)
+    elif measure:
+        (alon, alat), (blon, blat) = measure
+        az, d_km = inverse_km(alon, alat, blon, blat)
+        st.metric("Distance", format_distance(float(d_km), state["units"]))
+        st.write(f"Initial azimuth {float(az) % 360:.1f}° (from true north)")
 
 
-def downloads(scene: Scene) -> None:
-    """Any layer of the scene as GeoJSON or CSV."""
-    with st.expander("Download a layer or result"):
-        choice = st.selectbox("Layer", [lyr.name for lyr in scene.layers], key="dl_layer")
-        gdf = scene.layer(choice).gdf
-        c1, c2 = st.columns(2)
-        c1.download_button("GeoJSON", lambda: appstate.to_geojson_bytes(gdf),
-                           file_name=f"{choice}.geojson", mime="application/geo+json",
-                           key="dl_geojson", on_click="ignore")
-        c2.download_button("CSV", lambda: appstate.to_csv_bytes(gdf), file_name=f"{choice}.csv",
-                           mime="text/csv", key="dl_csv", on_click="ignore")
-
-
-def brief_box(scene: Scene, incident_id: str) -> None:
-    """The briefing map of the page's scene (rendered when the button is pressed)."""
-    with st.expander("Briefing image"):
-        c1, c2, c3 = st.columns(3)
-        fmt = c1.selectbox("Format", list(BRIEF_MIME), key="brief_fmt")
-        size = c2.selectbox("Size", ["slide", "a4"], key="brief_size",
-                            format_func=lambda v: {"slide": "Slide 1920×1080",
-                                                   "a4": "A4 landscape, 300 dpi"}[v])
-        marking = c3.text_input("Marking banner", key="brief_marking",
-                                placeholder="e.g. UNCLASSIFIED")
-        st.download_button("Download briefing map", lambda: brief_bytes(scene, fmt, size, marking),
-                           file_name=f"brief-{incident_id}.{fmt}", key="dl_brief",
-                           on_click="ignore", mime=BRIEF_MIME[fmt])
+def export_tab(scene: Scene, incident_id: str) -> None:
+    """Any layer as GeoJSON or CSV, and the briefing map of the current view."""
+    shown = {lyr.name: lyr for lyr in scene.layers}
+    choice = st.selectbox("Layer or result", list(shown), key="dl_layer",
+                          format_func=lambda n: shown[n].legend_label)
+    gdf = shown[choice].gdf
+    c1, c2 = st.columns(2)
+    c1.download_button("GeoJSON", lambda: appstate.to_geojson_bytes(gdf),
+                       file_name=f"{choice}.geojson", mime="application/geo+json",
+                       key="dl_geojson", on_click="ignore")
+    c2.download_button("CSV", lambda: appstate.to_csv_bytes(gdf), file_name=f"{choice}.csv",
+                       mime="text/csv", key="dl_csv", on_click="ignore")
+    st.markdown("**Briefing map of the current view**")
+    fmt = st.selectbox("Format", list(BRIEF_MIME), key="brief_fmt")
+    size = st.selectbox("Size", ["slide", "a4"], key="brief_size",
+                        format_func=lambda v: {"slide": "Slide 1920×1080",
+                                               "a4": "A4 landscape, 300 dpi"}[v])
+    marking = st.text_input("Marking banner", key="brief_marking", placeholder="e.g. UNCLASSIFIED")
+    shown_scene = appstate.without_layers(scene, hidden_layers())
+    st.download_button("Download briefing map",
+                       lambda: brief_bytes(shown_scene, fmt, size, marking),
+                       file_name=f"brief-{incident_id}.{fmt}", key="dl_brief",
+                       on_click="ignore", mime=BRIEF_MIME[fmt])
 
 
 def main() -> None:
-    """The page, top to bottom."""
+    """The page: the map on the left, the panel on the right."""
     state = st.session_state
+    appstate.take_map_events(state, take_events(MAP_KEY))
     incident = appstate.incidents_by_id()[state["incident"]]
     picked = state["picked"] or appstate.incident_pick(incident)
     measure, measure_error = measured_points(state)
     with st.spinner("Computing geodesic buffers and distances…"):
-        scene, report = compute(state, measure)
-    headline(state, incident)
-    map_and_panel(state, scene, report, picked)
-    measure_box(state, picked, measure, measure_error)
-    if scene.metrics:
-        st.subheader("Figures")
-        st.table(appstate.figures_table(scene))
-    downloads(scene)
-    brief_box(scene, str(incident["id"]))
+        scene, report, feature = compute(state, measure)
+    map_col, panel_col = st.columns([3.3, 1], gap="small")
+    with map_col:
+        map_view(scene, key=MAP_KEY, mode="explore", view_request=state["view_request"],
+                 measure=measure, height=MAP_HEIGHT_PX)
+        state["view_request"] = None  # sent once: a re-mounted map opens on the scene's view
+    with panel_col:
+        search_box(state)
+        headline(state, incident)
+        sel, meas, figs, export = st.tabs(["Selection", "Measure", "Figures", "Export"])
+        with sel:
+            selection_tab(state, picked, report, feature)
+        with meas:
+            measure_tab(state, picked, measure, measure_error)
+        with figs:
+            if scene.metrics:
+                st.table(appstate.figures_table(scene))
+        with export:
+            export_tab(scene, str(incident["id"]))
 
 
 main()

@@ -13,10 +13,10 @@ from typing import Any
 import streamlit as st
 
 from dashboard import appstate
-from dashboard.catalogue import BUILTIN_LAYERS, CATALOGUE
 from dashboard.geo.errors import InputError
 from dashboard.geo.layers_io import MAX_UPLOAD_BYTES, load_layer, read_user_layer
 from dashboard.geo.units import KM_PER_UNIT, UNIT_WORDS, from_km
+from dashboard.ui import timeline
 
 #: Largest upload, in MB (``maxUploadSize`` in .streamlit/config.toml is the same).
 MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
@@ -26,6 +26,7 @@ def render(state: Any, incidents: dict[str, dict]) -> None:
     """Draw the sidebar into the current script run."""
     with st.sidebar:
         _incident(state, incidents)
+        timeline.render_filters(state)
         _layers()
         _buffers(state)
         _uploads(state)
@@ -45,9 +46,8 @@ def _incident(state: Any, incidents: dict[str, dict]) -> None:
 
 
 def _layers() -> None:
-    st.header("Layers")
-    st.multiselect("Show", list(BUILTIN_LAYERS), key="layers_on",
-                   format_func=lambda n: CATALOGUE[n].label)
+    st.header("Candidate zones")
+    st.caption("Switch layers on and off in the map's legend.")
     zones = load_layer("zones").set_index("id")
     st.multiselect("Candidate no-fly zones", list(zones.index), key="zone_ids",
                    format_func=lambda z: str(zones.loc[z, "name"]),
@@ -71,22 +71,33 @@ def _buffers(state: Any) -> None:
 
 
 def _uploads(state: Any) -> None:
+    """The uploader is the one control: a file in it is a layer on the map; its × removes it."""
     st.header("Your layers")
     uploads = st.file_uploader(f"GeoJSON, or CSV with lat/lon columns (up to {MAX_UPLOAD_MB} MB)",
                                type=["geojson", "json", "csv"], accept_multiple_files=True,
                                key="uploads")
+    names = {up.name for up in uploads or []}
+    for name in [n for n in state["user_layers"] if n not in names]:
+        del state["user_layers"][name]
     for up in uploads or []:
         if up.name in state["user_layers"]:
             continue
         try:
             layer = read_user_layer(up.getvalue(), up.name)
         except InputError as exc:
-            st.error(f"{up.name}: {exc}")
+            st.error(about_file(up.name, str(exc)))
             continue
         state["user_layers"][up.name] = layer.gdf
         for m in layer.messages:
-            st.info(f"{up.name}: {m}")
-    for name in list(state["user_layers"]):
-        if st.button(f"Remove {name}", key=f"rm_{name}"):
-            del state["user_layers"][name]
-            st.rerun()
+            st.info(about_file(up.name, m))
+    if state["user_layers"]:
+        st.caption("On the map: " + ", ".join(state["user_layers"]))
+
+
+def about_file(name: str, message: str) -> str:
+    """A message about an uploaded file, naming the file once.
+
+    >>> about_file("a.geojson", "a.geojson is empty"), about_file("a.geojson", "no features")
+    ('a.geojson is empty', 'a.geojson: no features')
+    """
+    return message if name in message else f"{name}: {message}"

@@ -8,9 +8,10 @@ handled (contract: ``/tmp/prompts/map_protocol.md``).
 
 Usage on a page::
 
-    for event in map_view(scene, key="map", mode="explore"):
+    for event in take_events("map"):      # before the scene is built
         if isinstance(event, Click):
             ...
+    map_view(build_scene(request), key="map", mode="explore")
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from dashboard.mapevents import LayersToggled, MapEvent, Missing, new_events
 from dashboard.render.deck import build_args
 from dashboard.scene import Scene
 
-__all__ = ["COMPONENT_DIR", "map_view"]
+__all__ = ["COMPONENT_DIR", "hidden_layers", "map_view", "take_events"]
 
 #: This directory: the component's files, served by Streamlit.
 COMPONENT_DIR: Path = Path(__file__).resolve().parent
@@ -36,28 +37,44 @@ STATE_PREFIX = "_mapview_"
 _component = components.declare_component("map", path=str(COMPONENT_DIR))
 
 
+#: Session-state key of the layers switched off in a map's legend (shared by both pages).
+HIDDEN_KEY = "map_hidden"
+
+
 def _book(key: str) -> dict[str, Any]:
     """This session's bookkeeping for the map ``key``: blobs sent, event seqs handled,
-    layers the legend switched off, and the layer ids of the last args."""
+    and the layer ids of the last args."""
     return st.session_state.setdefault(f"{STATE_PREFIX}{key}", {
-        "sent": set(), "seen": frozenset(), "hidden": frozenset(), "layer_ids": frozenset()})
+        "sent": set(), "seen": frozenset(), "layer_ids": frozenset()})
 
 
-def _apply(book: dict[str, Any], events: Sequence[MapEvent]) -> None:
-    """Forget blobs the browser reports missing; record legend toggles."""
+def hidden_layers() -> frozenset[str]:
+    """Layer ids the user switched off in the legend (either page's map)."""
+    return frozenset(st.session_state.get(HIDDEN_KEY, ()))
+
+
+def take_events(key: str) -> list[MapEvent]:
+    """The map's events not handled yet, oldest first; call before building the scene.
+
+    Blobs the browser reports missing are forgotten (sent again by :func:`map_view`),
+    and legend toggles are recorded (:func:`hidden_layers`).
+    """
+    book = _book(key)
+    events, book["seen"] = new_events(st.session_state.get(key), book["seen"])
     for ev in events:
         if isinstance(ev, Missing):
             book["sent"] = set(book["sent"]) - set(ev.hashes)
         elif isinstance(ev, LayersToggled):
-            book["hidden"] = frozenset(book["layer_ids"]) - set(ev.visible)
+            st.session_state[HIDDEN_KEY] = frozenset(book["layer_ids"]) - set(ev.visible)
+    return events
 
 
 def map_view(scene: Scene, *, key: str, mode: str = "explore",
              editable: gpd.GeoDataFrame | Mapping[str, Any] | None = None,
              view_request: Mapping[str, Any] | None = None,
              measure: Sequence[Sequence[float]] | None = None,
-             height: int = 640) -> list[MapEvent]:
-    """Draw ``scene`` on the one map and return the events not handled yet.
+             height: int = 640) -> None:
+    """Draw ``scene`` on the one map (events come from :func:`take_events`).
 
     Parameters
     ----------
@@ -76,20 +93,11 @@ def map_view(scene: Scene, *, key: str, mode: str = "explore",
         The measured pair, degrees.
     height : int
         Frame height, px.
-
-    Returns
-    -------
-    list of MapEvent
-        Events since the last call, oldest first (clicks, views, measures, drawn
-        zones, legend toggles; ``missing`` reports are handled here and returned too).
     """
     book = _book(key)
-    events, seen = new_events(st.session_state.get(key), book["seen"])
-    _apply(book, events)
     args, sent = build_args(scene, book["sent"], mode=mode, editable=editable,
                             view_request=view_request, measure=measure, height=height,
-                            hidden=book["hidden"])
+                            hidden=hidden_layers())
     _component(key=key, default=None, **args)
-    book.update(sent=sent, seen=seen,
+    book.update(sent=sent,
                 layer_ids=frozenset(lid for row in args["legend"] for lid in row["layers"]))
-    return events

@@ -1,0 +1,156 @@
+"""The Incidents page (``/incidents``): the timeline chart, the incident table, the origin analysis.
+
+Run by ``st.navigation`` from ``dashboard/app.py`` after the shared sidebar,
+whose incident filters (:mod:`dashboard.ui.timeline`) decide which incidents
+every part of this page shows.  Widgets only: the filtering, tables and origin
+state are in :mod:`dashboard.incidentfilter`, the figures from the core
+(:mod:`dashboard.geo.incident_table`, :mod:`dashboard.geo.origin`).  The launch
+area chosen here goes on the Explore map and its brief (``state["origin"]``,
+drawn by :func:`dashboard.compose.build_scene`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import streamlit as st
+
+from dashboard import appstate, incidentfilter
+from dashboard.catalogue import CATALOGUE
+from dashboard.compose.incidents import origin_result, range_text
+from dashboard.geo.errors import InputError
+from dashboard.geo.incident_table import POSITION_NOT_SOURCED, incident_table
+from dashboard.geo.munitions import PRESETS
+from dashboard.geo.units import format_area, format_radius
+from dashboard.incidentfilter import IncidentFilter
+
+
+def chart_section(flt: IncidentFilter) -> None:
+    """Incidents per month, stacked by country."""
+    st.subheader("Incidents per month")
+    counts = incidentfilter.monthly_counts(incidentfilter.catalogue_records(), flt.ids)
+    if not len(counts):
+        st.info("No incident matches the filters.")
+        return
+    chart = alt.Chart(counts).mark_bar().encode(
+        x=alt.X("yearmonth(month):T", title="month"),
+        y=alt.Y("sum(incidents):Q", title="incidents", axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("country:N", title="country"),
+        tooltip=[alt.Tooltip("yearmonth(month):T", title="month"), "country:N",
+                 alt.Tooltip("sum(incidents):Q", title="incidents")])
+    st.altair_chart(chart, width="stretch")
+
+
+def table_section(state: Any, flt: IncidentFilter) -> None:
+    """The filtered incidents with their geodesic distances and the zones that contain them."""
+    units = state["units"]
+    st.subheader("Incident table")
+    table = incident_table(zones=appstate.extra_zones(state))
+    table = table[table["id"].isin(set(flt.ids))]
+    shown = incidentfilter.display_table(table, units)
+    st.caption(f"{len(shown)} incident(s), {int((shown['position'] != POSITION_NOT_SOURCED).sum())}"
+               f" positioned; distances geodesic on WGS84 in {units}, to the NATO border as it "
+               "stood on each incident's date; zones: the candidate zones and yours that "
+               "contain the point. Rows marked “position not sourced” are never drawn.")
+    st.dataframe(shown, hide_index=True, key="inc_table_view")
+    st.download_button("Download the table (CSV)", incidentfilter.table_csv(shown),
+                       file_name="incidents.csv", mime="text/csv", key="inc_csv",
+                       on_click="ignore")
+
+
+def on_origin_go(state: Any) -> None:
+    """Compute the launch area the form asks for; put it on the map and fly there."""
+    result = incidentfilter.set_origin(state, *incidentfilter.origin_choice(state))
+    if result is not None:
+        appstate.fly_to(state, {"bounds": list(result.annulus.bounds)})
+
+
+def _range_inputs(state: Any) -> None:
+    """A munition preset (with its stated range and source) or a free range in the units."""
+    units = state["units"]
+    mode = st.radio("Range", ["preset", "free"], key="origin_mode", horizontal=True,
+                    format_func=lambda m: {"preset": "Munition preset",
+                                           "free": f"Free range ({units})"}[m])
+    if mode == "preset":
+        key = st.selectbox("Munition", list(PRESETS), key="origin_preset",
+                           format_func=lambda k: PRESETS[k].label)
+        p = PRESETS[key]
+        st.caption(f"Stated range {p.min_km:g}–{p.max_km:g} km. Source: {p.source} "
+                   f"({p.url}). {p.note}")
+        return
+    incidentfilter.sync_origin_inputs(state, units)
+    kmin, kmax = incidentfilter.origin_keys(units)
+    c1, c2 = st.columns(2)
+    for col, label, key in ((c1, "Minimum", kmin), (c2, "Maximum", kmax)):
+        col.number_input(f"{label} ({units})", min_value=0.0, step=5.0, key=key,
+                         on_change=incidentfilter.on_origin_input, args=(state, units))
+
+
+def _origin_form(state: Any, flt: IncidentFilter) -> None:
+    positioned = {str(r["id"]): r for r in incidentfilter.catalogue_records()
+                  if r["lon"] is not None}
+    options = [i for i in flt.ids if i in positioned]
+    if not options:
+        st.info("No positioned incident matches the filters.")
+        return
+    if state.get("origin_incident") not in options:
+        state["origin_incident"] = state["incident"] if state["incident"] in options else options[0]
+    st.selectbox("Incident", options, key="origin_incident",
+                 format_func=lambda i: f"{positioned[i]['date']} · {positioned[i]['place']}")
+    _range_inputs(state)
+    c1, c2 = st.columns(2)
+    c1.button("Show the launch area on the map", key="origin_go", on_click=on_origin_go,
+              args=(state,), type="primary")
+    if state.get("origin"):
+        c2.button("Remove it from the map", key="origin_clear",
+                  on_click=incidentfilter.clear_origin, args=(state,))
+
+
+def _origin_result(state: Any) -> None:
+    """The analysis of ``state["origin"]``: the annulus, the area per country, the cities."""
+    units = state["units"]
+    try:
+        o = origin_result(*state["origin"])
+    except (InputError, TypeError, ValueError) as exc:
+        st.error(f"The launch area cannot be drawn: {exc}")
+        return
+    st.markdown(f"**Launch area {range_text(o.min_km, o.max_km, units)} from {o.incident_id}**"
+                f" (on the Explore map and its brief)")
+    widened = (f" widened by the position's precision (±{format_radius(o.precision_km, units)})"
+               if o.precision_km > 0 else "")
+    st.caption(f"The geodesic annulus {format_radius(o.inner_km, units)}–"
+               f"{format_radius(o.outer_km, units)} around the impact point{widened}, cut to "
+               "each country's territory (incl. the 12 nm territorial sea).")
+    cols = st.columns(3)
+    cols[0].metric("Annulus", format_area(o.annulus_km2, units))
+    cols[1].metric("Countries", f"{len(o.areas)}")
+    cols[2].metric("Cities inside", f"{len(o.cities):,}")
+    areas, cities = incidentfilter.origin_tables(o, units)
+    st.markdown("**Area per country**")
+    st.dataframe(areas, hide_index=True, key="origin_areas_view")
+    st.markdown(f"**{CATALOGUE['cities'].label} inside**")
+    st.dataframe(cities, hide_index=True, key="origin_cities_view")
+
+
+def origin_section(state: Any, flt: IncidentFilter) -> None:
+    """Who could have fired it: the candidate launch area for an incident and a range."""
+    st.subheader("Who could have fired it? The candidate launch area")
+    _origin_form(state, flt)
+    if state.get("origin_error"):
+        st.error(state["origin_error"])
+    if state.get("origin"):
+        _origin_result(state)
+
+
+def main() -> None:
+    """The page, top to bottom: the chart, the table, the origin analysis."""
+    state = st.session_state
+    flt = incidentfilter.apply_filters(state)
+    st.caption(f"{len(flt.ids)} incident(s) from {flt.start.isoformat()} to "
+               f"{flt.end.isoformat()} · filters in the sidebar act on the map too")
+    chart_section(flt)
+    table_section(state, flt)
+    origin_section(state, flt)
+
+
+main()

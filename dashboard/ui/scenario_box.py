@@ -1,0 +1,188 @@
+"""The zones page's scenarios: save, open, rename, delete, export, import, share links."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+import streamlit as st
+
+from dashboard import zonemap as zm
+from dashboard import zonestate as zs
+from dashboard.scenarios import Scenario, ScenarioExists, ScenarioStore, from_url_param, to_url_param
+from dashboard.ui.widgets import State, add_row, attempt, md, plural, show_queued
+
+REPLACE_HINT = " — tick “Replace” to overwrite it, or choose another name"
+
+
+# ----------------------------------------------------------------- scenarios
+def _scn_note(level: str, text: str) -> None:
+    st.session_state.setdefault("scn_msgs", []).append((level, text))
+
+
+def _open(command: Callable[[State, dict[str, tuple[float, float]]], Scenario],
+          prefix: str) -> None:
+    """Open the scenario a ``zonestate.open_*`` command loads; its name goes into the form."""
+    state = st.session_state
+    ok, sc = attempt(lambda: command(state, zm.incident_lonlats()),
+                     lambda text: zm.note(state, "error", text), prefix=prefix)
+    if ok:
+        state["scn_name"] = sc.name
+
+
+def _cb_open_saved() -> None:
+    name = st.session_state.get("scn_pick")
+    _open(lambda state, inc: zs.open_saved(state, ScenarioStore(), name, inc),
+          f"Could not open “{name}”: " if name else "")
+
+
+def _cb_open_shared(param: str) -> None:
+    st.session_state["scn_shared_done"] = param
+    _open(lambda state, inc: zs.open_shared(state, param, inc),
+          "The scenario link could not be read: ")
+
+
+def _cb_dismiss_shared(param: str) -> None:
+    st.session_state["scn_shared_done"] = param
+
+
+def _cb_open_import() -> None:
+    up = st.session_state.get("scn_import_file")
+    data, name = (None, "") if up is None else (up.getvalue(), up.name)
+    _open(lambda state, inc: zs.open_file(state, data, name, inc), f"{name}: " if name else "")
+
+
+def _cb_save(incident_lonlat: tuple[float, float]) -> None:
+    state = st.session_state
+    ok, sc = attempt(lambda: zs.save_scenario(state, ScenarioStore(), state.get("scn_name"),
+                                              incident_lonlat,
+                                              overwrite=bool(state.get("scn_overwrite"))),
+                     partial(_scn_note, "error"), prefix="Not saved: ",
+                     hints={ScenarioExists: REPLACE_HINT})
+    if ok:
+        _scn_note("success", f"Saved scenario “{sc.name}” ({plural(len(sc.zones), 'zone')}).")
+        state["scn_pick"] = sc.name
+
+
+def _cb_delete() -> None:
+    state = st.session_state
+    pick = state.get("scn_pick")
+    ok, _ = attempt(lambda: zs.delete_saved(ScenarioStore(), pick,
+                                            confirmed=bool(state.get("scn_delete_confirm"))),
+                    partial(_scn_note, "error"))
+    if ok:
+        state["scn_delete_confirm"] = False
+        state.pop("scn_pick", None)
+        _scn_note("info", f"Deleted scenario “{pick}”.")
+
+
+def _cb_rename() -> None:
+    state = st.session_state
+    pick = state.get("scn_pick")
+    ok, new = attempt(lambda: zs.rename_saved(ScenarioStore(), pick, state.get("scn_new_name")),
+                      partial(_scn_note, "error"), prefix="Not renamed: ")
+    if ok:
+        state["scn_pick"] = new
+        state["scn_new_name"] = ""
+        _scn_note("success", f"Renamed “{pick}” to “{new}”.")
+
+
+def shared_link(state: State) -> None:
+    param = st.query_params.get("scenario")
+    if not param or param == state.get("scn_shared_done"):
+        return
+    ok, sc = attempt(lambda: from_url_param(param),
+                     prefix="The scenario link in the address could not be read: ")
+    if not ok:
+        st.button("Ignore the link", key="scn_shared_ignore", on_click=_cb_dismiss_shared,
+                  args=(param,))
+        return
+    with st.container(border=True):
+        st.info(f"This link carries the scenario “{md(sc.name)}” with "
+                f"{plural(len(sc.zones), 'zone')}. Opening it replaces the zones on this "
+                "page (saved scenarios are not touched).")
+        c1, c2 = st.columns(2)
+        c1.button("Open the shared scenario", key="scn_shared_open", type="primary",
+                  on_click=_cb_open_shared, args=(param,))
+        c2.button("Not now", key="scn_shared_dismiss", on_click=_cb_dismiss_shared,
+                  args=(param,))
+
+
+def _scn_save_box(incident_lonlat: tuple[float, float]) -> None:
+    st.text_input("Scenario name", key="scn_name", max_chars=120,
+                  placeholder="e.g. West UA 100 km")
+    st.checkbox("Replace a saved scenario of the same name", key="scn_overwrite")
+    st.button("Save scenario", key="scn_save", type="primary", on_click=_cb_save,
+              args=(incident_lonlat,))
+
+
+def _scn_saved_box(state: State, saved: Sequence[Any]) -> None:
+    if not saved:
+        st.info("No saved scenarios yet.")
+        return
+    names = [s.name for s in saved]
+    if state.get("scn_pick") not in names:
+        state["scn_pick"] = names[0]
+    info = {s.name: s for s in saved}
+    st.selectbox("Saved scenarios", names, key="scn_pick",
+                 format_func=lambda n: f"{n} · {info[n].n_zones} zone(s) · "
+                                       f"{info[n].updated[:16].replace('T', ' ')} UTC")
+    b1, b2, b3 = st.columns(3, vertical_alignment="bottom")
+    b1.button("Open", key="scn_open", on_click=_cb_open_saved, type="primary")
+    b2.checkbox("Confirm delete", key="scn_delete_confirm")
+    b3.button("Delete", key="scn_delete", on_click=_cb_delete)
+    r1, r2 = add_row()
+    r1.text_input("New name", key="scn_new_name", max_chars=120)
+    r2.button("Rename", key="scn_rename", on_click=_cb_rename)
+
+
+def _scn_export(state: State, incident_lonlat: tuple[float, float]) -> Scenario | None:
+    """The download button; returns the page as a scenario (None if it cannot be one)."""
+    ok, out = attempt(lambda: zs.export_scenario(state, state.get("scn_name") or "",
+                                                 incident_lonlat), prefix="Cannot export: ")
+    if not ok:
+        return None
+    sc, data, file_name = out
+    st.download_button("Export as GeoJSON", data, file_name=file_name,
+                       mime="application/geo+json", key="scn_export", on_click="ignore")
+    return sc
+
+
+def _scn_share(state: State, sc: Scenario | None) -> None:
+    if st.button("Make a share link", key="scn_share", disabled=sc is None):
+        ok, param = attempt(lambda: to_url_param(sc))
+        if ok:
+            st.query_params["scenario"] = param
+            state["scn_shared_done"] = param
+        state["scn_link"] = param
+    if state.get("scn_link"):
+        st.caption("The address bar now holds the link; copy it, or append this to the "
+                   "app's address (it opens this page):")
+        st.code(f"/zones?scenario={state['scn_link']}", language=None, wrap_lines=True)
+
+
+def scenarios(state: State, incident: Mapping[str, Any]) -> None:
+    st.subheader("Scenarios")
+    show_queued(state, "scn_msgs")
+    store = ScenarioStore()
+    _, saved = attempt(store.list, prefix="The scenario store cannot be read: ")
+    st.caption(f"Saved in {store.path} (GeoPackage). A scenario holds the zones, the rings "
+               "around the selected point, the border band, the incident, the date, the "
+               "units and the map view.")
+    inc_ll = (incident["lon"], incident["lat"])
+    c_save, c_saved = st.columns(2)
+    with c_save:
+        _scn_save_box(inc_ll)
+    with c_saved:
+        _scn_saved_box(state, saved or [])
+    c_exp, c_imp, c_share = st.columns(3)
+    with c_exp:
+        sc = _scn_export(state, inc_ll)
+    with c_imp:
+        st.file_uploader("Import a scenario (GeoJSON)", type=["geojson", "json"],
+                         key="scn_import_file")
+        st.button("Open the imported scenario", key="scn_import_open", on_click=_cb_open_import)
+    with c_share:
+        _scn_share(state, sc)
+
+

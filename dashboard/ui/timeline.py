@@ -1,0 +1,61 @@
+"""The incident filters in the shared sidebar: a date range, countries, objects, attribution.
+
+Widgets only; their values live under ``inc_*`` keys and everything that reads
+them goes through :mod:`dashboard.incidentfilter` (the map's incidents, the
+incidents page's chart, table and origin analysis).  The "NATO border as of"
+date follows the end of the range until the user sets it themselves.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from dashboard import incidentfilter
+from dashboard.cache import memoize
+from dashboard.geo.layers_io import load_layer
+
+ATTRIBUTION_HELP = ("Grouped by the wording of each incident's attribution: a report that "
+                    "names no launcher or calls it unconfirmed is *not stated or unconfirmed*; "
+                    "otherwise a Ukrainian munition (e.g. an air-defence missile) is *Ukrainian*, "
+                    "and one the report calls Russian is *Russian*. The incident table shows "
+                    "the full wording.")
+
+
+@memoize(maxsize=1)
+def country_names() -> dict[str, str]:
+    """ISO alpha-2 -> country name, from the ``countries`` layer (shared: read only)."""
+    countries = load_layer("countries")
+    return {str(i): str(n) for i, n in zip(countries["iso_a2"], countries["name"])}
+
+
+def _country(iso: str) -> str:
+    name = country_names().get(iso)
+    return f"{name} ({iso})" if name else iso
+
+
+def render_filters(state: Any) -> None:
+    """Draw the incident filters into the current container (the sidebar)."""
+    incidentfilter.note_as_of(state)
+    incidentfilter.keep_filter_values(state)
+    opts = incidentfilter.filter_options()
+    st.header("Incident timeline")
+    c_from, c_to = st.columns(2)
+    for col, label, key in ((c_from, "From", "inc_from"), (c_to, "To", "inc_to")):
+        col.date_input(label, key=key, min_value=opts.start, max_value=opts.end,
+                       format="YYYY-MM-DD", on_change=incidentfilter.on_range_change,
+                       args=(state,))
+    flt = incidentfilter.apply_filters(state)
+    if flt.error:
+        st.error(flt.error)
+    st.multiselect("Countries", list(opts.countries), key="inc_countries", format_func=_country)
+    st.multiselect("Objects", list(opts.objects), key="inc_objects")
+    st.multiselect("Attribution", list(opts.attributions), key="inc_attribution",
+                   help=ATTRIBUTION_HELP)
+    flt = incidentfilter.apply_filters(state)
+    st.caption(f"{len(flt.ids)} of {len(incidentfilter.catalogue_records())} incidents match "
+               "(map, tables and chart).")
+    if state.get("inc_as_of_user"):
+        st.caption("You set the NATO border date: it no longer follows the range.")
+        st.button("Follow the range end again", key="inc_follow",
+                  on_click=incidentfilter.follow_range, args=(state,))

@@ -1,0 +1,165 @@
+"""The "No-fly zones" page: draw and build zones on the one map, compare them, keep them
+as scenarios.
+
+:func:`render_zones_page` draws the page: widgets over the commands of
+:mod:`dashboard.zonestate` (which change the zones and the scenarios) and what
+:mod:`dashboard.zonemap` reads (zone facts, figures, the editor's features).  The
+map is the same deck.gl component as on Explore (:mod:`dashboard.ui.mapview`),
+built from the same request.  Every action is one command run by
+:func:`dashboard.ui.widgets.attempt`, which shows an InputError's message and
+logs anything else in full.
+
+Widget keys on this page start with ``zone_``, ``build_`` or ``scn_``.
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from dashboard import appstate
+from dashboard import zonemap as zm
+from dashboard.compose import build_scene
+from dashboard.drawing import DEFAULT_CENTER, DEFAULT_ZOOM
+from dashboard.geo.units import KM_PER_UNIT
+from dashboard.mapevents import Click, Drawn, Measure, ViewChange
+from dashboard.render.styles import zone_colours
+from dashboard.scene import Scene, View
+from dashboard.scenarios import Zone
+from dashboard.ui.mapview import map_view, take_events
+from dashboard.ui.scenario_box import scenarios, shared_link
+from dashboard.ui.widgets import State, attempt, md, show_queued, swatch
+from dashboard.ui.zone_tools import builders, zone_tools
+from dashboard.vertices import n_vertices
+
+MAP_HEIGHT_PX = 640
+MAP_KEY = "zones_map"
+UNIT_WORDS = {"km": "km", "nm": "nautical miles", "mi": "statute miles"}
+
+
+# -------------------------------------------------------------------- the map
+def take_map_events(state: State) -> None:
+    """Fold the map's new events in before anything is drawn: drawn and edited zones,
+    the view (kept in scenarios and share links), the measuring tool."""
+    events = take_events(MAP_KEY)
+    for ev in events:
+        if isinstance(ev, Drawn):
+            zm.apply_drawings(state, ev.features.get("features") or [],
+                              keep=set(ev.rejected_ids) if not ev.rejected else None)
+            for k in ev.rejected:
+                zm.note(state, "error", f"Shape {k} on the map was not taken: it is not an "
+                                        "area on the globe; no zone was removed")
+        elif isinstance(ev, ViewChange):
+            state["zones_view"] = {"lon": ev.lon, "lat": ev.lat, "zoom": ev.zoom}
+        elif isinstance(ev, Click) and ev.layer == "editable" and ev.feature:
+            state["zone_sel_next"] = ev.feature  # "Work on a zone" opens on the clicked zone
+    appstate.take_map_events(state, [ev for ev in events if isinstance(ev, Measure)])
+
+
+def map_scene(state: State) -> Scene:
+    """The zones page's scene: the request the Explore page draws, in this page's view,
+    less the zones the map's editor holds (it draws those itself)."""
+    v = state.get("zones_view") or {}
+    view = View.around(float(v.get("lon", DEFAULT_CENTER[0])),
+                       float(v.get("lat", DEFAULT_CENTER[1])), float(v.get("zoom", DEFAULT_ZOOM)))
+    scene = build_scene(appstate.scene_request(state, appstate.incidents_by_id(), view=view))
+    return zm.without_editable(scene, state)
+
+
+def draw_map(state: State) -> None:
+    map_view(map_scene(state), key=MAP_KEY, mode="zones", editable=zm.editable_features(state),
+             height=MAP_HEIGHT_PX)
+    st.caption("Draw with the map's tools (polygon, rectangle, circle); edit vertices or "
+               "delete a selected zone there. Circles are geodesic circles of the drawn "
+               "radius; rectangles follow the parallels; polygon edges are geodesics.")
+
+
+# ------------------------------------------------------------------- the zones
+def compute_metrics(state: State) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for z in state["drawn_zones"]:
+        ok, m = attempt(lambda z=z: zm.zone_metrics_cached(z.geometry, state["as_of"]),
+                        prefix=f"Zone “{md(z.name)}”: ")
+        if ok:
+            out[z.id] = m
+    return out
+
+
+def zone_list(state: State, metrics: Mapping[str, dict]) -> None:
+    zones: list[Zone] = state["drawn_zones"]
+    if not zones:
+        st.info("No zones yet. Draw one on the map, or build one below.")
+        return
+    for k, z in enumerate(zones):
+        with st.container(border=True, key=f"zone_card_{z.id}"):
+            st.markdown(f"{swatch(zone_colours(k)[1])} **{md(html.escape(z.name))}** · "
+                        f"{md(zm.RULE_LABELS.get(z.rule, z.rule))}"
+                        f" · {n_vertices(z.geometry)} vertices", unsafe_allow_html=True)
+            if z.description:
+                st.caption(md(z.description))
+            m = metrics.get(z.id)
+            if m is None:
+                st.warning("No metrics for this zone (see the error above).")
+            else:
+                st.markdown(zm.metrics_summary(m, state["units"]))
+
+
+def comparison(state: State, metrics: Mapping[str, dict]) -> None:
+    zones = state["drawn_zones"]
+    if not zones:
+        return
+    st.subheader("Compare zones")
+    df = zm.comparison_table(zones, metrics, state["units"], zm.incident_list())
+    st.dataframe(df, hide_index=True, width="stretch", key="zone_compare",
+                 column_config=comparison_columns(df))
+    st.caption(f"Distances in {UNIT_WORDS[state['units']]}, geodesic on WGS84; 0 = touching "
+               "or inside. NATO border covered = length of the border (as of "
+               f"{state['as_of'].isoformat()}) within 1 km of the zone; population = "
+               "GeoNames places of 15,000+ inside.")
+
+
+def comparison_columns(df: Any) -> dict[str, Any]:
+    """Thousands separators on every figure; names shown whole (a wide zone column)."""
+    config: dict[str, Any] = {"zone": st.column_config.TextColumn("zone", width="large")}
+    for col in df.columns:
+        if col == "zone" or df[col].dtype == object:
+            continue
+        config[col] = st.column_config.NumberColumn(col, format="localized")  # 12,345.6
+    return config
+
+
+# -------------------------------------------------------------------------- page
+def render_zones_page(state: State) -> None:
+    """Draw the "No-fly zones" page into the current Streamlit script run.
+
+    Parameters
+    ----------
+    state : st.session_state
+        Reads ``incident``, ``as_of``, ``units``, ``rings_km``, ``picked``,
+        ``band_km``; owns ``drawn_zones`` and the ``zones_*``/``scn_*`` keys.
+    """
+    zm.init(state)
+    take_map_events(state)
+    incidents = {i["id"]: i for i in zm.incident_list()}
+    incident = incidents.get(state.get("incident")) or next(iter(incidents.values()))
+    if state.get("units") not in KM_PER_UNIT:
+        state["units"] = "km"
+    shared_link(state)
+    notes_box = st.container()
+    map_col, list_col = st.columns([3, 1.3], gap="small")
+    with map_col:
+        attempt(lambda: draw_map(state), prefix="The map could not be built: ")
+    with list_col:
+        st.subheader("Zones")
+        with st.spinner("Measuring zones…"):
+            metrics = compute_metrics(state)
+        zone_list(state, metrics)
+    with notes_box:
+        show_queued(state, "zones_notes")
+    comparison(state, metrics)
+    zone_tools(state, metrics)
+    builders(state, incident)
+    scenarios(state, incident)
+

@@ -1,0 +1,280 @@
+// GeoTableLayer: the one LayerSpec type. A CompositeLayer that draws one
+// GeoTable (polygon fill + outline, lines, or points) with its labels, and
+// reports picks as features ({layer, id, props}).
+import {CompositeLayer} from '@deck.gl/core';
+import {SolidPolygonLayer, PathLayer, LineLayer, ScatterplotLayer, TextLayer} from '@deck.gl/layers';
+import OutlineLayer, {outlineMesh} from './outline-layer.js';
+import {partPolygon, ringPath, labelAnchors, simplified, toleranceForZoom, partBoxes, ringIsTiny} from './geotable.js';
+
+export const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", "Liberation Sans", Arial, sans-serif';
+const LABEL_COLOR = [28, 36, 48, 255];
+const HALO_COLOR = [255, 255, 255, 230];
+const NONE = [0, 0, 0, 0];
+
+/** The threshold of a {field, stops: [[zoom, value], ...]} rule at `zoom` (a step function). */
+export function thresholdAt(rule, zoom) {
+  if (!rule || !Array.isArray(rule.stops) || !rule.stops.length) return null;
+  let value = rule.stops[0][1];
+  for (const [z, v] of rule.stops) if (zoom >= z) value = v;
+  return value;
+}
+
+function passes(rule, threshold, props) {
+  if (!rule || threshold == null) return true;
+  const v = Number(props[rule.field]);
+  return Number.isFinite(v) ? v >= threshold : threshold <= 0;
+}
+
+function labelText(props, field) {
+  const v = props[field];
+  if (v == null) return '';
+  return String(v).split(',')[0].trim();
+}
+
+function pickColor(props, own, colorBy, target, fallback) {
+  if (Array.isArray(props[own])) return props[own];
+  if (colorBy && (colorBy.target || 'fill') === target && colorBy.map) {
+    const c = colorBy.map[String(props[colorBy.field])];
+    if (Array.isArray(c)) return c;
+  }
+  return fallback || NONE;
+}
+
+export default class GeoTableLayer extends CompositeLayer {
+  initializeState() {
+    this.state = {parts: [], rings: [], labelled: [], table: undefined, filterKey: null};
+  }
+
+  shouldUpdateState({changeFlags}) {
+    return changeFlags.propsOrDataChanged || changeFlags.viewportChanged;
+  }
+
+  updateState({props}) {
+    const vp = this.context.viewport;
+    const zoom = vp ? vp.zoom : 0;
+    const t = props.table;
+    const s = this.state;
+    const tolerance = toleranceForZoom(zoom);
+    const geometryChanged = t !== s.table || tolerance !== s.tolerance;
+    if (geometryChanged) this.setState({tolerance, geometry: t ? simplified(t, tolerance) : null});
+    const threshold = thresholdAt(props.minValueByZoom, zoom);
+    const labelThreshold = props.labels ? thresholdAt(props.labels.minValueByZoom, zoom) : null;
+    const key = JSON.stringify([props.visibleIds, props.minValueByZoom, props.labels, threshold, labelThreshold]);
+    const view = vp ? vp.getBounds() : [-180, -85, 180, 85];
+    const c = s.cull;
+    const inside = c && view[0] >= c[0] && view[1] >= c[1] && view[2] <= c[2] && view[3] <= c[3];
+    if (geometryChanged || key !== s.filterKey || !inside) {
+      // Draw only what lies within three view widths: re-filtered when the view leaves that box.
+      const dx = view[2] - view[0]; const dy = view[3] - view[1];
+      const cull = [view[0] - dx, view[1] - dy, view[2] + dx, view[3] + dy];
+      this.setState({table: t, filterKey: key, cull, ...this._filter(props, threshold, labelThreshold, cull, tolerance)});
+    }
+  }
+
+  _filter(props, threshold, labelThreshold, cull, tolerance) {
+    const t = props.table;
+    if (!t) return {parts: [], rings: [], labelled: [], skipRing: null};
+    const allowed = new Uint8Array(t.n);
+    let only = null;
+    if (Array.isArray(props.visibleIds)) {
+      only = new Set();
+      for (const id of props.visibleIds) { const i = t.idIndex.get(String(id)); if (i !== undefined) only.add(i); }
+    }
+    for (let f = 0; f < t.n; f++) {
+      allowed[f] = (!only || only.has(f)) && passes(props.minValueByZoom, threshold, t.props[f]) ? 1 : 0;
+    }
+    const {boxes, largest} = partBoxes(t);
+    const minDeg = tolerance * 3; // parts and holes under ~1.5 px are not drawn (a feature keeps its largest part)
+    const parts = [];
+    for (let p = 0; p < t.nParts; p++) {
+      const f = t.partFeature[p];
+      if (!allowed[f]) continue;
+      const w = boxes[4 * p]; const so = boxes[4 * p + 1]; const e = boxes[4 * p + 2]; const n = boxes[4 * p + 3];
+      if (e < cull[0] || w > cull[2] || n < cull[1] || so > cull[3]) continue;
+      if (t.kind !== 'point' && largest[f] !== p && e - w < minDeg && n - so < minDeg) continue;
+      parts.push(p);
+    }
+    const rings = [];
+    let skip = null;
+    if (t.kind === 'polygon') {
+      skip = new Uint8Array(t.rings.length - 1);
+      for (const p of parts) {
+        for (let r = t.parts[p]; r < t.parts[p + 1]; r++) {
+          if (r > t.parts[p] && minDeg > 0 && ringIsTiny(t, r, minDeg)) skip[r] = 1; else rings.push(r);
+        }
+      }
+    }
+    const labelled = [];
+    if (props.labels && props.labels.field) {
+      const anchors = labelAnchors(t);
+      for (let f = 0; f < t.n; f++) {
+        const a = anchors[f];
+        if (allowed[f] && a && a[0] >= cull[0] && a[0] <= cull[2] && a[1] >= cull[1] && a[1] <= cull[3]
+            && labelText(t.props[f], props.labels.field)
+            && passes(props.labels.minValueByZoom, labelThreshold, t.props[f])) labelled.push(f);
+      }
+    }
+    return {parts, rings, labelled, skipRing: skip ? (r) => skip[r] === 1 : null};
+  }
+
+  _styleTrigger() {
+    const p = this.props;
+    return JSON.stringify([p.fill, p.line, p.colorBy, p.radiusBy, p.pointRadiusPx, p.lineWidthPx]);
+  }
+
+  _radius(props) {
+    const base = this.props.pointRadiusPx ?? 4;
+    const rb = this.props.radiusBy;
+    if (!rb || !rb.field) return base;
+    const v = Number(props[rb.field]);
+    if (!Number.isFinite(v) || v <= 0 || !(rb.ref > 0)) return rb.min ?? base;
+    const r = base * Math.sqrt(v / rb.ref);
+    return Math.min(rb.max ?? Infinity, Math.max(rb.min ?? 0, r));
+  }
+
+  renderLayers() {
+    const t = this.state.geometry;
+    if (!t) return [];
+    const {fill, line, colorBy, lineWidthPx = 1.5} = this.props;
+    const trigger = this._styleTrigger();
+    const fillOf = (f) => pickColor(t.props[f], '_fill', colorBy, 'fill', fill);
+    const lineOf = (f) => pickColor(t.props[f], '_line', colorBy, 'line', line);
+    const layers = [];
+    if (t.kind === 'polygon') {
+      const skipRing = this.state.skipRing;
+      const invisible = !(fill && fill[3] > 0) && !(colorBy && (colorBy.target || 'fill') === 'fill') && !t.hasOwnFill;
+      layers.push(new SolidPolygonLayer(this.getSubLayerProps({
+        id: 'fill', data: this.state.parts, positionFormat: 'XY', filled: true,
+        _pickOnly: invisible, // a transparent fill is drawn only for picking
+        getPolygon: (p) => partPolygon(t, p, skipRing),
+        getFillColor: (p) => fillOf(t.partFeature[p]),
+        updateTriggers: {getFillColor: trigger, getPolygon: this.state.tolerance},
+      })));
+      if (line || t.hasOwnLine || (colorBy && colorBy.target === 'line')) {
+        layers.push(this._paths('line', this.state.rings, (r) => t.ringFeature[r], lineOf, lineWidthPx, trigger, false));
+      }
+    } else if (t.kind === 'line') {
+      layers.push(this._paths('line', this.state.parts, (r) => t.ringFeature[r], lineOf, lineWidthPx, trigger, true));
+    } else {
+      const c = t.coords;
+      layers.push(new ScatterplotLayer(this.getSubLayerProps({
+        id: 'points', data: this.state.parts, radiusUnits: 'pixels', lineWidthUnits: 'pixels',
+        stroked: Boolean(line), filled: true, getLineWidth: lineWidthPx,
+        getPosition: (i) => [c[2 * i], c[2 * i + 1]],
+        getRadius: (i) => this._radius(t.props[t.partFeature[i]]),
+        getFillColor: (i) => fillOf(t.partFeature[i]),
+        getLineColor: (i) => lineOf(t.partFeature[i]),
+        updateTriggers: {getFillColor: trigger, getLineColor: trigger, getRadius: trigger},
+      })));
+    }
+    if (this.props.labels && this.state.labelled.length) layers.push(this._labels(t));
+    return layers;
+  }
+
+  // Thin outlines and lines as independent segments (LineLayer): several times
+  // cheaper to draw than PathLayer's joined paths where WebGL runs on the CPU.
+  _segments(id, rings, featureOf, lineOf, width, pickable) {
+    const t = this.state.geometry;
+    let n = 0;
+    for (const r of rings) n += Math.max(0, t.rings[r + 1] - t.rings[r] - 1);
+    const src = new Float32Array(n * 2); const dst = new Float32Array(n * 2);
+    const colors = new Uint8Array(n * 4); const segRing = new Uint32Array(n);
+    const c = t.coords;
+    let k = 0;
+    for (const r of rings) {
+      const color = lineOf(featureOf(r));
+      const a = color[3] ?? 255;
+      for (let i = t.rings[r]; i < t.rings[r + 1] - 1; i++, k++) {
+        src[2 * k] = c[2 * i]; src[2 * k + 1] = c[2 * i + 1];
+        dst[2 * k] = c[2 * i + 2]; dst[2 * k + 1] = c[2 * i + 3];
+        colors[4 * k] = color[0]; colors[4 * k + 1] = color[1]; colors[4 * k + 2] = color[2]; colors[4 * k + 3] = a;
+        segRing[k] = r;
+      }
+    }
+    const sub = this.getSubLayerProps({id});
+    if (!(sub.pickable && pickable)) {
+      return new OutlineLayer({...sub, pickable: false, widthPx: width, mesh: outlineMesh(src, dst, colors)});
+    }
+    return new LineLayer({
+      ...sub, pickable: sub.pickable && pickable, widthUnits: 'pixels', getWidth: width, widthMinPixels: 0.5,
+      data: {length: n, segRing, attributes: {
+        getSourcePosition: {value: src, size: 2}, getTargetPosition: {value: dst, size: 2},
+        getColor: {value: colors, size: 4, normalized: true},
+      }},
+    });
+  }
+
+  _paths(id, data, featureOf, lineOf, width, trigger, pickable) {
+    if (width <= 2.5) return this._segments(id, data, featureOf, lineOf, width, pickable);
+    const t = this.state.geometry;
+    const sub = this.getSubLayerProps({id});
+    return new PathLayer({
+      ...sub, pickable: sub.pickable && pickable, // polygons are picked by their fill
+      data, positionFormat: 'XY', _pathType: 'open', widthUnits: 'pixels',
+      jointRounded: true, capRounded: true, getWidth: width, widthMinPixels: 0.5,
+      getPath: (r) => ringPath(t, r),
+      getColor: (r) => lineOf(featureOf(r)),
+      updateTriggers: {getColor: trigger, getPath: this.state.tolerance},
+    });
+  }
+
+  _labels(t) {
+    const spec = this.props.labels;
+    const anchors = labelAnchors(t);
+    const isPoint = t.kind === 'point';
+    const size = spec.sizePx || 12;
+    const sub = this.getSubLayerProps({id: 'labels'});
+    return new TextLayer({
+      ...sub, pickable: sub.pickable && isPoint, // a city's name picks the city; a polygon is picked by its fill
+      data: this.state.labelled, characterSet: 'auto',
+      fontFamily: FONT_FAMILY, fontWeight: isPoint ? 500 : 600,
+      fontSettings: {sdf: true, fontSize: 48, buffer: 8, radius: 12},
+      outlineWidth: 3, outlineColor: HALO_COLOR, sizeUnits: 'pixels',
+      getText: (f) => labelText(t.props[f], spec.field),
+      getPosition: (f) => anchors[f],
+      getSize: size, getColor: spec.color || LABEL_COLOR,
+      getTextAnchor: isPoint ? 'start' : 'middle', getAlignmentBaseline: 'center',
+      getPixelOffset: isPoint ? (f) => [this._radius(t.props[f]) + 3, 0] : [0, 0],
+      updateTriggers: {getPixelOffset: this._styleTrigger(), getText: spec.field},
+    });
+  }
+
+  filterSubLayer({layer, isPicking}) {
+    return isPicking || !layer.props._pickOnly;
+  }
+
+  getPickingInfo({info, sourceLayer}) {
+    const t = this.props.table;
+    if (!t || !sourceLayer || info.index < 0) return info;
+    const data = sourceLayer.props.data;
+    const element = data.segRing ? data.segRing[info.index] : data[info.index];
+    const sub = sourceLayer.id.slice(this.id.length + 1);
+    let f;
+    if (sub === 'labels') f = element;
+    else if (sub === 'line') f = t.ringFeature[element];
+    else f = t.partFeature[element];
+    if (f === undefined) return info;
+    info.index = f;
+    info.object = {layer: this.props.id, id: t.ids[f], props: t.props[f],
+      tooltip: this.props.tooltip, titleField: this.props.titleField};
+    return info;
+  }
+}
+
+GeoTableLayer.layerName = 'GeoTableLayer';
+GeoTableLayer.defaultProps = {
+  source: {type: 'object', value: null, compare: true},
+  table: {type: 'object', value: null, compare: false},
+  kind: 'polygon',
+  fill: {type: 'object', value: null, compare: 1},
+  line: {type: 'object', value: null, compare: 1},
+  lineWidthPx: 1.5,
+  colorBy: {type: 'object', value: null, compare: 3},
+  pointRadiusPx: 4,
+  radiusBy: {type: 'object', value: null, compare: 2},
+  minValueByZoom: {type: 'object', value: null, compare: 3},
+  labels: {type: 'object', value: null, compare: 4},
+  visibleIds: {type: 'object', value: null, compare: 1},
+  tooltip: {type: 'object', value: null, compare: 1},
+  titleField: null,
+};

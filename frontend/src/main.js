@@ -1,0 +1,394 @@
+// The one map: a Streamlit v1 component (no React) rendering deck.gl from the
+// pydeck-built spec, with GeoTable layers, tools, legend and events.
+import {Deck, MapView, WebMercatorViewport, FlyToInterpolator} from '@deck.gl/core';
+import {PathLayer, ScatterplotLayer} from '@deck.gl/layers';
+import {JSONConverter, JSONConfiguration} from '@deck.gl/json';
+import GeoTableLayer from './geotable-layer.js';
+import {putBlobs, lookup, hasFailed, failedCount, toAsk, setOnLoaded, whenRequested} from './store.js';
+import {componentReady, onRender, setFrameHeight} from './streamlit.js';
+import {emit, sentEvents} from './events.js';
+import {round} from './coords.js';
+import {Drawing, EDITABLE_ID} from './draw.js';
+import {UI, TOOLS} from './ui.js';
+import {tooltipText} from './tooltip-text.js';
+
+const VIEW_DEBOUNCE_MS = 600;
+const DEFAULT_VIEW = {longitude: 24, latitude: 50.2, zoom: 5.5};
+const root = document.getElementById('root');
+
+const state = {
+  args: null, mode: 'explore', tool: 'pan',
+  legendVisible: new Map(), legendArgs: new Map(),
+  requestId: undefined, measure: {a: null, b: null, cursor: null},
+  pending: 0, firstViewSent: false, viewTimer: null, hoverPickable: false,
+};
+
+const ui = new UI(root, {
+  onTool: (name) => setTool(state.tool === name && name !== 'pan' ? 'pan' : name),
+  onDelete: () => { if (drawing.deleteSelected()) refresh(); },
+  onZoom: (dz) => zoomBy(dz),
+  onLegend: (id, checked) => {
+    // Rows that toggle the very same layers are one switch (e.g. the NATO border per neighbour).
+    const rows = state.args.legend || [];
+    const key = (r) => JSON.stringify((r.layers || [r.id]).map(String).sort());
+    const row = rows.find((r) => String(r.id) === id);
+    for (const r of rows) if (String(r.id) === id || (row && key(r) === key(row))) state.legendVisible.set(String(r.id), checked);
+    ui.setLegend(rows, state.legendVisible);
+    refresh();
+    emit({type: 'layers', visible: visibleLayerIds()});
+  },
+});
+
+const drawing = new Drawing({
+  onDrawn: (features) => emit({type: 'drawn', features}),
+  // After a finished shape, back to "Pan and select" once this click is handled
+  // (deck's own click handler runs after the drawing layer's and must still see the draw tool).
+  onChange: (what) => { if (what === 'finished') { refresh(); setTimeout(() => setTool('pan'), 0); } else refresh(); },
+  onNotice: (text) => flashHint(text),
+});
+
+// ---- JSON spec -> layers
+const configuration = new JSONConfiguration({
+  classes: {GeoTableLayer},
+  // Accessor expressions ("@@=...") are not part of the contract: keep them as text.
+  convertFunction: (text) => `@@=${text}`,
+  preProcessClassProps: (Class, props) => (Class === GeoTableLayer ? layerProps(props) : props),
+});
+const converter = new JSONConverter({configuration});
+let missing = new Set();
+
+function hiddenLayerIds() {
+  const hidden = new Set();
+  for (const row of state.args.legend || []) {
+    if (state.legendVisible.get(String(row.id)) === false) for (const id of row.layers || [row.id]) hidden.add(String(id));
+  }
+  return hidden;
+}
+
+// The layer ids of the legend rows that are switched on (a layer in any
+// switched-off row stays hidden).
+function visibleLayerIds() {
+  const hidden = hiddenLayerIds();
+  const ids = [];
+  for (const row of state.args.legend || []) {
+    for (const id of (row.layers || [row.id]).map(String)) if (!hidden.has(id) && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+function layerProps(props) {
+  const {data, ...rest} = props;
+  const table = lookup(data, missing);
+  if (!table && !String(data).startsWith('blob:') && !hasFailed(data)) state.pending += 1;
+  return {...rest, source: data, table, visible: props.visible !== false && !state.hidden.has(String(props.id))};
+}
+
+function convertLayer(spec) {
+  try {
+    const layer = converter.convert({...spec});
+    if (layer) return layer;
+  } catch (err) {
+    console.warn('map: JSON conversion failed; building the layer directly', err);
+  }
+  if (spec['@@type'] !== 'GeoTableLayer') return null;
+  const {['@@type']: _type, ...props} = spec;
+  return new GeoTableLayer(layerProps(props));
+}
+
+function measureLayers() {
+  const {a, b, cursor} = state.measure;
+  if (!a) return [];
+  const end = b || (state.tool === 'measure' ? cursor : null);
+  const points = end ? [a, end] : [a];
+  return [
+    new PathLayer({id: 'measure-provisional', data: end ? [points] : [], getPath: (d) => d, widthUnits: 'pixels',
+      getWidth: 2, getColor: [17, 24, 39, 220], capRounded: true, pickable: false}),
+    new ScatterplotLayer({id: 'measure-points', data: points, getPosition: (d) => d, radiusUnits: 'pixels',
+      getRadius: 4, getFillColor: [255, 255, 255, 255], getLineColor: [17, 24, 39, 255], stroked: true,
+      lineWidthUnits: 'pixels', getLineWidth: 2, pickable: false}),
+  ];
+}
+
+function refresh() {
+  const args = state.args;
+  if (!args || !deck) return;
+  const spec = typeof args.spec === 'string' ? JSON.parse(args.spec) : (args.spec || {});
+  state.hidden = hiddenLayerIds();
+  state.pending = 0;
+  missing = new Set();
+  const layers = (spec.layers || []).map(convertLayer).filter(Boolean);
+  if (state.mode === 'zones' && !state.hidden.has(EDITABLE_ID)) {
+    const at = layers.findIndex((l) => l.id === 'selection');
+    layers.splice(at < 0 ? layers.length : at, 0, ...drawing.layers());
+  }
+  layers.push(...measureLayers());
+  const controllerKey = JSON.stringify(controllerOptions());
+  if (controllerKey !== state.controllerKey) { // a new view object: deck diffs views by their props
+    state.controllerKey = controllerKey;
+    deck.setProps({layers, views: mapView()});
+  } else {
+    deck.setProps({layers});
+  }
+  const ask = toAsk(missing);
+  if (ask.length) emit({type: 'missing', hashes: ask});
+  root.dataset.pending = String(state.pending + missing.size);
+  root.dataset.failed = String(failedCount());
+  if (state.pending + missing.size > 0) root.dataset.ready = '0';
+  else state.readyAfterDraw = true;
+  ui.setTools(toolNames(), state.tool, drawing.selected >= 0);
+  root.dataset.tool = state.tool;
+  root.dataset.mode = state.mode;
+}
+setOnLoaded(() => refresh());
+
+// ---- tools
+function toolNames() {
+  return state.mode === 'zones' ? ['pan', 'measure', 'polygon', 'rectangle', 'circle', 'modify'] : ['pan', 'measure'];
+}
+
+function setTool(name) {
+  if (!toolNames().includes(name)) name = 'pan';
+  state.tool = name;
+  drawing.setTool(['polygon', 'rectangle', 'circle', 'modify'].includes(name) ? name : 'pan');
+  if (name !== 'measure' && !state.measure.b) state.measure = {a: null, b: null, cursor: null};
+  ui.setHint(TOOLS[name].hint);
+  ui.hideTooltip();
+  refresh();
+}
+
+let hintTimer = null;
+function flashHint(text) {
+  ui.setHint(text);
+  clearTimeout(hintTimer);
+  hintTimer = setTimeout(() => ui.setHint(TOOLS[state.tool].hint), 4000);
+}
+
+function mapView() {
+  return new MapView({id: 'map', repeat: false, controller: controllerOptions()});
+}
+
+function controllerOptions() {
+  return {dragRotate: false, touchRotate: false, keyboard: true, doubleClickZoom: !['polygon'].includes(state.tool)};
+}
+
+function measureClick(coordinate) {
+  const c = [round(coordinate[0], 6), round(coordinate[1], 6)];
+  const m = state.measure;
+  if (!m.a || m.b) {
+    state.measure = {a: c, b: null, cursor: null};
+    ui.setHint('Click the second point.');
+  } else {
+    state.measure = {a: m.a, b: c, cursor: null};
+    emit({type: 'measure', points: [m.a, c]});
+    ui.setHint('Measured. Click to start a new measurement.');
+  }
+  refresh();
+}
+
+function measureArrived(pair) { // Python's geodesic replaces the provisional line
+  const {a, b} = state.measure;
+  if (!a || !b || !Array.isArray(pair) || pair.length !== 2) return;
+  const close = (p, q) => Math.abs(p[0] - q[0]) < 1e-6 && Math.abs(p[1] - q[1]) < 1e-6;
+  if (close(pair[0], a) && close(pair[1], b)) state.measure = {a: null, b: null, cursor: null};
+}
+
+// ---- view
+function currentViewport() {
+  const vps = deck && deck.getViewports ? deck.getViewports() : [];
+  return vps && vps[0];
+}
+
+function emitView() {
+  if (state.moving) return; // sent when the flight or drag ends
+  const vp = currentViewport();
+  if (!vp || !vp.width) return;
+  const [w, s, e, n] = vp.getBounds();
+  emit({type: 'view', lon: round(vp.longitude, 5), lat: round(vp.latitude, 5), zoom: round(vp.zoom, 2),
+    bounds: [round(w, 5), round(s, 5), round(e, 5), round(n, 5)], width: vp.width, height: vp.height});
+}
+
+function scheduleView() {
+  clearTimeout(state.viewTimer);
+  state.viewTimer = setTimeout(emitView, VIEW_DEBOUNCE_MS);
+}
+
+function flyTo(target, animate) {
+  const vp = currentViewport();
+  const base = vp ? {longitude: vp.longitude, latitude: vp.latitude, zoom: vp.zoom} : state.initialView;
+  state.flights = (state.flights || 0) + 1;
+  deck.setProps({initialViewState: {
+    ...state.initialView, ...base, ...target, pitch: 0, bearing: 0, flight: state.flights,
+    transitionDuration: animate ? 'auto' : 0, transitionInterpolator: animate ? new FlyToInterpolator({speed: 1.8}) : undefined,
+  }});
+}
+
+function applyViewRequest(request, animate) {
+  if (!request || request.id === undefined || request.id === state.requestId) return;
+  state.requestId = request.id;
+  const width = root.clientWidth || 800; const height = root.clientHeight || 600;
+  let target;
+  if (Array.isArray(request.bounds) && request.bounds.length === 4) {
+    const [w, s, e, n] = request.bounds;
+    try {
+      const pad = Math.max(0, Math.min(48, width / 6, height / 6));
+      const fit = new WebMercatorViewport({width, height}).fitBounds([[w, s], [e, n]], {padding: pad, maxZoom: 12});
+      target = {longitude: fit.longitude, latitude: fit.latitude, zoom: fit.zoom};
+    } catch (err) {
+      target = {longitude: (w + e) / 2, latitude: (s + n) / 2};
+    }
+  } else if (Number.isFinite(request.lon) && Number.isFinite(request.lat)) {
+    target = {longitude: request.lon, latitude: request.lat};
+    if (Number.isFinite(request.zoom)) target.zoom = request.zoom;
+  }
+  if (target) flyTo(target, animate);
+}
+
+function zoomBy(dz) {
+  const vp = currentViewport();
+  if (vp) flyTo({zoom: vp.zoom + dz}, false);
+}
+
+// ---- pointer
+function pickedFeature(info) {
+  if (!info || !info.picked || !info.layer) return null;
+  if (info.layer.id === EDITABLE_ID) {
+    const f = info.object;
+    if (!f || !f.properties || f.properties.guideType) return null;
+    const index = drawing.data.features.indexOf(f);
+    return {layer: EDITABLE_ID, id: f.properties.zone_id ?? null, index: index >= 0 ? index : info.index,
+      props: f.properties, tooltip: [], titleField: 'name'};
+  }
+  if (info.object && info.object.props) return {...info.object, index: info.index};
+  return null;
+}
+
+function onClick(info, event) {
+  if (!info.coordinate || (event && event.type === 'dblclick')) return; // a double click zooms
+  if (state.tool === 'measure') { measureClick(info.coordinate); return; }
+  if (state.tool !== 'pan' && state.tool !== 'modify') return; // drawing tools own the click
+  const picked = pickedFeature(info);
+  const onHandle = info.layer && info.layer.id === EDITABLE_ID && info.object && info.object.properties
+    && info.object.properties.guideType;
+  if (state.tool === 'modify' && onHandle) return; // a vertex handle: the edit, not a selection
+  if (state.mode === 'zones' && !state.hidden.has(EDITABLE_ID)) {
+    drawing.select(picked && picked.layer === EDITABLE_ID ? picked.index : -1);
+    refresh();
+  }
+  if (state.tool !== 'pan') return;
+  emit({type: 'click', lon: round(info.coordinate[0], 6), lat: round(info.coordinate[1], 6),
+    layer: picked ? picked.layer : null, feature: picked && picked.id != null ? String(picked.id) : null,
+    index: picked && Number.isInteger(picked.index) ? picked.index : null});
+}
+
+function onHover(info) {
+  if (info.coordinate) ui.setReadout(info.coordinate[0], info.coordinate[1]);
+  if (state.tool === 'measure' && state.measure.a && !state.measure.b && info.coordinate) {
+    state.measure.cursor = info.coordinate;
+    deck.setProps({layers: deck.props.layers.filter((l) => !l.id.startsWith('measure-')).concat(measureLayers())});
+  }
+  const picked = ['pan', 'modify'].includes(state.tool) ? pickedFeature(info) : null;
+  state.hoverPickable = Boolean(picked);
+  if (!picked) { ui.hideTooltip(); return; }
+  const {title, lines} = tooltipText(picked);
+  if (!title && !lines.length) { ui.hideTooltip(); return; }
+  ui.showTooltip(info.x, info.y, title, lines);
+}
+
+function getCursor({isDragging}) {
+  if (isDragging) return 'grabbing';
+  if (state.tool === 'pan') return state.hoverPickable ? 'pointer' : 'grab';
+  if (state.tool === 'modify') return state.hoverPickable ? 'pointer' : 'default';
+  return 'crosshair';
+}
+
+// ---- deck
+let deck = null;
+
+function createDeck(view) {
+  state.initialView = view;
+  deck = new Deck({
+    parent: ui.map, views: mapView(), initialViewState: view, layers: [], pickingRadius: 5, useDevicePixels: true,
+    // A click is a press under 1.5 s (deck's default 250 ms fails where drawing a frame is slow).
+    eventRecognizerOptions: {click: {time: 1500}, dblclick: {time: 1500}},
+    onViewStateChange: ({viewState}) => { ui.setScale(viewState.latitude, viewState.zoom); scheduleView(); },
+    onResize: () => scheduleView(),
+    onInteractionStateChange: (s) => {
+      const moving = Boolean(s.inTransition || s.isDragging || s.isPanning || s.isZooming || s.isRotating);
+      if (state.moving && !moving) scheduleView();
+      state.moving = moving;
+    },
+    onClick, onHover, getCursor,
+    onAfterRender: () => {
+      const vp = currentViewport(); // the first view once the canvas has the map's size
+      if (!state.firstViewSent && vp && vp.width === ui.map.clientWidth && vp.height === ui.map.clientHeight) {
+        state.firstViewSent = true;
+        emitView();
+      }
+      if (state.readyAfterDraw) { state.readyAfterDraw = false; root.dataset.ready = '1'; }
+    },
+    onError: (err) => console.error('map:', err),
+  });
+  ui.setScale(view.latitude, view.zoom);
+}
+
+function legendFromArgs(rows) {
+  for (const row of rows || []) { // Python's value wins when it changes; else the user's toggle stays
+    const id = String(row.id);
+    const fromArgs = row.visible !== false;
+    if (state.legendArgs.get(id) !== fromArgs) state.legendVisible.set(id, fromArgs);
+    state.legendArgs.set(id, fromArgs);
+  }
+}
+
+function handleRender(args) {
+  state.args = args;
+  setFrameHeight(Number(args.height) || 640);
+  const bg = Array.isArray(args.background) ? args.background : [214, 230, 242];
+  root.style.backgroundColor = `rgb(${bg[0]}, ${bg[1]}, ${bg[2]})`;
+  putBlobs(args.blobs);
+  legendFromArgs(args.legend);
+  ui.setLegend(args.legend || [], state.legendVisible);
+  const mode = args.mode === 'zones' ? 'zones' : 'explore';
+  if (mode !== state.mode) { state.mode = mode; setTool('pan'); }
+  drawing.setArgs(mode === 'zones' ? args.editable : null);
+  measureArrived(args.measure);
+  if (deck) {
+    applyViewRequest(args.view_request, true);
+    refresh();
+  } else if (!state.booting) {
+    state.booting = true;
+    boot(args);
+  }
+}
+
+// The first render: request the static layers, then start WebGL (which keeps a
+// software renderer's main thread busy for a while), then draw.
+function boot(args) {
+  const spec = typeof args.spec === 'string' ? JSON.parse(args.spec) : (args.spec || {});
+  const urls = (spec.layers || []).map((l) => l.data).filter((d) => typeof d === 'string' && !d.startsWith('blob:'));
+  for (const url of urls) lookup(url, null);
+  const waited = new Promise((resolve) => { setTimeout(resolve, 800); });
+  Promise.race([whenRequested(urls), waited]).then(() => {
+    createDeck({...DEFAULT_VIEW, ...(spec.initialViewState || {}), pitch: 0, bearing: 0});
+    applyViewRequest(state.args.view_request, false);
+    refresh();
+  });
+}
+
+window.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && state.tool !== 'pan') setTool('pan');
+});
+root.addEventListener('pointerleave', () => ui.hideTooltip());
+
+// For tests and debugging: positions on screen, the view, the events sent.
+window.nfzMap = {
+  project: (lon, lat) => { const vp = currentViewport(); return vp ? vp.project([lon, lat]) : null; },
+  unproject: (x, y) => { const vp = currentViewport(); return vp ? vp.unproject([x, y]) : null; },
+  view: () => { const vp = currentViewport(); return vp && {lon: vp.longitude, lat: vp.latitude, zoom: vp.zoom, bounds: vp.getBounds()}; },
+  events: () => sentEvents(),
+  zones: () => drawing.collection(),
+};
+
+root.dataset.ready = '0';
+onRender(handleRender);
+componentReady();
