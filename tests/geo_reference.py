@@ -76,3 +76,33 @@ def brute_distance_km(lon: float, lat: float, ref_points: np.ndarray,
 
 def geodesic_km(lon1, lat1, lon2, lat2) -> float:
     return float(GEOD.inv(lon1, lat1, lon2, lat2)[2]) / 1000.0
+
+
+def edge_samples(geom, fractions=(0.25, 0.5, 0.75)) -> np.ndarray:
+    """Points at the given fractions along every geodesic edge of ``geom``'s rings and
+    lines (``Geod.inv`` + ``Geod.fwd``), as an (n, 2) lon/lat array."""
+    out = []
+    for line in _lines(geom):
+        xy = np.asarray(line.coords)[:, :2]
+        az, _, d = GEOD.inv(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])
+        for f in fractions:
+            lon, lat, _ = GEOD.fwd(xy[:-1, 0], xy[:-1, 1], az, np.asarray(d) * f)
+            out.append(np.column_stack([lon, lat]))
+    return np.vstack(out)
+
+
+def circle_union(line, d_km: float, step_km: float = 1.0, n_vertices: int = 360):
+    """Union of geodesic circles of ``d_km`` (``n_vertices`` each, by ``Geod.fwd``) around
+    every vertex of ``line`` and points every ``step_km`` along its edges: a buffer
+    built by brute force, slightly inside the exact one (by about
+    ``d (pi/n)^2 / 2 + step^2 / (8 d)``)."""
+    import shapely
+
+    pts = densified_points(line, step_km)
+    az = np.linspace(360.0, 0.0, n_vertices, endpoint=False)
+    polys = []
+    for x, y in pts:
+        lon, lat, _ = GEOD.fwd(np.full(n_vertices, x), np.full(n_vertices, y), az,
+                               np.full(n_vertices, d_km * 1000.0))
+        polys.append(shapely.Polygon(np.column_stack([lon, lat])))
+    return shapely.union_all(polys)

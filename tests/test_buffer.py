@@ -7,12 +7,13 @@ import math
 import numpy as np
 import pytest
 import shapely
-from geo_reference import GEOD, brute_distance_km, densified_points
+from geo_reference import GEOD, brute_distance_km, circle_union, densified_points, edge_samples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Polygon
 
 from dashboard.geo.buffer import buffer_geometry, buffer_point, side_band
+from dashboard.geo.edges import densify_edges
 from dashboard.geo.errors import InputError
 from dashboard.geo.layers_io import load_layer
 from dashboard.geo.measure import area_km2
@@ -121,6 +122,7 @@ def test_side_band_on_ukrainian_side():
     countries = load_layer("countries").set_index("iso_a2")
     ua, pl = countries.geometry["UA"], countries.geometry["PL"]
     band = side_band(border, 50.0, ua)
+    ua = densify_edges(ua)  # Ukraine as the core models it: geodesic edges (issue 12)
     assert band.is_valid
     assert band.difference(ua.buffer(1e-6)).area < 1e-9 * band.area + 1e-12
     assert band.intersection(pl).area < 1e-4 * band.area
@@ -148,3 +150,50 @@ def test_bad_requests(square):
         buffer_geometry(square, 400, "inside")
     with pytest.raises(InputError):
         buffer_point(179.9, 0, 50)  # crosses the antimeridian
+
+
+def _along_edge_errors(buf, reference, d_km):
+    """Relative error of points a quarter, half and three quarters along every edge."""
+    pts = edge_samples(buf)
+    ref = densified_points(reference, max(d_km / 50.0, 0.01))
+    window = d_km * 1.01 + 1.0
+    return np.array([abs(brute_distance_km(x, y, ref, window)[0] - d_km) / d_km for x, y in pts])
+
+
+def test_pl_ua_50km_whole_edges_and_area():
+    # issue 12: vertices were right, but edges ran from 94 m inside to 144 m beyond
+    # and the area was 0.075 % short
+    border = load_layer("nato_border").set_index("id").geometry["PL-UA"]
+    buf = buffer_geometry(border, 50.0)
+    err = _along_edge_errors(buf, border, 50.0)
+    assert len(err) > 1000 and err.max() < TOL
+    truth = area_km2(circle_union(border, 50.0))  # at most ~6e-5 below the exact area
+    assert area_km2(buf) == pytest.approx(truth, rel=5e-4)
+
+
+def test_long_edged_polygon_buffer_at_65n():
+    # 500-1,000 km geodesic edges near 65 N: the offset follows the geodesic edges
+    zone = Polygon([(15.0, 63.0), (35.0, 63.0), (35.0, 67.0), (15.0, 67.0)])
+    for side in ("outside", "inside"):
+        buf = buffer_geometry(zone, 30.0, side)
+        err = _along_edge_errors(buf, zone.boundary, 30.0)
+        assert err.max() < TOL, side
+
+
+def test_whole_border_edges_across_cusps():
+    # where the offsets of two border lines meet (a cusp), an edge used to cut across
+    # 240 m beyond the distance; check the worst edge points (found by the core)
+    # and a random sample, by brute force
+    import geopandas as gpd
+
+    from dashboard.geo.distance import nearest
+
+    border = shapely.union_all(load_layer("nato_border").geometry.values)
+    buf = buffer_geometry(border, 100.0)
+    pts = edge_samples(buf)
+    d = nearest(pts[:, 0], pts[:, 1], gpd.GeoDataFrame(geometry=[border], crs="EPSG:4326"))
+    worst = np.argsort(-np.abs(d.boundary_km.to_numpy() - 100.0))[:40]
+    pick = np.r_[worst, np.random.default_rng(1).choice(len(pts), 60, replace=False)]
+    ref = densified_points(border, 2.0)
+    err = [abs(brute_distance_km(x, y, ref, 102.0)[0] - 100.0) / 100.0 for x, y in pts[pick]]
+    assert max(err) < TOL

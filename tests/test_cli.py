@@ -197,3 +197,31 @@ def test_real_process_exit_codes():
     assert bad.returncode == 2
     assert bad.stderr.startswith("error: ") and bad.stderr.count("\n") == 1
     assert "Traceback" not in bad.stderr
+
+
+def test_distance_several_positions(capsys):
+    code, out, _ = run(capsys, "distance", PRZ, "49.84,24.03", "--to", "nato_border", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert [p["point"] for p in data["points"]] == [{"lat": 50.47099, "lon": 23.93432},
+                                                   {"lat": 49.84, "lon": 24.03}]
+    for p in data["points"]:
+        _, one, _ = run(capsys, "distance", f"{p['point']['lat']},{p['point']['lon']}",
+                        "--to", "nato_border", "--json")
+        assert json.loads(one)["results"] == p["results"]
+    # unquoted pairs, and DMS next to decimal
+    code, out, _ = run(capsys, "distance", "50.47099", "23.93432", "49.84", "24.03",
+                       "--to", "nato_border")
+    assert code == 0 and out.count("PL-UA") == 2 and "49.84000, 24.03000" in out
+    code, out, _ = run(capsys, "distance", "50°28'16\"N 23°56'04\"E", "49.84,24.03",
+                       "--to", "nato_border", "--json")
+    assert code == 0 and len(json.loads(out)["points"]) == 2
+    code, _, err = run(capsys, "distance", PRZ, "hello", "--to", "nato_border")
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_distance_help_names_several_positions(capsys):
+    with pytest.raises(SystemExit):
+        main(["distance", "--help"])
+    out = capsys.readouterr().out
+    assert "one or more positions" in out and "--engine" in out and ".parquet" in out

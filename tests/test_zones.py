@@ -10,6 +10,7 @@ import shapely
 from geo_reference import GEOD, brute_distance_km, densified_points
 from pyproj import Transformer
 
+from dashboard.geo.edges import densify_edges
 from dashboard.geo.errors import InputError
 from dashboard.geo.layers_io import load_layer
 from dashboard.geo.measure import area_km2
@@ -64,7 +65,8 @@ def test_zone_ring_area_hand_checked():
 
 def test_border_band_lies_in_ukraine_at_depth():
     band = zone_border_band(["PL-UA"], 50.0)
-    ua = load_layer("countries").set_index("iso_a2").geometry["UA"]
+    # Ukraine as the core models it: geodesic edges (issue 12)
+    ua = densify_edges(load_layer("countries").set_index("iso_a2").geometry["UA"])
     assert band.difference(ua.buffer(1e-6)).area < 1e-9
     line = load_layer("nato_border").set_index("id").geometry["PL-UA"]
     ref = densified_points(line, 1.0)
@@ -80,7 +82,8 @@ def test_border_band_lies_in_ukraine_at_depth():
 
 def test_clip_to_country():
     ring = zone_ring(23.93432, 50.47099, 90.0)  # Przewodow: part Poland, part Ukraine
-    ua = load_layer("countries").set_index("iso_a2").geometry["UA"]
+    # Ukraine as the core models it: geodesic edges (issue 12)
+    ua = densify_edges(load_layer("countries").set_index("iso_a2").geometry["UA"])
     clipped = clip_to_country(ring, "UA")
     assert clipped.difference(ua.buffer(1e-9)).area < 1e-12
     assert 0.3 < area_km2(clipped) / area_km2(ring) < 0.7

@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 from dashboard.geo.coords import parse_position
+from dashboard.geo.edges import densify_edges
 from dashboard.geo.layers_io import load_layer
 from dashboard.geo.zones import (
     preset_zone,
@@ -341,8 +342,9 @@ def test_rule_ring_from_typed_coordinates_then_clip_to_ukraine():
     (z,) = zones(at)
     countries = load_layer("countries")
     ua = shapely.union_all(countries[countries["iso_a2"] == "UA"].geometry.values)
-    expected = shapely.intersection(shapely.geometry.shape(
-        {"type": "Polygon", "coordinates": [xy.tolist()]}), ua)
+    # both outlines with their geodesic edges (issue 12: clipping on geodesic edges)
+    expected = shapely.intersection(densify_edges(shapely.geometry.shape(
+        {"type": "Polygon", "coordinates": [xy.tolist()]})), densify_edges(ua))
     assert z.radius_km is None and z.params["clipped_to"] == "UA"
     assert geod_area_km2(z.geometry) == pytest.approx(geod_area_km2(expected), rel=1e-9)
     assert area_in_card(at)[0] == round(geod_area_km2(expected))

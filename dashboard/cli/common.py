@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -83,15 +84,36 @@ def write_text(path: str, text: str) -> None:
         raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def progress(label: str, total: int) -> Callable[[int, int], None] | None:
-    """A progress reporter on stderr for large inputs, else None."""
-    if total < PROGRESS_MIN_POINTS:
-        return None
+def _clock(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
-    def report(done: int, n: int) -> None:
-        end = "\n" if done >= n else ""
-        print(f"\r{label}: {done:,}/{n:,} points ({100 * done / n:.0f}%)", end=end,
-              file=sys.stderr, flush=True)
+
+def progress(label: str, total: int | None,
+             min_points: int = PROGRESS_MIN_POINTS) -> Callable[[int, int | None], None] | None:
+    """A progress bar on stderr for large inputs (rate and ETA), else None.
+
+    ``total`` is the number of points when known (None: counted as they come;
+    then the bar shows no percentage or ETA).
+    """
+    if total is not None and total < min_points:
+        return None
+    start = time.monotonic()
+
+    def report(done: int, n: int | None = None) -> None:
+        n = total if n is None else n
+        rate = done / max(time.monotonic() - start, 1e-9)
+        if n:
+            frac = min(done / n, 1.0)
+            width = 24
+            bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
+            eta = f"ETA {_clock((n - done) / rate)}" if done < n and rate > 0 else \
+                f"in {_clock(time.monotonic() - start)}"
+            text = f"{done:,}/{n:,} points ({100 * frac:.0f}%) [{bar}] {rate:,.0f} points/s {eta}"
+        else:
+            text = f"{done:,} points, {rate:,.0f} points/s"
+        end = "\n" if n and done >= n else ""
+        print(f"\r{label}: {text}", end=end, file=sys.stderr, flush=True)
 
     return report
 

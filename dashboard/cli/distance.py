@@ -1,15 +1,10 @@
 """``python -m dashboard distance``: the nearest feature of each layer, geodesic, from
-one position or from every point of a file."""
+one or more positions or from every point of a file of any length."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from pathlib import Path
-
-import geopandas as gpd
-import numpy as np
-import pandas as pd
 
 from dashboard.cli.common import (
     DEFAULT_TARGETS,
@@ -19,32 +14,38 @@ from dashboard.cli.common import (
     position,
     progress,
     target_layer,
-    write_text,
 )
 from dashboard.geo.coords import format_dms, to_mgrs
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
-from dashboard.geo.layers_io import (
-    MAX_FILE_LAYER_BYTES,
-    MAX_FILE_LAYER_VERTICES,
-    read_user_layer,
-    table_to_points,
-    to_geojson_dict,
-)
+from dashboard.geo.pointio import CHUNK_ROWS, PointSink, open_points, stream_distances
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("distance", help="nearest feature and geodesic distance from points",
-                       description="Geodesic distance from a position, or from every point of "
-                                   "a file, to the nearest feature of each layer.")
+                       description="Geodesic distance from one or more positions, or from "
+                                   "every point of a file, to the nearest feature of each layer.")
     p.add_argument("position", nargs="*", metavar="LAT,LON",
-                   help='position: "50.471,23.934", DMS or MGRS')
-    p.add_argument("--points", metavar="FILE", help="CSV (lat, lon columns) or GeoJSON points")
+                   help='one or more positions: "50.471,23.934", DMS or MGRS '
+                        '(e.g. 50.47,23.93 49.84,24.03)')
+    p.add_argument("--points", metavar="FILE",
+                   help="CSV (lat, lon columns), GeoJSON or (Geo)Parquet points, any length")
     p.add_argument("--to", action="append", metavar="LAYER",
                    help="layer name or GeoJSON path (repeatable; default nato_border, countries)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="NATO border as of this date")
-    p.add_argument("--json", action="store_true", help="print JSON (single position)")
-    p.add_argument("-o", "--output", metavar="OUT", help="output .csv or .geojson (with --points)")
+    p.add_argument("--json", action="store_true", help="print JSON (positions)")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="with --points: output .csv, .geojson or .parquet (- for CSV on stdout)")
+    p.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, metavar="N",
+                   help=f"with --points: rows read, measured and written at a time "
+                        f"(default {CHUNK_ROWS:,}; memory grows with it, not with the file)")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="with --points: this machine's threads (default), or a dask cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: a running scheduler (tcp://host:8786); "
+                        "default: a LocalCluster on this machine")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="threads (local) or LocalCluster workers (dask); default: all cores")
     p.set_defaults(func=run)
 
 
@@ -55,14 +56,38 @@ def run(args: argparse.Namespace) -> int:
         return _points(args)
     if not args.position:
         raise InputError("give a position (LAT,LON) or --points FILE")
-    return _one(args)
+    return _positions(args)
 
 
-def _one(args: argparse.Namespace) -> int:
-    lon, lat = position(" ".join(args.position))
-    on = iso_date(args.date)
+def parse_positions(tokens: list[str]) -> list[tuple[float, float]]:
+    """(lon, lat) of each position typed on the command line.
+
+    A token that is a whole position (``50.47,23.93``, DMS, MGRS) stands alone;
+    otherwise it is read together with the next one (``50.47 23.93``).
+    """
+    out: list[tuple[float, float]] = []
+    i = 0
+    while i < len(tokens):
+        try:
+            out.append(position(tokens[i]))
+            i += 1
+            continue
+        except InputError as exc:
+            error = exc
+        if i + 1 < len(tokens):
+            try:
+                out.append(position(f"{tokens[i]} {tokens[i + 1]}"))
+                i += 2
+                continue
+            except InputError:
+                pass
+        raise error
+    return out
+
+
+def _measure(lon: float, lat: float, on, specs: list[str]) -> list[dict]:
     results = []
-    for spec in args.to or DEFAULT_TARGETS:
+    for spec in specs:
         name, gdf, field = target_layer(spec, on)
         row = nearest([lon], [lat], gdf, id_field=field).iloc[0]
         results.append({
@@ -72,12 +97,25 @@ def _one(args: argparse.Namespace) -> int:
             "azimuth_deg": num(row["azimuth_deg"], 1), "inside": bool(row["inside"]),
             "boundary_km": num(row["boundary_km"]),
         })
+    return results
+
+
+def _positions(args: argparse.Namespace) -> int:
+    points = parse_positions(args.position)
+    on = iso_date(args.date)
+    specs = args.to or list(DEFAULT_TARGETS)
+    measured = [(lon, lat, _measure(lon, lat, on, specs)) for lon, lat in points]
+    date_text = on.isoformat() if on else None
     if args.json:
-        out = {"point": {"lat": lat, "lon": lon}, "date": on.isoformat() if on else None,
-               "results": results}
+        blocks = [{"point": {"lat": lat, "lon": lon}, "results": res} for lon, lat, res in measured]
+        out = ({"point": blocks[0]["point"], "date": date_text, "results": blocks[0]["results"]}
+               if len(blocks) == 1 else {"date": date_text, "points": blocks})
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
-    _print_one(lon, lat, on, results)
+    for k, (lon, lat, res) in enumerate(measured):
+        if k:
+            print()
+        _print_one(lon, lat, on, res)
     return 0
 
 
@@ -102,58 +140,30 @@ def _print_one(lon: float, lat: float, on, results: list[dict]) -> None:
         print(f"{r['layer']:<{w}}  {r['feature']!s:<{fw}}  {r['distance_km']:10.3f} km  {what}")
 
 
-def read_points(path: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, str]:
-    """(table, lon, lat, kind) of a CSV or GeoJSON points file; degrees."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"cannot read {path}: no such file")
-    ext = p.suffix.lower()
-    if ext == ".csv":
-        try:
-            df = pd.read_csv(p, low_memory=False)
-            if df.shape[1] == 1 and ";" in str(df.columns[0]):
-                df = pd.read_csv(p, sep=";", low_memory=False)
-        except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-            raise InputError(f"{path} is not a readable CSV: {str(exc).splitlines()[0]}") from None
-        gdf, _ = table_to_points(df, drop_bad_rows=False)
-        return df, gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy(), "csv"
-    if ext in (".geojson", ".json"):
-        try:
-            data = p.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-        gdf = read_user_layer(data, p.name, max_bytes=MAX_FILE_LAYER_BYTES,
-                              max_vertices=MAX_FILE_LAYER_VERTICES).gdf
-        types = set(gdf.geometry.geom_type)
-        if types != {"Point"}:
-            raise InputError(f"{path} must hold points only (found {', '.join(sorted(types))})")
-        return gdf, np.asarray(gdf.geometry.x), np.asarray(gdf.geometry.y), "geojson"
-    raise InputError(f"--points needs a .csv or .geojson file, not {p.name!r}")
-
-
 def _points(args: argparse.Namespace) -> int:
     if not args.output:
-        raise InputError("--points needs -o OUT.csv or -o OUT.geojson (or -o - for CSV on stdout)")
-    out_ext = Path(args.output).suffix.lower() if args.output != "-" else ".csv"
-    if out_ext not in (".csv", ".geojson", ".json"):
-        raise InputError(f"output must end in .csv or .geojson, not {args.output!r}")
-    table, lon, lat, kind = read_points(args.points)
+        raise InputError("--points needs -o OUT.csv, OUT.geojson or OUT.parquet "
+                         "(or -o - for CSV on stdout)")
+    if args.chunk_rows < 1:
+        raise InputError(f"--chunk-rows must be at least 1, not {args.chunk_rows}")
+    if args.scheduler and args.engine != "dask":
+        raise InputError("--scheduler needs --engine dask")
+    source = open_points(args.points)
     on = iso_date(args.date)
-    table = table.copy()
-    for spec in args.to or DEFAULT_TARGETS:
-        name, gdf, field = target_layer(spec, on)
-        res = nearest(lon, lat, gdf, id_field=field,
-                      progress=progress(f"distance to {name}", len(lon)))
-        table[f"{name}_km"] = res["distance_km"].round(4).to_numpy()
-        table[f"{name}_feature"] = res["feature"].to_numpy()
-    if out_ext == ".csv":
-        if kind == "geojson":
-            table = table.drop(columns=table.geometry.name).assign(lon=lon, lat=lat)
-        write_text(args.output, table.to_csv(index=False))
-    else:
-        if kind == "csv":
-            table = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
-        write_text(args.output, json.dumps(to_geojson_dict(table), ensure_ascii=False))
+    targets = [target_layer(spec, on) for spec in args.to or DEFAULT_TARGETS]
+    report = progress(f"distance to {', '.join(t[0] for t in targets)}", source.total_rows)
+    with PointSink(args.output, source.has_geometry) as sink:
+        if args.engine == "dask":
+            from dashboard.geo.dask_engine import stream_distances_dask
+
+            rows = stream_distances_dask(source, sink, targets, scheduler=args.scheduler,
+                                         n_workers=args.workers, chunk_rows=args.chunk_rows,
+                                         progress=report)
+        else:
+            rows = stream_distances(source, sink, targets, chunk_rows=args.chunk_rows,
+                                    progress=report, workers=args.workers)
+    if report is not None and rows != source.total_rows:
+        report(rows, rows)
     if args.output != "-":
-        print(f"wrote {len(lon):,} points to {args.output}", file=sys.stderr)
+        print(f"wrote {rows:,} points to {args.output}", file=sys.stderr)
     return 0

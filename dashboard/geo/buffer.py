@@ -10,6 +10,12 @@
   This repeats until every vertex lies within :data:`EDGE_TOLERANCE` of the
   requested distance, so long geometries (the whole NATO border) are as right
   as short ones.
+- The result's edges are geodesics too, and between two good vertices an edge
+  can still cut inside a round join or across a cusp: every edge's geodesic
+  midpoint is measured, and where it is off by more than :data:`EDGE_TOLERANCE`
+  it becomes a (snapped) vertex, until every edge passes
+  (:func:`refine_edges`).  Edges then lie within 0.01 % of the distance and the
+  area within 0.01 % of the exact buffer's.
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 from dashboard.geo.distance import nearest
+from dashboard.geo.edges import densify_edges, geodesic_midpoints, ring_ends, split_edges
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import aeqd_transformers, densify, forward, inverse_km
 
@@ -30,8 +37,10 @@ Side = Literal["outside", "inside", "both"]
 
 #: Largest buffer distance accepted, km.
 MAX_BUFFER_KM: float = 5000.0
-#: Relative error allowed for each vertex of a buffer's edge (0.1% requested; we aim lower).
-EDGE_TOLERANCE: float = 2e-4
+#: Relative error allowed for each vertex and edge midpoint (0.1 % requested; we aim lower).
+EDGE_TOLERANCE: float = 1e-4
+#: Rounds of edge refinement (each splits the edges whose midpoint is still off).
+MAX_EDGE_ROUNDS: int = 10
 #: Correction rounds before giving up on a vertex.
 MAX_CORRECTIONS: int = 6
 #: Vertices per quarter circle on round joins and caps of the planar buffer.
@@ -126,23 +135,20 @@ def _offset_error(xy: np.ndarray, ref: gpd.GeoDataFrame, distance_km: float):
     return res, np.abs(d - distance_km) / distance_km
 
 
-def snap_to_offset(buffer_geom: BaseGeometry, reference: BaseGeometry, distance_km: float,
-                   tolerance: float = EDGE_TOLERANCE) -> BaseGeometry:
-    """Move every vertex of ``buffer_geom`` to exactly ``distance_km`` from ``reference``.
+def _reference(reference: BaseGeometry) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(geometry=[reference], crs="EPSG:4326")
 
-    Each vertex V is put on the geodesic from its nearest reference point Q
-    through V, at ``distance_km`` from Q; this repeats for vertices still off by
-    more than ``tolerance`` (relative).  A vertex that will not settle (a cusp
-    where offsets of two parts of the reference meet) is removed, so its
-    neighbours, which lie on the offset, define the edge there.
-    """
-    xy = shapely.get_coordinates(buffer_geom).copy()
-    if len(xy) == 0:
-        return buffer_geom
-    ref = gpd.GeoDataFrame(geometry=[reference], crs="EPSG:4326")
+
+def _snap_xy(xy: np.ndarray, ref: gpd.GeoDataFrame, distance_km: float,
+             tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points ``xy`` moved onto the ``distance_km`` offset of ``ref``; and a mask of
+    those that would not settle within ``tolerance`` (relative)."""
+    xy = np.array(xy, dtype=float)
     todo = np.arange(len(xy))
     bad = np.zeros(len(xy), dtype=bool)
     for it in range(MAX_CORRECTIONS + 1):
+        if not len(todo):
+            break
         res, err = _offset_error(xy[todo], ref, distance_km)
         off = err > tolerance
         d = res["boundary_km"].to_numpy()
@@ -157,10 +163,111 @@ def snap_to_offset(buffer_geom: BaseGeometry, reference: BaseGeometry, distance_
         nx, ny = forward(qlon, qlat, az, np.full(len(sel), distance_km))
         xy[sel, 0], xy[sel, 1] = nx, ny
         todo = sel
+    if bad.any():
+        xy[bad], bad[bad] = _bisect_onto_offset(xy[bad], ref, distance_km, tolerance)
+    return xy, bad
+
+
+def _bisect_onto_offset(xy: np.ndarray, ref: gpd.GeoDataFrame, distance_km: float,
+                        tolerance: float, azimuth: np.ndarray | None = None,
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Points moved onto the offset by bisection along a geodesic through each.
+
+    The geodesic leaves each point along ``azimuth`` (degrees; either way) or,
+    by default, towards its nearest reference point.  Distance to the
+    reference is continuous along it, so once a step brackets the offset the
+    bisection converges, even at a cusp where the offsets of two parts of the
+    reference meet and snapping will not settle.  Returns the points and a mask
+    of those still off by more than ``tolerance`` (relative).
+    """
+    res, _ = _offset_error(xy, ref, distance_km)
+    d0 = res["boundary_km"].to_numpy()
+    toward, _ = inverse_km(xy[:, 0], xy[:, 1], res["boundary_lon"].to_numpy(),
+                           res["boundary_lat"].to_numpy())
+    if azimuth is None:
+        azimuth = toward
+    # the way that brings the point nearer the reference when beyond, farther when short
+    nearer = np.cos(np.radians(toward - azimuth)) >= 0
+    az = np.where(nearer == (d0 > distance_km), azimuth, azimuth + 180.0)
+
+    def f(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x, y = forward(xy[:, 0], xy[:, 1], az, s)
+        pts = np.column_stack([x, y])
+        d = _offset_error(pts, ref, distance_km)[0]["boundary_km"].to_numpy()
+        return pts, (d - distance_km) * np.sign(d0 - distance_km)  # > 0: not there yet
+
+    lo, hi = np.zeros(len(xy)), np.abs(d0 - distance_km) + 1e-9
+    for _ in range(8):  # widen until every bracket holds the offset
+        _, fh = f(hi)
+        if (fh <= 0).all():
+            break
+        lo, hi = np.where(fh > 0, hi, lo), np.where(fh > 0, hi * 2, hi)
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        pts, fm = f(mid)
+        if (np.abs(fm) <= tolerance * distance_km).all():
+            return pts, np.zeros(len(xy), dtype=bool)
+        lo, hi = np.where(fm > 0, mid, lo), np.where(fm > 0, hi, mid)
+    pts, fm = f((lo + hi) / 2)
+    return pts, np.abs(fm) > tolerance * distance_km
+
+
+def snap_to_offset(buffer_geom: BaseGeometry, reference: BaseGeometry, distance_km: float,
+                   tolerance: float = EDGE_TOLERANCE) -> BaseGeometry:
+    """Move every vertex of ``buffer_geom`` to exactly ``distance_km`` from ``reference``.
+
+    Each vertex V is put on the geodesic from its nearest reference point Q
+    through V, at ``distance_km`` from Q; this repeats for vertices still off by
+    more than ``tolerance`` (relative).  A vertex that will not settle (a cusp
+    where offsets of two parts of the reference meet) is removed, so its
+    neighbours, which lie on the offset, define the edge there.
+    """
+    xy = shapely.get_coordinates(buffer_geom)
+    if len(xy) == 0:
+        return buffer_geom
+    xy, bad = _snap_xy(xy, _reference(reference), distance_km, tolerance)
     out = shapely.set_coordinates(buffer_geom, xy)
     if bad.any():
         out = _drop_vertices(out, bad)
     return out
+
+
+def refine_edges(buffer_geom: BaseGeometry, reference: BaseGeometry, distance_km: float,
+                 tolerance: float = EDGE_TOLERANCE) -> BaseGeometry:
+    """Split every edge of a snapped buffer whose geodesic midpoint is off the offset.
+
+    Each such midpoint is snapped onto the offset and becomes a vertex; this
+    repeats (at most :data:`MAX_EDGE_ROUNDS` rounds) until every edge's midpoint
+    lies within ``tolerance`` (relative) of ``distance_km`` from ``reference``.
+    """
+    ref = _reference(reference)
+    geom = buffer_geom
+    for _ in range(MAX_EDGE_ROUNDS):
+        if geom.is_empty:
+            break
+        gtype, xy, offsets = shapely.to_ragged_array([geom])
+        ends = ring_ends(offsets[0], len(xy))
+        starts = np.flatnonzero(~ends[:-1])
+        _, err = _offset_error(geodesic_midpoints(xy, starts), ref, distance_km)
+        off = err > tolerance
+        if not off.any():
+            break
+        pieces = np.ones(len(xy), dtype=np.int64)
+        pieces[starts[off]] = 2
+        e = starts[off]
+        edge_az, _ = inverse_km(xy[e, 0], xy[e, 1], xy[e + 1, 0], xy[e + 1, 1])
+        xy, ends, ins = split_edges(xy, ends, pieces)
+        # across the edge, so the new vertex stays between its neighbours (at a cusp
+        # a snap along the nearest-point direction slides it to one end)
+        xy[ins], bad = _bisect_onto_offset(xy[ins], ref, distance_km, tolerance,
+                                           np.asarray(edge_az) + 90.0)
+        new_off = np.r_[0, np.flatnonzero(ends) + 1].astype(np.int64)
+        geom = shapely.from_ragged_array(gtype, xy, (new_off, *offsets[1:]))[0]
+        if bad.any():
+            drop = np.zeros(len(xy), dtype=bool)
+            drop[np.flatnonzero(ins)[bad]] = True
+            geom = _drop_vertices(geom, drop)
+    return geom
 
 
 def _drop_vertices(geom: BaseGeometry, drop: np.ndarray) -> BaseGeometry:
@@ -203,8 +310,9 @@ def buffer_geometry(geom: BaseGeometry, distance_km: float, side: Side = "outsid
     Returns
     -------
     Polygon or MultiPolygon
-        Every vertex of its edge lies within 0.02% of ``distance_km`` of the geometry
-        (of its boundary for polygons); lon/lat, counter-clockwise exteriors.
+        Every point of its (geodesic) edges lies within 0.01 % of ``distance_km``
+        of the geometry (of its boundary for polygons): vertices and edge
+        midpoints are checked; lon/lat, counter-clockwise exteriors.
 
     Raises
     ------
@@ -230,13 +338,20 @@ def buffer_geometry(geom: BaseGeometry, distance_km: float, side: Side = "outsid
         return _finish(shapely.union_all(parts))
     if polygonal and not geom.is_valid:
         geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+    draft = _planar_draft(geom, d, side, polygonal)
+    return _settle(draft, geom.boundary if polygonal else geom, d)
+
+
+def _planar_draft(geom: BaseGeometry, d: float, side: Side, polygonal: bool) -> BaseGeometry:
+    """The buffer drafted in an AEQD projection centred on the geometry, back in lon/lat,
+    with vertices every 2.5 % of the distance (round joins need them)."""
     dense = densify(geom, max(min(d / 4.0, 20.0), 0.5))
     c = dense.centroid if not dense.centroid.is_empty else dense.representative_point()
     to_aeqd, from_aeqd = aeqd_transformers(c.x, c.y)
     planar = shapely.transform(dense, lambda xy: np.column_stack(to_aeqd.transform(xy[:, 0], xy[:, 1])))
     dm = d * 1000.0
     # detail much finer than the distance does not shape the offset; dropping it
-    # makes GEOS fast, and the snapping below measures to the full geometry
+    # makes GEOS fast, and the snapping measures to the full geometry
     planar = planar.simplify(dm * SIMPLIFY_FRACTION, preserve_topology=polygonal)
     if side == "outside" or not polygonal:
         out = planar.buffer(dm, quad_segs=QUAD_SEGS)
@@ -246,16 +361,22 @@ def buffer_geometry(geom: BaseGeometry, distance_km: float, side: Side = "outsid
         out = planar.boundary.buffer(dm, quad_segs=QUAD_SEGS)
     if out.is_empty:
         raise InputError(f"nothing is left: the polygon is nowhere wider than {2 * d:g} km")
-    out = shapely.segmentize(out, max(min(dm / 8.0, 10_000.0), 100.0))
+    out = shapely.segmentize(out, max(min(dm / 40.0, 10_000.0), 100.0))
     lonlat = shapely.transform(out, lambda xy: np.column_stack(from_aeqd.transform(xy[:, 0], xy[:, 1])))
     _check_lonlat_span(lonlat)
-    reference = geom.boundary if polygonal else geom
-    result = _finish(snap_to_offset(lonlat, reference, d))
-    # repairing self-crossings adds vertices at the crossings: snap those too
-    ref = gpd.GeoDataFrame(geometry=[reference], crs="EPSG:4326")
-    for _ in range(2):
+    return lonlat
+
+
+def _settle(draft: BaseGeometry, reference: BaseGeometry, d: float) -> BaseGeometry:
+    """Snap the draft's vertices, repair it, and split edges until every vertex and
+    edge midpoint lies on the ``d`` km offset of ``reference``."""
+    result = _finish(snap_to_offset(draft, reference, d))
+    ref = _reference(reference)
+    for _ in range(4):
         if result.is_empty:
             break
+        result = _finish(refine_edges(result, reference, d))
+        # repairing self-crossings adds vertices at the crossings: snap those too
         _, err = _offset_error(shapely.get_coordinates(result), ref, d)
         if (err <= EDGE_TOLERANCE).all():
             break
@@ -286,9 +407,11 @@ def side_band(line: BaseGeometry, depth_km: float, clip_to: BaseGeometry | gpd.G
         clip_to = shapely.union_all(np.asarray(clip_to.geometry.values))
     if clip_to is None or clip_to.is_empty:
         raise InputError("nothing to clip the band to")
+    # the territory's edges are geodesics: densify them before the planar overlay
+    clip_to = densify_edges(clip_to)
     if not clip_to.is_valid:
         clip_to = shapely.make_valid(clip_to, method="structure", keep_collapsed=False)
-    band = buffer_geometry(line, d, "outside")
+    band = densify_edges(buffer_geometry(line, d, "outside"))
     out = _finish(band.intersection(clip_to))
     if out.is_empty:
         raise InputError("the band does not reach the territory it is clipped to")

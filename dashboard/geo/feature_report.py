@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from dashboard.cache import content_token, memoize
 from dashboard.geo.distance import nearest
+from dashboard.geo.edges import densify_edges
 from dashboard.geo.geodesy import densify
 from dashboard.geo.layers_io import load_layer
 from dashboard.geo.measure import area_km2, length_km, perimeter_km
@@ -80,7 +81,7 @@ def distance_between_km(a: BaseGeometry, b: BaseGeometry) -> float:
     side exactly (:func:`dashboard.geo.distance.nearest`); the nearest point of the
     pair lies on one of the two outlines, so the smaller answer is the distance.
     """
-    if a.intersects(b):
+    if densify_edges(a).intersects(densify_edges(b)):  # edges are geodesics
         return 0.0
     best = np.inf
     for src, dst in ((a, b), (b, a)):
@@ -98,7 +99,9 @@ def _shared_km(a: BaseGeometry, b: BaseGeometry) -> float:
 
 def _leg(geom: BaseGeometry, target: gpd.GeoDataFrame, id_field: str, label: str) -> FeatureLeg:
     """Edge-to-edge distance to the nearest feature of ``target``, and which one."""
-    touching = target[target.intersects(geom)]
+    meets = shapely.intersects(densify_edges(np.asarray(target.geometry.values)),
+                               densify_edges(geom))
+    touching = target[meets]
     if len(touching):  # the one it shares most with (a tripoint touches three)
         shared = [_shared_km(g, geom) for g in touching.geometry.values]
         return FeatureLeg(label, str(touching[id_field].iloc[int(np.argmax(shared))]), 0.0)
@@ -117,7 +120,7 @@ def _leg(geom: BaseGeometry, target: gpd.GeoDataFrame, id_field: str, label: str
 
 def _inside(geom: BaseGeometry, layer: str) -> gpd.GeoDataFrame:
     gdf = load_layer(layer)
-    dense = densify(geom, STEP_KM)
+    dense = densify_edges(geom)  # inside tests on geodesic edges
     shapely.prepare(dense)
     return gdf[shapely.contains_xy(dense, gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy())]
 

@@ -114,6 +114,24 @@ def to_ecef_km(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
                      n * (1.0 - WGS84_E2) * sin_lat], axis=-1)
 
 
+def from_ecef_km(xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude (degrees) of the ellipsoid point under or over each
+    ECEF point ``xyz`` (km, shape ``(..., 3)``), along the ellipsoid normal.
+
+    Bowring's formula: for points within a few km of the surface (the core only
+    lifts chord points, at most metres below it) it is exact to well under a
+    millimetre.  ``from_ecef_km(to_ecef_km(lon, lat))`` returns ``(lon, lat)``.
+    """
+    xyz = np.asarray(xyz, dtype=float)
+    x, y, z = xyz[..., 0], xyz[..., 1], xyz[..., 2]
+    p = np.hypot(x, y)
+    ep2 = WGS84_E2 / (1.0 - WGS84_E2)
+    th = np.arctan2(z * WGS84_A_KM, p * WGS84_B_KM)
+    st, ct = np.sin(th), np.cos(th)
+    lat = np.arctan2(z + ep2 * WGS84_B_KM * st**3, p - WGS84_E2 * WGS84_A_KM * ct**3)
+    return np.degrees(np.arctan2(y, x)), np.degrees(lat)
+
+
 def chord_to_geodesic_upper_km(chord_km: ArrayLike) -> np.ndarray:
     """An upper bound on the geodesic distance between two points ``chord_km`` apart.
 

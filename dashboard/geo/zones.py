@@ -12,6 +12,11 @@ A zone is a shapely (Multi)Polygon in WGS84 lon/lat.  Builders:
 :func:`zone_metrics` measures a zone: geodesic area and perimeter, NATO border
 covered, closest approach to Belarus and Russia, cities inside and each
 incident's distance.
+
+Edges are geodesics everywhere: before a planar overlay or predicate (union,
+intersection, inside) every geometry is densified along its geodesic edges
+(:func:`dashboard.geo.edges.densify_edges`), so a zone with 300 km edges near
+70 N is clipped, tested and measured as the geodesic polygon it is.
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from shapely.geometry.base import BaseGeometry
 
 from dashboard.geo.buffer import buffer_point, side_band
 from dashboard.geo.distance import nearest
+from dashboard.geo.edges import densify_edges
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import GEOD, densify, densify_coords
 from dashboard.geo.layers_io import load_layer
@@ -37,6 +43,14 @@ BORDER_COVER_KM: float = 1.0
 BORDER_STEP_KM: float = 0.1
 #: How many of the largest cities :func:`zone_metrics` lists.
 LARGEST_CITIES: int = 10
+
+
+def _planar_ready(geom: BaseGeometry) -> BaseGeometry:
+    """``geom`` densified along its geodesic edges, valid, for planar overlays."""
+    dense = densify_edges(geom)
+    if not dense.is_valid:
+        dense = shapely.make_valid(dense, method="structure", keep_collapsed=False)
+    return dense
 
 
 def _polygonal(geom: BaseGeometry, what: str = "zone") -> BaseGeometry:
@@ -74,7 +88,8 @@ def zone_from_regions(iso_codes: Iterable[str]) -> BaseGeometry:
         raise InputError(f"unknown region code(s) {', '.join(unknown)}; use ISO 3166-2 codes "
                          "such as UA-46 (Lviv)")
     sel = regions[regions["iso_3166_2"].astype(str).str.upper().isin(codes)]
-    return _polygonal(shapely.union_all(np.asarray(sel.geometry.values)), "region union")
+    parts = densify_edges(np.asarray(sel.geometry.values))
+    return _polygonal(shapely.union_all(parts), "region union")
 
 
 def country_geometry(iso_a2: str) -> BaseGeometry:
@@ -124,8 +139,8 @@ def zone_ring(lon: float, lat: float, radius_km: float) -> BaseGeometry:
 
 def clip_to_country(geom: BaseGeometry, iso_a2: str = "UA") -> BaseGeometry:
     """The part of a zone inside one country's territory (default Ukraine)."""
-    geom = _polygonal(geom)
-    out = geom.intersection(country_geometry(iso_a2))
+    geom = _planar_ready(_polygonal(geom))
+    out = geom.intersection(_planar_ready(country_geometry(iso_a2)))
     out = shapely.make_valid(out, method="structure", keep_collapsed=False) if not out.is_valid \
         else out
     polys = [g for g in getattr(out, "geoms", [out])
@@ -142,8 +157,9 @@ def _zone_gdf(geom: BaseGeometry) -> gpd.GeoDataFrame:
 
 def _maybe_within(x: np.ndarray, y: np.ndarray, geom: BaseGeometry, km: float) -> np.ndarray:
     """False for points certainly farther than ``km`` from ``geom`` (a conservative
-    lon/lat box test, only to skip work)."""
-    minx, miny, maxx, maxy = geom.bounds
+    lon/lat box test, only to skip work; the box holds the geodesic edges, which
+    bulge poleward of their vertices)."""
+    minx, miny, maxx, maxy = densify_edges(geom).bounds
     dlat = km / 110.0  # a degree of latitude is at least 110.57 km
     far_lat = min(max(abs(miny), abs(maxy)) + dlat, 89.9)
     dlon = km / (111.0 * np.cos(np.radians(far_lat)))  # a degree of longitude >= 111.32 cos
@@ -192,12 +208,10 @@ def border_length_near_km(zone: BaseGeometry, border: gpd.GeoDataFrame,
 
 def distance_between_km(a: BaseGeometry, b: BaseGeometry) -> float:
     """Geodesic distance (km) between two polygonal geometries; 0 when they touch or overlap."""
-    if a.intersects(b):
+    if _planar_ready(a).intersects(_planar_ready(b)):
         return 0.0
-    da = densify(a.boundary, 5.0)
-    db = densify(b.boundary, 5.0)
-    pa = shapely.get_coordinates(da)
-    pb = shapely.get_coordinates(db)
+    pa = shapely.get_coordinates(densify(a.boundary, 5.0))
+    pb = shapely.get_coordinates(densify(b.boundary, 5.0))
     d1 = float(nearest(pa[:, 0], pa[:, 1], _zone_gdf(b))["distance_km"].min())
     # only vertices of b that may lie within d1 of a can do better
     near = _maybe_within(pb[:, 0], pb[:, 1], a, d1 + 1.0)
@@ -240,7 +254,7 @@ def zone_metrics(geom: BaseGeometry, on: date | str | None = None) -> dict:
 
     cities = load_layer("cities")
     cx, cy = cities.geometry.x.to_numpy(), cities.geometry.y.to_numpy()
-    dense = densify(zone, 5.0)
+    dense = densify_edges(zone)
     shapely.prepare(dense)
     inside = shapely.contains_xy(dense, cx, cy)
     sel = cities[inside].sort_values("population", ascending=False, kind="stable")
