@@ -3,12 +3,16 @@
 ::
 
     python -m dashboard layers [--json]
-    python -m dashboard distance LAT,LON [--to LAYER ...] [--date YYYY-MM-DD] [--json]
-    python -m dashboard distance --points FILE.csv|FILE.geojson [--to LAYER ...] -o OUT.csv|OUT.geojson
+    python -m dashboard distance LAT,LON [LAT,LON ...] [--to LAYER ...] [--date YYYY-MM-DD] [--json]
+    python -m dashboard distance --points FILE.csv|.geojson|.parquet [--to LAYER ...]
+                                 [--chunk-rows N] [--engine local|dask] [--scheduler ADDRESS]
+                                 -o OUT.csv|OUT.geojson|OUT.parquet
     python -m dashboard buffer (--point LAT,LON | --layer LAYER [--where FIELD=VALUE]) --km N
                                [--side both|inside|outside] -o OUT.geojson
     python -m dashboard zone (--preset ID | --file ZONE.geojson) [--date YYYY-MM-DD] [--json]
     python -m dashboard brief [--preset ID | --zone FILE | --scenario FILE] ... -o OUT.png
+    python -m dashboard incidents [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json | --csv]
+    python -m dashboard origin INCIDENT_ID (--range-km MIN MAX | --preset 5v55) [--json]
 
 ``LAYER`` is a built-in layer name or the path of a GeoJSON file.  Positions
 may be decimal (``50.471,23.934``), DMS or MGRS; a negative latitude needs
