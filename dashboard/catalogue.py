@@ -64,6 +64,10 @@ CATALOGUE: dict[str, LayerInfo] = {
                   id_field="iso_a2", label_field="name",
                   description="Country outlines incl. 12 nm territorial sea (airspace), "
                               "OpenStreetMap."),
+        LayerInfo("water", "Lakes & reservoirs", "water.geojson", "polygon",
+                  id_field="id", label_field="id",
+                  description="Inland water of 20 km² or more: the holes of OpenStreetMap's "
+                              "land polygons."),
         LayerInfo("regions", "Oblasts & voivodeships", "regions.geojson", "polygon",
                   id_field="iso_3166_2", label_field="name",
                   description="First-level administrative units (Natural Earth admin-1)."),

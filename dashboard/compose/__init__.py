@@ -157,10 +157,10 @@ def _measure_incidents(req: SceneRequest, found: _Parts) -> None:
 
 # -------------------------------------------------------------------- stack
 def _layer(name: str, gdf: gpd.GeoDataFrame, style: LayerStyle | None = None,
-           label: str | None = None) -> SceneLayer:
+           label: str | None = None, pickable: bool = True) -> SceneLayer:
     fields = TOOLTIP_FIELDS.get(name, tuple(c for c in gdf.columns if c != gdf.geometry.name))
     return SceneLayer(name, gdf, style or style_for(name), label=label, tooltip_fields=fields,
-                      show_labels=name in LABELLED)
+                      show_labels=name in LABELLED, pickable=pickable)
 
 
 def _stack(req: SceneRequest, found: _Parts) -> list[SceneLayer]:
@@ -169,6 +169,8 @@ def _stack(req: SceneRequest, found: _Parts) -> list[SceneLayer]:
     areas: list[SceneLayer] = []
     if "countries" in visible:
         areas.append(_layer("countries", found.countries))
+    if "water" in visible:
+        areas.append(_layer("water", load_layer("water"), pickable=False))
     if "regions" in visible:
         areas.append(_layer("regions", load_layer("regions")))
     for name in ("zones", "drawn"):
