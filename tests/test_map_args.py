@@ -232,3 +232,11 @@ def test_map_view_tracks_blobs_events_and_toggles(tmp_path: Path):
     assert at.session_state["log"] == ["Click", "Missing", "LayersToggled"]
     at.run()  # the same value again: no event is handed out twice
     assert at.session_state["log"] == ["Click", "Missing", "LayersToggled"]
+
+
+def test_a_units_change_with_the_border_band_on_moves_under_50_kb():
+    """The band's geometry does not change with the units: it is not sent again."""
+    req = SceneRequest(band_km=25.0, ring_radii_km=(75.0, 90.0))
+    _, sent = build_args(build_scene(req), set())
+    args, _ = build_args(build_scene(req.replace(units="nm")), sent)
+    assert _wire_bytes(args) < RERUN_BUDGET_BYTES

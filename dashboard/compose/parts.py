@@ -152,7 +152,7 @@ def border_band(depth_km: float | None, nato: gpd.GeoDataFrame, countries: gpd.G
     g = side_band(shapely.union_all(np.asarray(ua_segments.geometry.values)), depth_km, ukraine)
     a = area_km2(g)
     label = format_radius(depth_km, units)
-    band = _frame([{"id": f"band-{depth_km:g}km", "name": f"{label} band", "depth_km": depth_km,
+    band = _frame([{"id": f"band-{depth_km:g}km", "name": "Border band (UA side)", "depth_km": depth_km,
                     "segments": ", ".join(seg_ids), "area_km2": round(a, 1), "geometry": g}])
     return band, {f"Band {label} deep (UA side)": format_area(a, units)}
 
