@@ -34,10 +34,11 @@ PAGE_CSS = """<style>
 
 st.set_page_config(page_title=TITLE, page_icon="🛰️", layout="wide",
                    initial_sidebar_state="collapsed")
-explore = st.Page("ui/explore.py", title="Explore", icon="🗺️", url_path="explore", default=True)
+home = st.Page("ui/home.py", title="Explore", url_path="home", default=True, visibility="hidden")
+explore = st.Page("ui/explore.py", title="Explore", icon="🗺️", url_path="explore")
 zones = st.Page("ui/zones.py", title="No-fly zones", icon="✏️", url_path="zones")
 incidents = st.Page("ui/incidents.py", title="Incidents", icon="📋", url_path="incidents")
-page = st.navigation([explore, zones, incidents], position="top")
+page = st.navigation([home, explore, zones, incidents], position="top")
 if "scenario" in st.query_params and page.url_path != "zones":
     st.switch_page(zones, query_params=dict(st.query_params))  # links of the old form: /?scenario=
 

@@ -275,7 +275,8 @@ def current_view(state: State, fallback: View) -> View:
 
 def fly_to(state: State, request: Mapping[str, Any]) -> None:
     """Ask the map to fly somewhere (a ``view_request`` without its id; one is added)."""
-    n = int((state.get("view_request") or {}).get("id", 0)) + 1
+    n = int(state.get("view_request_seq", 0)) + 1  # never reset: the map flies on a new id
+    state["view_request_seq"] = n
     state["view_request"] = {**request, "id": n}
 
 
