@@ -32,7 +32,8 @@ from dashboard import appstate
 from dashboard.compose import build_scene
 from dashboard.request import SceneRequest
 from dashboard.geo.report import point_report
-from dashboard.render.deck import OFFLINE_MAP_STYLE, build_args, scene_to_deck
+from benchmarks.legacy_pydeck import OFFLINE_MAP_STYLE, scene_to_deck
+from dashboard.render.deck import build_args
 
 PRZ = (23.93432, 50.47099)
 AS_OF = date(2022, 11, 15)

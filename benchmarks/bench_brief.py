@@ -23,9 +23,7 @@ import argparse
 import io
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
 from matplotlib.collections import LineCollection, PathCollection
 

@@ -390,9 +390,6 @@ def main(argv: list[str] | None = None) -> int:
     from dashboard.drawing import DEFAULT_CENTER, DEFAULT_ZOOM
 
     t_start = time.perf_counter()
-    static = HERE / "static" / "basemap-style.json"  # the legacy page's offline style
-    static.parent.mkdir(exist_ok=True)
-    shutil.copyfile(ROOT / "dashboard" / "static" / "basemap-style.json", static)
     v = incident_view(23.93432, 50.47099)
     zv = (DEFAULT_CENTER[0], DEFAULT_CENTER[1], float(DEFAULT_ZOOM))
     logs = Path(tempfile.mkdtemp(prefix="bench-map-logs-"))

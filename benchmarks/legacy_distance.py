@@ -7,7 +7,6 @@ segmentized in plain lon/lat.  Not used by the package.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 

@@ -25,7 +25,7 @@ from dashboard import appstate
 from dashboard import zonemap as zm
 from dashboard.compose import build_scene
 from dashboard.geo.report import point_report
-from dashboard.render.deck import OFFLINE_MAP_STYLE, scene_to_deck
+from benchmarks.legacy_pydeck import OFFLINE_MAP_STYLE, scene_to_deck
 from dashboard.scene import Scene
 from dashboard.ui import sidebar
 

@@ -17,10 +17,10 @@ from dashboard.render import deck
 from dashboard.render.deck import (
     LAYER_DEFAULTS,
     build_args,
-    legend_entries,
     legend_rows,
 )
 from dashboard.render.geotable import MAPVIEW_DIR, blob_hash, from_blob
+from dashboard.render.styles import LAYERS as STYLES
 from dashboard.render.styles import NEIGHBOUR_COLOURS
 from dashboard.request import SceneRequest
 
@@ -139,7 +139,11 @@ def test_hidden_layers_and_legend(scene):
     layers = _layers(args)
     assert layers["regions"]["visible"] is False and layers["countries"]["visible"] is True
     rows = legend_rows(scene, hidden={"nato_border"})
-    assert [(r["label"], tuple(r["color"])) for r in rows] == legend_entries(scene)
+    by_label = {r["label"]: tuple(r["color"]) for r in rows}
+    present = set(scene.layer("nato_border").gdf["neighbour"])
+    for code, (label, colour) in NEIGHBOUR_COLOURS.items():
+        assert (by_label.get(label) == colour) == (code in present), label
+    assert by_label["Countries"] == STYLES["countries"].fill
     border_rows = [r for r in rows if r["layers"] == ["nato_border"]]
     assert border_rows and all(not r["visible"] for r in border_rows)
     assert {r["id"] for r in rows} >= {"countries", "buffers", "nato_border:UA"}
