@@ -1,4 +1,4 @@
-"""The dashboard: two pages over one map request, run with ``streamlit run dashboard/app.py``.
+"""The dashboard: three pages over one map request, run with ``streamlit run dashboard/app.py``.
 
 This script sets the page up, puts every session-state key in place
 (:func:`dashboard.appstate.init`), draws the sidebar both pages share
@@ -7,12 +7,18 @@ This script sets the page up, puts every session-state key in place
 - ``/explore`` (:file:`ui/explore.py`): the map, the selection panel, measuring,
   figures, downloads and the briefing map;
 - ``/zones`` (:file:`ui/zones.py`): drawing and building no-fly zones, comparing
-  them and keeping them as scenarios; share links open ``/zones?scenario=...``.
+  them and keeping them as scenarios; share links open ``/zones?scenario=...``;
+- ``/incidents`` (:file:`ui/incidents.py`): the catalogue on a timeline, the incident
+  table and the origin analysis.
+
+``/`` is a hidden default page (:file:`ui/home.py`) that opens ``/explore``.
 
 Session state keys: ``incident`` · ``as_of`` · ``units`` · ``layers_on`` ·
 ``zone_ids`` · ``rings_km`` · ``band_km`` · ``user_layers`` · ``picked`` ·
-``measure_a``/``measure_b`` · ``drawn_zones`` (see :mod:`dashboard.appstate`);
-the zones page owns the ``zones_*``, ``scn_*``, ``zone_*`` and ``build_*`` keys.
+``measure_a``/``measure_b`` · ``map_view``/``view_request`` · ``drawn_zones`` ·
+``origin`` (see :mod:`dashboard.appstate`); the incident filters are the ``inc_*``
+keys (:mod:`dashboard.incidentfilter`); the zones page owns the ``zones_*``, ``scn_*``,
+``zone_*`` and ``build_*`` keys; the maps keep their bookkeeping under ``_mapview_*``.
 """
 from __future__ import annotations
 

@@ -20,6 +20,13 @@ dask_engine  the same kernel over dask.dataframe partitions on a cluster
 buffer     geodesic circles, buffers, border bands
 nato       the NATO border on a date
 zones      candidate no-fly zones and their metrics
+feature_report  a clicked feature measured as itself (edge to edge, what it contains)
+report     what the selection panel says about a point
+incident_table  every incident with its distances and the zones that contain it
+origin     candidate launch areas: a geodesic annulus cut by each country
+munitions  range presets with their sources
+zonefile   the one reader and naming rule for zone files
+validate   lon/lat checks and polygon repair, said in words
 coords     decimal / DMS / MGRS positions
 units      km, nautical miles, statute miles
 """
