@@ -437,6 +437,21 @@ def test_hover_readout_shows_the_position_under_the_pointer(explore):
     assert shown["mgrs"].replace(" ", "").startswith("34UGA"), shown
 
 
+def test_a_tooltip_at_the_map_edge_stays_inside_the_map(explore):
+    """Near the right and bottom edges the tooltip turns inward instead of being cut off."""
+    page, _ = explore
+    search(page, "Lviv")
+    b = map_box(page)
+    x, y = b["x"] + b["width"] - 6, b["y"] + b["height"] - 40  # land: Ukraine's tooltip
+    _, shown = hover(page, x, y, text="UA")
+    assert shown is not None
+    frame = page.frame_locator(MAP)
+    tip = frame.locator(".tooltip").bounding_box()
+    root = frame.locator("#root").bounding_box()
+    assert tip["x"] >= root["x"] - 1 and tip["x"] + tip["width"] <= root["x"] + root["width"] + 1
+    assert tip["y"] >= root["y"] - 1 and tip["y"] + tip["height"] <= root["y"] + root["height"] + 1
+
+
 def test_uploaded_html_is_shown_as_text(explore, tmp_path):
     page, dialogs = explore
     img = "<img src=x onerror=alert(1)>"
