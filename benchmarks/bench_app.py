@@ -24,8 +24,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 import pydeck as pdk
 
 from dashboard import appstate
@@ -34,6 +32,8 @@ from dashboard.request import SceneRequest
 from dashboard.geo.report import point_report
 from benchmarks.legacy_pydeck import OFFLINE_MAP_STYLE, scene_to_deck
 from dashboard.render.deck import build_args
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PRZ = (23.93432, 50.47099)
 AS_OF = date(2022, 11, 15)

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/bench_brief.py [--repeat 5]
+    python -m benchmarks.bench_brief [--repeat 5]
 
 Builds the default scene (Przewodów strike, Ukrainian oblasts bordering NATO,
 75/90 km rings) once with :func:`dashboard.compose.build_scene`, then renders it

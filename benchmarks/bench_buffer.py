@@ -1,6 +1,6 @@
 """Buffers of NATO-border lines: the core against a degree buffer and an EPSG:3035 buffer.
 
-    python benchmarks/bench_buffer.py
+    python -m benchmarks.bench_buffer
 
 For each case every edge of the result is sampled (its vertices and the points a
 quarter, half and three quarters along each geodesic edge) and the geodesic
@@ -19,15 +19,12 @@ EPSG:3035 ``to_crs(3035).buffer(d * 1000).to_crs(4326)`` (LAEA Europe)
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from common import emit, run_json  # noqa: E402
+from benchmarks.common import emit, run_json
 
 CASES = (("PL-UA", 10.0), ("PL-UA", 50.0), ("PL-UA", 200.0), ("whole border", 100.0))
 METHODS = ("core", "degrees", "EPSG:3035")
@@ -61,7 +58,7 @@ def edge_errors_m(buf, line, d_km: float) -> np.ndarray:
     """Signed error (m) of vertices and quarter points of every edge of ``buf``."""
     import geopandas as gpd
     import shapely
-    from geo_reference import edge_samples
+    from tests.geo_reference import edge_samples
 
     from dashboard.geo.distance import nearest
 
@@ -84,7 +81,7 @@ def one(method: str, name: str, d_km: float, with_area: bool) -> dict:
            "vertices": len(shapely.get_coordinates(buf)), "err_min_m": float(err.min()),
            "err_max_m": float(err.max()), "d_km": d_km, "area_err": None}
     if with_area:
-        from geo_reference import circle_union
+        from tests.geo_reference import circle_union
 
         truth = area_km2(circle_union(line, d_km))
         out["area_err"] = area_km2(buf) / truth - 1.0
@@ -95,7 +92,7 @@ def measure(cases=CASES, methods=METHODS) -> list[dict]:
     rows = []
     for name, d in cases:
         for m in methods:
-            args = [str(Path(__file__)), "--one", m, name, str(d)]
+            args = ["-m", f"benchmarks.{Path(__file__).stem}", "--one", m, name, str(d)]
             if name == "PL-UA" and d == 50.0:
                 args.append("--area")
             rows.append(run_json(args))

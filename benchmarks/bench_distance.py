@@ -1,8 +1,8 @@
 """Distance of many random points to the NATO border: the core against the obvious
 alternatives, each in its own process (time, peak memory, max error).
 
-    python benchmarks/bench_distance.py                  # N = 1,000, 100,000 and 1,000,000
-    python benchmarks/bench_distance.py --n 1000000 --methods core laea
+    python -m benchmarks.bench_distance                  # N = 1,000, 100,000 and 1,000,000
+    python -m benchmarks.bench_distance --n 1000000 --methods core laea
 
 Methods
 -------
@@ -23,14 +23,12 @@ of up to three runs (other work shares the machine; every method gets the same).
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import brute_force_km, dense_reference, emit, random_points, run_json  # noqa: E402
+from benchmarks.common import brute_force_km, dense_reference, emit, random_points, run_json
 
 METHODS = ("core", "previous", "laea", "brute")
 #: Each method runs up to this many times (the best counts: other work shares the machine) ...
@@ -79,7 +77,7 @@ def _method(name: str):
         from dashboard.geo.distance import nearest
         return lambda lon, lat, b: nearest(lon, lat, b)["distance_km"].to_numpy()
     if name == "previous":
-        import legacy_distance
+        from benchmarks import legacy_distance
         return lambda lon, lat, b: legacy_distance.nearest(lon, lat, b)["distance_km"].to_numpy()
     return {"laea": laea_km, "brute": brute_vertices_km}[name]
 
@@ -130,7 +128,7 @@ def measure(n_values, methods, sample: int = 100, brute_n: int = 200) -> list[di
     rows = []
     for n in n_values:
         for m in methods:
-            rows.append(run_json([str(Path(__file__)), "--one", m, "--n", str(n),
+            rows.append(run_json(["-m", f"benchmarks.{Path(__file__).stem}", "--one", m, "--n", str(n),
                                   "--sample", str(sample), "--brute-n", str(brute_n)]))
     return rows
 

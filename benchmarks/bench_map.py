@@ -1,6 +1,6 @@
 """The one map against the old ``st.pydeck_chart`` page, side by side in headless Chromium.
 
-    python benchmarks/bench_map.py [--runs 5]      # from the repository root, ~5 minutes
+    python -m benchmarks.bench_map [--runs 5]      # from the repository root, ~5 minutes
 
 Starts two servers with ``streamlit run`` (the app, ``dashboard/app.py``, and the
 old Explore page, ``benchmarks/legacy_pydeck_page.py``, which draws the same
@@ -39,12 +39,10 @@ import math
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -53,11 +51,11 @@ from pathlib import Path
 
 import numpy as np
 
+from tests.appserver import CHROMIUM_ARGS, start_app, stop_app  # the browser tests' Chromium flags
+
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "benchmarks"
-sys.path.insert(0, str(ROOT / "tests"))
 
-from appserver import CHROMIUM_ARGS  # the browser tests' Chromium flags
 
 VIEWPORT = {"width": 1280, "height": 800}
 MAP = 'iframe[title*="mapview.map"]'
@@ -71,44 +69,10 @@ TARGETS = {"cold_s": "p50 < 6 s", "click_s": "p95 < 1.5 s", "bytes_units": "< 50
 
 
 # ---------------------------------------------------------------- servers
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(script: str, log: Path) -> tuple[subprocess.Popen, str]:
     """``streamlit run script`` from the repository root (its .streamlit/config.toml)."""
-    port = free_port()
     data = tempfile.mkdtemp(prefix="bench-map-")
-    env = dict(os.environ, PYTHONUNBUFFERED="1", DASHBOARD_DATA_DIR=data)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{script} exited early; see {log}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.25)
-    proc.kill()
-    raise RuntimeError(f"{script} did not start; see {log}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    return start_app({"DASHBOARD_DATA_DIR": data}, script=script, timeout_s=90, log=log)
 
 
 # ---------------------------------------------------------------- the page
@@ -358,7 +322,7 @@ def write(sides: list[Side], info: dict[str, str], runs: int, wall_s: float) -> 
     outside = {s.name: sorted(s.outside) for s in sides}
     text = "\n".join([
         "# The one map against st.pydeck_chart", "",
-        f"Written by `python benchmarks/bench_map.py --runs {runs}` in {wall_s:.0f} s.", "",
+        f"Written by `python -m benchmarks.bench_map --runs {runs}` in {wall_s:.0f} s.", "",
         f"- date: {info['date']}", f"- machine: {info['machine']}",
         f"- Python {info['python']}; {info['versions']}",
         (f"- {runs} runs of each measure per side, cold loads alternating between the "
@@ -417,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
             browser.close()
     finally:
         for p in procs:
-            stop(p)
+            stop_app(p)
     text = write(sides, info, args.runs, time.perf_counter() - t_start)
     print(text)
     print(json.dumps({s.name: s.times for s in sides}))

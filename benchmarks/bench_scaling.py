@@ -1,6 +1,6 @@
 """How the core's distance time grows with the number of points and with border detail.
 
-    python benchmarks/bench_scaling.py
+    python -m benchmarks.bench_scaling
 
 * points: 10^3 .. 3x10^6 random points to the NATO border (2 threads);
 * detail: 10^5 points to the NATO border simplified (fewer segments) or densified
@@ -12,14 +12,11 @@ candidates per point (each costs one ``Geod.inv``).
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import random_points  # noqa: E402
+from benchmarks.common import random_points
 
 POINTS = (1_000, 10_000, 100_000, 1_000_000, 3_000_000)
 #: (label, operation, parameter): simplify tolerance in degrees, densify step in km

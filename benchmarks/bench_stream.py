@@ -1,7 +1,7 @@
 """``distance --points`` on big files: streaming in chunks against reading the whole file.
 
-    python benchmarks/bench_stream.py                 # 10^6 and 10^7 rows
-    python benchmarks/bench_stream.py --rows 1000000
+    python -m benchmarks.bench_stream                 # 10^6 and 10^7 rows
+    python -m benchmarks.bench_stream --rows 1000000
 
 Each case runs in its own process (peak memory is that process's):
 
@@ -15,15 +15,13 @@ whole file       the obvious way (what ``distance --points`` did before issue 12
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import emit, random_points, run_json  # noqa: E402
+from benchmarks.common import emit, random_points, run_json
 
 CASES = ("stream parquet", "stream csv", "stream dask", "whole file")
 
@@ -83,7 +81,7 @@ def measure(rows_list, cases=CASES) -> list[dict]:
                 src = Path(tmp) / f"in{rows}{ext}"
                 if not src.exists():
                     make_input(src, rows)
-                r = run_json([str(Path(__file__)), "--one", case, "--src", str(src),
+                r = run_json(["-m", f"benchmarks.{Path(__file__).stem}", "--one", case, "--src", str(src),
                               "--out", str(Path(tmp) / f"out{ext}")], timeout=900)
                 r.update(rows=rows, mb_in=src.stat().st_size / 1e6)
                 out.append(r)

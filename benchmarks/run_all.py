@@ -1,7 +1,7 @@
 """Run every benchmark and write ``benchmarks/RESULTS.md`` (machine, versions, date).
 
-    python benchmarks/run_all.py            # about 4 minutes on 2 cores
-    python benchmarks/run_all.py --quick    # smaller sizes, to try the runner
+    python -m benchmarks.run_all            # about 4 minutes on 2 cores
+    python -m benchmarks.run_all --quick    # smaller sizes, to try the runner
 
 Sections: distance at 10^3 / 10^5 / 10^6 points against EPSG:3035, the previous
 core and Geod brute force (time, peak memory, max error); streaming 10^7 rows
@@ -20,14 +20,11 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+from benchmarks import bench_buffer, bench_distance, bench_scaling, bench_stream
+from benchmarks.common import ROOT, machine
 
-import bench_buffer  # noqa: E402
-import bench_distance  # noqa: E402
-import bench_scaling  # noqa: E402
-import bench_stream  # noqa: E402
-from common import ROOT, machine  # noqa: E402
+HERE = Path(__file__).resolve().parent
+
 
 
 def _ratio(rows: list[dict], method: str, other: str, n: int) -> float | None:
@@ -65,7 +62,7 @@ def other_benchmarks(quick: bool) -> str:
     out = []
     for script, args in (("bench_app.py", ["--reruns", "2" if quick else "4"]),
                          ("bench_brief.py", ["--repeat", "1" if quick else "2"])):
-        proc = subprocess.run([sys.executable, str(HERE / script), *args], cwd=ROOT,
+        proc = subprocess.run([sys.executable, "-m", f"benchmarks.{Path(script).stem}", *args], cwd=ROOT,
                               capture_output=True, text=True, timeout=300, check=False)
         lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
         if proc.returncode != 0:
@@ -137,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
                      f"{load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
                      f"(2 cores)_")
     total = time.perf_counter() - t0
-    head = [f"# Benchmark results\n\nWritten by `python benchmarks/run_all.py` in {total:.0f} s.\n",
+    head = [f"# Benchmark results\n\nWritten by `python -m benchmarks.run_all` in {total:.0f} s.\n",
             f"- date: {info['date']}", f"- machine: {info['cpu']} (load {info['load']} at start; "
             "other work was running)", f"- Python {info['python']}; {info['versions']}"]
     if ratios:

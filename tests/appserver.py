@@ -31,23 +31,27 @@ def free_port() -> int:
 
 
 def start_app(extra_env: dict[str, str] | None = None, script: str = "dashboard/app.py",
-              timeout_s: float = 60.0) -> tuple[subprocess.Popen, str]:
-    """Start ``streamlit run`` on a free loopback port; return (process, base URL)."""
+              timeout_s: float = 60.0, log: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """Start ``streamlit run`` on a free loopback port; return (process, base URL).
+
+    Its output goes to ``log`` when given (a long run must not fill a pipe nobody reads).
+    """
     port = free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1", **(extra_env or {}))
+    out = log.open("w") if log is not None else subprocess.PIPE
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script,
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            raise RuntimeError(f"streamlit exited early:\n{out}")
+            text = proc.stdout.read().decode(errors="replace") if proc.stdout else f"see {log}"
+            raise RuntimeError(f"streamlit exited early:\n{text}")
         try:
             with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
                 if r.status == 200:
