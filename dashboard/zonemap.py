@@ -330,36 +330,6 @@ def bump(state: State) -> None:
     state["zones_map_view"] = dict(state.get("zones_view") or {})
 
 
-def ensure_map_sig(state: State, sig: Any) -> None:
-    """Rebuild the map (``bump``) when anything else it shows changed (date, rings...)."""
-    if state.get("zones_map_sig") != sig:
-        state["zones_map_sig"] = sig
-        bump(state)
-
-
-def map_is_stale(state: Mapping[str, Any], all_drawings: Any) -> bool:
-    """True if the browser shows an old snapshot: a freshly mounted map
-    (``all_drawings`` is None until the first draw event) while zones were drawn
-    or edited since the snapshot was taken.  The caller then ``bump``s and reruns,
-    so that the next draw event cannot drop those zones."""
-    return all_drawings is None and bool(state.get("zones_dirty"))
-
-
-def map_view(state: Mapping[str, Any]) -> tuple[tuple[float, float], float]:
-    """The view the map is built with: ``((lon, lat), zoom)``, degrees and web-map zoom."""
-    view = state.get("zones_map_view") or {}
-    return ((float(view.get("lon", DEFAULT_CENTER[0])), float(view.get("lat", DEFAULT_CENTER[1]))),
-            float(view.get("zoom", DEFAULT_ZOOM)))
-
-
-def remember_view(state: State, center: Any, zoom: Any) -> None:
-    """Keep the map's last view, as ``st_folium`` reports it (``{"lat", "lng"}``, zoom)."""
-    if isinstance(center, Mapping) and "lat" in center and "lng" in center and zoom:
-        state["zones_view"] = {"lat": float(center["lat"]), "lon": float(center["lng"]),
-                               "zoom": float(zoom)}
-
-
-# ------------------------------------------------------------------- drawings
 def _feature_id(feature: Mapping[str, Any], shp: DrawnShape) -> str:
     """The zone id a feature carries, or one made from its geometry."""
     if shp.zone_id is not None:
