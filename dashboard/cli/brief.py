@@ -18,12 +18,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboard.cli.common import date_arg, km_list, zone_file
+from dashboard.cli.common import about, date_arg, km_list, zone_file
 from dashboard.compose import build_scene
 from dashboard.geo.errors import InputError
+from dashboard.geo.filecheck import json_head, read_path
 from dashboard.geo.layers_io import load_layer
+from dashboard.geo.zonefile import file_stem
 from dashboard.request import SceneRequest, scenario_request
-from dashboard.scenarios import from_geojson
+from dashboard.scenarios import MAX_GEOJSON_BYTES, from_geojson
 
 FORMATS_BY_SUFFIX = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
 
@@ -68,15 +70,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def scenario_file_request(path: Path) -> tuple[SceneRequest, list[str]]:
-    """The request of a scenario file, made as the zones page makes it."""
+    """The request of a scenario file, made as the zones page makes it, and warnings
+    (what reading the file repaired or ignored first).  At most
+    :data:`~dashboard.scenarios.MAX_GEOJSON_BYTES` are read; errors name the path."""
+    data = read_path(path, MAX_GEOJSON_BYTES, json_head)
+    notes: list[str] = []
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    sc = from_geojson(data, default_name=path.stem)
+        sc = from_geojson(data, default_name=file_stem(str(path)) or "Imported scenario", notes=notes)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
     inc = load_layer("incidents")
     known = {str(i): (float(g.x), float(g.y)) for i, g in zip(inc["id"], inc.geometry.values)}
-    return scenario_request(sc, known, base=SceneRequest(zone_ids=()))
+    req, warnings = scenario_request(sc, known, base=SceneRequest(zone_ids=()))
+    return req, about(path, notes) + list(warnings)
 
 
 def request_for(args: argparse.Namespace) -> tuple[SceneRequest, list[str]]:
@@ -87,7 +93,7 @@ def request_for(args: argparse.Namespace) -> tuple[SceneRequest, list[str]]:
         req, warnings = scenario_file_request(args.scenario)
     elif args.zone is not None:
         zones = zone_file(args.zone)
-        warnings += list(zones.messages)
+        warnings += about(args.zone, zones.messages)
         req = req.replace(zone_ids=(), extra_zones=tuple((z.name, z.geometry) for z in zones.zones))
     elif args.preset is not None:
         req = req.replace(zone_ids=(args.preset,))

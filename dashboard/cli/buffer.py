@@ -6,11 +6,11 @@ import json
 
 import geopandas as gpd
 
-from dashboard.cli.common import layer_name, plain, position, positive_km, write_text
+from dashboard.cli.common import layer, layer_name, plain, position, positive_km, write_text
 from dashboard.geo.buffer import buffer_geometry, buffer_point
 from dashboard.geo.distance import pick_id_field
 from dashboard.geo.errors import InputError
-from dashboard.geo.layers_io import load_layer, to_geojson_dict
+from dashboard.geo.layers_io import to_geojson_dict
 from dashboard.geo.measure import area_km2
 
 
@@ -53,7 +53,7 @@ def _point_buffer(args: argparse.Namespace) -> tuple[list[dict], list]:
 
 
 def _selected(args: argparse.Namespace) -> gpd.GeoDataFrame:
-    gdf = load_layer(args.layer)
+    gdf = layer(args.layer)
     if not args.where:
         return gdf
     field, sep, value = args.where.partition("=")

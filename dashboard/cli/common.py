@@ -15,7 +15,8 @@ from dashboard.catalogue import CATALOGUE
 from dashboard.geo.coords import parse_position
 from dashboard.geo.distance import pick_id_field
 from dashboard.geo.errors import InputError
-from dashboard.geo.layers_io import load_layer
+from dashboard.geo.filecheck import json_head, read_path
+from dashboard.geo.layers_io import MAX_UPLOAD_BYTES, load_layer
 from dashboard.geo.nato import nato_border_on, parse_date
 from dashboard.geo.zonefile import ZoneFile, read_zone_file
 
@@ -40,9 +41,27 @@ def layer_name(spec: str) -> str:
     return spec if spec in CATALOGUE else Path(spec).stem
 
 
+def about(name: str | Path, messages: list[str] | tuple[str, ...]) -> list[str]:
+    """``messages`` about a file, each naming it once (``"<name>: <message>"``)."""
+    return [m if str(name) in m else f"{name}: {m}" for m in messages]
+
+
+def warn(messages: list[str] | tuple[str, ...]) -> None:
+    """Print each message as ``warning: ...`` on stderr (what a reader repaired or ignored)."""
+    for m in messages:
+        print(f"warning: {m}", file=sys.stderr)
+
+
+def layer(spec: str) -> gpd.GeoDataFrame:
+    """:func:`load_layer` of a ``LAYER`` argument; what reading its file changed is warned."""
+    gdf = load_layer(spec)
+    warn(about(spec, gdf.attrs.get("messages", [])))
+    return gdf
+
+
 def target_layer(spec: str, on: date | None) -> tuple[str, gpd.GeoDataFrame, str | None]:
     """(name, GeoDataFrame, id_field) for a ``--to`` argument; the NATO border as of ``on``."""
-    gdf = load_layer(spec)
+    gdf = layer(spec)
     if spec == "nato_border" and on is not None:
         gdf = nato_border_on(on, gdf)
         if len(gdf) == 0:
@@ -54,13 +73,13 @@ def target_layer(spec: str, on: date | None) -> tuple[str, gpd.GeoDataFrame, str
 
 
 def zone_file(path: Path | str) -> ZoneFile:
-    """The zones of a GeoJSON file, named by the one rule (:func:`read_zone_file`)."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return read_zone_file(data, p.name)
+    """The zones of a GeoJSON file, named by the one rule (:func:`read_zone_file`).
+
+    At most :data:`~dashboard.geo.layers_io.MAX_UPLOAD_BYTES` are read (the
+    size is checked before reading); messages name the path as given.
+    """
+    data = read_path(path, MAX_UPLOAD_BYTES, json_head)
+    return read_zone_file(data, str(path))
 
 
 def num(v: float | None, nd: int = 3) -> float | None:

@@ -8,12 +8,14 @@ import sys
 
 from dashboard.cli.common import (
     DEFAULT_TARGETS,
+    about,
     iso_date,
     num,
     plain,
     position,
     progress,
     target_layer,
+    warn,
 )
 from dashboard.geo.coords import format_dms, to_mgrs
 from dashboard.geo.distance import nearest
@@ -164,6 +166,7 @@ def _points(args: argparse.Namespace) -> int:
                                     progress=report, workers=args.workers)
     if report is not None and rows != source.total_rows:
         report(rows, rows)
+    warn(about(args.points, source.messages))
     if args.output != "-":
         print(f"wrote {rows:,} points to {args.output}", file=sys.stderr)
     return 0

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from dashboard.cli.common import iso_date, zone_file
+from dashboard.cli.common import about, iso_date, warn, zone_file
 from dashboard.geo.errors import InputError
 from dashboard.geo.zones import preset_zone, zone_metrics
 
@@ -29,7 +29,9 @@ def run(args: argparse.Namespace) -> int:
     if args.preset is not None:
         geom, label = preset_zone(args.preset), args.preset
     else:
-        zones = zone_file(args.file).zones
+        zf = zone_file(args.file)
+        warn(about(args.file, zf.messages))
+        zones = zf.zones
         geom = shapely.union_all(np.asarray([z.geometry for z in zones], dtype=object))
         label = Path(args.file).name
     on = iso_date(args.date)

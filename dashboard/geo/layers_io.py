@@ -5,7 +5,10 @@ modification time) and handed out as copies.  Files from users go through
 :func:`read_user_layer`, which caps their size, checks that coordinates are
 WGS84 longitude/latitude, repairs invalid polygons and explains every change in
 ``messages``; anything wrong becomes an :class:`InputError` with one line a user
-understands, never a traceback.
+understands, never a traceback.  The checks on bytes, text, JSON and GeoJSON
+geometry are shared with every other reader (:mod:`dashboard.geo.filecheck`);
+a file named on the command line is stat-ed and refused before it is read when
+it is over :data:`MAX_FILE_LAYER_BYTES`.
 """
 from __future__ import annotations
 
@@ -19,11 +22,25 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import shape
 
 from dashboard.cache import memoize
-from dashboard.geo.errors import InputError
 from dashboard.catalogue import CATALOGUE as LAYERS
+from dashboard.geo.errors import InputError
+from dashboard.geo.filecheck import (
+    GEOMETRY_TYPES,
+    VertexBudget,
+    check_depth,
+    check_size,
+    decode_text,
+    json_head,
+    kind_of,
+    load_json,
+    parse_geometry,
+    read_path,
+    shown,
+    sniff,
+    swapped_hint,
+)
 
 #: Largest file a user may upload (bytes).
 MAX_UPLOAD_BYTES: int = 20 * 1024 * 1024
@@ -32,6 +49,10 @@ MAX_UPLOAD_VERTICES: int = 500_000
 #: Caps for layer files named on the command line (trusted more, still bounded).
 MAX_FILE_LAYER_BYTES: int = 500 * 1024 * 1024
 MAX_FILE_LAYER_VERTICES: int = 20_000_000
+#: Longest text property kept whole in a user's layer (characters); longer ones are cut.
+MAX_PROPERTY_CHARS: int = 10_000
+#: Deepest nesting of lists/objects inside one property value.
+MAX_PROPERTY_DEPTH: int = 16
 
 LAT_COLUMNS: tuple[str, ...] = ("lat", "latitude", "y")
 LON_COLUMNS: tuple[str, ...] = ("lon", "lng", "long", "longitude", "x")
@@ -79,72 +100,120 @@ def load_layer(name_or_path: str) -> gpd.GeoDataFrame:
     returns a copy, so callers may modify it.  Columns keep GeoJSON types (lists
     and objects stay Python lists and dicts).
 
+    A file is read as :func:`read_user_layer` reads an upload, with the caps
+    :data:`MAX_FILE_LAYER_BYTES` and :data:`MAX_FILE_LAYER_VERTICES`; its size
+    is checked before it is read.  What was repaired or dropped is in
+    ``gdf.attrs["messages"]`` (a list of str; empty for built-in layers).
+
     Raises
     ------
     InputError
-        Unknown name, missing or unreadable file.
+        Unknown name, missing or unreadable file, or a file :func:`read_user_layer` refuses.
     """
     path = layer_path(name_or_path).resolve()
     st = path.stat()
     builtin = name_or_path in LAYERS
-    return _load_cached(str(path), st.st_size, st.st_mtime_ns, builtin).copy()
+    shown_as = str(name_or_path) if not builtin else path.name
+    return _load_cached(str(path), st.st_size, st.st_mtime_ns, builtin, shown_as).copy()
+
+
+def _layer_head(head: bytes, name: str) -> None:
+    """A layer file's type from its name and first bytes, before the rest is read."""
+    ext = Path(name).suffix.lower()
+    if ext not in SUPPORTED_EXTENSIONS:
+        raise InputError(f"{shown(name)}: unsupported file type {ext or '(none)'}; "
+                         "use .geojson, .json or .csv")
+    if ext != ".csv":
+        json_head(head, name)
 
 
 @memoize(maxsize=32)
-def _load_cached(path: str, size: int, mtime_ns: int, builtin: bool) -> gpd.GeoDataFrame:
+def _load_cached(path: str, size: int, mtime_ns: int, builtin: bool,
+                 shown_as: str) -> gpd.GeoDataFrame:
     if builtin:
         try:
             with open(path, "rb") as fh:
                 data = json.load(fh)
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read {path}: {exc}") from exc
-        return _geojson_to_gdf(data)
-    data = Path(path).read_bytes()
-    return read_user_layer(data, Path(path).name, max_bytes=MAX_FILE_LAYER_BYTES,
-                           max_vertices=MAX_FILE_LAYER_VERTICES).gdf
+        return _geojson_to_gdf(data, Path(path).name, VertexBudget(10**9, path))[0]
+    data = read_path(path, MAX_FILE_LAYER_BYTES, _layer_head)
+    layer = read_user_layer(data, shown_as, max_bytes=MAX_FILE_LAYER_BYTES,
+                            max_vertices=MAX_FILE_LAYER_VERTICES)
+    layer.gdf.attrs["messages"] = list(layer.messages)
+    return layer.gdf
 
 
 # ---------------------------------------------------------------------- GeoJSON
-def _features(data) -> list[dict]:
+_EXPECTED = "expected a FeatureCollection, a Feature or a geometry"
+
+
+def _features(data: object, name: str) -> list:
+    """The features of a parsed GeoJSON document (a lone geometry is one feature)."""
     if not isinstance(data, dict):
-        raise InputError("GeoJSON must be an object (a FeatureCollection, Feature or geometry)")
+        raise InputError(f"{shown(name)} is JSON but not GeoJSON: a JSON {kind_of(data)}; "
+                         f"{_EXPECTED} object")
     t = data.get("type")
     if t == "FeatureCollection":
         feats = data.get("features")
         if not isinstance(feats, list):
-            raise InputError("FeatureCollection has no 'features' list")
+            raise InputError(f"{shown(name)}: the FeatureCollection has no 'features' list "
+                             f"(found a JSON {kind_of(feats)})")
+        if not feats:
+            raise InputError(f"{shown(name)} has no features (an empty FeatureCollection)")
         return feats
     if t == "Feature":
         return [data]
-    if t in ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
-             "MultiPolygon", "GeometryCollection"):
+    if t in GEOMETRY_TYPES:
         return [{"type": "Feature", "properties": {}, "geometry": data}]
-    raise InputError(f"not GeoJSON: type is {t!r}, expected FeatureCollection, Feature or a geometry")
+    if t is None:
+        raise InputError(f"{shown(name)} is JSON but not GeoJSON: the object has no "
+                         f"\"type\"; {_EXPECTED}")
+    raise InputError(f"{shown(name)} is not GeoJSON: type is {str(t)[:40]!r}; {_EXPECTED}")
 
 
-def _geojson_to_gdf(data) -> gpd.GeoDataFrame:
-    feats = _features(data)
-    geoms, props = [], []
+def _properties(f: dict, where: str, cut: list[int]) -> dict:
+    """A feature's properties (``id`` from the feature if it has none); long texts cut."""
+    p = f.get("properties")
+    if p is None:
+        p = {}
+    if not isinstance(p, dict):
+        raise InputError(f"{where}: 'properties' must be an object or null, not a JSON "
+                         f"{kind_of(p)}")
+    p = dict(p)
+    if any(isinstance(v, (list, dict)) for v in p.values()):
+        check_depth(p, MAX_PROPERTY_DEPTH, f"{where}: a property")
+    for k, v in p.items():
+        if isinstance(v, str) and len(v) > MAX_PROPERTY_CHARS:
+            p[k] = v[:MAX_PROPERTY_CHARS] + "…"
+            cut[0] += 1
+    if "id" not in p and f.get("id") is not None:
+        p["id"] = f["id"]
+    return p
+
+
+def _geojson_to_gdf(data: object, name: str, budget: VertexBudget,
+                    ) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Features to a GeoDataFrame (EPSG:4326) and notes; geometries parsed and counted
+    by :func:`~dashboard.geo.filecheck.parse_geometry` (null stays None)."""
+    feats = _features(data, name)
+    geoms, props, cut = [], [], [0]
     for i, f in enumerate(feats):
-        if not isinstance(f, dict):
-            raise InputError(f"feature {i} is not a GeoJSON object")
-        g = f.get("geometry")
-        geoms.append(g or None)
-        p = f.get("properties") or {}
-        if not isinstance(p, dict):
-            raise InputError(f"feature {i}: 'properties' must be an object")
-        p = dict(p)
-        if "id" not in p and f.get("id") is not None:
-            p["id"] = f["id"]
-        props.append(p)
-    try:
-        geometry = [shape(g) if g is not None else None for g in geoms]
-    except Exception as exc:  # e.g. a ring with too few points, a bad coordinate list
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"invalid GeoJSON geometry: {reason}") from exc
+        where = f"{shown(name)}: feature {i + 1}"
+        if not isinstance(f, dict) or f.get("type") != "Feature":
+            what = f"type {str(f.get('type'))[:40]!r}" if isinstance(f, dict) else \
+                f"a JSON {kind_of(f)}"
+            raise InputError(f"{where} is not a GeoJSON Feature ({what})")
+        geoms.append(parse_geometry(f.get("geometry"), where, budget))
+        props.append(_properties(f, where, cut))
+    notes = [f"cut {cut[0]:,} text propert{'y' if cut[0] == 1 else 'ies'} longer than "
+             f"{MAX_PROPERTY_CHARS:,} characters"] if cut[0] else []
     df = pd.DataFrame.from_records(props) if props else pd.DataFrame(index=range(0))
     df = df.reset_index(drop=True)
-    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"), crs="EPSG:4326")
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = geoms
+    gdf = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(arr, crs="EPSG:4326"), crs="EPSG:4326")
+    return gdf, notes
 
 
 # ---------------------------------------------------------------------- CSV
@@ -155,12 +224,14 @@ def find_lonlat_columns(columns) -> tuple[str, str]:
     >>> find_lonlat_columns(["name", "Latitude", "Longitude"])
     ('Longitude', 'Latitude')
     """
-    lower = {str(c).strip().lower(): c for c in columns}
+    lower = {str(c).strip().lstrip("\ufeff").lower(): c for c in columns}
     lat = next((lower[c] for c in LAT_COLUMNS if c in lower), None)
     lon = next((lower[c] for c in LON_COLUMNS if c in lower), None)
     if lat is None or lon is None:
-        raise InputError("CSV needs latitude and longitude columns named lat and lon "
-                         f"(or latitude/longitude, y/x); found: {', '.join(map(str, columns))}")
+        found = ", ".join(shown(c)[:40] for c in list(columns)[:20]) or "none"
+        raise InputError("no latitude and longitude columns: looked for "
+                         f"{'/'.join(LAT_COLUMNS)} and {'/'.join(LON_COLUMNS)} "
+                         f"(any case); found: {found}")
     return lon, lat
 
 
@@ -214,7 +285,7 @@ def check_lonlat(x: np.ndarray, y: np.ndarray) -> None:
                          "file (metres, e.g. EPSG:3857 or UTM); reproject it to WGS84 "
                          "longitude/latitude (EPSG:4326)")
     if mx <= 90.0 < my <= 180.0:
-        raise InputError("latitudes beyond ±90: longitude and latitude look swapped "
+        raise InputError("latitudes beyond ±90: looks like latitude/longitude are swapped "
                          "(GeoJSON order is [longitude, latitude])")
     raise InputError(f"coordinates outside longitude ±180 / latitude ±90 (up to {mx:g}, {my:g}); "
                      "this looks projected: reproject to WGS84 longitude/latitude (EPSG:4326)")
@@ -228,7 +299,7 @@ def read_user_layer(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_B
     Parameters
     ----------
     data : bytes
-        File content.
+        File content (UTF-8 text; a BOM is allowed).
     filename : str
         Original file name; its extension decides the format.
     max_bytes, max_vertices : int
@@ -237,21 +308,28 @@ def read_user_layer(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_B
     Returns
     -------
     UserLayer
-        Features in EPSG:4326 and the list of messages about what was repaired
-        or dropped.
+        Features in EPSG:4326 and the list of messages about what was repaired,
+        dropped or ignored (heights, invalid polygons, null geometries, long
+        texts, duplicate keys, a lat/lon order that looks swapped).
 
     Raises
     ------
     InputError
-        Too big, wrong format, projected coordinates, no features, ...
+        One line naming the file and the problem: too big, an archive or binary,
+        not UTF-8, not JSON or not GeoJSON, no features, projected or swapped
+        coordinates, text coordinates, an antimeridian crossing, too many
+        vertices, a CSV without lat/lon columns, ...
     """
     try:
         return _read_user_layer(data, filename, max_bytes, max_vertices)
     except InputError:
         raise
+    except RecursionError:
+        raise InputError(f"{shown(filename)} is nested too deeply") from None
+    except MemoryError:
+        raise InputError(f"{shown(filename)} is too large to read in memory") from None
     except Exception as exc:  # never a traceback for a bad file
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"could not read {filename}: {reason}") from exc
+        raise InputError(f"{shown(filename)} could not be read ({type(exc).__name__})") from exc
 
 
 def _read_user_layer(data: bytes, filename: str, max_bytes: int, max_vertices: int) -> UserLayer:
@@ -263,66 +341,66 @@ def _read_user_layer(data: bytes, filename: str, max_bytes: int, max_vertices: i
         gdf, messages = _read_csv(data, filename, max_vertices)
     else:
         gdf, messages = _read_geojson(data, filename, max_vertices)
+    if len(gdf):
+        xy = shapely.get_coordinates(np.asarray(gdf.geometry.values))
+        hint = swapped_hint(xy[:, 0], xy[:, 1], filename)
+        if hint:
+            messages.append(hint)
     return UserLayer(gdf, messages, name)
 
 
 def _check_file(data: bytes, filename: str, max_bytes: int) -> str:
-    """The file's extension, once its type, size and content pass."""
+    """The file's extension, once its size, type and content pass."""
+    check_size(len(data), max_bytes, filename)
+    if not data.strip():
+        raise InputError(f"{shown(filename)} is empty")
+    sniff(data[:4096], filename)
     ext = Path(filename or "").suffix.lower()
     if ext not in SUPPORTED_EXTENSIONS:
-        raise InputError(f"{filename}: unsupported file type {ext or '(none)'}; "
+        raise InputError(f"{shown(filename)}: unsupported file type {ext or '(none)'}; "
                          "upload .geojson, .json or .csv")
-    if len(data) > max_bytes:
-        raise InputError(f"{filename} is {len(data) / 1e6:.1f} MB; the limit is "
-                         f"{max_bytes / 1e6:.0f} MB")
-    if not data.strip():
-        raise InputError(f"{filename} is empty")
     return ext
 
 
 def _read_csv(data: bytes, filename: str, max_vertices: int) -> tuple[gpd.GeoDataFrame, list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{filename} is not UTF-8 text") from None
+    text = decode_text(data, filename)
     try:
         df = pd.read_csv(io.StringIO(text), sep=None, engine="python")
     except Exception as exc:
-        raise InputError(f"{filename} is not a readable CSV: "
-                         f"{str(exc).splitlines()[0]}") from exc
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise InputError(f"{shown(filename)} is not a readable CSV: {reason}") from None
     if len(df) > max_vertices:
-        raise InputError(f"{filename} has {len(df):,} rows; the limit is {max_vertices:,}")
-    return table_to_points(df, drop_bad_rows=True)
+        raise InputError(f"{shown(filename)} has {len(df):,} rows; the limit is {max_vertices:,}")
+    try:
+        find_lonlat_columns(df.columns)
+        if len(df) == 0:
+            raise InputError("it has a header but no data rows")
+        return table_to_points(df, drop_bad_rows=True)
+    except InputError as exc:
+        raise InputError(f"{shown(filename)}: {exc}") from None
 
 
 def _read_geojson(data: bytes, filename: str, max_vertices: int,
                   ) -> tuple[gpd.GeoDataFrame, list[str]]:
-    try:
-        obj = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InputError(f"{filename} is not UTF-8 text") from None
-    except ValueError as exc:
-        raise InputError(f"{filename} is not valid JSON ({exc})") from None
+    obj, messages = load_json(data, filename)
     crs_name = (((obj.get("crs") or {}).get("properties") or {}).get("name")
                 if isinstance(obj, dict) and isinstance(obj.get("crs"), dict) else None)
-    messages: list[str] = []
-    gdf = _drop_missing(_geojson_to_gdf(obj), filename, messages)
+    budget = VertexBudget(max_vertices, filename)
+    gdf, notes = _geojson_to_gdf(obj, filename, budget)
+    messages += notes
+    gdf = _drop_missing(gdf, filename, messages)
     arr = np.asarray(gdf.geometry.values)
-    if shapely.has_z(arr).any():
-        arr = shapely.force_2d(arr)
+    if budget.has_z:
         messages.append("ignored the third (height) coordinate")
-    n_vertices = int(shapely.get_num_coordinates(arr).sum())
-    if n_vertices > max_vertices:
-        raise InputError(f"{filename} has {n_vertices:,} vertices; the limit is {max_vertices:,} "
-                         "(simplify it first)")
     xy = shapely.get_coordinates(arr)
     try:
         check_lonlat(xy[:, 0], xy[:, 1])
     except InputError as exc:
-        hint = f" (the file declares CRS {crs_name})" if crs_name else ""
-        raise InputError(f"{filename}: {exc}{hint}") from None
+        hint = f" (the file declares CRS {str(crs_name)[:60]})" if crs_name else ""
+        raise InputError(f"{shown(filename)}: {exc}{hint}") from None
     if crs_name and not any(k in str(crs_name).upper() for k in ("4326", "CRS84")):
-        messages.append(f"the file declares CRS {crs_name}; read as WGS84 lon/lat (RFC 7946)")
+        messages.append(f"the file declares CRS {str(crs_name)[:60]}; read as WGS84 lon/lat "
+                        "(RFC 7946)")
     gdf, arr = _repair(gdf, arr, filename, messages)
     return gdf.set_geometry(gpd.GeoSeries(arr, crs="EPSG:4326", index=gdf.index)), messages
 
@@ -331,9 +409,11 @@ def _drop_missing(gdf: gpd.GeoDataFrame, filename: str, messages: list[str]) -> 
     geoms = np.asarray(gdf.geometry.values)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.all():
-        raise InputError(f"{filename} has no features with a geometry")
+        raise InputError(f"{shown(filename)} has no features with a geometry "
+                         f"({len(geoms):,} null or empty)")
     if missing.any():
-        messages.append(f"dropped {int(missing.sum())} feature(s) without geometry")
+        messages.append(f"dropped {int(missing.sum())} feature(s) without geometry "
+                        "(null or empty)")
         gdf = gdf.loc[~missing].reset_index(drop=True)
     return gdf
 
@@ -359,7 +439,7 @@ def _repair(gdf: gpd.GeoDataFrame, arr: np.ndarray, filename: str, messages: lis
         gdf = gdf.loc[~still_empty].reset_index(drop=True)
         arr = arr[~still_empty]
     if len(arr) == 0:
-        raise InputError(f"{filename}: no valid geometry left after repair")
+        raise InputError(f"{shown(filename)}: no valid geometry left after repair")
     return gdf, arr
 
 

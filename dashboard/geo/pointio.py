@@ -12,6 +12,15 @@ Writers append chunk by chunk: CSV (header once), GeoJSON (one
 FeatureCollection, features streamed) and GeoParquet (one row group a chunk,
 points as WKB with GeoParquet 1.1 metadata, the other columns kept).
 :func:`measure_table` is the one kernel every engine runs on a chunk.
+
+Bad files are refused by :func:`open_points` before any row is measured, with
+the messages of :mod:`dashboard.geo.filecheck`: archives, binary and UTF-16
+files from their first bytes; a CSV line over
+:data:`~dashboard.geo.filecheck.MAX_LINE_BYTES` during the row count (a 1 GB
+single line costs one 4 MB read, not 1 GB); a CSV without lat/lon columns from
+its header; a GeoJSON file up to
+:data:`~dashboard.geo.layers_io.MAX_UPLOAD_BYTES` is first read as an upload is
+(so its messages are the upload's).
 """
 from __future__ import annotations
 
@@ -29,7 +38,24 @@ import shapely
 
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
-from dashboard.geo.layers_io import check_lonlat, find_lonlat_columns, to_geojson_dict
+from dashboard.geo.filecheck import (
+    HEAD_BYTES,
+    MAX_LINE_BYTES,
+    json_head,
+    not_utf8,
+    read_path,
+    shown,
+    sniff,
+    swapped_hint,
+)
+from dashboard.geo.layers_io import (
+    MAX_FILE_LAYER_VERTICES,
+    MAX_UPLOAD_BYTES,
+    check_lonlat,
+    find_lonlat_columns,
+    read_user_layer,
+    to_geojson_dict,
+)
 
 #: Rows per chunk unless told otherwise.
 CHUNK_ROWS: int = 200_000
@@ -68,11 +94,16 @@ def _points_of_wkb(wkb: Any, first_row: int, name: str) -> tuple[np.ndarray, np.
     wrong = (types != 0) | shapely.is_empty(geoms)
     if wrong.any():
         i = int(np.flatnonzero(wrong)[0])
-        what = "empty" if types[i] <= 0 else shapely.GeometryType(types[i]).name.title()
-        raise InputError(f"{name} must hold points only (found {what} at feature "
+        what = ("no geometry (null, or coordinates that are not numbers)" if types[i] < 0
+                else "an empty point" if types[i] == 0
+                else f"a {shapely.GeometryType(types[i]).name.title()}")
+        raise InputError(f"{shown(name)} must hold points only (found {what} at feature "
                          f"{first_row + i + 1})")
     x, y = shapely.get_x(geoms), shapely.get_y(geoms)
-    check_lonlat(x, y)
+    try:
+        check_lonlat(x, y)
+    except InputError as exc:
+        raise InputError(f"{shown(name)}: {exc}") from None
     return x, y
 
 
@@ -95,43 +126,77 @@ class PointSource:
     total_rows: int | None = None
     has_geometry: bool = False
     options: dict = field(default_factory=dict)
+    #: What reading noticed (a lat/lon order that looks swapped), one sentence each.
+    messages: list[str] = field(default_factory=list)
 
     def chunks(self, rows: int = CHUNK_ROWS) -> Iterator[tuple[pd.DataFrame, np.ndarray, np.ndarray]]:
         """Yield ``(table, lon, lat)`` for each chunk of at most ``rows`` rows; the
-        table holds the file's other columns (no geometry), lon/lat in degrees."""
+        table holds the file's other columns (no geometry), lon/lat in degrees.
+
+        Raises :class:`InputError` for a file without a single point; the first
+        chunk's positions are checked for a swapped lat/lon order (said in
+        :attr:`messages`)."""
         reader = {"csv": _csv_chunks, "geojson": _geojson_chunks,
                   "parquet": _parquet_chunks}[self.kind]
-        yield from reader(self, max(int(rows), 1))
+        n = 0
+        for table, lon, lat in reader(self, max(int(rows), 1)):
+            if n == 0:
+                hint = swapped_hint(lon, lat, str(self.path))
+                if hint:
+                    self.messages.append(hint)
+            n += len(table)
+            yield table, lon, lat
+        if n == 0:
+            raise InputError(f"{shown(self.path)} has no points")
 
 
-def _count_lines(path: Path) -> int:
-    n, last = 0, b"\n"
+def _count_lines(path: Path, max_line_bytes: int = MAX_LINE_BYTES) -> int:
+    """Lines of a file, by a byte scan in 8 MB blocks; :class:`InputError` as soon as a
+    line is longer than ``max_line_bytes`` (a 1 GB single line is refused after
+    reading ``max_line_bytes``, not the whole file)."""
+    n, last, run = 0, b"\n", 0  # run: bytes since the last newline
     with path.open("rb") as f:
-        while block := f.read(1 << 23):
-            n += block.count(b"\n")
+        while block := f.read(min(1 << 23, max_line_bytes + 1)):
+            ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+            longest = run + (int(ends[0]) if len(ends) else len(block))
+            if len(ends) > 1:
+                longest = max(longest, int(np.diff(ends).max()) - 1)
+            run = len(block) - 1 - int(ends[-1]) if len(ends) else run + len(block)
+            if max(longest, run) > max_line_bytes:
+                raise InputError(f"{shown(path)} has a line longer than "
+                                 f"{max_line_bytes / 2**20:.0f} MB; a CSV row is never that "
+                                 "long: is it a CSV file?")
+            n += len(ends)
             last = block[-1:]
     return n + (last != b"\n")
 
 
 def _csv_sep(path: Path) -> str:
     with path.open("rb") as f:
-        head = f.readline().decode("utf-8", errors="replace")
+        head = f.readline(MAX_LINE_BYTES).decode("utf-8", errors="replace")
     return ";" if ";" in head and "," not in head else ","
 
 
 def _csv_chunks(src: PointSource, rows: int):
     first = 0
     try:
-        reader = pd.read_csv(src.path, sep=src.options["sep"], chunksize=rows, low_memory=False)
+        reader = pd.read_csv(src.path, sep=src.options["sep"], chunksize=rows, low_memory=False,
+                             encoding="utf-8-sig")
         for df in reader:
             df = df.reset_index(drop=True)
-            lon, lat = points_of_table(df, first)
+            try:
+                lon, lat = points_of_table(df, first)
+            except InputError as exc:
+                raise InputError(f"{shown(src.path)}: {exc}") from None
             yield df, lon, lat
             first += len(df)
-    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except UnicodeDecodeError:
+        raise not_utf8(str(src.path)) from None
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
         if isinstance(exc, InputError):
             raise
-        raise InputError(f"{src.path} is not a readable CSV: {str(exc).splitlines()[0]}") from None
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise InputError(f"{shown(src.path)} is not a readable CSV: {reason}") from None
 
 
 def _geojson_chunks(src: PointSource, rows: int):
@@ -150,8 +215,10 @@ def _geojson_chunks(src: PointSource, rows: int):
                 yield table, lon, lat
                 first += len(table)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, StopIteration) as exc:
-        raise InputError(f"{src.path} is not a readable GeoJSON file: "
-                         f"{str(exc).splitlines()[0] if str(exc) else 'no geometry'}") from None
+        reason = (str(exc).splitlines() or ["no geometry"])[0].split(";")[0][:200]
+        if "not recognized as being in a supported file format" in reason:
+            reason = "GDAL does not recognise it as GeoJSON"
+        raise InputError(f"{shown(src.path)} is not a readable GeoJSON file: {reason}") from None
 
 
 def geo_column(schema) -> str | None:
@@ -171,13 +238,24 @@ def _parquet_chunks(src: PointSource, rows: int):
     first = 0
     pf = pq.ParquetFile(src.path)
     geom_col = geo_column(pf.schema_arrow)
-    for batch in pf.iter_batches(batch_size=rows):
+    batches = pf.iter_batches(batch_size=rows)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            raise InputError(f"{shown(src.path)} is not a readable Parquet file: "
+                             f"{(str(exc).splitlines() or [''])[0][:200]}") from None
         if geom_col:
             lon, lat = _points_of_wkb(batch.column(geom_col).to_pylist(), first, src.path.name)
             table = batch.drop_columns([geom_col]).to_pandas()
         else:
             table = batch.to_pandas()
-            lon, lat = points_of_table(table, first)
+            try:
+                lon, lat = points_of_table(table, first)
+            except InputError as exc:
+                raise InputError(f"{shown(src.path)}: {exc}") from None
         yield table, lon, lat
         first += len(table)
 
@@ -189,24 +267,72 @@ def open_points(path: str | Path) -> PointSource:
     """
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"cannot read {path}: no such file")
+        what = "a folder, not a file" if p.is_dir() else "no such file"
+        raise InputError(f"cannot read {shown(path)}: {what}")
     kind = POINT_KINDS.get(p.suffix.lower())
     if kind is None:
-        raise InputError(f"--points needs a .csv, .geojson or .parquet file, not {p.name!r}")
+        raise InputError(f"--points needs a .csv, .geojson or .parquet file, not "
+                         f"{shown(p.name)!r}")
+    _check_head(p, kind)
     if kind == "csv":
-        return PointSource(p, kind, max(_count_lines(p) - 1, 0), False, {"sep": _csv_sep(p)})
+        total = max(_count_lines(p) - 1, 0)
+        _csv_columns(p)
+        return PointSource(p, kind, total, False, {"sep": _csv_sep(p)})
     if kind == "parquet":
         import pyarrow.parquet as pq
 
         try:
             pf = pq.ParquetFile(p)
         except (OSError, ValueError) as exc:
-            raise InputError(f"{path} is not a readable Parquet file: {exc}") from None
+            raise InputError(f"{shown(path)} is not a readable Parquet file: "
+                             f"{(str(exc).splitlines() or [''])[0][:200]}") from None
         geom = geo_column(pf.schema_arrow)
         if geom is None:
-            find_lonlat_columns(pf.schema_arrow.names)
+            try:
+                find_lonlat_columns(pf.schema_arrow.names)
+            except InputError as exc:
+                raise InputError(f"{shown(path)}: {exc}") from None
         return PointSource(p, kind, pf.metadata.num_rows, geom is not None)
-    return PointSource(p, kind, _count_features(p), True)
+    source = PointSource(p, kind, _count_features(p), True)
+    if p.stat().st_size <= MAX_UPLOAD_BYTES:  # small: checked as an upload is, same messages
+        layer = read_user_layer(read_path(p, MAX_UPLOAD_BYTES), str(p),
+                                max_vertices=MAX_FILE_LAYER_VERTICES)
+        source.messages.extend(m for m in layer.messages if "swapped" not in m)
+    return source
+
+
+def _check_head(p: Path, kind: str) -> None:
+    """A points file's first bytes fit its kind (no archive, binary or UTF-16 text)."""
+    try:
+        with p.open("rb") as f:
+            head = f.read(HEAD_BYTES)
+    except OSError as exc:
+        raise InputError(f"cannot read {shown(p)}: {exc.strerror or exc}") from None
+    if not head.strip():
+        raise InputError(f"{shown(p)} is empty")
+    if kind == "parquet":
+        if not head.startswith(b"PAR1"):
+            sniff(head, str(p))
+            raise InputError(f"{shown(p)} is not a Parquet file (it does not start with PAR1)")
+        return
+    sniff(head, str(p))
+    if kind == "geojson":
+        json_head(head, str(p))
+
+
+def _csv_columns(p: Path) -> None:
+    """The CSV header names a lat and a lon column (checked before any row is read)."""
+    try:
+        cols = pd.read_csv(p, sep=_csv_sep(p), nrows=0, encoding="utf-8-sig").columns
+    except UnicodeDecodeError:
+        raise not_utf8(str(p)) from None
+    except (ValueError, pd.errors.ParserError) as exc:
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise InputError(f"{shown(p)} is not a readable CSV: {reason}") from None
+    try:
+        find_lonlat_columns(cols)
+    except InputError as exc:
+        raise InputError(f"{shown(p)}: {exc}") from None
 
 
 def _count_features(path: Path) -> int:

@@ -8,15 +8,18 @@ Coordinates are WGS84 lon/lat degrees at full float precision (exact round trip)
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.geo.errors import InputError
+from dashboard.geo.filecheck import check_edges, load_json, swapped_hint
+from dashboard.geo.validate import repair_polygon
 from dashboard.scenarios.meta import _meta_fields, _meta_to_dict
 from dashboard.scenarios.model import (
     MAX_BUFFERS,
@@ -101,35 +104,59 @@ def to_geojson(scenario: Scenario) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------- reading
-def _positions(raw: Any, where: str, *, min_len: int) -> np.ndarray:
-    """A GeoJSON position list as an (n, 2) float array; Z is dropped."""
+@dataclass
+class _Reading:
+    """What one read noticed: heights dropped; notes for the caller (None: nobody to tell,
+    so invalid polygons are refused instead of repaired)."""
+
+    notes: list[str] | None = None
+    has_z: bool = False
+    repaired: list[str] = field(default_factory=list)
+
+
+def _positions(raw: Any, where: str, rd: _Reading, *, min_len: int) -> np.ndarray:
+    """A GeoJSON position list as an (n, 2) float array; Z is dropped (and noted in ``rd``)."""
     try:
         arr = np.asarray(raw)
     except ValueError:
         arr = None
     if arr is None or arr.dtype.kind not in "iuf" or arr.ndim != 2 or arr.shape[1] not in (2, 3):
         raise InputError(f"{where}: coordinates must be a list of [lon, lat] number pairs")
+    rd.has_z = rd.has_z or arr.shape[1] == 3
     arr = arr[:, :2].astype(float)
     if len(arr) < min_len:
         raise InputError(f"{where}: a ring needs at least {min_len} positions, got {len(arr)}")
     return arr
 
 
-def _parse_polygon(raw: Any, where: str) -> Polygon:
+def _parse_polygon(raw: Any, where: str, rd: _Reading) -> Polygon:
     if not isinstance(raw, (list, tuple)) or not raw:
         raise InputError(f"{where}: Polygon coordinates must be a non-empty list of rings")
     rings = []
     for k, ring in enumerate(raw):
-        arr = _positions(ring, f"{where} ring {k + 1}", min_len=3)
+        arr = _positions(ring, f"{where} ring {k + 1}", rd, min_len=3)
         if not np.array_equal(arr[0], arr[-1]):
             arr = np.vstack([arr, arr[:1]])  # RFC 7946 wants closed rings; be lenient
         if len(arr) < 4:
             raise InputError(f"{where} ring {k + 1}: a ring needs at least 3 distinct corners")
+        check_edges(arr, f"{where} ring {k + 1}")
         rings.append(arr)
-    return Polygon(rings[0], rings[1:])
+    poly = Polygon(rings[0], rings[1:])
+    if rd.notes is not None and _on_globe(rings) and not poly.is_valid:
+        poly, said = repair_polygon(poly, where)
+        rd.repaired.extend(said)
+    return poly
 
 
-def _parse_geojson_geometry(raw: Any, where: str) -> BaseGeometry | None:
+def _on_globe(rings: list[np.ndarray]) -> bool:
+    """Every (lon, lat) finite and within ±180/±90: only such polygons are repaired (the
+    others are refused by :func:`validate_scenario` with the reason)."""
+    xy = np.vstack(rings)
+    return bool(np.isfinite(xy).all() and (np.abs(xy[:, 0]) <= 180).all()
+                and (np.abs(xy[:, 1]) <= 90).all())
+
+
+def _parse_geojson_geometry(raw: Any, where: str, rd: _Reading) -> BaseGeometry | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping) or "type" not in raw:
@@ -137,20 +164,31 @@ def _parse_geojson_geometry(raw: Any, where: str) -> BaseGeometry | None:
     gtype = raw["type"]
     coords = raw.get("coordinates")
     if gtype == "Polygon":
-        geom: BaseGeometry = _parse_polygon(coords, where)
+        geom: BaseGeometry = _parse_polygon(coords, where, rd)
     elif gtype == "MultiPolygon":
         if not isinstance(coords, (list, tuple)) or not coords:
             raise InputError(f"{where}: MultiPolygon coordinates must be a non-empty list")
-        geom = MultiPolygon([_parse_polygon(p, f"{where} part {k + 1}")
-                             for k, p in enumerate(coords)])
+        geom = _multipolygon([_parse_polygon(p, f"{where} part {k + 1}", rd)
+                              for k, p in enumerate(coords)], where, rd)
     elif gtype == "Point":
-        arr = _positions([coords] if isinstance(coords, (list, tuple)) else None, where,
+        arr = _positions([coords] if isinstance(coords, (list, tuple)) else None, where, rd,
                          min_len=1)
         lon, lat = _check_lonlat(arr[0, 0], arr[0, 1], where)
         geom = Point(lon, lat)
     else:
-        raise InputError(f"{where}: {gtype!r} geometries are not supported; a scenario holds "
-                         "zones (Polygon, MultiPolygon) and buffers (Point)")
+        raise InputError(f"{where}: {str(gtype)[:40]!r} geometries are not supported; a "
+                         "scenario holds zones (Polygon, MultiPolygon) and buffers (Point)")
+    return geom
+
+
+def _multipolygon(parts: list[BaseGeometry], where: str, rd: _Reading) -> BaseGeometry:
+    """Parts (each maybe repaired into a MultiPolygon) as one MultiPolygon, repaired if
+    the parts overlap and someone is told (``rd.notes``)."""
+    polys = [q for p in parts for q in (p.geoms if isinstance(p, MultiPolygon) else [p])]
+    geom = MultiPolygon(polys)
+    if rd.notes is not None and not geom.is_valid and _on_globe([shapely.get_coordinates(geom)]):
+        geom, said = repair_polygon(geom, where)
+        rd.repaired.extend(said)
     return geom
 
 
@@ -160,7 +198,8 @@ def _opt_number(props: Mapping[str, Any], key: str, where: str) -> float | None:
 
 
 def from_geojson(obj: Mapping[str, Any] | str | bytes,
-                 default_name: str = "Imported scenario") -> Scenario:
+                 default_name: str = "Imported scenario", *,
+                 notes: list[str] | None = None) -> Scenario:
     """Read a scenario from a GeoJSON FeatureCollection (dict, JSON text or bytes).
 
     Accepts what :func:`to_geojson` writes, and also a plain FeatureCollection of
@@ -169,35 +208,51 @@ def from_geojson(obj: Mapping[str, Any] | str | bytes,
     scenario is called ``default_name``.  Rings that are not closed are closed;
     Z coordinates are dropped.
 
+    Parameters
+    ----------
+    notes : list of str, optional
+        When given, what reading tolerated is appended to it, one sentence each
+        (heights dropped, duplicate keys, polygons whose outline crossed itself,
+        which are then repaired with ``make_valid``).  Without it an invalid
+        polygon is refused: nobody would be told of the repair.
+
     Raises
     ------
     InputError
-        Not JSON, not a FeatureCollection, an unsupported or invalid geometry,
-        coordinates outside lon ±180 / lat ±90, a missing ``radius_km`` on a
-        buffer, duplicate zone ids, a newer format version, or over a cap.
+        Not JSON (cut short, not UTF-8, NaN, nested too deeply, an archive or
+        binary bytes), not a FeatureCollection, an unsupported or invalid
+        geometry, coordinates outside lon ±180 / lat ±90 or crossing the
+        antimeridian, a missing ``radius_km`` on a buffer, duplicate zone ids, a
+        newer format version, or over a cap.
     """
-    collection = _read_collection(obj)
+    rd = _Reading(notes)
+    collection = _read_collection(obj, rd)
     name, kwargs = _read_header(collection, default_name)
     zones: list[Zone] = []
     buffers: list[Buffer] = []
     for i, feat in enumerate(collection["features"]):
-        item = _read_feature(feat, i)
+        item = _read_feature(feat, i, rd)
         (zones if isinstance(item, Zone) else buffers).append(item)
     scenario = Scenario(name=name, zones=zones, buffers=buffers, **kwargs)
     validate_scenario(scenario)
+    if notes is not None:
+        notes.extend(rd.repaired)
+        if rd.has_z:
+            notes.append("ignored the third (height) coordinate")
+        xy = np.vstack([np.empty((0, 2))] + [shapely.get_coordinates(z.geometry)
+                                             for z in zones])
+        hint = swapped_hint(xy[:, 0], xy[:, 1], "the scenario file")
+        if hint:
+            notes.append(hint)
     return scenario
 
 
-def _read_collection(obj: Any) -> Mapping[str, Any]:
+def _read_collection(obj: Any, rd: _Reading) -> Mapping[str, Any]:
     """Step 1: JSON text or bytes (at most :data:`MAX_GEOJSON_BYTES`) to a FeatureCollection."""
     if isinstance(obj, (bytes, bytearray, str)):
-        if len(obj) > MAX_GEOJSON_BYTES:
-            raise InputError(f"the scenario file is {len(obj) / 2**20:.0f} MB; at most "
-                             f"{MAX_GEOJSON_BYTES // 2**20} MB allowed")
-        try:
-            obj = json.loads(obj)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"the scenario file is not valid JSON ({exc})") from None
+        obj, said = load_json(obj, "the scenario file", MAX_GEOJSON_BYTES)
+        if rd.notes is not None:
+            rd.notes.extend(said)
     if not isinstance(obj, Mapping) or obj.get("type") != "FeatureCollection":
         got = obj.get("type") if isinstance(obj, Mapping) else _kind(obj)
         raise InputError(f"a scenario must be a GeoJSON FeatureCollection, got {got!r}")
@@ -220,7 +275,7 @@ def _read_header(collection: Mapping[str, Any], default_name: str
     return _check_name(meta.get("name"), "scenario name"), kwargs
 
 
-def _read_feature(feat: Any, i: int) -> Zone | Buffer:
+def _read_feature(feat: Any, i: int, rd: _Reading) -> Zone | Buffer:
     """Step 3: feature ``i`` (0-based) as a zone or a buffer, by ``kind`` or by geometry."""
     where = f"feature {i + 1}"
     if not isinstance(feat, Mapping) or feat.get("type") != "Feature":
@@ -228,7 +283,7 @@ def _read_feature(feat: Any, i: int) -> Zone | Buffer:
     props = feat.get("properties") or {}
     if not isinstance(props, Mapping):
         raise InputError(f"{where}: properties must be an object or null")
-    geom = _parse_geojson_geometry(feat.get("geometry"), where)
+    geom = _parse_geojson_geometry(feat.get("geometry"), where, rd)
     kind = props.get("kind")
     if kind is None:
         if isinstance(geom, (Polygon, MultiPolygon)):

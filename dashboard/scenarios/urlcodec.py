@@ -173,10 +173,10 @@ def from_url_param(param: str) -> Scenario:
                           None if lat is None else lat / _URL_SCALE,
                           radius, layer=layer, label=label)
                    for lon, lat, radius, layer, label in payload.get("b", [])]
-    except (TypeError, ValueError, KeyError) as exc:
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
         if isinstance(exc, InputError):
             raise
-        raise InputError(f"{_BAD} ({exc})") from None
+        raise InputError(f"{_BAD} (its zones or buffers are not in the expected form)") from None
     fields = _meta_fields(meta, "scenario link")
     scenario = Scenario(name=_check_name(meta["name"]), zones=zones, buffers=buffers,
                         **fields)
@@ -197,6 +197,10 @@ def _check_param(param: Any) -> str:
     return param
 
 
+def _no_constant(word: str) -> Any:
+    raise ValueError(f"{word} is not a JSON number")
+
+
 def _unpack(param: str) -> dict[str, Any]:
     """Step 2: base64 -> zlib (at most 1 MB, complete, nothing after) -> a JSON payload."""
     try:
@@ -209,11 +213,19 @@ def _unpack(param: str) -> dict[str, Any]:
             raise InputError(f"{_BAD} (it is cut short)")
         if d.unused_data:
             raise InputError(f"{_BAD} (unexpected data at the end)")
-        payload = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, zlib.error, ValueError) as exc:
+        payload = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+    except RecursionError:
+        raise InputError(f"{_BAD} (it is nested too deeply)") from None
+    except binascii.Error:
+        raise InputError(f"{_BAD} (it is not base64 text)") from None
+    except zlib.error:
+        raise InputError(f"{_BAD} (its compressed data or checksum is broken)") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{_BAD} (it is not UTF-8 text inside)") from None
+    except ValueError as exc:  # json.JSONDecodeError, NaN or Infinity
         if isinstance(exc, InputError):
             raise
-        raise InputError(f"{_BAD} ({exc})") from None
+        raise InputError(f"{_BAD} (not JSON inside: {str(exc).split(':')[0][:80]})") from None
     if not isinstance(payload, dict) or "v" not in payload or "n" not in payload:
         raise InputError(f"{_BAD} (not a scenario)")
     return payload
@@ -230,8 +242,8 @@ def _payload_meta(payload: dict[str, Any]) -> dict[str, Any]:
         if payload.get("w") is not None:
             lon, lat, zoom = payload["w"]
             meta["view"] = {"lon": lon / _URL_SCALE, "lat": lat / _URL_SCALE, "zoom": zoom}
-    except (TypeError, ValueError, KeyError) as exc:
-        raise InputError(f"{_BAD} ({exc})") from None
+    except (TypeError, ValueError, KeyError):
+        raise InputError(f"{_BAD} (its view is not in the expected form)") from None
     return meta
 
 

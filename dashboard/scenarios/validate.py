@@ -18,6 +18,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.geo.errors import InputError
+from dashboard.geo.filecheck import check_edges
 from dashboard.scenarios.model import (
     MAX_BUFFERS,
     MAX_NAME_CHARS,
@@ -69,6 +70,8 @@ def _check_text(value: Any, where: str, *, max_chars: int = MAX_TEXT_CHARS,
         raise InputError(f"{where} must not be empty")
     if len(value) > max_chars:
         raise InputError(f"{where} is {len(value)} characters long; at most {max_chars} allowed")
+    if "\x00" in value:  # PostgreSQL text cannot hold NUL: both stores refuse it alike
+        raise InputError(f"{where} contains a NUL character")
     return value
 
 
@@ -104,8 +107,15 @@ def _check_lonlat(lon: Any, lat: Any, where: str) -> tuple[float, float]:
     lat_f = _check_number(lat, f"{where} latitude")
     if not (-180.0 <= lon_f <= 180.0 and -90.0 <= lat_f <= 90.0):
         raise InputError(f"{where}: ({lon_f:g}, {lat_f:g}) is outside lon ±180 / lat ±90; "
-                         "the data looks projected - use WGS84 lon/lat (EPSG:4326)")
+                         f"{_off_globe(lon_f, lat_f)}")
     return lon_f, lat_f
+
+
+def _off_globe(lon: float, lat: float) -> str:
+    """Why (lon, lat) degrees are off the globe: swapped axes or projected metres."""
+    if abs(lon) <= 90.0 < abs(lat) <= 180.0:
+        return "looks like latitude/longitude are swapped (GeoJSON order is [lon, lat])"
+    return "the data looks projected - use WGS84 lon/lat (EPSG:4326)"
 
 
 def _check_json_dict(value: Any, where: str) -> dict[str, Any]:
@@ -134,10 +144,19 @@ def _check_zone_geometry(geom: Any, where: str) -> None:
     if bad.any():
         lon, lat = xy[np.argmax(bad)]
         raise InputError(f"{where}: coordinate ({lon:g}, {lat:g}) is outside lon ±180 / "
-                         "lat ±90; the data looks projected - use WGS84 lon/lat (EPSG:4326)")
+                         f"lat ±90; {_off_globe(lon, lat)}")
+    _check_no_antimeridian(geom, where)
     if not shapely.is_valid(geom):
         raise InputError(f"{where}: the zone geometry is invalid "
                          f"({shapely.is_valid_reason(geom)}); redraw or repair it")
+
+
+def _check_no_antimeridian(geom: Polygon | MultiPolygon, where: str) -> None:
+    """No ring edge jumps more than 180° of longitude (across the antimeridian)."""
+    parts = geom.geoms if isinstance(geom, MultiPolygon) else [geom]
+    for p in parts:
+        for ring in [p.exterior, *p.interiors]:
+            check_edges(np.asarray(ring.coords, dtype=float), where)
 
 
 # ------------------------------------------------------------- the scenario

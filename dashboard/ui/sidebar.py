@@ -17,6 +17,7 @@ from dashboard.geo.errors import InputError
 from dashboard.geo.layers_io import MAX_UPLOAD_BYTES, load_layer, read_user_layer
 from dashboard.geo.units import KM_PER_UNIT, UNIT_WORDS, from_km
 from dashboard.ui import timeline
+from dashboard.ui.widgets import md
 
 #: Largest upload, in MB (``maxUploadSize`` in .streamlit/config.toml is the same).
 MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
@@ -79,19 +80,41 @@ def _uploads(state: Any) -> None:
     names = {up.name for up in uploads or []}
     for name in [n for n in state["user_layers"] if n not in names]:
         del state["user_layers"][name]
+    refused = _refused(state, uploads or [])
     for up in uploads or []:
         if up.name in state["user_layers"]:
             continue
-        try:
-            layer = read_user_layer(up.getvalue(), up.name)
-        except InputError as exc:
-            st.error(about_file(up.name, str(exc)))
-            continue
-        state["user_layers"][up.name] = layer.gdf
-        for m in layer.messages:
-            st.info(about_file(up.name, m))
+        key = _upload_key(up)
+        if key not in refused:
+            try:
+                layer = read_user_layer(up.getvalue(), up.name)
+            except InputError as exc:
+                refused[key] = about_file(up.name, str(exc))
+            else:
+                state["user_layers"][up.name] = layer.gdf
+                for m in layer.messages:
+                    st.info(md(about_file(up.name, m)))
+                continue
+        st.error(md(refused[key]))
     if state["user_layers"]:
-        st.caption("On the map: " + ", ".join(state["user_layers"]))
+        st.caption("On the map: " + ", ".join(md(n) for n in state["user_layers"]))
+
+
+def _upload_key(up: Any) -> str:
+    """One uploaded file (its name and Streamlit's id for this upload)."""
+    return f"{up.name}\0{getattr(up, 'file_id', '')}\0{getattr(up, 'size', '')}"
+
+
+def _refused(state: Any, uploads: list[Any]) -> dict[str, str]:
+    """Messages of uploads that were refused, by :func:`_upload_key`: a bad file is read
+    once, and its one message stays beside it until it is removed from the uploader."""
+    refused = state.get("upload_refused")
+    if not isinstance(refused, dict):
+        refused = state["upload_refused"] = {}
+    keep = {_upload_key(up) for up in uploads}
+    for key in [k for k in refused if k not in keep]:
+        del refused[key]
+    return refused
 
 
 def about_file(name: str, message: str) -> str:

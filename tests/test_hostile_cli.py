@@ -1,0 +1,111 @@
+"""The real CLI (``python -m dashboard`` in a subprocess) on hostile and broken files:
+exit status 2, exactly one line on stderr starting ``error:`` and naming the problem,
+no traceback; files it accepts with a change say so as ``warning:`` lines."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from test_hostile_input import (ACROSS_180, BOWTIE, SQUARE, VALID, fc, js, nested_collection,
+                                poly, zip_bomb)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str, timeout_s: float = 120.0) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout_s)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("hostile")
+    contents = {
+        "noise.geojson": bytes(range(256)) * 16,
+        "cut.geojson": VALID[: len(VALID) // 2],
+        "utm.geojson": js(fc(poly([[500000, 5500000], [600000, 5500000], [600000, 5600000],
+                                   [500000, 5500000]]))),
+        "bomb.geojson": zip_bomb(50),
+        "u16.geojson": json.dumps(fc(poly(SQUARE))).encode("utf-16"),
+        "nan.geojson": VALID.replace(b"24.0", b"NaN", 1),
+        "dateline.geojson": js(fc(poly(ACROSS_180))),
+        "gc5000.geojson": nested_collection(5000),
+        "bowtie.geojson": js(fc(poly(BOWTIE, name="Bow"))),
+        "cols.csv": b"name,x1,y1\na,1,2\n",
+        "latin1.csv": "name,lat,lon\nKraków,50.06,19.94\n".encode("latin-1"),
+        "deep.geojson": b"[" * 100_000 + b"]" * 100_000,
+    }
+    out = {}
+    for name, data in contents.items():
+        (d / name).write_bytes(data)
+        out[name] = d / name
+    big = d / "big.geojson"
+    with big.open("wb") as f:
+        f.truncate(1 << 30)  # 1 GB, sparse: instant to make, refused from its size
+    out["big.geojson"] = big
+    big_csv = d / "big.csv"
+    with big_csv.open("wb") as f:
+        f.truncate(1 << 30)
+    out["big.csv"] = big_csv
+    out["png"] = d / "out.png"
+    out["dir"] = d
+    return out
+
+
+CASES = [
+    (["zone", "--file", "noise.geojson"], "binary data"),
+    (["zone", "--file", "cut.geojson"], "cut short"),
+    (["zone", "--file", "utm.geojson"], "projected"),
+    (["zone", "--file", "bomb.geojson"], "ZIP archive"),
+    (["zone", "--file", "big.geojson"], "1,024.0 MB; the limit is 20 MB"),
+    (["zone", "--file", "dateline.geojson"], "antimeridian"),
+    (["zone", "--file", "missing.geojson"], "No such file"),
+    (["brief", "--scenario", "cut.geojson", "-o", "png"], "cut short"),
+    (["brief", "--scenario", "nan.geojson", "-o", "png"], "NaN is not a JSON number"),
+    (["brief", "--scenario", "bomb.geojson", "-o", "png"], "ZIP archive"),
+    (["brief", "--scenario", "big.geojson", "-o", "png"], "the limit is 64 MB"),
+    (["brief", "--scenario", "gc5000.geojson", "-o", "png"], "nested too deeply"),
+    (["brief", "--zone", "u16.geojson", "-o", "png"], "UTF-16"),
+    (["distance", "--points", "cols.csv", "-o", "-"], "looked for lat/latitude/y"),
+    (["distance", "--points", "latin1.csv", "-o", "-"], "not UTF-8"),
+    (["distance", "--points", "big.csv", "-o", "-"], "binary data"),
+    (["distance", "--points", "deep.geojson", "-o", "-"], "nested too deeply"),
+    (["distance", "--points", "bomb.geojson", "-o", "-"], "ZIP archive"),
+    (["distance", "50.47,23.93", "--to", "utm.geojson"], "projected"),
+    (["distance", "50.47,23.93", "--to", "big.geojson"], "the limit is 500 MB"),
+    (["buffer", "--layer", "noise.geojson", "--km", "5"], "binary data"),
+    (["buffer", "--layer", "dateline.geojson", "--km", "5"], "antimeridian"),
+]
+
+
+def _args(argv: list[str], files: dict[str, Path]) -> list[str]:
+    return [str(files[a]) if a in files else
+            str(files["dir"] / a) if a.endswith((".geojson", ".csv")) else a for a in argv]
+
+
+@pytest.mark.parametrize(("argv", "fragment"), CASES, ids=[" ".join(a) for a, _ in CASES])
+def test_bad_file_exits_2_with_one_line(argv: list[str], fragment: str,
+                                        files: dict[str, Path]) -> None:
+    t0 = time.perf_counter()
+    res = cli(*_args(argv, files))
+    elapsed = time.perf_counter() - t0
+    assert res.returncode == 2, (res.returncode, res.stderr[-2000:])
+    lines = res.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), res.stderr[-2000:]
+    assert fragment in lines[0], lines[0]
+    assert "Traceback" not in res.stderr and res.stdout == ""
+    name = next((a for a in argv if a.endswith((".geojson", ".csv"))), None)
+    assert name is None or name in lines[0], lines[0]  # the file is named
+    assert elapsed < 60, elapsed
+
+
+def test_a_repaired_zone_file_is_measured_and_the_repair_said(files: dict[str, Path]) -> None:
+    res = cli("zone", "--file", str(files["bowtie.geojson"]), "--json")
+    assert res.returncode == 0, res.stderr
+    (line,) = res.stderr.splitlines()
+    assert line.startswith("warning: ") and "bowtie.geojson" in line and "repaired" in line
+    assert json.loads(res.stdout)["area_km2"] > 0
