@@ -147,11 +147,13 @@ def wait_ready(page, timeout_ms: int = 90_000) -> None:
 
 
 def settle(page, quiet_ms: int = 700, timeout_ms: int = 60_000) -> None:
-    """Until the map's view has stopped moving and the app has not run for ``quiet_ms``."""
-    frame = frame_of(page)
+    """Until the map's view has stopped moving and the app has not run for ``quiet_ms``.
+
+    The frame is looked up on every poll: a page switch replaces it.
+    """
     last, quiet, waited = None, 0, 0
     while waited < timeout_ms:
-        view = frame.evaluate("() => window.nfzMap && JSON.stringify(window.nfzMap.view())")
+        view = frame_of(page).evaluate("() => window.nfzMap && JSON.stringify(window.nfzMap.view())")
         idle = page.evaluate("() => document.querySelector('[data-testid=\"stApp\"]')"
                              "?.getAttribute('data-test-script-state') !== 'running'")
         quiet = quiet + 100 if (idle and view == last) else 0

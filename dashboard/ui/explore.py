@@ -8,7 +8,6 @@ through :func:`dashboard.appstate.take_map_events`, the request comes from
 """
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
@@ -22,10 +21,11 @@ from dashboard.geo.feature_report import FeatureReport, feature_report
 from dashboard.geo.geodesy import inverse_km
 from dashboard.geo.report import PointReport, point_report
 from dashboard.geo.units import format_area, format_distance
-from dashboard.render.export import BRIEF_MIME, brief_bytes
+from dashboard.render.export import BRIEF_MIME, brief_bytes, spreadsheet_safe
 from dashboard.scene import Scene
 from dashboard.search import find_place
 from dashboard.ui.mapview import hidden_layers, map_view, take_events
+from dashboard.ui.widgets import inert_table, md
 
 MAP_KEY = "explore_map"
 MAP_HEIGHT_PX = 700
@@ -57,7 +57,7 @@ def compute(state: Any, measure) -> tuple[Scene, PointReport, FeatureReport | No
     try:
         scene = build_scene(req)
     except InputError as exc:
-        st.error(f"{exc} — showing the map without buffers, band and your layers.")
+        st.error(f"{md(exc)} — showing the map without buffers, band and your layers.")
         scene = build_scene(req.replace(ring_radii_km=(), band_km=None, user_layers=(),
                                         extra_zones=()))
     report = point_report(picked["lon"], picked["lat"], as_of=state["as_of"],
@@ -89,7 +89,7 @@ def search_box(state: Any) -> None:
                   help="A city, oblast or voivodeship, country, incident, or a position in "
                        "decimal degrees (lat, lon), DMS or MGRS: the map flies there.")
     if state.get("search_error"):
-        st.error(state["search_error"])
+        st.error(md(state["search_error"]))
 
 
 def headline(state: Any, incident: dict) -> None:
@@ -97,7 +97,7 @@ def headline(state: Any, incident: dict) -> None:
     as_of, units = state["as_of"], state["units"]
     lon, lat = float(incident["geometry"].x), float(incident["geometry"].y)
     st.caption(
-        f"{html.escape(str(incident['place']))} · {incident['date']} "
+        f"{md(incident['place'])} · {incident['date']} "
         f"{incident.get('time_utc') or ''} UTC · NATO border as of {as_of.isoformat()} · "
         "all distances geodesic on WGS84")
     strike = point_report(lon, lat, as_of=as_of)
@@ -132,15 +132,15 @@ def selection_tab(state: Any, picked: dict, report: PointReport,
     """What was picked: its position, and its distances; a polygon or line also as itself."""
     with st.container(key="pick-panel"):
         origin = "Selected on map" if state["picked"] else "Selected incident"
-        st.subheader(f"{origin}: {str(picked['name']).split(',')[0]}")
-        st.caption(f"layer: {picked['layer']}" + (" · measured from the clicked position"
+        st.subheader(f"{origin}: {md(str(picked['name']).split(',')[0])}")
+        st.caption(f"layer: {md(picked['layer'])}" + (" · measured from the clicked position"
                                                    if feature is not None else ""))
         st.markdown(f"**Position** {picked['lat']:.5f}, {picked['lon']:.5f}  \n"
                     f"**DMS** {report.dms}  \n**MGRS** {report.mgrs}")
-        st.table(appstate.report_table(report, state["units"]))
+        st.table(inert_table(appstate.report_table(report, state["units"])))
         if feature is not None:
             st.markdown(f"**The {feature.kind} itself**")
-            st.table(feature_table(feature, state["units"]))
+            st.table(inert_table(feature_table(feature, state["units"])))
         if state["picked"]:
             st.button("Back to the incident", key="unpick", on_click=appstate.unpick,
                       args=(state,))
@@ -158,7 +158,7 @@ def measure_tab(state: Any, picked: dict, measure, error: str | None) -> None:
     c2.button("Selection → To", key="sel_b",
               on_click=appstate.set_measure, args=(state, "measure_b", picked))
     if error:
-        st.error(error)
+        st.error(md(error))
     elif measure:
         (alon, alat), (blon, blat) = measure
         az, d_km = inverse_km(alon, alat, blon, blat)
@@ -176,7 +176,8 @@ def export_tab(scene: Scene, incident_id: str) -> None:
     c1.download_button("GeoJSON", lambda: appstate.to_geojson_bytes(gdf),
                        file_name=f"{choice}.geojson", mime="application/geo+json",
                        key="dl_geojson", on_click="ignore")
-    c2.download_button("CSV", lambda: appstate.to_csv_bytes(gdf), file_name=f"{choice}.csv",
+    c2.download_button("CSV", lambda: appstate.to_csv_bytes(spreadsheet_safe(gdf)),
+                       file_name=f"{choice}.csv",
                        mime="text/csv", key="dl_csv", on_click="ignore")
     st.markdown("**Briefing map of the current view**")
     fmt = st.selectbox("Format", list(BRIEF_MIME), key="brief_fmt")
@@ -215,7 +216,7 @@ def main() -> None:
             measure_tab(state, picked, measure, measure_error)
         with figs:
             if scene.metrics:
-                st.table(appstate.figures_table(scene))
+                st.table(inert_table(appstate.figures_table(scene)))
         with export:
             export_tab(scene, str(incident["id"]))
 

@@ -23,6 +23,8 @@ from dashboard.geo.incident_table import POSITION_NOT_SOURCED, incident_table
 from dashboard.geo.munitions import PRESETS
 from dashboard.geo.units import format_area, format_radius
 from dashboard.incidentfilter import IncidentFilter
+from dashboard.render.export import spreadsheet_safe
+from dashboard.ui.widgets import md
 
 
 def chart_section(flt: IncidentFilter) -> None:
@@ -53,7 +55,8 @@ def table_section(state: Any, flt: IncidentFilter) -> None:
                "stood on each incident's date; zones: the candidate zones and yours that "
                "contain the point. Rows marked “position not sourced” are never drawn.")
     st.dataframe(shown, hide_index=True, key="inc_table_view")
-    st.download_button("Download the table (CSV)", incidentfilter.table_csv(shown),
+    st.download_button("Download the table (CSV)",
+                       incidentfilter.table_csv(spreadsheet_safe(shown)),
                        file_name="incidents.csv", mime="text/csv", key="inc_csv",
                        on_click="ignore")
 
@@ -112,7 +115,7 @@ def _origin_result(state: Any) -> None:
     try:
         o = origin_result(*state["origin"])
     except (InputError, TypeError, ValueError) as exc:
-        st.error(f"The launch area cannot be drawn: {exc}")
+        st.error(f"The launch area cannot be drawn: {md(exc)}")
         return
     st.markdown(f"**Launch area {range_text(o.min_km, o.max_km, units)} from {o.incident_id}**"
                 f" (on the Explore map and its brief)")
@@ -137,7 +140,7 @@ def origin_section(state: Any, flt: IncidentFilter) -> None:
     st.subheader("Who could have fired it? The candidate launch area")
     _origin_form(state, flt)
     if state.get("origin_error"):
-        st.error(state["origin_error"])
+        st.error(md(state["origin_error"]))
     if state.get("origin"):
         _origin_result(state)
 

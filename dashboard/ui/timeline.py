@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import incidentfilter
 from dashboard.cache import memoize
 from dashboard.geo.layers_io import load_layer
+from dashboard.ui.widgets import md
 
 ATTRIBUTION_HELP = ("Grouped by the wording of each incident's attribution: a report that "
                     "names no launcher or calls it unconfirmed is *not stated or unconfirmed*; "
@@ -47,7 +48,7 @@ def render_filters(state: Any) -> None:
                        args=(state,))
     flt = incidentfilter.apply_filters(state)
     if flt.error:
-        st.error(flt.error)
+        st.error(md(flt.error))
     st.multiselect("Countries", list(opts.countries), key="inc_countries", format_func=_country)
     st.multiselect("Objects", list(opts.objects), key="inc_objects")
     st.multiselect("Attribution", list(opts.attributions), key="inc_attribution",

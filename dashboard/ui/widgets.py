@@ -1,4 +1,5 @@
-"""What the zones page's widgets share: one try/except for every action, inert user text."""
+"""What the pages' widgets share: one try/except for every action, user text made inert
+for Markdown (:func:`md`, :func:`md_html`, :func:`inert_table`)."""
 from __future__ import annotations
 
 import logging
@@ -6,6 +7,7 @@ import re
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from typing import Any, TypeVar
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.geo.errors import InputError
@@ -14,7 +16,13 @@ State = MutableMapping[str, Any]
 T = TypeVar("T")
 log = logging.getLogger("dashboard.ui.zones")
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+#: What Markdown (CommonMark, GFM, KaTeX ``$...$``, Streamlit's ``:colour[...]`` and
+#: ``:shortcode:``) can read as syntax in one line of text: inline markers anywhere,
+#: block markers (heading, list, quote) at the start.  ``(`` needs an escape only after
+#: ``]`` (a link's target) once ``[`` and ``]`` have one; ``6.37`` or ``PL-UA`` stay as
+#: they are.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~$&]|(?<=\])\()|(:)(?=[\w/])|^(\s*(?:\d+(?=[.)](?:\s|$)))?)"
+                         r"([#>]|[+\-=](?=[\s+\-=]|$)|(?<=\d)[.)])")
 
 
 # ----------------------------------------------------------------- one try/except
@@ -48,13 +56,66 @@ def attempt(action: Callable[[], T], show: Callable[[str], Any] | None = None, *
     except Exception as exc:  # noqa: BLE001 - shown as a message
         err = user_error(exc)
         hint = next((h for t, h in (hints or {}).items() if isinstance(exc, t)), "")
-        (show or st.error)(f"{prefix}{err}{hint}")
+        if show is None:  # Markdown: the message (which may quote user text) made inert
+            st.error(f"{prefix}{md(err)}{md(hint)}")
+        else:  # plain text (a queue shown by :func:`show_queued`)
+            show(f"{prefix}{err}{hint}")
         return False, None
 
 
 def md(text: Any) -> str:
-    """User text made inert for Markdown (no links, images or emphasis)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    r"""User text made inert for Markdown (no links, images, maths or emphasis).
+
+    Every character Markdown could read as syntax is backslash-escaped, and line
+    breaks become spaces (no new block can start), so the text shows as it is.
+
+    >>> print(md("![p](http://x/y.png) $a$ <b> :red[x] 6.37 PL-UA"))
+    \!\[p\]\(http\://x/y.png) \$a\$ \<b\> \:red\[x\] 6.37 PL-UA
+    >>> print(md("# 1. - x"), md("12. x"), md("- x"), md("-2.5"), md("1.5"))
+    \# 1. - x 12\. x \- x -2.5 1.5
+    """
+    return _MD_SPECIAL.sub(lambda m: _escaped(m, lambda c: "\\" + c), _one_line(text))
+
+
+def md_html(text: Any) -> str:
+    r"""User text made inert for Markdown *with HTML allowed* (``unsafe_allow_html``).
+
+    As :func:`md`, but ``<``, ``>`` and ``&`` become numeric character references
+    (``<`` -> ``&#60;``): Markdown and HTML both show them as those characters, and
+    no parser reads a tag, an entity, a link or emphasis in the text.
+
+    >>> print(md_html('<img src=x onerror="a()"> *b* &amp; ![x](y)'))
+    &#60;img src=x onerror="a()"&#62; \*b\* &#38;amp; \!\[x\]\(y)
+    """
+    return _MD_SPECIAL.sub(lambda m: _escaped(m, _html_or_md_escape), _one_line(text))
+
+
+def _html_or_md_escape(c: str) -> str:
+    return f"&#{ord(c)};" if c in "<>&" else "\\" + c
+
+
+def _escaped(m: re.Match, escape: Callable[[str], str]) -> str:
+    """The match of :data:`_MD_SPECIAL` with its syntax character(s) escaped."""
+    if m.group(1) or m.group(2):
+        return escape(m.group(1) or m.group(2))
+    return m.group(3) + escape(m.group(4))
+
+
+def _one_line(text: Any) -> str:
+    return re.sub(r"[\r\n\u2028\u2029]+", " ", str(text))
+
+
+def inert_table(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells, column names and index are made inert for
+    Markdown (``st.table`` renders Markdown in its cells; ``st.dataframe`` does not)."""
+    def cell(v: Any) -> Any:
+        return md(v) if isinstance(v, str) else v
+
+    out = df.map(cell)
+    out.columns = [cell(c) for c in df.columns]
+    out.index = df.index.map(cell)
+    out.index.name = cell(df.index.name) if df.index.name is not None else None
+    return out
 
 
 def plural(n: int, word: str) -> str:
@@ -74,9 +135,13 @@ def add_row() -> tuple[Any, Any]:
 
 
 def show_queued(state: State, key: str) -> None:
-    """Show the ``(level, text)`` messages queued under ``key``, once."""
+    """Show the ``(level, text)`` messages queued under ``key``, once.
+
+    Queued texts are plain text (they quote zone and scenario names): each is shown
+    inert (:func:`md`), so put no Markdown, and no :func:`md`, in them.
+    """
     queued, state[key] = list(state.get(key) or []), []
     for level, text in queued:
-        getattr(st, level if level in ("error", "warning", "info", "success") else "info")(text)
+        getattr(st, level if level in ("error", "warning", "info", "success") else "info")(md(text))
 
 

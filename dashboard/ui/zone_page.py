@@ -13,7 +13,6 @@ Widget keys on this page start with ``zone_``, ``build_`` or ``scn_``.
 """
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,7 +29,7 @@ from dashboard.scene import Scene, View
 from dashboard.scenarios import Zone
 from dashboard.ui.mapview import map_view, take_events
 from dashboard.ui.scenario_box import scenarios, shared_link
-from dashboard.ui.widgets import State, attempt, md, show_queued, swatch
+from dashboard.ui.widgets import State, attempt, md, md_html, show_queued, swatch
 from dashboard.ui.zone_tools import builders, zone_tools
 from dashboard.vertices import n_vertices
 
@@ -94,8 +93,8 @@ def zone_list(state: State, metrics: Mapping[str, dict]) -> None:
         return
     for k, z in enumerate(zones):
         with st.container(border=True, key=f"zone_card_{z.id}"):
-            st.markdown(f"{swatch(zone_colours(k)[1])} **{md(html.escape(z.name))}** · "
-                        f"{md(zm.RULE_LABELS.get(z.rule, z.rule))}"
+            st.markdown(f"{swatch(zone_colours(k)[1])} **{md_html(z.name)}** · "
+                        f"{md_html(zm.RULE_LABELS.get(z.rule, z.rule))}"
                         f" · {n_vertices(z.geometry)} vertices", unsafe_allow_html=True)
             if z.description:
                 st.caption(md(z.description))

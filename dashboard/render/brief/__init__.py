@@ -105,6 +105,7 @@ def draw_brief(scene: Scene, page_size: PageSize, marking: str | None, generated
 def _rc() -> dict:
     return {
         "svg.fonttype": "none",  # real <text> in SVG
+        "text.parse_math": False,  # names are text: "$x$" is never mathtext
         "pdf.fonttype": 42,  # TrueType text in PDF (selectable, extractable)
         "svg.hashsalt": "dashboard-brief",
         "font.family": FONT,
