@@ -42,7 +42,7 @@ from dashboard.geo.validate import check_lonlat_array, polygonal_part, repair_po
 from dashboard.geo.zonefile import MAX_ZONE_NAME_CHARS, file_stem, read_zone_file
 from dashboard.scenarios import (
     Scenario,
-    ScenarioStore,
+    Store,
     Zone,
     from_geojson,
     from_url_param,
@@ -419,15 +419,19 @@ def import_zone_file(state: State, data: bytes | None, filename: str, *,
 
 
 # --------------------------------------------------------------------- scenarios
-def save_scenario(state: State, store: ScenarioStore, name: str | None,
+def save_scenario(state: State, store: Store, name: str | None,
                   incident_lonlat: tuple[float, float], *, overwrite: bool = False) -> Scenario:
     """Save the page as a scenario called ``name`` (see :func:`state_to_scenario`).
 
+    The page's state is only read: when the store fails (``StoreUnavailable``:
+    its server is down), the zones stay on the page and the same save can be
+    repeated.
+
     Raises
     ------
-    NothingChosen, ScenarioExists, InputError
-        No name; a saved scenario of that name (and not ``overwrite``); a
-        scenario the store refuses.
+    NothingChosen, ScenarioExists, StoreUnavailable, InputError
+        No name; a saved scenario of that name (and not ``overwrite``); the
+        store's server cannot be reached; a scenario the store refuses.
     """
     name = (name or "").strip()
     if not name:
@@ -437,7 +441,7 @@ def save_scenario(state: State, store: ScenarioStore, name: str | None,
     return sc
 
 
-def rename_saved(store: ScenarioStore, old: str | None, new: str | None) -> str:
+def rename_saved(store: Store, old: str | None, new: str | None) -> str:
     """Rename a saved scenario; returns the new name (trimmed)."""
     if not old:
         raise NothingChosen("choose a saved scenario first")
@@ -446,7 +450,7 @@ def rename_saved(store: ScenarioStore, old: str | None, new: str | None) -> str:
     return new
 
 
-def delete_saved(store: ScenarioStore, name: str | None, *, confirmed: bool) -> None:
+def delete_saved(store: Store, name: str | None, *, confirmed: bool) -> None:
     """Delete a saved scenario, once ``confirmed`` (the page's "Confirm delete")."""
     if not confirmed:
         raise NotConfirmed("Tick “Confirm delete” first.")
@@ -465,9 +469,12 @@ def _open(state: State, sc: Scenario, incidents: Mapping[str, tuple[float, float
     return sc
 
 
-def open_saved(state: State, store: ScenarioStore, name: str | None,
+def open_saved(state: State, store: Store, name: str | None,
                incidents: Mapping[str, tuple[float, float]]) -> Scenario:
-    """Open a saved scenario (``incidents``: id -> (lon, lat) degrees)."""
+    """Open a saved scenario (``incidents``: id -> (lon, lat) degrees).
+
+    The store is read before the page changes: if it fails, the page keeps its zones.
+    """
     if not name:
         raise NothingChosen("Choose a saved scenario first.")
     return _open(state, store.load(name), incidents)
@@ -481,11 +488,20 @@ def open_shared(state: State, param: str,
 
 def open_file(state: State, data: bytes | None, filename: str,
               incidents: Mapping[str, tuple[float, float]]) -> Scenario:
-    """Open a scenario exported as GeoJSON (named after the file if it has no name)."""
+    """Open a scenario exported as GeoJSON (named after the file if it has no name).
+
+    What reading repaired or ignored (a self-crossing outline, heights) is queued
+    as warnings naming the file.
+    """
     if data is None:
         raise NothingChosen("Choose a scenario file (.geojson) first.")
-    return _open(state, from_geojson(data, default_name=file_stem(filename)
-                                     or "Imported scenario"), incidents)
+    notes: list[str] = []
+    sc = from_geojson(data, default_name=file_stem(filename) or "Imported scenario",
+                      notes=notes)
+    opened = _open(state, sc, incidents)
+    for text in notes:
+        note(state, "warning", f"{filename}: {text}")
+    return opened
 
 
 def export_scenario(state: State, name: str | None, incident_lonlat: tuple[float, float],

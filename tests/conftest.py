@@ -1,9 +1,13 @@
-"""Shared fixtures: the real app server and a real headless Chromium.
+"""Shared fixtures: the real app server, a real headless Chromium, a real PostgreSQL.
 
 Browser tests use Debian's ``chromium`` driven by Playwright.  When the browser
 is missing and we are root on Debian, it is installed with apt-get (the README's
 test command covers the browser tests); in CI (``CI=true``) a browser test never
 skips: a missing browser is an error.
+
+Store tests use a PostgreSQL server with PostGIS (:mod:`pgserver`), started
+once per session from Debian's binaries (installed with apt-get when missing
+and we are root) and stopped at the end; likewise never skipped in CI.
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ if os.environ.get("CI"):
 ROOT = Path(__file__).resolve().parent.parent
 
 from appserver import CHROMIUM_ARGS, start_app, stop_app  # noqa: E402,F401  (tests/ is on pytest's path)
+from pgserver import PgServer, find_bindir, install_postgres, start_server  # noqa: E402
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 
@@ -83,3 +88,37 @@ def browser(chromium_path: str):
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A PostgreSQL + PostGIS server on 127.0.0.1 for this session (restartable by tests)."""
+    bindir = find_bindir()
+    if bindir is None:
+        install_postgres()
+        bindir = find_bindir()
+    if bindir is None:
+        msg = ("PostgreSQL with PostGIS is not installed (apt-get install -y postgresql "
+               "postgresql-15-postgis-3)")
+        if os.environ.get("CI"):
+            pytest.fail(msg + "; store tests never skip in CI")
+        pytest.skip(msg)
+    server = start_server(bindir)
+    try:
+        yield server
+    finally:
+        server.destroy()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_server: PgServer) -> str:
+    """The URL (with a password) of one database with PostGIS shared by the session."""
+    return pg_server.create_database("nfz_session")
+
+
+@pytest.fixture
+def fresh_pg_url(pg_server: PgServer) -> str:
+    """The URL of a new, empty database with PostGIS for one test."""
+    if not pg_server.running:  # a test that stopped the server failed before restarting it
+        pg_server.start()
+    return pg_server.create_database()

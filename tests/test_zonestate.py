@@ -410,3 +410,18 @@ def test_zone_metrics_are_cached_on_the_geometry_content(monkeypatch):
     b = zm.zone_metrics_cached(Polygon(poly.exterior.coords), date(2021, 1, 2))  # same content
     zm.zone_metrics_cached(poly, date(2021, 1, 3))
     assert a is b and a == {"on": "2021-01-02"} and len(calls) == 2
+
+
+def test_open_file_repairs_a_bow_tie_and_says_so() -> None:
+    """A scenario file whose zone crosses itself opens repaired, with a warning naming the file."""
+    bow = [[23.0, 50.0], [24.0, 51.0], [24.0, 50.0], [23.0, 51.0], [23.0, 50.0]]
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "bow"},
+         "geometry": {"type": "Polygon", "coordinates": [bow]}}]}
+    s: dict = {}
+    sc = zs.open_file(s, json.dumps(fc).encode(), "bow.geojson", INCIDENTS)
+    assert len(sc.zones) == 1 and sc.zones[0].geometry.is_valid
+    assert sc.zones[0].geometry.area > 0.4  # both triangles kept (0.5 square degree)
+    warnings = [t for level, t in s.get("zones_notes", []) if level == "warning"]
+    assert warnings and warnings[0].startswith("bow.geojson: ")
+    assert "repaired" in warnings[0]

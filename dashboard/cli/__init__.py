@@ -13,6 +13,8 @@
     python -m dashboard brief [--preset ID | --zone FILE | --scenario FILE] ... -o OUT.png
     python -m dashboard incidents [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json | --csv]
     python -m dashboard origin INCIDENT_ID (--range-km MIN MAX | --preset 5v55) [--json]
+    python -m dashboard scenarios [--store URL] list [--json] | export NAME -o FILE
+                                  | import FILE [--name NAME] [--overwrite] | delete NAME
 
 ``LAYER`` is a built-in layer name or the path of a GeoJSON file.  Positions
 may be decimal (``50.471,23.934``), DMS or MGRS; a negative latitude needs
@@ -28,11 +30,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from dashboard.cli import brief, buffer, distance, incidents, layers, origin, zone
+from dashboard.cli import brief, buffer, distance, incidents, layers, origin, scenarios, zone
 from dashboard.geo.errors import InputError
 
 #: The subcommands, in the order ``--help`` lists them.
-SUBCOMMANDS = (layers, distance, buffer, zone, brief, incidents, origin)
+SUBCOMMANDS = (layers, distance, buffer, zone, brief, incidents, origin, scenarios)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -19,6 +19,13 @@ in it:
   zlib-compressed, URL-safe base64 without padding.  Scenarios whose parameter
   would exceed :data:`MAX_URL_PARAM_CHARS` are refused with an
   :class:`~dashboard.geo.errors.InputError`.
+* **A store** -- :func:`open_store` returns a :class:`Store` chosen by
+  ``DASHBOARD_STORE_URL``: the GeoPackage file below (the default), or
+  PostgreSQL/PostGIS (``postgresql://...``,
+  :class:`~dashboard.scenarios.pgstore.PostgresStore`) that a team's app
+  processes share.  A server that cannot be reached raises
+  :class:`StoreUnavailable`.  Both record their schema version; an older store
+  is upgraded on its first write, a newer one refused.
 * **GeoPackage** -- :class:`ScenarioStore`: a real OGC GeoPackage (SQLite)
   with feature tables ``zones`` and ``buffers`` (EPSG:4326, GeoPackage binary
   geometries) and an attributes table ``scenarios`` holding each scenario's
@@ -29,14 +36,16 @@ in it:
 Everything that enters from outside (a file, a URL, the store) is validated;
 bad input raises :class:`~dashboard.geo.errors.InputError` with a one-line
 message (the store's :class:`ScenarioExists`, :class:`ScenarioNotFound` and
-:class:`StoreBusy` are InputErrors too).
+:class:`StoreBusy`, :class:`StoreUnavailable` are InputErrors too).
 
 Modules: :mod:`~dashboard.scenarios.model` (the dataclasses, caps, errors),
 :mod:`~dashboard.scenarios.validate`, :mod:`~dashboard.scenarios.meta` (the
 metadata every form shares), :mod:`~dashboard.scenarios.geojson`,
 :mod:`~dashboard.scenarios.urlcodec`, :mod:`~dashboard.scenarios.gpkg`
 (GeoPackage geometry blobs), :mod:`~dashboard.scenarios.schema` (the store's
-tables) and :mod:`~dashboard.scenarios.store`.  Settings are read where they
+tables), :mod:`~dashboard.scenarios.store`, :mod:`~dashboard.scenarios.stores`
+(the interface and :func:`open_store`), :mod:`~dashboard.scenarios.pgschema` and
+:mod:`~dashboard.scenarios.pgstore` (PostgreSQL, imported only when used).  Settings are read where they
 are defined: to change the busy timeout, patch
 ``dashboard.scenarios.store.BUSY_TIMEOUT_S``, not a name re-exported here.
 """
@@ -67,6 +76,7 @@ from dashboard.scenarios.model import (
     ScenarioSummary,
     ScenarioView,
     StoreBusy,
+    StoreUnavailable,
     Zone,
     utc_now_iso,
 )
@@ -76,6 +86,7 @@ from dashboard.scenarios.store import (
     ScenarioStore,
     default_store_path,
 )
+from dashboard.scenarios.stores import STORE_URL_ENV, Store, mask_url, open_store
 from dashboard.scenarios.urlcodec import (
     MAX_URL_PARAM_CHARS,
     URL_PRECISION_DEG,
@@ -85,7 +96,8 @@ from dashboard.scenarios.urlcodec import (
 from dashboard.scenarios.validate import validate_scenario
 
 __all__ = [
-    "ScenarioExists", "ScenarioNotFound", "StoreBusy",
+    "ScenarioExists", "ScenarioNotFound", "StoreBusy", "StoreUnavailable",
+    "Store", "open_store", "mask_url", "STORE_URL_ENV",
     "FORMAT", "FORMAT_VERSION", "MAX_URL_PARAM_CHARS", "URL_PRECISION_DEG", "UNITS",
     "Zone", "Buffer", "ScenarioView", "Scenario", "ScenarioSummary", "ScenarioStore",
     "utc_now_iso", "validate_scenario", "to_geojson", "from_geojson",

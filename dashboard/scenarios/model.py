@@ -18,7 +18,7 @@ from dashboard.geo.errors import InputError
 from dashboard.geo.units import KM_PER_UNIT
 
 __all__ = [
-    "ScenarioExists", "ScenarioNotFound", "StoreBusy",
+    "ScenarioExists", "ScenarioNotFound", "StoreBusy", "StoreUnavailable",
     "FORMAT", "FORMAT_VERSION", "UNITS",
     "MAX_ZONES", "MAX_BUFFERS", "MAX_VERTICES", "MAX_GEOJSON_BYTES", "MAX_NAME_CHARS",
     "MAX_TEXT_CHARS",
@@ -36,6 +36,14 @@ class ScenarioNotFound(InputError):
 
 class StoreBusy(InputError):
     """Another writer held the store for longer than the busy timeout."""
+
+
+class StoreUnavailable(InputError):
+    """The store's server cannot be reached (down, restarting, or the connection was lost).
+
+    Nothing was changed by the operation that raised it (unless its message says
+    the commit itself was cut off); trying again later is safe.
+    """
 
 
 #: Value of ``scenario.format`` in GeoJSON exports.

@@ -9,12 +9,23 @@
 * ``scenarios`` -- attributes: ``name`` (unique), ``created``, ``updated``,
   ``n_zones``, ``meta`` (JSON: format, version, incident_id, view, as_of, units).
 
-:func:`check_schema` tells whether a file already holds these tables (and
-refuses files that are not GeoPackages); :func:`create_schema` adds them, with
-the GeoPackage core tables, in one transaction.
+The store's schema version (:data:`STORE_SCHEMA_VERSION`) is recorded with
+the GeoPackage metadata extension (``gpkg_metadata`` + ``gpkg_metadata_reference``,
+registered in ``gpkg_extensions``): one row whose ``md_standard_uri`` is
+:data:`STORE_METADATA_URI` and whose ``metadata`` is JSON
+``{"schema_version": 2, "written_by": "nfz-dashboard 0.9.0"}``, referenced to the
+``scenarios`` table.  ``gpkg_contents`` still lists only the three store tables.
+Schema 1 is the layout of nfz-dashboard 0.9.0 and earlier: the same three
+tables, no metadata row.
+
+:func:`check_schema` tells which schema a file holds (0: none yet; it refuses
+files that are not GeoPackages and stores of a newer schema);
+:func:`create_schema` adds the tables, with the GeoPackage core tables, or
+upgrades an older store, in one transaction.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -28,7 +39,13 @@ from dashboard.scenarios.gpkg import (
 )
 from dashboard.scenarios.model import utc_now_iso
 
-__all__ = ["check_schema", "create_schema", "touch"]
+__all__ = ["STORE_SCHEMA_VERSION", "STORE_METADATA_URI", "check_schema", "create_schema",
+           "touch"]
+
+#: Schema version this code writes (1: no version recorded, 0.9.0 and earlier).
+STORE_SCHEMA_VERSION: int = 2
+#: ``gpkg_metadata.md_standard_uri`` of the row that records the schema version.
+STORE_METADATA_URI: str = "urn:nfz-dashboard:scenario-store"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS gpkg_spatial_ref_sys (
@@ -60,6 +77,32 @@ CREATE TABLE IF NOT EXISTS gpkg_geometry_columns (
   CONSTRAINT uk_gc_table_name UNIQUE (table_name),
   CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
   CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id)
+);
+CREATE TABLE IF NOT EXISTS gpkg_extensions (
+  table_name TEXT,
+  column_name TEXT,
+  extension_name TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name)
+);
+CREATE TABLE IF NOT EXISTS gpkg_metadata (
+  id INTEGER CONSTRAINT m_pk PRIMARY KEY ASC NOT NULL,
+  md_scope TEXT NOT NULL DEFAULT 'dataset',
+  md_standard_uri TEXT NOT NULL,
+  mime_type TEXT NOT NULL DEFAULT 'text/xml',
+  metadata TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS gpkg_metadata_reference (
+  reference_scope TEXT NOT NULL,
+  table_name TEXT,
+  column_name TEXT,
+  row_id_value INTEGER,
+  timestamp DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  md_file_id INTEGER NOT NULL,
+  md_parent_id INTEGER,
+  CONSTRAINT crmr_mfi_fk FOREIGN KEY (md_file_id) REFERENCES gpkg_metadata(id),
+  CONSTRAINT crmr_mpi_fk FOREIGN KEY (md_parent_id) REFERENCES gpkg_metadata(id)
 );
 CREATE TABLE IF NOT EXISTS scenarios (
   id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -96,6 +139,7 @@ CREATE TABLE IF NOT EXISTS buffers (
 );
 """
 _TABLES = ("scenarios", "zones", "buffers")
+_METADATA_EXTENSION = "http://www.geopackage.org/spec/#extension_metadata"
 _REQUIRED_COLUMNS = {
     "scenarios": {"name", "created", "updated", "n_zones", "meta"},
     "zones": {"geom", "scenario", "zone_index", "zone_id", "name", "rule", "description",
@@ -104,8 +148,35 @@ _REQUIRED_COLUMNS = {
 }
 
 
-def check_schema(conn: sqlite3.Connection, path: Path) -> bool:
-    """True when the store tables exist in ``conn``; raise if the file is not usable.
+def recorded_version(conn: sqlite3.Connection, path: Path) -> int:
+    """The schema version a store's metadata row records; 1 when there is none (0.9.0).
+
+    Raises
+    ------
+    InputError
+        The row is damaged, or records a schema newer than :data:`STORE_SCHEMA_VERSION`.
+    """
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND "
+                    "name='gpkg_metadata'").fetchone() is None:
+        return 1
+    row = conn.execute("SELECT metadata FROM gpkg_metadata WHERE md_standard_uri = ? "
+                       "ORDER BY id LIMIT 1", (STORE_METADATA_URI,)).fetchone()
+    if row is None:
+        return 1
+    try:
+        version = json.loads(row[0])["schema_version"]
+    except (ValueError, TypeError, KeyError):
+        version = None
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise InputError(f"{path} has a damaged scenario store version record")
+    if version > STORE_SCHEMA_VERSION:
+        raise InputError(f"{path} was written by a newer nfz-dashboard (schema {version}; "
+                         f"this one knows {STORE_SCHEMA_VERSION}); upgrade nfz-dashboard")
+    return version
+
+
+def check_schema(conn: sqlite3.Connection, path: Path) -> int:
+    """The store's schema version in ``conn`` (0: no store tables yet); raise if unusable.
 
     Parameters
     ----------
@@ -114,41 +185,55 @@ def check_schema(conn: sqlite3.Connection, path: Path) -> bool:
     path : Path
         The file behind ``conn``, for messages.
 
+    Returns
+    -------
+    int
+        0 when the tables are missing, 1 for a store of nfz-dashboard 0.9.0 or
+        earlier (no version recorded), else the recorded version.
+
     Raises
     ------
     InputError
-        An SQLite database that is not a GeoPackage, or a GeoPackage whose
-        ``scenarios``/``zones``/``buffers`` table lacks a required column.
+        An SQLite database that is not a GeoPackage, a GeoPackage whose
+        ``scenarios``/``zones``/``buffers`` table lacks a required column, or
+        a store written by a newer nfz-dashboard.
     """
-    # One read transaction, so the header and the table list come from the same
-    # commit: another process may be creating the schema right now.
+    # One read transaction, so the header, the table list and the version come from
+    # the same commit: another process may be creating the schema right now.
     conn.execute("BEGIN")
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table'")}
+        if app_id not in GPKG_APPLICATION_IDS:
+            if tables:
+                raise InputError(f"{path} is an SQLite database but not a GeoPackage; "
+                                 "choose another scenario store")
+            return 0
+        if not set(_TABLES) <= tables:
+            return 0
+        for table, required in _REQUIRED_COLUMNS.items():
+            cols = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            if not required <= cols:
+                raise InputError(f"{path} has a {table!r} table that is not a scenario "
+                                 f"table (missing {', '.join(sorted(required - cols))})")
+        return recorded_version(conn, path)
     finally:
         conn.execute("COMMIT")
-    if app_id not in GPKG_APPLICATION_IDS:
-        if tables:
-            raise InputError(f"{path} is an SQLite database but not a GeoPackage; "
-                             "choose another scenario store")
-        return False
-    if not set(_TABLES) <= tables:
-        return False
-    for table, required in _REQUIRED_COLUMNS.items():
-        cols = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
-        if not required <= cols:
-            raise InputError(f"{path} has a {table!r} table that is not a scenario "
-                             f"table (missing {', '.join(sorted(required - cols))})")
-    return True
 
 
-def create_schema(conn: sqlite3.Connection) -> None:
-    """Add the GeoPackage core tables and the three scenario tables, in one transaction.
+def create_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Add the GeoPackage core tables and the scenario tables, or upgrade an older
+    store to :data:`STORE_SCHEMA_VERSION`, in one transaction.
 
     Safe on an existing GeoPackage (``CREATE TABLE IF NOT EXISTS``, ``INSERT
-    OR IGNORE``): its own layers stay as they are.
+    OR IGNORE``): its own layers stay as they are.  Safe when another process
+    does the same at the same time (the write lock is taken first).
+
+    Raises
+    ------
+    InputError
+        The store was written by a newer nfz-dashboard meanwhile.
     """
     wkt = wgs84_wkt()
     now = utc_now_iso()
@@ -179,7 +264,41 @@ def create_schema(conn: sqlite3.Connection) -> None:
     conn.executemany(
         "INSERT OR IGNORE INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)",
         [("zones", "geom", "GEOMETRY", SRS_ID), ("buffers", "geom", "POINT", SRS_ID)])
+    _record_version(conn, path, now)
     conn.execute("COMMIT")
+
+
+def _record_version(conn: sqlite3.Connection, path: Path, now: str) -> None:
+    """Inside the write transaction: register the metadata extension and record
+    :data:`STORE_SCHEMA_VERSION` (migrating schema 1 needs nothing else)."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO gpkg_extensions VALUES (?, NULL, 'gpkg_metadata', ?, "
+        "'read-write')", [(t, _METADATA_EXTENSION) for t in ("gpkg_metadata",
+                                                            "gpkg_metadata_reference")])
+    if recorded_version(conn, path) == STORE_SCHEMA_VERSION and conn.execute(
+            "SELECT 1 FROM gpkg_metadata WHERE md_standard_uri = ?",
+            (STORE_METADATA_URI,)).fetchone():
+        return
+    record = json.dumps({"schema_version": STORE_SCHEMA_VERSION,
+                         "written_by": f"nfz-dashboard {_app_version()}"})
+    conn.execute("DELETE FROM gpkg_metadata_reference WHERE md_file_id IN (SELECT id FROM "
+                 "gpkg_metadata WHERE md_standard_uri = ?)", (STORE_METADATA_URI,))
+    conn.execute("DELETE FROM gpkg_metadata WHERE md_standard_uri = ?", (STORE_METADATA_URI,))
+    cur = conn.execute("INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, "
+                       "metadata) VALUES ('dataset', ?, 'application/json', ?)",
+                       (STORE_METADATA_URI, record))
+    conn.execute("INSERT INTO gpkg_metadata_reference (reference_scope, table_name, "
+                 "timestamp, md_file_id) VALUES ('table', 'scenarios', ?, ?)",
+                 (now, cur.lastrowid))
+
+
+def _app_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nfz-dashboard")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def touch(conn: sqlite3.Connection, now: str) -> None:

@@ -3,20 +3,26 @@
 Every write is one ``BEGIN IMMEDIATE`` transaction, so a process killed
 mid-save leaves the previous state, and concurrent writers wait for each other
 (``busy_timeout`` of :data:`BUSY_TIMEOUT_S` seconds) instead of failing.  The
-table layout is :mod:`dashboard.scenarios.schema`.
+table layout is :mod:`dashboard.scenarios.schema`; its version is recorded in
+the file (``gpkg_metadata``).  A store of an older version (0.9.0's, schema 1)
+is read as it is and upgraded, in the same transaction as the first write; one
+of a newer version is refused with a message to upgrade.  This is the embedded
+default store; :mod:`dashboard.scenarios.stores` chooses between it and the
+shared PostgreSQL one.
 """
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from dashboard.geo.errors import InputError
 from dashboard.scenarios.gpkg import geometry_from_gpkg_blob, gpkg_geometry_blob
@@ -31,7 +37,12 @@ from dashboard.scenarios.model import (
     Zone,
     utc_now_iso,
 )
-from dashboard.scenarios.schema import check_schema, create_schema, touch
+from dashboard.scenarios.schema import (
+    STORE_SCHEMA_VERSION,
+    check_schema,
+    create_schema,
+    touch,
+)
 from dashboard.scenarios.validate import _check_name, validate_scenario
 
 __all__ = ["BUSY_TIMEOUT_S", "STORE_FILENAME", "APP_DIR_NAME", "ScenarioStore",
@@ -43,6 +54,9 @@ BUSY_TIMEOUT_S: float = 30.0
 #: File name of the default store inside the data directory.
 STORE_FILENAME: str = "scenarios.gpkg"
 APP_DIR_NAME: str = "nfz-dashboard"
+
+#: Geometry bytes and a "where" for messages -> shapely geometry.
+GeometryDecoder = Callable[[bytes, str], BaseGeometry]
 
 _INSERT_ZONES = ("INSERT INTO zones (geom, scenario, zone_index, zone_id, name, rule, "
                  "description, params, center_lon, center_lat, radius_km) "
@@ -90,38 +104,43 @@ def _buffer_rows(s: Scenario) -> list[tuple[Any, ...]]:
             for i, b in enumerate(s.buffers)]
 
 
-def _zones_from_rows(rows: Sequence[tuple[Any, ...]], where: str) -> list[Zone]:
-    """Rows of :data:`_SELECT_ZONES` as zones."""
+def _zones_from_rows(rows: Sequence[tuple[Any, ...]], where: str,
+                     decode: GeometryDecoder = geometry_from_gpkg_blob) -> list[Zone]:
+    """Rows of :data:`_SELECT_ZONES` as zones (``decode``: geometry bytes -> shapely;
+    ``params`` may be JSON text or the decoded object)."""
     zones = []
     for geom, zid, zname, rule, desc, params, clon, clat, radius in rows:
         try:
-            params_obj = json.loads(params) if params else {}
+            params_obj = (json.loads(params) if isinstance(params, (str, bytes)) else params
+                          ) or {}
         except ValueError:
             raise InputError(f"{where}: zone {zid!r} has damaged params") from None
-        zones.append(Zone(id=zid, name=zname or "", rule=rule or "drawn",
+        zones.append(Zone(id=zid, name=zname or "", rule="drawn" if rule is None else rule,
                           description=desc or "", params=params_obj,
-                          geometry=geometry_from_gpkg_blob(geom, f"{where} zone {zid!r}"),
+                          geometry=decode(geom, f"{where} zone {zid!r}"),
                           center_lon=clon, center_lat=clat, radius_km=radius))
     return zones
 
 
-def _buffers_from_rows(rows: Sequence[tuple[Any, ...]], where: str) -> list[Buffer]:
+def _buffers_from_rows(rows: Sequence[tuple[Any, ...]], where: str,
+                       decode: GeometryDecoder = geometry_from_gpkg_blob) -> list[Buffer]:
     """Rows of :data:`_SELECT_BUFFERS` as buffers (a null point is a layer buffer)."""
     buffers = []
     for geom, radius, layer, label in rows:
-        pt = None if geom is None else geometry_from_gpkg_blob(geom, f"{where} buffer")
+        pt = None if geom is None else decode(geom, f"{where} buffer")
         buffers.append(Buffer(None if pt is None else pt.x, None if pt is None else pt.y,
                               radius, layer=layer if pt is None else None,
                               label=label or ""))
     return buffers
 
 
-def _fields_from_row(created: str, updated: str, meta_json: str, where: str
+def _fields_from_row(created: str, updated: str, meta_json: str | dict[str, Any], where: str
                      ) -> dict[str, Any]:
-    """The ``scenarios`` row's times and ``meta`` JSON as :class:`Scenario` keywords."""
+    """The ``scenarios`` row's times and ``meta`` JSON (text or decoded) as
+    :class:`Scenario` keywords."""
     try:
-        meta = json.loads(meta_json)
-    except ValueError:
+        meta = json.loads(meta_json) if isinstance(meta_json, str) else dict(meta_json)
+    except (ValueError, TypeError):
         raise InputError(f"{where} has damaged metadata") from None
     if not isinstance(meta, dict):
         raise InputError(f"{where} has damaged metadata")
@@ -189,6 +208,14 @@ class ScenarioStore:
     def __repr__(self) -> str:
         return f"ScenarioStore({str(self.path)!r})"
 
+    #: What kind of store this is, for captions.
+    kind: str = "GeoPackage"
+
+    @property
+    def where(self) -> str:
+        """The store's file, for messages."""
+        return str(self.path)
+
     # -- connection ------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
@@ -222,11 +249,11 @@ class ScenarioStore:
         except sqlite3.Error as exc:
             raise self._fail(exc) from None
         try:
-            ready = check_schema(conn, self.path)
-            if not ready and write:
-                create_schema(conn)
-                ready = True
-            yield conn if ready else None
+            version = check_schema(conn, self.path)
+            if write and version < STORE_SCHEMA_VERSION:  # new, or older: add or upgrade
+                create_schema(conn, self.path)
+                version = STORE_SCHEMA_VERSION
+            yield conn if version else None
         except sqlite3.Error as exc:
             if isinstance(exc, (sqlite3.ProgrammingError, sqlite3.InterfaceError)):
                 raise

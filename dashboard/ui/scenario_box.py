@@ -9,13 +9,26 @@ import streamlit as st
 
 from dashboard import zonemap as zm
 from dashboard import zonestate as zs
-from dashboard.scenarios import Scenario, ScenarioExists, ScenarioStore, from_url_param, to_url_param
+from dashboard.scenarios import (
+    Scenario,
+    ScenarioExists,
+    Store,
+    from_url_param,
+    open_store,
+    to_url_param,
+)
 from dashboard.ui.widgets import State, add_row, attempt, md, plural, show_queued
 
 REPLACE_HINT = " — tick “Replace” to overwrite it, or choose another name"
 
 
 # ----------------------------------------------------------------- scenarios
+def _store() -> Store:
+    """The one place the page gets its store: ``DASHBOARD_STORE_URL`` (a GeoPackage
+    file by default, or a shared PostgreSQL).  Opening connects to nothing."""
+    return open_store()
+
+
 def _scn_note(level: str, text: str) -> None:
     st.session_state.setdefault("scn_msgs", []).append((level, text))
 
@@ -32,7 +45,7 @@ def _open(command: Callable[[State, dict[str, tuple[float, float]]], Scenario],
 
 def _cb_open_saved() -> None:
     name = st.session_state.get("scn_pick")
-    _open(lambda state, inc: zs.open_saved(state, ScenarioStore(), name, inc),
+    _open(lambda state, inc: zs.open_saved(state, _store(), name, inc),
           f"Could not open “{name}”: " if name else "")
 
 
@@ -54,7 +67,7 @@ def _cb_open_import() -> None:
 
 def _cb_save(incident_lonlat: tuple[float, float]) -> None:
     state = st.session_state
-    ok, sc = attempt(lambda: zs.save_scenario(state, ScenarioStore(), state.get("scn_name"),
+    ok, sc = attempt(lambda: zs.save_scenario(state, _store(), state.get("scn_name"),
                                               incident_lonlat,
                                               overwrite=bool(state.get("scn_overwrite"))),
                      partial(_scn_note, "error"), prefix="Not saved: ",
@@ -67,7 +80,7 @@ def _cb_save(incident_lonlat: tuple[float, float]) -> None:
 def _cb_delete() -> None:
     state = st.session_state
     pick = state.get("scn_pick")
-    ok, _ = attempt(lambda: zs.delete_saved(ScenarioStore(), pick,
+    ok, _ = attempt(lambda: zs.delete_saved(_store(), pick,
                                             confirmed=bool(state.get("scn_delete_confirm"))),
                     partial(_scn_note, "error"))
     if ok:
@@ -79,7 +92,7 @@ def _cb_delete() -> None:
 def _cb_rename() -> None:
     state = st.session_state
     pick = state.get("scn_pick")
-    ok, new = attempt(lambda: zs.rename_saved(ScenarioStore(), pick, state.get("scn_new_name")),
+    ok, new = attempt(lambda: zs.rename_saved(_store(), pick, state.get("scn_new_name")),
                       partial(_scn_note, "error"), prefix="Not renamed: ")
     if ok:
         state["scn_pick"] = new
@@ -164,11 +177,11 @@ def _scn_share(state: State, sc: Scenario | None) -> None:
 def scenarios(state: State, incident: Mapping[str, Any]) -> None:
     st.subheader("Scenarios")
     show_queued(state, "scn_msgs")
-    store = ScenarioStore()
-    _, saved = attempt(store.list, prefix="The scenario store cannot be read: ")
-    st.caption(f"Saved in {store.path} (GeoPackage). A scenario holds the zones, the rings "
-               "around the selected point, the border band, the incident, the date, the "
-               "units and the map view.")
+    ok, store = attempt(_store, prefix="The scenario store is not set up: ")
+    saved = attempt(store.list, prefix="The scenario store cannot be read: ")[1] if ok else []
+    where = f"Saved in {md(store.where)} ({store.kind}). " if ok else ""
+    st.caption(f"{where}A scenario holds the zones, the rings around the selected point, "
+               "the border band, the incident, the date, the units and the map view.")
     inc_ll = (incident["lon"], incident["lat"])
     c_save, c_saved = st.columns(2)
     with c_save:
