@@ -11,7 +11,9 @@ This script sets the page up, puts every session-state key in place
 - ``/incidents`` (:file:`ui/incidents.py`): the catalogue on a timeline, the incident
   table and the origin analysis.
 
-``/`` is a hidden default page (:file:`ui/home.py`) that opens ``/explore``.
+``/`` is a hidden default page (:file:`ui/home.py`) that opens ``/explore``.  With an
+``[auth]`` section in ``.streamlit/secrets.toml`` every page asks for an OpenID
+Connect sign-in first (:mod:`dashboard.ui.login`).
 
 Session state keys: ``incident`` · ``as_of`` · ``units`` · ``layers_on`` ·
 ``zone_ids`` · ``rings_km`` · ``band_km`` · ``user_layers`` · ``picked`` ·
@@ -26,6 +28,7 @@ import streamlit as st
 
 from dashboard import appstate
 from dashboard.ui import sidebar
+from dashboard.ui.login import signed_in
 
 TITLE = "NATO eastern flank – incident map"
 
@@ -40,6 +43,8 @@ PAGE_CSS = """<style>
 
 st.set_page_config(page_title=TITLE, page_icon="🛰️", layout="wide",
                    initial_sidebar_state="collapsed")
+if not signed_in():  # only when .streamlit/secrets.toml has an [auth] section
+    st.stop()
 home = st.Page("ui/home.py", title="Explore", url_path="home", default=True, visibility="hidden")
 explore = st.Page("ui/explore.py", title="Explore", icon="🗺️", url_path="explore")
 zones = st.Page("ui/zones.py", title="No-fly zones", icon="✏️", url_path="zones")
