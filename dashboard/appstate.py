@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard import incidentfilter
-from dashboard.cache import memoize
+from dashboard.cache import approx_bytes, memoize
 from dashboard.catalogue import BUILTIN_LAYERS, CATALOGUE
 from dashboard.geo.errors import InputError
 from dashboard.geo.layers_io import load_layer
@@ -141,8 +141,17 @@ def parse_radii(text: str, units: str) -> list[float]:
 
 
 def on_rings_text(state: State, units: str) -> None:
+    """The rings box of ``units`` changed: its radii, in km, become the rings.
+
+    A box whose unit is no longer shown has no value any more (a units switch
+    removed it while the browser still sent it: two reruns in quick succession,
+    seen under load); its change is ignored.
+    """
+    text = state.get(rings_text_key(units))
+    if text is None:
+        return
     try:
-        state["rings_km"] = parse_radii(state[rings_text_key(units)], units)
+        state["rings_km"] = parse_radii(text, units)
         state["rings_error"] = None
     except InputError as exc:
         state["rings_error"] = str(exc)
@@ -156,6 +165,9 @@ def set_rings_km(state: State, radii_km: list[float]) -> None:
 
 
 def on_band(state: State, units: str) -> None:
+    """The band box of ``units`` changed (ignored when that box is gone, as above)."""
+    if state.get(band_key(units)) is None:
+        return
     state["band_km"] = to_km(float(state[band_key(units)] or 0.0), units)
 
 
@@ -332,6 +344,91 @@ def without_layers(scene: Scene, hidden: Sequence[str] | frozenset[str]) -> Scen
 
 def unpick(state: State) -> None:
     state["picked"] = None
+
+
+# ------------------------------------------------------- session bounds ---
+# A session's state lives in the server's memory while its tab is open and for
+# ``server.disconnectedSessionTTL`` seconds after (.streamlit/config.toml).  What a
+# user brings is the large part: uploaded layers, each capped by
+# dashboard.geo.layers_io (MAX_UPLOAD_BYTES, MAX_UPLOAD_VERTICES) and together
+# capped here, in number and estimated memory, so N sessions hold at most N times
+# a known amount.  Process-wide caches are bounded in dashboard.cache.
+#: Most uploaded layers one session keeps on its map.
+MAX_USER_LAYERS: int = 8
+#: Most memory (estimated by :func:`dashboard.cache.approx_bytes`) the uploaded
+#: layers of one session may hold together, bytes.  One upload of the largest
+#: allowed size (500,000 vertices) takes about 15 MB.
+MAX_USER_LAYERS_BYTES: int = 48 * 1024 * 1024
+
+
+def layer_bytes(gdf: Any) -> int:
+    """Estimated memory of one layer (a GeoDataFrame), bytes."""
+    return approx_bytes(gdf)
+
+
+def user_layers_bytes(layers: Mapping[str, Any]) -> int:
+    """Estimated memory of a session's uploaded layers together, bytes."""
+    return sum(layer_bytes(g) for g in layers.values())
+
+
+def _mb(nbytes: float) -> str:
+    """Bytes as MB with one decimal.
+
+    >>> _mb(48 * 1024 * 1024)
+    '48.0 MB'
+    """
+    return f"{nbytes / (1024 * 1024):.1f} MB"
+
+
+def refusal(layers: Mapping[str, Any], name: str, gdf: Any) -> str | None:
+    """Why ``gdf`` may not join ``layers`` under ``name`` (one line), or None if it may.
+
+    A layer already kept under ``name`` is replaced, so it does not count twice.
+    """
+    others = {k: v for k, v in layers.items() if k != name}
+    if len(others) >= MAX_USER_LAYERS:
+        return (f"not added: a session keeps at most {MAX_USER_LAYERS} of your layers; "
+                "remove one from the uploader first")
+    size, held = layer_bytes(gdf), user_layers_bytes(others)
+    if held + size > MAX_USER_LAYERS_BYTES:
+        return (f"not added: it takes about {_mb(size)} in memory and your layers already "
+                f"hold {_mb(held)} of the {_mb(MAX_USER_LAYERS_BYTES)} a session may keep; "
+                "remove a layer first")
+    return None
+
+
+def keep_user_layer(layers: MutableMapping[str, Any], name: str, gdf: Any) -> str | None:
+    """Keep ``gdf`` in ``layers`` under ``name`` if the session's caps allow it.
+
+    Parameters
+    ----------
+    layers : mutable mapping
+        The session's uploaded layers (``state["user_layers"]``), name -> GeoDataFrame.
+    name : str
+        The file's name.
+    gdf : GeoDataFrame
+        The layer read from it.
+
+    Returns
+    -------
+    str or None
+        None when kept; else the one-line reason, and ``layers`` is unchanged.
+    """
+    why = refusal(layers, name, gdf)
+    if why is None:
+        layers[name] = gdf
+    return why
+
+
+def footprint(state: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """``(key, estimated bytes)`` of every entry of a session's state, largest first.
+
+    Objects shared with other sessions or with the process-wide caches (the
+    catalogue's layers a pick refers to) are counted here too: this is an upper
+    bound on what the session adds.
+    """
+    rows = [(str(k), approx_bytes(v)) for k, v in state.items()]
+    return sorted(rows, key=lambda r: -r[1])
 
 
 # ---------------------------------------------------------------- request ---

@@ -78,9 +78,12 @@ def _uploads(state: Any) -> None:
                                type=["geojson", "json", "csv"], accept_multiple_files=True,
                                key="uploads")
     names = {up.name for up in uploads or []}
-    for name in [n for n in state["user_layers"] if n not in names]:
+    removed = [n for n in state["user_layers"] if n not in names]
+    for name in removed:
         del state["user_layers"][name]
     refused = _refused(state, uploads or [])
+    if removed:  # room freed: files refused for the session's caps get another try
+        refused.clear()
     for up in uploads or []:
         if up.name in state["user_layers"]:
             continue
@@ -91,10 +94,12 @@ def _uploads(state: Any) -> None:
             except InputError as exc:
                 refused[key] = about_file(up.name, str(exc))
             else:
-                state["user_layers"][up.name] = layer.gdf
-                for m in layer.messages:
-                    st.info(md(about_file(up.name, m)))
-                continue
+                why = appstate.keep_user_layer(state["user_layers"], up.name, layer.gdf)
+                if why is None:
+                    for m in layer.messages:
+                        st.info(md(about_file(up.name, m)))
+                    continue
+                refused[key] = about_file(up.name, why)
         st.error(md(refused[key]))
     if state["user_layers"]:
         st.caption("On the map: " + ", ".join(md(n) for n in state["user_layers"]))
