@@ -14,9 +14,7 @@ Streamlit 1.67):
 * uploads: ``BackMsg.file_urls_request`` -> ``ForwardMsg.file_urls_response``,
   ``PUT`` the file (multipart) to the upload URL with the ``X-Xsrftoken``
   header, then a rerun with the uploader's ``file_uploader_state_value``;
-* deferred downloads (``st.download_button`` with a callable):
-  ``BackMsg.backend_operation_request`` with the button's ``deferred_file_id``
-  -> a media URL -> ``GET``.
+* downloads: the download button's media URL -> ``GET``.
 
 Like the browser, it remembers the value it last sent for each widget and
 sends the values of the widgets on the page with every rerun; a widget the
@@ -344,21 +342,15 @@ class Session:
         ws = self.values.get(self.widget_id(key)) if key in self.elements else None
         return [] if ws is None else list(ws.file_uploader_state_value.uploaded_file_info)
 
-    async def deferred_download(self, key: str, kind: str = "brief") -> tuple[RunResult, bytes]:
-        """Click the download button keyed ``key`` (a callable's file): the file's bytes."""
+    async def download(self, key: str, kind: str = "brief") -> tuple[RunResult, bytes]:
+        """Fetch the file of the download button keyed ``key`` (as the browser does)."""
         t0 = time.perf_counter()
         res = RunResult(kind, 0.0)
-        msg = BackMsg()
-        rid = str(uuid.uuid4())
-        req = msg.backend_operation_request
-        req.request_id, req.session_id = rid, self.session_id
-        req.deferred_file.file_id = self.element(key).deferred_file_id
-        reply = await self._request(msg, rid)
-        if reply.error_msg:
-            res.errors.append(f"{kind}: {reply.error_msg}")
-            res.latency_s = time.perf_counter() - t0
+        try:
+            url = urllib.parse.urljoin(self.base_url + "/", self.element(key).url.lstrip("/"))
+        except KeyError:
+            res.errors.append(f"{kind}: no download button {key!r} on the page")
             return res, b""
-        url = urllib.parse.urljoin(self.base_url + "/", reply.deferred_file.url.lstrip("/"))
         r = await asyncio.to_thread(self.http.get, url, timeout=TIMEOUT_S)
         if r.status_code >= 400:
             res.errors.append(f"{kind}: HTTP {r.status_code} for {url}")

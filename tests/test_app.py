@@ -358,7 +358,16 @@ def test_briefing_download_renders_the_page_scene():
     png = brief_bytes(scene, "png", "slide", "UNCLASSIFIED")
     assert Image.open(BytesIO(png)).size == (1920, 1080)
     at = run_app()
+    assert not at.get("download_button") or not any(
+        b.label == "Download briefing map" for b in at.get("download_button"))
+    at.button(key="brief_make").click().run()
+    assert not at.exception, at.exception
     assert any(b.label == "Download briefing map" for b in at.get("download_button"))
+    made = at.session_state["brief_file"][1]
+    assert made[:8] == b"\x89PNG\r\n\x1a\n" and Image.open(BytesIO(made)).size == (1920, 1080)
+    at.selectbox(key="brief_fmt").select("svg").run()  # another format: make it again
+    assert not any(b.label == "Download briefing map" for b in at.get("download_button"))
+    assert at.session_state["brief_file"] is None
 
 
 def test_an_old_form_share_link_opens_the_zones_page():

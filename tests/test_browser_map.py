@@ -377,8 +377,11 @@ def test_brief_of_a_zoomed_view_covers_that_view(explore):
     page.locator(".st-key-brief_fmt").click()
     page.get_by_role("option", name="svg").click()
     settle(page)
+    page.get_by_role("button", name="Make briefing map").click()
+    download = page.get_by_role("button", name="Download briefing map")
+    download.wait_for(timeout=120_000)
     with page.expect_download(timeout=120_000) as dl:
-        page.get_by_role("button", name="Download briefing map").click()
+        download.click()
     svg = Path(dl.value.path()).read_text(encoding="utf-8")
     lons, lats = _brief_labels(svg)
     assert len(lons) >= 2 and len(lats) >= 2, (lons, lats)

@@ -251,8 +251,11 @@ def test_brief_svg_of_the_view_keeps_the_names_as_text(session):
         if fmt.locator("input").input_value() == "svg":
             break
     settle(page)
+    page.get_by_role("button", name="Make briefing map").click()
+    download = page.get_by_role("button", name="Download briefing map")
+    download.wait_for(timeout=120_000)
     with page.expect_download(timeout=120_000) as dl:
-        page.get_by_role("button", name="Download briefing map").click()
+        download.click()
     svg = Path(dl.value.path()).read_bytes()
     root = ET.fromstring(svg)
     assert not re.search(rb"<(script|img|a|iframe|foreignObject)\b", svg)

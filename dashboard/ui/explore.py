@@ -186,10 +186,36 @@ def export_tab(scene: Scene, incident_id: str) -> None:
                                                "a4": "A4 landscape, 300 dpi"}[v])
     marking = st.text_input("Marking banner", key="brief_marking", placeholder="e.g. UNCLASSIFIED")
     shown_scene = appstate.without_layers(scene, hidden_layers())
-    st.download_button("Download briefing map",
-                       lambda: brief_bytes(shown_scene, fmt, size, marking),
-                       file_name=f"brief-{incident_id}.{fmt}", key="dl_brief",
-                       on_click="ignore", mime=BRIEF_MIME[fmt])
+    brief_box(shown_scene, fmt, size, marking, f"brief-{incident_id}.{fmt}")
+
+
+def _brief_signature(scene: Scene, fmt: str, size: str, marking: str | None) -> str:
+    """What a brief depends on, as text: a made brief is offered while this stays."""
+    return repr((fmt, size, (marking or "").strip(), scene.view, scene.title, scene.subtitle,
+                 sorted(scene.metrics.items()), [lyr.name for lyr in scene.layers],
+                 scene.units, scene.as_of))
+
+
+def brief_box(scene: Scene, fmt: str, size: str, marking: str | None, file_name: str) -> None:
+    """"Make briefing map", then "Download briefing map" for as long as the view stays.
+
+    The file is made in the run the button asks for and offered with its bytes, so it
+    stays this session's until the view changes.  (A download made on click belongs
+    to no session: under load another session's rerun can drop it before the
+    browser fetches it.)  A session keeps its last brief only.
+    """
+    state = st.session_state
+    sig = _brief_signature(scene, fmt, size, marking)
+    if st.button("Make briefing map", key="brief_make"):
+        with st.spinner("Drawing the briefing map…"):
+            state["brief_file"] = (sig, brief_bytes(scene, fmt, size, marking))
+    made = state.get("brief_file")
+    if made and made[0] == sig:
+        st.download_button("Download briefing map", made[1], file_name=file_name,
+                           key="dl_brief", on_click="ignore", mime=BRIEF_MIME[fmt])
+    else:
+        state["brief_file"] = None
+        st.caption("Make the map of the view as it is now, then download it.")
 
 
 def main() -> None:
