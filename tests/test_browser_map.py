@@ -350,6 +350,16 @@ def test_click_on_strike_shows_its_distance_to_the_border(explore):
     assert panel_nato(text) == ("PL-UA", pytest.approx(km, abs=0.01)) and seg == "PL-UA"
 
 
+def download_brief(page) -> Path:
+    """Export tab open: "Make briefing map", then download it; the file's path."""
+    page.get_by_role("button", name="Make briefing map").click()
+    download = page.get_by_role("button", name="Download briefing map")
+    download.wait_for(timeout=120_000)
+    with page.expect_download(timeout=120_000) as dl:
+        download.click()
+    return Path(dl.value.path())
+
+
 def _brief_labels(svg: str) -> tuple[list[float], list[float]]:
     """Longitudes and latitudes of the brief's graticule labels (``23.5°E``, ``50°N``)."""
     lons, lats = [], []
@@ -377,12 +387,7 @@ def test_brief_of_a_zoomed_view_covers_that_view(explore):
     page.locator(".st-key-brief_fmt").click()
     page.get_by_role("option", name="svg").click()
     settle(page)
-    page.get_by_role("button", name="Make briefing map").click()
-    download = page.get_by_role("button", name="Download briefing map")
-    download.wait_for(timeout=120_000)
-    with page.expect_download(timeout=120_000) as dl:
-        download.click()
-    svg = Path(dl.value.path()).read_text(encoding="utf-8")
+    svg = download_brief(page).read_text(encoding="utf-8")
     lons, lats = _brief_labels(svg)
     assert len(lons) >= 2 and len(lats) >= 2, (lons, lats)
     for vals, lo, hi in ((lons, w, e), (lats, s, n)):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from test_browser_map import frame_of, search, settle, wait_ready
+from test_browser_map import download_brief, frame_of, search, settle, wait_ready
 from test_markup_export import (BIDI, IMG, JS_LINK, LONG, MATH, MD_IMAGE, MD_JS, SCRIPT,
                                 SVG_ONLOAD, TEMPLATE)
 
@@ -251,12 +251,7 @@ def test_brief_svg_of_the_view_keeps_the_names_as_text(session):
         if fmt.locator("input").input_value() == "svg":
             break
     settle(page)
-    page.get_by_role("button", name="Make briefing map").click()
-    download = page.get_by_role("button", name="Download briefing map")
-    download.wait_for(timeout=120_000)
-    with page.expect_download(timeout=120_000) as dl:
-        download.click()
-    svg = Path(dl.value.path()).read_bytes()
+    svg = download_brief(page).read_bytes()
     root = ET.fromstring(svg)
     assert not re.search(rb"<(script|img|a|iframe|foreignObject)\b", svg)
     for e in root.iter():
