@@ -360,6 +360,17 @@ def test_open_store_reads_the_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert "hunter2" not in str(info.value) and "mysql://u@db/x" in str(info.value)
     with pytest.raises(InputError, match="is not a valid PostgreSQL URL"):
         open_store("postgresql://u:hunter2@db/x?nosuchoption=1")
+    for raw in ("postgresql://u:a/b?c#d@db/x", "postgresql://u:a/b?c#d@db/x?nosuchoption=1"):
+        try:  # a password with unencoded / ? #: never shown, whatever happens
+            shown = open_store(raw).where
+        except InputError as exc:
+            shown = str(exc)
+        assert "a/b" not in shown and "c#d" not in shown, shown
+    for raw, expect in (("postgresql:/u:hunter2@db/x", "'postgresql:…'"),
+                        ("host=db user=u password=hunter2 dbname=x", "keyword strings")):
+        with pytest.raises(InputError, match=expect) as info:
+            open_store(raw)
+        assert "hunter2" not in str(info.value)
 
 
 def test_unreachable_server_is_store_unavailable_without_the_password(

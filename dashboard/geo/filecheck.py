@@ -277,6 +277,11 @@ class VertexBudget:
                              "limit (simplify it first)")
 
 
+def _has_bool(raw: list) -> bool:
+    """True if a position holds ``true``/``false`` (NumPy would read them as 1 and 0)."""
+    return any(isinstance(v, bool) for p in raw if isinstance(p, list) for v in p[:3])
+
+
 def _positions(raw: Any, where: str, budget: VertexBudget, min_len: int) -> np.ndarray:
     """A GeoJSON position list as an (n, 2) float array (heights dropped, noted in ``budget``)."""
     if not isinstance(raw, list):
@@ -289,9 +294,12 @@ def _positions(raw: Any, where: str, budget: VertexBudget, min_len: int) -> np.n
     except ValueError:  # ragged: some positions have a height, some not
         if not all(isinstance(p, list) and len(p) >= 2 for p in raw):
             raise InputError(f"{where}: coordinates must be [lon, lat] positions") from None
-        arr = np.asarray([p[:2] for p in raw])
+        try:
+            arr = np.asarray([p[:2] for p in raw])
+        except ValueError:
+            raise InputError(f"{where}: coordinates must be [lon, lat] positions") from None
         budget.has_z = True
-    if arr.dtype.kind not in "iuf":
+    if arr.dtype.kind not in "iuf" or _has_bool(raw):
         found = "text" if arr.dtype.kind in "US" else "values that are not numbers"
         raise InputError(f"{where}: coordinates must be numbers, found {found}")
     if arr.ndim != 2 or arr.shape[1] < 2:

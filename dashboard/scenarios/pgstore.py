@@ -61,7 +61,7 @@ from dashboard.scenarios.pgschema import (
 )
 from dashboard.scenarios.schema import _app_version
 from dashboard.scenarios.store import _buffers_from_rows, _fields_from_row, _zones_from_rows
-from dashboard.scenarios.stores import mask_url
+from dashboard.scenarios.stores import mask_url, url_password
 from dashboard.scenarios.validate import _check_name, validate_scenario
 
 __all__ = ["CONNECT_TIMEOUT_S", "BUSY_TIMEOUT_S", "PostgresStore"]
@@ -161,13 +161,13 @@ class PostgresStore:
 
     def __init__(self, url: str) -> None:
         self._where = mask_url(url)
-        userinfo = re.match(r"^[^:]+://([^/?#]*)@", url)
-        self._password = userinfo.group(1).partition(":")[2] if userinfo else ""
+        self._password = url_password(url)
         try:
             params = conninfo_to_dict(url)
-        except psycopg.ProgrammingError as exc:
-            raise InputError(f"{self._where} is not a valid PostgreSQL URL: "
-                             f"{self._scrub(str(exc), self._password)}") from None
+        except psycopg.ProgrammingError:
+            # libpq's own message quotes the URL: not shown, it may hold the password
+            raise InputError(f"{self._where} is not a valid PostgreSQL URL (percent-encode "
+                             "@ : / ? # % in the user name and password)") from None
         self._url = url
         self._password = str(params.get("password") or self._password)
         self._options = " ".join(filter(None, [str(params.get("options") or ""),
@@ -185,7 +185,9 @@ class PostgresStore:
     @staticmethod
     def _scrub(text: str, secret: str) -> str:
         line = text.strip().splitlines()[0] if text.strip() else "unknown error"
-        return line.replace(secret, "***") if secret else line
+        if secret and len(secret) >= 4:  # shorter: would mark where it occurs by chance
+            line = line.replace(secret, "***")
+        return re.sub(r"(?i)(password\s*=\s*)\S+", r"\1***", line)
 
     def _reason(self, exc: BaseException) -> str:
         text = str(exc)
@@ -225,7 +227,7 @@ class PostgresStore:
         conn = self._connect(op)
         try:
             version = schema_version(conn, self._where)
-            if version < PG_SCHEMA_VERSION and (write or version > 0):  # new or older
+            if write and version < PG_SCHEMA_VERSION:  # new or older: reads change nothing
                 ensure_schema(conn, self._where, f"nfz-dashboard {_app_version()}")
                 version = PG_SCHEMA_VERSION
             yield conn if version else None

@@ -27,7 +27,8 @@ from dashboard.geo.errors import InputError
 from dashboard.scenarios.model import Scenario, ScenarioSummary
 from dashboard.scenarios.store import ScenarioStore
 
-__all__ = ["STORE_URL_ENV", "Store", "open_store", "mask_url", "is_postgres_url"]
+__all__ = ["STORE_URL_ENV", "Store", "open_store", "mask_url", "url_password",
+           "is_postgres_url"]
 
 #: The environment variable that chooses the store.
 STORE_URL_ENV: str = "DASHBOARD_STORE_URL"
@@ -86,22 +87,41 @@ def is_postgres_url(url: str) -> bool:
                                                                         ].startswith("//")
 
 
+def _userinfo_split(rest: str) -> tuple[str, str]:
+    """``user:password`` and the rest of a URL after ``//``: the user info ends at the
+    last ``@`` (a password may hold ``/``, ``?`` or ``#`` unencoded)."""
+    userinfo, at, after = rest.rpartition("@")
+    return (userinfo, after) if at else ("", rest)
+
+
 def mask_url(url: str) -> str:
     """``url`` fit to show: the password and the query (which may hold one) removed.
 
+    Anything that is not a ``scheme://`` URL shows as its scheme only.
+
     >>> mask_url("postgresql://nfz:s3cret@db.example:5432/nfz?sslmode=require")
     'postgresql://nfz@db.example:5432/nfz'
+    >>> mask_url("postgresql://nfz:a/b?c#d@db/nfz"), mask_url("postgresql:/nfz:secret@db/x")
+    ('postgresql://nfz@db/nfz', 'postgresql:…')
     """
     text = url.strip()
     m = _SCHEME.match(text)
     if not m or not text[m.end():].startswith("//"):
-        return text.split("?", 1)[0]
-    rest = text[m.end() + 2:].split("?", 1)[0].split("#", 1)[0]
-    netloc, _, path = rest.partition("/")
-    userinfo, at, hosts = netloc.rpartition("@")
-    user = userinfo.split(":", 1)[0] if at else ""
+        return f"{m.group(1)}:…" if m else "(a value that is not a URL)"
+    userinfo, after = _userinfo_split(text[m.end() + 2:])
+    hosts, _, path = after.split("?", 1)[0].split("#", 1)[0].partition("/")
+    user = userinfo.split(":", 1)[0]
     shown = f"{user}@{hosts}" if user else hosts
     return f"{m.group(1)}://{shown}" + (f"/{path}" if path else "")
+
+
+def url_password(url: str) -> str:
+    """The password written in a ``scheme://user:password@host`` URL ('' if none)."""
+    text = url.strip()
+    m = _SCHEME.match(text)
+    if not m or not text[m.end():].startswith("//"):
+        return ""
+    return _userinfo_split(text[m.end() + 2:])[0].partition(":")[2]
 
 
 def _gpkg_path(url: str) -> Path | None:
@@ -140,6 +160,9 @@ def open_store(url: str | None = None) -> Store:
         from dashboard.scenarios.pgstore import PostgresStore
 
         return PostgresStore(text)
+    if "=" in text and (" " in text or "password" in text.lower()):
+        raise InputError(f"{source} must be a postgresql://USER:PASSWORD@HOST:PORT/DB URL; "
+                         "libpq keyword strings (host=... password=...) are not read")
     path = _gpkg_path(text)
     if path is None or not str(path).strip():
         raise InputError(f"{source} must be postgresql://USER@HOST:PORT/DB, "
