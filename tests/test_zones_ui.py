@@ -31,7 +31,7 @@ from dashboard.geo.zones import (
     zone_from_regions,
     zone_metrics,
 )
-from dashboard.scenarios import ScenarioStore, Zone, from_geojson
+from dashboard.scenarios import Scenario, ScenarioStore, Zone, from_geojson
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 ZONES_PAGE, EXPLORE_PAGE = "ui/zones.py", "ui/explore.py"  # st.navigation pages of the app
@@ -561,3 +561,26 @@ def test_an_unexpected_failure_is_a_message_not_a_traceback(monkeypatch):
     at.button(key="zone_clip").click().run()
     assert any("RuntimeError: GEOS said no" in e for e in errors(ok(at)))
     assert len(zones(at)) == 1
+
+
+def saved_names(at: AppTest) -> set[str]:
+    """The names in the saved-scenario list (its labels are "name · n zone(s) · time")."""
+    return {o.split(" · ")[0] for o in at.selectbox(key="scn_pick").options}
+
+
+def test_the_saved_list_is_read_once_in_a_while_and_after_each_own_write(data_dir, monkeypatch):
+    """Another session's save shows after LIST_TTL_S (or a reload); one's own at once."""
+    from dashboard.ui import scenario_box
+
+    at = draw(open_page(), [polygon_feature("map-a", SQUARE)])
+    other = ScenarioStore(data_dir / "scenarios.gpkg")
+    other.save(Scenario(name="elsewhere", zones=[Zone("z1", "Z", Polygon(SQUARE))]))
+    at.run()
+    assert "elsewhere" not in str([s.options for s in at.selectbox])  # within the TTL
+    at.text_input(key="scn_name").input("mine")
+    at.button(key="scn_save").click().run()  # an own write lists again
+    assert saved_names(ok(at)) == {"mine", "elsewhere"}
+    other.delete("elsewhere")
+    monkeypatch.setattr(scenario_box, "LIST_TTL_S", 0.0)
+    at.run()
+    assert saved_names(ok(at)) == {"mine"}

@@ -1,6 +1,7 @@
 """The zones page's scenarios: save, open, rename, delete, export, import, share links."""
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -20,6 +21,10 @@ from dashboard.scenarios import (
 from dashboard.ui.widgets import State, add_row, attempt, md, plural, show_queued
 
 REPLACE_HINT = " — tick “Replace” to overwrite it, or choose another name"
+#: How long a session reuses the list of saved scenarios, seconds (its own saves,
+#: renames and deletes refresh it at once): a store that does not answer holds up
+#: one rerun in this time, not every rerun.
+LIST_TTL_S: float = 10.0
 
 
 # ----------------------------------------------------------------- scenarios
@@ -66,6 +71,7 @@ def _cb_open_import() -> None:
 
 
 def _cb_save(incident_lonlat: tuple[float, float]) -> None:
+    st.session_state.pop("scn_list_cache", None)  # a write: list again
     state = st.session_state
     ok, sc = attempt(lambda: zs.save_scenario(state, _store(), state.get("scn_name"),
                                               incident_lonlat,
@@ -78,6 +84,7 @@ def _cb_save(incident_lonlat: tuple[float, float]) -> None:
 
 
 def _cb_delete() -> None:
+    st.session_state.pop("scn_list_cache", None)  # a write: list again
     state = st.session_state
     pick = state.get("scn_pick")
     ok, _ = attempt(lambda: zs.delete_saved(_store(), pick,
@@ -90,6 +97,7 @@ def _cb_delete() -> None:
 
 
 def _cb_rename() -> None:
+    st.session_state.pop("scn_list_cache", None)  # a write: list again
     state = st.session_state
     pick = state.get("scn_pick")
     ok, new = attempt(lambda: zs.rename_saved(_store(), pick, state.get("scn_new_name")),
@@ -174,11 +182,26 @@ def _scn_share(state: State, sc: Scenario | None) -> None:
         st.code(f"/zones?scenario={state['scn_link']}", language=None, wrap_lines=True)
 
 
+def _saved_list(state: State, store: Store) -> list[Any]:
+    """The saved scenarios, read at most every :data:`LIST_TTL_S` s by a session
+    (errors included: the message stays while the list is not read again)."""
+    cached = state.get("scn_list_cache")
+    now = time.monotonic()
+    if not (cached and cached[0] == store.where and now - cached[1] < LIST_TTL_S):
+        errors: list[str] = []
+        saved = attempt(store.list, errors.append,
+                        prefix="The scenario store cannot be read: ")[1] or []
+        cached = state["scn_list_cache"] = (store.where, now, saved, errors)
+    for text in cached[3]:
+        st.error(md(text))
+    return cached[2]
+
+
 def scenarios(state: State, incident: Mapping[str, Any]) -> None:
     st.subheader("Scenarios")
     show_queued(state, "scn_msgs")
     ok, store = attempt(_store, prefix="The scenario store is not set up: ")
-    saved = attempt(store.list, prefix="The scenario store cannot be read: ")[1] if ok else []
+    saved = _saved_list(state, store) if ok else []
     where = f"Saved in {md(store.where)} ({store.kind}). " if ok else ""
     st.caption(f"{where}A scenario holds the zones, the rings around the selected point, "
                "the border band, the incident, the date, the units and the map view.")
