@@ -46,7 +46,7 @@ import numpy as np
 from benchmarks.loadclient import (ProtocolError, RssSampler, RunResult, Session,
                                    record_page_runs)
 from dashboard.appstate import MAX_USER_LAYERS, MAX_USER_LAYERS_BYTES
-from dashboard.cache import PROCESS_MAX_BYTES
+from dashboard.cache import PROCESS_MAX_BYTES, approx_bytes
 from tests.appserver import CHROMIUM_ARGS, start_app, stop_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,7 +269,7 @@ def state_footprint() -> dict[str, Any]:
     rows = appstate.footprint(state)
     upload = read_user_layer(user_geojson(0, 1), "user.geojson").gdf
     return {"total": sum(b for _, b in rows), "top": rows[:8], "keys": len(rows),
-            "upload_bytes": appstate.layer_bytes(upload), "upload_file": len(user_geojson(0, 1)),
+            "upload_bytes": approx_bytes(upload), "upload_file": len(user_geojson(0, 1)),
             "exceptions": [e.value for e in at.exception],
             "caches_mb": cache_bytes() / 2**20, "cache_top": cache_report()[:5]}
 

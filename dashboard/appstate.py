@@ -20,6 +20,7 @@ from dashboard import incidentfilter
 from dashboard.cache import approx_bytes, memoize
 from dashboard.catalogue import BUILTIN_LAYERS, CATALOGUE
 from dashboard.geo.errors import InputError
+from dashboard.geo.filecheck import size_text
 from dashboard.geo.layers_io import load_layer
 from dashboard.geo.report import PointReport
 from dashboard.geo.units import KM_PER_UNIT, from_km, to_km
@@ -361,23 +362,9 @@ MAX_USER_LAYERS: int = 8
 MAX_USER_LAYERS_BYTES: int = 48 * 1024 * 1024
 
 
-def layer_bytes(gdf: Any) -> int:
-    """Estimated memory of one layer (a GeoDataFrame), bytes."""
-    return approx_bytes(gdf)
-
-
 def user_layers_bytes(layers: Mapping[str, Any]) -> int:
     """Estimated memory of a session's uploaded layers together, bytes."""
-    return sum(layer_bytes(g) for g in layers.values())
-
-
-def _mb(nbytes: float) -> str:
-    """Bytes as MB with one decimal.
-
-    >>> _mb(48 * 1024 * 1024)
-    '48.0 MB'
-    """
-    return f"{nbytes / (1024 * 1024):.1f} MB"
+    return sum(approx_bytes(g) for g in layers.values())
 
 
 def refusal(layers: Mapping[str, Any], name: str, gdf: Any) -> str | None:
@@ -389,10 +376,11 @@ def refusal(layers: Mapping[str, Any], name: str, gdf: Any) -> str | None:
     if len(others) >= MAX_USER_LAYERS:
         return (f"not added: a session keeps at most {MAX_USER_LAYERS} of your layers; "
                 "remove one from the uploader first")
-    size, held = layer_bytes(gdf), user_layers_bytes(others)
+    size, held = approx_bytes(gdf), user_layers_bytes(others)
     if held + size > MAX_USER_LAYERS_BYTES:
-        return (f"not added: it takes about {_mb(size)} in memory and your layers already "
-                f"hold {_mb(held)} of the {_mb(MAX_USER_LAYERS_BYTES)} a session may keep; "
+        return (f"not added: it takes about {size_text(size)} in memory and your layers "
+                f"already hold {size_text(held)} of the {size_text(MAX_USER_LAYERS_BYTES)} a "
+                "session may keep; "
                 "remove a layer first")
     return None
 

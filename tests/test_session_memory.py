@@ -50,7 +50,7 @@ def test_a_session_keeps_at_most_the_cap_of_layers_and_says_why():
 
 def test_a_session_keeps_at_most_the_cap_of_bytes(monkeypatch):
     big = polygon_layer(100_000)  # ~2.4 MB of coordinates
-    size = appstate.layer_bytes(big)
+    size = approx_bytes(big)
     monkeypatch.setattr(appstate, "MAX_USER_LAYERS_BYTES", int(size * 2.5))
     layers: dict = {}
     assert appstate.keep_user_layer(layers, "a.geojson", big) is None
@@ -65,7 +65,7 @@ def test_the_largest_allowed_upload_fits_and_the_caps_bound_a_session():
     """One upload at the vertex cap fits a session's budget (users can use what the
     uploader allows), and the budget is a real bound: its estimate counts every vertex."""
     big = polygon_layer(MAX_UPLOAD_VERTICES - 1)
-    size = appstate.layer_bytes(big)
+    size = approx_bytes(big)
     assert size >= 16 * MAX_UPLOAD_VERTICES  # at least two doubles per vertex
     assert size <= appstate.MAX_USER_LAYERS_BYTES
     assert appstate.MAX_USER_LAYERS_BYTES <= 64 * 2**20  # 20 sessions stay far below 1.5 GB

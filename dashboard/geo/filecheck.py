@@ -41,8 +41,8 @@ from shapely.geometry.base import BaseGeometry
 from dashboard.geo.errors import InputError
 
 __all__ = ["MAX_COLLECTION_DEPTH", "MAX_LINE_BYTES", "REGION_LONLAT", "VertexBudget",
-           "check_edges", "decode_text", "kind_of", "load_json", "not_utf8", "parse_geometry",
-           "read_path", "shown", "sniff", "swapped_hint"]
+           "check_edges", "check_lonlat", "decode_text", "kind_of", "load_json", "not_utf8",
+           "parse_geometry", "read_path", "shown", "size_text", "sniff", "swapped_hint"]
 
 #: Deepest nesting of GeometryCollections inside each other a file may use.
 MAX_COLLECTION_DEPTH: int = 8
@@ -134,14 +134,19 @@ def not_utf8(name: str, offset: int | None = None, byte: bytes = b"") -> InputEr
                       "save it as UTF-8")
 
 
-def _size_text(n_bytes: int) -> str:
+def size_text(n_bytes: float) -> str:
+    """Bytes as MB (MiB) with one decimal.
+
+    >>> size_text(48 * 1024 * 1024)
+    '48.0 MB'
+    """
     return f"{n_bytes / 2**20:,.1f} MB"
 
 
 def check_size(n_bytes: int, max_bytes: int, name: str) -> None:
     """Raise :class:`InputError` if ``n_bytes`` is over ``max_bytes``."""
     if n_bytes > max_bytes:
-        raise InputError(f"{shown(name)} is {_size_text(n_bytes)}; the limit is "
+        raise InputError(f"{shown(name)} is {size_text(n_bytes)}; the limit is "
                          f"{max_bytes / 2**20:,.0f} MB")
 
 
@@ -419,6 +424,27 @@ def parse_geometry(raw: Any, where: str, budget: VertexBudget,
 
 
 # ------------------------------------------------------------------ lon/lat order
+def check_lonlat(x: np.ndarray, y: np.ndarray) -> None:
+    """Raise :class:`InputError` unless all ``x`` are within ±180 and ``y`` within ±90."""
+    if len(x) == 0:
+        return
+    ax, ay = np.abs(np.asarray(x, float)), np.abs(np.asarray(y, float))
+    if not (np.isfinite(ax).all() and np.isfinite(ay).all()):
+        raise InputError("some coordinates are not finite numbers")
+    mx, my = float(ax.max()), float(ay.max())
+    if mx <= 180.0 and my <= 90.0:
+        return
+    if mx > 360.0 or my > 360.0:
+        raise InputError(f"coordinates reach {max(mx, my):,.0f}: this looks like a projected "
+                         "file (metres, e.g. EPSG:3857 or UTM); reproject it to WGS84 "
+                         "longitude/latitude (EPSG:4326)")
+    if mx <= 90.0 < my <= 180.0:
+        raise InputError("latitudes beyond ±90: looks like latitude/longitude are swapped "
+                         "(GeoJSON order is [longitude, latitude])")
+    raise InputError(f"coordinates outside longitude ±180 / latitude ±90 (up to {mx:g}, {my:g}); "
+                     "this looks projected: reproject to WGS84 longitude/latitude (EPSG:4326)")
+
+
 def _inside(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     w, s, e, n = REGION_LONLAT
     return (x >= w) & (x <= e) & (y >= s) & (y <= n)

@@ -28,8 +28,10 @@ from dashboard.catalogue import CATALOGUE as LAYERS
 from dashboard.geo.errors import InputError
 from dashboard.geo.filecheck import (
     GEOMETRY_TYPES,
+    HEAD_BYTES,
     VertexBudget,
     check_depth,
+    check_lonlat,
     check_size,
     decode_text,
     json_head,
@@ -117,13 +119,18 @@ def load_layer(name_or_path: str) -> gpd.GeoDataFrame:
     return _load_cached(str(path), st.st_size, st.st_mtime_ns, builtin, shown_as).copy()
 
 
+def _extension(filename: str) -> str:
+    """The file's extension, if it is one this reader reads."""
+    ext = Path(filename or "").suffix.lower()
+    if ext not in SUPPORTED_EXTENSIONS:
+        raise InputError(f"{shown(filename)}: unsupported file type {ext or '(none)'}; "
+                         "use .geojson, .json or .csv")
+    return ext
+
+
 def _layer_head(head: bytes, name: str) -> None:
     """A layer file's type from its name and first bytes, before the rest is read."""
-    ext = Path(name).suffix.lower()
-    if ext not in SUPPORTED_EXTENSIONS:
-        raise InputError(f"{shown(name)}: unsupported file type {ext or '(none)'}; "
-                         "use .geojson, .json or .csv")
-    if ext != ".csv":
+    if _extension(name) != ".csv":
         json_head(head, name)
 
 
@@ -270,27 +277,6 @@ def _numeric(col: pd.Series) -> np.ndarray:
     return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
 
 
-def check_lonlat(x: np.ndarray, y: np.ndarray) -> None:
-    """Raise :class:`InputError` unless all ``x`` are within ±180 and ``y`` within ±90."""
-    if len(x) == 0:
-        return
-    ax, ay = np.abs(np.asarray(x, float)), np.abs(np.asarray(y, float))
-    if not (np.isfinite(ax).all() and np.isfinite(ay).all()):
-        raise InputError("some coordinates are not finite numbers")
-    mx, my = float(ax.max()), float(ay.max())
-    if mx <= 180.0 and my <= 90.0:
-        return
-    if mx > 360.0 or my > 360.0:
-        raise InputError(f"coordinates reach {max(mx, my):,.0f}: this looks like a projected "
-                         "file (metres, e.g. EPSG:3857 or UTM); reproject it to WGS84 "
-                         "longitude/latitude (EPSG:4326)")
-    if mx <= 90.0 < my <= 180.0:
-        raise InputError("latitudes beyond ±90: looks like latitude/longitude are swapped "
-                         "(GeoJSON order is [longitude, latitude])")
-    raise InputError(f"coordinates outside longitude ±180 / latitude ±90 (up to {mx:g}, {my:g}); "
-                     "this looks projected: reproject to WGS84 longitude/latitude (EPSG:4326)")
-
-
 # ---------------------------------------------------------------------- user files
 def read_user_layer(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES,
                     max_vertices: int = MAX_UPLOAD_VERTICES) -> UserLayer:
@@ -354,12 +340,8 @@ def _check_file(data: bytes, filename: str, max_bytes: int) -> str:
     check_size(len(data), max_bytes, filename)
     if not data.strip():
         raise InputError(f"{shown(filename)} is empty")
-    sniff(data[:4096], filename)
-    ext = Path(filename or "").suffix.lower()
-    if ext not in SUPPORTED_EXTENSIONS:
-        raise InputError(f"{shown(filename)}: unsupported file type {ext or '(none)'}; "
-                         "upload .geojson, .json or .csv")
-    return ext
+    sniff(data[:HEAD_BYTES], filename)
+    return _extension(filename)
 
 
 def _read_csv(data: bytes, filename: str, max_vertices: int) -> tuple[gpd.GeoDataFrame, list[str]]:

@@ -18,7 +18,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.geo.errors import InputError
-from dashboard.geo.filecheck import check_edges
+from dashboard.geo.filecheck import check_edges, check_lonlat
 from dashboard.scenarios.model import (
     MAX_BUFFERS,
     MAX_NAME_CHARS,
@@ -105,17 +105,17 @@ def _check_number(value: Any, where: str, *, lo: float | None = None,
 def _check_lonlat(lon: Any, lat: Any, where: str) -> tuple[float, float]:
     lon_f = _check_number(lon, f"{where} longitude")
     lat_f = _check_number(lat, f"{where} latitude")
-    if not (-180.0 <= lon_f <= 180.0 and -90.0 <= lat_f <= 90.0):
-        raise InputError(f"{where}: ({lon_f:g}, {lat_f:g}) is outside lon ±180 / lat ±90; "
-                         f"{_off_globe(lon_f, lat_f)}")
+    _on_globe(np.array([lon_f]), np.array([lat_f]), where)
     return lon_f, lat_f
 
 
-def _off_globe(lon: float, lat: float) -> str:
-    """Why (lon, lat) degrees are off the globe: swapped axes or projected metres."""
-    if abs(lon) <= 90.0 < abs(lat) <= 180.0:
-        return "looks like latitude/longitude are swapped (GeoJSON order is [lon, lat])"
-    return "the data looks projected - use WGS84 lon/lat (EPSG:4326)"
+def _on_globe(lon: np.ndarray, lat: np.ndarray, where: str) -> None:
+    """:func:`~dashboard.geo.filecheck.check_lonlat` (which says why: swapped axes or
+    projected metres), its message after ``where``."""
+    try:
+        check_lonlat(lon, lat)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
 
 
 def _check_json_dict(value: Any, where: str) -> dict[str, Any]:
@@ -140,11 +140,7 @@ def _check_zone_geometry(geom: Any, where: str) -> None:
     xy = shapely.get_coordinates(geom)
     if not np.isfinite(xy).all():
         raise InputError(f"{where}: the zone has non-finite coordinates (NaN or infinity)")
-    bad = (np.abs(xy[:, 0]) > 180.0) | (np.abs(xy[:, 1]) > 90.0)
-    if bad.any():
-        lon, lat = xy[np.argmax(bad)]
-        raise InputError(f"{where}: coordinate ({lon:g}, {lat:g}) is outside lon ±180 / "
-                         f"lat ±90; {_off_globe(lon, lat)}")
+    _on_globe(xy[:, 0], xy[:, 1], where)
     _check_no_antimeridian(geom, where)
     if not shapely.is_valid(geom):
         raise InputError(f"{where}: the zone geometry is invalid "
