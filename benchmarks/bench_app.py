@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pydeck as pdk
 
-from dashboard import appstate
-from dashboard.compose import build_scene
-from dashboard.request import SceneRequest
-from dashboard.geo.report import point_report
+from dashboard.state import session as appstate
+from dashboard.scene.compose import build_scene
+from dashboard.scene.request import SceneRequest
+from dashboard.analysis.report import point_report
 from benchmarks.legacy_pydeck import OFFLINE_MAP_STYLE, scene_to_deck
 from dashboard.render.deck import build_args
 

@@ -5,7 +5,7 @@ Run from the repository root::
     python -m benchmarks.bench_brief [--repeat 5]
 
 Builds the default scene (Przewodów strike, Ukrainian oblasts bordering NATO,
-75/90 km rings) once with :func:`dashboard.compose.build_scene`, then renders it
+75/90 km rings) once with :func:`dashboard.scene.compose.build_scene`, then renders it
 ``--repeat`` times per case and prints the median wall time of building the
 figure and of writing the file, the process CPU time, the vertices drawn on the map
 and the file size:
@@ -27,8 +27,8 @@ import time
 
 from matplotlib.collections import LineCollection, PathCollection
 
-from dashboard.compose import build_scene
-from dashboard.request import SceneRequest
+from dashboard.scene.compose import build_scene
+from dashboard.scene.request import SceneRequest
 from dashboard.render.brief import build_figure, save_figure
 
 

@@ -33,7 +33,7 @@ METHODS = ("core", "degrees", "EPSG:3035")
 def _line(name: str):
     import shapely
 
-    from dashboard.geo.layers_io import load_layer
+    from dashboard.io.layers_io import load_layer
 
     border = load_layer("nato_border")
     if name == "whole border":

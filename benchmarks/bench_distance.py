@@ -38,7 +38,7 @@ REPEAT_BUDGET_S: float = 6.0
 
 
 def _border():
-    from dashboard.geo.layers_io import load_layer
+    from dashboard.io.layers_io import load_layer
 
     return load_layer("nato_border")
 
@@ -87,7 +87,7 @@ def _truth(lon: np.ndarray, lat: np.ndarray, border) -> np.ndarray:
     the border's content and the sample."""
     import tempfile
 
-    from dashboard.cache import content_token
+    from dashboard.geo.cache import content_token
     from dashboard.geo.segindex import fingerprint, geometry_array
 
     key = content_token(fingerprint(geometry_array(border)), lon, lat)

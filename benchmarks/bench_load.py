@@ -45,8 +45,8 @@ import numpy as np
 
 from benchmarks.loadclient import (ProtocolError, RssSampler, RunResult, Session,
                                    record_page_runs)
-from dashboard.appstate import MAX_USER_LAYERS, MAX_USER_LAYERS_BYTES
-from dashboard.cache import PROCESS_MAX_BYTES, approx_bytes
+from dashboard.state.session import MAX_USER_LAYERS, MAX_USER_LAYERS_BYTES
+from dashboard.geo.cache import PROCESS_MAX_BYTES, approx_bytes
 from tests.appserver import CHROMIUM_ARGS, start_app, stop_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +80,7 @@ def targets() -> list[dict[str, Any]]:
     """Click events as the map component sends them: cities, regions, the empty map."""
     import shapely
 
-    from dashboard.geo.layers_io import load_layer
+    from dashboard.io.layers_io import load_layer
 
     out: list[dict[str, Any]] = []
     cities = load_layer("cities").cx[21.5:27.5, 48.5:52.2]
@@ -103,7 +103,7 @@ def targets() -> list[dict[str, Any]]:
 
 def view_event(dlon: float = 0.0, dlat: float = 0.0) -> dict[str, Any]:
     """The map's view event after a pan by (dlon, dlat) degrees from the opening view."""
-    from dashboard.appstate import incident_view
+    from dashboard.state.session import incident_view
 
     v = incident_view(*INCIDENT)
     w, s, e, n = v.bounds_deg
@@ -256,9 +256,9 @@ def state_footprint() -> dict[str, Any]:
     and the process-wide caches it filled."""
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import appstate
-    from dashboard.cache import cache_bytes, cache_report
-    from dashboard.geo.layers_io import read_user_layer
+    from dashboard.state import session as appstate
+    from dashboard.geo.cache import cache_bytes, cache_report
+    from dashboard.io.layers_io import read_user_layer
 
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
     at.switch_page("ui/explore.py").run()
@@ -278,7 +278,7 @@ def state_footprint() -> dict[str, Any]:
 def browser_session(browser, url: str) -> dict[str, list[str] | float | None]:
     """Load, click Lviv, switch to nautical miles, the 5V55 rings: the page after each."""
     from benchmarks.bench_map import MAP, idle, screen_xy
-    from dashboard.appstate import incident_view
+    from dashboard.state.session import incident_view
 
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
     page = ctx.new_page()
@@ -332,7 +332,7 @@ def browser_session(browser, url: str) -> dict[str, list[str] | float | None]:
 
 async def protocol_session(url: str) -> dict[str, list[str] | float]:
     """The browser check's actions through the protocol client: the page after each."""
-    from dashboard.geo.layers_io import load_layer
+    from dashboard.io.layers_io import load_layer
 
     cities = load_layer("cities")
     lviv = cities[cities["name"] == "Lviv"].iloc[0]
@@ -445,14 +445,14 @@ def write(info: dict[str, Any]) -> str:
         "dropped the closed sessions (their uploaded files went with them, per "
         "`/_stcore/metrics`), but RSS is not given back at once: CPython's and glibc's "
         "allocators keep freed memory for reuse, and the process-wide caches (at most "
-        f"{PROCESS_MAX_BYTES / 2**20:.0f} MB, dashboard/cache.py) keep what the sessions "
+        f"{PROCESS_MAX_BYTES / 2**20:.0f} MB, dashboard/geo/cache.py) keep what the sessions "
         "computed.  `--waves 2` runs the sessions again after the reaping: a leak would add "
         "the same again.", "",
         "## What one session's state holds (AppTest: a map click, the 5V55 rings)",
         "", f"{fp['keys']} keys, about {fp['total'] / 1e3:.0f} kB in all, plus each uploaded "
         f"layer: the benchmark's ({fp['upload_file']:,} bytes of GeoJSON) holds "
         f"{fp['upload_bytes'] / 1e3:.0f} kB; caps: {MAX_USER_LAYERS} layers and "
-        f"{MAX_USER_LAYERS_BYTES / 2**20:.0f} MB a session (dashboard.appstate). The largest keys:", "",
+        f"{MAX_USER_LAYERS_BYTES / 2**20:.0f} MB a session (dashboard.state.session). The largest keys:", "",
         "| key | estimated bytes |", "|---|---:|",
         *[f"| `{k}` | {b:,} |" for k, b in fp["top"]], "",
         f"Process-wide caches after it: {fp['caches_mb']:.1f} MB "

@@ -36,7 +36,7 @@ def _timed(fn, *args, repeat: int = 1) -> float:
 
 def by_points(points=POINTS) -> list[dict]:
     from dashboard.geo.distance import get_index, nearest
-    from dashboard.geo.layers_io import load_layer
+    from dashboard.io.layers_io import load_layer
 
     border = load_layer("nato_border")
     get_index(border)
@@ -65,7 +65,7 @@ def by_detail(detail=DETAIL, n: int = 100_000) -> list[dict]:
     from dashboard.geo.distance import build_index, nearest_arrays
     from dashboard.geo.geodesy import to_ecef_km
     from dashboard.geo.kernel import candidates
-    from dashboard.geo.layers_io import load_layer
+    from dashboard.io.layers_io import load_layer
 
     border = load_layer("nato_border")
     lon, lat = random_points(n, seed=7)
@@ -90,7 +90,7 @@ def stages(n: int = 1_000_000) -> list[tuple[str, float]]:
     from dashboard.geo import distance as D
     from dashboard.geo import kernel as K
     from dashboard.geo.geodesy import to_ecef_km
-    from dashboard.geo.layers_io import load_layer
+    from dashboard.io.layers_io import load_layer
 
     index = D.get_index(load_layer("nato_border"))
     lon, lat = random_points(n, seed=3)

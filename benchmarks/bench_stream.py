@@ -55,7 +55,7 @@ def one(case: str, src: str, out: str) -> dict:
         import pandas as pd
 
         from dashboard.geo.distance import nearest
-        from dashboard.geo.layers_io import load_layer
+        from dashboard.io.layers_io import load_layer
 
         df = pd.read_parquet(src)
         res = nearest(df["lon"].to_numpy(), df["lat"].to_numpy(), load_layer("nato_border"), "id")

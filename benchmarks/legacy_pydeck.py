@@ -19,10 +19,10 @@ import shapely
 from pydeck.bindings.json_tools import default_serialize
 from pydeck.types import String
 
-from dashboard.cache import memoize
+from dashboard.geo.cache import memoize
 from dashboard.render.deck import DISPLAY_MIN_POPULATION, LABEL_MIN_POPULATION, _gdf_token, legend_rows
-from dashboard.render.styles import RGBA, feature_colours
-from dashboard.scene import Scene, SceneLayer, View
+from dashboard.scene.styles import RGBA, feature_colours
+from dashboard.scene.model import Scene, SceneLayer, View
 
 OFFLINE_MAP_STYLE = "/app/static/basemap-style.json"
 #: Display tolerance in degrees (about 1 km, under a pixel at zoom 6).
@@ -107,7 +107,7 @@ def shape_rows(layer: SceneLayer, tolerance_deg: float = DISPLAY_TOLERANCE_DEG,
     (``{"polygon": [ring, ...], ...}``) and one path row per line or ring
     (``{"path": [[lon, lat], ...], ...}``).  Every row carries the feature's id
     and label fields, a plain-text ``tooltip`` and its ``_fill``/``_line`` colours
-    (RGBA 0-255, by :func:`dashboard.render.styles.feature_colours`).  Memoised per content.
+    (RGBA 0-255, by :func:`dashboard.scene.styles.feature_colours`).  Memoised per content.
 
     Deck's primitive layers (SolidPolygonLayer, PathLayer) are used rather than
     GeoJsonLayer: Streamlit drops map selections made on composite layers.

@@ -3,7 +3,7 @@
     streamlit run benchmarks/legacy_pydeck_page.py      # from the repository root
 
 The same scene the app's Explore page builds (the same session state, sidebar
-and :class:`~dashboard.request.SceneRequest`), drawn the way the app drew it
+and :class:`~dashboard.scene.request.SceneRequest`), drawn the way the app drew it
 before issue 10: ``st.pydeck_chart(scene_to_deck(scene), on_select="rerun",
 selection_mode="single-object")``, which resends the whole deck spec on every
 rerun and returns the picked object (not the click's position).  The offline
@@ -21,12 +21,12 @@ from typing import Any
 import shapely
 import streamlit as st
 
-from dashboard import appstate
-from dashboard import zonemap as zm
-from dashboard.compose import build_scene
-from dashboard.geo.report import point_report
+from dashboard.state import session as appstate
+from dashboard.state import zonemap as zm
+from dashboard.scene.compose import build_scene
+from dashboard.analysis.report import point_report
 from benchmarks.legacy_pydeck import OFFLINE_MAP_STYLE, scene_to_deck
-from dashboard.scene import Scene
+from dashboard.scene.model import Scene
 from dashboard.ui import sidebar
 
 MAP_HEIGHT_PX = 600  # the old Explore map's height

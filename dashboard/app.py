@@ -1,7 +1,7 @@
 """The dashboard: three pages over one map request, run with ``streamlit run dashboard/app.py``.
 
 This script sets the page up, puts every session-state key in place
-(:func:`dashboard.appstate.init`), draws the sidebar both pages share
+(:func:`dashboard.state.session.init`), draws the sidebar both pages share
 (:mod:`dashboard.ui.sidebar`) and hands over to ``st.navigation``:
 
 - ``/explore`` (:file:`ui/explore.py`): the map, the selection panel, measuring,
@@ -18,15 +18,15 @@ Connect sign-in first (:mod:`dashboard.ui.login`).
 Session state keys: ``incident`` · ``as_of`` · ``units`` · ``layers_on`` ·
 ``zone_ids`` · ``rings_km`` · ``band_km`` · ``user_layers`` · ``picked`` ·
 ``measure_a``/``measure_b`` · ``map_view``/``view_request`` · ``drawn_zones`` ·
-``origin`` (see :mod:`dashboard.appstate`); the incident filters are the ``inc_*``
-keys (:mod:`dashboard.incidentfilter`); the zones page owns the ``zones_*``, ``scn_*``,
+``origin`` (see :mod:`dashboard.state.session`); the incident filters are the ``inc_*``
+keys (:mod:`dashboard.state.incidents`); the zones page owns the ``zones_*``, ``scn_*``,
 ``zone_*`` and ``build_*`` keys; the maps keep their bookkeeping under ``_mapview_*``.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import appstate
+from dashboard.state import session as appstate
 from dashboard.ui import sidebar
 from dashboard.ui.login import signed_in
 

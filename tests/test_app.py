@@ -18,7 +18,7 @@ import shapely
 from pyproj import Geod
 from streamlit.testing.v1 import AppTest
 
-from dashboard.geo.layers_io import load_layer
+from dashboard.io.layers_io import load_layer
 
 GEOD = Geod(ellps="WGS84")
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -349,9 +349,9 @@ def test_briefing_download_renders_the_page_scene():
 
     from PIL import Image
 
-    from dashboard import appstate
-    from dashboard.compose import build_scene
-    from dashboard.request import SceneRequest
+    from dashboard.state import session as appstate
+    from dashboard.scene.compose import build_scene
+    from dashboard.scene.request import SceneRequest
 
     scene = build_scene(SceneRequest(ring_radii_km=[75.0, 90.0], view=appstate.incident_view(*PRZ)))
     from dashboard.render.export import brief_bytes
@@ -374,7 +374,7 @@ def test_an_old_form_share_link_opens_the_zones_page():
     """Links made before the pages had paths (``/?scenario=...``) open ``/zones``."""
     from shapely.geometry import Polygon
 
-    from dashboard import scenarios
+    from dashboard import store as scenarios
 
     sc = scenarios.Scenario(name="Link", zones=[scenarios.Zone(
         "z1", "Box", Polygon([(23, 49), (25, 49), (25, 51), (23, 51)]))])
@@ -394,8 +394,8 @@ def test_legend_toggles_hide_a_layer_on_the_map_and_in_the_brief():
     assert not at.exception
     layers = {lyr["id"]: lyr for lyr in deck_spec(at)["layers"]}
     assert layers["cities"]["visible"] is False and layers["regions"]["visible"] is True
-    from dashboard import appstate
-    from dashboard.compose import build_scene
+    from dashboard.state import session as appstate
+    from dashboard.scene.compose import build_scene
 
     shown = appstate.without_layers(build_scene(), at.session_state["map_hidden"])
     assert shown.layer("cities") is None and shown.layer("regions") is not None

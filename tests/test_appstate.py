@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from dashboard import appstate
+from dashboard.state import session as appstate
 from dashboard.geo.errors import InputError
-from dashboard.geo.layers_io import load_layer
-from dashboard.mapevents import Click, Measure, ViewChange, new_events
+from dashboard.io.layers_io import load_layer
+from dashboard.state.mapevents import Click, Measure, ViewChange, new_events
 
 
 def test_radii_are_read_in_the_chosen_unit_and_kept_in_km():

@@ -23,12 +23,12 @@ from pyproj import Geod, Proj, Transformer
 from shapely.geometry import LineString, Point, Polygon
 
 from dashboard.geo.errors import InputError
-from dashboard.render.styles import LAYERS, style_for
+from dashboard.scene.styles import LAYERS, style_for
 from dashboard.render import brief, mapframe
 from dashboard.render.brief import format_dtg, render_brief
 from dashboard.render.labels import LabelPlacer, LabelRequest, boxes_overlap
 from dashboard.render.mapframe import nice_scale_length
-from dashboard.scene import Scene, SceneLayer, View
+from dashboard.scene.model import Scene, SceneLayer, View
 
 STRIKE = (23.93432, 50.47099)
 GEOD = Geod(ellps="WGS84")

@@ -40,7 +40,7 @@ def test_svg_from_zone_file_has_title_and_zone_area(tmp_path):
 def test_scenario_file(tmp_path):
     from shapely.geometry import Polygon
 
-    from dashboard import scenarios
+    from dashboard import store as scenarios
 
     sc = scenarios.Scenario(
         name="Two rings", incident_id="2022-11-15-przewodow", units="km",

@@ -21,8 +21,8 @@ from shapely.geometry import box
 from test_browser_map import _open, centre, hover, search, settle, wait_ready
 from test_hostile_input import BOWTIE, SQUARE, VALID, fc, js, poly
 
-from dashboard.geo.layers_io import MAX_UPLOAD_VERTICES
-from dashboard.scenarios import Scenario, Zone, to_url_param
+from dashboard.io.layers_io import MAX_UPLOAD_VERTICES
+from dashboard.store import Scenario, Zone, to_url_param
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -3,7 +3,7 @@ city and on a polygon, the hover readout, drawing on the zones page, the brief o
 zoomed view, HTML in uploaded properties, and no request leaving the app.
 
 Every figure the page shows is checked against an independent computation:
-``pyproj.Geod`` on the committed geometry in ``dashboard/geodata/*.geojson`` (read
+``pyproj.Geod`` on the committed geometry in ``geodata/*.geojson`` (read
 with ``json`` and ``shapely``), by brute force, never through the project's core.
 Positions come from the map's hover readout (what the user sees under the
 pointer); the search box puts places at the map's centre.
@@ -28,7 +28,7 @@ from shapely.geometry import shape
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-GEODATA = Path(__file__).resolve().parent.parent / "dashboard" / "geodata"
+GEODATA = Path(__file__).resolve().parent.parent / "geodata"
 GEOD = Geod(ellps="WGS84")
 VIEWPORT = {"width": 1280, "height": 800}
 MAP = 'iframe[title*="mapview.map"]'

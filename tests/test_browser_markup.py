@@ -151,8 +151,8 @@ def _geojson_bytes() -> bytes:
 def _scenario_bytes() -> bytes:
     from shapely.geometry import Polygon
 
-    from dashboard.scenarios import Scenario, Zone
-    from dashboard.scenarios.geojson import to_geojson
+    from dashboard.store import Scenario, Zone
+    from dashboard.store.geojson import to_geojson
 
     zones = [Zone(f"imp-{k}", name, Polygon(ring), description=desc)
              for k, (name, desc, ring) in enumerate(ZONES)]

@@ -15,7 +15,7 @@ from shapely.geometry import LineString, Polygon
 from dashboard.geo.buffer import buffer_geometry, buffer_point, side_band
 from dashboard.geo.edges import densify_edges
 from dashboard.geo.errors import InputError
-from dashboard.geo.layers_io import load_layer
+from dashboard.io.layers_io import load_layer
 from dashboard.geo.measure import area_km2
 
 TOL = 1e-3  # the requirement: 0.1 % of the requested distance

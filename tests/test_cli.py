@@ -110,7 +110,7 @@ def test_distance_points_geojson_large_shows_progress(tmp_path, capsys):
     assert len(res) == n and list(res["i"][:3]) == [0, 1, 2]
     border = shapely.union_all(
         [shape(f["geometry"]) for f in json.loads(
-            (ROOT / "dashboard" / "geodata" / "nato_border.geojson").read_text())["features"]])
+            (ROOT / "geodata" / "nato_border.geojson").read_text())["features"]])
     ref = densified_points(border, 0.05)
     for i in (0, 777, 11_999):
         best, _ = brute_distance_km(res["lon"][i], res["lat"][i], ref)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.scenarios import Scenario, from_geojson, open_store, to_geojson
+from dashboard.store import Scenario, from_geojson, open_store, to_geojson
 from pgserver import APP_PASSWORD
 from test_scenarios import make_scenario, small_scenario
 

@@ -20,13 +20,13 @@ from PIL import Image
 from pyproj import Geod, Transformer
 from shapely.geometry import Point, Polygon, shape
 
-from dashboard.compose import build_scene, format_area
-from dashboard.request import SceneRequest
+from dashboard.scene.compose import build_scene, format_area
+from dashboard.scene.request import SceneRequest
 from dashboard.geo.errors import InputError
-from dashboard.catalogue import CATALOGUE as LAYERS
-from dashboard.render.styles import LAYERS as STYLES
+from dashboard.data.catalogue import CATALOGUE as LAYERS
+from dashboard.scene.styles import LAYERS as STYLES
 
-GEODATA = Path(__file__).resolve().parent.parent / "dashboard" / "geodata"
+GEODATA = Path(__file__).resolve().parent.parent / "geodata"
 GEOD = Geod(ellps="WGS84")
 STRIKE = (23.93432, 50.47099)
 

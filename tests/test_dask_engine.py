@@ -11,10 +11,10 @@ pytest.importorskip("dask.distributed")
 from dask.distributed import LocalCluster  # noqa: E402
 
 from dashboard.cli import main  # noqa: E402
-from dashboard.geo.dask_engine import stream_distances_dask  # noqa: E402
+from dashboard.io.dask_engine import stream_distances_dask  # noqa: E402
 from dashboard.geo.errors import InputError  # noqa: E402
-from dashboard.geo.layers_io import load_layer  # noqa: E402
-from dashboard.geo.pointio import PointSink, open_points, stream_distances  # noqa: E402
+from dashboard.io.layers_io import load_layer  # noqa: E402
+from dashboard.io.pointio import PointSink, open_points, stream_distances  # noqa: E402
 
 
 @pytest.fixture(scope="module")

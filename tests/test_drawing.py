@@ -10,7 +10,7 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import Polygon, box
 
-from dashboard import drawing
+from dashboard.state import drawing
 from dashboard.geo.errors import InputError
 
 GEOD = Geod(ellps="WGS84")

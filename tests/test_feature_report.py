@@ -9,10 +9,10 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import LineString, Polygon, shape
 
-from dashboard.geo.feature_report import distance_between_km, feature_report
+from dashboard.analysis.feature_report import distance_between_km, feature_report
 
 GEOD = Geod(ellps="WGS84")
-GEODATA = Path(__file__).resolve().parent.parent / "dashboard" / "geodata"
+GEODATA = Path(__file__).resolve().parent.parent / "geodata"
 
 
 def _feature(layer: str, key: str, value: str):

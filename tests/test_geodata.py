@@ -22,7 +22,7 @@ import shapely
 from shapely.geometry import Point, shape
 
 ROOT = Path(__file__).resolve().parent.parent
-GEODATA = ROOT / "dashboard" / "geodata"
+GEODATA = ROOT / "geodata"
 LAYER_NAMES = ("countries", "regions", "zones", "nato_border", "cities", "incidents")
 GEOD = pyproj.Geod(ellps="WGS84")
 

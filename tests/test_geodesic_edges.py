@@ -13,9 +13,9 @@ from shapely.geometry.polygon import orient
 
 from dashboard.geo.distance import nearest
 from dashboard.geo.edges import EDGE_TOLERANCE_M, densify_edges
-from dashboard.geo.layers_io import load_layer
+from dashboard.io.layers_io import load_layer
 from dashboard.geo.measure import area_km2
-from dashboard.geo.zones import border_length_near_km, clip_to_country, distance_between_km
+from dashboard.analysis.zones import border_length_near_km, clip_to_country, distance_between_km
 import geopandas as gpd
 
 #: A zone near the Kola peninsula whose southern edge runs 480 km along 69 N.

@@ -35,20 +35,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
-from dashboard.geo import filecheck
+from dashboard.io import filecheck
 from dashboard.geo.errors import InputError
-from dashboard.geo.layers_io import (
+from dashboard.io.layers_io import (
     MAX_FILE_LAYER_BYTES,
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_VERTICES,
     load_layer,
     read_user_layer,
 )
-from dashboard.geo.pointio import open_points
-from dashboard.geo.zonefile import read_zone_file
-from dashboard.scenarios import (MAX_GEOJSON_BYTES, Buffer, Scenario, Zone, from_geojson,
+from dashboard.io.pointio import open_points
+from dashboard.io.zonefile import read_zone_file
+from dashboard.store import (MAX_GEOJSON_BYTES, Buffer, Scenario, Zone, from_geojson,
                                  from_url_param, to_url_param)
-from dashboard.scenarios.validate import validate_scenario
+from dashboard.store.validate import validate_scenario
 
 SQUARE = [[23.0, 50.0], [24.0, 50.0], [24.0, 51.0], [23.0, 51.0], [23.0, 50.0]]
 BOWTIE = [[23.0, 50.0], [24.0, 51.0], [24.0, 50.0], [23.0, 51.0], [23.0, 50.0]]

@@ -21,14 +21,14 @@ from pyproj import Geod
 from shapely.geometry import shape
 from streamlit.testing.v1 import AppTest
 
-from dashboard import scenarios
-from dashboard.geo.origin import origin_areas
-from dashboard.scene import View
+from dashboard import store as scenarios
+from dashboard.analysis.origin import origin_areas
+from dashboard.scene.model import View
 
 GEOD = Geod(ellps="WGS84")
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
-GEODATA = ROOT / "dashboard" / "geodata"
+GEODATA = ROOT / "geodata"
 MAPVIEW = ROOT / "dashboard" / "ui" / "mapview"
 PAGE = "ui/incidents.py"
 PRZ_ID, PRZ = "2022-11-15-przewodow", (23.93432, 50.47099)

@@ -17,17 +17,17 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import shape
 
-from dashboard import incidentfilter as flt
-from dashboard.compose import build_scene
-from dashboard.compose.incidents import metres_per_px, visible_precision
+from dashboard.state import incidents as flt
+from dashboard.scene.compose import build_scene
+from dashboard.scene.compose.incidents import metres_per_px, visible_precision
 from dashboard.geo.errors import InputError
-from dashboard.geo.incident_table import incident_table
-from dashboard.geo.origin import origin_areas
-from dashboard.request import SceneRequest
-from dashboard.scene import View
+from dashboard.analysis.incident_table import incident_table
+from dashboard.analysis.origin import origin_areas
+from dashboard.scene.request import SceneRequest
+from dashboard.scene.model import View
 
 GEOD = Geod(ellps="WGS84")
-GEODATA = Path(__file__).resolve().parent.parent / "dashboard" / "geodata"
+GEODATA = Path(__file__).resolve().parent.parent / "geodata"
 PRZ_ID = "2022-11-15-przewodow"
 
 RECORDS = [

@@ -21,11 +21,11 @@ from shapely.geometry import Point, Polygon, shape
 
 from dashboard.cli import main
 from dashboard.geo.errors import InputError
-from dashboard.geo.incident_table import (POSITION_NOT_SOURCED, TABLE_COLUMNS, incident_ids,
+from dashboard.analysis.incident_table import (POSITION_NOT_SOURCED, TABLE_COLUMNS, incident_ids,
                                           incident_table, unlocated_incidents)
 from geo_reference import brute_distance_km, densified_points
 
-GEODATA = Path(__file__).resolve().parent.parent / "dashboard" / "geodata"
+GEODATA = Path(__file__).resolve().parent.parent / "geodata"
 PRZEWODOW = "2022-11-15-przewodow"
 
 

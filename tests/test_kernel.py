@@ -14,7 +14,7 @@ from dashboard.geo import distance, kernel
 from dashboard.geo.buffer import buffer_point
 from dashboard.geo.distance import nearest
 from dashboard.geo.geodesy import from_ecef_km, to_ecef_km
-from dashboard.geo.layers_io import load_layer
+from dashboard.io.layers_io import load_layer
 
 
 def _gdf(*geoms):

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.geo.errors import InputError
-from dashboard.geo.layers_io import (
+from dashboard.io.layers_io import (
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_VERTICES,
     UserLayer,
@@ -18,7 +18,7 @@ from dashboard.geo.layers_io import (
     to_geojson_dict,
 )
 from dashboard.geo.measure import area_km2
-from dashboard.catalogue import CATALOGUE as LAYERS
+from dashboard.data.catalogue import CATALOGUE as LAYERS
 
 
 def _fc(*features):

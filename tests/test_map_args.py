@@ -9,9 +9,9 @@ import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
-from dashboard import appstate
-from dashboard.compose import build_scene
-from dashboard.geo.layers_io import load_layer
+from dashboard.state import session as appstate
+from dashboard.scene.compose import build_scene
+from dashboard.io.layers_io import load_layer
 from dashboard.geo.nato import nato_border_on
 from dashboard.render import deck
 from dashboard.render.deck import (
@@ -20,9 +20,9 @@ from dashboard.render.deck import (
     legend_rows,
 )
 from dashboard.render.geotable import MAPVIEW_DIR, blob_hash, from_blob
-from dashboard.render.styles import LAYERS as STYLES
-from dashboard.render.styles import NEIGHBOUR_COLOURS
-from dashboard.request import SceneRequest
+from dashboard.scene.styles import LAYERS as STYLES
+from dashboard.scene.styles import NEIGHBOUR_COLOURS
+from dashboard.scene.request import SceneRequest
 
 #: Keys of every LayerSpec (the contract's "LayerSpec").
 SPEC_KEYS = {"@@type", "id", "data", "kind", "fill", "line", "lineWidthPx", "colorBy",
@@ -198,8 +198,8 @@ def test_a_rerun_moves_under_50_kb(rings_km):
 # --------------------------------------------------------------- map_view
 APP = '''
 import streamlit as st
-from dashboard.compose import build_scene
-from dashboard.request import SceneRequest
+from dashboard.scene.compose import build_scene
+from dashboard.scene.request import SceneRequest
 from dashboard.ui.mapview import map_view, take_events
 
 events = take_events("map")

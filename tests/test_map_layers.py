@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import shapely
 
-from dashboard.catalogue import CATALOGUE
-from dashboard.compose import TOOLTIP_FIELDS
-from dashboard.geo.layers_io import load_layer
+from dashboard.data.catalogue import CATALOGUE
+from dashboard.scene.compose import TOOLTIP_FIELDS
+from dashboard.io.layers_io import load_layer
 from dashboard.render.geotable import STATIC_DIR, file_hash, from_bin, static_index
 
 ROOT = Path(__file__).resolve().parent.parent

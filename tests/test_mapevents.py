@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard import mapevents
-from dashboard.mapevents import (
+from dashboard.state import mapevents
+from dashboard.state.mapevents import (
     Click,
     Drawn,
     LayersToggled,

@@ -27,13 +27,15 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from dashboard import appstate, incidentfilter
-from dashboard.compose import build_scene
+from dashboard.state import session as appstate
+
+from dashboard.state import incidents as incidentfilter
+from dashboard.scene.compose import build_scene
 from dashboard.render.brief import build_figure, render_brief
 from dashboard.render.export import FORMULA_STARTS, spreadsheet_safe
-from dashboard.request import Marker, SceneRequest
-from dashboard.scenarios import Scenario, Zone, from_url_param, to_url_param
-from dashboard.scenarios.geojson import from_geojson, to_geojson
+from dashboard.scene.request import Marker, SceneRequest
+from dashboard.store import Scenario, Zone, from_url_param, to_url_param
+from dashboard.store.geojson import from_geojson, to_geojson
 from dashboard.ui.widgets import inert_table, md, md_html
 
 #: Markup that must stay text wherever user text goes.
@@ -182,7 +184,7 @@ def test_spreadsheet_safe_keeps_geometry_and_the_input():
 
 def test_incident_table_csv_neutralises_a_zone_named_like_a_formula():
     zone = box(23.5, 50.2, 24.5, 50.8)  # contains Przewodów
-    from dashboard.geo.incident_table import incident_table
+    from dashboard.analysis.incident_table import incident_table
 
     table = incident_table(zones=[("=HYPERLINK(\"http://127.0.0.9\")", zone), (MD_IMAGE, zone)])
     shown = incidentfilter.display_table(table, "km")

@@ -22,10 +22,10 @@ from shapely.geometry import Point, shape
 from dashboard.cli import main
 from dashboard.geo.errors import InputError
 from dashboard.geo.munitions import PRESETS, munition_range
-from dashboard.geo.origin import origin_areas
+from dashboard.analysis.origin import origin_areas
 
 GEOD = Geod(ellps="WGS84")
-GEODATA = Path(__file__).resolve().parent.parent / "dashboard" / "geodata"
+GEODATA = Path(__file__).resolve().parent.parent / "geodata"
 PRZEWODOW = "2022-11-15-przewodow"
 
 

@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 from pyproj import Geod
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from dashboard import scenarios as sc
+from dashboard import store as sc
 from dashboard.geo.errors import InputError
-from dashboard.scenarios import (
+from dashboard.store import (
     Buffer,
     Scenario,
     ScenarioExists,
@@ -45,7 +45,7 @@ from dashboard.scenarios import (
     to_geojson,
     to_url_param,
 )
-from dashboard.scenarios import store as scenario_store
+from dashboard.store import gpkg_store as scenario_store
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent
@@ -551,15 +551,15 @@ def test_radius_over_the_cap_is_an_input_error() -> None:
 
 
 def test_package_keeps_every_public_name() -> None:
-    import dashboard.scenarios.geojson
-    import dashboard.scenarios.model
-    import dashboard.scenarios.urlcodec
+    import dashboard.store.geojson
+    import dashboard.store.model
+    import dashboard.store.urlcodec
 
     for name in sc.__all__:
         assert getattr(sc, name) is not None, name
-    assert sc.Scenario is dashboard.scenarios.model.Scenario
-    assert sc.from_geojson is dashboard.scenarios.geojson.from_geojson
-    assert sc.URL_PRECISION_DEG is dashboard.scenarios.urlcodec.URL_PRECISION_DEG
+    assert sc.Scenario is dashboard.store.model.Scenario
+    assert sc.from_geojson is dashboard.store.geojson.from_geojson
+    assert sc.URL_PRECISION_DEG is dashboard.store.urlcodec.URL_PRECISION_DEG
     assert sc.ScenarioStore is scenario_store.ScenarioStore
 
 
@@ -669,7 +669,7 @@ CHILD = r"""
 import json, sys, time
 from pathlib import Path
 from test_scenarios import big_scenario, small_scenario
-from dashboard import scenarios as sc
+from dashboard import store as sc
 
 store = sc.ScenarioStore(sys.argv[2])
 mode = sys.argv[3]

@@ -13,9 +13,11 @@ import shapely
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard import appstate, cache
-from dashboard.cache import approx_bytes, cache_bytes, memoize
-from dashboard.geo.layers_io import MAX_UPLOAD_VERTICES, read_user_layer
+from dashboard.state import session as appstate
+
+from dashboard.geo import cache
+from dashboard.geo.cache import approx_bytes, cache_bytes, memoize
+from dashboard.io.layers_io import MAX_UPLOAD_VERTICES, read_user_layer
 
 ROOT = Path(__file__).resolve().parent.parent
 

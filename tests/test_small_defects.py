@@ -8,8 +8,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard import appstate
-from dashboard.geo.layers_io import MAX_UPLOAD_BYTES
+from dashboard.state import session as appstate
+from dashboard.io.layers_io import MAX_UPLOAD_BYTES
 
 from test_app import APP, run_app
 

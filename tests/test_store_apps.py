@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.scenarios import open_store
+from dashboard.store import open_store
 from pgserver import APP_PASSWORD
 
 VIEWPORT = {"width": 1400, "height": 1000}

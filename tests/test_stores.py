@@ -27,11 +27,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from dashboard import appstate
-from dashboard import zonemap as zm
-from dashboard import zonestate as zs
+from dashboard.state import session as appstate
+from dashboard.state import zonemap as zm
+from dashboard.state import zones as zs
 from dashboard.geo.errors import InputError
-from dashboard.scenarios import (
+from dashboard.store import (
     Buffer,
     Scenario,
     ScenarioExists,
@@ -43,8 +43,8 @@ from dashboard.scenarios import (
     Zone,
     open_store,
 )
-from dashboard.scenarios.model import format_ts
-from dashboard.scenarios.pgstore import PostgresStore
+from dashboard.store.model import format_ts
+from dashboard.store.pg_store import PostgresStore
 from pgserver import APP_PASSWORD
 from test_scenarios import (
     PRZEWODOW,
@@ -201,7 +201,7 @@ def test_random_scenarios_round_trip_exactly(store: Store, s: Scenario) -> None:
 CHILD = r"""
 import json, sys, time
 from pathlib import Path
-from dashboard.scenarios import open_store
+from dashboard.store import open_store
 from test_scenarios import small_scenario
 
 store, who, go, n = open_store(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
@@ -488,8 +488,9 @@ def _wait_until(cond, timeout_s: float = 30.0) -> None:
 
 def test_a_held_row_makes_a_save_wait_then_land_or_report_busy(
         fresh_pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dashboard.scenarios import StoreBusy, pgstore
+    from dashboard.store import StoreBusy
 
+    from dashboard.store import pg_store as pgstore
     store = open_store(fresh_pg_url)
     store.save(small_scenario("a", 0))
     holder = psycopg.connect(fresh_pg_url)  # another writer, in a transaction on "a"

@@ -15,8 +15,8 @@ from geo_reference import brute_distance_km, densified_points
 from dashboard.cli import main
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
-from dashboard.geo.layers_io import load_layer
-from dashboard.geo.pointio import PointSink, open_points, stream_distances
+from dashboard.io.layers_io import load_layer
+from dashboard.io.pointio import PointSink, open_points, stream_distances
 
 
 def _table(n: int, seed: int = 0) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from dashboard.geo.errors import InputError
-from dashboard.geo.zonefile import NamedZone, ZoneFile, file_stem, read_zone_file, zone_name
+from dashboard.io.zonefile import NamedZone, ZoneFile, file_stem, read_zone_file, zone_name
 
 SQUARE = [(23.6, 49.8), (25.0, 49.8), (25.0, 50.9), (23.6, 50.9)]
 TRI = [(26.0, 49.0), (27.0, 49.0), (26.5, 49.8)]

@@ -12,10 +12,10 @@ from pyproj import Transformer
 
 from dashboard.geo.edges import densify_edges
 from dashboard.geo.errors import InputError
-from dashboard.geo.layers_io import load_layer
+from dashboard.io.layers_io import load_layer
 from dashboard.geo.measure import area_km2
 from dashboard.geo.nato import nato_border_on
-from dashboard.geo.zones import (
+from dashboard.analysis.zones import (
     clip_to_country,
     preset_zone,
     zone_border_band,
@@ -30,7 +30,7 @@ METRIC_KEYS = {"area_km2", "perimeter_km", "nato_border_km", "closest_belarus_km
 
 
 def test_nato_border_on_dates():
-    ids = lambda d: set(nato_border_on(d)["id"])
+    ids = lambda d: set(nato_border_on(d, load_layer("nato_border"))["id"])
     assert "FI-RU" not in ids(date(2022, 11, 15))
     assert "FI-RU" in ids(date(2023, 4, 4))
     assert "FI-RU" not in ids("2023-04-03")
@@ -38,7 +38,7 @@ def test_nato_border_on_dates():
     assert ids(date(1999, 3, 11)) == {"NO-RU"}
     assert "PL-UA" in ids(date(1999, 3, 12)) and "LT-BY" not in ids(date(1999, 3, 12))
     with pytest.raises(InputError):
-        nato_border_on("15/11/2022")
+        nato_border_on("15/11/2022", load_layer("nato_border"))
 
 
 @pytest.mark.parametrize("zone_id", PRESETS)
@@ -142,7 +142,7 @@ def test_metrics_border_length_against_projected_buffer(lviv_volyn_metrics):
     back = Transformer.from_crs(to.target_crs, "EPSG:4326", always_xy=True)
     proj = lambda g, t: shapely.transform(g, lambda xy: np.column_stack(t.transform(*xy.T)))
     near = proj(proj(z, to).buffer(1000.0, quad_segs=16), back)
-    border = nato_border_on(date(2022, 11, 15))
+    border = nato_border_on(date(2022, 11, 15), load_layer("nato_border"))
     covered = shapely.union_all(border.geometry.values).intersection(near)
     ref_km = GEOD.geometry_length(covered) / 1000
     assert ref_km > 400

@@ -24,14 +24,14 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 from dashboard.geo.coords import parse_position
 from dashboard.geo.edges import densify_edges
-from dashboard.geo.layers_io import load_layer
-from dashboard.geo.zones import (
+from dashboard.io.layers_io import load_layer
+from dashboard.analysis.zones import (
     preset_zone,
     zone_border_band,
     zone_from_regions,
     zone_metrics,
 )
-from dashboard.scenarios import Scenario, ScenarioStore, Zone, from_geojson
+from dashboard.store import Scenario, ScenarioStore, Zone, from_geojson
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 ZONES_PAGE, EXPLORE_PAGE = "ui/zones.py", "ui/explore.py"  # st.navigation pages of the app
@@ -547,7 +547,7 @@ def test_scenario_export_import_and_share_link(media):
 
 
 def test_an_unexpected_failure_is_a_message_not_a_traceback(monkeypatch):
-    import dashboard.geo.zones as core_zones
+    import dashboard.analysis.zones as core_zones
 
     def broken(*args, **kwargs):
         raise RuntimeError("GEOS said no")

@@ -13,13 +13,13 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from dashboard import appstate
-from dashboard import vertices as vx
-from dashboard import zonemap as zm
-from dashboard import zonestate as zs
-from dashboard.drawing import to_map_zone
+from dashboard.state import session as appstate
+from dashboard.state import vertices as vx
+from dashboard.state import zonemap as zm
+from dashboard.state import zones as zs
+from dashboard.state.drawing import to_map_zone
 from dashboard.geo.errors import InputError
-from dashboard.scenarios import (
+from dashboard.store import (
     Buffer,
     Scenario,
     ScenarioExists,
@@ -400,7 +400,7 @@ def test_the_figures_a_zone_card_shows_in_units():
 
 
 def test_zone_metrics_are_cached_on_the_geometry_content(monkeypatch):
-    import dashboard.geo.zones as core_zones
+    import dashboard.analysis.zones as core_zones
 
     calls = []
     monkeypatch.setattr(core_zones, "zone_metrics",

@@ -10,7 +10,7 @@
 The format comes from the output's extension.  Bad input prints ``error: ...``
 on stderr and exits 2.  ``SOURCE_DATE_EPOCH`` fixes the generation time (and so
 the bytes).  A scenario becomes a request exactly as on the zones page
-(:func:`dashboard.request.scenario_request`); the options given after it win.
+(:func:`dashboard.scene.request.scenario_request`); the options given after it win.
 """
 from __future__ import annotations
 
@@ -19,13 +19,13 @@ import sys
 from pathlib import Path
 
 from dashboard.cli.common import about, date_arg, km_list, zone_file
-from dashboard.compose import build_scene
+from dashboard.scene.compose import build_scene
 from dashboard.geo.errors import InputError
-from dashboard.geo.filecheck import json_head, read_path
-from dashboard.geo.layers_io import load_layer
-from dashboard.geo.zonefile import file_stem
-from dashboard.request import SceneRequest, scenario_request
-from dashboard.scenarios import MAX_GEOJSON_BYTES, from_geojson
+from dashboard.io.filecheck import json_head, read_path
+from dashboard.io.layers_io import load_layer
+from dashboard.io.zonefile import file_stem
+from dashboard.scene.request import SceneRequest, scenario_request
+from dashboard.store import MAX_GEOJSON_BYTES, from_geojson
 
 FORMATS_BY_SUFFIX = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
 
@@ -72,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def scenario_file_request(path: Path) -> tuple[SceneRequest, list[str]]:
     """The request of a scenario file, made as the zones page makes it, and warnings
     (what reading the file repaired or ignored first).  At most
-    :data:`~dashboard.scenarios.MAX_GEOJSON_BYTES` are read; errors name the path."""
+    :data:`~dashboard.store.MAX_GEOJSON_BYTES` are read; errors name the path."""
     data = read_path(path, MAX_GEOJSON_BYTES, json_head)
     notes: list[str] = []
     try:

@@ -20,7 +20,7 @@ from dashboard.cli.common import (
 from dashboard.geo.coords import format_dms, to_mgrs
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
-from dashboard.geo.pointio import CHUNK_ROWS, PointSink, open_points, stream_distances
+from dashboard.io.pointio import CHUNK_ROWS, PointSink, open_points, stream_distances
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -156,7 +156,7 @@ def _points(args: argparse.Namespace) -> int:
     report = progress(f"distance to {', '.join(t[0] for t in targets)}", source.total_rows)
     with PointSink(args.output, source.has_geometry) as sink:
         if args.engine == "dask":
-            from dashboard.geo.dask_engine import stream_distances_dask
+            from dashboard.io.dask_engine import stream_distances_dask
 
             rows = stream_distances_dask(source, sink, targets, scheduler=args.scheduler,
                                          n_workers=args.workers, chunk_rows=args.chunk_rows,

@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from dashboard.catalogue import CATALOGUE
+from dashboard.data.catalogue import CATALOGUE
 from dashboard.geo.errors import InputError
-from dashboard.geo.layers_io import load_layer
+from dashboard.io.layers_io import load_layer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
         except InputError:
             n = None
         rows.append({"name": name, "label": info.label, "kind": info.kind,
-                     "file": f"dashboard/geodata/{info.file}", "features": n,
+                     "file": f"geodata/{info.file}", "features": n,
                      "id_field": info.id_field, "description": info.description})
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))

@@ -17,7 +17,7 @@ import json
 
 from dashboard.geo.errors import InputError
 from dashboard.geo.munitions import PRESETS, munition_range
-from dashboard.geo.origin import OriginAreas, origin_areas
+from dashboard.analysis.origin import OriginAreas, origin_areas
 
 #: Cities the text output lists (the JSON lists all).
 TEXT_CITIES: int = 15

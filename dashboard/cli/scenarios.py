@@ -25,9 +25,9 @@ from pathlib import Path
 
 from dashboard.cli.common import warn
 from dashboard.geo.errors import InputError
-from dashboard.geo.filecheck import json_head, read_path
-from dashboard.geo.zonefile import file_stem
-from dashboard.scenarios import (
+from dashboard.io.filecheck import json_head, read_path
+from dashboard.io.zonefile import file_stem
+from dashboard.store import (
     MAX_GEOJSON_BYTES,
     ScenarioExists,
     Store,

@@ -10,7 +10,7 @@ import shapely
 
 from dashboard.cli.common import about, iso_date, warn, zone_file
 from dashboard.geo.errors import InputError
-from dashboard.geo.zones import preset_zone, zone_metrics
+from dashboard.analysis.zones import preset_zone, zone_metrics
 
 
 def register(sub: argparse._SubParsersAction) -> None:

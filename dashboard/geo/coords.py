@@ -25,7 +25,7 @@ import re
 
 from pyproj import Transformer
 
-from dashboard.cache import memoize
+from dashboard.geo.cache import memoize
 from dashboard.geo.errors import InputError
 
 _BANDS = "CDEFGHJKLMNPQRSTUVWX"  # 8 degree bands from 80 S; X spans 72-84 N

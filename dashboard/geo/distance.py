@@ -22,7 +22,6 @@ the inside test treats them in plain lon/lat.
 """
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -243,41 +242,5 @@ def nearest(lons: ArrayLike, lats: ArrayLike, gdf: gpd.GeoDataFrame, id_field: s
     })
 
 
-def distance_to(lon: float, lat: float, layer: str | gpd.GeoDataFrame,
-                id_field: str | None = None) -> dict:
-    """Nearest feature of a layer (built-in name, GeoJSON path or GeoDataFrame) to one point.
-
-    Returns a dict with the columns of :func:`nearest` as plain Python values
-    (``azimuth_deg`` is None inside a polygon), plus ``layer`` when a name was given.
-    """
-    from dashboard.geo.layers_io import load_layer
-    from dashboard.catalogue import CATALOGUE as LAYERS
-
-    name = None
-    if isinstance(layer, str):
-        name = layer
-        if id_field is None and layer in LAYERS:
-            id_field = LAYERS[layer].id_field
-        layer = load_layer(layer)
-        if id_field is not None and id_field not in layer.columns:
-            id_field = None
-    row = nearest([lon], [lat], layer, id_field=id_field).iloc[0]
-    out: dict = {"layer": name} if name else {}
-    for c in RESULT_COLUMNS:
-        v = row[c]
-        if c == "inside":
-            v = bool(v)
-        elif c == "feature_index":
-            v = int(v)
-        elif c == "feature":
-            v = v.item() if hasattr(v, "item") else v
-        else:
-            v = float(v)
-            if math.isnan(v):
-                v = None
-        out[c] = v
-    return out
-
-
 __all__ = ["BATCH_POINTS", "MAX_SEGMENT_KM", "RESULT_COLUMNS", "SegmentIndex", "WORKERS",
-           "build_index", "distance_to", "get_index", "nearest", "nearest_arrays", "pick_id_field"]
+           "build_index", "get_index", "nearest", "nearest_arrays", "pick_id_field"]

@@ -26,15 +26,16 @@ def parse_date(value: date | datetime | str | None) -> date | None:
         raise InputError(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2022-11-15") from None
 
 
-def nato_border_on(on: date | str, border: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+def nato_border_on(on: date | str, border: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The segments of the NATO border that were NATO's on ``on``.
 
     Parameters
     ----------
     on : date or str
         The date (``YYYY-MM-DD`` text accepted).
-    border : GeoDataFrame, optional
-        A ``nato_border`` layer; the built-in one by default.
+    border : GeoDataFrame
+        A ``nato_border`` layer (the built-in one is
+        ``dashboard.io.layers_io.load_layer("nato_border")``).
 
     Returns
     -------
@@ -44,9 +45,6 @@ def nato_border_on(on: date | str, border: gpd.GeoDataFrame | None = None) -> gp
     day = parse_date(on)
     if day is None:
         raise InputError("no date given for the NATO border")
-    if border is None:
-        from dashboard.geo.layers_io import load_layer
-        border = load_layer("nato_border")
     if "nato_since" not in border.columns:
         raise InputError("the border layer has no 'nato_since' field")
     since = pd.to_datetime(border["nato_since"], errors="coerce").dt.date

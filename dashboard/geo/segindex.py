@@ -24,7 +24,7 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
-from dashboard.cache import content_token, memoize
+from dashboard.geo.cache import content_token, memoize
 from dashboard.geo.edges import densify_edges
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import GEOD, MIN_CURVATURE_RADIUS_KM, to_ecef_km

@@ -21,7 +21,7 @@ import geopandas as gpd
 import pydeck as pdk
 from pydeck.types import String
 
-from dashboard.cache import content_token, memoize
+from dashboard.geo.cache import content_token, memoize
 from dashboard.render.geotable import (
     GeoTable,
     blob_hash,
@@ -32,8 +32,8 @@ from dashboard.render.geotable import (
     static_index,
     to_blob,
 )
-from dashboard.render.styles import NEIGHBOUR_COLOURS, RGBA, feature_colours
-from dashboard.scene import STRIKE_LINE, Scene, SceneLayer
+from dashboard.scene.styles import NEIGHBOUR_COLOURS, RGBA, feature_colours
+from dashboard.scene.model import STRIKE_LINE, Scene, SceneLayer
 
 #: Served by Streamlit's static file server (see .streamlit/config.toml).
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from dashboard.scene import Scene
+from dashboard.scene.model import Scene
 
 #: MIME type of each briefing format.
 BRIEF_MIME: dict[str, str] = {"png": "image/png", "pdf": "application/pdf",

@@ -53,7 +53,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from dashboard.cache import content_token, memoize
+from dashboard.geo.cache import content_token, memoize
 
 Kind = Literal["polygon", "line", "point"]
 

@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Geod, Transformer
 
-from dashboard.cache import memoize
+from dashboard.geo.cache import memoize
 
 _GEOD = Geod(ellps="WGS84")
 

@@ -2,9 +2,9 @@
 
 Run by ``st.navigation`` from ``dashboard/app.py``, which has already drawn the
 shared sidebar and initialised the session state.  Widgets only: map events go
-through :func:`dashboard.appstate.take_map_events`, the request comes from
-:func:`dashboard.appstate.scene_request`, the scene from
-:func:`dashboard.compose.build_scene`, every figure from the core.
+through :func:`dashboard.state.session.take_map_events`, the request comes from
+:func:`dashboard.state.session.scene_request`, the scene from
+:func:`dashboard.scene.compose.build_scene`, every figure from the core.
 """
 from __future__ import annotations
 
@@ -13,17 +13,17 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import appstate
-from dashboard.compose import build_scene
+from dashboard.state import session as appstate
+from dashboard.scene.compose import build_scene
 from dashboard.geo.coords import parse_position
 from dashboard.geo.errors import InputError
-from dashboard.geo.feature_report import FeatureReport, feature_report
+from dashboard.analysis.feature_report import FeatureReport, feature_report
 from dashboard.geo.geodesy import inverse_km
-from dashboard.geo.report import PointReport, point_report
+from dashboard.analysis.report import PointReport, point_report
 from dashboard.geo.units import format_area, format_distance
 from dashboard.render.export import BRIEF_MIME, brief_bytes, spreadsheet_safe
-from dashboard.scene import Scene
-from dashboard.search import find_place
+from dashboard.scene.model import Scene
+from dashboard.state.search import find_place
 from dashboard.ui.mapview import hidden_layers, map_view, take_events
 from dashboard.ui.widgets import inert_table, md
 

@@ -3,10 +3,10 @@
 Run by ``st.navigation`` from ``dashboard/app.py`` after the shared sidebar,
 whose incident filters (:mod:`dashboard.ui.timeline`) decide which incidents
 every part of this page shows.  Widgets only: the filtering, tables and origin
-state are in :mod:`dashboard.incidentfilter`, the figures from the core
-(:mod:`dashboard.geo.incident_table`, :mod:`dashboard.geo.origin`).  The launch
+state are in :mod:`dashboard.state.incidents`, the figures from the core
+(:mod:`dashboard.analysis.incident_table`, :mod:`dashboard.analysis.origin`).  The launch
 area chosen here goes on the Explore map and its brief (``state["origin"]``,
-drawn by :func:`dashboard.compose.build_scene`).
+drawn by :func:`dashboard.scene.compose.build_scene`).
 """
 from __future__ import annotations
 
@@ -15,14 +15,16 @@ from typing import Any
 import altair as alt
 import streamlit as st
 
-from dashboard import appstate, incidentfilter
-from dashboard.catalogue import CATALOGUE
-from dashboard.compose.incidents import origin_result, range_text
+from dashboard.state import session as appstate
+
+from dashboard.state import incidents as incidentfilter
+from dashboard.data.catalogue import CATALOGUE
+from dashboard.scene.compose.incidents import origin_result, range_text
 from dashboard.geo.errors import InputError
-from dashboard.geo.incident_table import POSITION_NOT_SOURCED, incident_table
+from dashboard.analysis.incident_table import POSITION_NOT_SOURCED, incident_table
 from dashboard.geo.munitions import PRESETS
 from dashboard.geo.units import format_area, format_radius
-from dashboard.incidentfilter import IncidentFilter
+from dashboard.state.incidents import IncidentFilter
 from dashboard.render.export import spreadsheet_safe
 from dashboard.ui.widgets import md
 

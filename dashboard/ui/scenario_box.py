@@ -8,9 +8,9 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import zonemap as zm
-from dashboard import zonestate as zs
-from dashboard.scenarios import (
+from dashboard.state import zonemap as zm
+from dashboard.state import zones as zs
+from dashboard.store import (
     Scenario,
     ScenarioExists,
     Store,

@@ -1,7 +1,7 @@
 """The sidebar: the controls that say what the map shows, shared by both pages.
 
-Both pages draw their map from the same :class:`~dashboard.request.SceneRequest`
-(:func:`dashboard.appstate.scene_request`), so every control here acts on both:
+Both pages draw their map from the same :class:`~dashboard.scene.request.SceneRequest`
+(:func:`dashboard.state.session.scene_request`), so every control here acts on both:
 the incident, the NATO-border date, units, layers, candidate zones, rings, the
 border band and the user's own layers.
 """
@@ -12,9 +12,9 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import appstate
+from dashboard.state import session as appstate
 from dashboard.geo.errors import InputError
-from dashboard.geo.layers_io import MAX_UPLOAD_BYTES, load_layer, read_user_layer
+from dashboard.io.layers_io import MAX_UPLOAD_BYTES, load_layer, read_user_layer
 from dashboard.geo.units import KM_PER_UNIT, UNIT_WORDS, from_km
 from dashboard.ui import timeline
 from dashboard.ui.widgets import md

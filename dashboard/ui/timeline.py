@@ -1,7 +1,7 @@
 """The incident filters in the shared sidebar: a date range, countries, objects, attribution.
 
 Widgets only; their values live under ``inc_*`` keys and everything that reads
-them goes through :mod:`dashboard.incidentfilter` (the map's incidents, the
+them goes through :mod:`dashboard.state.incidents` (the map's incidents, the
 incidents page's chart, table and origin analysis).  The "NATO border as of"
 date follows the end of the range until the user sets it themselves.
 """
@@ -11,9 +11,9 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import incidentfilter
-from dashboard.cache import memoize
-from dashboard.geo.layers_io import load_layer
+from dashboard.state import incidents as incidentfilter
+from dashboard.geo.cache import memoize
+from dashboard.io.layers_io import load_layer
 from dashboard.ui.widgets import md
 
 ATTRIBUTION_HELP = ("Grouped by the wording of each incident's attribution: a report that "

@@ -2,8 +2,8 @@
 as scenarios.
 
 :func:`render_zones_page` draws the page: widgets over the commands of
-:mod:`dashboard.zonestate` (which change the zones and the scenarios) and what
-:mod:`dashboard.zonemap` reads (zone facts, figures, the editor's features).  The
+:mod:`dashboard.state.zones` (which change the zones and the scenarios) and what
+:mod:`dashboard.state.zonemap` reads (zone facts, figures, the editor's features).  The
 map is the same deck.gl component as on Explore (:mod:`dashboard.ui.mapview`),
 built from the same request.  Every action is one command run by
 :func:`dashboard.ui.widgets.attempt`, which shows an InputError's message and
@@ -18,20 +18,20 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import appstate
-from dashboard import zonemap as zm
-from dashboard.compose import build_scene
-from dashboard.drawing import DEFAULT_CENTER, DEFAULT_ZOOM
+from dashboard.state import session as appstate
+from dashboard.state import zonemap as zm
+from dashboard.scene.compose import build_scene
+from dashboard.state.drawing import DEFAULT_CENTER, DEFAULT_ZOOM
 from dashboard.geo.units import KM_PER_UNIT
-from dashboard.mapevents import Click, Drawn, Measure, ViewChange
-from dashboard.render.styles import zone_colours
-from dashboard.scene import Scene, View
-from dashboard.scenarios import Zone
+from dashboard.state.mapevents import Click, Drawn, Measure, ViewChange
+from dashboard.scene.styles import zone_colours
+from dashboard.scene.model import Scene, View
+from dashboard.store import Zone
 from dashboard.ui.mapview import map_view, take_events
 from dashboard.ui.scenario_box import scenarios, shared_link
 from dashboard.ui.widgets import State, attempt, md, md_html, show_queued, swatch
 from dashboard.ui.zone_tools import builders, zone_tools
-from dashboard.vertices import n_vertices
+from dashboard.state.vertices import n_vertices
 
 MAP_HEIGHT_PX = 640
 MAP_KEY = "zones_map"

@@ -7,12 +7,12 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import zonemap as zm
-from dashboard import zonestate as zs
+from dashboard.state import zonemap as zm
+from dashboard.state import zones as zs
 from dashboard.geo.units import format_distance, from_km, to_km
-from dashboard.scenarios import Zone
+from dashboard.store import Zone
 from dashboard.ui.widgets import State, add_row, attempt, md
-from dashboard.vertices import n_vertices, vertex_table
+from dashboard.state.vertices import n_vertices, vertex_table
 
 
 # ------------------------------------------------------------ work on a zone
@@ -193,7 +193,7 @@ def _build_coords(state: State) -> None:
 
 
 def _import_zones(state: State, upload: Any) -> None:
-    """Add the polygons of an uploaded file (:func:`dashboard.zonestate.import_zone_file`)."""
+    """Add the polygons of an uploaded file (:func:`dashboard.state.zones.import_zone_file`)."""
     data, name = (None, "") if upload is None else (upload.getvalue(), upload.name)
     _build(state, lambda: zs.import_zone_file(state, data, name, clip=_clip(state)),
            lambda new: f"Added {len(new)} zone(s) from {name}.")

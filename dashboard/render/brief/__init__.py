@@ -1,4 +1,4 @@
-"""Briefing map: a :class:`~dashboard.scene.Scene` drawn to a print-quality PNG, PDF or SVG.
+"""Briefing map: a :class:`~dashboard.scene.model.Scene` drawn to a print-quality PNG, PDF or SVG.
 
 The brief is drawn with matplotlib (Agg; no browser, no Streamlit) in a
 Lambert conformal conic projection centred on the scene's view, with standard
@@ -9,13 +9,13 @@ or span more than 50 degrees of latitude use Lambert azimuthal equal-area.
 
 Everything a staff officer expects on a slide is on the page: title, the
 incident's date-time group (``151440Z NOV 22``), an optional marking banner
-top and bottom, the scene's layers in the styles of :mod:`dashboard.render.styles`,
+top and bottom, the scene's layers in the styles of :mod:`dashboard.scene.styles`,
 a legend, a scale bar whose length is geodesically right at the map's centre,
 a north arrow pointing to true north at the map's centre, a labelled
 graticule, an inset locator map, a key-figures box, a sources and licences
 line, and the generation time (``SOURCE_DATE_EPOCH`` when set).  When the
 scene carries the strike-to-border geodesic (layer ``strike_border``, made by
-:func:`dashboard.compose.build_scene`) a detail inset shows it with its length,
+:func:`dashboard.scene.compose.build_scene`) a detail inset shows it with its length,
 since 6 km is a few pixels on a 1,000 km map.
 
 Cartographic generalisation, for display only (figures always come from the
@@ -59,7 +59,7 @@ from dashboard.render.brief.mainmap import draw_map
 from dashboard.render.brief.marks import (draw_banners, draw_footer, draw_header, format_dtg,
                                           generation_time, marking_colours)
 from dashboard.render.brief.panel import draw_panel
-from dashboard.scene import Scene
+from dashboard.scene.model import Scene
 
 __all__ = ["FORMATS", "PAGE_SIZES", "BriefLayout", "Fmt", "PageSize", "PlacedLabel", "ScaleBar", "SizeName",
            "build_figure", "draw_brief", "format_dtg", "generation_time", "marking_colours", "render_brief",

@@ -3,7 +3,7 @@
 The locator shows the main map's frame (red) on country outlines around it,
 in a Lambert azimuthal equal-area projection centred on the frame.  The detail
 is a close-up of the strike and the geodesic to the nearest NATO border point
-(layer :data:`~dashboard.scene.STRIKE_LINE`), labelled with its length and
+(layer :data:`~dashboard.scene.model.STRIKE_LINE`), labelled with its length and
 with a small scale bar: 6 km is a few pixels on a 1,000 km map.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dashboard.render.brief.marks import km_per_unit
 from dashboard.render.brief.shapes import area_anchors, clip, coarse, polygon_path
 from dashboard.render.labels import Box, LabelPlacer, LabelRequest
 from dashboard.render.mapframe import MapProjection, densified_box, nice_scale_length, scale_bar_span_m
-from dashboard.scene import STRIKE_LINE, Scene, SceneLayer
+from dashboard.scene.model import STRIKE_LINE, Scene, SceneLayer
 
 Window = tuple[float, float, float, float]  # centre x, centre y, width, height (metres)
 

@@ -17,7 +17,7 @@ from dashboard.render.brief.layers import LayerState, draw_layer, layer_z
 from dashboard.render.brief.layout import INK, SEA, MapView, Page, PlacedLabel, ScaleBar, frame_lonlat
 from dashboard.render.labels import Box, LabelRequest
 from dashboard.render.mapframe import densified_box, projection_for
-from dashboard.scene import Scene
+from dashboard.scene.model import Scene
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from matplotlib.patches import Rectangle
 from dashboard.geo.errors import InputError
 from dashboard.render.brief.layout import INK, MUTED, PANEL_EDGE, Page, PageBoxes
 from dashboard.render.mapframe import MapProjection, fmt_lat
-from dashboard.scene import Scene
+from dashboard.scene.model import Scene
 
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN",
            "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")

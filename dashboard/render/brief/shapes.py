@@ -13,7 +13,7 @@ import shapely
 from matplotlib.path import Path as MplPath
 from shapely.geometry.base import BaseGeometry
 
-from dashboard.cache import content_token, memoize
+from dashboard.geo.cache import content_token, memoize
 
 
 def polygon_path(geom: BaseGeometry | None) -> MplPath | None:

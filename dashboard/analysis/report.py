@@ -1,0 +1,120 @@
+"""What the map's selection panel says about one point.
+
+Pure functions over the core: distances and directions from a point to the
+NATO border (as of a date), to the nearest Ukrainian, Belarusian and Russian
+territory, and to a reference incident, plus the point's coordinates in
+decimal degrees, DMS and MGRS.  No Streamlit here, so the app's figures can be
+tested against independent computations.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+
+from dashboard.geo.cache import memoize
+from dashboard.geo.coords import format_dms, to_mgrs
+from dashboard.geo.distance import nearest
+from dashboard.geo.geodesy import inverse_km
+from dashboard.io.layers_io import load_layer
+from dashboard.geo.nato import nato_border_on
+
+#: Territories the panel measures to: ISO 3166-1 alpha-2 -> label.
+TERRITORIES: dict[str, str] = {"UA": "Ukraine", "BY": "Belarus", "RU": "Russia"}
+
+
+@dataclass(frozen=True)
+class Leg:
+    """Distance from the reported point to one target.
+
+    ``distance_km`` is geodesic on WGS84; ``azimuth_deg`` is the initial bearing
+    from the point towards ``(to_lon, to_lat)``, clockwise from true north.
+    """
+
+    target: str
+    feature: str
+    distance_km: float
+    azimuth_deg: float
+    to_lon: float
+    to_lat: float
+    inside: bool = False
+
+
+@dataclass(frozen=True)
+class PointReport:
+    lon: float
+    lat: float
+    dms: str
+    mgrs: str
+    legs: tuple[Leg, ...]
+
+    def leg(self, target: str) -> Leg | None:
+        return next((leg for leg in self.legs if leg.target == target), None)
+
+
+def _leg(target: str, lon: float, lat: float, gdf: gpd.GeoDataFrame,
+         id_field: str | None) -> Leg | None:
+    if len(gdf) == 0:
+        return None
+    row = nearest([lon], [lat], gdf, id_field=id_field).iloc[0]
+    return Leg(target=target, feature=str(row["feature"]), distance_km=float(row["distance_km"]),
+               azimuth_deg=float(row["azimuth_deg"]), to_lon=float(row["nearest_lon"]),
+               to_lat=float(row["nearest_lat"]), inside=bool(row["inside"]))
+
+
+def point_report(lon: float, lat: float, *, as_of: date | None = None,
+                 incident: tuple[str, float, float] | None = None,
+                 extra_layers: Mapping[str, gpd.GeoDataFrame] | None = None) -> PointReport:
+    """Coordinates and distances for the point ``(lon, lat)`` in degrees.
+
+    Parameters
+    ----------
+    lon, lat : float
+        WGS84 longitude and latitude, degrees.
+    as_of : date, optional
+        Date for which the NATO border is taken (segments that were NATO's then);
+        all segments when omitted.
+    incident : (id, lon, lat), optional
+        Reference incident to measure to.
+    extra_layers : {name: GeoDataFrame}, optional
+        The user's own layers; each adds a leg named after the layer.
+
+    Returns
+    -------
+    PointReport
+        Legs ``"NATO border"``, ``"Ukraine"``, ``"Belarus"``, ``"Russia"`` and,
+        when given, ``"incident"``; distances in km, azimuths in degrees.
+    """
+    legs = list(_builtin_legs(lon, lat, as_of))
+    if incident is not None:
+        inc_id, ilon, ilat = incident
+        az, d = inverse_km(lon, lat, ilon, ilat)
+        legs.append(Leg("incident", inc_id, float(d), float(az) % 360.0, ilon, ilat))
+    for name, gdf in (extra_layers or {}).items():
+        id_field = next((f for f in ("id", "name") if f in gdf.columns), None)
+        leg = _leg(name, lon, lat, gdf, id_field)
+        if leg:
+            legs.append(leg)
+    return PointReport(lon=lon, lat=lat, dms=format_dms(lon, lat), mgrs=to_mgrs(lon, lat),
+                       legs=tuple(legs))
+
+
+@memoize(maxsize=512)
+def _builtin_legs(lon: float, lat: float, as_of: date | None) -> tuple[Leg, ...]:
+    """Legs to the built-in layers; memoised, as the page asks for the same
+    point on every rerun."""
+    legs: list[Leg] = []
+    border = load_layer("nato_border")
+    if as_of is not None:
+        border = nato_border_on(as_of, border)
+    leg = _leg("NATO border", lon, lat, border, "id")
+    if leg:
+        legs.append(leg)
+    countries = load_layer("countries")
+    for iso, label in TERRITORIES.items():
+        leg = _leg(label, lon, lat, countries[countries["iso_a2"] == iso], "iso_a2")
+        if leg:
+            legs.append(leg)
+    return tuple(legs)

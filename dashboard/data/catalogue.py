@@ -1,0 +1,97 @@
+"""The data catalogue: every built-in layer's name, file, geometry kind, key fields and label.
+
+This is what the core knows about layers: where they are and what they hold.
+How they look (colours, widths, marker sizes) is the renderers' business and
+lives in :mod:`dashboard.scene.styles`.
+
+>>> CATALOGUE["nato_border"].file
+'nato_border.geojson'
+>>> CATALOGUE["countries"].id_field
+'iso_a2'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+def _geodata_dir() -> Path:
+    """``geodata/`` at the repository root, or inside the package when installed as a wheel."""
+    package = Path(__file__).resolve().parents[1]
+    candidates = (package.parent / "geodata", package / "geodata")
+    return next((d for d in candidates if (d / "MANIFEST.json").is_file()), candidates[0])
+
+
+#: Where the committed GeoJSON layers and their MANIFEST live.
+GEODATA_DIR: Path = _geodata_dir()
+
+Kind = Literal["polygon", "line", "point"]
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """What one built-in layer is.
+
+    Attributes
+    ----------
+    name : str
+        Machine name, used by the CLI (``--to nato_border``) and as map layer id.
+    label : str
+        Human label for legends and toggles.
+    file : str
+        File under :data:`GEODATA_DIR`.
+    kind : {"polygon", "line", "point"}
+        Geometry kind.
+    id_field : str
+        Property holding the feature's stable identifier.
+    label_field : str
+        Property holding the feature's display name.
+    description : str
+        One sentence for legends and ``python -m dashboard layers``.
+    """
+
+    name: str
+    label: str
+    file: str
+    kind: Kind
+    id_field: str = "id"
+    label_field: str = "name"
+    description: str = ""
+
+    @property
+    def path(self) -> Path:
+        """Absolute path of the committed GeoJSON file."""
+        return GEODATA_DIR / self.file
+
+
+CATALOGUE: dict[str, LayerInfo] = {
+    i.name: i
+    for i in (
+        LayerInfo("countries", "Countries", "countries.geojson", "polygon",
+                  id_field="iso_a2", label_field="name",
+                  description="Country outlines incl. 12 nm territorial sea (airspace), "
+                              "OpenStreetMap."),
+        LayerInfo("water", "Lakes & reservoirs", "water.geojson", "polygon",
+                  id_field="id", label_field="id",
+                  description="Inland water of 20 km² or more: the holes of OpenStreetMap's "
+                              "land polygons."),
+        LayerInfo("regions", "Oblasts & voivodeships", "regions.geojson", "polygon",
+                  id_field="iso_3166_2", label_field="name",
+                  description="First-level administrative units (Natural Earth admin-1)."),
+        LayerInfo("zones", "Candidate no-fly zones", "zones.geojson", "polygon",
+                  description="Candidate regional no-fly zones over western Ukraine."),
+        LayerInfo("nato_border", "NATO border", "nato_border.geojson", "line",
+                  id_field="id", label_field="id",
+                  description="Land border between NATO members and UA, BY, RU, MD "
+                              "(OpenStreetMap)."),
+        LayerInfo("cities", "Cities (15,000+)", "cities.geojson", "point",
+                  id_field="geonameid", label_field="name",
+                  description="Places with 15,000+ inhabitants (GeoNames)."),
+        LayerInfo("incidents", "Incidents", "incidents.geojson", "point",
+                  id_field="id", label_field="place",
+                  description="Strikes and debris on NATO territory, each with cited sources."),
+    )
+}
+
+#: Built-in layer names, bottom to top as maps draw them.
+BUILTIN_LAYERS: tuple[str, ...] = tuple(CATALOGUE)

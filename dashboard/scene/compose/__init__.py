@@ -1,0 +1,286 @@
+"""The one scene builder: every output gets its Scene from :func:`build_scene`.
+
+:func:`build_scene` turns a :class:`~dashboard.scene.request.SceneRequest` into a
+:class:`~dashboard.scene.model.Scene` in four named steps: *measure* the parts
+(:mod:`dashboard.scene.compose.parts`: strike figures, zones, rings, band;
+:mod:`dashboard.scene.compose.incidents`: the incidents drawn, their precision
+circles, the launch area), *frame* the view, *stack* them into layers bottom to
+top (precision circles too small to see at the view's zoom left out), and
+*word* the title, subtitle and sources (:mod:`dashboard.scene.compose.words`).  All geometry comes from
+the core (:mod:`dashboard.geo`); this package only chooses, orders, labels and
+formats.  No Streamlit, no rendering here.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from dashboard.data.catalogue import CATALOGUE
+from dashboard.scene.compose import incidents as incident_parts
+from dashboard.scene.compose import parts
+from dashboard.scene.compose.words import as_date, long_date, sources_for, subtitle_for, title_for, today
+from dashboard.io.layers_io import load_layer
+from dashboard.geo.nato import nato_border_on
+from dashboard.geo.units import format_area, format_radius
+from dashboard.scene.styles import LayerStyle, style_for
+from dashboard.scene.request import SceneRequest
+from dashboard.scene.model import STRIKE_LINE, Scene, SceneLayer, View
+
+__all__ = ["build_scene", "default_view", "format_area", "TOOLTIP_FIELDS", "LABELLED"]
+
+#: Properties shown on hover in the live map, per built-in layer.
+TOOLTIP_FIELDS: dict[str, tuple[str, ...]] = {
+    "countries": ("name", "iso_a2", "nato_member_since"),
+    "regions": ("name", "name_local", "iso_3166_2", "country"),
+    "zones": ("name", "rule", "area_km2"),
+    "nato_border": ("id", "member", "neighbour", "length_km", "nato_since"),
+    "cities": ("name", "country", "population"),
+    "incidents": ("place", "date", "time_utc", "munition", "killed", "attribution", "precision_m"),
+    "precision": incident_parts.PRECISION_FIELDS,
+    "origin": incident_parts.ORIGIN_FIELDS,
+}
+
+#: Built-in layers whose names are drawn on the map.
+LABELLED: frozenset[str] = frozenset({"countries", "zones", "nato_border", "cities", "incidents",
+                                      "origin"})
+
+#: Where the view falls back to without anything to frame: around Ukraine's NATO border.
+FALLBACK_BOUNDS_DEG: tuple[float, float, float, float] = (22.0, 44.0, 33.0, 53.0)
+
+_USER_KINDS = {"point": ("Point", "MultiPoint"),
+               "line": ("LineString", "MultiLineString", "LinearRing"),
+               "polygon": ("Polygon", "MultiPolygon")}
+
+
+@dataclass
+class _Parts:
+    """What the measuring step found: frames by layer name, figures, what to frame."""
+
+    incident: dict | None
+    as_of: date
+    countries: gpd.GeoDataFrame
+    nato: gpd.GeoDataFrame
+    frames: dict[str, gpd.GeoDataFrame | None] = field(default_factory=dict)
+    metrics: dict[str, str] = field(default_factory=dict)
+    origin_label: str | None = None
+
+    def extent(self) -> list[BaseGeometry]:
+        geoms: list[BaseGeometry] = []
+        if self.incident:
+            geoms.append(shapely.Point(self.incident["lon"], self.incident["lat"]))
+        for name in ("zones", "drawn", "buffers", "band", "origin"):
+            if self.frames.get(name) is not None:
+                geoms += list(self.frames[name].geometry.values)
+        return geoms
+
+
+def build_scene(request: SceneRequest | None = None) -> Scene:
+    """Build the scene every renderer draws.
+
+    Parameters
+    ----------
+    request : SceneRequest, optional
+        What to show (default: the default incident and candidate zone).
+
+    Returns
+    -------
+    Scene
+        Layers bottom to top, view, metrics (formatted with units), sources.
+
+    Raises
+    ------
+    InputError
+        Unknown incident or zone id, rings without a centre, no NATO border with
+        Ukraine on the date of a band (bad radii, depths, units and layer names
+        are refused when the request is made).
+    """
+    req = request or SceneRequest()
+    found = _measure(req)
+    view = req.view or default_view(found.extent(), _fallback_bounds(found.nato))
+    found.frames["precision"] = incident_parts.visible_precision(found.frames.get("precision"),
+                                                                 view)
+    layers = _stack(req, found)
+    used = [lyr.name for lyr in layers if lyr.name in CATALOGUE]
+    return Scene(layers=layers, view=view, title=req.title or title_for(found.incident),
+                 subtitle=subtitle_for(found.incident, found.countries, found.as_of),
+                 incident=found.incident, as_of=found.as_of, metrics=found.metrics,
+                 sources=sources_for(used, found.incident), units=req.units,
+                 locator=found.countries)
+
+
+# ------------------------------------------------------------------ measure
+def _measure(req: SceneRequest) -> _Parts:
+    """Step 1: the incident, the date, and every measured part with its figures."""
+    incident = parts.incident_props(req.incident_id) if req.incident_id else None
+    as_of = req.as_of or (as_date(incident.get("date")) if incident else None) or today()
+    found = _Parts(incident, as_of, load_layer("countries"),
+                   nato_border_on(as_of, load_layer("nato_border")))
+    units = req.units
+    if incident:
+        line, figures = parts.strike_figures(incident, found.nato, found.countries, units)
+        found.frames[STRIKE_LINE] = line
+        found.metrics.update(figures)
+    if req.zone_ids and "zones" in req.visible_layers:
+        zones = parts.candidate_zones(req.zone_ids)
+        found.frames["zones"] = zones if len(zones) else None
+        found.metrics.update(parts.zone_figures(zones, units))
+    steps = (("drawn", lambda: parts.drawn_zones(req.extra_zones, units)),
+             ("buffers", lambda: parts.range_rings(req.ring_radii_km, req.ring_center,
+                                                   incident, units)),
+             ("band", lambda: parts.border_band(req.band_km, found.nato, found.countries,
+                                                as_of.isoformat(), units)))
+    for name, step in steps:
+        found.frames[name], figures = step()
+        found.metrics.update(figures)
+    _measure_incidents(req, found)
+    return found
+
+
+def _measure_incidents(req: SceneRequest, found: _Parts) -> None:
+    """The incidents drawn (the filter's subset), their precision circles, the launch area."""
+    if "incidents" in req.visible_layers:
+        shown = incident_parts.incident_frame(req.incident_ids)
+        found.frames["incidents"] = shown
+        if req.precision_circles and len(shown):
+            found.frames["precision"] = incident_parts.precision_frame(shown)
+    found.frames["origin"], figures, analysis = incident_parts.origin_frame(req.origin, req.units)
+    found.metrics.update(figures)
+    if analysis is not None:
+        found.origin_label = incident_parts.origin_label(analysis, req.units)
+
+
+# -------------------------------------------------------------------- stack
+def _layer(name: str, gdf: gpd.GeoDataFrame, style: LayerStyle | None = None,
+           label: str | None = None, pickable: bool = True) -> SceneLayer:
+    fields = TOOLTIP_FIELDS.get(name, tuple(c for c in gdf.columns if c != gdf.geometry.name))
+    return SceneLayer(name, gdf, style or style_for(name), label=label, tooltip_fields=fields,
+                      show_labels=name in LABELLED, pickable=pickable)
+
+
+def _stack(req: SceneRequest, found: _Parts) -> list[SceneLayer]:
+    """Step 2: the layers bottom to top: areas, the user's areas, lines, points, overlays."""
+    visible, f, units = set(req.visible_layers), found.frames, req.units
+    areas: list[SceneLayer] = []
+    if "countries" in visible:
+        areas.append(_layer("countries", found.countries))
+    if "water" in visible:
+        areas.append(_layer("water", load_layer("water"), pickable=False))
+    if "regions" in visible:
+        areas.append(_layer("regions", load_layer("regions")))
+    for name in ("zones", "drawn"):
+        if f.get(name) is not None:
+            areas.append(_layer(name, f[name]))
+    if f.get("band") is not None:
+        areas.append(_layer("band", f["band"], label=f"Border band, "
+                            f"{format_radius(float(req.band_km), units)} (UA side)"))
+    if f.get("buffers") is not None:
+        areas.append(_layer("buffers", f["buffers"], label=_rings_label(req.ring_radii_km, units)))
+    if f.get("origin") is not None:
+        areas.append(_layer("origin", f["origin"], label=found.origin_label))
+    if f.get("precision") is not None:
+        areas.append(replace(_layer("precision", f["precision"]), pickable=False))
+    user = _user_layers(req.user_layers, {lyr.name for lyr in areas} | set(CATALOGUE))
+    lines: list[SceneLayer] = []
+    if "nato_border" in visible:
+        lines.append(_layer("nato_border", found.nato,
+                            label=f"NATO border on {long_date(found.as_of)}"))
+    if f.get(STRIKE_LINE) is not None:
+        lines.append(_strike_layer(f[STRIKE_LINE]))
+    points = [_layer(n, load_layer(n)) for n in ("cities",) if n in visible]
+    tops = [_layer(n, f[n]) for n in ("incidents",) if n in visible]
+    layers = [*areas, *user["polygon"], *lines, *user["line"], *points, *user["point"], *tops]
+    return [*layers, *_overlays(req, layers)]
+
+
+def _rings_label(radii_km: Sequence[float], units: str) -> str:
+    return "Range rings " + "/".join(format_radius(r, units).split()[0]
+                                     for r in sorted(set(radii_km))) + f" {units}"
+
+
+def _strike_layer(line: gpd.GeoDataFrame) -> SceneLayer:
+    style = replace(style_for("measure"), name=STRIKE_LINE, label="Strike → NATO border",
+                    id_field="id", label_field="name")
+    return SceneLayer(STRIKE_LINE, line, style, label=line["name"].iloc[0],
+                      tooltip_fields=("name", "segment", "azimuth_deg"), pickable=False)
+
+
+def _user_layers(user_layers: Sequence[tuple[str, gpd.GeoDataFrame]], taken: set[str],
+                 ) -> dict[str, list[SceneLayer]]:
+    """Each user layer as one scene layer per geometry kind, in the ``user`` style."""
+    out: dict[str, list[SceneLayer]] = {k: [] for k in _USER_KINDS}
+    for name, gdf in user_layers:
+        gt = gdf.geometry.geom_type
+        found = [(k, gdf[gt.isin(v)]) for k, v in _USER_KINDS.items()]
+        found = [(k, g) for k, g in found if len(g)]
+        for kind, part in found:
+            lname = str(name) if len(found) == 1 else f"{name} ({kind}s)"
+            while lname in taken:
+                lname = f"user:{lname}"
+            taken.add(lname)
+            label_field = next((c for c in ("name", "title", "label", "id") if c in part.columns),
+                               "name")
+            style = replace(style_for("user"), kind=kind, label_field=label_field)
+            fields = tuple(c for c in part.columns if c != part.geometry.name)[:8]
+            out[kind].append(SceneLayer(lname, part, style, label=lname, tooltip_fields=fields,
+                                        show_labels=kind == "point" and len(part) <= 30))
+    return out
+
+
+def _selection(req: SceneRequest, layers: Sequence[SceneLayer]) -> SceneLayer | None:
+    """The selected feature's outline (polygons, lines), at full resolution."""
+    name, fid = req.selected or (None, None)
+    lyr = next((lyr for lyr in layers if lyr.name == name), None)
+    if lyr is None or lyr.style.kind == "point" or lyr.style.id_field not in lyr.gdf.columns:
+        return None
+    hit = lyr.gdf[lyr.gdf[lyr.style.id_field].astype(str) == str(fid)]
+    if not len(hit):
+        return None
+    frame = gpd.GeoDataFrame({"name": [str(hit[lyr.style.label_field].iloc[0])
+                                       if lyr.style.label_field in hit.columns else str(fid)]},
+                             geometry=[hit.geometry.iloc[0]], crs="EPSG:4326")
+    style = replace(style_for("selection"), kind=lyr.style.kind)
+    return SceneLayer("selection", frame, style, tooltip_fields=(), pickable=False)
+
+
+def _overlays(req: SceneRequest, layers: Sequence[SceneLayer]) -> list[SceneLayer]:
+    """The selection outline, the measured line and the marker, on top of everything."""
+    out: list[SceneLayer] = []
+    outline = _selection(req, layers)
+    if outline is not None:
+        out.append(outline)
+    if req.measure is not None:
+        out.append(SceneLayer("measure", parts.measure_frame(req.measure), style_for("measure"),
+                              tooltip_fields=("name",), pickable=False))
+    if req.marker is not None:
+        out.append(SceneLayer("picked", parts.marker_frame(*req.marker), style_for("picked"),
+                              tooltip_fields=("name",), pickable=False))
+    return out
+
+
+# -------------------------------------------------------------------- frame
+def _pad_bounds(bounds: Sequence[float], frac: float = 0.08, min_span_deg: float = 1.0,
+                ) -> tuple[float, float, float, float]:
+    w, s, e, n = (float(v) for v in bounds)
+    cx, cy = (w + e) / 2, (s + n) / 2
+    hw = max((e - w) / 2 * (1 + 2 * frac), min_span_deg / 2)
+    hh = max((n - s) / 2 * (1 + 2 * frac), min_span_deg / 2)
+    return (round(cx - hw, 4), round(max(cy - hh, -85.0), 4),
+            round(cx + hw, 4), round(min(cy + hh, 85.0), 4))
+
+
+def _fallback_bounds(nato: gpd.GeoDataFrame) -> Sequence[float]:
+    ua = nato[nato["neighbour"] == "UA"] if len(nato) else nato
+    return ua.total_bounds if len(ua) else FALLBACK_BOUNDS_DEG
+
+
+def default_view(geoms: Sequence[BaseGeometry], fallback_bounds: Sequence[float]) -> View:
+    """Step 4: a view covering ``geoms`` with an 8 % margin (at least 1 degree across)."""
+    geoms = [g for g in geoms if g is not None and not g.is_empty]
+    bounds = shapely.total_bounds(np.asarray(geoms, dtype=object)) if geoms else fallback_bounds
+    return View.for_bounds(_pad_bounds(bounds))

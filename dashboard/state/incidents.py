@@ -1,0 +1,408 @@
+"""The incident timeline's state: which incidents the filters leave, and the steps around it.
+
+The sidebar's incident filters (:mod:`dashboard.ui.timeline`) keep their values
+under ``inc_*`` keys; everything that reads them goes through here, so the map
+(:attr:`~dashboard.scene.request.SceneRequest.incident_ids`), the incidents page's
+chart and table and the origin analysis see the same incidents:
+
+- ``inc_from`` / ``inc_to`` (dates): the range, inclusive (default the
+  catalogue's full span); a range that ends before it starts is reported and
+  the dates are then not filtered on;
+- ``inc_countries``, ``inc_objects``, ``inc_attribution`` (lists): the
+  countries (ISO alpha-2), object types and attribution groups kept
+  (default all);
+- ``inc_as_of_user`` (bool): the user set "NATO border as of" themselves, so it
+  no longer follows the end of the range (``inc_as_of_last`` and
+  ``inc_incident_last`` are the bookkeeping that tells);
+- ``origin`` ((incident id, min_km, max_km) or None): the launch area on the map,
+  and the ``origin_*`` keys of the incidents page's form.
+
+No Streamlit here: ``state`` is any mutable mapping.
+
+>>> attribution_group("Latvian authorities: a Russian drone that entered from Belarus")
+'Russian'
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from dashboard.geo.cache import memoize
+from dashboard.data.catalogue import CATALOGUE, GEODATA_DIR
+from dashboard.scene.compose.incidents import origin_result
+from dashboard.geo.errors import InputError
+from dashboard.analysis.incident_table import (
+    UNLOCATED_FILE,
+    check_date_range,
+    incident_records,
+)
+from dashboard.geo.munitions import PRESETS
+from dashboard.geo.nato import parse_date
+from dashboard.analysis.origin import OriginAreas
+from dashboard.geo.units import from_km, to_km
+
+State = MutableMapping[str, Any]
+
+#: The filter widgets' keys.
+FILTER_KEYS: tuple[str, ...] = ("inc_from", "inc_to", "inc_countries", "inc_objects",
+                                "inc_attribution")
+#: Object types, in the order the filter lists them.
+OBJECT_TYPES: tuple[str, ...] = ("missile", "drone", "debris", "unknown")
+#: Attribution groups, read from the wording of each incident's ``attribution``:
+#: a report that names no launcher (or calls it unconfirmed) first, then a
+#: Ukrainian munition, then a Russian one; anything else names no launcher.
+ATTRIBUTION_GROUPS: tuple[str, ...] = ("Russian", "Ukrainian", "Not stated or unconfirmed")
+_NOT_STATED = ("unconfirmed", "not established", "not named", "not officially named",
+               "does not name", "do not name")
+_UKRAINIAN = ("ukrainian air-defence", "ukrainian drone")
+_RUSSIAN = ("russia",)
+#: The launch range the origin form opens on, km (the 5V55 preset's).
+DEFAULT_ORIGIN_RANGE_KM: tuple[float, float] = (75.0, 90.0)
+
+
+def attribution_group(text: str | None) -> str:
+    """The attribution group (:data:`ATTRIBUTION_GROUPS`) of an ``attribution`` text.
+
+    >>> attribution_group("Ukrainian air-defence missile fired at incoming Russian missiles")
+    'Ukrainian'
+    >>> attribution_group("Unconfirmed: TVP Info's sources called it a Russian Gerbera")
+    'Not stated or unconfirmed'
+    """
+    low = str(text or "").lower()
+    if any(w in low for w in _NOT_STATED):
+        return ATTRIBUTION_GROUPS[2]
+    if any(w in low for w in _UKRAINIAN):
+        return ATTRIBUTION_GROUPS[1]
+    if any(w in low for w in _RUSSIAN):
+        return ATTRIBUTION_GROUPS[0]
+    return ATTRIBUTION_GROUPS[2]
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the filters can choose from: the catalogue's span (dates) and values present."""
+
+    start: date
+    end: date
+    countries: tuple[str, ...]
+    objects: tuple[str, ...]
+    attributions: tuple[str, ...]
+
+
+def _data_token() -> tuple[tuple[str, int, int], ...]:
+    """What the catalogue's records depend on: its two files' names, sizes and times."""
+    paths = (CATALOGUE["incidents"].path, GEODATA_DIR / UNLOCATED_FILE)
+    return tuple((p.name, s.st_size, s.st_mtime_ns) for p in paths for s in (p.stat(),))
+
+
+@memoize(maxsize=2)
+def _catalogue(token: tuple[tuple[str, int, int], ...]) -> tuple[Mapping[str, Any], ...]:
+    return tuple(incident_records())
+
+
+def catalogue_records() -> tuple[Mapping[str, Any], ...]:
+    """Every incident (positioned and not) as read-only property mappings, by date then id
+    (:func:`dashboard.analysis.incident_table.incident_records`, cached per data version)."""
+    return _catalogue(_data_token())
+
+
+def _records(records: Sequence[Mapping[str, Any]] | None) -> Sequence[Mapping[str, Any]]:
+    return catalogue_records() if records is None else records
+
+
+def filter_options(records: Sequence[Mapping[str, Any]] | None = None) -> FilterOptions:
+    """The span and the countries, object types and attribution groups of the catalogue."""
+    recs = _records(records)
+    days = [parse_date(str(r["date"])) for r in recs]
+    objects = {str(r.get("object_type") or "unknown") for r in recs}
+    groups = {attribution_group(r.get("attribution")) for r in recs}
+    return FilterOptions(
+        start=min(days), end=max(days),
+        countries=tuple(sorted({str(r["country"]) for r in recs})),
+        objects=tuple(o for o in OBJECT_TYPES if o in objects)
+        + tuple(sorted(objects - set(OBJECT_TYPES))),
+        attributions=tuple(g for g in ATTRIBUTION_GROUPS if g in groups))
+
+
+def init_filters(state: State, records: Sequence[Mapping[str, Any]] | None = None) -> None:
+    """Put the filter keys (everything shown) and the origin keys into ``state``, once."""
+    opts = filter_options(records)
+    state.setdefault("inc_from", opts.start)
+    state.setdefault("inc_to", opts.end)
+    state.setdefault("inc_countries", list(opts.countries))
+    state.setdefault("inc_objects", list(opts.objects))
+    state.setdefault("inc_attribution", list(opts.attributions))
+    state.setdefault("inc_as_of_user", False)
+    state.setdefault("inc_as_of_last", None)
+    state.setdefault("inc_incident_last", None)
+    state.setdefault("origin", None)
+    state.setdefault("origin_error", None)
+    state.setdefault("origin_range_km", DEFAULT_ORIGIN_RANGE_KM)
+
+
+def keep_filter_values(state: State) -> None:
+    """Re-assign the filter widgets' values (a page switch must not drop them)."""
+    for key in FILTER_KEYS:
+        if key in state:
+            state[key] = state[key]
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    """What the filters leave.
+
+    Attributes
+    ----------
+    ids : tuple of str
+        Visible incidents (positioned or not), by date then id.
+    start, end : date
+        The range applied (the catalogue's span when the range is bad).
+    error : str or None
+        Why the dates are not filtered on (a range that ends before it starts).
+    everything : bool
+        Every incident of the catalogue is visible.
+    """
+
+    ids: tuple[str, ...]
+    start: date
+    end: date
+    error: str | None
+    everything: bool
+
+
+def apply_filters(state: Mapping[str, Any],
+                  records: Sequence[Mapping[str, Any]] | None = None) -> IncidentFilter:
+    """The incidents the ``inc_*`` keys of ``state`` leave (missing keys: no filter)."""
+    recs = _records(records)
+    opts = filter_options(recs)
+    error = None
+    try:
+        start, end = check_date_range(state.get("inc_from") or opts.start,
+                                      state.get("inc_to") or opts.end)
+    except InputError as exc:
+        error = f"{exc}; dates are not filtered until it is fixed"
+        start, end = opts.start, opts.end
+    keep = {k: set(state.get(k, default)) for k, default in (
+        ("inc_countries", opts.countries), ("inc_objects", opts.objects),
+        ("inc_attribution", opts.attributions))}
+    ids = tuple(str(r["id"]) for r in recs
+                if start <= parse_date(str(r["date"])) <= end
+                and str(r["country"]) in keep["inc_countries"]
+                and str(r.get("object_type") or "unknown") in keep["inc_objects"]
+                and attribution_group(r.get("attribution")) in keep["inc_attribution"])
+    return IncidentFilter(ids, start, end, error, everything=len(ids) == len(recs))
+
+
+def request_incident_ids(state: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """The ``incident_ids`` of the page's SceneRequest: None when every incident is visible."""
+    flt = apply_filters(state)
+    return None if flt.everything else flt.ids
+
+
+# ------------------------------------------------------------ NATO border date
+def _incident_day(incident_id: Any) -> date | None:
+    rec = next((r for r in catalogue_records() if str(r["id"]) == str(incident_id)), None)
+    return None if rec is None else parse_date(str(rec["date"]))
+
+
+def note_as_of(state: State) -> None:
+    """Notice a "NATO border as of" the user set themselves (call once per run).
+
+    A date that differs from the one last seen is the user's, unless the incident
+    changed too and the date is the new incident's (the incident sets it).
+    """
+    last, now = state.get("inc_as_of_last"), state.get("as_of")
+    if last is not None and now != last:
+        by_incident = (state.get("incident") != state.get("inc_incident_last")
+                       and now == _incident_day(state.get("incident")))
+        if not by_incident:
+            state["inc_as_of_user"] = True
+    state["inc_as_of_last"], state["inc_incident_last"] = now, state.get("incident")
+
+
+def on_range_change(state: State) -> None:
+    """The range moved: the NATO border date follows its end, unless the user set it."""
+    flt = apply_filters(state)
+    if flt.error is None and not state.get("inc_as_of_user"):
+        state["as_of"] = flt.end
+        state["inc_as_of_last"] = flt.end
+
+
+def follow_range(state: State) -> None:
+    """Let the NATO border date follow the end of the range again (and move it there)."""
+    state["inc_as_of_user"] = False
+    on_range_change(state)
+
+
+# ----------------------------------------------------------------- the page
+def monthly_counts(records: Sequence[Mapping[str, Any]], ids: Sequence[str]) -> pd.DataFrame:
+    """Incidents per month and country: ``month`` (first day, Timestamp), ``country``,
+    ``incidents`` (count), by month then country; only the incidents of ``ids``."""
+    keep = set(map(str, ids))
+    rows = [(parse_date(str(r["date"])).replace(day=1), str(r["country"])) for r in records
+            if str(r["id"]) in keep]
+    df = pd.DataFrame(rows, columns=["month", "country"])
+    out = df.groupby(["month", "country"]).size().rename("incidents").reset_index()
+    out["month"] = pd.to_datetime(out["month"])
+    return out.sort_values(["month", "country"]).reset_index(drop=True)
+
+
+#: Distance columns of the incident table (core name -> shown name before the unit).
+_KM_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("nato_border_km", "NATO border"), ("ua_km", "to UA"), ("by_km", "to BY"),
+    ("ru_km", "to RU"))
+
+
+def display_table(table: pd.DataFrame, units: str) -> pd.DataFrame:
+    """The incident table as the page shows it: distances and precision in ``units``
+    (2 and 3 decimals; empty for "position not sourced"), zones joined by ``, ``."""
+    out = pd.DataFrame({
+        "date": [d.isoformat() for d in table["date"]], "place": table["place"],
+        "country": table["country"], "object": table["object_type"],
+        "killed": table["killed"].astype(int), "injured": table["injured"].astype(int),
+        f"precision (± {units})": [None if pd.isna(p) else
+                                   round(from_km(float(p) / 1000, units), 3)
+                                   for p in table["precision_m"]],
+        "position": table["position"]})
+    for col, name in _KM_COLUMNS:
+        out[f"{name} ({units})"] = [None if pd.isna(v) else round(from_km(float(v), units), 2)
+                                    for v in table[col]]
+        if col == "nato_border_km":
+            out["NATO segment"] = table["nato_segment"]
+    out["zones"] = [", ".join(z) for z in table["zones"]]
+    out["attribution"] = table["attribution"]
+    out["id"] = table["id"]
+    out["lon"], out["lat"] = table["lon"], table["lat"]
+    return out.reset_index(drop=True)
+
+
+def table_csv(table: pd.DataFrame) -> bytes:
+    """CSV (UTF-8, header row) of a :func:`display_table`."""
+    buf = io.StringIO()
+    table.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8")
+
+
+# ------------------------------------------------------------------- origin
+def origin_keys(units: str) -> tuple[str, str]:
+    """Keys of the origin form's free-range inputs in ``units``."""
+    return f"origin_min_{units}", f"origin_max_{units}"
+
+
+def sync_origin_inputs(state: State, units: str) -> None:
+    """Show the kept range (km) in ``units``' inputs; other units' inputs are dropped."""
+    lo_km, hi_km = state.get("origin_range_km", DEFAULT_ORIGIN_RANGE_KM)
+    for u in ("km", "nm", "mi"):
+        if u != units:
+            for k in origin_keys(u):
+                state.pop(k, None)
+    kmin, kmax = origin_keys(units)
+    state.setdefault(kmin, round(from_km(lo_km, units), 3))
+    state.setdefault(kmax, round(from_km(hi_km, units), 3))
+
+
+def on_origin_input(state: State, units: str) -> None:
+    """Keep the free range in km when either input changes."""
+    kmin, kmax = origin_keys(units)
+    state["origin_range_km"] = (to_km(float(state[kmin] or 0.0), units),
+                                to_km(float(state[kmax] or 0.0), units))
+
+
+def origin_choice(state: Mapping[str, Any]) -> tuple[str, float, float]:
+    """``(incident id, min_km, max_km)`` the origin form asks for (a preset's range, or the
+    free range typed in the chosen units)."""
+    incident_id = str(state.get("origin_incident") or "")
+    if state.get("origin_mode", "preset") == "preset":
+        p = PRESETS[state.get("origin_preset") or next(iter(PRESETS))]
+        return incident_id, p.min_km, p.max_km
+    units = state.get("units", "km")
+    kmin, kmax = origin_keys(units)
+    return incident_id, to_km(float(state.get(kmin) or 0.0), units), \
+        to_km(float(state.get(kmax) or 0.0), units)
+
+
+def set_origin(state: State, incident_id: str, min_km: float, max_km: float,
+               ) -> OriginAreas | None:
+    """Put the launch area on the map (``state["origin"]``) once it is known to be drawable;
+    else keep the message in ``state["origin_error"]``.  Returns the analysis or None."""
+    try:
+        result = origin_result(str(incident_id), float(min_km), float(max_km))
+    except InputError as exc:
+        state["origin_error"] = str(exc)
+        return None
+    state["origin"] = (result.incident_id, result.min_km, result.max_km)
+    state["origin_error"] = None
+    return result
+
+
+def clear_origin(state: State) -> None:
+    state["origin"] = None
+    state["origin_error"] = None
+
+
+def usable_origin(state: Mapping[str, Any]) -> tuple[str, float, float] | None:
+    """``state["origin"]`` when it can be drawn (a known positioned incident, a range of
+    0-5000 km that stays off the pole), else None: the map never fails on it."""
+    origin = state.get("origin")
+    if not origin:
+        return None
+    try:
+        incident_id, lo, hi = origin
+        origin_result(str(incident_id), float(lo), float(hi))
+    except (InputError, TypeError, ValueError):
+        return None
+    return str(incident_id), float(lo), float(hi)
+
+
+def origin_tables(o: OriginAreas, units: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The analysis as two tables: area per country (``units``², share of the annulus, %)
+    and the cities inside (population, distance from the impact point in ``units``)."""
+    u2 = f"area ({units}²)"
+    f2 = from_km(1.0, units) ** 2
+    areas = pd.DataFrame(
+        [{"country": a.country, "name": a.name, u2: round(a.area_km2 * f2, 1),
+          "share (%)": round(100 * a.area_km2 / o.annulus_km2, 2)} for a in o.areas]
+        + ([{"country": "–", "name": "outside any country", u2: round(o.outside_km2 * f2, 1),
+             "share (%)": round(100 * o.outside_km2 / o.annulus_km2, 2)}]
+           if o.outside_km2 >= 0.05 else []),
+        columns=["country", "name", u2, "share (%)"])
+    cities = pd.DataFrame(
+        [{"city": c.name, "country": c.country, "population": c.population,
+          f"distance ({units})": round(from_km(c.distance_km, units), 2)} for c in o.cities],
+        columns=["city", "country", "population", f"distance ({units})"])
+    return areas, cities
+
+
+__all__ = [
+    "ATTRIBUTION_GROUPS",
+    "FILTER_KEYS",
+    "OBJECT_TYPES",
+    "FilterOptions",
+    "IncidentFilter",
+    "apply_filters",
+    "attribution_group",
+    "catalogue_records",
+    "clear_origin",
+    "display_table",
+    "filter_options",
+    "follow_range",
+    "init_filters",
+    "keep_filter_values",
+    "monthly_counts",
+    "note_as_of",
+    "on_origin_input",
+    "on_range_change",
+    "origin_choice",
+    "origin_keys",
+    "origin_tables",
+    "request_incident_ids",
+    "set_origin",
+    "sync_origin_inputs",
+    "table_csv",
+    "usable_origin",
+]
