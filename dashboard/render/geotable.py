@@ -7,7 +7,7 @@ total), ``parts`` (polygons only: ring index where each polygon part starts,
 plus the number of rings; the first ring of a part is its exterior, the rest
 its holes) and ``partFeature`` (the feature of each part, path or point),
 beside ``ids`` and ``props`` (one entry per feature).  It travels two ways
-(see ``/tmp/prompts/map_protocol.md``, "GeoTable"):
+(see ``docs/map-protocol.md``, "GeoTable"):
 
 - **binary** (:func:`to_bin`), the static ``layers/*.bin`` files: magic
   ``NFZ1``, uint32 header length H, H bytes of UTF-8 JSON header (padded with

@@ -3,7 +3,7 @@
 The map component (``dashboard/ui/mapview``) sets its value to
 ``{"seq": n, "events": [event, ...]}``: the last 20 events since the iframe
 mounted, oldest first, each with its own ``seq`` (see the contract,
-``/tmp/prompts/map_protocol.md``, "Events").  :func:`parse_events` turns that
+``docs/map-protocol.md``, "Events").  :func:`parse_events` turns that
 value into :class:`Click`, :class:`ViewChange`, :class:`Measure`,
 :class:`Drawn`, :class:`LayersToggled` and :class:`Missing` records; the value
 comes from a browser, so anything malformed (wrong types, NaN, positions off

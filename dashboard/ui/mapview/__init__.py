@@ -4,7 +4,7 @@ The browser side (``index.html``, ``main.js``, ``main.css`` in this directory,
 built from ``frontend/``) draws the spec :func:`dashboard.render.deck.build_args`
 makes; this module declares the component and keeps, per browser session and
 component key, which blobs that browser already holds and which events were
-handled (contract: ``/tmp/prompts/map_protocol.md``).
+handled (contract: ``docs/map-protocol.md``, "Args" and "Events").
 
 Usage on a page::
 
