@@ -45,8 +45,8 @@ from dashboard.geo.munitions import PRESETS
 from dashboard.geo.nato import parse_date
 from dashboard.analysis.origin import OriginAreas
 from dashboard.geo.units import from_km, to_km
+from dashboard.state.fields import Session, StateLike, widget_key
 
-State = MutableMapping[str, Any]
 
 #: The filter widgets' keys.
 FILTER_KEYS: tuple[str, ...] = ("inc_from", "inc_to", "inc_countries", "inc_objects",
@@ -129,7 +129,7 @@ def filter_options(records: Sequence[Mapping[str, Any]] | None = None) -> Filter
         attributions=tuple(g for g in ATTRIBUTION_GROUPS if g in groups))
 
 
-def init_filters(state: State, records: Sequence[Mapping[str, Any]] | None = None) -> None:
+def init_filters(state: StateLike, records: Sequence[Mapping[str, Any]] | None = None) -> None:
     """Put the filter keys (everything shown) and the origin keys into ``state``, once."""
     opts = filter_options(records)
     state.setdefault("inc_from", opts.start)
@@ -145,7 +145,7 @@ def init_filters(state: State, records: Sequence[Mapping[str, Any]] | None = Non
     state.setdefault("origin_range_km", DEFAULT_ORIGIN_RANGE_KM)
 
 
-def keep_filter_values(state: State) -> None:
+def keep_filter_values(state: StateLike) -> None:
     """Re-assign the filter widgets' values (a page switch must not drop them)."""
     for key in FILTER_KEYS:
         if key in state:
@@ -210,32 +210,35 @@ def _incident_day(incident_id: Any) -> date | None:
     return None if rec is None else parse_date(str(rec["date"]))
 
 
-def note_as_of(state: State) -> None:
+def note_as_of(state: StateLike) -> None:
     """Notice a "NATO border as of" the user set themselves (call once per run).
 
     A date that differs from the one last seen is the user's, unless the incident
     changed too and the date is the new incident's (the incident sets it).
     """
-    last, now = state.get("inc_as_of_last"), state.get("as_of")
+    state = Session.of(state)
+    last, now = state.inc_as_of_last, state.get("as_of")
     if last is not None and now != last:
-        by_incident = (state.get("incident") != state.get("inc_incident_last")
+        by_incident = (state.get("incident") != state.inc_incident_last
                        and now == _incident_day(state.get("incident")))
         if not by_incident:
-            state["inc_as_of_user"] = True
-    state["inc_as_of_last"], state["inc_incident_last"] = now, state.get("incident")
+            state.inc_as_of_user = True
+    state.inc_as_of_last, state.inc_incident_last = now, state.get("incident")
 
 
-def on_range_change(state: State) -> None:
+def on_range_change(state: StateLike) -> None:
     """The range moved: the NATO border date follows its end, unless the user set it."""
+    state = Session.of(state)
     flt = apply_filters(state)
-    if flt.error is None and not state.get("inc_as_of_user"):
-        state["as_of"] = flt.end
-        state["inc_as_of_last"] = flt.end
+    if flt.error is None and not state.inc_as_of_user:
+        state.as_of = flt.end
+        state.inc_as_of_last = flt.end
 
 
-def follow_range(state: State) -> None:
+def follow_range(state: StateLike) -> None:
     """Let the NATO border date follow the end of the range again (and move it there)."""
-    state["inc_as_of_user"] = False
+    state = Session.of(state)
+    state.inc_as_of_user = False
     on_range_change(state)
 
 
@@ -291,10 +294,10 @@ def table_csv(table: pd.DataFrame) -> bytes:
 # ------------------------------------------------------------------- origin
 def origin_keys(units: str) -> tuple[str, str]:
     """Keys of the origin form's free-range inputs in ``units``."""
-    return f"origin_min_{units}", f"origin_max_{units}"
+    return widget_key("origin_min", units), widget_key("origin_max", units)
 
 
-def sync_origin_inputs(state: State, units: str) -> None:
+def sync_origin_inputs(state: StateLike, units: str) -> None:
     """Show the kept range (km) in ``units``' inputs; other units' inputs are dropped."""
     lo_km, hi_km = state.get("origin_range_km", DEFAULT_ORIGIN_RANGE_KM)
     for u in ("km", "nm", "mi"):
@@ -306,49 +309,54 @@ def sync_origin_inputs(state: State, units: str) -> None:
     state.setdefault(kmax, round(from_km(hi_km, units), 3))
 
 
-def on_origin_input(state: State, units: str) -> None:
+def on_origin_input(state: StateLike, units: str) -> None:
     """Keep the free range in km when either input changes."""
+    state = Session.of(state)
     kmin, kmax = origin_keys(units)
-    state["origin_range_km"] = (to_km(float(state[kmin] or 0.0), units),
+    state.origin_range_km = (to_km(float(state[kmin] or 0.0), units),
                                 to_km(float(state[kmax] or 0.0), units))
 
 
 def origin_choice(state: Mapping[str, Any]) -> tuple[str, float, float]:
     """``(incident id, min_km, max_km)`` the origin form asks for (a preset's range, or the
     free range typed in the chosen units)."""
-    incident_id = str(state.get("origin_incident") or "")
-    if state.get("origin_mode", "preset") == "preset":
-        p = PRESETS[state.get("origin_preset") or next(iter(PRESETS))]
+    state = Session.of(state)
+    incident_id = str(state.origin_incident or "")
+    if state.origin_mode == "preset":
+        p = PRESETS[state.origin_preset or next(iter(PRESETS))]
         return incident_id, p.min_km, p.max_km
-    units = state.get("units", "km")
+    units = state.units
     kmin, kmax = origin_keys(units)
     return incident_id, to_km(float(state.get(kmin) or 0.0), units), \
         to_km(float(state.get(kmax) or 0.0), units)
 
 
-def set_origin(state: State, incident_id: str, min_km: float, max_km: float,
+def set_origin(state: StateLike, incident_id: str, min_km: float, max_km: float,
                ) -> OriginAreas | None:
-    """Put the launch area on the map (``state["origin"]``) once it is known to be drawable;
-    else keep the message in ``state["origin_error"]``.  Returns the analysis or None."""
+    """Put the launch area on the map (``state.origin``) once it is known to be drawable;
+    else keep the message in ``state.origin_error``.  Returns the analysis or None."""
+    state = Session.of(state)
     try:
         result = origin_result(str(incident_id), float(min_km), float(max_km))
     except InputError as exc:
-        state["origin_error"] = str(exc)
+        state.origin_error = str(exc)
         return None
-    state["origin"] = (result.incident_id, result.min_km, result.max_km)
-    state["origin_error"] = None
+    state.origin = (result.incident_id, result.min_km, result.max_km)
+    state.origin_error = None
     return result
 
 
-def clear_origin(state: State) -> None:
-    state["origin"] = None
-    state["origin_error"] = None
+def clear_origin(state: StateLike) -> None:
+    state = Session.of(state)
+    state.origin = None
+    state.origin_error = None
 
 
 def usable_origin(state: Mapping[str, Any]) -> tuple[str, float, float] | None:
-    """``state["origin"]`` when it can be drawn (a known positioned incident, a range of
+    """``state.origin`` when it can be drawn (a known positioned incident, a range of
     0-5000 km that stays off the pole), else None: the map never fails on it."""
-    origin = state.get("origin")
+    state = Session.of(state)
+    origin = state.origin
     if not origin:
         return None
     try:

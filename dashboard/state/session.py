@@ -33,8 +33,8 @@ from dashboard.scene.request import (
     SceneRequest,
 )
 from dashboard.scene.model import Scene, View
+from dashboard.state.fields import Session, StateLike, widget_key
 
-State = MutableMapping[str, Any]
 
 
 @memoize(maxsize=1)
@@ -44,17 +44,18 @@ def incidents_by_id() -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in load_layer("incidents").to_dict("records")}
 
 
-def init(state: State, incidents: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+def init(state: StateLike, incidents: Mapping[str, Mapping[str, Any]] | None = None) -> None:
     """Put every key the page uses into ``state`` with its default, once.
 
     The NATO-border date starts at the default incident's date, as it follows
     the incident afterwards (:func:`on_incident_change`).  ``incidents`` is the
     catalogue by id (:func:`incidents_by_id`, loaded when not given).
     """
+    state = Session.of(state)
     state.setdefault("incident", DEFAULT_INCIDENT_ID)
     if "as_of" not in state:
         incidents = incidents if incidents is not None else incidents_by_id()
-        state["as_of"] = _incident_date(incidents[state["incident"]])
+        state.as_of = _incident_date(incidents[state.incident])
     state.setdefault("units", "km")
     state.setdefault("layers_on", list(BUILTIN_LAYERS))
     state.setdefault("zone_ids", list(DEFAULT_ZONE_IDS))
@@ -76,22 +77,23 @@ def init(state: State, incidents: Mapping[str, Mapping[str, Any]] | None = None)
 SIDEBAR_KEYS: tuple[str, ...] = ("incident", "as_of", "units", "layers_on", "zone_ids")
 
 
-def keep_widget_values(state: State) -> None:
+def keep_widget_values(state: StateLike) -> None:
     """Re-assign the sidebar's widget values, so that a page switch started before the
     previous run finished cannot drop them (Streamlit forgets widget values it did not
     see rendered in the last complete run)."""
-    for key in (*SIDEBAR_KEYS, rings_text_key(state["units"]), band_key(state["units"])):
+    state = Session.of(state)
+    for key in (*SIDEBAR_KEYS, rings_text_key(state.units), band_key(state.units)):
         if key in state:
             state[key] = state[key]
 
 
 # ------------------------------------------------------------------ units ---
 def rings_text_key(units: str) -> str:
-    return f"rings_text_{units}"
+    return widget_key("rings_text", units)
 
 
 def band_key(units: str) -> str:
-    return f"band_input_{units}"
+    return widget_key("band_input", units)
 
 
 def _fmt_num(x: float) -> str:
@@ -103,22 +105,23 @@ def _fmt_num(x: float) -> str:
     return f"{x:.4g}"
 
 
-def sync_unit_widgets(state: State) -> None:
+def sync_unit_widgets(state: StateLike) -> None:
     """Show the canonical km values in the current unit's widgets.
 
     Widget keys carry the unit, so switching units re-creates the widgets with
     converted values instead of reinterpreting old numbers in a new unit.
     """
-    units = state["units"]
+    state = Session.of(state)
+    units = state.units
     for u in KM_PER_UNIT:
         if u != units:
             state.pop(rings_text_key(u), None)
             state.pop(band_key(u), None)
     if rings_text_key(units) not in state:
         state[rings_text_key(units)] = ", ".join(_fmt_num(from_km(r, units))
-                                                 for r in state["rings_km"])
+                                                 for r in state.rings_km)
     if band_key(units) not in state:
-        state[band_key(units)] = round(from_km(state["band_km"], units), 3)
+        state[band_key(units)] = round(from_km(state.band_km, units), 3)
 
 
 def parse_radii(text: str, units: str) -> list[float]:
@@ -141,45 +144,49 @@ def parse_radii(text: str, units: str) -> list[float]:
     return sorted(set(out))
 
 
-def on_rings_text(state: State, units: str) -> None:
+def on_rings_text(state: StateLike, units: str) -> None:
     """The rings box of ``units`` changed: its radii, in km, become the rings.
 
     A box whose unit is no longer shown has no value any more (a units switch
     removed it while the browser still sent it: two reruns in quick succession,
     seen under load); its change is ignored.
     """
+    state = Session.of(state)
     text = state.get(rings_text_key(units))
     if text is None:
         return
     try:
-        state["rings_km"] = parse_radii(text, units)
-        state["rings_error"] = None
+        state.rings_km = parse_radii(text, units)
+        state.rings_error = None
     except InputError as exc:
-        state["rings_error"] = str(exc)
+        state.rings_error = str(exc)
 
 
-def set_rings_km(state: State, radii_km: list[float]) -> None:
-    state["rings_km"] = sorted(set(radii_km))
-    state["rings_error"] = None
-    state.pop(rings_text_key(state["units"]), None)
+def set_rings_km(state: StateLike, radii_km: list[float]) -> None:
+    state = Session.of(state)
+    state.rings_km = sorted(set(radii_km))
+    state.rings_error = None
+    state.pop(rings_text_key(state.units), None)
     sync_unit_widgets(state)
 
 
-def on_band(state: State, units: str) -> None:
+def on_band(state: StateLike, units: str) -> None:
     """The band box of ``units`` changed (ignored when that box is gone, as above)."""
+    state = Session.of(state)
     if state.get(band_key(units)) is None:
         return
-    state["band_km"] = to_km(float(state[band_key(units)] or 0.0), units)
+    state.band_km = to_km(float(state[band_key(units)] or 0.0), units)
 
 
 # --------------------------------------------------------------- incident ---
-def on_incident_change(state: State, incidents: Mapping[str, Mapping[str, Any]]) -> None:
+def on_incident_change(state: StateLike, incidents: Mapping[str, Mapping[str, Any]]) -> None:
     """A new incident: the NATO border date follows it, the map pick resets and the
     map flies to it."""
-    incident = incidents[state["incident"]]
-    state["as_of"] = _incident_date(incident)
-    state["picked"] = None
-    state["map_view"] = None
+    state = Session.of(state)
+    incident = incidents[state.incident]
+    state.as_of = _incident_date(incident)
+    state.picked = None
+    state.map_view = None
     fly_to(state, {"bounds": list(incident_view(float(incident["geometry"].x),
                                                 float(incident["geometry"].y)).bounds_deg)})
 
@@ -204,13 +211,15 @@ def incident_view(lon: float, lat: float) -> View:
     return View.for_bounds((lon - dx, lat - dy, lon + dx, lat + dy))
 
 
-def visible_zone_ids(state: State) -> list[str]:
-    return list(state["zone_ids"]) if "zones" in state["layers_on"] else []
+def visible_zone_ids(state: StateLike) -> list[str]:
+    state = Session.of(state)
+    return list(state.zone_ids) if "zones" in state.layers_on else []
 
 
-def extra_zones(state: State) -> list[tuple[str, Any]]:
+def extra_zones(state: StateLike) -> list[tuple[str, Any]]:
     """Zones the user drew or built: ``(name, shapely geometry)`` pairs."""
-    return [(z.name, z.geometry) for z in state["drawn_zones"]]
+    state = Session.of(state)
+    return [(z.name, z.geometry) for z in state.drawn_zones]
 
 
 # -------------------------------------------------------------- selection ---
@@ -218,9 +227,10 @@ _KIND = {"Point": "point", "MultiPoint": "point", "LineString": "line",
          "MultiLineString": "line", "Polygon": "polygon", "MultiPolygon": "polygon"}
 
 
-def _clicked_row(state: State, layer: str, feature: str | None, index: int | None,
+def _clicked_row(state: StateLike, layer: str, feature: str | None, index: int | None,
                  ) -> tuple[Any, str] | None:
     """(full-resolution geometry, name) of a clicked feature, found by layer and id."""
+    state = Session.of(state)
     if layer in CATALOGUE:
         info = CATALOGUE[layer]
         gdf = load_layer(layer)
@@ -230,10 +240,10 @@ def _clicked_row(state: State, layer: str, feature: str | None, index: int | Non
         name = hit[info.label_field].iloc[0] if info.label_field in hit.columns else feature
         return hit.geometry.iloc[0], str(name)
     if layer == "drawn":
-        z = next((z for z in state.get("drawn_zones") or [] if z.name == feature), None)
+        z = next((z for z in state.drawn_zones or [] if z.name == feature), None)
         return None if z is None else (z.geometry, z.name)
     base = layer.removeprefix("user:").rsplit(" (", 1)[0]
-    gdf = (state.get("user_layers") or {}).get(base)
+    gdf = (state.user_layers or {}).get(base)
     if gdf is None or index is None or not 0 <= index < len(gdf):
         return None
     row = gdf.iloc[index]
@@ -241,7 +251,7 @@ def _clicked_row(state: State, layer: str, feature: str | None, index: int | Non
     return row.geometry, str(row[label]) if label else f"{base} #{index + 1}"
 
 
-def pick_from_click(state: State, click: Click) -> dict:
+def pick_from_click(state: StateLike, click: Click) -> dict:
     """What a click on the map picked: ``{layer, id, name, lon, lat, kind, geometry}``.
 
     A point feature is picked at its own position; a polygon or line keeps the
@@ -263,37 +273,40 @@ def pick_from_click(state: State, click: Click) -> dict:
     return pick
 
 
-def take_map_events(state: State, events: Sequence[Any]) -> None:
+def take_map_events(state: StateLike, events: Sequence[Any]) -> None:
     """Fold the map's events into the state: clicks pick, the measure tool fills the
     measuring form, view changes are remembered (the brief and share links use them)."""
+    state = Session.of(state)
     for ev in events:
         if isinstance(ev, Click):
-            state["picked"] = pick_from_click(state, ev)
+            state.picked = pick_from_click(state, ev)
         elif isinstance(ev, Measure):
             (alon, alat), (blon, blat) = ev.points
-            state["measure_a"], state["measure_b"] = f"{alat:.5f}, {alon:.5f}", \
+            state.measure_a, state.measure_b = f"{alat:.5f}, {alon:.5f}", \
                 f"{blat:.5f}, {blon:.5f}"
         elif isinstance(ev, ViewChange):
-            state["map_view"] = {"lon": ev.lon, "lat": ev.lat, "zoom": ev.zoom,
+            state.map_view = {"lon": ev.lon, "lat": ev.lat, "zoom": ev.zoom,
                                  "bounds": list(ev.bounds)}
 
 
-def current_view(state: State, fallback: View) -> View:
+def current_view(state: StateLike, fallback: View) -> View:
     """The view the user left the map at, else ``fallback``."""
-    v = state.get("map_view")
+    state = Session.of(state)
+    v = state.map_view
     if not v:
         return fallback
     return View(bounds_deg=tuple(v["bounds"]), lon=v["lon"], lat=v["lat"], zoom=v["zoom"])
 
 
-def fly_to(state: State, request: Mapping[str, Any]) -> None:
+def fly_to(state: StateLike, request: Mapping[str, Any]) -> None:
     """Ask the map to fly somewhere (a ``view_request`` without its id; one is added)."""
-    n = int(state.get("view_request_seq", 0)) + 1  # never reset: the map flies on a new id
-    state["view_request_seq"] = n
-    state["view_request"] = {**request, "id": n}
+    state = Session.of(state)
+    n = int(state.view_request_seq) + 1  # never reset: the map flies on a new id
+    state.view_request_seq = n
+    state.view_request = {**request, "id": n}
 
 
-def set_measure(state: State, key: str, picked: Mapping[str, Any]) -> None:
+def set_measure(state: StateLike, key: str, picked: Mapping[str, Any]) -> None:
     state[key] = f"{picked['lat']:.5f}, {picked['lon']:.5f}"
 
 
@@ -343,8 +356,9 @@ def without_layers(scene: Scene, hidden: Sequence[str] | frozenset[str]) -> Scen
     return replace(scene, layers=[lyr for lyr in scene.layers if lyr.name not in hidden])
 
 
-def unpick(state: State) -> None:
-    state["picked"] = None
+def unpick(state: StateLike) -> None:
+    state = Session.of(state)
+    state.picked = None
 
 
 # ------------------------------------------------------- session bounds ---
@@ -391,7 +405,7 @@ def keep_user_layer(layers: MutableMapping[str, Any], name: str, gdf: Any) -> st
     Parameters
     ----------
     layers : mutable mapping
-        The session's uploaded layers (``state["user_layers"]``), name -> GeoDataFrame.
+        The session's uploaded layers (``state.user_layers``), name -> GeoDataFrame.
     name : str
         The file's name.
     gdf : GeoDataFrame
@@ -420,7 +434,7 @@ def footprint(state: Mapping[str, Any]) -> list[tuple[str, int]]:
 
 
 # ---------------------------------------------------------------- request ---
-def scene_request(state: State, incidents: Mapping[str, Mapping[str, Any]], *,
+def scene_request(state: StateLike, incidents: Mapping[str, Mapping[str, Any]], *,
                   view: View | None = None,
                   measure: tuple[tuple[float, float], tuple[float, float]] | None = None,
                   ) -> SceneRequest:
@@ -431,18 +445,19 @@ def scene_request(state: State, incidents: Mapping[str, Mapping[str, Any]], *,
     sidebar's filters leave (:mod:`dashboard.state.incidents`), each with its
     precision circle, and the launch area the incidents page chose is drawn.
     """
-    incident = incidents[state["incident"]]
-    picked = state.get("picked") or incident_pick(incident)
+    state = Session.of(state)
+    incident = incidents[state.incident]
+    picked = state.picked or incident_pick(incident)
     marker = None if picked["layer"] == "incidents" else \
         Marker(str(picked["name"]), float(picked["lon"]), float(picked["lat"]))
     selected = (str(picked["layer"]), str(picked["id"])) \
         if picked.get("kind") in ("polygon", "line") and picked.get("id") is not None else None
     return SceneRequest(
         incident_id=str(incident["id"]), zone_ids=tuple(visible_zone_ids(state)),
-        extra_zones=tuple(extra_zones(state)), ring_radii_km=tuple(state["rings_km"]),
+        extra_zones=tuple(extra_zones(state)), ring_radii_km=tuple(state.rings_km),
         ring_center=(float(picked["lon"]), float(picked["lat"])),
-        band_km=state["band_km"] or None, visible_layers=tuple(state["layers_on"]),
-        user_layers=tuple(state["user_layers"].items()), as_of=state["as_of"],
-        units=state["units"], view=view, measure=measure, marker=marker, selected=selected,
+        band_km=state.band_km or None, visible_layers=tuple(state.layers_on),
+        user_layers=tuple(state.user_layers.items()), as_of=state.as_of,
+        units=state.units, view=view, measure=measure, marker=marker, selected=selected,
         incident_ids=incidentfilter.request_incident_ids(state), precision_circles=True,
         origin=incidentfilter.usable_origin(state))

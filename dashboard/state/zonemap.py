@@ -2,7 +2,7 @@
 
 Nothing here imports Streamlit: ``state`` is any mutable mapping
 (Streamlit's ``st.session_state`` in the app, a plain dict in tests).  Zones
-are :class:`dashboard.store.Zone` instances in ``state["drawn_zones"]``,
+are :class:`dashboard.store.Zone` instances in ``state.drawn_zones``,
 WGS84 lon/lat degrees.  This module reads that list and keeps the drawing map
 in step with it; the commands that change the list are
 :mod:`dashboard.state.zones`.
@@ -58,8 +58,8 @@ from dashboard.geo.units import KM_PER_UNIT, format_distance, from_km
 from dashboard.scene.request import SceneRequest, same_point, scenario_request
 from dashboard.store import Buffer, Scenario, ScenarioView, Zone
 from dashboard.scene.model import Scene
+from dashboard.state.fields import Session, StateLike
 
-State = MutableMapping[str, Any]
 
 #: Zones a page may hold (same cap as a scenario).
 MAX_ZONES: int = 500
@@ -75,8 +75,9 @@ _SHAPE_NAME = {"polygon": "Polygon", "rectangle": "Rectangle", "circle": "Circle
 
 
 # ------------------------------------------------------------------------ state
-def init(state: State) -> None:
+def init(state: StateLike) -> None:
     """Put the page's zone and map keys into ``state`` with their defaults, once."""
+    state = Session.of(state)
     state.setdefault("drawn_zones", [])
     state.setdefault("zones_editable", set())
     state.setdefault("zones_notes", [])
@@ -86,11 +87,11 @@ def init(state: State) -> None:
     state.setdefault("zones_seen", None)
     state.setdefault("zones_view", {"lon": DEFAULT_CENTER[0], "lat": DEFAULT_CENTER[1],
                                     "zoom": DEFAULT_ZOOM})
-    state.setdefault("zones_map_view", dict(state["zones_view"]))
+    state.setdefault("zones_map_view", dict(state.zones_view))
     state.setdefault("zones_dirty", False)
 
 
-def note(state: State, level: str, text: str) -> None:
+def note(state: StateLike, level: str, text: str) -> None:
     """Queue a message (``level`` in error/warning/info/success) for the next page run."""
     state.setdefault("zones_notes", []).append((level, text))
 
@@ -134,7 +135,8 @@ def numbered_name(prefix: str, zones: Sequence[Zone]) -> str:
 
 def is_editable(state: Mapping[str, Any], zone_id: str) -> bool:
     """True if the zone is on the drawing map's Leaflet.draw layer (editable there)."""
-    return zone_id in (state.get("zones_editable") or ())
+    state = Session.of(state)
+    return zone_id in (state.zones_editable or ())
 
 
 def editable_features(state: Mapping[str, Any]) -> dict[str, Any]:
@@ -145,13 +147,14 @@ def editable_features(state: Mapping[str, Any]) -> dict[str, Any]:
     ``shape``: circles carry ``center`` and ``edge`` (a point of the rim, due east),
     rectangles their ``bounds`` and only their four corners.
     """
+    state = Session.of(state)
     from shapely.geometry import box, mapping
 
     from dashboard.geo.geodesy import forward
     from dashboard.scene.styles import zone_colours
 
     features = []
-    for k, z in enumerate(state["drawn_zones"]):
+    for k, z in enumerate(state.drawn_zones):
         if not is_editable(state, z.id):
             continue
         fill, line = zone_colours(k)
@@ -172,10 +175,11 @@ def editable_features(state: Mapping[str, Any]) -> dict[str, Any]:
 
 def without_editable(scene: Scene, state: Mapping[str, Any]) -> Scene:
     """The scene less the user's zones the map's editor draws (the others stay, read-only)."""
+    state = Session.of(state)
     lyr = scene.layer("drawn")
     if lyr is None:
         return scene
-    names = {z.name for z in state["drawn_zones"] if is_editable(state, z.id)}
+    names = {z.name for z in state.drawn_zones if is_editable(state, z.id)}
     keep = lyr.gdf[~lyr.gdf["id"].isin(names)]
     layers = [replace(l, gdf=keep) if l is lyr else l for l in scene.layers
               if l is not lyr or len(keep)]
@@ -184,7 +188,8 @@ def without_editable(scene: Scene, state: Mapping[str, Any]) -> Scene:
 
 def zone_colour_index(state: Mapping[str, Any], zone_id: str) -> int:
     """The position of a zone in the page's list (which colour it takes)."""
-    return next((k for k, z in enumerate(state["drawn_zones"]) if z.id == zone_id), 0)
+    state = Session.of(state)
+    return next((k for k, z in enumerate(state.drawn_zones) if z.id == zone_id), 0)
 
 
 # ------------------------------------------------------------------- figures
@@ -314,20 +319,21 @@ def comparison_table(zones: Sequence[Zone], metrics: Mapping[str, Mapping],
 
 
 # -------------------------------------------------------------------- the map
-def bump(state: State) -> None:
+def bump(state: StateLike) -> None:
     """Zones changed other than by drawing: rebuild the drawing map from them.
 
     Increments ``zones_gen``, marks which zones go on the Leaflet.draw layer
     (``zones_editable``), takes the snapshot the map is built from and keeps
     the map's current view.
     """
-    snapshot = [to_map_zone(z) for z in state["drawn_zones"]]
-    state["zones_snapshot"] = snapshot
-    state["zones_editable"] = {mz.zone_id for mz in snapshot if mz.editable}
-    state["zones_gen"] = int(state.get("zones_gen", 0)) + 1
-    state["zones_seen"] = None
-    state["zones_dirty"] = False
-    state["zones_map_view"] = dict(state.get("zones_view") or {})
+    state = Session.of(state)
+    snapshot = [to_map_zone(z) for z in state.drawn_zones]
+    state.zones_snapshot = snapshot
+    state.zones_editable = {mz.zone_id for mz in snapshot if mz.editable}
+    state.zones_gen = int(state.zones_gen) + 1
+    state.zones_seen = None
+    state.zones_dirty = False
+    state.zones_map_view = dict(state.get("zones_view") or {})
 
 
 def _feature_id(feature: Mapping[str, Any], shp: DrawnShape) -> str:
@@ -339,9 +345,10 @@ def _feature_id(feature: Mapping[str, Any], shp: DrawnShape) -> str:
     return f"map-{digest}"
 
 
-def _take_shape(state: State, zid: str, shp: DrawnShape) -> bool:
+def _take_shape(state: StateLike, zid: str, shp: DrawnShape) -> bool:
     """Fold one drawn shape into the zone list; True if a zone was added or changed."""
-    zones: list[Zone] = state["drawn_zones"]
+    state = Session.of(state)
+    zones: list[Zone] = state.drawn_zones
     z = zone_by_id(zones, zid)
     if z is None:
         if len(zones) >= MAX_ZONES:
@@ -351,7 +358,7 @@ def _take_shape(state: State, zid: str, shp: DrawnShape) -> bool:
                  geometry=shp.geometry, rule=_SHAPE_RULE[shp.shape])
         apply_shape(z, shp)
         zones.append(z)
-        state["zones_editable"] = set(state.get("zones_editable") or ()) | {zid}
+        state.zones_editable = set(state.zones_editable or ()) | {zid}
         return True
     if not is_editable(state, zid):
         return False
@@ -362,9 +369,9 @@ def _take_shape(state: State, zid: str, shp: DrawnShape) -> bool:
     return True
 
 
-def apply_drawings(state: State, features: Sequence[Mapping[str, Any]] | None,
+def apply_drawings(state: StateLike, features: Sequence[Mapping[str, Any]] | None,
                    keep: set[str] | None = set()) -> bool:
-    """Fold the map's ``all_drawings`` into ``state["drawn_zones"]``.
+    """Fold the map's ``all_drawings`` into ``state.drawn_zones``.
 
     Features tagged with the id of an editable zone update it if its shape
     changed; untagged or unknown ids are new zones; editable zones missing
@@ -385,12 +392,13 @@ def apply_drawings(state: State, features: Sequence[Mapping[str, Any]] | None,
     bool
         True if any zone was added, changed or removed.
     """
+    state = Session.of(state)
     if features is None:
         return False
-    key = (state.get("zones_gen"), json.dumps(features, sort_keys=True, default=str))
-    if key == state.get("zones_seen"):
+    key = (state.zones_gen, json.dumps(features, sort_keys=True, default=str))
+    if key == state.zones_seen:
         return False
-    state["zones_seen"] = key
+    state.zones_seen = key
     seen: set[str] = set()
     changed = False
     for i, f in enumerate(features):
@@ -404,16 +412,16 @@ def apply_drawings(state: State, features: Sequence[Mapping[str, Any]] | None,
         zid = _feature_id(f, shp)
         seen.add(zid)
         changed = _take_shape(state, zid, shp) or changed
-    zones: list[Zone] = state["drawn_zones"]
+    zones: list[Zone] = state.drawn_zones
     if keep is None:  # some features could not be read: delete nothing
         keep = {z.id for z in zones}
     gone = {z.id for z in zones if is_editable(state, z.id) and z.id not in seen | keep}
     if gone:
         changed = True
-        state["drawn_zones"] = [z for z in zones if z.id not in gone]
-        state["zones_editable"] = set(state.get("zones_editable") or ()) - gone
+        state.drawn_zones = [z for z in zones if z.id not in gone]
+        state.zones_editable = set(state.zones_editable or ()) - gone
     if changed:
-        state["zones_dirty"] = True
+        state.zones_dirty = True
     return changed
 
 
@@ -429,7 +437,8 @@ def copy_zone(z: Zone) -> Zone:
 def buffer_center(state: Mapping[str, Any], incident_lonlat: tuple[float, float],
                   ) -> tuple[float, float]:
     """Where the rings are drawn: the picked point, else the incident; (lon, lat) degrees."""
-    picked = state.get("picked")
+    state = Session.of(state)
+    picked = state.picked
     if picked:
         return float(picked["lon"]), float(picked["lat"])
     return float(incident_lonlat[0]), float(incident_lonlat[1])
@@ -444,9 +453,10 @@ def state_to_scenario(state: Mapping[str, Any], name: str,
     (``band_km``) as a buffer around the ``nato_border`` layer; the incident,
     the date, the units, and the drawing map's view.
     """
+    state = Session.of(state)
     lon, lat = buffer_center(state, incident_lonlat)
-    buffers = [Buffer(lon, lat, float(r), label=f"{r:g} km") for r in state.get("rings_km") or []]
-    band = float(state.get("band_km") or 0.0)
+    buffers = [Buffer(lon, lat, float(r), label=f"{r:g} km") for r in state.rings_km or []]
+    band = float(state.band_km or 0.0)
     if band > 0:
         buffers.append(Buffer.around_layer("nato_border", band,
                                            label=f"{band:g} km band inside Ukraine"))
@@ -455,13 +465,13 @@ def state_to_scenario(state: Mapping[str, Any], name: str,
                         lat=float(v.get("lat", DEFAULT_CENTER[1])),
                         zoom=float(v.get("zoom", DEFAULT_ZOOM)))
     as_of = state.get("as_of")
-    return Scenario(name=name, zones=[copy_zone(z) for z in state["drawn_zones"]],
+    return Scenario(name=name, zones=[copy_zone(z) for z in state.drawn_zones],
                     buffers=buffers, incident_id=state.get("incident"), view=view,
                     as_of=as_of if isinstance(as_of, date) else None,
-                    units=state.get("units") or "km")
+                    units=state.units or "km")
 
 
-def apply_scenario(state: State, sc: Scenario,
+def apply_scenario(state: StateLike, sc: Scenario,
                    incidents: Mapping[str, tuple[float, float]]) -> list[str]:
     """Open a scenario on the page: zones, rings, band, incident, date, units, view.
 
@@ -479,22 +489,23 @@ def apply_scenario(state: State, sc: Scenario,
         What could not be taken over as it was (unknown incident, several ring
         centres...).
     """
+    state = Session.of(state)
     base = SceneRequest(incident_id=state.get("incident"), as_of=state.get("as_of"),
-                        units=state.get("units") or "km", zone_ids=())
+                        units=state.units or "km", zone_ids=())
     req, messages = scenario_request(sc, incidents, base=base)
-    state["drawn_zones"] = [copy_zone(z) for z in sc.zones]
-    state["incident"], state["as_of"], state["units"] = req.incident_id, req.as_of, req.units
+    state.drawn_zones = [copy_zone(z) for z in sc.zones]
+    state.incident, state.as_of, state.units = req.incident_id, req.as_of, req.units
     at = incidents.get(req.incident_id)
     center = req.ring_center
-    state["picked"] = None if center is None or (at is not None and same_point(center, at)) else \
+    state.picked = None if center is None or (at is not None and same_point(center, at)) else \
         {"layer": "scenario", "id": None, "name": "ring centre of the scenario",
          "lon": center[0], "lat": center[1]}
-    state["band_km"] = req.band_km or 0.0
+    state.band_km = req.band_km or 0.0
     for u in KM_PER_UNIT:
         state.pop(appstate.rings_text_key(u), None)
         state.pop(appstate.band_key(u), None)
     appstate.set_rings_km(state, list(req.ring_radii_km))
     if req.view is not None:
-        state["zones_view"] = {"lat": req.view.lat, "lon": req.view.lon, "zoom": req.view.zoom}
+        state.zones_view = {"lat": req.view.lat, "lon": req.view.lon, "zoom": req.view.zoom}
     bump(state)
     return messages

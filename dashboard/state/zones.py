@@ -2,7 +2,7 @@
 
 Nothing here imports Streamlit: ``state`` is any mutable mapping (Streamlit's
 ``st.session_state`` in the app, a plain dict in tests).  Zones are
-:class:`dashboard.store.Zone` instances in ``state["drawn_zones"]``
+:class:`dashboard.store.Zone` instances in ``state.drawn_zones``
 (WGS84 lon/lat degrees, distances in km).  What the page reads about them
 (keys, names, figures, the drawing map, the page as a scenario) is
 :mod:`dashboard.state.zonemap`; this module changes them.
@@ -52,7 +52,7 @@ from dashboard.state.vertices import n_vertices, parse_vertex_text, table_to_geo
 from dashboard.state.zonemap import (
     MAX_ZONES,
     RULE_LABELS,
-    State,
+    StateLike,
     apply_scenario,
     bump,
     new_zone_id,
@@ -64,6 +64,7 @@ from dashboard.state.zonemap import (
     unique_name,
     zone_by_id,
 )
+from dashboard.state.fields import Session, StateLike
 
 #: Most vertices the vertex table shows for editing.
 MAX_TABLE_VERTICES: int = 5000
@@ -103,8 +104,9 @@ class NotConfirmed(InputError):
 
 
 # ------------------------------------------------------------------------- zones
-def _zone(state: State, zone_id: str) -> Zone:
-    z = zone_by_id(state["drawn_zones"], zone_id)
+def _zone(state: StateLike, zone_id: str) -> Zone:
+    state = Session.of(state)
+    z = zone_by_id(state.drawn_zones, zone_id)
     if z is None:
         raise ZoneNotFound("that zone no longer exists")
     return z
@@ -158,11 +160,11 @@ def _make_zone(zones: Sequence[Zone], geometry: BaseGeometry, *, rule: str,
     return z, messages
 
 
-def add_zone(state: State, geometry: BaseGeometry, *, rule: str, name: str | None = None,
+def add_zone(state: StateLike, geometry: BaseGeometry, *, rule: str, name: str | None = None,
              description: str = "", params: Mapping[str, Any] | None = None,
              circle: tuple[float, float, float] | None = None, zone_id: str | None = None,
              ) -> Zone:
-    """Append a zone to ``state["drawn_zones"]`` and return it (does not ``bump``).
+    """Append a zone to ``state.drawn_zones`` and return it (does not ``bump``).
 
     Parameters
     ----------
@@ -179,7 +181,8 @@ def add_zone(state: State, geometry: BaseGeometry, *, rule: str, name: str | Non
     TooManyZones, NotAnArea, InputError
         The page is full; the geometry is not an area; coordinates off the globe.
     """
-    zones = state["drawn_zones"]
+    state = Session.of(state)
+    zones = state.drawn_zones
     if len(zones) >= MAX_ZONES:
         raise TooManyZones(f"at most {MAX_ZONES} zones on the page; delete some first")
     z, messages = _make_zone(zones, geometry, rule=rule, name=name, description=description,
@@ -190,7 +193,7 @@ def add_zone(state: State, geometry: BaseGeometry, *, rule: str, name: str | Non
     return z
 
 
-def rename_zone(state: State, zone_id: str, new_name: str) -> Zone:
+def rename_zone(state: StateLike, zone_id: str, new_name: str) -> Zone:
     """Rename a zone (names are unique on the page) and rebuild the map.
 
     Raises
@@ -199,28 +202,30 @@ def rename_zone(state: State, zone_id: str, new_name: str) -> Zone:
         No such zone; an empty name or one over 120 characters; a name another
         zone has.
     """
+    state = Session.of(state)
     z = _zone(state, zone_id)
     name = (new_name or "").strip()
     if not name:
         raise BadZoneName("a zone name cannot be empty")
     if len(name) > MAX_ZONE_NAME_CHARS:
         raise BadZoneName(f"a zone name may have at most {MAX_ZONE_NAME_CHARS} characters")
-    if any(o.name == name and o.id != zone_id for o in state["drawn_zones"]):
+    if any(o.name == name and o.id != zone_id for o in state.drawn_zones):
         raise ZoneNameTaken(f"another zone is already called {name!r}")
     z.name = name
     bump(state)
     return z
 
 
-def delete_zone(state: State, zone_id: str) -> Zone:
+def delete_zone(state: StateLike, zone_id: str) -> Zone:
     """Remove a zone, rebuild the map without it, and return it.
 
     Raises
     ------
     ZoneNotFound
     """
+    state = Session.of(state)
     z = _zone(state, zone_id)
-    state["drawn_zones"] = [o for o in state["drawn_zones"] if o.id != zone_id]
+    state.drawn_zones = [o for o in state.drawn_zones if o.id != zone_id]
     bump(state)
     return z
 
@@ -237,7 +242,7 @@ def _replace_geometry(z: Zone, geometry: BaseGeometry, *, rule: str | None = Non
     z.params.pop("bounds_deg", None)
 
 
-def clip_to_ukraine(state: State, zone_id: str) -> Zone:
+def clip_to_ukraine(state: StateLike, zone_id: str) -> Zone:
     """Keep only the part of a zone over Ukraine's territory (incl. territorial sea).
 
     Raises
@@ -257,7 +262,7 @@ def clip_to_ukraine(state: State, zone_id: str) -> Zone:
     return z
 
 
-def apply_vertex_table(state: State, zone_id: str, table: pd.DataFrame) -> Zone:
+def apply_vertex_table(state: StateLike, zone_id: str, table: pd.DataFrame) -> Zone:
     """Give a zone the polygon of an edited vertex table (see :mod:`dashboard.state.vertices`)."""
     z = _zone(state, zone_id)
     geom, msgs = table_to_geometry(table)
@@ -269,7 +274,7 @@ def apply_vertex_table(state: State, zone_id: str, table: pd.DataFrame) -> Zone:
     return z
 
 
-def replace_outline(state: State, zone_id: str, text: str) -> Zone:
+def replace_outline(state: StateLike, zone_id: str, text: str) -> Zone:
     """Give a zone the outline typed in ``text``, one position per line (any notation)."""
     z = _zone(state, zone_id)
     poly = parse_vertex_text(text)
@@ -280,7 +285,7 @@ def replace_outline(state: State, zone_id: str, text: str) -> Zone:
 
 
 # ------------------------------------------------------------------ built zones
-def _add_built(state: State, geom: BaseGeometry, *, rule: str, name: str | None,
+def _add_built(state: StateLike, geom: BaseGeometry, *, rule: str, name: str | None,
                description: str, params: dict[str, Any], clip: bool,
                circle: tuple[float, float, float] | None = None) -> Zone:
     """Add a zone made by a rule (clipped to Ukraine if asked) and rebuild the map."""
@@ -295,7 +300,7 @@ def _add_built(state: State, geom: BaseGeometry, *, rule: str, name: str | None,
     return z
 
 
-def add_regions(state: State, iso_codes: Sequence[str], *, name: str | None = None,
+def add_regions(state: StateLike, iso_codes: Sequence[str], *, name: str | None = None,
                 clip: bool = False) -> Zone:
     """Add the union of oblasts by ISO 3166-2 code (e.g. ``["UA-46", "UA-07"]``)."""
     codes = list(iso_codes or [])
@@ -306,7 +311,7 @@ def add_regions(state: State, iso_codes: Sequence[str], *, name: str | None = No
                       params={"iso_codes": codes}, clip=clip)
 
 
-def add_preset(state: State, preset_id: str, *, clip: bool = False) -> Zone:
+def add_preset(state: StateLike, preset_id: str, *, clip: bool = False) -> Zone:
     """Add a candidate zone of ``geodata/zones.geojson`` by id (e.g. ``"lviv-volyn"``)."""
     geom = core_zones.preset_zone(preset_id)
     return _add_built(state, geom, rule="regions", name=presets().get(preset_id),
@@ -314,7 +319,7 @@ def add_preset(state: State, preset_id: str, *, clip: bool = False) -> Zone:
                       clip=clip)
 
 
-def add_border_band(state: State, segment_ids: Sequence[str], depth_km: float, *,
+def add_border_band(state: StateLike, segment_ids: Sequence[str], depth_km: float, *,
                     units: str = "km", clip: bool = False) -> Zone:
     """Add a band ``depth_km`` (km) deep inside Ukraine along NATO border segments.
 
@@ -336,7 +341,7 @@ def add_border_band(state: State, segment_ids: Sequence[str], depth_km: float, *
                       params={"segment_ids": ids, "depth_km": depth_km}, clip=clip)
 
 
-def add_ring(state: State, center_text: str, radius_km: float, *,
+def add_ring(state: StateLike, center_text: str, radius_km: float, *,
              default_center: tuple[float, float], units: str = "km",
              clip: bool = False) -> Zone:
     """Add a geodesic circle of ``radius_km`` (km).
@@ -366,7 +371,7 @@ def add_ring(state: State, center_text: str, radius_km: float, *,
                       circle=(lon, lat, radius_km), clip=clip)
 
 
-def add_typed_zone(state: State, text: str, *, name: str | None = None,
+def add_typed_zone(state: StateLike, text: str, *, name: str | None = None,
                    clip: bool = False) -> Zone:
     """Add the polygon typed in ``text``: one position per line, in order around it."""
     poly = parse_vertex_text(text)
@@ -375,7 +380,7 @@ def add_typed_zone(state: State, text: str, *, name: str | None = None,
                       params={}, clip=clip)
 
 
-def import_zone_file(state: State, data: bytes | None, filename: str, *,
+def import_zone_file(state: StateLike, data: bytes | None, filename: str, *,
                      clip: bool = False) -> list[Zone]:
     """Add every polygon of a GeoJSON file as a zone, all or none, and rebuild the map.
 
@@ -389,10 +394,11 @@ def import_zone_file(state: State, data: bytes | None, filename: str, *,
         the page would be too full; a zone left nothing once clipped or
         repaired (its name is given).
     """
+    state = Session.of(state)
     if data is None:
         raise NothingChosen("Choose a GeoJSON file first.")
     zf = read_zone_file(data, filename)
-    zones: list[Zone] = state["drawn_zones"]
+    zones: list[Zone] = state.drawn_zones
     if len(zones) + len(zf.zones) > MAX_ZONES:
         raise TooManyZones(f"{filename} has {len(zf.zones)} zones; the page holds at most "
                            f"{MAX_ZONES} and has {len(zones)}")
@@ -419,7 +425,7 @@ def import_zone_file(state: State, data: bytes | None, filename: str, *,
 
 
 # --------------------------------------------------------------------- scenarios
-def save_scenario(state: State, store: Store, name: str | None,
+def save_scenario(state: StateLike, store: Store, name: str | None,
                   incident_lonlat: tuple[float, float], *, overwrite: bool = False) -> Scenario:
     """Save the page as a scenario called ``name`` (see :func:`state_to_scenario`).
 
@@ -459,7 +465,7 @@ def delete_saved(store: Store, name: str | None, *, confirmed: bool) -> None:
     store.delete(name)
 
 
-def _open(state: State, sc: Scenario, incidents: Mapping[str, tuple[float, float]]) -> Scenario:
+def _open(state: StateLike, sc: Scenario, incidents: Mapping[str, tuple[float, float]]) -> Scenario:
     """Open ``sc`` on the page (:func:`apply_scenario`) and say so with :func:`note`."""
     messages = apply_scenario(state, sc, incidents)
     note(state, "success", f"Opened scenario “{sc.name}” ({len(sc.zones)} zone"
@@ -469,7 +475,7 @@ def _open(state: State, sc: Scenario, incidents: Mapping[str, tuple[float, float
     return sc
 
 
-def open_saved(state: State, store: Store, name: str | None,
+def open_saved(state: StateLike, store: Store, name: str | None,
                incidents: Mapping[str, tuple[float, float]]) -> Scenario:
     """Open a saved scenario (``incidents``: id -> (lon, lat) degrees).
 
@@ -480,13 +486,13 @@ def open_saved(state: State, store: Store, name: str | None,
     return _open(state, store.load(name), incidents)
 
 
-def open_shared(state: State, param: str,
+def open_shared(state: StateLike, param: str,
                 incidents: Mapping[str, tuple[float, float]]) -> Scenario:
     """Open the scenario of a share link's ``?scenario=`` parameter."""
     return _open(state, from_url_param(param), incidents)
 
 
-def open_file(state: State, data: bytes | None, filename: str,
+def open_file(state: StateLike, data: bytes | None, filename: str,
               incidents: Mapping[str, tuple[float, float]]) -> Scenario:
     """Open a scenario exported as GeoJSON (named after the file if it has no name).
 
@@ -504,7 +510,7 @@ def open_file(state: State, data: bytes | None, filename: str,
     return opened
 
 
-def export_scenario(state: State, name: str | None, incident_lonlat: tuple[float, float],
+def export_scenario(state: StateLike, name: str | None, incident_lonlat: tuple[float, float],
                     ) -> tuple[Scenario, bytes, str]:
     """The page as a scenario (``"Untitled scenario"`` without a name), its GeoJSON
     (UTF-8 bytes) and a safe file name for them."""

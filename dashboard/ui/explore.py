@@ -26,6 +26,7 @@ from dashboard.scene.model import Scene
 from dashboard.state.search import find_place
 from dashboard.ui.mapview import hidden_layers, map_view, take_events
 from dashboard.ui.widgets import inert_table, md
+from dashboard.state.fields import Session
 
 MAP_KEY = "explore_map"
 MAP_HEIGHT_PX = 700
@@ -37,7 +38,8 @@ POINT_KINDS = ("position", "city", "incident")
 def measured_points(state: Any) -> tuple[tuple[tuple[float, float], tuple[float, float]] | None,
                                          str | None]:
     """The two positions of the measuring tool as (lon, lat) pairs, or the error."""
-    a_txt, b_txt = state["measure_a"].strip(), state["measure_b"].strip()
+    state = Session.of(state)
+    a_txt, b_txt = state.measure_a.strip(), state.measure_b.strip()
     if not (a_txt and b_txt):
         return None, None
     try:
@@ -48,10 +50,11 @@ def measured_points(state: Any) -> tuple[tuple[tuple[float, float], tuple[float,
 
 def compute(state: Any, measure) -> tuple[Scene, PointReport, FeatureReport | None]:
     """The scene of the page, the report on the picked position and on the picked feature."""
+    state = Session.of(state)
     inc_by_id = appstate.incidents_by_id()
-    incident = inc_by_id[state["incident"]]
+    incident = inc_by_id[state.incident]
     lon, lat = float(incident["geometry"].x), float(incident["geometry"].y)
-    picked = state["picked"] or appstate.incident_pick(incident)
+    picked = state.picked or appstate.incident_pick(incident)
     view = appstate.current_view(state, appstate.incident_view(lon, lat))
     req = appstate.scene_request(state, inc_by_id, view=view, measure=measure)
     try:
@@ -60,41 +63,44 @@ def compute(state: Any, measure) -> tuple[Scene, PointReport, FeatureReport | No
         st.error(f"{md(exc)} — showing the map without buffers, band and your layers.")
         scene = build_scene(req.replace(ring_radii_km=(), band_km=None, user_layers=(),
                                         extra_zones=()))
-    report = point_report(picked["lon"], picked["lat"], as_of=state["as_of"],
+    report = point_report(picked["lon"], picked["lat"], as_of=state.as_of,
                           incident=(incident["id"], lon, lat),
-                          extra_layers=state["user_layers"])
+                          extra_layers=state.user_layers)
     geom = picked.get("geometry")
-    feature = feature_report(geom, on=state["as_of"]) \
+    feature = feature_report(geom, on=state.as_of) \
         if geom is not None and picked.get("kind") in ("polygon", "line") else None
     return scene, report, feature
 
 
 def on_search(state: Any) -> None:
     """Fly to what the search box names; a point is also picked."""
+    state = Session.of(state)
     try:
-        place = find_place(state.get("search_text", ""))
+        place = find_place(state.search_text)
     except InputError as exc:
-        state["search_error"] = str(exc)
+        state.search_error = str(exc)
         return
-    state["search_error"] = None
+    state.search_error = None
     appstate.fly_to(state, {k: v for k, v in place.view_request(0).items() if k != "id"})
     if place.kind in POINT_KINDS:
-        state["picked"] = {"layer": place.kind, "id": None, "name": place.name,
+        state.picked = {"layer": place.kind, "id": None, "name": place.name,
                            "lon": place.lon, "lat": place.lat, "kind": "point", "geometry": None}
 
 
 def search_box(state: Any) -> None:
+    state = Session.of(state)
     st.text_input("Search", key="search_text", on_change=on_search, args=(state,),
                   placeholder="Lviv, Volyn, Przewodów, 50.47 23.93, 34UGA08…",
                   help="A city, oblast or voivodeship, country, incident, or a position in "
                        "decimal degrees (lat, lon), DMS or MGRS: the map flies there.")
-    if state.get("search_error"):
-        st.error(md(state["search_error"]))
+    if state.search_error:
+        st.error(md(state.search_error))
 
 
 def headline(state: Any, incident: dict) -> None:
     """The caption and the strike's four distances."""
-    as_of, units = state["as_of"], state["units"]
+    state = Session.of(state)
+    as_of, units = state.as_of, state.units
     lon, lat = float(incident["geometry"].x), float(incident["geometry"].y)
     st.caption(
         f"{md(incident['place'])} · {incident['date']} "
@@ -130,24 +136,26 @@ def feature_table(feature: FeatureReport, units: str) -> pd.DataFrame:
 def selection_tab(state: Any, picked: dict, report: PointReport,
                   feature: FeatureReport | None) -> None:
     """What was picked: its position, and its distances; a polygon or line also as itself."""
+    state = Session.of(state)
     with st.container(key="pick-panel"):
-        origin = "Selected on map" if state["picked"] else "Selected incident"
+        origin = "Selected on map" if state.picked else "Selected incident"
         st.subheader(f"{origin}: {md(str(picked['name']).split(',')[0])}")
         st.caption(f"layer: {md(picked['layer'])}" + (" · measured from the clicked position"
                                                    if feature is not None else ""))
         st.markdown(f"**Position** {picked['lat']:.5f}, {picked['lon']:.5f}  \n"
                     f"**DMS** {report.dms}  \n**MGRS** {report.mgrs}")
-        st.table(inert_table(appstate.report_table(report, state["units"])))
+        st.table(inert_table(appstate.report_table(report, state.units)))
         if feature is not None:
             st.markdown(f"**The {feature.kind} itself**")
-            st.table(inert_table(feature_table(feature, state["units"])))
-        if state["picked"]:
+            st.table(inert_table(feature_table(feature, state.units)))
+        if state.picked:
             st.button("Back to the incident", key="unpick", on_click=appstate.unpick,
                       args=(state,))
 
 
 def measure_tab(state: Any, picked: dict, measure, error: str | None) -> None:
     """Measure between two points clicked on the map (the ruler tool) or typed."""
+    state = Session.of(state)
     st.caption("Click the ruler on the map, then two points; or type two positions.")
     st.text_input("From (decimal, DMS or MGRS)", key="measure_a",
                   placeholder="50.47099, 23.93432")
@@ -162,7 +170,7 @@ def measure_tab(state: Any, picked: dict, measure, error: str | None) -> None:
     elif measure:
         (alon, alat), (blon, blat) = measure
         az, d_km = inverse_km(alon, alat, blon, blat)
-        st.metric("Distance", format_distance(float(d_km), state["units"]))
+        st.metric("Distance", format_distance(float(d_km), state.units))
         st.write(f"Initial azimuth {float(az) % 360:.1f}° (from true north)")
 
 
@@ -204,34 +212,34 @@ def brief_box(scene: Scene, fmt: str, size: str, marking: str | None, file_name:
     to no session: under load another session's rerun can drop it before the
     browser fetches it.)  A session keeps its last brief only.
     """
-    state = st.session_state
+    state = Session.of(st.session_state)
     sig = _brief_signature(scene, fmt, size, marking)
     if st.button("Make briefing map", key="brief_make"):
         with st.spinner("Drawing the briefing map…"):
-            state["brief_file"] = (sig, brief_bytes(scene, fmt, size, marking))
-    made = state.get("brief_file")
+            state.brief_file = (sig, brief_bytes(scene, fmt, size, marking))
+    made = state.brief_file
     if made and made[0] == sig:
         st.download_button("Download briefing map", made[1], file_name=file_name,
                            key="dl_brief", on_click="ignore", mime=BRIEF_MIME[fmt])
     else:
-        state["brief_file"] = None
+        state.brief_file = None
         st.caption("Make the map of the view as it is now, then download it.")
 
 
 def main() -> None:
     """The page: the map on the left, the panel on the right."""
-    state = st.session_state
+    state = Session.of(st.session_state)
     appstate.take_map_events(state, take_events(MAP_KEY))
-    incident = appstate.incidents_by_id()[state["incident"]]
-    picked = state["picked"] or appstate.incident_pick(incident)
+    incident = appstate.incidents_by_id()[state.incident]
+    picked = state.picked or appstate.incident_pick(incident)
     measure, measure_error = measured_points(state)
     with st.spinner("Computing geodesic buffers and distances…"):
         scene, report, feature = compute(state, measure)
     map_col, panel_col = st.columns([3.3, 1], gap="small")
     with map_col:
-        map_view(scene, key=MAP_KEY, mode="explore", view_request=state["view_request"],
+        map_view(scene, key=MAP_KEY, mode="explore", view_request=state.view_request,
                  measure=measure, height=MAP_HEIGHT_PX)
-        state["view_request"] = None  # sent once: a re-mounted map opens on the scene's view
+        state.view_request = None  # sent once: a re-mounted map opens on the scene's view
     with panel_col:
         search_box(state)
         headline(state, incident)

@@ -5,7 +5,7 @@ whose incident filters (:mod:`dashboard.ui.timeline`) decide which incidents
 every part of this page shows.  Widgets only: the filtering, tables and origin
 state are in :mod:`dashboard.state.incidents`, the figures from the core
 (:mod:`dashboard.analysis.incident_table`, :mod:`dashboard.analysis.origin`).  The launch
-area chosen here goes on the Explore map and its brief (``state["origin"]``,
+area chosen here goes on the Explore map and its brief (``state.origin``,
 drawn by :func:`dashboard.scene.compose.build_scene`).
 """
 from __future__ import annotations
@@ -27,6 +27,7 @@ from dashboard.geo.units import format_area, format_radius
 from dashboard.state.incidents import IncidentFilter
 from dashboard.render.export import spreadsheet_safe
 from dashboard.ui.widgets import md
+from dashboard.state.fields import Session
 
 
 def chart_section(flt: IncidentFilter) -> None:
@@ -47,7 +48,8 @@ def chart_section(flt: IncidentFilter) -> None:
 
 def table_section(state: Any, flt: IncidentFilter) -> None:
     """The filtered incidents with their geodesic distances and the zones that contain them."""
-    units = state["units"]
+    state = Session.of(state)
+    units = state.units
     st.subheader("Incident table")
     table = incident_table(zones=appstate.extra_zones(state))
     table = table[table["id"].isin(set(flt.ids))]
@@ -72,7 +74,8 @@ def on_origin_go(state: Any) -> None:
 
 def _range_inputs(state: Any) -> None:
     """A munition preset (with its stated range and source) or a free range in the units."""
-    units = state["units"]
+    state = Session.of(state)
+    units = state.units
     mode = st.radio("Range", ["preset", "free"], key="origin_mode", horizontal=True,
                     format_func=lambda m: {"preset": "Munition preset",
                                            "free": f"Free range ({units})"}[m])
@@ -92,30 +95,32 @@ def _range_inputs(state: Any) -> None:
 
 
 def _origin_form(state: Any, flt: IncidentFilter) -> None:
+    state = Session.of(state)
     positioned = {str(r["id"]): r for r in incidentfilter.catalogue_records()
                   if r["lon"] is not None}
     options = [i for i in flt.ids if i in positioned]
     if not options:
         st.info("No positioned incident matches the filters.")
         return
-    if state.get("origin_incident") not in options:
-        state["origin_incident"] = state["incident"] if state["incident"] in options else options[0]
+    if state.origin_incident not in options:
+        state.origin_incident = state.incident if state.incident in options else options[0]
     st.selectbox("Incident", options, key="origin_incident",
                  format_func=lambda i: f"{positioned[i]['date']} · {positioned[i]['place']}")
     _range_inputs(state)
     c1, c2 = st.columns(2)
     c1.button("Show the launch area on the map", key="origin_go", on_click=on_origin_go,
               args=(state,), type="primary")
-    if state.get("origin"):
+    if state.origin:
         c2.button("Remove it from the map", key="origin_clear",
                   on_click=incidentfilter.clear_origin, args=(state,))
 
 
 def _origin_result(state: Any) -> None:
-    """The analysis of ``state["origin"]``: the annulus, the area per country, the cities."""
-    units = state["units"]
+    """The analysis of ``state.origin``: the annulus, the area per country, the cities."""
+    state = Session.of(state)
+    units = state.units
     try:
-        o = origin_result(*state["origin"])
+        o = origin_result(*state.origin)
     except (InputError, TypeError, ValueError) as exc:
         st.error(f"The launch area cannot be drawn: {md(exc)}")
         return
@@ -139,17 +144,18 @@ def _origin_result(state: Any) -> None:
 
 def origin_section(state: Any, flt: IncidentFilter) -> None:
     """Who could have fired it: the candidate launch area for an incident and a range."""
+    state = Session.of(state)
     st.subheader("Who could have fired it? The candidate launch area")
     _origin_form(state, flt)
-    if state.get("origin_error"):
-        st.error(md(state["origin_error"]))
-    if state.get("origin"):
+    if state.origin_error:
+        st.error(md(state.origin_error))
+    if state.origin:
         _origin_result(state)
 
 
 def main() -> None:
     """The page, top to bottom: the chart, the table, the origin analysis."""
-    state = st.session_state
+    state = Session.of(st.session_state)
     flt = incidentfilter.apply_filters(state)
     st.caption(f"{len(flt.ids)} incident(s) from {flt.start.isoformat()} to "
                f"{flt.end.isoformat()} · filters in the sidebar act on the map too")

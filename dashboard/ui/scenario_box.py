@@ -18,7 +18,8 @@ from dashboard.store import (
     open_store,
     to_url_param,
 )
-from dashboard.ui.widgets import State, add_row, attempt, md, plural, show_queued
+from dashboard.ui.widgets import add_row, attempt, md, plural, show_queued
+from dashboard.state.fields import Session, StateLike
 
 REPLACE_HINT = " — tick “Replace” to overwrite it, or choose another name"
 #: How long a session reuses the list of saved scenarios, seconds (its own saves,
@@ -35,82 +36,83 @@ def _store() -> Store:
 
 
 def _scn_note(level: str, text: str) -> None:
-    st.session_state.setdefault("scn_msgs", []).append((level, text))
+    Session.of(st.session_state).scn_msgs.append((level, text))
 
 
-def _open(command: Callable[[State, dict[str, tuple[float, float]]], Scenario],
+def _open(command: Callable[[StateLike, dict[str, tuple[float, float]]], Scenario],
           prefix: str) -> None:
     """Open the scenario a ``zonestate.open_*`` command loads; its name goes into the form."""
-    state = st.session_state
+    state = Session.of(st.session_state)
     ok, sc = attempt(lambda: command(state, zm.incident_lonlats()),
                      lambda text: zm.note(state, "error", text), prefix=prefix)
     if ok:
-        state["scn_name"] = sc.name
+        state.scn_name = sc.name
 
 
 def _cb_open_saved() -> None:
-    name = st.session_state.get("scn_pick")
+    name = Session.of(st.session_state).scn_pick
     _open(lambda state, inc: zs.open_saved(state, _store(), name, inc),
           f"Could not open “{name}”: " if name else "")
 
 
 def _cb_open_shared(param: str) -> None:
-    st.session_state["scn_shared_done"] = param
+    Session.of(st.session_state).scn_shared_done = param
     _open(lambda state, inc: zs.open_shared(state, param, inc),
           "The scenario link could not be read: ")
 
 
 def _cb_dismiss_shared(param: str) -> None:
-    st.session_state["scn_shared_done"] = param
+    Session.of(st.session_state).scn_shared_done = param
 
 
 def _cb_open_import() -> None:
-    up = st.session_state.get("scn_import_file")
+    up = Session.of(st.session_state).scn_import_file
     data, name = (None, "") if up is None else (up.getvalue(), up.name)
     _open(lambda state, inc: zs.open_file(state, data, name, inc), f"{name}: " if name else "")
 
 
 def _cb_save(incident_lonlat: tuple[float, float]) -> None:
-    st.session_state.pop("scn_list_cache", None)  # a write: list again
-    state = st.session_state
-    ok, sc = attempt(lambda: zs.save_scenario(state, _store(), state.get("scn_name"),
+    del Session.of(st.session_state).scn_list_cache  # a write: list again
+    state = Session.of(st.session_state)
+    ok, sc = attempt(lambda: zs.save_scenario(state, _store(), state.scn_name,
                                               incident_lonlat,
-                                              overwrite=bool(state.get("scn_overwrite"))),
+                                              overwrite=bool(state.scn_overwrite)),
                      partial(_scn_note, "error"), prefix="Not saved: ",
                      hints={ScenarioExists: REPLACE_HINT})
     if ok:
         _scn_note("success", f"Saved scenario “{sc.name}” ({plural(len(sc.zones), 'zone')}).")
-        state["scn_pick"] = sc.name
+        state.scn_pick = sc.name
 
 
 def _cb_delete() -> None:
-    st.session_state.pop("scn_list_cache", None)  # a write: list again
-    state = st.session_state
-    pick = state.get("scn_pick")
+    del Session.of(st.session_state).scn_list_cache  # a write: list again
+    state = Session.of(st.session_state)
+    pick = state.scn_pick
     ok, _ = attempt(lambda: zs.delete_saved(_store(), pick,
-                                            confirmed=bool(state.get("scn_delete_confirm"))),
+                                            confirmed=bool(state.scn_delete_confirm)),
                     partial(_scn_note, "error"))
     if ok:
-        state["scn_delete_confirm"] = False
-        state.pop("scn_pick", None)
+        state.scn_delete_confirm = False
+        del state.scn_pick
         _scn_note("info", f"Deleted scenario “{pick}”.")
 
 
 def _cb_rename() -> None:
-    st.session_state.pop("scn_list_cache", None)  # a write: list again
-    state = st.session_state
-    pick = state.get("scn_pick")
-    ok, new = attempt(lambda: zs.rename_saved(_store(), pick, state.get("scn_new_name")),
+    del Session.of(st.session_state).scn_list_cache  # a write: list again
+    state = Session.of(st.session_state)
+    pick = state.scn_pick
+    ok, new = attempt(lambda: zs.rename_saved(_store(), pick, state.scn_new_name),
                       partial(_scn_note, "error"), prefix="Not renamed: ")
     if ok:
-        state["scn_pick"] = new
-        state["scn_new_name"] = ""
+        state.scn_pick = new
+        state.scn_new_name = ""
         _scn_note("success", f"Renamed “{pick}” to “{new}”.")
 
 
-def shared_link(state: State) -> None:
+def shared_link(state: StateLike) -> None:
+    state = Session.of(state)
     param = st.query_params.get("scenario")
-    if not param or param == state.get("scn_shared_done"):
+    if not param or param == state.scn_shared_done:
         return
     ok, sc = attempt(lambda: from_url_param(param),
                      prefix="The scenario link in the address could not be read: ")
@@ -137,13 +139,14 @@ def _scn_save_box(incident_lonlat: tuple[float, float]) -> None:
               args=(incident_lonlat,))
 
 
-def _scn_saved_box(state: State, saved: Sequence[Any]) -> None:
+def _scn_saved_box(state: StateLike, saved: Sequence[Any]) -> None:
+    state = Session.of(state)
     if not saved:
         st.info("No saved scenarios yet.")
         return
     names = [s.name for s in saved]
-    if state.get("scn_pick") not in names:
-        state["scn_pick"] = names[0]
+    if state.scn_pick not in names:
+        state.scn_pick = names[0]
     info = {s.name: s for s in saved}
     st.selectbox("Saved scenarios", names, key="scn_pick",
                  format_func=lambda n: f"{n} · {info[n].n_zones} zone(s) · "
@@ -157,9 +160,10 @@ def _scn_saved_box(state: State, saved: Sequence[Any]) -> None:
     r2.button("Rename", key="scn_rename", on_click=_cb_rename)
 
 
-def _scn_export(state: State, incident_lonlat: tuple[float, float]) -> Scenario | None:
+def _scn_export(state: StateLike, incident_lonlat: tuple[float, float]) -> Scenario | None:
     """The download button; returns the page as a scenario (None if it cannot be one)."""
-    ok, out = attempt(lambda: zs.export_scenario(state, state.get("scn_name") or "",
+    state = Session.of(state)
+    ok, out = attempt(lambda: zs.export_scenario(state, state.scn_name or "",
                                                  incident_lonlat), prefix="Cannot export: ")
     if not ok:
         return None
@@ -169,35 +173,37 @@ def _scn_export(state: State, incident_lonlat: tuple[float, float]) -> Scenario 
     return sc
 
 
-def _scn_share(state: State, sc: Scenario | None) -> None:
+def _scn_share(state: StateLike, sc: Scenario | None) -> None:
+    state = Session.of(state)
     if st.button("Make a share link", key="scn_share", disabled=sc is None):
         ok, param = attempt(lambda: to_url_param(sc))
         if ok:
             st.query_params["scenario"] = param
-            state["scn_shared_done"] = param
-        state["scn_link"] = param
-    if state.get("scn_link"):
+            state.scn_shared_done = param
+        state.scn_link = param
+    if state.scn_link:
         st.caption("The address bar now holds the link; copy it, or append this to the "
                    "app's address (it opens this page):")
-        st.code(f"/zones?scenario={state['scn_link']}", language=None, wrap_lines=True)
+        st.code(f"/zones?scenario={state.scn_link}", language=None, wrap_lines=True)
 
 
-def _saved_list(state: State, store: Store) -> list[Any]:
+def _saved_list(state: StateLike, store: Store) -> list[Any]:
     """The saved scenarios, read at most every :data:`LIST_TTL_S` s by a session
     (errors included: the message stays while the list is not read again)."""
-    cached = state.get("scn_list_cache")
+    state = Session.of(state)
+    cached = state.scn_list_cache
     now = time.monotonic()
     if not (cached and cached[0] == store.where and now - cached[1] < LIST_TTL_S):
         errors: list[str] = []
         saved = attempt(store.list, errors.append,
                         prefix="The scenario store cannot be read: ")[1] or []
-        cached = state["scn_list_cache"] = (store.where, now, saved, errors)
+        cached = state.scn_list_cache = (store.where, now, saved, errors)
     for text in cached[3]:
         st.error(md(text))
     return cached[2]
 
 
-def scenarios(state: State, incident: Mapping[str, Any]) -> None:
+def scenarios(state: StateLike, incident: Mapping[str, Any]) -> None:
     st.subheader("Scenarios")
     show_queued(state, "scn_msgs")
     ok, store = attempt(_store, prefix="The scenario store is not set up: ")

@@ -18,6 +18,7 @@ from dashboard.io.layers_io import MAX_UPLOAD_BYTES, load_layer, read_user_layer
 from dashboard.geo.units import KM_PER_UNIT, UNIT_WORDS, from_km
 from dashboard.ui import timeline
 from dashboard.ui.widgets import md
+from dashboard.state.fields import Session
 
 #: Largest upload, in MB (``maxUploadSize`` in .streamlit/config.toml is the same).
 MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
@@ -57,13 +58,14 @@ def _layers() -> None:
 
 
 def _buffers(state: Any) -> None:
-    units = state["units"]
+    state = Session.of(state)
+    units = state.units
     st.header("Buffers")
     st.text_input(f"Rings around the selected point ({units}, comma-separated)",
                   key=appstate.rings_text_key(units),
                   on_change=appstate.on_rings_text, args=(state, units))
-    if state["rings_error"]:
-        st.error(state["rings_error"])
+    if state.rings_error:
+        st.error(state.rings_error)
     st.button("5V55 range: 75 and 90 km", key="preset_5v55",
               on_click=appstate.set_rings_km, args=(state, [75.0, 90.0]))
     st.number_input(f"Band inside Ukraine along the NATO border ({units}, 0 = off)",
@@ -73,19 +75,20 @@ def _buffers(state: Any) -> None:
 
 def _uploads(state: Any) -> None:
     """The uploader is the one control: a file in it is a layer on the map; its × removes it."""
+    state = Session.of(state)
     st.header("Your layers")
     uploads = st.file_uploader(f"GeoJSON, or CSV with lat/lon columns (up to {MAX_UPLOAD_MB} MB)",
                                type=["geojson", "json", "csv"], accept_multiple_files=True,
                                key="uploads")
     names = {up.name for up in uploads or []}
-    removed = [n for n in state["user_layers"] if n not in names]
+    removed = [n for n in state.user_layers if n not in names]
     for name in removed:
-        del state["user_layers"][name]
+        del state.user_layers[name]
     refused = _refused(state, uploads or [])
     if removed:  # room freed: files refused for the session's caps get another try
         refused.clear()
     for up in uploads or []:
-        if up.name in state["user_layers"]:
+        if up.name in state.user_layers:
             continue
         key = _upload_key(up)
         if key not in refused:
@@ -94,15 +97,15 @@ def _uploads(state: Any) -> None:
             except InputError as exc:
                 refused[key] = about_file(up.name, str(exc))
             else:
-                why = appstate.keep_user_layer(state["user_layers"], up.name, layer.gdf)
+                why = appstate.keep_user_layer(state.user_layers, up.name, layer.gdf)
                 if why is None:
                     for m in layer.messages:
                         st.info(md(about_file(up.name, m)))
                     continue
                 refused[key] = about_file(up.name, why)
         st.error(md(refused[key]))
-    if state["user_layers"]:
-        st.caption("On the map: " + ", ".join(md(n) for n in state["user_layers"]))
+    if state.user_layers:
+        st.caption("On the map: " + ", ".join(md(n) for n in state.user_layers))
 
 
 def _upload_key(up: Any) -> str:
@@ -113,9 +116,10 @@ def _upload_key(up: Any) -> str:
 def _refused(state: Any, uploads: list[Any]) -> dict[str, str]:
     """Messages of uploads that were refused, by :func:`_upload_key`: a bad file is read
     once, and its one message stays beside it until it is removed from the uploader."""
-    refused = state.get("upload_refused")
+    state = Session.of(state)
+    refused = state.upload_refused
     if not isinstance(refused, dict):
-        refused = state["upload_refused"] = {}
+        refused = state.upload_refused = {}
     keep = {_upload_key(up) for up in uploads}
     for key in [k for k in refused if k not in keep]:
         del refused[key]

@@ -15,6 +15,7 @@ from dashboard.state import incidents as incidentfilter
 from dashboard.geo.cache import memoize
 from dashboard.io.layers_io import load_layer
 from dashboard.ui.widgets import md
+from dashboard.state.fields import Session
 
 ATTRIBUTION_HELP = ("Grouped by the wording of each incident's attribution: a report that "
                     "names no launcher or calls it unconfirmed is *not stated or unconfirmed*; "
@@ -37,6 +38,7 @@ def _country(iso: str) -> str:
 
 def render_filters(state: Any) -> None:
     """Draw the incident filters into the current container (the sidebar)."""
+    state = Session.of(state)
     incidentfilter.note_as_of(state)
     incidentfilter.keep_filter_values(state)
     opts = incidentfilter.filter_options()
@@ -56,7 +58,7 @@ def render_filters(state: Any) -> None:
     flt = incidentfilter.apply_filters(state)
     st.caption(f"{len(flt.ids)} of {len(incidentfilter.catalogue_records())} incidents match "
                "(map, tables and chart).")
-    if state.get("inc_as_of_user"):
+    if state.inc_as_of_user:
         st.caption("You set the NATO border date: it no longer follows the range.")
         st.button("Follow the range end again", key="inc_follow",
                   on_click=incidentfilter.follow_range, args=(state,))

@@ -11,8 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.geo.errors import InputError
+from dashboard.state.fields import StateLike
 
-State = MutableMapping[str, Any]
 T = TypeVar("T")
 log = logging.getLogger("dashboard.ui.zones")
 
@@ -134,7 +134,7 @@ def add_row() -> tuple[Any, Any]:
     return st.columns([3, 1], vertical_alignment="bottom")
 
 
-def show_queued(state: State, key: str) -> None:
+def show_queued(state: StateLike, key: str) -> None:
     """Show the ``(level, text)`` messages queued under ``key``, once.
 
     Queued texts are plain text (they quote zone and scenario names): each is shown

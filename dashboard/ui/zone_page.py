@@ -29,9 +29,10 @@ from dashboard.scene.model import Scene, View
 from dashboard.store import Zone
 from dashboard.ui.mapview import map_view, take_events
 from dashboard.ui.scenario_box import scenarios, shared_link
-from dashboard.ui.widgets import State, attempt, md, md_html, show_queued, swatch
+from dashboard.ui.widgets import attempt, md, md_html, show_queued, swatch
 from dashboard.ui.zone_tools import builders, zone_tools
 from dashboard.state.vertices import n_vertices
+from dashboard.state.fields import Session, StateLike, widget_key
 
 MAP_HEIGHT_PX = 640
 MAP_KEY = "zones_map"
@@ -39,9 +40,10 @@ UNIT_WORDS = {"km": "km", "nm": "nautical miles", "mi": "statute miles"}
 
 
 # -------------------------------------------------------------------- the map
-def take_map_events(state: State) -> None:
+def take_map_events(state: StateLike) -> None:
     """Fold the map's new events in before anything is drawn: drawn and edited zones,
     the view (kept in scenarios and share links), the measuring tool."""
+    state = Session.of(state)
     events = take_events(MAP_KEY)
     for ev in events:
         if isinstance(ev, Drawn):
@@ -51,13 +53,13 @@ def take_map_events(state: State) -> None:
                 zm.note(state, "error", f"Shape {k} on the map was not taken: it is not an "
                                         "area on the globe; no zone was removed")
         elif isinstance(ev, ViewChange):
-            state["zones_view"] = {"lon": ev.lon, "lat": ev.lat, "zoom": ev.zoom}
+            state.zones_view = {"lon": ev.lon, "lat": ev.lat, "zoom": ev.zoom}
         elif isinstance(ev, Click) and ev.layer == "editable" and ev.feature:
-            state["zone_sel_next"] = ev.feature  # "Work on a zone" opens on the clicked zone
+            state.zone_sel_next = ev.feature  # "Work on a zone" opens on the clicked zone
     appstate.take_map_events(state, [ev for ev in events if isinstance(ev, Measure)])
 
 
-def map_scene(state: State) -> Scene:
+def map_scene(state: StateLike) -> Scene:
     """The zones page's scene: the request the Explore page draws, in this page's view,
     less the zones the map's editor holds (it draws those itself)."""
     v = state.get("zones_view") or {}
@@ -67,7 +69,7 @@ def map_scene(state: State) -> Scene:
     return zm.without_editable(scene, state)
 
 
-def draw_map(state: State) -> None:
+def draw_map(state: StateLike) -> None:
     map_view(map_scene(state), key=MAP_KEY, mode="zones", editable=zm.editable_features(state),
              height=MAP_HEIGHT_PX)
     st.caption("Draw with the map's tools (polygon, rectangle, circle); edit vertices or "
@@ -76,23 +78,25 @@ def draw_map(state: State) -> None:
 
 
 # ------------------------------------------------------------------- the zones
-def compute_metrics(state: State) -> dict[str, dict]:
+def compute_metrics(state: StateLike) -> dict[str, dict]:
+    state = Session.of(state)
     out: dict[str, dict] = {}
-    for z in state["drawn_zones"]:
-        ok, m = attempt(lambda z=z: zm.zone_metrics_cached(z.geometry, state["as_of"]),
+    for z in state.drawn_zones:
+        ok, m = attempt(lambda z=z: zm.zone_metrics_cached(z.geometry, state.as_of),
                         prefix=f"Zone “{md(z.name)}”: ")
         if ok:
             out[z.id] = m
     return out
 
 
-def zone_list(state: State, metrics: Mapping[str, dict]) -> None:
-    zones: list[Zone] = state["drawn_zones"]
+def zone_list(state: StateLike, metrics: Mapping[str, dict]) -> None:
+    state = Session.of(state)
+    zones: list[Zone] = state.drawn_zones
     if not zones:
         st.info("No zones yet. Draw one on the map, or build one below.")
         return
     for k, z in enumerate(zones):
-        with st.container(border=True, key=f"zone_card_{z.id}"):
+        with st.container(border=True, key=widget_key("zone_card", z.id)):
             st.markdown(f"{swatch(zone_colours(k)[1])} **{md_html(z.name)}** · "
                         f"{md_html(zm.RULE_LABELS.get(z.rule, z.rule))}"
                         f" · {n_vertices(z.geometry)} vertices", unsafe_allow_html=True)
@@ -102,20 +106,21 @@ def zone_list(state: State, metrics: Mapping[str, dict]) -> None:
             if m is None:
                 st.warning("No metrics for this zone (see the error above).")
             else:
-                st.markdown(zm.metrics_summary(m, state["units"]))
+                st.markdown(zm.metrics_summary(m, state.units))
 
 
-def comparison(state: State, metrics: Mapping[str, dict]) -> None:
-    zones = state["drawn_zones"]
+def comparison(state: StateLike, metrics: Mapping[str, dict]) -> None:
+    state = Session.of(state)
+    zones = state.drawn_zones
     if not zones:
         return
     st.subheader("Compare zones")
-    df = zm.comparison_table(zones, metrics, state["units"], zm.incident_list())
+    df = zm.comparison_table(zones, metrics, state.units, zm.incident_list())
     st.dataframe(df, hide_index=True, width="stretch", key="zone_compare",
                  column_config=comparison_columns(df))
-    st.caption(f"Distances in {UNIT_WORDS[state['units']]}, geodesic on WGS84; 0 = touching "
+    st.caption(f"Distances in {UNIT_WORDS[state.units]}, geodesic on WGS84; 0 = touching "
                "or inside. NATO border covered = length of the border (as of "
-               f"{state['as_of'].isoformat()}) within 1 km of the zone; population = "
+               f"{state.as_of.isoformat()}) within 1 km of the zone; population = "
                "GeoNames places of 15,000+ inside.")
 
 
@@ -130,7 +135,7 @@ def comparison_columns(df: Any) -> dict[str, Any]:
 
 
 # -------------------------------------------------------------------------- page
-def render_zones_page(state: State) -> None:
+def render_zones_page(state: StateLike) -> None:
     """Draw the "No-fly zones" page into the current Streamlit script run.
 
     Parameters
@@ -139,12 +144,13 @@ def render_zones_page(state: State) -> None:
         Reads ``incident``, ``as_of``, ``units``, ``rings_km``, ``picked``,
         ``band_km``; owns ``drawn_zones`` and the ``zones_*``/``scn_*`` keys.
     """
+    state = Session.of(state)
     zm.init(state)
     take_map_events(state)
     incidents = {i["id"]: i for i in zm.incident_list()}
     incident = incidents.get(state.get("incident")) or next(iter(incidents.values()))
-    if state.get("units") not in KM_PER_UNIT:
-        state["units"] = "km"
+    if state.units not in KM_PER_UNIT:
+        state.units = "km"
     shared_link(state)
     notes_box = st.container()
     map_col, list_col = st.columns([3, 1.3], gap="small")

@@ -11,8 +11,9 @@ from dashboard.state import zonemap as zm
 from dashboard.state import zones as zs
 from dashboard.geo.units import format_distance, from_km, to_km
 from dashboard.store import Zone
-from dashboard.ui.widgets import State, add_row, attempt, md
+from dashboard.ui.widgets import add_row, attempt, md
 from dashboard.state.vertices import n_vertices, vertex_table
+from dashboard.state.fields import Session, StateLike, widget_key
 
 
 # ------------------------------------------------------------ work on a zone
@@ -23,21 +24,23 @@ def _rerun_after(action: Callable[[], Any], *, prefix: str = "") -> None:
         st.rerun()
 
 
-def _pick_zone(state: State, zones: Sequence[Zone]) -> Zone:
+def _pick_zone(state: StateLike, zones: Sequence[Zone]) -> Zone:
+    state = Session.of(state)
     ids = [z.id for z in zones]
     nxt = state.pop("zone_sel_next", None)
     if nxt in ids:
-        state["zone_sel"] = nxt
-    if state.get("zone_sel") not in ids:
-        state["zone_sel"] = ids[-1]
+        state.zone_sel = nxt
+    if state.zone_sel not in ids:
+        state.zone_sel = ids[-1]
     names = {z.id: z.name for z in zones}
     zid = st.selectbox("Zone", ids, key="zone_sel", format_func=lambda i: names.get(i, i))
     return zm.zone_by_id(zones, zid)
 
 
-def _tool_actions(state: State, z: Zone) -> None:
+def _tool_actions(state: StateLike, z: Zone) -> None:
+    state = Session.of(state)
     c1, c2 = add_row()
-    new_name = c1.text_input("Name", value=z.name, key=f"zone_name_{z.id}_{state['zones_gen']}")
+    new_name = c1.text_input("Name", value=z.name, key=widget_key("zone_name", z.id, state.zones_gen))
     if c2.button("Rename", key="zone_rename"):
         _rerun_after(lambda: zs.rename_zone(state, z.id, new_name))
     c1, c2 = st.columns(2)
@@ -60,7 +63,8 @@ def _vertex_columns() -> dict[str, Any]:
             "ring": st.column_config.NumberColumn("ring", min_value=0, step=1)}
 
 
-def _tool_vertices(state: State, z: Zone) -> None:
+def _tool_vertices(state: StateLike, z: Zone) -> None:
+    state = Session.of(state)
     nv = n_vertices(z.geometry)
     if nv > zs.MAX_TABLE_VERTICES:
         st.info(f"{nv:,} vertices are too many to edit in a table "
@@ -70,7 +74,7 @@ def _tool_vertices(state: State, z: Zone) -> None:
                    "multi-part zone, ring 0 = outline, 1… = holes. Add or delete rows, "
                    "then apply. A circle or rectangle becomes a plain polygon.")
         edited = st.data_editor(vertex_table(z.geometry),
-                                key=f"zone_vertices_{z.id}_{state['zones_gen']}",
+                                key=widget_key("zone_vertices", z.id, state.zones_gen),
                                 num_rows="dynamic", hide_index=True, width="stretch",
                                 column_config=_vertex_columns())
         if st.button("Apply the table", key="zone_vertices_apply"):
@@ -79,11 +83,12 @@ def _tool_vertices(state: State, z: Zone) -> None:
                  "DMS or MGRS)", key="zone_paste", height=120,
                  placeholder="50.47099, 23.93432\n50°10'N 24°30'E\n34UFB 12345 67890")
     if st.button("Replace the outline", key="zone_paste_apply"):
-        _rerun_after(lambda: zs.replace_outline(state, z.id, state.get("zone_paste", "")))
+        _rerun_after(lambda: zs.replace_outline(state, z.id, state.zone_paste))
 
 
-def _tool_details(state: State, z: Zone, m: Mapping[str, Any] | None) -> None:
-    units = state["units"]
+def _tool_details(state: StateLike, z: Zone, m: Mapping[str, Any] | None) -> None:
+    state = Session.of(state)
+    units = state.units
     if m is None:
         st.warning("No metrics for this zone.")
         return
@@ -98,8 +103,9 @@ def _tool_details(state: State, z: Zone, m: Mapping[str, Any] | None) -> None:
                    f"{format_distance(z.radius_km, units, decimals=3)}")
 
 
-def zone_tools(state: State, metrics: Mapping[str, dict]) -> None:
-    zones = state["drawn_zones"]
+def zone_tools(state: StateLike, metrics: Mapping[str, dict]) -> None:
+    state = Session.of(state)
+    zones = state.drawn_zones
     if not zones:
         return
     st.subheader("Work on a zone")
@@ -114,61 +120,66 @@ def zone_tools(state: State, metrics: Mapping[str, dict]) -> None:
 
 
 # ------------------------------------------------------------ build by rule
-def _build(state: State, action: Callable[[], Zone | list[Zone]],
+def _build(state: StateLike, action: Callable[[], Zone | list[Zone]],
            said: Callable[[list[Zone]], str] | None = None) -> None:
     """Run a builder command; say what it added, select the last new zone, rerun."""
+    state = Session.of(state)
     ok, made = attempt(action)
     if not ok:
         return
     new = made if isinstance(made, list) else [made]
     zm.note(state, "success", said(new) if said else f"Added zone “{new[-1].name}”.")
-    state["zone_sel_next"] = new[-1].id
+    state.zone_sel_next = new[-1].id
     st.rerun()
 
 
-def _clip(state: State) -> bool:
-    return bool(state.get("build_clip"))
+def _clip(state: StateLike) -> bool:
+    state = Session.of(state)
+    return bool(state.build_clip)
 
 
-def _build_regions(state: State) -> None:
+def _build_regions(state: StateLike) -> None:
+    state = Session.of(state)
     regions = zm.ua_regions()
     st.multiselect("Union of oblasts", list(regions), key="build_regions",
                    format_func=lambda c: regions.get(c, c), placeholder="e.g. Lviv, Volyn")
     c1, c2 = add_row()
     c1.text_input("Zone name (optional)", key="build_regions_name")
     if c2.button("Add", key="build_regions_add"):
-        _build(state, lambda: zs.add_regions(state, state.get("build_regions") or [],
-                                             name=state.get("build_regions_name"),
+        _build(state, lambda: zs.add_regions(state, state.build_regions or [],
+                                             name=state.build_regions_name,
                                              clip=_clip(state)))
     presets = zm.presets()
     c1, c2 = add_row()
     c1.selectbox("…or start from a candidate zone", list(presets), key="build_preset",
                  format_func=lambda i: presets.get(i, i))
     if c2.button("Add", key="build_preset_add"):
-        _build(state, lambda: zs.add_preset(state, state.get("build_preset"), clip=_clip(state)))
+        _build(state, lambda: zs.add_preset(state, state.build_preset, clip=_clip(state)))
 
 
-def _build_band(state: State) -> None:
-    units = state["units"]
-    st.multiselect("NATO border segments", zm.ua_border_segments(state["as_of"]),
+def _build_band(state: StateLike) -> None:
+    state = Session.of(state)
+    units = state.units
+    st.multiselect("NATO border segments", zm.ua_border_segments(state.as_of),
                    key="build_band_segments", default=None, placeholder="e.g. PL-UA")
-    depth_key = f"build_band_depth_{units}"
+    depth_key = widget_key("build_band_depth", units)
     state.setdefault(depth_key, round(from_km(50.0, units), 3))
     c1, c2 = add_row()
     c1.number_input(f"Depth inside Ukraine ({units})", min_value=0.0,
                     max_value=round(from_km(1000.0, units), 3), step=5.0, key=depth_key)
     if c2.button("Add", key="build_band_add"):
         _build(state, lambda: zs.add_border_band(
-            state, state.get("build_band_segments") or [],
+            state, state.build_band_segments or [],
             to_km(float(state[depth_key] or 0.0), units), units=units, clip=_clip(state)))
 
 
-def _build_ring(state: State, incident: Mapping[str, Any]) -> None:
-    units = state["units"]
+def _build_ring(state: StateLike, incident: Mapping[str, Any]) -> None:
+    state = Session.of(state)
+    units = state.units
     st.text_input("Centre (decimal “lat, lon”, DMS or MGRS; empty = the selected point "
                   "or incident)", key="build_ring_center",
                   placeholder=f"{incident['lat']:.5f}, {incident['lon']:.5f}")
-    r_key = f"build_ring_radius_{units}"
+    r_key = widget_key("build_ring_radius", units)
     state.setdefault(r_key, round(from_km(100.0, units), 3))
     c1, c2 = add_row()
     c1.number_input(f"Radius ({units})", min_value=0.0,
@@ -176,30 +187,31 @@ def _build_ring(state: State, incident: Mapping[str, Any]) -> None:
     if c2.button("Add", key="build_ring_add"):
         centre = zm.buffer_center(state, (incident["lon"], incident["lat"]))
         _build(state, lambda: zs.add_ring(
-            state, state.get("build_ring_center") or "", to_km(float(state[r_key] or 0.0), units),
+            state, state.build_ring_center or "", to_km(float(state[r_key] or 0.0), units),
             default_center=centre, units=units, clip=_clip(state)))
 
 
-def _build_coords(state: State) -> None:
+def _build_coords(state: StateLike) -> None:
+    state = Session.of(state)
     st.text_area("Vertices, one per line (decimal “lat, lon”, DMS or MGRS), in order "
                  "around the zone", key="build_coords_text", height=150,
                  placeholder="50.9, 23.6\n50.9, 25.0\n49.8, 25.0\n49.8, 23.6")
     c1, c2 = add_row()
     c1.text_input("Zone name (optional)", key="build_coords_name")
     if c2.button("Add", key="build_coords_add"):
-        _build(state, lambda: zs.add_typed_zone(state, state.get("build_coords_text", ""),
-                                                name=state.get("build_coords_name"),
+        _build(state, lambda: zs.add_typed_zone(state, state.build_coords_text,
+                                                name=state.build_coords_name,
                                                 clip=_clip(state)))
 
 
-def _import_zones(state: State, upload: Any) -> None:
+def _import_zones(state: StateLike, upload: Any) -> None:
     """Add the polygons of an uploaded file (:func:`dashboard.state.zones.import_zone_file`)."""
     data, name = (None, "") if upload is None else (upload.getvalue(), upload.name)
     _build(state, lambda: zs.import_zone_file(state, data, name, clip=_clip(state)),
            lambda new: f"Added {len(new)} zone(s) from {name}.")
 
 
-def builders(state: State, incident: Mapping[str, Any]) -> None:
+def builders(state: StateLike, incident: Mapping[str, Any]) -> None:
     st.subheader("Build a zone by rule")
     t_reg, t_band, t_ring, t_coord, t_file = st.tabs(
         ["Oblasts", "Border band", "Ring", "Coordinates", "Import a file"])
