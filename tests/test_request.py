@@ -100,6 +100,8 @@ def test_zones_page_and_brief_make_the_same_request_from_one_scenario_file(tmp_p
     ``brief --scenario`` reads the same file: band, rings, zones, date, units and view agree."""
     from dashboard.state import session as appstate
     from dashboard.state import zonemap
+    from dashboard.state import zone_scenario
+    from dashboard.state import zone_choices
     from dashboard.cli.brief import scenario_file_request
 
     f = tmp_path / "s.geojson"
@@ -108,7 +110,7 @@ def test_zones_page_and_brief_make_the_same_request_from_one_scenario_file(tmp_p
     appstate.init(state)
     zonemap.init(state)
     opened = scenarios.from_geojson(f.read_bytes(), default_name="s")
-    assert zonemap.apply_scenario(state, opened, zonemap.incident_lonlats()) == []
+    assert zone_scenario.apply_scenario(state, opened, zone_choices.incident_lonlats()) == []
     v = state["zones_view"]
     page = appstate.scene_request(state, appstate.incidents_by_id(),
                                   view=View.around(v["lon"], v["lat"], v["zoom"]))

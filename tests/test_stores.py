@@ -29,6 +29,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 from dashboard.state import session as appstate
 from dashboard.state import zonemap as zm
+from dashboard.state import zone_scenario
 from dashboard.state import zones as zs
 from dashboard.geo.errors import InputError
 from dashboard.store import (
@@ -413,7 +414,7 @@ def test_a_stopped_server_gives_a_clear_message_and_the_page_keeps_its_zones(
     store = open_store(fresh_pg_url)
     page = _page_with_zones()
     zs.save_scenario(page, store, "before", PRZEWODOW)
-    zones = [zm.copy_zone(z) for z in page["drawn_zones"]]
+    zones = [zone_scenario.copy_zone(z) for z in page["drawn_zones"]]
     pg_server.stop()
     try:
         with pytest.raises(StoreUnavailable, match=r"^the scenario store postgresql://nfz_app@"

@@ -20,9 +20,13 @@ from dashboard.analysis.zones import (
     preset_zone,
     zone_border_band,
     zone_from_regions,
+    builtin_zone_layers,
     zone_metrics,
     zone_ring,
 )
+
+#: A fixed date after every accession (the tests never read the clock).
+TODAY = date(2026, 12, 1)
 
 PRESETS = ("ua-border-oblasts", "lviv-volyn", "ua-100km-nato")
 METRIC_KEYS = {"area_km2", "perimeter_km", "nato_border_km", "closest_belarus_km",
@@ -93,7 +97,7 @@ def test_clip_to_country():
 
 @pytest.fixture(scope="module")
 def lviv_volyn_metrics():
-    return zone_metrics(preset_zone("lviv-volyn"), date(2022, 11, 15))
+    return zone_metrics(preset_zone("lviv-volyn"), date(2022, 11, 15), builtin_zone_layers()).to_dict()
 
 
 def test_metric_keys_are_the_contract(lviv_volyn_metrics):
@@ -158,13 +162,13 @@ def test_closest_approach_ring_near_kaliningrad():
     lon, lat = 21.0, 54.0  # Poland, south of Kaliningrad
     d_centre, _ = brute_distance_km(lon, lat, ref, 200.0)
     assert 20 < d_centre < 100
-    m = zone_metrics(zone_ring(lon, lat, 10.0))
+    m = zone_metrics(zone_ring(lon, lat, 10.0), TODAY, builtin_zone_layers()).to_dict()
     assert m["closest_russia_km"] == pytest.approx(d_centre - 10.0, abs=0.02)
     assert m["closest_belarus_km"] > 100
-    touching = zone_metrics(zone_ring(lon, lat, d_centre + 1.0))
+    touching = zone_metrics(zone_ring(lon, lat, d_centre + 1.0), TODAY, builtin_zone_layers()).to_dict()
     assert touching["closest_russia_km"] == 0.0
 
 
 def test_metrics_reject_non_polygons():
     with pytest.raises(InputError):
-        zone_metrics(shapely.LineString([(23, 50), (24, 50)]))
+        zone_metrics(shapely.LineString([(23, 50), (24, 50)]), TODAY, builtin_zone_layers())

@@ -29,6 +29,7 @@ from dashboard.analysis.zones import (
     preset_zone,
     zone_border_band,
     zone_from_regions,
+    builtin_zone_layers,
     zone_metrics,
 )
 from dashboard.store import Scenario, ScenarioStore, Zone, from_geojson
@@ -209,7 +210,7 @@ def test_a_drawn_polygon_gets_its_metrics_at_once(media):
     d = geod_distances_km(zagreb.x, zagreb.y, densified_ring(geom)).min()
     assert row[f"to {ZAGREB_ID} (km)"] == pytest.approx(d, abs=0.06)
     # border, population and neighbours: as the core computes them
-    core = zone_metrics(geom, on="2022-11-15")
+    core = zone_metrics(geom, "2022-11-15", builtin_zone_layers()).to_dict()
     assert row["NATO border covered (km)"] == round(core["nato_border_km"], 1)
     assert row["population inside"] == core["cities_inside"]["population"]
     assert row["closest to Belarus (km)"] == round(core["closest_belarus_km"], 1)

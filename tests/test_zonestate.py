@@ -16,9 +16,13 @@ from shapely.geometry import MultiPolygon, Polygon, box
 from dashboard.state import session as appstate
 from dashboard.state import vertices as vx
 from dashboard.state import zonemap as zm
+from dashboard.state import zone_scenario
+from dashboard.state import zone_choices
 from dashboard.state import zones as zs
 from dashboard.state.drawing import to_map_zone
 from dashboard.geo.errors import InputError
+from dashboard.analysis.zones import ZoneMetrics
+from dashboard.ui import zone_figures as zf
 from dashboard.store import (
     Buffer,
     Scenario,
@@ -175,7 +179,7 @@ def test_comparison_table_in_units():
          "incidents": [{"id": "i1", "place": "x", "distance_km": 3.704}]}
     incidents = [{"id": "i1", "date": "2022-11-15", "place": "x"},
                  {"id": "i2", "date": "2023-01-01", "place": "y"}]
-    df = zm.comparison_table(zones, {"a": m}, "nm", incidents)
+    df = zf.comparison_table(zones, {"a": ZoneMetrics.from_dict(m)}, "nm", incidents)
     assert list(df["zone"]) == ["A"]  # no metrics, no row
     row = df.iloc[0]
     assert row["area (nm²)"] == pytest.approx(round(1852.0 * 1.852 / 1.852**2))
@@ -216,14 +220,14 @@ def test_scenario_round_trip_through_the_page_state():
              picked={"layer": "cities", "id": "1", "name": "Lviv", "lon": 24.03, "lat": 49.84},
              zones_view={"lat": 49.5, "lon": 24.5, "zoom": 7.0})
     appstate.set_rings_km(s, [75.0, 90.0])
-    sc = zm.state_to_scenario(s, "mine", INCIDENTS["2022-03-10-zagreb"])
+    sc = zone_scenario.state_to_scenario(s, "mine", INCIDENTS["2022-03-10-zagreb"])
     assert [(b.lon, b.lat, b.radius_km, b.layer) for b in sc.buffers] == [
         (24.03, 49.84, 75.0, None), (24.03, 49.84, 90.0, None), (None, None, 25.0, "nato_border")]
     assert sc.view == ScenarioView(24.5, 49.5, 7.0) and sc.units == "nm"
 
     fresh = _state()
     gen = fresh["zones_gen"]
-    assert zm.apply_scenario(fresh, sc, INCIDENTS) == []
+    assert zone_scenario.apply_scenario(fresh, sc, INCIDENTS) == []
     assert [(z.id, z.name, z.rule) for z in fresh["drawn_zones"]] == \
         [(z.id, z.name, z.rule) for z in s["drawn_zones"]]
     for a, b in zip(fresh["drawn_zones"], s["drawn_zones"]):
@@ -243,7 +247,7 @@ def test_opening_a_foreign_scenario_says_what_was_left_out():
                   buffers=[Buffer(*PRZEWODOW, 50.0), Buffer(10.0, 50.0, 20.0),
                            Buffer.around_layer("cities", 5.0)])
     s = _state()
-    msgs = zm.apply_scenario(s, sc, INCIDENTS)
+    msgs = zone_scenario.apply_scenario(s, sc, INCIDENTS)
     assert any("'nowhere'" in m for m in msgs)
     assert any("1 ring(s) around other points" in m for m in msgs)
     assert any("'cities'" in m for m in msgs)
@@ -391,10 +395,10 @@ def test_the_figures_a_zone_card_shows_in_units():
          "cities_inside": {"count": 2, "population": 1234,
                            "largest": [{"name": "Lviv", "country": "UA", "population": 1000}]},
          "incidents": [{"id": "i1", "place": "x", "distance_km": 3.704}]}
-    assert zm.metrics_summary(m, "nm") == (
+    assert zf.metrics_summary(ZoneMetrics.from_dict(m), "nm") == (
         "**Area** 1,000 nm² · **NATO border covered** 10.0 nm · **Population inside** 1,234 "
         "(2 cities) · **Belarus** 0.0 nm · **Russia** n/a")
-    cities, incidents = zm.detail_rows(m, "nm")
+    cities, incidents = zf.detail_rows(ZoneMetrics.from_dict(m), "nm")
     assert cities == [{"city": "Lviv", "country": "UA", "population": 1000}]
     assert incidents == [{"incident": "i1", "place": "x", "distance (nm)": 2.0}]
 
@@ -404,11 +408,11 @@ def test_zone_metrics_are_cached_on_the_geometry_content(monkeypatch):
 
     calls = []
     monkeypatch.setattr(core_zones, "zone_metrics",
-                        lambda geom, on=None: calls.append((geom.wkt, on)) or {"on": on})
+                        lambda geom, on=None, layers=None: calls.append((geom.wkt, on)) or {"on": on})
     poly = Polygon([(31.1, 46.1), (31.9, 46.1), (31.5, 46.7)])  # measured by no other test
-    a = zm.zone_metrics_cached(poly, date(2021, 1, 2))
-    b = zm.zone_metrics_cached(Polygon(poly.exterior.coords), date(2021, 1, 2))  # same content
-    zm.zone_metrics_cached(poly, date(2021, 1, 3))
+    a = zone_choices.zone_metrics_cached(poly, date(2021, 1, 2))
+    b = zone_choices.zone_metrics_cached(Polygon(poly.exterior.coords), date(2021, 1, 2))  # same content
+    zone_choices.zone_metrics_cached(poly, date(2021, 1, 3))
     assert a is b and a == {"on": "2021-01-02"} and len(calls) == 2
 
 

@@ -21,7 +21,9 @@ intersection, inside) every geometry is densified along its geodesic edges
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -43,6 +45,87 @@ BORDER_COVER_KM: float = 1.0
 BORDER_STEP_KM: float = 0.1
 #: How many of the largest cities :func:`zone_metrics` lists.
 LARGEST_CITIES: int = 10
+
+
+@dataclass(frozen=True)
+class ZoneLayers:
+    """The layers a zone is measured against (lon/lat GeoDataFrames).
+
+    ``nato_border`` is the whole border; :func:`zone_metrics` keeps the segments
+    that were NATO's on its date.  :func:`builtin_zone_layers` gives the
+    committed ones.
+    """
+
+    nato_border: gpd.GeoDataFrame
+    countries: gpd.GeoDataFrame
+    cities: gpd.GeoDataFrame
+    incidents: gpd.GeoDataFrame
+
+
+def builtin_zone_layers() -> ZoneLayers:
+    """The committed layers, as :class:`ZoneLayers` (cached by the loader)."""
+    return ZoneLayers(*(load_layer(n) for n in ("nato_border", "countries", "cities",
+                                                "incidents")))
+
+
+@dataclass(frozen=True)
+class CityFigure:
+    """One city inside a zone: GeoNames name, ISO country code, population."""
+
+    name: str
+    country: str
+    population: int
+
+
+@dataclass(frozen=True)
+class CitiesInside:
+    """How many places lie inside a zone, their people, and the largest."""
+
+    count: int
+    population: int
+    largest: tuple[CityFigure, ...]
+
+
+@dataclass(frozen=True)
+class IncidentDistance:
+    """An incident's geodesic distance to a zone, km (0 inside)."""
+
+    id: str
+    place: str
+    distance_km: float
+
+
+@dataclass(frozen=True)
+class ZoneMetrics:
+    """A zone's figures, all geodesic on WGS84 (see :func:`zone_metrics`)."""
+
+    area_km2: float
+    perimeter_km: float
+    nato_border_km: float
+    closest_belarus_km: float | None
+    closest_russia_km: float | None
+    cities_inside: CitiesInside
+    incidents: tuple[IncidentDistance, ...]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ZoneMetrics:
+        """The inverse of :meth:`to_dict`."""
+        ci = d["cities_inside"]
+        return cls(d["area_km2"], d["perimeter_km"], d["nato_border_km"],
+                   d["closest_belarus_km"], d["closest_russia_km"],
+                   CitiesInside(ci["count"], ci["population"],
+                                tuple(CityFigure(**c) for c in ci["largest"])),
+                   tuple(IncidentDistance(**i) for i in d["incidents"]))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values (lists for tuples), keys in field order."""
+        def plain(v: Any) -> Any:
+            if isinstance(v, dict):
+                return {k: plain(x) for k, x in v.items()}
+            if isinstance(v, (list, tuple)):
+                return [plain(x) for x in v]
+            return v
+        return plain(asdict(self))
 
 
 def _planar_ready(geom: BaseGeometry) -> BaseGeometry:
@@ -221,60 +304,63 @@ def distance_between_km(a: BaseGeometry, b: BaseGeometry) -> float:
     return min(d1, d2)
 
 
-def zone_metrics(geom: BaseGeometry, on: date | str | None = None) -> dict:
+def zone_metrics(geom: BaseGeometry, on: date | str, layers: ZoneLayers) -> ZoneMetrics:
     """Metrics of a zone, all geodesic on WGS84.
 
     Parameters
     ----------
     geom : Polygon or MultiPolygon
         The zone, lon/lat degrees.
-    on : date or str, optional
-        Date for the NATO border (segments NATO's on that day); today if omitted.
+    on : date or str
+        Date for the NATO border (segments NATO's on that day).
+    layers : ZoneLayers
+        What to measure against (:func:`builtin_zone_layers` for the committed ones).
 
     Returns
     -------
-    dict
+    ZoneMetrics
         ``area_km2``; ``perimeter_km``; ``nato_border_km`` (length of NATO border
         within 1 km of the zone); ``closest_belarus_km`` and ``closest_russia_km``
-        (0 when touching or overlapping); ``cities_inside`` =
-        ``{"count", "population", "largest": [{"name", "country", "population"}]}``
-        (the ten largest); ``incidents`` = ``[{"id", "place", "distance_km"}]``
-        (0 inside the zone).
+        (0 when touching or overlapping, None without that country);
+        ``cities_inside`` (count, population and the ten largest);
+        ``incidents`` (each one's distance in km, 0 inside the zone).
     """
     zone = _polygonal(geom)
-    day = parse_date(on) or date.today()
-    border = nato_border_on(day, load_layer("nato_border"))
-    countries = load_layer("countries")
+    day = parse_date(on)
+    if day is None:
+        raise InputError("no date given for the NATO border")
+    border = nato_border_on(day, layers.nato_border)
+    return ZoneMetrics(
+        area_km2=area_km2(zone), perimeter_km=perimeter_km(zone),
+        nato_border_km=border_length_near_km(zone, border),
+        closest_belarus_km=_closest(zone, layers.countries, "BY"),
+        closest_russia_km=_closest(zone, layers.countries, "RU"),
+        cities_inside=_cities_inside(zone, layers.cities),
+        incidents=_incident_distances(zone, layers.incidents))
 
-    def closest(iso: str) -> float | None:
-        sel = countries[countries["iso_a2"] == iso]
-        if sel.empty:
-            return None
-        return distance_between_km(zone, shapely.union_all(np.asarray(sel.geometry.values)))
 
-    cities = load_layer("cities")
-    cx, cy = cities.geometry.x.to_numpy(), cities.geometry.y.to_numpy()
+def _closest(zone: BaseGeometry, countries: gpd.GeoDataFrame, iso: str) -> float | None:
+    sel = countries[countries["iso_a2"] == iso]
+    if sel.empty:
+        return None
+    return distance_between_km(zone, shapely.union_all(np.asarray(sel.geometry.values)))
+
+
+def _cities_inside(zone: BaseGeometry, cities: gpd.GeoDataFrame) -> CitiesInside:
     dense = densify_edges(zone)
     shapely.prepare(dense)
-    inside = shapely.contains_xy(dense, cx, cy)
+    inside = shapely.contains_xy(dense, cities.geometry.x.to_numpy(), cities.geometry.y.to_numpy())
     sel = cities[inside].sort_values("population", ascending=False, kind="stable")
-    largest = [{"name": str(r["name"]), "country": str(r["country"]),
-                "population": int(r["population"])} for _, r in sel.head(LARGEST_CITIES).iterrows()]
-    incidents = load_layer("incidents")
-    inc = []
-    if len(incidents):
-        ix, iy = incidents.geometry.x.to_numpy(), incidents.geometry.y.to_numpy()
-        dist = nearest(ix, iy, _zone_gdf(zone))["distance_km"].to_numpy()
-        inc = [{"id": str(i), "place": str(p), "distance_km": float(dd)}
-               for i, p, dd in zip(incidents["id"], incidents["place"], dist)]
-    return {
-        "area_km2": area_km2(zone),
-        "perimeter_km": perimeter_km(zone),
-        "nato_border_km": border_length_near_km(zone, border),
-        "closest_belarus_km": closest("BY"),
-        "closest_russia_km": closest("RU"),
-        "cities_inside": {"count": int(inside.sum()),
-                          "population": int(sel["population"].sum()),
-                          "largest": largest},
-        "incidents": inc,
-    }
+    largest = tuple(CityFigure(str(r["name"]), str(r["country"]), int(r["population"]))
+                    for _, r in sel.head(LARGEST_CITIES).iterrows())
+    return CitiesInside(int(inside.sum()), int(sel["population"].sum()), largest)
+
+
+def _incident_distances(zone: BaseGeometry,
+                        incidents: gpd.GeoDataFrame) -> tuple[IncidentDistance, ...]:
+    if not len(incidents):
+        return ()
+    ix, iy = incidents.geometry.x.to_numpy(), incidents.geometry.y.to_numpy()
+    dist = nearest(ix, iy, _zone_gdf(zone))["distance_km"].to_numpy()
+    return tuple(IncidentDistance(str(i), str(p), float(d))
+                 for i, p, d in zip(incidents["id"], incidents["place"], dist))

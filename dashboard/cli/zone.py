@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 import json
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import shapely
 
 from dashboard.cli.common import about, iso_date, warn, zone_file
 from dashboard.geo.errors import InputError
-from dashboard.analysis.zones import preset_zone, zone_metrics
+from dashboard.analysis.zones import builtin_zone_layers, preset_zone, zone_metrics
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         geom = shapely.union_all(np.asarray([z.geometry for z in zones], dtype=object))
         label = Path(args.file).name
     on = iso_date(args.date)
-    m = zone_metrics(geom, on)
+    m = zone_metrics(geom, on or date.today(), builtin_zone_layers()).to_dict()
     if args.json:
         print(json.dumps(m, indent=2, ensure_ascii=False))
     else:

@@ -25,7 +25,7 @@ No Streamlit here: ``state`` is any mutable mapping.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any

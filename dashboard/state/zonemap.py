@@ -1,4 +1,4 @@
-"""The zones of the "No-fly zones" page in session state: facts, figures, the map's editor.
+"""The zones of the "No-fly zones" page in session state: facts and the map's editor.
 
 Nothing here imports Streamlit: ``state`` is any mutable mapping
 (Streamlit's ``st.session_state`` in the app, a plain dict in tests).  Zones
@@ -8,12 +8,11 @@ in step with it; the commands that change the list are
 :mod:`dashboard.state.zones`.
 
 - **facts**: :func:`init`, :func:`note`, :func:`zone_by_id`, ids and names;
-- **figures**: zone metrics and the catalogue's choices, memoised process-wide
-  (:func:`dashboard.geo.cache.memoize`, metrics keyed on the geometry's content),
-  and how the page shows them (:func:`metrics_summary`, :func:`detail_rows`,
-  :func:`comparison_table`);
-- **the map's editor**: :func:`bump`, :func:`editable_features`, :func:`apply_drawings`;
-- **scenarios**: :func:`state_to_scenario` and :func:`apply_scenario`.
+- **the map's editor**: :func:`bump`, :func:`editable_features`, :func:`apply_drawings`.
+
+The catalogue's choices and zone metrics are :mod:`dashboard.state.zone_choices`,
+the page as a scenario :mod:`dashboard.state.zone_scenario`, and how figures
+read :mod:`dashboard.ui.zone_figures`.
 
 Keys, all set by :func:`init`: ``drawn_zones`` (the zones), ``zones_editable``
 (ids of the zones the map's editor holds: :func:`editable_features`),
@@ -27,18 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
-import pandas as pd
-from shapely.geometry.base import BaseGeometry
 
-from dashboard.state import session as appstate
-from dashboard.geo.cache import content_token, memoize
 from dashboard.state.drawing import (
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
@@ -50,13 +43,8 @@ from dashboard.state.drawing import (
     same_shape,
     to_map_zone,
 )
-from dashboard.analysis import zones as core_zones
 from dashboard.geo.errors import InputError
-from dashboard.io.layers_io import load_layer
-from dashboard.geo.nato import nato_border_on
-from dashboard.geo.units import KM_PER_UNIT, format_distance, from_km
-from dashboard.scene.request import SceneRequest, same_point, scenario_request
-from dashboard.store import Buffer, Scenario, ScenarioView, Zone
+from dashboard.store import Zone
 from dashboard.scene.model import Scene
 from dashboard.state.fields import Session, StateLike
 
@@ -192,132 +180,6 @@ def zone_colour_index(state: Mapping[str, Any], zone_id: str) -> int:
     return next((k for k, z in enumerate(state.drawn_zones) if z.id == zone_id), 0)
 
 
-# ------------------------------------------------------------------- figures
-@memoize(maxsize=1)
-def incident_list() -> list[dict[str, Any]]:
-    """The incidents as ``{id, date, place, lon, lat}`` (degrees), in file order (read only)."""
-    g = load_layer("incidents")
-    return [{"id": str(r["id"]), "date": str(r["date"]), "place": str(r["place"]),
-             "lon": float(r["geometry"].x), "lat": float(r["geometry"].y)}
-            for _, r in g.iterrows()]
-
-
-def incident_lonlats() -> dict[str, tuple[float, float]]:
-    """Incident id -> (lon, lat) in degrees."""
-    return {i["id"]: (i["lon"], i["lat"]) for i in incident_list()}
-
-
-@memoize(maxsize=1)
-def ua_regions() -> dict[str, str]:
-    """Ukraine's oblasts: ISO 3166-2 code -> ``"Name (code)"``, by name (read only)."""
-    r = load_layer("regions")
-    r = r[r["country"] == "UA"].sort_values("name")
-    return {str(c): f"{n} ({c})" for c, n in zip(r["iso_3166_2"], r["name"])}
-
-
-@memoize(maxsize=1)
-def presets() -> dict[str, str]:
-    """The candidate zones of ``geodata/zones.geojson``: id -> name (read only)."""
-    z = load_layer("zones")
-    return {str(i): str(n) for i, n in zip(z["id"], z["name"])}
-
-
-def ua_border_segments(as_of: date) -> list[str]:
-    """Ids of the NATO border segments with Ukraine on ``as_of`` (e.g. ``PL-UA``)."""
-    b = nato_border_on(as_of, load_layer("nato_border"))
-    return [str(s) for s in b.loc[b["neighbour"] == "UA", "id"]]
-
-
-@memoize(maxsize=512, key=lambda geometry, as_of: (content_token(geometry), as_of.isoformat()))
-def zone_metrics_cached(geometry: BaseGeometry, as_of: date) -> dict:
-    """:func:`dashboard.analysis.zones.zone_metrics` (km, km², people) of a zone on a date,
-    cached on the geometry's content and the date.  Callers must not modify the result."""
-    return core_zones.zone_metrics(geometry, on=as_of.isoformat())
-
-
-def area_in_units(area_km2: float, units: str) -> float:
-    """km² -> square ``units`` (km², nm² or mi²)."""
-    return float(area_km2) / KM_PER_UNIT[units] ** 2
-
-
-def _round_dist(d_km: Any, units: str) -> float:
-    if d_km is None:
-        return float("nan")
-    d = float(d_km)
-    return round(from_km(d, units), 1) if math.isfinite(d) else float("nan")
-
-
-def _comparison_row(z: Zone, m: Mapping[str, Any], u: str,
-                    incidents: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    ci = m.get("cities_inside") or {}
-    largest = ci.get("largest") or []
-    row: dict[str, Any] = {
-        "zone": z.name,
-        "rule": RULE_LABELS.get(z.rule, z.rule),
-        f"area ({u}²)": round(area_in_units(m["area_km2"], u), 0),
-        f"perimeter ({u})": round(from_km(m["perimeter_km"], u), 1),
-        f"NATO border covered ({u})": round(from_km(m["nato_border_km"], u), 1),
-        "cities inside": int(ci.get("count") or 0),
-        "population inside": int(ci.get("population") or 0),
-        "largest city": str(largest[0]["name"]) if largest else "",
-        f"closest to Belarus ({u})": _round_dist(m.get("closest_belarus_km"), u),
-        f"closest to Russia ({u})": _round_dist(m.get("closest_russia_km"), u),
-    }
-    by_inc = {str(i.get("id")): i for i in m.get("incidents") or []}
-    for inc in incidents:
-        d = by_inc.get(str(inc["id"]), {}).get("distance_km")
-        row[f"to {inc['id']} ({u})"] = _round_dist(d, u)
-    return row
-
-
-def metrics_summary(m: Mapping[str, Any], units: str) -> str:
-    """A zone's main figures (:func:`zone_metrics_cached`) in ``units``, as Markdown."""
-    ci = m.get("cities_inside") or {}
-
-    def d(v: float | None) -> str:
-        return "n/a" if v is None else format_distance(v, units)
-
-    return (f"**Area** {area_in_units(m['area_km2'], units):,.0f} {units}² · "
-            f"**NATO border covered** {format_distance(m['nato_border_km'], units)} · "
-            f"**Population inside** {int(ci.get('population') or 0):,} "
-            f"({int(ci.get('count') or 0)} cities) · "
-            f"**Belarus** {d(m.get('closest_belarus_km'))} · "
-            f"**Russia** {d(m.get('closest_russia_km'))}")
-
-
-def detail_rows(m: Mapping[str, Any], units: str) -> tuple[list[dict], list[dict]]:
-    """A zone's largest cities (name, country, population) and each incident's
-    distance in ``units``, as table rows."""
-    largest = (m.get("cities_inside") or {}).get("largest") or []
-    cities = [{"city": c["name"], "country": c["country"], "population": int(c["population"])}
-              for c in largest]
-    incidents = [{"incident": i["id"], "place": i["place"],
-                  f"distance ({units})": round(from_km(i["distance_km"], units), 2)}
-                 for i in m.get("incidents") or []]
-    return cities, incidents
-
-
-def comparison_table(zones: Sequence[Zone], metrics: Mapping[str, Mapping],
-                     units: str, incidents: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """Zones side by side: one row per zone, one column per figure, in ``units``.
-
-    Parameters
-    ----------
-    zones : sequence of Zone
-    metrics : zone id -> :func:`dashboard.analysis.zones.zone_metrics` result (km)
-    units : {"km", "nm", "mi"}
-    incidents : dicts with ``id``, ``date``, ``place``; one distance column each
-
-    Columns: ``zone``, ``rule``, ``area (u²)``, ``perimeter (u)``,
-    ``NATO border covered (u)``, ``cities inside``, ``population inside``,
-    ``largest city``, ``closest to Belarus (u)``, ``closest to Russia (u)``,
-    then ``to <incident id> (u)``.  Distances are rounded to 0.1 unit, areas to
-    1 unit²; zones without metrics have no row.
-    """
-    return pd.DataFrame([_comparison_row(z, metrics[z.id], units, incidents)
-                         for z in zones if metrics.get(z.id) is not None])
-
-
 # -------------------------------------------------------------------- the map
 def bump(state: StateLike) -> None:
     """Zones changed other than by drawing: rebuild the drawing map from them.
@@ -425,87 +287,3 @@ def apply_drawings(state: StateLike, features: Sequence[Mapping[str, Any]] | Non
     return changed
 
 
-# ------------------------------------------------------------------ scenarios
-def copy_zone(z: Zone) -> Zone:
-    """A copy of a zone that shares no mutable part with it (its ``params`` dict)."""
-    if not z.is_circle:
-        return replace(z, params=dict(z.params), center_lon=None, center_lat=None)
-    return replace(z, params=dict(z.params), center_lon=float(z.center_lon),
-                   center_lat=float(z.center_lat), radius_km=float(z.radius_km))
-
-
-def buffer_center(state: Mapping[str, Any], incident_lonlat: tuple[float, float],
-                  ) -> tuple[float, float]:
-    """Where the rings are drawn: the picked point, else the incident; (lon, lat) degrees."""
-    state = Session.of(state)
-    picked = state.picked
-    if picked:
-        return float(picked["lon"]), float(picked["lat"])
-    return float(incident_lonlat[0]), float(incident_lonlat[1])
-
-
-def state_to_scenario(state: Mapping[str, Any], name: str,
-                      incident_lonlat: tuple[float, float]) -> Scenario:
-    """The page as a :class:`~dashboard.store.Scenario` called ``name``.
-
-    Zones (copies); the rings (``rings_km``, km) around the picked point or the
-    incident (``incident_lonlat``, degrees) as point buffers; the border band
-    (``band_km``) as a buffer around the ``nato_border`` layer; the incident,
-    the date, the units, and the drawing map's view.
-    """
-    state = Session.of(state)
-    lon, lat = buffer_center(state, incident_lonlat)
-    buffers = [Buffer(lon, lat, float(r), label=f"{r:g} km") for r in state.rings_km or []]
-    band = float(state.band_km or 0.0)
-    if band > 0:
-        buffers.append(Buffer.around_layer("nato_border", band,
-                                           label=f"{band:g} km band inside Ukraine"))
-    v = state.get("zones_view") or {}
-    view = ScenarioView(lon=float(v.get("lon", DEFAULT_CENTER[0])),
-                        lat=float(v.get("lat", DEFAULT_CENTER[1])),
-                        zoom=float(v.get("zoom", DEFAULT_ZOOM)))
-    as_of = state.get("as_of")
-    return Scenario(name=name, zones=[copy_zone(z) for z in state.drawn_zones],
-                    buffers=buffers, incident_id=state.get("incident"), view=view,
-                    as_of=as_of if isinstance(as_of, date) else None,
-                    units=state.units or "km")
-
-
-def apply_scenario(state: StateLike, sc: Scenario,
-                   incidents: Mapping[str, tuple[float, float]]) -> list[str]:
-    """Open a scenario on the page: zones, rings, band, incident, date, units, view.
-
-    Must run before the page's widgets are drawn (a button callback), because
-    it sets widget keys (``incident``, ``as_of``, ``units``, ring and band
-    inputs).  Rebuilds the drawing map (:func:`bump`).
-
-    Parameters
-    ----------
-    incidents : incident id -> (lon, lat) in degrees
-
-    Returns
-    -------
-    list of str
-        What could not be taken over as it was (unknown incident, several ring
-        centres...).
-    """
-    state = Session.of(state)
-    base = SceneRequest(incident_id=state.get("incident"), as_of=state.get("as_of"),
-                        units=state.units or "km", zone_ids=())
-    req, messages = scenario_request(sc, incidents, base=base)
-    state.drawn_zones = [copy_zone(z) for z in sc.zones]
-    state.incident, state.as_of, state.units = req.incident_id, req.as_of, req.units
-    at = incidents.get(req.incident_id)
-    center = req.ring_center
-    state.picked = None if center is None or (at is not None and same_point(center, at)) else \
-        {"layer": "scenario", "id": None, "name": "ring centre of the scenario",
-         "lon": center[0], "lat": center[1]}
-    state.band_km = req.band_km or 0.0
-    for u in KM_PER_UNIT:
-        state.pop(appstate.rings_text_key(u), None)
-        state.pop(appstate.band_key(u), None)
-    appstate.set_rings_km(state, list(req.ring_radii_km))
-    if req.view is not None:
-        state.zones_view = {"lat": req.view.lat, "lon": req.view.lon, "zoom": req.view.zoom}
-    bump(state)
-    return messages

@@ -52,18 +52,15 @@ from dashboard.state.vertices import n_vertices, parse_vertex_text, table_to_geo
 from dashboard.state.zonemap import (
     MAX_ZONES,
     RULE_LABELS,
-    StateLike,
-    apply_scenario,
     bump,
     new_zone_id,
     note,
     numbered_name,
-    presets,
-    state_to_scenario,
-    ua_regions,
     unique_name,
     zone_by_id,
 )
+from dashboard.state.zone_choices import presets, ua_regions
+from dashboard.state.zone_scenario import apply_scenario, state_to_scenario
 from dashboard.state.fields import Session, StateLike
 
 #: Most vertices the vertex table shows for editing.

@@ -9,6 +9,8 @@ from typing import Any
 import streamlit as st
 
 from dashboard.state import zonemap as zm
+
+from dashboard.state import zone_choices
 from dashboard.state import zones as zs
 from dashboard.store import (
     Scenario,
@@ -43,7 +45,7 @@ def _open(command: Callable[[StateLike, dict[str, tuple[float, float]]], Scenari
           prefix: str) -> None:
     """Open the scenario a ``zonestate.open_*`` command loads; its name goes into the form."""
     state = Session.of(st.session_state)
-    ok, sc = attempt(lambda: command(state, zm.incident_lonlats()),
+    ok, sc = attempt(lambda: command(state, zone_choices.incident_lonlats()),
                      lambda text: zm.note(state, "error", text), prefix=prefix)
     if ok:
         state.scn_name = sc.name

@@ -20,6 +20,7 @@ import streamlit as st
 
 from dashboard.state import session as appstate
 from dashboard.state import zonemap as zm
+from dashboard.state import zone_choices
 from dashboard.scene.compose import build_scene
 from dashboard.state.drawing import DEFAULT_CENTER, DEFAULT_ZOOM
 from dashboard.geo.units import KM_PER_UNIT
@@ -33,6 +34,7 @@ from dashboard.ui.widgets import attempt, md, md_html, show_queued, swatch
 from dashboard.ui.zone_tools import builders, zone_tools
 from dashboard.state.vertices import n_vertices
 from dashboard.state.fields import Session, StateLike, widget_key
+from dashboard.ui import zone_figures as zf
 
 MAP_HEIGHT_PX = 640
 MAP_KEY = "zones_map"
@@ -82,7 +84,7 @@ def compute_metrics(state: StateLike) -> dict[str, dict]:
     state = Session.of(state)
     out: dict[str, dict] = {}
     for z in state.drawn_zones:
-        ok, m = attempt(lambda z=z: zm.zone_metrics_cached(z.geometry, state.as_of),
+        ok, m = attempt(lambda z=z: zone_choices.zone_metrics_cached(z.geometry, state.as_of),
                         prefix=f"Zone “{md(z.name)}”: ")
         if ok:
             out[z.id] = m
@@ -106,7 +108,7 @@ def zone_list(state: StateLike, metrics: Mapping[str, dict]) -> None:
             if m is None:
                 st.warning("No metrics for this zone (see the error above).")
             else:
-                st.markdown(zm.metrics_summary(m, state.units))
+                st.markdown(zf.metrics_summary(m, state.units))
 
 
 def comparison(state: StateLike, metrics: Mapping[str, dict]) -> None:
@@ -115,7 +117,7 @@ def comparison(state: StateLike, metrics: Mapping[str, dict]) -> None:
     if not zones:
         return
     st.subheader("Compare zones")
-    df = zm.comparison_table(zones, metrics, state.units, zm.incident_list())
+    df = zf.comparison_table(zones, metrics, state.units, zone_choices.incident_list())
     st.dataframe(df, hide_index=True, width="stretch", key="zone_compare",
                  column_config=comparison_columns(df))
     st.caption(f"Distances in {UNIT_WORDS[state.units]}, geodesic on WGS84; 0 = touching "
@@ -147,7 +149,7 @@ def render_zones_page(state: StateLike) -> None:
     state = Session.of(state)
     zm.init(state)
     take_map_events(state)
-    incidents = {i["id"]: i for i in zm.incident_list()}
+    incidents = {i["id"]: i for i in zone_choices.incident_list()}
     incident = incidents.get(state.get("incident")) or next(iter(incidents.values()))
     if state.units not in KM_PER_UNIT:
         state.units = "km"

@@ -8,12 +8,17 @@ from typing import Any
 import streamlit as st
 
 from dashboard.state import zonemap as zm
+
+from dashboard.state import zone_scenario
+
+from dashboard.state import zone_choices
 from dashboard.state import zones as zs
 from dashboard.geo.units import format_distance, from_km, to_km
 from dashboard.store import Zone
 from dashboard.ui.widgets import add_row, attempt, md
 from dashboard.state.vertices import n_vertices, vertex_table
 from dashboard.state.fields import Session, StateLike, widget_key
+from dashboard.ui import zone_figures as zf
 
 
 # ------------------------------------------------------------ work on a zone
@@ -92,9 +97,9 @@ def _tool_details(state: StateLike, z: Zone, m: Mapping[str, Any] | None) -> Non
     if m is None:
         st.warning("No metrics for this zone.")
         return
-    st.markdown(zm.metrics_summary(m, units))
-    st.markdown(f"**Perimeter** {format_distance(m['perimeter_km'], units)}")
-    cities, incidents = zm.detail_rows(m, units)
+    st.markdown(zf.metrics_summary(m, units))
+    st.markdown(f"**Perimeter** {format_distance(m.perimeter_km, units)}")
+    cities, incidents = zf.detail_rows(m, units)
     if cities:
         st.dataframe(cities, hide_index=True, width="stretch", key="zone_cities")
     st.dataframe(incidents, hide_index=True, width="stretch", key="zone_incidents")
@@ -140,7 +145,7 @@ def _clip(state: StateLike) -> bool:
 
 def _build_regions(state: StateLike) -> None:
     state = Session.of(state)
-    regions = zm.ua_regions()
+    regions = zone_choices.ua_regions()
     st.multiselect("Union of oblasts", list(regions), key="build_regions",
                    format_func=lambda c: regions.get(c, c), placeholder="e.g. Lviv, Volyn")
     c1, c2 = add_row()
@@ -149,7 +154,7 @@ def _build_regions(state: StateLike) -> None:
         _build(state, lambda: zs.add_regions(state, state.build_regions or [],
                                              name=state.build_regions_name,
                                              clip=_clip(state)))
-    presets = zm.presets()
+    presets = zone_choices.presets()
     c1, c2 = add_row()
     c1.selectbox("…or start from a candidate zone", list(presets), key="build_preset",
                  format_func=lambda i: presets.get(i, i))
@@ -160,7 +165,7 @@ def _build_regions(state: StateLike) -> None:
 def _build_band(state: StateLike) -> None:
     state = Session.of(state)
     units = state.units
-    st.multiselect("NATO border segments", zm.ua_border_segments(state.as_of),
+    st.multiselect("NATO border segments", zone_choices.ua_border_segments(state.as_of),
                    key="build_band_segments", default=None, placeholder="e.g. PL-UA")
     depth_key = widget_key("build_band_depth", units)
     state.setdefault(depth_key, round(from_km(50.0, units), 3))
@@ -185,7 +190,7 @@ def _build_ring(state: StateLike, incident: Mapping[str, Any]) -> None:
     c1.number_input(f"Radius ({units})", min_value=0.0,
                     max_value=round(from_km(2000.0, units), 3), step=5.0, key=r_key)
     if c2.button("Add", key="build_ring_add"):
-        centre = zm.buffer_center(state, (incident["lon"], incident["lat"]))
+        centre = zone_scenario.buffer_center(state, (incident["lon"], incident["lat"]))
         _build(state, lambda: zs.add_ring(
             state, state.build_ring_center or "", to_km(float(state[r_key] or 0.0), units),
             default_center=centre, units=units, clip=_clip(state)))

@@ -1,0 +1,62 @@
+"""The catalogue's choices for the zones page, and zone metrics, memoised process-wide.
+
+What the page offers (incidents, Ukraine's oblasts, the candidate zones, the
+NATO-border segments with Ukraine on a date) and what a zone measures
+(:func:`zone_metrics_cached`, keyed on the geometry's content and the date,
+:func:`dashboard.geo.cache.memoize`).  Results are shared: callers must not
+modify them.  No Streamlit here.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+
+from dashboard.geo.cache import content_token, memoize
+from dashboard.analysis import zones as core_zones
+from dashboard.analysis.zones import ZoneMetrics
+from dashboard.io.layers_io import load_layer
+from dashboard.geo.nato import nato_border_on
+
+
+@memoize(maxsize=1)
+def incident_list() -> list[dict[str, Any]]:
+    """The incidents as ``{id, date, place, lon, lat}`` (degrees), in file order (read only)."""
+    g = load_layer("incidents")
+    return [{"id": str(r["id"]), "date": str(r["date"]), "place": str(r["place"]),
+             "lon": float(r["geometry"].x), "lat": float(r["geometry"].y)}
+            for _, r in g.iterrows()]
+
+
+def incident_lonlats() -> dict[str, tuple[float, float]]:
+    """Incident id -> (lon, lat) in degrees."""
+    return {i["id"]: (i["lon"], i["lat"]) for i in incident_list()}
+
+
+@memoize(maxsize=1)
+def ua_regions() -> dict[str, str]:
+    """Ukraine's oblasts: ISO 3166-2 code -> ``"Name (code)"``, by name (read only)."""
+    r = load_layer("regions")
+    r = r[r["country"] == "UA"].sort_values("name")
+    return {str(c): f"{n} ({c})" for c, n in zip(r["iso_3166_2"], r["name"])}
+
+
+@memoize(maxsize=1)
+def presets() -> dict[str, str]:
+    """The candidate zones of ``geodata/zones.geojson``: id -> name (read only)."""
+    z = load_layer("zones")
+    return {str(i): str(n) for i, n in zip(z["id"], z["name"])}
+
+
+def ua_border_segments(as_of: date) -> list[str]:
+    """Ids of the NATO border segments with Ukraine on ``as_of`` (e.g. ``PL-UA``)."""
+    b = nato_border_on(as_of, load_layer("nato_border"))
+    return [str(s) for s in b.loc[b["neighbour"] == "UA", "id"]]
+
+
+@memoize(maxsize=512, key=lambda geometry, as_of: (content_token(geometry), as_of.isoformat()))
+def zone_metrics_cached(geometry: BaseGeometry, as_of: date) -> ZoneMetrics:
+    """:func:`dashboard.analysis.zones.zone_metrics` (km, km², people) of a zone on a date,
+    against the committed layers, cached on the geometry's content and the date."""
+    return core_zones.zone_metrics(geometry, as_of.isoformat(), core_zones.builtin_zone_layers())
