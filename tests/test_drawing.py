@@ -27,15 +27,19 @@ def test_can_edit_on_map():
 
 
 def _circle_feature(lon, lat, radius_m, zone_id="map-1"):
+    """What the map's circle tool reports: the centre and a point of the edge (here due east)."""
+    elon, elat, _ = GEOD.fwd(lon, lat, 90.0, radius_m)
     return {"type": "Feature", "properties": {"zone_id": zone_id, "shape": "circle",
-                                              "radius": radius_m},
-            "geometry": {"type": "Point", "coordinates": [lon, lat]}}
+                                              "center": [lon, lat], "edge": [elon, elat]},
+            "geometry": {"type": "Polygon", "coordinates": [[[lon, lat], [elon, elat],
+                                                             [lon, elat], [lon, lat]]]}}
 
 
 def test_drawn_circle_becomes_geodesic_circle_of_the_same_radius():
     shp = drawing.feature_to_shape(_circle_feature(23.93432, 50.47099, 75_000.0))
     assert shp.shape == "circle" and shp.zone_id == "map-1"
-    assert shp.radius_km == 75.0 and (shp.center_lon, shp.center_lat) == (23.93432, 50.47099)
+    assert shp.radius_km == pytest.approx(75.0, abs=1e-9)
+    assert (shp.center_lon, shp.center_lat) == (23.93432, 50.47099)
     xy = np.asarray(shp.geometry.exterior.coords)[:-1]
     assert len(xy) == 256
     _, _, d = GEOD.inv(np.full(len(xy), 23.93432), np.full(len(xy), 50.47099),
@@ -88,8 +92,9 @@ def test_self_intersecting_polygon_is_repaired_and_said_so():
       "geometry": {"type": "Polygon", "coordinates": [[[200, 50], [201, 50], [201, 51],
                                                        [200, 50]]]}},
      "outside lon ±180"),
-    ({"type": "Feature", "properties": {"radius": "abc"},
-      "geometry": {"type": "Point", "coordinates": [24, 50]}}, "could not be read"),
+    ({"type": "Feature", "properties": {"shape": "circle", "center": ["abc", 50]},
+      "geometry": {"type": "Polygon", "coordinates": [[[24, 50], [25, 50], [24, 51],
+                                                       [24, 50]]]}}, "could not be read"),
     ("not a feature", "not a GeoJSON feature"),
 ])
 def test_bad_drawings_raise_input_error(feature, text):

@@ -98,26 +98,32 @@ def test_a_bad_drawing_is_skipped_with_a_message_and_the_rest_taken():
 
 def test_drawn_circle_and_rectangle_keep_their_parameters():
     s = _state()
-    circle = {"type": "Feature", "properties": {"zone_id": "c", "shape": "circle",
-                                                "radius": 90_000},
-              "geometry": {"type": "Point", "coordinates": list(PRZEWODOW)}}
+    def circle_feature(radius_m):  # the map's circle tool: centre and a point of the edge
+        elon, elat, _ = GEOD.fwd(*PRZEWODOW, 90.0, radius_m)
+        return {"type": "Feature", "properties": {"zone_id": "c", "shape": "circle",
+                                                  "center": list(PRZEWODOW), "edge": [elon, elat]},
+                "geometry": {"type": "Polygon", "coordinates": [[list(PRZEWODOW), [elon, elat],
+                                                                 [PRZEWODOW[0], elat],
+                                                                 list(PRZEWODOW)]]}}
+
+    circle = circle_feature(90_000)
     rect = _poly_feature("r", [(22, 49), (22, 51), (26, 51), (26, 49)], shape="rectangle")
     zm.apply_drawings(s, [circle, rect])
     c, r = s["drawn_zones"]
-    assert (c.rule, c.radius_km, c.center_lon, c.center_lat) == \
-        ("circle", 90.0, *PRZEWODOW)
+    assert (c.rule, c.center_lon, c.center_lat) == ("circle", *PRZEWODOW)
+    assert c.radius_km == pytest.approx(90.0, abs=1e-9)
     assert r.rule == "rectangle" and r.params["bounds_deg"] == [22, 49, 26, 51]
     mz = to_map_zone(c)
-    assert mz.shape == "circle" and mz.editable and mz.radius_km == 90.0
+    assert mz.shape == "circle" and mz.editable and mz.radius_km == pytest.approx(90.0, abs=1e-9)
     assert to_map_zone(r).bounds_deg == (22, 49, 26, 51)
     # the radius edited on the map
-    circle["properties"]["radius"] = 100_000
+    circle = circle_feature(100_000)
     zm.apply_drawings(s, [circle, rect])
     c = s["drawn_zones"][0]
     xy = np.asarray(c.geometry.exterior.coords)
     _, _, d = GEOD.inv(np.full(len(xy), PRZEWODOW[0]), np.full(len(xy), PRZEWODOW[1]),
                        xy[:, 0], xy[:, 1])
-    assert c.radius_km == 100.0 and np.abs(d - 100_000).max() < 1.0
+    assert c.radius_km == pytest.approx(100.0, abs=1e-9) and np.abs(d - 100_000).max() < 1.0
 
 
 def test_vertex_table_round_trip_and_edits():

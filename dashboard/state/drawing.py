@@ -121,7 +121,7 @@ class DrawnShape:
     center_lon, center_lat : float | None
         Circle centre, degrees.
     radius_km : float | None
-        Circle radius, km (Leaflet's metres / 1000, unchanged).
+        Circle radius, km (the geodesic distance from the centre to the edge point).
     bounds_deg : (west, south, east, north) | None
         Rectangle bounds, degrees.
     messages : list of str
@@ -172,10 +172,9 @@ def feature_to_shape(feature: Mapping[str, Any], n_vertices: int = 256) -> Drawn
     """One drawn GeoJSON feature (the map's drawing tools) -> :class:`DrawnShape`.
 
     A ``Polygon`` with ``properties.shape`` "circle", ``center`` and ``edge`` (lon, lat)
-    is a circle of the geodesic radius between them; a ``Point`` with
-    ``properties.radius`` (metres) is a circle too.  Either becomes a
-    geodesic circle of that radius (:func:`dashboard.geo.buffer.buffer_point`,
-    ``n_vertices`` vertices); a rectangle becomes :func:`lonlat_box` of its
+    is a geodesic circle of the radius between them
+    (:func:`dashboard.geo.buffer.buffer_point`, ``n_vertices`` vertices); a
+    rectangle becomes :func:`lonlat_box` of its
     bounds; a ``Polygon`` stays a polygon (repaired with ``make_valid`` if it
     crosses itself).
 
@@ -184,8 +183,6 @@ def feature_to_shape(feature: Mapping[str, Any], n_vertices: int = 256) -> Drawn
     InputError
         Anything else (a line, a marker, broken coordinates).
     """
-    from dashboard.geo.buffer import buffer_point
-
     if not isinstance(feature, Mapping):
         raise InputError("a drawn shape is not a GeoJSON feature")
     props = feature.get("properties") or {}
@@ -199,16 +196,7 @@ def feature_to_shape(feature: Mapping[str, Any], n_vertices: int = 256) -> Drawn
     what = f"the drawn {shape_kind or 'shape'}"
     try:
         if gtype == "Point":
-            radius_m = props.get("radius")
-            if radius_m is None:
-                raise InputError("markers cannot be zones; draw a polygon, rectangle or circle")
-            radius_km = float(radius_m) / 1000.0
-            lon, lat = (float(v) for v in geom_raw["coordinates"][:2])
-            check_lonlat_array(np.array([lon, lat]), what)
-            if not (math.isfinite(radius_km) and radius_km > 0):
-                raise InputError(f"{what} has no radius")
-            circle = buffer_point(lon, lat, radius_km, n_vertices=n_vertices)
-            return DrawnShape(zone_id, "circle", circle, lon, lat, radius_km)
+            raise InputError("markers cannot be zones; draw a polygon, rectangle or circle")
         if gtype == "Polygon" and shape_kind == "circle" and props.get("center") is not None:
             return _circle_from_centre_edge(zone_id, props, what, n_vertices)
         if gtype in ("Polygon", "MultiPolygon"):
