@@ -37,12 +37,12 @@ __all__ = [
 ]
 
 #: Zones with more vertices than this are shown read-only (dragging hundreds of
-#: Leaflet.draw handles is unusable); edit them in the vertex table instead.
+#: editor handles is unusable); edit them in the vertex table instead.
 MAX_EDITABLE_VERTICES: int = 400
 #: Default view of the drawing map: western Ukraine and eastern Poland.
 DEFAULT_CENTER: tuple[float, float] = (26.0, 50.2)  # (lon, lat), degrees
 DEFAULT_ZOOM: int = 6
-#: The shapes Leaflet.draw may send back (``properties.shape``).
+#: The shapes the map editor may send back (``properties.shape``).
 SHAPES: tuple[str, ...] = ("polygon", "rectangle", "circle")
 
 
@@ -60,7 +60,7 @@ class MapZone:
     geometry : Polygon | MultiPolygon
         WGS84 lon/lat degrees.
     shape : {"polygon", "rectangle", "circle"}
-        How Leaflet.draw should treat it when editable.
+        How the map editor should treat it when editable.
     center_lon, center_lat : float | None
         Circle centre in degrees (circles only).
     radius_km : float | None
@@ -68,7 +68,7 @@ class MapZone:
     bounds_deg : (west, south, east, north) | None
         Rectangle bounds in degrees (rectangles only).
     editable : bool
-        On the Leaflet.draw layer (editable, deletable) or read-only.
+        On the map editor (editable, deletable) or read-only.
     """
 
     zone_id: str
@@ -84,7 +84,7 @@ class MapZone:
 
 def can_edit_on_map(geometry: BaseGeometry, *, is_circle: bool = False,
                     is_rectangle: bool = False) -> bool:
-    """True if a zone can go on the Leaflet.draw layer.
+    """True if a zone can go on the map editor.
 
     Circles (edited by centre and radius) and rectangles (by their corners)
     always can; otherwise a single polygon without holes and with at most
@@ -239,7 +239,7 @@ def same_shape(a: DrawnShape, geometry: BaseGeometry, *, center_lon: float | Non
                tolerance_deg: float = 2e-6) -> bool:
     """True if a feature sent back by the browser is the zone we sent, unchanged.
 
-    Leaflet rounds coordinates to 1e-6 degree in ``toGeoJSON``, so equality is
+    The map rounds coordinates to 1e-6 degree when it reports a shape, so equality is
     within ``tolerance_deg``; circles compare centre and radius (1 mm),
     rectangles their bounds.
     """

@@ -32,11 +32,11 @@ from typing import Any
 
 import shapely.geometry
 
+from dashboard.state.drawing import SHAPES
+
 LonLat = tuple[float, float]
 Bounds = tuple[float, float, float, float]
 
-#: Shapes a drawn zone may have.
-SHAPES: tuple[str, ...] = ("polygon", "rectangle", "circle")
 #: Most features a ``drawn`` event may carry (the rest are dropped).
 MAX_DRAWN_FEATURES = 200
 _HASH = re.compile(r"^[0-9a-f]{40}$")

@@ -44,13 +44,12 @@ from dashboard.state.drawing import (
     to_map_zone,
 )
 from dashboard.geo.errors import InputError
+from dashboard.store.model import MAX_ZONES
 from dashboard.store import Zone
 from dashboard.scene.model import Scene
 from dashboard.state.fields import Session, StateLike
 
 
-#: Zones a page may hold (same cap as a scenario).
-MAX_ZONES: int = 500
 #: Rule names and how the page describes them.
 RULE_LABELS: dict[str, str] = {
     "drawn": "drawn polygon", "rectangle": "drawn rectangle", "circle": "drawn circle",
@@ -122,7 +121,7 @@ def numbered_name(prefix: str, zones: Sequence[Zone]) -> str:
 
 
 def is_editable(state: Mapping[str, Any], zone_id: str) -> bool:
-    """True if the zone is on the drawing map's Leaflet.draw layer (editable there)."""
+    """True if the zone is on the drawing map's map editor (editable there)."""
     state = Session.of(state)
     return zone_id in (state.zones_editable or ())
 
@@ -184,7 +183,7 @@ def zone_colour_index(state: Mapping[str, Any], zone_id: str) -> int:
 def bump(state: StateLike) -> None:
     """Zones changed other than by drawing: rebuild the drawing map from them.
 
-    Increments ``zones_gen``, marks which zones go on the Leaflet.draw layer
+    Increments ``zones_gen``, marks which zones go on the map editor
     (``zones_editable``), takes the snapshot the map is built from and keeps
     the map's current view.
     """
