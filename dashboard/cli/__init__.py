@@ -15,6 +15,7 @@
     python -m dashboard origin INCIDENT_ID (--range-km MIN MAX | --preset 5v55) [--json]
     python -m dashboard scenarios [--store URL] list [--json] | export NAME -o FILE
                                   | import FILE [--name NAME] [--overwrite] | delete NAME
+    python -m dashboard app [STREAMLIT_ARG ...]
 
 ``LAYER`` is a built-in layer name or the path of a GeoJSON file.  Positions
 may be decimal (``50.471,23.934``), DMS or MGRS; a negative latitude needs
@@ -30,11 +31,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from dashboard.cli import brief, buffer, distance, incidents, layers, origin, scenarios, zone
+from dashboard.cli import app, brief, buffer, distance, incidents, layers, origin, scenarios, zone
 from dashboard.geo.errors import InputError
 
 #: The subcommands, in the order ``--help`` lists them.
-SUBCOMMANDS = (layers, distance, buffer, zone, brief, incidents, origin, scenarios)
+SUBCOMMANDS = (layers, distance, buffer, zone, brief, incidents, origin, scenarios, app)
 
 
 class _Parser(argparse.ArgumentParser):
