@@ -89,7 +89,7 @@ class _Memo:
         else:
             key = (args, tuple(sorted(kwargs.items()))) if kwargs else args
         with _LOCK:
-            entry = self._table.get(key, _MISSING)
+            entry: Any = self._table.get(key, _MISSING)
             if entry is not _MISSING:
                 self._table[key] = (entry[0], entry[1], next(_TICK))
                 self._table.move_to_end(key)
@@ -162,7 +162,7 @@ def memoize(maxsize: int, key: Callable[..., Hashable] | None = None,
     def wrap(fn: Callable[P, R]) -> Callable[P, R]:
         memo = _Memo(fn, maxsize, key)
         _REGISTRY.append(memo)
-        return memo  # type: ignore[return-value]
+        return memo
 
     return wrap
 

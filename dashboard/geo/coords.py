@@ -186,7 +186,7 @@ def _tokens(s: str) -> list[tuple[str, str]]:
             if s[pos:].strip() == "":
                 break
             raise InputError(f"cannot read {s[pos:pos + 12]!r} in a position; {_EXAMPLES}")
-        kind = m.lastgroup
+        kind = m.lastgroup or ""
         out.append((kind, m.group(kind)))
         pos = m.end()
     return out

@@ -181,7 +181,8 @@ def densify_edges(geom, tolerance_m: float = EDGE_TOLERANCE_M):
 def geodesic_bounds(geom: BaseGeometry) -> tuple[float, float, float, float]:
     """(min lon, min lat, max lon, max lat) in degrees of a geometry whose edges are
     geodesics (an east-west edge bulges poleward beyond its vertices)."""
-    return tuple(float(v) for v in densify_edges(geom).bounds)
+    w, s, e, n = (float(v) for v in densify_edges(geom).bounds)
+    return w, s, e, n
 
 
 __all__ = ["EDGE_TOLERANCE_M", "densify_coords_tolerance", "densify_edges", "edge_deviation_m",

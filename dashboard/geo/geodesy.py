@@ -51,7 +51,8 @@ def inverse_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLik
     """
     scalar = all(np.ndim(v) == 0 for v in (lon1, lat1, lon2, lat2))
     a = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (lon1, lat1, lon2, lat2)))
-    az, _, d = GEOD.inv(*(np.ascontiguousarray(v).ravel() for v in a))
+    lo1, la1, lo2, la2 = (np.ascontiguousarray(v).ravel() for v in a)
+    az, _, d = GEOD.inv(lo1, la1, lo2, la2)
     az = np.mod(np.asarray(az).reshape(a[0].shape), 360.0)
     d = np.asarray(d).reshape(a[0].shape) / 1000.0
     return _scalar_or_array(az, scalar), _scalar_or_array(d, scalar)
@@ -78,8 +79,8 @@ def forward(lon: ArrayLike, lat: ArrayLike, azimuth_deg: ArrayLike, distance_km:
     scalar = all(np.ndim(v) == 0 for v in (lon, lat, azimuth_deg, distance_km))
     a = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in
                               (lon, lat, azimuth_deg, distance_km)))
-    x, y, _ = GEOD.fwd(*(np.ascontiguousarray(v).ravel() for v in a[:3]),
-                       np.ascontiguousarray(a[3]).ravel() * 1000.0)
+    lo, la, az = (np.ascontiguousarray(v).ravel() for v in a[:3])
+    x, y, _ = GEOD.fwd(lo, la, az, np.ascontiguousarray(a[3]).ravel() * 1000.0)
     x = np.asarray(x).reshape(a[0].shape)
     y = np.asarray(y).reshape(a[0].shape)
     return _scalar_or_array(x, scalar), _scalar_or_array(y, scalar)

@@ -244,7 +244,8 @@ def same_shape(a: DrawnShape, geometry: BaseGeometry, *, center_lon: float | Non
     rectangles their bounds.
     """
     if a.radius_km is not None or radius_km is not None:
-        if a.radius_km is None or radius_km is None or center_lon is None:
+        if (a.radius_km is None or radius_km is None or center_lon is None
+                or center_lat is None or a.center_lon is None or a.center_lat is None):
             return False
         return (abs(a.center_lon - center_lon) <= tolerance_deg
                 and abs(a.center_lat - center_lat) <= tolerance_deg
@@ -300,6 +301,8 @@ def apply_shape(z: Zone, shp: DrawnShape) -> None:
         return
     z.center_lon = z.center_lat = z.radius_km = None
     if shp.shape == "rectangle":
+        if shp.bounds_deg is None:
+            raise InputError("the drawn rectangle has no bounds")
         w, s, e, n = shp.bounds_deg
         params["bounds_deg"] = [w, s, e, n]
         z.rule = "rectangle"

@@ -27,14 +27,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, MutableMapping
 from datetime import date
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeAlias, TypeVar, overload
 
 __all__ = ["Field", "Session", "StateLike", "widget_key"]
 
 T = TypeVar("T")
 
-#: What the state functions accept: a :class:`Session`, or the mapping it views.
-StateLike = "Session | MutableMapping[str, Any]"
 
 _NO_DEFAULT: Any = object()
 
@@ -95,6 +93,8 @@ def widget_key(kind: str, *parts: object) -> str:
 
 class Session(MutableMapping[str, Any]):
     """Typed fields over a session's mapping (see the module's docstring)."""
+
+    data: MutableMapping[str, Any]
 
     # -- what the map shows (the sidebar; both pages)
     incident: Field[str] = Field(doc="id of the selected incident")
@@ -197,3 +197,7 @@ class Session(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self.data)
+
+
+#: What the state functions accept: a :class:`Session`, or the mapping it views.
+StateLike: TypeAlias = Session | MutableMapping[str, Any]

@@ -115,10 +115,18 @@ def _records(records: Sequence[Mapping[str, Any]] | None) -> Sequence[Mapping[st
     return catalogue_records() if records is None else records
 
 
+def _day(record: Mapping[str, Any]) -> date:
+    """A catalogue record's date."""
+    day = parse_date(str(record["date"]))
+    if day is None:
+        raise InputError(f"incident {record.get('id')!r} has no date")
+    return day
+
+
 def filter_options(records: Sequence[Mapping[str, Any]] | None = None) -> FilterOptions:
     """The span and the countries, object types and attribution groups of the catalogue."""
     recs = _records(records)
-    days = [parse_date(str(r["date"])) for r in recs]
+    days = [_day(r) for r in recs]
     objects = {str(r.get("object_type") or "unknown") for r in recs}
     groups = {attribution_group(r.get("attribution")) for r in recs}
     return FilterOptions(
@@ -175,7 +183,7 @@ class IncidentFilter:
     everything: bool
 
 
-def apply_filters(state: Mapping[str, Any],
+def apply_filters(state: StateLike,
                   records: Sequence[Mapping[str, Any]] | None = None) -> IncidentFilter:
     """The incidents the ``inc_*`` keys of ``state`` leave (missing keys: no filter)."""
     recs = _records(records)
@@ -187,18 +195,19 @@ def apply_filters(state: Mapping[str, Any],
     except InputError as exc:
         error = f"{exc}; dates are not filtered until it is fixed"
         start, end = opts.start, opts.end
+    start, end = start or opts.start, end or opts.end
     keep = {k: set(state.get(k, default)) for k, default in (
         ("inc_countries", opts.countries), ("inc_objects", opts.objects),
         ("inc_attribution", opts.attributions))}
     ids = tuple(str(r["id"]) for r in recs
-                if start <= parse_date(str(r["date"])) <= end
+                if start <= _day(r) <= end
                 and str(r["country"]) in keep["inc_countries"]
                 and str(r.get("object_type") or "unknown") in keep["inc_objects"]
                 and attribution_group(r.get("attribution")) in keep["inc_attribution"])
     return IncidentFilter(ids, start, end, error, everything=len(ids) == len(recs))
 
 
-def request_incident_ids(state: Mapping[str, Any]) -> tuple[str, ...] | None:
+def request_incident_ids(state: StateLike) -> tuple[str, ...] | None:
     """The ``incident_ids`` of the page's SceneRequest: None when every incident is visible."""
     flt = apply_filters(state)
     return None if flt.everything else flt.ids
@@ -247,7 +256,7 @@ def monthly_counts(records: Sequence[Mapping[str, Any]], ids: Sequence[str]) -> 
     """Incidents per month and country: ``month`` (first day, Timestamp), ``country``,
     ``incidents`` (count), by month then country; only the incidents of ``ids``."""
     keep = set(map(str, ids))
-    rows = [(parse_date(str(r["date"])).replace(day=1), str(r["country"])) for r in records
+    rows = [(_day(r).replace(day=1), str(r["country"])) for r in records
             if str(r["id"]) in keep]
     df = pd.DataFrame(rows, columns=["month", "country"])
     out = df.groupby(["month", "country"]).size().rename("incidents").reset_index()
@@ -317,7 +326,7 @@ def on_origin_input(state: StateLike, units: str) -> None:
                                 to_km(float(state[kmax] or 0.0), units))
 
 
-def origin_choice(state: Mapping[str, Any]) -> tuple[str, float, float]:
+def origin_choice(state: StateLike) -> tuple[str, float, float]:
     """``(incident id, min_km, max_km)`` the origin form asks for (a preset's range, or the
     free range typed in the chosen units)."""
     state = Session.of(state)
@@ -352,7 +361,7 @@ def clear_origin(state: StateLike) -> None:
     state.origin_error = None
 
 
-def usable_origin(state: Mapping[str, Any]) -> tuple[str, float, float] | None:
+def usable_origin(state: StateLike) -> tuple[str, float, float] | None:
     """``state.origin`` when it can be drawn (a known positioned incident, a range of
     0-5000 km that stays off the pole), else None: the map never fails on it."""
     state = Session.of(state)

@@ -422,7 +422,7 @@ def keep_user_layer(layers: MutableMapping[str, Any], name: str, gdf: Any) -> st
     return why
 
 
-def footprint(state: Mapping[str, Any]) -> list[tuple[str, int]]:
+def footprint(state: StateLike) -> list[tuple[str, int]]:
     """``(key, estimated bytes)`` of every entry of a session's state, largest first.
 
     Objects shared with other sessions or with the process-wide caches (the

@@ -29,11 +29,11 @@ def copy_zone(z: Zone) -> Zone:
     """A copy of a zone that shares no mutable part with it (its ``params`` dict)."""
     if not z.is_circle:
         return replace(z, params=dict(z.params), center_lon=None, center_lat=None)
-    return replace(z, params=dict(z.params), center_lon=float(z.center_lon),
-                   center_lat=float(z.center_lat), radius_km=float(z.radius_km))
+    return replace(z, params=dict(z.params), center_lon=float(z.center_lon or 0.0),
+                   center_lat=float(z.center_lat or 0.0), radius_km=float(z.radius_km or 0.0))
 
 
-def buffer_center(state: Mapping[str, Any], incident_lonlat: tuple[float, float],
+def buffer_center(state: StateLike, incident_lonlat: tuple[float, float],
                   ) -> tuple[float, float]:
     """Where the rings are drawn: the picked point, else the incident; (lon, lat) degrees."""
     state = Session.of(state)
@@ -43,7 +43,7 @@ def buffer_center(state: Mapping[str, Any], incident_lonlat: tuple[float, float]
     return float(incident_lonlat[0]), float(incident_lonlat[1])
 
 
-def state_to_scenario(state: Mapping[str, Any], name: str,
+def state_to_scenario(state: StateLike, name: str,
                       incident_lonlat: tuple[float, float]) -> Scenario:
     """The page as a :class:`~dashboard.store.Scenario` called ``name``.
 
@@ -93,8 +93,9 @@ def apply_scenario(state: StateLike, sc: Scenario,
                         units=state.units or "km", zone_ids=())
     req, messages = scenario_request(sc, incidents, base=base)
     state.drawn_zones = [copy_zone(z) for z in sc.zones]
-    state.incident, state.as_of, state.units = req.incident_id, req.as_of, req.units
-    at = incidents.get(req.incident_id)
+    state.units = req.units
+    state["incident"], state["as_of"] = req.incident_id, req.as_of  # None when the scenario has none
+    at = incidents.get(req.incident_id) if req.incident_id is not None else None
     center = req.ring_center
     state.picked = None if center is None or (at is not None and same_point(center, at)) else \
         {"layer": "scenario", "id": None, "name": "ring centre of the scenario",

@@ -120,13 +120,13 @@ def numbered_name(prefix: str, zones: Sequence[Zone]) -> str:
     return f"{prefix} {k}"
 
 
-def is_editable(state: Mapping[str, Any], zone_id: str) -> bool:
+def is_editable(state: StateLike, zone_id: str) -> bool:
     """True if the zone is on the drawing map's map editor (editable there)."""
     state = Session.of(state)
     return zone_id in (state.zones_editable or ())
 
 
-def editable_features(state: Mapping[str, Any]) -> dict[str, Any]:
+def editable_features(state: StateLike) -> dict[str, Any]:
     """The zones the map's editor holds, as a GeoJSON FeatureCollection (lon, lat degrees).
 
     Each feature has ``zone_id``, ``name``, its own ``_fill``/``_line`` colour (zone k
@@ -160,7 +160,7 @@ def editable_features(state: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def without_editable(scene: Scene, state: Mapping[str, Any]) -> Scene:
+def without_editable(scene: Scene, state: StateLike) -> Scene:
     """The scene less the user's zones the map's editor draws (the others stay, read-only)."""
     state = Session.of(state)
     lyr = scene.layer("drawn")
@@ -173,7 +173,7 @@ def without_editable(scene: Scene, state: Mapping[str, Any]) -> Scene:
     return replace(scene, layers=layers)
 
 
-def zone_colour_index(state: Mapping[str, Any], zone_id: str) -> int:
+def zone_colour_index(state: StateLike, zone_id: str) -> int:
     """The position of a zone in the page's list (which colour it takes)."""
     state = Session.of(state)
     return next((k for k, z in enumerate(state.drawn_zones) if z.id == zone_id), 0)
