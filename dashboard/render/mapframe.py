@@ -4,7 +4,8 @@ Pure functions of a view (no matplotlib): :func:`projection_for` picks a Lambert
 conformal conic centred on the view (Lambert azimuthal equal-area where a cone
 does not fit); :func:`true_north_deg` is the meridian convergence at a point;
 :func:`scale_bar_span_m` is how long a bar of a given ground length is drawn
-at a point, measured with ``pyproj.Geod``.
+at a point, measured with the project's one ``pyproj.Geod``
+(:data:`dashboard.geo.geodesy.GEOD`).
 """
 from __future__ import annotations
 
@@ -15,11 +16,10 @@ from typing import Any
 
 import numpy as np
 import shapely
-from pyproj import CRS, Geod, Transformer
+from pyproj import CRS, Transformer
 
 from dashboard.geo.cache import memoize
-
-_GEOD = Geod(ellps="WGS84")
+from dashboard.geo.geodesy import GEOD
 
 
 def nice_scale_length(max_value: float) -> float:
@@ -170,7 +170,7 @@ def scale_bar_span_m(proj: MapProjection, x_c: float, y_c: float, ground_km: flo
     for _ in range(8):
         lon0, lat0 = proj.to_lonlat(x_c - span / 2, y_c)
         lon1, lat1 = proj.to_lonlat(x_c + span / 2, y_c)
-        d = _GEOD.inv(lon0, lat0, lon1, lat1)[2]
+        d = GEOD.inv(lon0, lat0, lon1, lat1)[2]
         if abs(d - target_m) <= 1e-9 * target_m:
             break
         span *= target_m / d
