@@ -8,7 +8,9 @@ WGS84 longitude/latitude, repairs invalid polygons and explains every change in
 understands, never a traceback.  The checks on bytes, text, JSON and GeoJSON
 geometry are shared with every other reader (:mod:`dashboard.io.filecheck`);
 a file named on the command line is stat-ed and refused before it is read when
-it is over :data:`MAX_FILE_LAYER_BYTES`.
+it is over :data:`MAX_FILE_LAYER_BYTES`.  A CSV file's points are read by
+:func:`dashboard.io.points_table.read_points_table`, which drops rows without
+numeric coordinates (and says so).
 """
 from __future__ import annotations
 
@@ -43,6 +45,7 @@ from dashboard.io.filecheck import (
     sniff,
     swapped_hint,
 )
+from dashboard.io.points_table import find_lonlat_columns, read_points_table
 
 #: Largest file a user may upload (bytes).
 MAX_UPLOAD_BYTES: int = 20 * 1024 * 1024
@@ -56,8 +59,6 @@ MAX_PROPERTY_CHARS: int = 10_000
 #: Deepest nesting of lists/objects inside one property value.
 MAX_PROPERTY_DEPTH: int = 16
 
-LAT_COLUMNS: tuple[str, ...] = ("lat", "latitude", "y")
-LON_COLUMNS: tuple[str, ...] = ("lon", "lng", "long", "longitude", "x")
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".geojson", ".json", ".csv")
 
 
@@ -223,60 +224,6 @@ def _geojson_to_gdf(data: object, name: str, budget: VertexBudget,
     return gdf, notes
 
 
-# ---------------------------------------------------------------------- CSV
-def find_lonlat_columns(columns) -> tuple[str, str]:
-    """Names of the longitude and latitude columns, in that order (case-insensitive
-    ``lon``/``lng``/``long``/``longitude``/``x`` and ``lat``/``latitude``/``y``).
-
-    >>> find_lonlat_columns(["name", "Latitude", "Longitude"])
-    ('Longitude', 'Latitude')
-    """
-    lower = {str(c).strip().lstrip("\ufeff").lower(): c for c in columns}
-    lat = next((lower[c] for c in LAT_COLUMNS if c in lower), None)
-    lon = next((lower[c] for c in LON_COLUMNS if c in lower), None)
-    if lat is None or lon is None:
-        found = ", ".join(shown(c)[:40] for c in list(columns)[:20]) or "none"
-        raise InputError("no latitude and longitude columns: looked for "
-                         f"{'/'.join(LAT_COLUMNS)} and {'/'.join(LON_COLUMNS)} "
-                         f"(any case); found: {found}")
-    return lon, lat
-
-
-def table_to_points(df: pd.DataFrame, drop_bad_rows: bool = True,
-                    ) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """Point layer from a table with lat/lon columns; other columns are kept.
-
-    Rows whose coordinates are missing or not numbers are dropped with a message
-    (``drop_bad_rows``) or rejected with :class:`InputError`.
-    """
-    lon_c, lat_c = find_lonlat_columns(df.columns)
-    lat = _numeric(df[lat_c])
-    lon = _numeric(df[lon_c])
-    bad = ~(np.isfinite(lat) & np.isfinite(lon))
-    messages: list[str] = []
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        where = (f"data row {first + 1} ({lat_c}={str(df[lat_c].iloc[first])!r}, "
-                 f"{lon_c}={str(df[lon_c].iloc[first])!r})")
-        if not drop_bad_rows or bad.all():
-            raise InputError(f"{int(bad.sum())} row(s) have no numeric {lat_c}/{lon_c}, "
-                             f"first at {where}")
-        messages.append(f"skipped {int(bad.sum())} row(s) without numeric {lat_c}/{lon_c} "
-                        f"(first: {where})")
-        df, lat, lon = df.loc[~bad].reset_index(drop=True), lat[~bad], lon[~bad]
-    check_lonlat(lon, lat)
-    gdf = gpd.GeoDataFrame(df.reset_index(drop=True), geometry=gpd.points_from_xy(lon, lat),
-                           crs="EPSG:4326")
-    return gdf, messages
-
-
-def _numeric(col: pd.Series) -> np.ndarray:
-    """Numbers of a column; text like "50,47" (decimal comma) is read as 50.47."""
-    if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-        col = col.astype(str).str.strip().str.replace(",", ".", regex=False)
-    return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
-
-
 # ---------------------------------------------------------------------- user files
 def read_user_layer(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES,
                     max_vertices: int = MAX_UPLOAD_VERTICES) -> UserLayer:
@@ -357,9 +304,12 @@ def _read_csv(data: bytes, filename: str, max_vertices: int) -> tuple[gpd.GeoDat
         find_lonlat_columns(df.columns)
         if len(df) == 0:
             raise InputError("it has a header but no data rows")
-        return table_to_points(df, drop_bad_rows=True)
+        table, lon, lat, messages = read_points_table(df, drop_bad_rows=True)
     except InputError as exc:
         raise InputError(f"{shown(filename)}: {exc}") from None
+    gdf = gpd.GeoDataFrame(table.reset_index(drop=True), geometry=gpd.points_from_xy(lon, lat),
+                           crs="EPSG:4326")
+    return gdf, list(messages)
 
 
 def _read_geojson(data: bytes, filename: str, max_vertices: int,

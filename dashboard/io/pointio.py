@@ -20,7 +20,9 @@ files from their first bytes; a CSV line over
 single line costs one 4 MB read, not 1 GB); a CSV without lat/lon columns from
 its header; a GeoJSON file up to
 :data:`~dashboard.io.layers_io.MAX_UPLOAD_BYTES` is first read as an upload is
-(so its messages are the upload's).
+(so its messages are the upload's).  Lat/lon columns are read by
+:func:`dashboard.io.points_table.read_points_table`, the upload's reader, which
+here refuses a row without numeric coordinates instead of dropping it.
 """
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ from dashboard.geo.errors import InputError
 from dashboard.io.filecheck import (
     HEAD_BYTES,
     MAX_LINE_BYTES,
+    check_lonlat,
     json_head,
     not_utf8,
     read_path,
@@ -51,11 +54,10 @@ from dashboard.io.filecheck import (
 from dashboard.io.layers_io import (
     MAX_FILE_LAYER_VERTICES,
     MAX_UPLOAD_BYTES,
-    check_lonlat,
-    find_lonlat_columns,
     read_user_layer,
     to_geojson_dict,
 )
+from dashboard.io.points_table import find_lonlat_columns, read_points_table
 
 #: Rows per chunk unless told otherwise.
 CHUNK_ROWS: int = 200_000
@@ -66,26 +68,12 @@ POINT_KINDS: dict[str, str] = {".csv": "csv", ".geojson": "geojson", ".json": "g
 Target = tuple[str, gpd.GeoDataFrame, "str | None"]
 
 
-def _numbers(col: pd.Series) -> np.ndarray:
-    """Numbers of a column; text like "50,47" (decimal comma) is read as 50.47."""
-    if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-        col = col.astype(str).str.strip().str.replace(",", ".", regex=False)
-    return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
-
-
 def points_of_table(df: pd.DataFrame, first_row: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(lon, lat) degrees from a table's lat/lon columns; ``first_row`` numbers its
-    rows in messages (data rows, from 1)."""
-    lon_c, lat_c = find_lonlat_columns(df.columns)
-    lat, lon = _numbers(df[lat_c]), _numbers(df[lon_c])
-    bad = ~(np.isfinite(lat) & np.isfinite(lon))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"{int(bad.sum())} row(s) have no numeric {lat_c}/{lon_c}, first at "
-                         f"data row {first_row + i + 1} ({lat_c}={str(df[lat_c].iloc[i])!r}, "
-                         f"{lon_c}={str(df[lon_c].iloc[i])!r})")
-    check_lonlat(lon, lat)
-    return lon, lat
+    """(lon, lat) degrees from a table's lat/lon columns; a row without numeric
+    coordinates is refused (a dropped row would be a missing result row), named by
+    its data row in the whole file (``first_row``: rows before this chunk)."""
+    points = read_points_table(df, drop_bad_rows=False, first_row=first_row)
+    return points.lon, points.lat
 
 
 def _points_of_wkb(wkb: Any, first_row: int, name: str) -> tuple[np.ndarray, np.ndarray]:
