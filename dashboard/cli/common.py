@@ -12,12 +12,13 @@ from pathlib import Path
 import geopandas as gpd
 
 from dashboard.data.catalogue import CATALOGUE
+from dashboard.data.limits import MAX_UPLOAD_BYTES
 from dashboard.geo.coords import parse_position
 from dashboard.geo.distance import pick_id_field
 from dashboard.geo.errors import InputError
-from dashboard.io.filecheck import json_head, read_path
-from dashboard.io.layers_io import MAX_UPLOAD_BYTES, load_layer
 from dashboard.geo.nato import nato_border_on, parse_date
+from dashboard.io.filecheck import json_head, read_path
+from dashboard.io.layers_io import load_layer
 from dashboard.io.zonefile import ZoneFile, read_zone_file
 
 #: Layers ``distance`` measures to when no ``--to`` is given.
@@ -75,7 +76,7 @@ def target_layer(spec: str, on: date | None) -> tuple[str, gpd.GeoDataFrame, str
 def zone_file(path: Path | str) -> ZoneFile:
     """The zones of a GeoJSON file, named by the one rule (:func:`read_zone_file`).
 
-    At most :data:`~dashboard.io.layers_io.MAX_UPLOAD_BYTES` are read (the
+    At most :data:`~dashboard.data.limits.MAX_UPLOAD_BYTES` are read (the
     size is checked before reading); messages name the path as given.
     """
     data = read_path(path, MAX_UPLOAD_BYTES, json_head)

@@ -17,10 +17,11 @@ from dashboard.cli.common import (
     target_layer,
     warn,
 )
+from dashboard.data.limits import CHUNK_ROWS
 from dashboard.geo.coords import format_dms, to_mgrs
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
-from dashboard.io.pointio import CHUNK_ROWS, PointSink, open_points, stream_distances
+from dashboard.io.pointio import PointSink, open_points, stream_distances
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -34,20 +34,24 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from shapely.geometry import (GeometryCollection, LineString, MultiLineString, MultiPoint,
-                              MultiPolygon, Point, Polygon)
+from shapely.geometry import (
+    GeometryCollection,
+    LineString,
+    MultiLineString,
+    MultiPoint,
+    MultiPolygon,
+    Point,
+    Polygon,
+)
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.data.limits import MAX_COLLECTION_DEPTH, MAX_LINE_BYTES
 from dashboard.geo.errors import InputError
 
 __all__ = ["MAX_COLLECTION_DEPTH", "MAX_LINE_BYTES", "REGION_LONLAT", "VertexBudget",
            "check_edges", "check_lonlat", "decode_text", "kind_of", "load_json", "not_utf8",
            "parse_geometry", "read_path", "shown", "size_text", "sniff", "swapped_hint"]
 
-#: Deepest nesting of GeometryCollections inside each other a file may use.
-MAX_COLLECTION_DEPTH: int = 8
-#: Longest line of a CSV file, in bytes (a longer one is not a table row).
-MAX_LINE_BYTES: int = 4 * 1024 * 1024
 #: The dashboard's region (west, south, east, north) in degrees: Europe and its east.
 REGION_LONLAT: tuple[float, float, float, float] = (-25.0, 34.0, 45.0, 72.0)
 #: Bytes looked at to tell a file's type.

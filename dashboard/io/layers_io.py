@@ -8,9 +8,10 @@ WGS84 longitude/latitude, repairs invalid polygons and explains every change in
 understands, never a traceback.  The checks on bytes, text, JSON and GeoJSON
 geometry are shared with every other reader (:mod:`dashboard.io.filecheck`);
 a file named on the command line is stat-ed and refused before it is read when
-it is over :data:`MAX_FILE_LAYER_BYTES`.  A CSV file's points are read by
-:func:`dashboard.io.points_table.read_points_table`, which drops rows without
-numeric coordinates (and says so).
+it is over :data:`~dashboard.data.limits.MAX_FILE_LAYER_BYTES`.  A CSV file's
+points are read by :func:`dashboard.io.points_table.read_points_table`, which
+drops rows without numeric coordinates (and says so).  The caps are defined in
+:mod:`dashboard.data.limits` and imported here under the same names.
 """
 from __future__ import annotations
 
@@ -25,8 +26,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from dashboard.geo.cache import memoize
 from dashboard.data.catalogue import CATALOGUE as LAYERS
+from dashboard.data.limits import (
+    MAX_FILE_LAYER_BYTES,
+    MAX_FILE_LAYER_VERTICES,
+    MAX_PROPERTY_CHARS,
+    MAX_PROPERTY_DEPTH,
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_VERTICES,
+)
+from dashboard.geo.cache import memoize
 from dashboard.geo.errors import InputError
 from dashboard.io.filecheck import (
     GEOMETRY_TYPES,
@@ -46,18 +55,6 @@ from dashboard.io.filecheck import (
     swapped_hint,
 )
 from dashboard.io.points_table import find_lonlat_columns, read_points_table
-
-#: Largest file a user may upload (bytes).
-MAX_UPLOAD_BYTES: int = 20 * 1024 * 1024
-#: Most vertices an uploaded layer may have.
-MAX_UPLOAD_VERTICES: int = 500_000
-#: Caps for layer files named on the command line (trusted more, still bounded).
-MAX_FILE_LAYER_BYTES: int = 500 * 1024 * 1024
-MAX_FILE_LAYER_VERTICES: int = 20_000_000
-#: Longest text property kept whole in a user's layer (characters); longer ones are cut.
-MAX_PROPERTY_CHARS: int = 10_000
-#: Deepest nesting of lists/objects inside one property value.
-MAX_PROPERTY_DEPTH: int = 16
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".geojson", ".json", ".csv")
 

@@ -16,10 +16,10 @@ points as WKB with GeoParquet 1.1 metadata, the other columns kept).
 Bad files are refused by :func:`open_points` before any row is measured, with
 the messages of :mod:`dashboard.io.filecheck`: archives, binary and UTF-16
 files from their first bytes; a CSV line over
-:data:`~dashboard.io.filecheck.MAX_LINE_BYTES` during the row count (a 1 GB
+:data:`~dashboard.data.limits.MAX_LINE_BYTES` during the row count (a 1 GB
 single line costs one 4 MB read, not 1 GB); a CSV without lat/lon columns from
 its header; a GeoJSON file up to
-:data:`~dashboard.io.layers_io.MAX_UPLOAD_BYTES` is first read as an upload is
+:data:`~dashboard.data.limits.MAX_UPLOAD_BYTES` is first read as an upload is
 (so its messages are the upload's).  Lat/lon columns are read by
 :func:`dashboard.io.points_table.read_points_table`, the upload's reader, which
 here refuses a row without numeric coordinates instead of dropping it.
@@ -38,11 +38,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from dashboard.data.limits import (
+    CHUNK_ROWS,
+    MAX_FILE_LAYER_VERTICES,
+    MAX_LINE_BYTES,
+    MAX_UPLOAD_BYTES,
+)
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
 from dashboard.io.filecheck import (
     HEAD_BYTES,
-    MAX_LINE_BYTES,
     check_lonlat,
     json_head,
     not_utf8,
@@ -51,16 +56,9 @@ from dashboard.io.filecheck import (
     sniff,
     swapped_hint,
 )
-from dashboard.io.layers_io import (
-    MAX_FILE_LAYER_VERTICES,
-    MAX_UPLOAD_BYTES,
-    read_user_layer,
-    to_geojson_dict,
-)
+from dashboard.io.layers_io import read_user_layer, to_geojson_dict
 from dashboard.io.points_table import find_lonlat_columns, read_points_table
 
-#: Rows per chunk unless told otherwise.
-CHUNK_ROWS: int = 200_000
 #: Input kinds by file extension.
 POINT_KINDS: dict[str, str] = {".csv": "csv", ".geojson": "geojson", ".json": "geojson",
                                ".parquet": "parquet", ".geoparquet": "parquet"}

@@ -30,15 +30,15 @@ from typing import Any
 
 from shapely.geometry import MultiPolygon, Polygon
 
+# Longest zone name taken from a file: a scenario's name limit, the one constant.
+from dashboard.data.limits import MAX_NAME_CHARS as MAX_ZONE_NAME_CHARS
 from dashboard.geo.errors import InputError
-from dashboard.io.layers_io import read_user_layer
 from dashboard.geo.validate import repair_polygon
+from dashboard.io.layers_io import read_user_layer
 
 __all__ = ["MAX_ZONE_NAME_CHARS", "NamedZone", "ZoneFile", "file_stem", "read_zone_file",
            "zone_name"]
 
-#: Longest zone name taken from a file, in characters.
-MAX_ZONE_NAME_CHARS: int = 120
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 _JSON_SUFFIX = re.compile(r"\.(geo)?json$", re.IGNORECASE)
 
