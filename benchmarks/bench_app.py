@@ -26,12 +26,12 @@ from pathlib import Path
 
 import pydeck as pdk
 
-from dashboard.state import session as appstate
+from benchmarks.legacy_pydeck import OFFLINE_MAP_STYLE, scene_to_deck
+from dashboard.analysis.report import point_report
+from dashboard.render.deck import build_args
 from dashboard.scene.compose import build_scene
 from dashboard.scene.request import SceneRequest
-from dashboard.analysis.report import point_report
-from benchmarks.legacy_pydeck import OFFLINE_MAP_STYLE, scene_to_deck
-from dashboard.render.deck import build_args
+from dashboard.state import session as appstate
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -27,9 +27,9 @@ import time
 
 from matplotlib.collections import LineCollection, PathCollection
 
+from dashboard.render.brief import build_figure, save_figure
 from dashboard.scene.compose import build_scene
 from dashboard.scene.request import SceneRequest
-from dashboard.render.brief import build_figure, save_figure
 
 
 def drawn_vertices(layout) -> int:

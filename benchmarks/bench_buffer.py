@@ -58,9 +58,9 @@ def edge_errors_m(buf, line, d_km: float) -> np.ndarray:
     """Signed error (m) of vertices and quarter points of every edge of ``buf``."""
     import geopandas as gpd
     import shapely
-    from tests.geo_reference import edge_samples
 
     from dashboard.geo.distance import nearest
+    from tests.geo_reference import edge_samples
 
     pts = np.vstack([shapely.get_coordinates(buf), edge_samples(buf)])
     res = nearest(pts[:, 0], pts[:, 1], gpd.GeoDataFrame(geometry=[line], crs="EPSG:4326"))

@@ -43,10 +43,9 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.loadclient import (ProtocolError, RssSampler, RunResult, Session,
-                                   record_page_runs)
-from dashboard.state.session import MAX_USER_LAYERS, MAX_USER_LAYERS_BYTES
+from benchmarks.loadclient import ProtocolError, RssSampler, RunResult, Session, record_page_runs
 from dashboard.geo.cache import PROCESS_MAX_BYTES, approx_bytes
+from dashboard.state.session import MAX_USER_LAYERS, MAX_USER_LAYERS_BYTES
 from tests.appserver import CHROMIUM_ARGS, start_app, stop_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -256,9 +255,9 @@ def state_footprint() -> dict[str, Any]:
     and the process-wide caches it filled."""
     from streamlit.testing.v1 import AppTest
 
-    from dashboard.state import session as appstate
     from dashboard.geo.cache import cache_bytes, cache_report
     from dashboard.io.layers_io import read_user_layer
+    from dashboard.state import session as appstate
 
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
     at.switch_page("ui/explore.py").run()
@@ -411,7 +410,8 @@ def write(info: dict[str, Any]) -> str:
     check = info.get("browser")
     lines = [
         "# Load: concurrent sessions on one server", "",
-        f"Written by `{' '.join(['python -m benchmarks.bench_load', info['argv']]).strip()}` in {info['wall_s']:.0f} s.", "",
+        f"Written by `{' '.join(['python -m benchmarks.bench_load', info['argv']]).strip()}` "
+        f"in {info['wall_s']:.0f} s.", "",
         f"- date: {info['date']}; machine: {info['cpu']}; load average at start "
         f"{info['load_start']}, at end {info['load_end']} (other work shares the machine)",
         f"- {info['versions']}; driver: Streamlit's websocket protocol "
@@ -590,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
             say("browser check")
             try:
                 info["browser"] = browser_check(url, args.browsers)
-            except Exception as exc:  # noqa: BLE001 - reported, the load still runs
+            except Exception as exc:
                 info["browser"] = {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
         info["one"], info["many"], info["mem"] = asyncio.run(measure(url, sampler, args))
     finally:

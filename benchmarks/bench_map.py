@@ -350,8 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    from dashboard.state.session import incident_view
     from dashboard.state.drawing import DEFAULT_CENTER, DEFAULT_ZOOM
+    from dashboard.state.session import incident_view
 
     t_start = time.perf_counter()
     v = incident_view(23.93432, 50.47099)

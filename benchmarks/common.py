@@ -12,7 +12,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -111,7 +111,7 @@ def machine() -> dict:
         model = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")),
                      platform.processor())
     return {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": f"{model}, {os.cpu_count()} cores",
         "load": f"{os.getloadavg()[0]:.1f}",
         "python": platform.python_version(),

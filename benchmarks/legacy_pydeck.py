@@ -20,9 +20,14 @@ from pydeck.bindings.json_tools import default_serialize
 from pydeck.types import String
 
 from dashboard.geo.cache import memoize
-from dashboard.render.deck import DISPLAY_MIN_POPULATION, LABEL_MIN_POPULATION, _gdf_token, legend_rows
-from dashboard.scene.styles import RGBA, feature_colours
+from dashboard.render.deck import (
+    DISPLAY_MIN_POPULATION,
+    LABEL_MIN_POPULATION,
+    _gdf_token,
+    legend_rows,
+)
 from dashboard.scene.model import Scene, SceneLayer, View
+from dashboard.scene.styles import RGBA, feature_colours
 
 OFFLINE_MAP_STYLE = "/app/static/basemap-style.json"
 #: Display tolerance in degrees (about 1 km, under a pixel at zoom 6).

@@ -21,12 +21,12 @@ from typing import Any
 import shapely
 import streamlit as st
 
+from benchmarks.legacy_pydeck import OFFLINE_MAP_STYLE, scene_to_deck
+from dashboard.analysis.report import point_report
+from dashboard.scene.compose import build_scene
+from dashboard.scene.model import Scene
 from dashboard.state import session as appstate
 from dashboard.state import zonemap as zm
-from dashboard.scene.compose import build_scene
-from dashboard.analysis.report import point_report
-from benchmarks.legacy_pydeck import OFFLINE_MAP_STYLE, scene_to_deck
-from dashboard.scene.model import Scene
 from dashboard.ui import sidebar
 
 MAP_HEIGHT_PX = 600  # the old Explore map's height

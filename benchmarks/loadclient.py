@@ -41,8 +41,8 @@ import time
 import urllib.parse
 import uuid
 from collections.abc import Iterable
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -172,7 +172,7 @@ class Session:
         except websockets.ConnectionClosed as exc:
             if exc.rcvd is None or exc.rcvd.code != 1000:
                 self.closed_error = f"websocket dropped: {exc}"
-        except Exception as exc:  # noqa: BLE001 - recorded as an error
+        except Exception as exc:
             self.closed_error = f"websocket reader failed: {type(exc).__name__}: {exc}"
         finally:
             self._done.set()
@@ -229,7 +229,7 @@ class Session:
     # ------------------------------------------------------------ reruns
     def widget_id(self, key: str) -> str:
         """The id of the widget with user key ``key`` on the page (KeyError if absent)."""
-        return getattr(self.elements[key][1], "id")
+        return self.elements[key][1].id
 
     def element(self, key: str) -> Any:
         """The last proto the server sent for the widget with user key ``key``."""

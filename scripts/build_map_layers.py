@@ -29,12 +29,12 @@ import sys
 from pathlib import Path
 
 from dashboard.data.catalogue import CATALOGUE
-from dashboard.scene.compose import LABELLED, TOOLTIP_FIELDS
 from dashboard.io.layers_io import load_layer
 from dashboard.render.deck import layer_table, map_fields
 from dashboard.render.geotable import STATIC_DIR, file_hash, to_bin
-from dashboard.scene.styles import style_for
+from dashboard.scene.compose import LABELLED, TOOLTIP_FIELDS
 from dashboard.scene.model import SceneLayer
+from dashboard.scene.styles import style_for
 
 #: Display simplification per layer, degrees (0: every committed vertex).
 TOLERANCE_DEG: dict[str, float] = {

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tests.appserver import ROOT, CHROMIUM_ARGS, start_app, stop_app
+from tests.appserver import CHROMIUM_ARGS, ROOT, start_app, stop_app
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -214,4 +214,6 @@ def test_random_polygons_round_trip(boxes):
     assert back.ids == t.ids and back.rings.tolist() == t.rings.tolist()
     for orig, got in zip(geoms, back.geometries()):
         assert got is not None and _same(orig, got, F32_DEG)
-        assert math.isclose(got.area, orig.area, rel_tol=1e-4, abs_tol=1e-6)
+        # float32 moves each vertex by at most F32_DEG: the area by at most the perimeter
+        # times that (a 0.1 deg box near lon 129 loses 1.07e-4 of its area, not noise)
+        assert abs(got.area - orig.area) <= 2 * F32_DEG * orig.length + 1e-12

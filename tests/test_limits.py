@@ -24,21 +24,7 @@ REGENERATE = ('regenerate it: python -c "from dashboard.data.limits import limit
 #: Modules that still define their own copy of a limit instead of importing it from
 #: dashboard/data/limits.py (their values are checked below).  Remove an entry once
 #: the module imports the constant; a copy not listed here fails the test.
-KNOWN_COPIES: dict[str, set[str]] = {
-    "dashboard/store/model.py": {"MAX_ZONES", "MAX_BUFFERS", "MAX_VERTICES", "MAX_GEOJSON_BYTES",
-                                 "MAX_NAME_CHARS", "MAX_TEXT_CHARS"},
-    "dashboard/store/validate.py": {"MAX_RADIUS_KM"},
-    "dashboard/store/urlcodec.py": {"MAX_URL_PARAM_CHARS", "MAX_URL_JSON_BYTES"},
-    "dashboard/store/gpkg_store.py": {"BUSY_TIMEOUT_S"},
-    "dashboard/store/pg_store.py": {"BUSY_TIMEOUT_S", "CONNECT_TIMEOUT_S"},
-    "dashboard/state/zonemap.py": {"MAX_ZONES"},
-    "dashboard/state/zones.py": {"MAX_TABLE_VERTICES"},
-    "dashboard/state/session.py": {"MAX_USER_LAYERS", "MAX_USER_LAYERS_BYTES"},
-    "dashboard/state/drawing.py": {"MAX_EDITABLE_VERTICES"},
-    "dashboard/state/mapevents.py": {"MAX_DRAWN_FEATURES"},
-    "dashboard/scene/request.py": {"MAX_RINGS"},
-    "dashboard/ui/scenario_box.py": {"LIST_TTL_S"},
-}
+KNOWN_COPIES: dict[str, set[str]] = {}
 
 
 def readme_limits_table() -> list[str]:

@@ -26,9 +26,9 @@ from dashboard.geo.cache import content_token, memoize
 from dashboard.geo.distance import nearest
 from dashboard.geo.edges import densify_edges
 from dashboard.geo.geodesy import densify
-from dashboard.io.layers_io import load_layer
 from dashboard.geo.measure import area_km2, length_km, perimeter_km
 from dashboard.geo.nato import nato_border_on, parse_date
+from dashboard.io.layers_io import load_layer
 
 #: Territories the panel measures to, by ISO code.
 TERRITORIES: dict[str, str] = {"BY": "Belarus", "RU": "Russia"}

@@ -31,13 +31,13 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from dashboard.geo.cache import memoize
 from dashboard.data.catalogue import CATALOGUE, GEODATA_DIR
+from dashboard.geo.cache import memoize
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import densify
-from dashboard.io.layers_io import load_layer
 from dashboard.geo.nato import parse_date
+from dashboard.io.layers_io import load_layer
 
 #: The file of the incidents whose position no source states (never drawn).
 UNLOCATED_FILE: str = "incidents_unlocated.json"

@@ -27,12 +27,12 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.analysis.incident_table import incident_records
 from dashboard.geo.buffer import MAX_BUFFER_KM, buffer_point
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import densify, inverse_km
-from dashboard.analysis.incident_table import incident_records
-from dashboard.io.layers_io import load_layer
 from dashboard.geo.measure import area_km2
+from dashboard.io.layers_io import load_layer
 
 #: Longest edge of the annulus rings, km (a chord this long sags 2 m inside a 90 km circle).
 RING_EDGE_KM: float = 2.0

@@ -18,8 +18,8 @@ from dashboard.geo.cache import memoize
 from dashboard.geo.coords import format_dms, to_mgrs
 from dashboard.geo.distance import nearest
 from dashboard.geo.geodesy import inverse_km
-from dashboard.io.layers_io import load_layer
 from dashboard.geo.nato import nato_border_on
+from dashboard.io.layers_io import load_layer
 
 #: Territories the panel measures to: ISO 3166-1 alpha-2 -> label.
 TERRITORIES: dict[str, str] = {"UA": "Ukraine", "BY": "Belarus", "RU": "Russia"}

@@ -35,9 +35,9 @@ from dashboard.geo.distance import nearest
 from dashboard.geo.edges import densify_edges
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import GEOD, densify, densify_coords
-from dashboard.io.layers_io import load_layer
 from dashboard.geo.measure import area_km2, perimeter_km
 from dashboard.geo.nato import nato_border_on, parse_date
+from dashboard.io.layers_io import load_layer
 
 #: A border vertex within this distance of a zone counts as covered (km).
 BORDER_COVER_KM: float = 1.0

@@ -19,11 +19,11 @@ import sys
 from pathlib import Path
 
 from dashboard.cli.common import about, date_arg, km_list, zone_file
-from dashboard.scene.compose import build_scene
 from dashboard.geo.errors import InputError
 from dashboard.io.filecheck import json_head, read_path
 from dashboard.io.layers_io import load_layer
 from dashboard.io.zonefile import file_stem
+from dashboard.scene.compose import build_scene
 from dashboard.scene.request import SceneRequest, scenario_request
 from dashboard.store import MAX_GEOJSON_BYTES, from_geojson
 

@@ -10,8 +10,8 @@ from dashboard.cli.common import layer, layer_name, plain, position, positive_km
 from dashboard.geo.buffer import buffer_geometry, buffer_point
 from dashboard.geo.distance import pick_id_field
 from dashboard.geo.errors import InputError
-from dashboard.io.layers_io import to_geojson_dict
 from dashboard.geo.measure import area_km2
+from dashboard.io.layers_io import to_geojson_dict
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -3,6 +3,7 @@ one or more positions or from every point of a file of any length."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 
@@ -124,10 +125,8 @@ def _positions(args: argparse.Namespace) -> int:
 
 def _print_one(lon: float, lat: float, on, results: list[dict]) -> None:
     mgrs = ""
-    try:
+    with contextlib.suppress(InputError):
         mgrs = f", MGRS {to_mgrs(lon, lat)}"
-    except InputError:
-        pass
     print(f"{lat:.5f}, {lon:.5f}  ({format_dms(lon, lat)}{mgrs})"
           + (f"  NATO border as of {on.isoformat()}" if on else ""))
     w = max(len(r["layer"]) for r in results)

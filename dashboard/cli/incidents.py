@@ -21,8 +21,8 @@ import sys
 
 import pandas as pd
 
-from dashboard.cli.common import num
 from dashboard.analysis.incident_table import POSITION_NOT_SOURCED, TABLE_COLUMNS, incident_table
+from dashboard.cli.common import num
 
 KM_COLUMNS: tuple[str, ...] = ("nato_border_km", "ua_km", "by_km", "ru_km")
 

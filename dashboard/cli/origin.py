@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from dashboard.analysis.origin import OriginAreas, origin_areas
 from dashboard.geo.errors import InputError
 from dashboard.geo.munitions import PRESETS, munition_range
-from dashboard.analysis.origin import OriginAreas, origin_areas
 
 #: Cities the text output lists (the JSON lists all).
 TEXT_CITIES: int = 15

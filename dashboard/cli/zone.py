@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 import json
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import shapely
 
+from dashboard.analysis.zones import builtin_zone_layers, preset_zone, zone_metrics
 from dashboard.cli.common import about, iso_date, warn, zone_file
 from dashboard.geo.errors import InputError
-from dashboard.analysis.zones import builtin_zone_layers, preset_zone, zone_metrics
 
 
 def register(sub: argparse._SubParsersAction) -> None:

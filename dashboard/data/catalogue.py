@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+
 def _geodata_dir() -> Path:
     """``geodata/`` at the repository root, or inside the package when installed as a wheel."""
     package = Path(__file__).resolve().parents[1]

@@ -23,10 +23,10 @@ import pandas as pd
 from dashboard.geo.errors import InputError
 from dashboard.io.pointio import (
     CHUNK_ROWS,
-    geo_column,
     PointSink,
     PointSource,
     Target,
+    geo_column,
     measure_table,
     points_of_table,
 )

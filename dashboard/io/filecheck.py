@@ -229,7 +229,10 @@ def load_json(data: bytes | str, name: str, max_bytes: int | None = None,
         out = dict(items)
         if len(out) != len(items) and len(dups) < 1:
             seen: set[str] = set()
-            dups.extend(k for k, _ in items if k in seen or seen.add(k))
+            for k, _ in items:
+                if k in seen:
+                    dups.append(k)
+                seen.add(k)
         return out
 
     try:
@@ -418,7 +421,7 @@ def parse_geometry(raw: Any, where: str, budget: VertexBudget,
         parts = [parse_geometry(m, where, budget, depth + 1) for m in members]
         if any(p is None for p in parts):
             raise InputError(f"{where}: a GeometryCollection member is null")
-        return GeometryCollection([p for p in parts if not p.is_empty])
+        return GeometryCollection([p for p in parts if p is not None and not p.is_empty])
     if gtype not in _SIMPLE:
         raise InputError(f"{where}: {str(gtype)[:40]!r} is not a GeoJSON geometry type "
                          f"(expected one of {', '.join(GEOMETRY_TYPES)})")

@@ -32,8 +32,8 @@ from dashboard.render.geotable import (
     static_index,
     to_blob,
 )
-from dashboard.scene.styles import NEIGHBOUR_COLOURS, RGBA, feature_colours
 from dashboard.scene.model import STRIKE_LINE, Scene, SceneLayer
+from dashboard.scene.styles import NEIGHBOUR_COLOURS, RGBA, feature_colours
 
 #: Served by Streamlit's static file server (see .streamlit/config.toml).
 

@@ -22,19 +22,18 @@ from typing import Any, NamedTuple
 
 from shapely.geometry.base import BaseGeometry
 
-from dashboard.data.catalogue import BUILTIN_LAYERS, CATALOGUE
-from dashboard.geo.errors import InputError
 from dashboard.analysis.origin import check_range
+from dashboard.data.catalogue import BUILTIN_LAYERS, CATALOGUE
+from dashboard.data.limits import MAX_RINGS
+from dashboard.geo.errors import InputError
 from dashboard.geo.units import KM_PER_UNIT
-from dashboard.store import Scenario
 from dashboard.scene.model import View
+from dashboard.store import Scenario
 
 #: The incident the app opens on.
 DEFAULT_INCIDENT_ID = "2022-11-15-przewodow"
 #: Candidate zones shown when nothing else is chosen.
 DEFAULT_ZONE_IDS: tuple[str, ...] = ("ua-border-oblasts",)
-#: Most range rings around one point.
-MAX_RINGS = 12
 #: Ring centres closer than this (degrees) are the same point (share links round to 1e-5).
 SAME_POINT_DEG = 2e-5
 

@@ -26,6 +26,7 @@ import shapely
 from shapely.geometry import Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.data.limits import MAX_EDITABLE_VERTICES
 from dashboard.geo.errors import InputError
 from dashboard.geo.validate import check_lonlat_array, repair_polygon
 from dashboard.store import Zone
@@ -36,9 +37,6 @@ __all__ = [
     "lonlat_box", "rect_bounds", "same_shape", "to_map_zone",
 ]
 
-#: Zones with more vertices than this are shown read-only (dragging hundreds of
-#: editor handles is unusable); edit them in the vertex table instead.
-MAX_EDITABLE_VERTICES: int = 400
 #: Default view of the drawing map: western Ukraine and eastern Poland.
 DEFAULT_CENTER: tuple[float, float] = (26.0, 50.2)  # (lon, lat), degrees
 DEFAULT_ZOOM: int = 6

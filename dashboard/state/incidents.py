@@ -32,21 +32,20 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.geo.cache import memoize
-from dashboard.data.catalogue import CATALOGUE, GEODATA_DIR
-from dashboard.scene.compose.incidents import origin_result
-from dashboard.geo.errors import InputError
 from dashboard.analysis.incident_table import (
     UNLOCATED_FILE,
     check_date_range,
     incident_records,
 )
+from dashboard.analysis.origin import OriginAreas
+from dashboard.data.catalogue import CATALOGUE, GEODATA_DIR
+from dashboard.geo.cache import memoize
+from dashboard.geo.errors import InputError
 from dashboard.geo.munitions import PRESETS
 from dashboard.geo.nato import parse_date
-from dashboard.analysis.origin import OriginAreas
 from dashboard.geo.units import from_km, to_km
+from dashboard.scene.compose.incidents import origin_result
 from dashboard.state.fields import Session, StateLike, widget_key
-
 
 #: The filter widgets' keys.
 FILTER_KEYS: tuple[str, ...] = ("inc_from", "inc_to", "inc_countries", "inc_objects",

@@ -32,13 +32,12 @@ from typing import Any
 
 import shapely.geometry
 
+from dashboard.data.limits import MAX_DRAWN_FEATURES
 from dashboard.state.drawing import SHAPES
 
 LonLat = tuple[float, float]
 Bounds = tuple[float, float, float, float]
 
-#: Most features a ``drawn`` event may carry (the rest are dropped).
-MAX_DRAWN_FEATURES = 200
 _HASH = re.compile(r"^[0-9a-f]{40}$")
 
 
@@ -167,7 +166,7 @@ def _features(v: Any) -> tuple[dict[str, Any], tuple[int, ...], tuple[str, ...]]
     for i, f in enumerate(v["features"][:MAX_DRAWN_FEATURES], start=1):
         try:
             kept.append(_feature(f))
-        except Exception:  # noqa: BLE001 - anything shapely refuses is junk too
+        except Exception:
             rejected.append(i)
             zid = (f.get("properties") or {}).get("zone_id") if isinstance(f, Mapping) else None
             if isinstance(zid, str):
@@ -186,7 +185,7 @@ def _feature(f: Any) -> dict[str, Any]:
         raise _Bad
     w, s, e, n = geom.bounds
     if not all(math.isfinite(x) for x in (w, s, e, n)) \
-            or not (-180 <= w and e <= 180 and -90 <= s and n <= 90):
+            or not (w >= -180 and e <= 180 and s >= -90 and n <= 90):
         raise _Bad
     return {"type": "Feature", "geometry": dict(f["geometry"]), "properties": _shape_props(props)}
 

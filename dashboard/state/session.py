@@ -16,15 +16,15 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from dashboard.state import incidents as incidentfilter
-from dashboard.geo.cache import approx_bytes, memoize
+from dashboard.analysis.report import PointReport
 from dashboard.data.catalogue import BUILTIN_LAYERS, CATALOGUE
+from dashboard.data.limits import MAX_USER_LAYERS, MAX_USER_LAYERS_BYTES
+from dashboard.geo.cache import approx_bytes, memoize
 from dashboard.geo.errors import InputError
+from dashboard.geo.units import KM_PER_UNIT, from_km, to_km
 from dashboard.io.filecheck import size_text
 from dashboard.io.layers_io import load_layer
-from dashboard.analysis.report import PointReport
-from dashboard.geo.units import KM_PER_UNIT, from_km, to_km
-from dashboard.state.mapevents import Click, Measure, ViewChange
+from dashboard.scene.model import Scene, View
 from dashboard.scene.request import (
     DEFAULT_INCIDENT_ID,
     DEFAULT_ZONE_IDS,
@@ -32,9 +32,9 @@ from dashboard.scene.request import (
     Marker,
     SceneRequest,
 )
-from dashboard.scene.model import Scene, View
+from dashboard.state import incidents as incidentfilter
 from dashboard.state.fields import Session, StateLike, widget_key
-
+from dashboard.state.mapevents import Click, Measure, ViewChange
 
 
 @memoize(maxsize=1)
@@ -368,12 +368,6 @@ def unpick(state: StateLike) -> None:
 # dashboard.io.layers_io (MAX_UPLOAD_BYTES, MAX_UPLOAD_VERTICES) and together
 # capped here, in number and estimated memory, so N sessions hold at most N times
 # a known amount.  Process-wide caches are bounded in dashboard.geo.cache.
-#: Most uploaded layers one session keeps on its map.
-MAX_USER_LAYERS: int = 8
-#: Most memory (estimated by :func:`dashboard.geo.cache.approx_bytes`) the uploaded
-#: layers of one session may hold together, bytes.  One upload of the largest
-#: allowed size (500,000 vertices) takes about 15 MB.
-MAX_USER_LAYERS_BYTES: int = 48 * 1024 * 1024
 
 
 def user_layers_bytes(layers: Mapping[str, Any]) -> int:

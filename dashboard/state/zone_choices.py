@@ -13,11 +13,11 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
-from dashboard.geo.cache import content_token, memoize
 from dashboard.analysis import zones as core_zones
 from dashboard.analysis.zones import ZoneMetrics
-from dashboard.io.layers_io import load_layer
+from dashboard.geo.cache import content_token, memoize
 from dashboard.geo.nato import nato_border_on
+from dashboard.io.layers_io import load_layer
 
 
 @memoize(maxsize=1)

@@ -10,19 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
-from typing import Any
 
-
+from dashboard.geo.units import KM_PER_UNIT
+from dashboard.scene.request import SceneRequest, same_point, scenario_request
 from dashboard.state import session as appstate
 from dashboard.state.drawing import (
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
 )
-from dashboard.geo.units import KM_PER_UNIT
-from dashboard.scene.request import SceneRequest, same_point, scenario_request
-from dashboard.store import Buffer, Scenario, ScenarioView, Zone
 from dashboard.state.fields import Session, StateLike
 from dashboard.state.zonemap import bump
+from dashboard.store import Buffer, Scenario, ScenarioView, Zone
 
 
 def copy_zone(z: Zone) -> Zone:

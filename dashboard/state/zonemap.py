@@ -31,24 +31,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-
+from dashboard.data.limits import MAX_ZONES
+from dashboard.geo.errors import InputError
+from dashboard.scene.model import Scene
 from dashboard.state.drawing import (
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
     DrawnShape,
-    is_circle,
     apply_shape,
     feature_to_shape,
+    is_circle,
     rect_bounds,
     same_shape,
     to_map_zone,
 )
-from dashboard.geo.errors import InputError
-from dashboard.store.model import MAX_ZONES
-from dashboard.store import Zone
-from dashboard.scene.model import Scene
 from dashboard.state.fields import Session, StateLike
-
+from dashboard.store import Zone
 
 #: Rule names and how the page describes them.
 RULE_LABELS: dict[str, str] = {
@@ -231,7 +229,7 @@ def _take_shape(state: StateLike, zid: str, shp: DrawnShape) -> bool:
 
 
 def apply_drawings(state: StateLike, features: Sequence[Mapping[str, Any]] | None,
-                   keep: set[str] | None = set()) -> bool:
+                   keep: frozenset[str] | set[str] | None = frozenset()) -> bool:
     """Fold the map's ``all_drawings`` into ``state.drawn_zones``.
 
     Features tagged with the id of an editable zone update it if its shape
@@ -275,7 +273,7 @@ def apply_drawings(state: StateLike, features: Sequence[Mapping[str, Any]] | Non
         changed = _take_shape(state, zid, shp) or changed
     zones: list[Zone] = state.drawn_zones
     if keep is None:  # some features could not be read: delete nothing
-        keep = {z.id for z in zones}
+        keep = frozenset(z.id for z in zones)
     gone = {z.id for z in zones if is_editable(state, z.id) and z.id not in seen | keep}
     if gone:
         changed = True

@@ -40,15 +40,10 @@ from dashboard.geo.errors import InputError
 from dashboard.geo.units import format_distance, from_km
 from dashboard.geo.validate import check_lonlat_array, polygonal_part, repair_polygon
 from dashboard.io.zonefile import MAX_ZONE_NAME_CHARS, file_stem, read_zone_file
-from dashboard.store import (
-    Scenario,
-    Store,
-    Zone,
-    from_geojson,
-    from_url_param,
-    to_geojson,
-)
+from dashboard.state.fields import Session, StateLike
 from dashboard.state.vertices import n_vertices, parse_vertex_text, table_to_geometry
+from dashboard.state.zone_choices import presets, ua_regions
+from dashboard.state.zone_scenario import apply_scenario, state_to_scenario
 from dashboard.state.zonemap import (
     MAX_ZONES,
     RULE_LABELS,
@@ -59,12 +54,14 @@ from dashboard.state.zonemap import (
     unique_name,
     zone_by_id,
 )
-from dashboard.state.zone_choices import presets, ua_regions
-from dashboard.state.zone_scenario import apply_scenario, state_to_scenario
-from dashboard.state.fields import Session, StateLike
-
-#: Most vertices the vertex table shows for editing.
-MAX_TABLE_VERTICES: int = 5000
+from dashboard.store import (
+    Scenario,
+    Store,
+    Zone,
+    from_geojson,
+    from_url_param,
+    to_geojson,
+)
 
 
 # ------------------------------------------------------------------------ errors

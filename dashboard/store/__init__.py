@@ -51,6 +51,7 @@ are defined: to change the busy timeout, patch
 """
 from __future__ import annotations
 
+from dashboard.store.backends import STORE_URL_ENV, Store, mask_url, open_store
 from dashboard.store.geojson import from_geojson, to_geojson
 from dashboard.store.gpkg import (
     GPKG_APPLICATION_ID,
@@ -58,6 +59,12 @@ from dashboard.store.gpkg import (
     SRS_ID,
     geometry_from_gpkg_blob,
     gpkg_geometry_blob,
+)
+from dashboard.store.gpkg_store import (
+    APP_DIR_NAME,
+    STORE_FILENAME,
+    ScenarioStore,
+    default_store_path,
 )
 from dashboard.store.model import (
     FORMAT,
@@ -80,13 +87,6 @@ from dashboard.store.model import (
     Zone,
     utc_now_iso,
 )
-from dashboard.store.gpkg_store import (
-    APP_DIR_NAME,
-    STORE_FILENAME,
-    ScenarioStore,
-    default_store_path,
-)
-from dashboard.store.backends import STORE_URL_ENV, Store, mask_url, open_store
 from dashboard.store.urlcodec import (
     MAX_URL_PARAM_CHARS,
     URL_PRECISION_DEG,

@@ -18,14 +18,13 @@ Anything else (``mysql://...``, ``http://...``) is an
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
 from dashboard.geo.errors import InputError
-from dashboard.store.model import Scenario, ScenarioSummary
 from dashboard.store.gpkg_store import ScenarioStore
+from dashboard.store.model import Scenario, ScenarioSummary
 from dashboard.store.urls import SCHEME, is_postgres_url, mask_url, url_password
 
 __all__ = ["STORE_URL_ENV", "Store", "open_store", "mask_url", "url_password",

@@ -18,8 +18,8 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.geo.errors import InputError
-from dashboard.io.filecheck import check_edges, load_json, swapped_hint
 from dashboard.geo.validate import repair_polygon
+from dashboard.io.filecheck import check_edges, load_json, swapped_hint
 from dashboard.store.meta import meta_fields, meta_to_dict
 from dashboard.store.model import (
     MAX_BUFFERS,
@@ -31,11 +31,11 @@ from dashboard.store.model import (
 )
 from dashboard.store.validate import (
     check_json_dict,
-    check_position,
     check_name,
     check_number,
-    value_kind,
+    check_position,
     validate_scenario,
+    value_kind,
 )
 
 __all__ = ["to_geojson", "from_geojson"]

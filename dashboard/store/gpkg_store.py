@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from typing import Any
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.data.limits import BUSY_TIMEOUT_S
 from dashboard.geo.errors import InputError
 from dashboard.store.gpkg import geometry_from_gpkg_blob, gpkg_geometry_blob
 from dashboard.store.meta import meta_fields, meta_to_dict
@@ -48,9 +49,6 @@ from dashboard.store.validate import check_name, validate_scenario
 __all__ = ["BUSY_TIMEOUT_S", "STORE_FILENAME", "APP_DIR_NAME", "ScenarioStore",
            "default_store_path"]
 
-#: How long a save waits for another writer before giving up, in seconds.
-#: Read on every connection: patch ``dashboard.store.gpkg_store.BUSY_TIMEOUT_S``.
-BUSY_TIMEOUT_S: float = 30.0
 #: File name of the default store inside the data directory.
 STORE_FILENAME: str = "scenarios.gpkg"
 APP_DIR_NAME: str = "nfz-dashboard"
@@ -260,10 +258,8 @@ class ScenarioStore:
             raise self._fail(exc) from None
         finally:
             if conn.in_transaction:
-                try:
+                with suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
             conn.close()
 
     # Updates gpkg_contents.last_change; the last statement of every write

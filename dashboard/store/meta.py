@@ -21,11 +21,11 @@ from dashboard.store.model import (
     utc_now_iso,
 )
 from dashboard.store.validate import (
-    check_position,
     check_number,
+    check_position,
     check_text,
-    value_kind,
     normalise_ts,
+    value_kind,
 )
 
 

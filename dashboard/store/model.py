@@ -8,12 +8,20 @@ the store are the other modules of this package.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.data.limits import (
+    MAX_BUFFERS,
+    MAX_GEOJSON_BYTES,
+    MAX_NAME_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_VERTICES,
+    MAX_ZONES,
+)
 from dashboard.geo.errors import InputError
 from dashboard.geo.units import KM_PER_UNIT
 
@@ -52,13 +60,6 @@ FORMAT: str = "nfz-dashboard-scenario"
 FORMAT_VERSION: int = 1
 #: Display units a scenario may carry (the keys of ``dashboard.geo.units.KM_PER_UNIT``).
 UNITS: tuple[str, ...] = tuple(KM_PER_UNIT)
-#: Caps on what a scenario may hold (protect the app from huge or hostile files).
-MAX_ZONES: int = 500
-MAX_BUFFERS: int = 500
-MAX_VERTICES: int = 500_000
-MAX_GEOJSON_BYTES: int = 64 * 1024 * 1024
-MAX_NAME_CHARS: int = 120
-MAX_TEXT_CHARS: int = 2000
 
 
 def utc_now_iso() -> str:
@@ -66,12 +67,12 @@ def utc_now_iso() -> str:
 
     This is also the GeoPackage ``DATETIME`` format, so the strings sort in time order.
     """
-    return format_ts(datetime.now(timezone.utc))
+    return format_ts(datetime.now(UTC))
 
 
 def format_ts(dt: datetime) -> str:
     """``dt`` in UTC as ``YYYY-MM-DDTHH:MM:SS.mmmZ`` (an aware ``dt``; milliseconds truncated)."""
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + \
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + \
         f"{dt.microsecond // 1000:03d}Z"
 
 

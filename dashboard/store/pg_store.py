@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -42,7 +42,9 @@ from psycopg.types.json import Jsonb
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.data.limits import BUSY_TIMEOUT_S, CONNECT_TIMEOUT_S
 from dashboard.geo.errors import InputError
+from dashboard.store.gpkg_store import buffers_from_rows, fields_from_row, zones_from_rows
 from dashboard.store.meta import meta_to_dict
 from dashboard.store.model import (
     Scenario,
@@ -60,16 +62,11 @@ from dashboard.store.pg_schema import (
     schema_version,
 )
 from dashboard.store.schema import app_version
-from dashboard.store.gpkg_store import buffers_from_rows, fields_from_row, zones_from_rows
 from dashboard.store.urls import mask_url, url_password
 from dashboard.store.validate import check_name, validate_scenario
 
 __all__ = ["CONNECT_TIMEOUT_S", "BUSY_TIMEOUT_S", "PostgresStore"]
 
-#: Seconds to wait for the server to answer a new connection.
-CONNECT_TIMEOUT_S: int = 5
-#: Seconds a write waits for a row another writer holds, then :class:`StoreBusy`.
-BUSY_TIMEOUT_S: float = 30.0
 #: Attempts for a transaction that hits a deadlock or a serialization failure.
 _ATTEMPTS = 4
 
@@ -244,10 +241,8 @@ class PostgresStore:
             raise InputError(f"cannot use the scenario store {self._where}: "
                              f"{self._scrub(str(exc), self._password)}") from None
         finally:
-            try:
+            with suppress(psycopg.Error):
                 conn.close()
-            except psycopg.Error:
-                pass
 
     def _run(self, undone: str, write: bool, work: Callable[[Any, _Op], T],
              empty: Callable[[], T]) -> T:

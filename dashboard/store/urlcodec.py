@@ -19,20 +19,18 @@ import numpy as np
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.data.limits import MAX_URL_JSON_BYTES, MAX_URL_PARAM_CHARS
 from dashboard.geo.errors import InputError
 from dashboard.store.meta import check_version, meta_fields, meta_to_dict
 from dashboard.store.model import FORMAT_VERSION, Buffer, Scenario, Zone
-from dashboard.store.validate import check_name, value_kind, validate_scenario
+from dashboard.store.validate import check_name, validate_scenario, value_kind
 
 __all__ = ["MAX_URL_PARAM_CHARS", "URL_PRECISION_DEG", "to_url_param", "from_url_param"]
 
-#: Longest URL parameter :func:`to_url_param` produces, in characters.
-MAX_URL_PARAM_CHARS: int = 6000
 #: Coordinate quantum of the URL form, in degrees (1e-5 deg is 1.1 m of latitude).
 URL_PRECISION_DEG: float = 1e-5
 
 _URL_SCALE = round(1 / URL_PRECISION_DEG)  # integer units per degree
-_MAX_URL_JSON_BYTES = 1024 * 1024  # decompressed URL payload cap (zip-bomb guard)
 _BAD = "the scenario link is damaged or incomplete"
 
 
@@ -206,7 +204,7 @@ def _unpack(param: str) -> dict[str, Any]:
     try:
         packed = base64.urlsafe_b64decode(param + "=" * (-len(param) % 4))
         d = zlib.decompressobj()
-        raw = d.decompress(packed, _MAX_URL_JSON_BYTES)
+        raw = d.decompress(packed, MAX_URL_JSON_BYTES)
         if d.unconsumed_tail:
             raise InputError(f"{_BAD} (it expands to more than 1 MB)")
         if not d.eof:

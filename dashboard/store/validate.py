@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.data.limits import MAX_RADIUS_KM
 from dashboard.geo.errors import InputError
 from dashboard.io.filecheck import check_edges, check_lonlat
 from dashboard.store.model import (
@@ -36,8 +37,6 @@ from dashboard.store.model import (
 __all__ = ["validate_scenario"]
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
-#: Largest radius a circle zone or a buffer may have, km (half the Earth's circumference).
-_MAX_RADIUS_KM = 20_000.0
 
 
 # ------------------------------------------------------------- one value each
@@ -58,7 +57,7 @@ def normalise_ts(value: Any, where: str) -> str:
     else:
         raise InputError(f"{where}: expected an ISO 8601 date-time string, got {value_kind(value)}")
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return format_ts(dt)
 
 
@@ -219,7 +218,7 @@ def _check_zone(z: Zone, where: str) -> None:
             raise InputError(f"{where}: a circle needs center_lon, center_lat and "
                              "radius_km together")
         check_position(z.center_lon, z.center_lat, f"{where} centre")
-        check_number(z.radius_km, f"{where} radius_km", positive=True, hi=_MAX_RADIUS_KM)
+        check_number(z.radius_km, f"{where} radius_km", positive=True, hi=MAX_RADIUS_KM)
     _check_zone_geometry(z.geometry, where)
 
 
@@ -227,7 +226,7 @@ def _check_buffer(b: Any, where: str, label: str) -> None:
     """A :class:`Buffer` with ``radius_km`` > 0 (km) and a centre or a layer, not both."""
     if not isinstance(b, Buffer):
         raise InputError(f"{label}: {where} is a {value_kind(b)}, not a Buffer")
-    check_number(b.radius_km, f"{where} radius_km", positive=True, hi=_MAX_RADIUS_KM)
+    check_number(b.radius_km, f"{where} radius_km", positive=True, hi=MAX_RADIUS_KM)
     check_text(b.label, f"{where} label", max_chars=MAX_NAME_CHARS)
     if b.layer is not None:
         check_text(b.layer, f"{where} layer", max_chars=MAX_NAME_CHARS, allow_empty=False)

@@ -13,20 +13,20 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import session as appstate
-from dashboard.scene.compose import build_scene
+from dashboard.analysis.feature_report import FeatureReport, feature_report
+from dashboard.analysis.report import PointReport, point_report
 from dashboard.geo.coords import parse_position
 from dashboard.geo.errors import InputError
-from dashboard.analysis.feature_report import FeatureReport, feature_report
 from dashboard.geo.geodesy import inverse_km
-from dashboard.analysis.report import PointReport, point_report
 from dashboard.geo.units import format_area, format_distance
 from dashboard.render.export import BRIEF_MIME, brief_bytes, spreadsheet_safe
+from dashboard.scene.compose import build_scene
 from dashboard.scene.model import Scene
+from dashboard.state import session as appstate
+from dashboard.state.fields import Session
 from dashboard.state.search import find_place
 from dashboard.ui.mapview import hidden_layers, map_view, take_events
 from dashboard.ui.widgets import inert_table, md
-from dashboard.state.fields import Session
 
 MAP_KEY = "explore_map"
 MAP_HEIGHT_PX = 700

@@ -15,19 +15,18 @@ from typing import Any
 import altair as alt
 import streamlit as st
 
-from dashboard.state import session as appstate
-
-from dashboard.state import incidents as incidentfilter
-from dashboard.data.catalogue import CATALOGUE
-from dashboard.scene.compose.incidents import origin_result, range_text
-from dashboard.geo.errors import InputError
 from dashboard.analysis.incident_table import POSITION_NOT_SOURCED, incident_table
+from dashboard.data.catalogue import CATALOGUE
+from dashboard.geo.errors import InputError
 from dashboard.geo.munitions import PRESETS
 from dashboard.geo.units import format_area, format_radius
-from dashboard.state.incidents import IncidentFilter
 from dashboard.render.export import spreadsheet_safe
-from dashboard.ui.widgets import md
+from dashboard.scene.compose.incidents import origin_result, range_text
+from dashboard.state import incidents as incidentfilter
+from dashboard.state import session as appstate
 from dashboard.state.fields import Session
+from dashboard.state.incidents import IncidentFilter
+from dashboard.ui.widgets import md
 
 
 def chart_section(flt: IncidentFilter) -> None:

@@ -8,10 +8,11 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.state import zonemap as zm
-
+from dashboard.data.limits import LIST_TTL_S
 from dashboard.state import zone_choices
+from dashboard.state import zonemap as zm
 from dashboard.state import zones as zs
+from dashboard.state.fields import Session, StateLike
 from dashboard.store import (
     Scenario,
     ScenarioExists,
@@ -21,13 +22,8 @@ from dashboard.store import (
     to_url_param,
 )
 from dashboard.ui.widgets import add_row, attempt, md, plural, show_queued
-from dashboard.state.fields import Session, StateLike
 
 REPLACE_HINT = " — tick “Replace” to overwrite it, or choose another name"
-#: How long a session reuses the list of saved scenarios, seconds (its own saves,
-#: renames and deletes refresh it at once): a store that does not answer holds up
-#: one rerun in this time, not every rerun.
-LIST_TTL_S: float = 10.0
 
 
 # ----------------------------------------------------------------- scenarios

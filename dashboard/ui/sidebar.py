@@ -12,13 +12,13 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.state import session as appstate
 from dashboard.geo.errors import InputError
-from dashboard.io.layers_io import MAX_UPLOAD_BYTES, load_layer, read_user_layer
 from dashboard.geo.units import KM_PER_UNIT, UNIT_WORDS, from_km
+from dashboard.io.layers_io import MAX_UPLOAD_BYTES, load_layer, read_user_layer
+from dashboard.state import session as appstate
+from dashboard.state.fields import Session
 from dashboard.ui import timeline
 from dashboard.ui.widgets import md
-from dashboard.state.fields import Session
 
 #: Largest upload, in MB (``maxUploadSize`` in .streamlit/config.toml is the same).
 MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)

@@ -11,11 +11,11 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.state import incidents as incidentfilter
 from dashboard.geo.cache import memoize
 from dashboard.io.layers_io import load_layer
-from dashboard.ui.widgets import md
+from dashboard.state import incidents as incidentfilter
 from dashboard.state.fields import Session
+from dashboard.ui.widgets import md
 
 ATTRIBUTION_HELP = ("Grouped by the wording of each incident's attribution: a report that "
                     "names no launcher or calls it unconfirmed is *not stated or unconfirmed*; "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -53,7 +53,7 @@ def attempt(action: Callable[[], T], show: Callable[[str], Any] | None = None, *
     """
     try:
         return True, action()
-    except Exception as exc:  # noqa: BLE001 - shown as a message
+    except Exception as exc:
         err = user_error(exc)
         hint = next((h for t, h in (hints or {}).items() if isinstance(exc, t)), "")
         if show is None:  # Markdown: the message (which may quote user text) made inert

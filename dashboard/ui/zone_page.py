@@ -18,23 +18,23 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.state import session as appstate
-from dashboard.state import zonemap as zm
-from dashboard.state import zone_choices
-from dashboard.scene.compose import build_scene
-from dashboard.state.drawing import DEFAULT_CENTER, DEFAULT_ZOOM
 from dashboard.geo.units import KM_PER_UNIT
-from dashboard.state.mapevents import Click, Drawn, Measure, ViewChange
-from dashboard.scene.styles import zone_colours
+from dashboard.scene.compose import build_scene
 from dashboard.scene.model import Scene, View
+from dashboard.scene.styles import zone_colours
+from dashboard.state import session as appstate
+from dashboard.state import zone_choices
+from dashboard.state import zonemap as zm
+from dashboard.state.drawing import DEFAULT_CENTER, DEFAULT_ZOOM
+from dashboard.state.fields import Session, StateLike, widget_key
+from dashboard.state.mapevents import Click, Drawn, Measure, ViewChange
+from dashboard.state.vertices import n_vertices
 from dashboard.store import Zone
+from dashboard.ui import zone_figures as zf
 from dashboard.ui.mapview import map_view, take_events
 from dashboard.ui.scenario_box import scenarios, shared_link
 from dashboard.ui.widgets import attempt, md, md_html, show_queued, swatch
 from dashboard.ui.zone_tools import builders, zone_tools
-from dashboard.state.vertices import n_vertices
-from dashboard.state.fields import Session, StateLike, widget_key
-from dashboard.ui import zone_figures as zf
 
 MAP_HEIGHT_PX = 640
 MAP_KEY = "zones_map"

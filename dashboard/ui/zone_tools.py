@@ -7,18 +7,16 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.state import zonemap as zm
-
-from dashboard.state import zone_scenario
-
-from dashboard.state import zone_choices
-from dashboard.state import zones as zs
+from dashboard.data.limits import MAX_TABLE_VERTICES
 from dashboard.geo.units import format_distance, from_km, to_km
-from dashboard.store import Zone
-from dashboard.ui.widgets import add_row, attempt, md
-from dashboard.state.vertices import n_vertices, vertex_table
+from dashboard.state import zone_choices, zone_scenario
+from dashboard.state import zonemap as zm
+from dashboard.state import zones as zs
 from dashboard.state.fields import Session, StateLike, widget_key
+from dashboard.state.vertices import n_vertices, vertex_table
+from dashboard.store import Zone
 from dashboard.ui import zone_figures as zf
+from dashboard.ui.widgets import add_row, attempt, md
 
 
 # ------------------------------------------------------------ work on a zone
@@ -71,9 +69,9 @@ def _vertex_columns() -> dict[str, Any]:
 def _tool_vertices(state: StateLike, z: Zone) -> None:
     state = Session.of(state)
     nv = n_vertices(z.geometry)
-    if nv > zs.MAX_TABLE_VERTICES:
+    if nv > MAX_TABLE_VERTICES:
         st.info(f"{nv:,} vertices are too many to edit in a table "
-                f"(at most {zs.MAX_TABLE_VERTICES:,}).")
+                f"(at most {MAX_TABLE_VERTICES:,}).")
     else:
         st.caption("Exact coordinates in degrees (WGS84). part = polygon of a "
                    "multi-part zone, ring 0 = outline, 1… = holes. Add or delete rows, "

@@ -53,11 +53,28 @@ import matplotlib
 
 from dashboard.geo.errors import InputError
 from dashboard.render.brief.layers import LayerState
-from dashboard.render.brief.layout import (FONT, FORMATS, PAGE_SIZES, BriefLayout, Fmt, Page, PageSize,
-                                           PlacedLabel, ScaleBar, SizeName, page_boxes)
+from dashboard.render.brief.layout import (
+    FONT,
+    FORMATS,
+    PAGE_SIZES,
+    BriefLayout,
+    Fmt,
+    Page,
+    PageSize,
+    PlacedLabel,
+    ScaleBar,
+    SizeName,
+    page_boxes,
+)
 from dashboard.render.brief.mainmap import draw_map
-from dashboard.render.brief.marks import (draw_banners, draw_footer, draw_header, format_dtg,
-                                          generation_time, marking_colours)
+from dashboard.render.brief.marks import (
+    draw_banners,
+    draw_footer,
+    draw_header,
+    format_dtg,
+    generation_time,
+    marking_colours,
+)
 from dashboard.render.brief.panel import draw_panel
 from dashboard.scene.model import Scene
 

@@ -12,13 +12,20 @@ import math
 import numpy as np
 import shapely
 from matplotlib.collections import LineCollection
-from matplotlib.patches import FancyBboxPatch, Polygon as MplPolygon, Rectangle
+from matplotlib.patches import FancyBboxPatch, Rectangle
+from matplotlib.patches import Polygon as MplPolygon
 
 from dashboard.render.brief.layout import INK, MUTED, PANEL_EDGE, MapView, Page, ScaleBar
 from dashboard.render.brief.marks import km_per_unit
 from dashboard.render.labels import Box
-from dashboard.render.mapframe import (MapProjection, fmt_lat, fmt_lon, nice_scale_length, scale_bar_span_m,
-                                       true_north_deg)
+from dashboard.render.mapframe import (
+    MapProjection,
+    fmt_lat,
+    fmt_lon,
+    nice_scale_length,
+    scale_bar_span_m,
+    true_north_deg,
+)
 
 # ------------------------------------------------------------------ graticule
 

@@ -22,7 +22,12 @@ from dashboard.render.brief.layout import INK, MapView, Page, frame_lonlat
 from dashboard.render.brief.marks import km_per_unit
 from dashboard.render.brief.shapes import area_anchors, clip, coarse, polygon_path
 from dashboard.render.labels import Box, LabelPlacer, LabelRequest
-from dashboard.render.mapframe import MapProjection, densified_box, nice_scale_length, scale_bar_span_m
+from dashboard.render.mapframe import (
+    MapProjection,
+    densified_box,
+    nice_scale_length,
+    scale_bar_span_m,
+)
 from dashboard.scene.model import STRIKE_LINE, Scene, SceneLayer
 
 Window = tuple[float, float, float, float]  # centre x, centre y, width, height (metres)

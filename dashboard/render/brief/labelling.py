@@ -22,9 +22,8 @@ from dashboard.render.brief.layout import INK, MapView, Page, PlacedLabel
 from dashboard.render.brief.marks import present, short_date
 from dashboard.render.brief.shapes import area_anchors, clip
 from dashboard.render.labels import Box, LabelPlacer, LabelRequest
-from dashboard.scene.styles import RGBA, LayerStyle, rgba_float
 from dashboard.scene.model import Scene, SceneLayer
-
+from dashboard.scene.styles import RGBA, LayerStyle, rgba_float
 
 # ------------------------------------------------------------------ points
 

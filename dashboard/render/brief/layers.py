@@ -15,13 +15,17 @@ import numpy as np
 import shapely
 from matplotlib.collections import LineCollection, PathCollection
 
-from dashboard.render.brief.labelling import (area_label_requests, line_label_requests,
-                                              point_label_requests, ring_label_requests)
+from dashboard.render.brief.labelling import (
+    area_label_requests,
+    line_label_requests,
+    point_label_requests,
+    ring_label_requests,
+)
 from dashboard.render.brief.layout import MapView, Page
 from dashboard.render.brief.shapes import declutter, line_parts, polygon_path
 from dashboard.render.labels import Box, LabelRequest
-from dashboard.scene.styles import NEIGHBOUR_COLOURS, RGBA, feature_colours, rgba_float
 from dashboard.scene.model import Scene, SceneLayer
+from dashboard.scene.styles import NEIGHBOUR_COLOURS, RGBA, feature_colours, rgba_float
 
 POPULATION_STEPS = (15_000, 25_000, 50_000, 100_000, 150_000, 200_000, 250_000, 300_000, 500_000,
                     1_000_000, 2_000_000, 5_000_000)

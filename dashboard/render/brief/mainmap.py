@@ -14,7 +14,15 @@ import numpy as np
 from dashboard.render.brief.furniture import draw_graticule, draw_north_arrow, draw_scale_bar
 from dashboard.render.brief.labelling import place_labels
 from dashboard.render.brief.layers import LayerState, draw_layer, layer_z
-from dashboard.render.brief.layout import INK, SEA, MapView, Page, PlacedLabel, ScaleBar, frame_lonlat
+from dashboard.render.brief.layout import (
+    INK,
+    SEA,
+    MapView,
+    Page,
+    PlacedLabel,
+    ScaleBar,
+    frame_lonlat,
+)
 from dashboard.render.labels import Box, LabelRequest
 from dashboard.render.mapframe import densified_box, projection_for
 from dashboard.scene.model import Scene

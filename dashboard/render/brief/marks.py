@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from matplotlib.patches import Rectangle
@@ -66,15 +66,15 @@ def generation_time(generated_at: datetime | None = None) -> datetime:
     """
     if generated_at is not None:
         if generated_at.tzinfo is None:
-            generated_at = generated_at.replace(tzinfo=timezone.utc)
-        return generated_at.astimezone(timezone.utc)
+            generated_at = generated_at.replace(tzinfo=UTC)
+        return generated_at.astimezone(UTC)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+            return datetime.fromtimestamp(int(epoch), tz=UTC)
         except ValueError as exc:
             raise InputError(f"SOURCE_DATE_EPOCH is not an integer: {epoch!r}") from exc
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def marking_colours(marking: str) -> tuple[str, str]:
@@ -104,11 +104,7 @@ def km_per_unit(unit: str) -> float:
 
 def present(v: Any) -> bool:
     """False for a missing value (None or NaN)."""
-    if v is None:
-        return False
-    if isinstance(v, float) and math.isnan(v):
-        return False
-    return True
+    return v is not None and not (isinstance(v, float) and math.isnan(v))
 
 
 def short_date(v: Any) -> str | None:

@@ -12,8 +12,8 @@ from matplotlib.patches import Rectangle
 from dashboard.render.brief.insets import detail_inset, locator_inset
 from dashboard.render.brief.layout import INK, MUTED, PANEL_EDGE, MapView, Page
 from dashboard.render.labels import Box
-from dashboard.scene.styles import rgba_float
 from dashboard.scene.model import STRIKE_LINE, Scene
+from dashboard.scene.styles import rgba_float
 
 
 def panel_title(page: Page, x0: float, y: float, x1: float, text: str) -> float:

@@ -22,15 +22,22 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.data.catalogue import CATALOGUE
-from dashboard.scene.compose import incidents as incident_parts
-from dashboard.scene.compose import parts
-from dashboard.scene.compose.words import as_date, long_date, sources_for, subtitle_for, title_for, today
-from dashboard.io.layers_io import load_layer
 from dashboard.geo.nato import nato_border_on
 from dashboard.geo.units import format_area, format_radius
-from dashboard.scene.styles import LayerStyle, style_for
-from dashboard.scene.request import SceneRequest
+from dashboard.io.layers_io import load_layer
+from dashboard.scene.compose import incidents as incident_parts
+from dashboard.scene.compose import parts
+from dashboard.scene.compose.words import (
+    as_date,
+    long_date,
+    sources_for,
+    subtitle_for,
+    title_for,
+    today,
+)
 from dashboard.scene.model import STRIKE_LINE, Scene, SceneLayer, View
+from dashboard.scene.request import SceneRequest
+from dashboard.scene.styles import LayerStyle, style_for
 
 __all__ = ["build_scene", "default_view", "format_area", "TOOLTIP_FIELDS", "LABELLED"]
 

@@ -20,13 +20,13 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pandas as pd
 
-from dashboard.geo.cache import memoize
-from dashboard.geo.buffer import buffer_point
-from dashboard.geo.errors import InputError
 from dashboard.analysis.incident_table import incident_ids
-from dashboard.io.layers_io import load_layer
 from dashboard.analysis.origin import OriginAreas, find_incident, origin_areas
+from dashboard.geo.buffer import buffer_point
+from dashboard.geo.cache import memoize
+from dashboard.geo.errors import InputError
 from dashboard.geo.units import format_area, format_radius
+from dashboard.io.layers_io import load_layer
 from dashboard.scene.model import View
 
 Figures = dict[str, str]

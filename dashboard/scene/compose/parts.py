@@ -18,9 +18,9 @@ from dashboard.geo.buffer import buffer_point, side_band
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import geodesic_line
-from dashboard.io.layers_io import load_layer
 from dashboard.geo.measure import area_km2
 from dashboard.geo.units import format_area, format_distance, format_radius
+from dashboard.io.layers_io import load_layer
 from dashboard.scene.styles import zone_colours
 
 Figures = dict[str, str]

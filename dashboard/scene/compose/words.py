@@ -5,12 +5,12 @@ import json
 import math
 import os
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import geopandas as gpd
 
-from dashboard.geo.cache import memoize
 from dashboard.data.catalogue import CATALOGUE, GEODATA_DIR
+from dashboard.geo.cache import memoize
 
 #: Short attribution lines, by the publisher named in a MANIFEST source's attribution.
 ATTRIBUTIONS: dict[str, str] = {
@@ -49,8 +49,8 @@ def today() -> date:
     """Today (UTC), or the day of ``SOURCE_DATE_EPOCH`` when set, so scripted briefs reproduce."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
-    return datetime.now(timezone.utc).date()
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    return datetime.now(UTC).date()
 
 
 @memoize(maxsize=4)

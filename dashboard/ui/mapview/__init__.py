@@ -23,9 +23,9 @@ import geopandas as gpd
 import streamlit as st
 import streamlit.components.v1 as components
 
-from dashboard.state.mapevents import LayersToggled, MapEvent, Missing, new_events
 from dashboard.render.deck import build_args
 from dashboard.scene.model import Scene
+from dashboard.state.mapevents import LayersToggled, MapEvent, Missing, new_events
 
 __all__ = ["COMPONENT_DIR", "hidden_layers", "map_view", "take_events"]
 
