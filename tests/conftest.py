@@ -1,68 +1,192 @@
-"""Shared fixtures: the real app server, a real headless Chromium, a real PostgreSQL.
+"""Shared fixtures and helpers: the real app server, a real headless Chromium, a real
+PostgreSQL, the committed catalogue, scenario builders, and the suite's policies.
 
-Browser tests use Debian's ``chromium`` driven by Playwright.  When the browser
-is missing and we are root on Debian, it is installed with apt-get (the README's
-test command covers the browser tests); in CI (``CI=true``) a browser test never
-skips: a missing browser is an error.
+Machine set-up
+    ``bash scripts/setup_test_machine.sh`` installs what the suite needs (Debian's
+    ``chromium``, ``postgresql`` and ``postgresql-<version>-postgis-3``, and the
+    project with its ``test`` extra); it is idempotent, and ``.ci/run`` calls it.
+    Nothing here installs anything: the fixtures only look for what is there.  When
+    chromium or PostgreSQL with PostGIS is missing, the tests that need it are
+    skipped with a message naming that script, except in CI (``CI=true``), where a
+    missing browser or database fails them: CI never skips.
 
-Store tests use a PostgreSQL server with PostGIS (:mod:`pgserver`), started
-once per session from Debian's binaries (installed with apt-get when missing
-and we are root) and stopped at the end; likewise never skipped in CI.
+Tiers
+    Markers ``browser`` (drives the app in headless Chromium with Playwright) and
+    ``slow`` (more than ~3 s, or starts servers or processes).  Besides the marks in
+    the modules, :func:`pytest_collection_modifyitems` marks every test that uses a
+    browser fixture (``browser``, ``chromium_path``, ``app_url``) ``browser`` and
+    ``slow``, and every test that uses PostgreSQL (``pg_server``, ``pg_url``,
+    ``fresh_pg_url``, the ``postgres`` side of ``store_url``) ``slow``.  The fast
+    tier for local work is ``python -m pytest -m "not slow and not browser"``; CI
+    runs everything (``python -m pytest``).
+
+Timeouts
+    ``pytest-timeout`` (in the ``test`` extra) stops any test after ``timeout`` in
+    ``pytest.ini`` (300 s); ``browser`` tests get :data:`BROWSER_TIMEOUT_S` unless
+    they carry their own ``@pytest.mark.timeout``.  Without the plugin the marks
+    and the ini option are registered here, so ``--strict-markers`` still passes,
+    and a warning says timeouts are off.
+
+Hypothesis
+    Every run loads a profile: ``ci`` by default, so every run (CI's and yours)
+    draws the same examples (``derandomize=True``, no example database,
+    ``max_examples=100`` unless a test sets its own, ``deadline=None``: a loaded CI
+    machine is no reason to fail, ``print_blob=True``: a failure prints the line
+    that reproduces it).  ``HYPOTHESIS_PROFILE=dev python -m pytest ...`` picks the
+    ``dev`` profile instead: new random examples every run, and the example
+    database replays the failures it found.
+
+Shared helpers
+    Test modules import the plain helpers and constants below with ``from conftest
+    import ...`` (pytest puts ``tests/`` on ``sys.path``, as for ``appserver``,
+    ``pgserver`` and ``geo_reference``); fixtures need no import.
 """
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import io
+import json
 import os
+import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import settings
 
-# CI explores the same examples every run (a green main stays green); local runs
-# keep exploring new ones.
-settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+from appserver import CHROMIUM_ARGS, start_app, stop_app  # tests/ is on pytest's path
+from geo_reference import GEOD
+from pgserver import PgServer, find_bindir, start_server
 
+# --------------------------------------------------------------------- Hypothesis
+settings.register_profile("ci", derandomize=True, database=None, max_examples=100,
+                          deadline=None, print_blob=True)
+settings.register_profile("dev", derandomize=False, max_examples=100, deadline=None,
+                          print_blob=True)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+# --------------------------------------------------------------------- paths, data
 ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"
+GEODATA = ROOT / "geodata"
+#: The app's entry script, for ``AppTest.from_file`` and ``streamlit run``.
+APP = str(ROOT / "dashboard" / "app.py")
+#: The command that sets a machine up for the whole suite (named in skip messages).
+SETUP_SCRIPT = "bash scripts/setup_test_machine.sh"
+#: Per-test ceiling of browser tests (the ini's ``timeout`` is for the others).
+BROWSER_TIMEOUT_S = 900
 
-from appserver import CHROMIUM_ARGS, start_app, stop_app  # noqa: E402,F401  (tests/ is on pytest's path)
-from pgserver import PgServer, find_bindir, install_postgres, start_server  # noqa: E402
+PRZEWODOW_ID = "2022-11-15-przewodow"
+PRZEWODOW_LONLAT = (23.93432, 50.47099)
 
+
+def in_ci() -> bool:
+    """True when ``CI`` is set to something other than empty, 0, false or no."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def missing(what: str) -> None:
+    """Skip the test (fail it in CI) because ``what`` is not installed."""
+    msg = f"{what} is not installed: run `{SETUP_SCRIPT}` (root on Debian) to install it"
+    if in_ci():
+        pytest.fail(msg + "; CI (CI=true) never skips these tests", pytrace=False)
+    pytest.skip(msg)
+
+
+@cache
+def _geodata_json(name: str) -> str:
+    return (GEODATA / name).read_text(encoding="utf-8")
+
+
+def geodata_features(layer: str) -> list[dict]:
+    """The features of ``geodata/<layer>.geojson`` read with ``json`` (a fresh copy)."""
+    return json.loads(_geodata_json(f"{layer}.geojson"))["features"]
+
+
+def geodata_feature(layer: str, key: str, value: str) -> dict:
+    """The first feature of ``layer`` whose property ``key`` is ``value``."""
+    return next(f for f in geodata_features(layer) if f["properties"].get(key) == value)
+
+
+def catalogue() -> list[dict]:
+    """Every incident of the source catalogue (``geodata/src/incidents.json``)."""
+    return json.loads(_geodata_json("src/incidents.json"))["incidents"]
+
+
+def unlocated_incidents() -> list[dict]:
+    """The incidents whose position no source states (``incidents_unlocated.json``)."""
+    return json.loads(_geodata_json("incidents_unlocated.json"))["incidents"]
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    """``dashboard.cli.main(argv)`` in-process: (exit code, stdout, stderr)."""
+    from dashboard.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+# --------------------------------------------------------------------- pytest hooks
+_HAS_TIMEOUT_PLUGIN = importlib.util.find_spec("pytest_timeout") is not None
+_BROWSER_FIXTURES = {"browser", "chromium_path", "app_url"}
+_PG_FIXTURES = {"pg_server", "pg_url", "fresh_pg_url"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    if not _HAS_TIMEOUT_PLUGIN:  # keep pytest.ini's option known without the plugin
+        parser.addini("timeout", "per-test timeout (pytest-timeout is not installed)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not _HAS_TIMEOUT_PLUGIN:
+        config.addinivalue_line("markers", "timeout(seconds): per-test timeout (pytest-timeout)")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = [f"hypothesis profile: {HYPOTHESIS_PROFILE} (HYPOTHESIS_PROFILE=dev explores)"]
+    if not _HAS_TIMEOUT_PLUGIN:
+        lines.append(f"pytest-timeout is not installed: no per-test timeouts (run {SETUP_SCRIPT})")
+    return lines
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & _BROWSER_FIXTURES:
+            for mark in ("browser", "slow"):
+                if item.get_closest_marker(mark) is None:
+                    item.add_marker(getattr(pytest.mark, mark))
+        if names & _PG_FIXTURES and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("browser") and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(BROWSER_TIMEOUT_S))
+
+
+# --------------------------------------------------------------------- browser
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 
 
-def _find_chromium() -> str | None:
+def find_chromium() -> str | None:
     for c in CHROMIUM_CANDIDATES:
         if Path(c).exists():
             return c
     return shutil.which("chromium")
 
 
-def _install_chromium() -> None:
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(["apt-get", "update", "-qq"], check=False, env=env,
-                   stdout=subprocess.DEVNULL)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, env=env,
-                   stdout=subprocess.DEVNULL)
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
-    path = _find_chromium()
+    path = find_chromium()
     if path is None:
-        _install_chromium()
-        path = _find_chromium()
-    if path is None:
-        msg = "Debian's chromium is not installed (apt-get install -y chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(msg + "; browser tests never skip in CI")
-        pytest.skip(msg)
+        missing("Debian's chromium (for the browser tests)")
     return path
 
 
@@ -90,19 +214,125 @@ def browser(chromium_path: str):
             b.close()
 
 
+#: The browser tests' window, and the map's iframe.
+VIEWPORT = {"width": 1280, "height": 800}
+MAP = 'iframe[title*="mapview.map"]'
+#: Every request and websocket a page opened with :func:`open_app_page` made
+#: (test_browser_map checks last that none left the app).
+REQUESTS: list[str] = []
+SOCKETS: list[str] = []
+
+
+def open_app_page(browser, url: str):
+    """A new context and page at ``url``, ready; (context, page, dialog messages).
+    Requests and websockets are recorded in :data:`REQUESTS` and :data:`SOCKETS`."""
+    ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    page = ctx.new_page()
+    page.on("request", lambda r: REQUESTS.append(r.url))
+    page.on("websocket", lambda ws: SOCKETS.append(ws.url))
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    wait_ready(page)
+    return ctx, page, dialogs
+
+
+def frame_of(page):
+    return page.locator(MAP).element_handle().content_frame()
+
+
+def wait_ready(page, timeout_ms: int = 90_000) -> None:
+    """The map iframe is there and every layer it references is loaded and drawn."""
+    page.frame_locator(MAP).locator('#root[data-ready="1"]').wait_for(timeout=timeout_ms)
+    settle(page)
+
+
+def settle(page, quiet_ms: int = 700, timeout_ms: int = 60_000) -> None:
+    """Until the map's view has stopped moving and the app has not run for ``quiet_ms``.
+
+    The frame is looked up on every poll: a page switch replaces it.
+    """
+    last, quiet, waited = None, 0, 0
+    while waited < timeout_ms:
+        view = frame_of(page).evaluate("() => window.nfzMap && JSON.stringify(window.nfzMap.view())")
+        idle = page.evaluate("() => document.querySelector('[data-testid=\"stApp\"]')"
+                             "?.getAttribute('data-test-script-state') !== 'running'")
+        quiet = quiet + 100 if (idle and view == last) else 0
+        if quiet >= quiet_ms:
+            return
+        last = view
+        page.wait_for_timeout(100)
+        waited += 100
+    raise AssertionError("the map or the app never settled")
+
+
+def map_box(page) -> dict:
+    return page.locator(MAP).bounding_box()
+
+
+def snap(page, x: float, y: float) -> tuple[float, float]:
+    """The page point nearest (x, y) on a whole pixel of the map's frame: the readout
+    and the tools then see the same pixel (the frame sits at a fractional offset)."""
+    b = map_box(page)
+    return b["x"] + round(x - b["x"]), b["y"] + round(y - b["y"])
+
+
+def centre(page) -> tuple[float, float]:
+    b = map_box(page)
+    return b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
+
+
+def search(page, text: str) -> None:
+    box = page.get_by_role("textbox", name="Search", exact=True)
+    box.fill(text)
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    settle(page)
+
+
+def readout(page) -> dict[str, str]:
+    fr = page.frame_locator(MAP)
+    return {fmt: fr.locator(f'[aria-label="Pointer position"] [data-fmt="{fmt}"]').inner_text()
+            for fmt in ("dd", "dms", "mgrs")}
+
+
+def hover(page, x: float, y: float, text: str | None = None, timeout_ms: int = 15_000):
+    """Move onto (x, y) until the readout shows a position there (and, with ``text``,
+    a tooltip holding it): proof that the map answers at that pixel.
+    Returns ((lon, lat) from the readout, tooltip text or None)."""
+    x, y = snap(page, x, y)
+    tip = page.frame_locator(MAP).locator(".tooltip")
+    for _ in range(max(timeout_ms // 600, 1)):
+        page.mouse.move(x - 3, y - 2)
+        page.mouse.move(x, y, steps=3)
+        page.wait_for_timeout(350)
+        first = readout(page)["dd"]
+        page.wait_for_timeout(250)  # the same twice: the readout has caught up with the pointer
+        m = re.fullmatch(r"(-?[\d.]+), (-?[\d.]+)", readout(page)["dd"])
+        shown = tip.inner_text() if tip.is_visible() else None
+        if m and m.group(0) == first and (text is None or (shown is not None and text in shown)):
+            return (float(m.group(2)), float(m.group(1))), shown
+    raise AssertionError(f"no readout/tooltip {text!r} at ({x:.0f}, {y:.0f})")
+
+
+def download_brief(page) -> Path:
+    """Export tab open: "Make briefing map", then download it; the file's path."""
+    page.get_by_role("button", name="Make briefing map").click()
+    download = page.get_by_role("button", name="Download briefing map")
+    download.wait_for(timeout=120_000)
+    with page.expect_download(timeout=120_000) as dl:
+        download.click()
+    return Path(dl.value.path())
+
+
+# --------------------------------------------------------------------- PostgreSQL
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
     """A PostgreSQL + PostGIS server on 127.0.0.1 for this session (restartable by tests)."""
     bindir = find_bindir()
     if bindir is None:
-        install_postgres()
-        bindir = find_bindir()
-    if bindir is None:
-        msg = ("PostgreSQL with PostGIS is not installed (apt-get install -y postgresql "
-               "postgresql-15-postgis-3)")
-        if os.environ.get("CI"):
-            pytest.fail(msg + "; store tests never skip in CI")
-        pytest.skip(msg)
+        missing("PostgreSQL with PostGIS (Debian's postgresql and postgresql-<version>-postgis-3,"
+                " for the shared-store tests)")
     server = start_server(bindir)
     try:
         yield server
@@ -122,3 +352,100 @@ def fresh_pg_url(pg_server: PgServer) -> str:
     if not pg_server.running:  # a test that stopped the server failed before restarting it
         pg_server.start()
     return pg_server.create_database()
+
+
+@pytest.fixture(params=["gpkg", pytest.param("postgres", marks=pytest.mark.slow)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty scenario store of each kind: a GeoPackage path or a PostgreSQL URL."""
+    if request.param == "gpkg":
+        return str(tmp_path / "s.gpkg")
+    return request.getfixturevalue("fresh_pg_url")
+
+
+# --------------------------------------------------------------------- scenarios
+#: The creation time of the built scenarios (fixed: saves compare exactly).
+CREATED = "2024-03-01T08:00:00.000Z"
+
+
+def geodesic_circle(lon: float, lat: float, radius_km: float, n: int = 256):
+    """A geodesic circle from ``Geod.fwd`` (independent of the core's buffer code)."""
+    from shapely.geometry import Polygon
+
+    az = np.linspace(0.0, 360.0, n, endpoint=False)
+    lons, lats, _ = GEOD.fwd(np.full(n, lon), np.full(n, lat), az, np.full(n, radius_km * 1000))
+    return Polygon(np.column_stack([lons, lats]))
+
+
+def star(lon: float, lat: float, n: int, seed: int, r_deg: tuple[float, float] = (0.2, 0.5)):
+    """A random star-shaped (hence simple) polygon of ``n`` vertices around (lon, lat)."""
+    from shapely.geometry import Polygon
+
+    rng = np.random.default_rng(seed)
+    ang = np.linspace(0, 2 * np.pi, n, endpoint=False) + rng.uniform(0, 0.5, n) * 2 * np.pi / n
+    r = rng.uniform(*r_deg, n)
+    return Polygon(np.column_stack([lon + r * np.cos(ang) / np.cos(np.radians(lat)),
+                                    lat + r * np.sin(ang)]))
+
+
+def wavy(lon: float, lat: float, n: int, seed: int):
+    """A smooth wavy ring of ``n`` vertices (cheap for GEOS to validate, unlike spikes)."""
+    from shapely.geometry import Polygon
+
+    rng = np.random.default_rng(seed)
+    th = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    r = 0.2 * (1 + 0.1 * np.sin(rng.integers(3, 60) * th + rng.uniform(0, 2 * np.pi)))
+    return Polygon(np.column_stack([lon + r * np.cos(th) / np.cos(np.radians(lat)),
+                                    lat + r * np.sin(th)]))
+
+
+def make_scenario(name: str = "Przewodów — NFZ «A» ✈", seed: int = 0):
+    """A typical scenario: a 75 km circle, a rectangle, a two-part zone with a hole."""
+    from shapely.geometry import MultiPolygon, Polygon, box
+
+    from dashboard.store import Buffer, Scenario, ScenarioView, Zone
+
+    lon, lat = PRZEWODOW_LONLAT
+    holed = Polygon(star(25.5, 49.0, 40, seed).exterior.coords,
+                    [geodesic_circle(25.5, 49.0, 5.0, 32).exterior.coords])
+    return Scenario(
+        name=name,
+        zones=[
+            Zone("circle-75", "75 km around Przewodów", geodesic_circle(lon, lat, 75.0),
+                 rule="circle", description="geodesic circle", params={"n_vertices": 256},
+                 center_lon=lon, center_lat=lat, radius_km=75.0),
+            Zone("lviv-box", "Lviv box", box(23.5, 49.5, 24.5, 50.0), rule="rectangle"),
+            Zone("two-part", "Two parts", MultiPolygon([holed, star(30.0, 50.0, 30, seed + 1)]),
+                 rule="border_band", description="50 km band along PL-UA",
+                 params={"segment_ids": ["PL-UA", "SK-UA"], "depth_km": 50.0}),
+        ],
+        buffers=[Buffer(lon, lat, 75.0, label="75 km"),
+                 Buffer.around_layer("nato_border", 100.0, label="100 km of NATO")],
+        incident_id=PRZEWODOW_ID,
+        view=ScenarioView(24.1, 50.2, 6.25),
+        as_of=date(2022, 11, 15),
+        units="nm",
+        created=CREATED,
+    )
+
+
+def small_scenario(name: str, seed: int, tag: str = ""):
+    """Three 50-vertex zones; ``seed``/``tag`` make versions distinguishable."""
+    from dashboard.store import Scenario, Zone
+
+    s = seed + sum(map(ord, tag)) * 1000
+    return Scenario(name=name, created=CREATED, zones=[
+        Zone(f"z{k}", f"{name} {tag} {k}", star(24.0 + k, 50.0, 50, s + k)) for k in range(3)])
+
+
+def big_scenario(name: str, version: int, n_zones: int = 20, n_vertices: int = 20_000):
+    """``n_zones`` zones of ``n_vertices`` each (20 x 20k = 6.4 MB of WKB)."""
+    from dashboard.store import Scenario, Zone
+
+    return Scenario(name=name, created=CREATED, zones=[
+        Zone(f"b{k}", f"big {version}-{k}", wavy(22.0 + 0.5 * k, 49.0, n_vertices,
+                                                  1000 * version + k)) for k in range(n_zones)])
+
+
+def same_except_updated(a, b) -> bool:
+    """Scenarios equal in everything but the ``updated`` time stamp."""
+    return replace(a, updated=b.updated) == b

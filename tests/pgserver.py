@@ -1,9 +1,9 @@
 """A real PostgreSQL server with PostGIS for the tests: Debian's binaries, a throwaway cluster.
 
 :func:`find_bindir` finds ``/usr/lib/postgresql/<version>/bin`` with PostGIS
-installed for that version; :func:`install_postgres` installs Debian's
-``postgresql`` and ``postgresql-<version>-postgis-3`` with apt-get when we are
-root.  :class:`PgServer` runs ``initdb`` into a temporary directory (as the
+installed for that version (``scripts/setup_test_machine.sh`` installs Debian's
+``postgresql`` and ``postgresql-<version>-postgis-3``; nothing here installs).
+:class:`PgServer` runs ``initdb`` into a temporary directory (as the
 ``postgres`` OS user when we are root: the server refuses to run as root),
 listens on 127.0.0.1 on a free port with its Unix socket in that directory,
 and is started and stopped with ``pg_ctl -w``.  ``fsync`` is off: the data is
@@ -56,22 +56,6 @@ def find_bindir() -> Path | None:
         if _has_postgis(version):
             return bindir
     return None
-
-
-def install_postgres() -> None:
-    """apt-get install ``postgresql`` and the matching ``postgresql-<v>-postgis-3`` (root only)."""
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-
-    def apt(*args: str) -> None:
-        subprocess.run(["apt-get", *args], check=False, env=env, stdout=subprocess.DEVNULL)
-
-    apt("update", "-qq")
-    if not _versions():
-        apt("install", "-y", "-qq", "postgresql")
-    for version, _ in _versions()[:1]:
-        apt("install", "-y", "-qq", f"postgresql-{version}-postgis-3")
 
 
 class PgServer:
