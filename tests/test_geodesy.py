@@ -65,10 +65,23 @@ def test_densify_keeps_vertices_and_caps_steps():
 @settings(max_examples=50, deadline=None)
 @given(lon1=st.floats(-180, 180), lat1=st.floats(-80, 80), lon2=st.floats(-180, 180),
        lat2=st.floats(-80, 80))
-def test_property_chord_bound(lon1, lat1, lon2, lat2):
+def test_property_chord_is_never_longer_than_the_geodesic(lon1, lat1, lon2, lat2):
     p = to_ecef_km([lon1, lon2], [lat1, lat2])
     chord = float(np.linalg.norm(p[0] - p[1]))
     _, d = inverse_km(lon1, lat1, lon2, lat2)
-    if d < 3000:  # the bound is for regional distances
-        assert chord <= d + 1e-9
-        assert d <= float(chord_to_geodesic_upper_km(chord)) + 1e-9
+    assert chord <= d + 1e-9
+
+
+@settings(max_examples=50, deadline=None)
+@given(lon1=st.floats(-180, 180), lat1=st.floats(-80, 80), az=st.floats(0, 360),
+       dist_km=st.floats(0, 2999.999))
+def test_property_chord_bound(lon1, lat1, az, dist_km):
+    # the upper bound is for regional distances: the second point is drawn within
+    # 3000 km of the first (Geod.fwd), where every example checks both bounds
+    lon2, lat2, _ = GEOD.fwd(lon1, lat1, az, dist_km * 1000)
+    p = to_ecef_km([lon1, lon2], [lat1, lat2])
+    chord = float(np.linalg.norm(p[0] - p[1]))
+    _, d = inverse_km(lon1, lat1, lon2, lat2)
+    assert d < 3000
+    assert chord <= d + 1e-9
+    assert d <= float(chord_to_geodesic_upper_km(chord)) + 1e-9

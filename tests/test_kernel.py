@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 from geo_reference import GEOD, brute_distance_km, densified_points
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Polygon
 
@@ -37,8 +37,8 @@ def test_property_chord_ranking_tolerance(lon, lat, az1, daz, d_km, dd_m):
     u, v = (X1 - P) / c1, (X2 - P) / c2
     theta = float(np.arccos(np.clip(u @ v, -1, 1)))
     lo, hi, g_lo, g_hi = (c1, c2, g1, g2) if c1 <= c2 else (c2, c1, g2, g1)
-    if hi - lo > kernel.rank_tolerance_km(lo, theta):
-        assert g_hi > g_lo
+    assume(hi - lo > kernel.rank_tolerance_km(lo, theta))  # about 40 % of the draws
+    assert g_hi > g_lo
 
 
 @settings(max_examples=30, deadline=None)
@@ -50,8 +50,8 @@ def test_property_lifted_chord_point_is_on_the_geodesic(lon, lat, az, length_km,
     x, y = from_ecef_km(A + t * (B - A))
     # cross-track distance from the geodesic, from the azimuth and distance at its start
     az_x, _, s = GEOD.inv(lon, lat, float(x), float(y))
-    if s > 1e-6:
-        assert abs(s * np.sin(np.radians(az_x - az))) < 1e-3  # metres
+    # (at t = 0 the point is the start, s ~ 0 and the azimuth arbitrary: s * sin <= s)
+    assert abs(s * np.sin(np.radians(az_x - az))) < 1e-3  # metres
     # and the along-track position is the chord's
     assert s / 1000 == pytest.approx(t * length_km, abs=1e-6 + 1e-4 * length_km)
 
