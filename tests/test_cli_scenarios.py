@@ -14,19 +14,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
-from dashboard.store import Scenario, from_geojson, open_store, to_geojson
 from pgserver import APP_PASSWORD
-from test_scenarios import make_scenario, small_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT, make_scenario, small_scenario
+from dashboard.store import Scenario, from_geojson, open_store, to_geojson
 
-
-@pytest.fixture(params=["gpkg", "postgres"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "gpkg":
-        return str(tmp_path / "s.gpkg")
-    return request.getfixturevalue("fresh_pg_url")
+#: Every test runs the real CLI in subprocesses (2-10 s each).
+pytestmark = pytest.mark.slow
 
 
 def cli(store_url: str | None, *args: str, stdin: bytes | None = None,

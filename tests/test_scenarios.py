@@ -17,18 +17,28 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
+from geo_reference import GEOD
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from pyproj import Geod
-from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.geometry import Polygon, box
 
+from conftest import (
+    CREATED,
+    PRZEWODOW_LONLAT,
+    ROOT,
+    TESTS,
+    big_scenario,
+    make_scenario,
+    same_except_updated,
+    small_scenario,
+    star,
+    wavy,
+)
 from dashboard import store as sc
 from dashboard.geo.errors import InputError
 from dashboard.store import (
@@ -47,89 +57,14 @@ from dashboard.store import (
 )
 from dashboard.store import gpkg_store as scenario_store
 
-ROOT = Path(__file__).resolve().parent.parent
-TESTS = Path(__file__).resolve().parent
-GEOD = Geod(ellps="WGS84")
-PRZEWODOW = (23.93432, 50.47099)
-CREATED = "2024-03-01T08:00:00.000Z"
+PRZEWODOW = PRZEWODOW_LONLAT
 HALF_QUANTUM_DEG = sc.URL_PRECISION_DEG / 2 + 1e-12
 
 
 # ------------------------------------------------------------------ builders
-def geodesic_circle(lon: float, lat: float, radius_km: float, n: int = 256) -> Polygon:
-    """A geodesic circle from ``Geod.fwd`` (independent of the core's buffer code)."""
-    az = np.linspace(0.0, 360.0, n, endpoint=False)
-    lons, lats, _ = GEOD.fwd(np.full(n, lon), np.full(n, lat), az, np.full(n, radius_km * 1000))
-    return Polygon(np.column_stack([lons, lats]))
-
-
-def star(lon: float, lat: float, n: int, seed: int, r_deg: tuple[float, float] = (0.2, 0.5)
-         ) -> Polygon:
-    """A random star-shaped (hence simple) polygon of ``n`` vertices around (lon, lat)."""
-    rng = np.random.default_rng(seed)
-    ang = np.linspace(0, 2 * np.pi, n, endpoint=False) + rng.uniform(0, 0.5, n) * 2 * np.pi / n
-    r = rng.uniform(*r_deg, n)
-    return Polygon(np.column_stack([lon + r * np.cos(ang) / np.cos(np.radians(lat)),
-                                    lat + r * np.sin(ang)]))
-
-
-def make_scenario(name: str = "Przewodów — NFZ «A» ✈", seed: int = 0) -> Scenario:
-    """A typical scenario: a 75 km circle, a rectangle, a two-part zone with a hole."""
-    lon, lat = PRZEWODOW
-    holed = Polygon(star(25.5, 49.0, 40, seed).exterior.coords,
-                    [geodesic_circle(25.5, 49.0, 5.0, 32).exterior.coords])
-    return Scenario(
-        name=name,
-        zones=[
-            Zone("circle-75", "75 km around Przewodów", geodesic_circle(lon, lat, 75.0),
-                 rule="circle", description="geodesic circle", params={"n_vertices": 256},
-                 center_lon=lon, center_lat=lat, radius_km=75.0),
-            Zone("lviv-box", "Lviv box", box(23.5, 49.5, 24.5, 50.0), rule="rectangle"),
-            Zone("two-part", "Two parts", MultiPolygon([holed, star(30.0, 50.0, 30, seed + 1)]),
-                 rule="border_band", description="50 km band along PL-UA",
-                 params={"segment_ids": ["PL-UA", "SK-UA"], "depth_km": 50.0}),
-        ],
-        buffers=[Buffer(lon, lat, 75.0, label="75 km"),
-                 Buffer.around_layer("nato_border", 100.0, label="100 km of NATO")],
-        incident_id="2022-11-15-przewodow",
-        view=ScenarioView(24.1, 50.2, 6.25),
-        as_of=date(2022, 11, 15),
-        units="nm",
-        created=CREATED,
-    )
-
-
-def small_scenario(name: str, seed: int, tag: str = "") -> Scenario:
-    """Three 50-vertex zones; ``seed``/``tag`` make versions distinguishable."""
-    s = seed + sum(map(ord, tag)) * 1000
-    return Scenario(name=name, created=CREATED, zones=[
-        Zone(f"z{k}", f"{name} {tag} {k}", star(24.0 + k, 50.0, 50, s + k)) for k in range(3)])
-
-
-def wavy(lon: float, lat: float, n: int, seed: int) -> Polygon:
-    """A smooth wavy ring of ``n`` vertices (cheap for GEOS to validate, unlike spikes)."""
-    rng = np.random.default_rng(seed)
-    th = np.linspace(0, 2 * np.pi, n, endpoint=False)
-    r = 0.2 * (1 + 0.1 * np.sin(rng.integers(3, 60) * th + rng.uniform(0, 2 * np.pi)))
-    return Polygon(np.column_stack([lon + r * np.cos(th) / np.cos(np.radians(lat)),
-                                    lat + r * np.sin(th)]))
-
-
-def big_scenario(name: str, version: int, n_zones: int = 20, n_vertices: int = 20_000
-                 ) -> Scenario:
-    """``n_zones`` zones of ``n_vertices`` each (20 x 20k = 6.4 MB of WKB)."""
-    return Scenario(name=name, created=CREATED, zones=[
-        Zone(f"b{k}", f"big {version}-{k}", wavy(22.0 + 0.5 * k, 49.0, n_vertices,
-                                                  1000 * version + k)) for k in range(n_zones)])
-
-
 def nan_polygon() -> Polygon:
     with np.errstate(invalid="ignore"):  # shapely warns about the NaN it is asked to make
         return Polygon([(0, 0), (1, 0), (float("nan"), 1)])
-
-
-def same_except_updated(a: Scenario, b: Scenario) -> bool:
-    return replace(a, updated=b.updated) == b
 
 
 def max_coord_diff_deg(a: Scenario, b: Scenario) -> float:
@@ -310,9 +245,9 @@ def test_url_round_trip_random_polygons(n: int, seed: int, lon: float, lat: floa
         param = to_url_param(s)
     except InputError as exc:  # refused: must say why and point to GeoJSON
         assert "GeoJSON" in str(exc)
-        return
-    assert len(param) <= sc.MAX_URL_PARAM_CHARS
-    assert max_coord_diff_deg(s, from_url_param(param)) <= HALF_QUANTUM_DEG
+    else:
+        assert len(param) <= sc.MAX_URL_PARAM_CHARS
+        assert max_coord_diff_deg(s, from_url_param(param)) <= HALF_QUANTUM_DEG
 
 
 def test_url_refuses_a_large_scenario() -> None:
@@ -668,7 +603,7 @@ def test_busy_store_waits_then_saves_or_reports(tmp_path: Path,
 CHILD = r"""
 import json, sys, time
 from pathlib import Path
-from test_scenarios import big_scenario, small_scenario
+from conftest import big_scenario, small_scenario
 from dashboard import store as sc
 
 store = sc.ScenarioStore(sys.argv[2])
@@ -717,7 +652,7 @@ def _child(tmp_path: Path, *args: str) -> subprocess.Popen:
     script = tmp_path / "child.py"
     if not script.exists():
         script.write_text(CHILD)
-    env = dict(os.environ, PYTHONPATH=str(TESTS), PYTHONUNBUFFERED="1")  # for test_scenarios
+    env = dict(os.environ, PYTHONPATH=str(TESTS), PYTHONUNBUFFERED="1")  # for conftest
     return subprocess.Popen([sys.executable, str(script), str(TESTS), *args], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -744,6 +679,7 @@ def _kill(proc: subprocess.Popen) -> None:
     assert proc.returncode == -signal.SIGKILL
 
 
+@pytest.mark.slow  # child processes
 def test_save_killed_mid_transaction_loses_nothing(tmp_path: Path) -> None:
     import geopandas as gpd
 
@@ -771,6 +707,7 @@ def test_save_killed_mid_transaction_loses_nothing(tmp_path: Path) -> None:
     assert same_except_updated(saved, b) and store.load("B") == saved
 
 
+@pytest.mark.slow  # child processes
 def test_saves_killed_at_random_moments_are_all_or_nothing(tmp_path: Path) -> None:
     path = tmp_path / "s.gpkg"
     store = ScenarioStore(path)
@@ -795,6 +732,7 @@ def test_saves_killed_at_random_moments_are_all_or_nothing(tmp_path: Path) -> No
         start = version + 10
 
 
+@pytest.mark.slow  # child processes
 def test_concurrent_processes_all_saves_land(tmp_path: Path) -> None:
     path = tmp_path / "s.gpkg"
     go = tmp_path / "go"

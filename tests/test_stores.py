@@ -25,13 +25,27 @@ import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pgserver import APP_PASSWORD
 from shapely.geometry import MultiPolygon, Polygon, box
+from test_zonestate import INCIDENTS
 
-from dashboard.state import session as appstate
-from dashboard.state import zonemap as zm
-from dashboard.state import zone_scenario
-from dashboard.state import zones as zs
+from conftest import (
+    PRZEWODOW_LONLAT as PRZEWODOW,
+)
+from conftest import (
+    ROOT,
+    TESTS,
+    big_scenario,
+    make_scenario,
+    same_except_updated,
+    small_scenario,
+    star,
+)
 from dashboard.geo.errors import InputError
+from dashboard.state import session as appstate
+from dashboard.state import zone_scenario
+from dashboard.state import zonemap as zm
+from dashboard.state import zones as zs
 from dashboard.store import (
     Buffer,
     Scenario,
@@ -46,28 +60,8 @@ from dashboard.store import (
 )
 from dashboard.store.model import format_ts
 from dashboard.store.pg_store import PostgresStore
-from pgserver import APP_PASSWORD
-from test_scenarios import (
-    PRZEWODOW,
-    big_scenario,
-    make_scenario,
-    same_except_updated,
-    small_scenario,
-    star,
-)
-from test_zonestate import INCIDENTS
 
-TESTS = Path(__file__).resolve().parent
-ROOT = TESTS.parent
 V1_STORE = TESTS / "data" / "scenarios_v1.gpkg"
-
-
-@pytest.fixture(params=["gpkg", "postgres"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A new, empty store of each kind: a GeoPackage path or a PostgreSQL URL."""
-    if request.param == "gpkg":
-        return str(tmp_path / "s.gpkg")
-    return request.getfixturevalue("fresh_pg_url")
 
 
 @pytest.fixture
@@ -203,7 +197,7 @@ CHILD = r"""
 import json, sys, time
 from pathlib import Path
 from dashboard.store import open_store
-from test_scenarios import small_scenario
+from conftest import small_scenario
 
 store, who, go, n = open_store(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
 print("ready", flush=True)
@@ -217,12 +211,13 @@ print(json.dumps([t0, time.time()]), flush=True)
 """
 
 
+@pytest.mark.slow  # four writer processes
 def test_concurrent_writer_processes_lose_nothing(store_url: str, tmp_path: Path) -> None:
     """Four processes start on a store nobody has written (the schema is created by a race),
     each saves 15 scenarios of its own and 15 versions of one contested name."""
     script, go, n, who = tmp_path / "child.py", tmp_path / "go", 15, ["p0", "p1", "p2", "p3"]
     script.write_text(CHILD)
-    env = dict(os.environ, PYTHONPATH=str(TESTS), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PYTHONPATH=str(TESTS), PYTHONUNBUFFERED="1")  # for conftest
     procs = [subprocess.Popen([sys.executable, str(script), store_url, w, str(go), str(n)],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for w in who]
@@ -490,7 +485,6 @@ def _wait_until(cond, timeout_s: float = 30.0) -> None:
 def test_a_held_row_makes_a_save_wait_then_land_or_report_busy(
         fresh_pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from dashboard.store import StoreBusy
-
     from dashboard.store import pg_store as pgstore
     store = open_store(fresh_pg_url)
     store.save(small_scenario("a", 0))
