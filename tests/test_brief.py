@@ -12,26 +12,26 @@ import itertools
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pytest
+from geo_reference import GEOD
 from PIL import Image
-from pyproj import Geod, Proj, Transformer
+from pyproj import Proj, Transformer
 from shapely.geometry import LineString, Point, Polygon
 
 from dashboard.geo.errors import InputError
-from dashboard.scene.styles import LAYERS, style_for
 from dashboard.render import brief, mapframe
 from dashboard.render.brief import format_dtg, render_brief
 from dashboard.render.labels import LabelPlacer, LabelRequest, boxes_overlap
 from dashboard.render.mapframe import nice_scale_length
 from dashboard.scene.model import Scene, SceneLayer, View
+from dashboard.scene.styles import LAYERS, style_for
 
 STRIKE = (23.93432, 50.47099)
-GEOD = Geod(ellps="WGS84")
 SOURCES = ["© OpenStreetMap contributors, ODbL", "GeoNames, CC BY 4.0", "Natural Earth (public domain)"]
 
 
@@ -85,7 +85,7 @@ def make_scene(units: str = "km") -> Scene:
 def slide_png():
     buf = io.BytesIO()
     layout = render_brief(make_scene(), buf, "png", "slide", marking="UNCLASSIFIED",
-                          generated_at=datetime(2022, 11, 16, 9, 0, tzinfo=timezone.utc))
+                          generated_at=datetime(2022, 11, 16, 9, 0, tzinfo=UTC))
     return layout, Image.open(io.BytesIO(buf.getvalue())).convert("RGBA")
 
 
@@ -128,8 +128,8 @@ def test_graticule_label_format(value, lon, expected):
 
 def test_generation_time_prefers_explicit_then_source_date_epoch(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1668523200")  # 2022-11-15T14:40:00Z
-    assert brief.generation_time() == datetime(2022, 11, 15, 14, 40, tzinfo=timezone.utc)
-    explicit = datetime(2020, 1, 2, 3, 4, tzinfo=timezone.utc)
+    assert brief.generation_time() == datetime(2022, 11, 15, 14, 40, tzinfo=UTC)
+    explicit = datetime(2020, 1, 2, 3, 4, tzinfo=UTC)
     assert brief.generation_time(explicit) == explicit
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(InputError):
@@ -192,7 +192,7 @@ def test_label_placer_never_overlaps_and_respects_bounds():
         assert not boxes_overlap(a, b)
     for a in placed:
         assert all(not boxes_overlap(a, m) for m in markers)
-        assert 0 <= a[0] and 0 <= a[1] and a[2] <= 400 and a[3] <= 400
+        assert a[0] >= 0 and a[1] >= 0 and a[2] <= 400 and a[3] <= 400
 
 
 def test_label_placer_moves_label_off_a_neighbour():
@@ -365,7 +365,7 @@ def test_legend_lists_only_what_is_on_the_map():
     nato = sc.layer("nato_border")
     nato.gdf = gpd.GeoDataFrame(
         [*nato.gdf.to_dict("records"), *far.to_dict("records")], geometry="geometry", crs="EPSG:4326")
-    layout = brief.build_figure(sc, "slide", None, datetime(2022, 11, 16, tzinfo=timezone.utc))
+    layout = brief.build_figure(sc, "slide", None, datetime(2022, 11, 16, tzinfo=UTC))
     labels = [lab for lab, _ in layout.legend_rows]
     assert "NATO border with Ukraine" in labels
     assert "NATO border with Russia" not in labels  # NO-RU is far outside the frame

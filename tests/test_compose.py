@@ -6,34 +6,29 @@ read with plain json + shapely + pyproj.Geod (not through the core).
 from __future__ import annotations
 
 import io
-import json
 import math
 import re
 from datetime import date
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from geo_reference import GEOD
 from PIL import Image
-from pyproj import Geod, Transformer
+from pyproj import Transformer
 from shapely.geometry import Point, Polygon, shape
 
+from conftest import geodata_features
+from dashboard.geo.errors import InputError
 from dashboard.scene.compose import build_scene, format_area
 from dashboard.scene.request import SceneRequest
-from dashboard.geo.errors import InputError
-from dashboard.data.catalogue import CATALOGUE as LAYERS
 from dashboard.scene.styles import LAYERS as STYLES
 
-GEODATA = Path(__file__).resolve().parent.parent / "geodata"
-GEOD = Geod(ellps="WGS84")
 STRIKE = (23.93432, 50.47099)
 
 
-def _features(name: str) -> list[dict]:
-    with open(GEODATA / f"{name}.geojson", encoding="utf-8") as fh:
-        return json.load(fh)["features"]
+_features = geodata_features
 
 
 def _geom(name: str, key: str, value: str):

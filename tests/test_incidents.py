@@ -7,30 +7,29 @@ on polygons densified the same way: nothing goes through ``dashboard.geo``.
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import math
 from datetime import date
-from pathlib import Path
 
 import pytest
 import shapely
+from geo_reference import brute_distance_km, densified_points
 from shapely.geometry import Point, Polygon, shape
 
-from dashboard.cli import main
+from conftest import PRZEWODOW_ID, catalogue, geodata_features, run_cli
+from dashboard.analysis.incident_table import (
+    POSITION_NOT_SOURCED,
+    TABLE_COLUMNS,
+    incident_ids,
+    incident_table,
+    unlocated_incidents,
+)
 from dashboard.geo.errors import InputError
-from dashboard.analysis.incident_table import (POSITION_NOT_SOURCED, TABLE_COLUMNS, incident_ids,
-                                          incident_table, unlocated_incidents)
-from geo_reference import brute_distance_km, densified_points
 
-GEODATA = Path(__file__).resolve().parent.parent / "geodata"
-PRZEWODOW = "2022-11-15-przewodow"
-
-
-def _features(name: str) -> list[dict]:
-    return json.loads((GEODATA / f"{name}.geojson").read_text(encoding="utf-8"))["features"]
+PRZEWODOW = PRZEWODOW_ID
+_features = geodata_features
 
 
 @pytest.fixture(scope="module")
@@ -43,16 +42,9 @@ def positioned(table):
     return table[table["position"] != POSITION_NOT_SOURCED]
 
 
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
-
-
 # ---------------------------------------------------------------------- contents
 def test_every_incident_of_the_catalogue_once_by_date(table):
-    src = json.loads((GEODATA / "src" / "incidents.json").read_text(encoding="utf-8"))["incidents"]
+    src = catalogue()
     assert sorted(table["id"]) == sorted(i["id"] for i in src)
     assert list(table.columns) == list(TABLE_COLUMNS)
     keys = list(zip(table["date"], table["id"]))
@@ -170,12 +162,24 @@ def test_zones_contain_by_geodesic_edges(positioned):
 
 
 # ---------------------------------------------------------------------- dates
+def _catalogue_ids(start: str = "0000-00-00", end: str = "9999-99-99") -> list[str]:
+    """The catalogue's ids dated start..end (ISO text, inclusive), by date then id."""
+    return [i["id"] for i in sorted(catalogue(), key=lambda i: (i["date"], i["id"]))
+            if start <= i["date"] <= end]
+
+
 def test_date_range_is_inclusive(table):
     t = incident_table("2025-09-10", date(2025, 9, 12))
-    assert set(t["date"]) == {date(2025, 9, 10), date(2025, 9, 12)}
+    # both ends hold incidents, and the range holds every day between
+    assert {date(2025, 9, 10), date(2025, 9, 12)} <= set(t["date"])
+    assert sorted(t["id"]) == sorted(_catalogue_ids("2025-09-10", "2025-09-12"))
     assert len(t) == sum(date(2025, 9, 10) <= d <= date(2025, 9, 12) for d in table["date"])
-    assert list(incident_table(start="2026-05-29")["id"]) == ["2026-05-29-galati"]
-    assert len(incident_table(end="2022-03-10")) == 1
+    # an open end: from the day of Galați's incident, and up to the day of Zagreb's
+    # (both on their range's edge day: the edges are inclusive)
+    assert list(incident_table(start="2026-05-29")["id"]) == _catalogue_ids("2026-05-29")
+    assert "2026-05-29-galati" in _catalogue_ids("2026-05-29")
+    assert list(incident_table(end="2022-03-10")["id"]) == _catalogue_ids(end="2022-03-10")
+    assert "2022-03-10-zagreb" in _catalogue_ids(end="2022-03-10")
 
 
 @pytest.mark.parametrize("start, end, message", [

@@ -1,11 +1,10 @@
 """The optional OpenID Connect gate: off without ``[auth]`` secrets, in front of every page with them."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+from conftest import APP
+
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
         "client_id": "nfz", "client_secret": "secret",
         "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}

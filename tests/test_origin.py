@@ -8,29 +8,23 @@ committed layer.  Nothing goes through ``dashboard.geo``.
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
-from pyproj import Geod
+from geo_reference import GEOD
 from shapely.geometry import Point, shape
 
-from dashboard.cli import main
+from conftest import PRZEWODOW_ID, geodata_features, run_cli
+from dashboard.analysis.origin import origin_areas
 from dashboard.geo.errors import InputError
 from dashboard.geo.munitions import PRESETS, munition_range
-from dashboard.analysis.origin import origin_areas
 
-GEOD = Geod(ellps="WGS84")
-GEODATA = Path(__file__).resolve().parent.parent / "geodata"
-PRZEWODOW = "2022-11-15-przewodow"
+PRZEWODOW = PRZEWODOW_ID
 
 
-def _features(name: str) -> list[dict]:
-    return json.loads((GEODATA / f"{name}.geojson").read_text(encoding="utf-8"))["features"]
+_features = geodata_features
 
 
 @pytest.fixture(scope="module")
@@ -194,13 +188,6 @@ def test_munition_presets_state_their_range_and_source():
 
 
 # ---------------------------------------------------------------------- CLI
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_cli_json_is_exactly_the_contract(przewodow_5v55, countries):
     code, out, _ = run_cli("origin", PRZEWODOW, "--range-km", "75", "90", "--json")
     assert code == 0

@@ -13,9 +13,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-
-from dashboard.store import open_store
 from pgserver import APP_PASSWORD
+
+from conftest import APP
+from dashboard.store import open_store
 
 VIEWPORT = {"width": 1400, "height": 1000}
 
@@ -107,8 +108,7 @@ def test_a_scenario_saved_in_one_app_opens_in_the_other(browser, two_apps, fresh
 def _zones_page_apptest():
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"),
-                           default_timeout=90)
+    at = AppTest.from_file(APP, default_timeout=90)
     at.switch_page("ui/zones.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]

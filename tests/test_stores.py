@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -170,7 +170,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
                for _ in range(draw(st.integers(0, 2)))]
     if draw(st.booleans()):
         buffers.append(Buffer.around_layer("nato_border", draw(st.floats(0.1, 500)), "band"))
-    created = datetime(2020, 1, 1, tzinfo=timezone.utc) + timedelta(
+    created = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(
         milliseconds=draw(st.integers(0, 10**11)))
     return Scenario(
         name=draw(st.text(st.characters(min_codepoint=32, blacklist_categories=("Cs", "Cc")),

@@ -5,14 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shapely
-from pyproj import Geod
+from geo_reference import GEOD
 from shapely.geometry import GeometryCollection, LineString, MultiPolygon, Point, Polygon, box
 from shapely.geometry.polygon import orient
 
 from dashboard.geo.errors import InputError
 from dashboard.geo.validate import check_lonlat_array, polygonal_part, repair_polygon
 
-GEOD = Geod(ellps="WGS84")
 BOWTIE = Polygon([(23, 50), (24, 51), (24, 50), (23, 51)])
 
 
