@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 from shapely.geometry import box
-from test_browser_map import _open, centre, hover, search, settle, wait_ready
 from test_hostile_input import BOWTIE, SQUARE, VALID, fc, js, poly
 
+from conftest import centre, hover, open_app_page, search, settle, wait_ready
 from dashboard.io.layers_io import MAX_UPLOAD_VERTICES
 from dashboard.store import Scenario, Zone, to_url_param
 
@@ -56,7 +56,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def session(browser, app_url):
-    ctx, page, dialogs = _open(browser, app_url + "/")
+    ctx, page, dialogs = open_app_page(browser, app_url + "/")
     yield page, dialogs
     ctx.close()
 
@@ -157,7 +157,7 @@ def _link(payload: bytes) -> str:
 ])
 def test_a_hostile_share_link_says_so_and_the_page_works(browser, app_url, param: str,
                                                          said: str) -> None:
-    ctx, page, dialogs = _open(browser, f"{app_url}/zones?scenario={param}")
+    ctx, page, dialogs = open_app_page(browser, f"{app_url}/zones?scenario={param}")
     try:
         one_message(page, "The scenario link in the address could not be read")
         one_message(page, said)
@@ -178,7 +178,7 @@ def test_a_hostile_share_link_says_so_and_the_page_works(browser, app_url, param
 def test_a_valid_share_link_still_opens(browser, app_url) -> None:
     param = to_url_param(Scenario(name="Shared square", zones=[
         Zone("s1", "Linked square", box(23.0, 50.0, 24.0, 51.0))]))
-    ctx, page, _ = _open(browser, f"{app_url}/zones?scenario={param}")
+    ctx, page, _ = open_app_page(browser, f"{app_url}/zones?scenario={param}")
     try:
         page.get_by_text("This link carries the scenario").wait_for(timeout=30_000)
         page.get_by_role("button", name="Open the shared scenario").click()

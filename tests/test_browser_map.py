@@ -19,30 +19,42 @@ import re
 import uuid
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
-from pyproj import Geod
+from geo_reference import GEOD
 from shapely.geometry import shape
+
+from conftest import (
+    MAP,
+    PRZEWODOW_ID,
+    REQUESTS,
+    SOCKETS,
+    VIEWPORT,
+    centre,
+    download_brief,
+    frame_of,
+    geodata_features,
+    hover,
+    map_box,
+    open_app_page,
+    readout,
+    search,
+    settle,
+    snap,
+    wait_ready,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-GEODATA = Path(__file__).resolve().parent.parent / "geodata"
-GEOD = Geod(ellps="WGS84")
-VIEWPORT = {"width": 1280, "height": 800}
-MAP = 'iframe[title*="mapview.map"]'
-PRZEWODOW = "2022-11-15-przewodow"
+PRZEWODOW = PRZEWODOW_ID
 AS_OF = date(2022, 11, 15)  # the default incident's date: the panel's NATO border
-#: Every request and websocket any page of these tests opened (checked last).
-REQUESTS: list[str] = []
-SOCKETS: list[str] = []
 
 
 # ------------------------------------------------------------------ reference
 @cache
 def _features(layer: str) -> tuple[dict, ...]:
-    return tuple(json.loads((GEODATA / f"{layer}.geojson").read_text())["features"])
+    return tuple(geodata_features(layer))
 
 
 def _feature(layer: str, key: str, value: str) -> dict:
@@ -124,96 +136,6 @@ def dms_to_deg(text: str) -> tuple[float, float]:
 
 
 # ------------------------------------------------------------------ the browser
-def _open(browser, url: str):
-    ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-    page = ctx.new_page()
-    page.on("request", lambda r: REQUESTS.append(r.url))
-    page.on("websocket", lambda ws: SOCKETS.append(ws.url))
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(url)
-    wait_ready(page)
-    return ctx, page, dialogs
-
-
-def frame_of(page):
-    return page.locator(MAP).element_handle().content_frame()
-
-
-def wait_ready(page, timeout_ms: int = 90_000) -> None:
-    """The map iframe is there and every layer it references is loaded and drawn."""
-    page.frame_locator(MAP).locator('#root[data-ready="1"]').wait_for(timeout=timeout_ms)
-    settle(page)
-
-
-def settle(page, quiet_ms: int = 700, timeout_ms: int = 60_000) -> None:
-    """Until the map's view has stopped moving and the app has not run for ``quiet_ms``.
-
-    The frame is looked up on every poll: a page switch replaces it.
-    """
-    last, quiet, waited = None, 0, 0
-    while waited < timeout_ms:
-        view = frame_of(page).evaluate("() => window.nfzMap && JSON.stringify(window.nfzMap.view())")
-        idle = page.evaluate("() => document.querySelector('[data-testid=\"stApp\"]')"
-                             "?.getAttribute('data-test-script-state') !== 'running'")
-        quiet = quiet + 100 if (idle and view == last) else 0
-        if quiet >= quiet_ms:
-            return
-        last = view
-        page.wait_for_timeout(100)
-        waited += 100
-    raise AssertionError("the map or the app never settled")
-
-
-def map_box(page) -> dict:
-    return page.locator(MAP).bounding_box()
-
-
-def snap(page, x: float, y: float) -> tuple[float, float]:
-    """The page point nearest (x, y) on a whole pixel of the map's frame: the readout
-    and the tools then see the same pixel (the frame sits at a fractional offset)."""
-    b = map_box(page)
-    return b["x"] + round(x - b["x"]), b["y"] + round(y - b["y"])
-
-
-def centre(page) -> tuple[float, float]:
-    b = map_box(page)
-    return b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
-
-
-def search(page, text: str) -> None:
-    box = page.get_by_role("textbox", name="Search", exact=True)
-    box.fill(text)
-    box.press("Enter")
-    page.wait_for_timeout(300)
-    settle(page)
-
-
-def readout(page) -> dict[str, str]:
-    fr = page.frame_locator(MAP)
-    return {fmt: fr.locator(f'[aria-label="Pointer position"] [data-fmt="{fmt}"]').inner_text()
-            for fmt in ("dd", "dms", "mgrs")}
-
-
-def hover(page, x: float, y: float, text: str | None = None, timeout_ms: int = 15_000):
-    """Move onto (x, y) until the readout shows a position there (and, with ``text``,
-    a tooltip holding it): proof that the map answers at that pixel.
-    Returns ((lon, lat) from the readout, tooltip text or None)."""
-    x, y = snap(page, x, y)
-    tip = page.frame_locator(MAP).locator(".tooltip")
-    for _ in range(max(timeout_ms // 600, 1)):
-        page.mouse.move(x - 3, y - 2)
-        page.mouse.move(x, y, steps=3)
-        page.wait_for_timeout(350)
-        first = readout(page)["dd"]
-        page.wait_for_timeout(250)  # the same twice: the readout has caught up with the pointer
-        m = re.fullmatch(r"(-?[\d.]+), (-?[\d.]+)", readout(page)["dd"])
-        shown = tip.inner_text() if tip.is_visible() else None
-        if m and m.group(0) == first and (text is None or (shown is not None and text in shown)):
-            return (float(m.group(2)), float(m.group(1))), shown
-    raise AssertionError(f"no readout/tooltip {text!r} at ({x:.0f}, {y:.0f})")
-
-
 def click_until(page, x: float, y: float, expect_text: str, tries: int = 3) -> None:
     """Click as a person does (hover, then a press) and wait for ``expect_text``; a
     busy machine may lose a click, and a person clicks again."""
@@ -287,7 +209,7 @@ def _near(c1, c2, tol: int = 40) -> bool:
 # ------------------------------------------------------------------ Explore
 @pytest.fixture(scope="module")
 def explore(browser, app_url):
-    ctx, page, dialogs = _open(browser, app_url + "/")
+    ctx, page, dialogs = open_app_page(browser, app_url + "/")
     yield page, dialogs
     ctx.close()
 
@@ -348,16 +270,6 @@ def test_click_on_strike_shows_its_distance_to_the_border(explore):
     text = panel(page)
     seg, km = nato_border_km(inc_lon, inc_lat)
     assert panel_nato(text) == ("PL-UA", pytest.approx(km, abs=0.01)) and seg == "PL-UA"
-
-
-def download_brief(page) -> Path:
-    """Export tab open: "Make briefing map", then download it; the file's path."""
-    page.get_by_role("button", name="Make briefing map").click()
-    download = page.get_by_role("button", name="Download briefing map")
-    download.wait_for(timeout=120_000)
-    with page.expect_download(timeout=120_000) as dl:
-        download.click()
-    return Path(dl.value.path())
 
 
 def _brief_labels(svg: str) -> tuple[list[float], list[float]]:
@@ -633,7 +545,7 @@ def test_draw_polygon_rectangle_circle_save_reload_reopen(explore):
 # ------------------------------------------------------------------ offline
 def test_every_request_stays_on_the_app(browser, app_url):
     if not REQUESTS:  # run alone: load both pages here
-        ctx, page, _ = _open(browser, app_url + "/")
+        ctx, page, _ = open_app_page(browser, app_url + "/")
         page.get_by_role("link", name="No-fly zones").click()
         wait_ready(page)
         ctx.close()

@@ -22,18 +22,25 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
+from test_markup_export import (
+    BIDI,
+    IMG,
+    JS_LINK,
+    LONG,
+    MATH,
+    MD_IMAGE,
+    MD_JS,
+    SCRIPT,
+    SVG_ONLOAD,
+    TEMPLATE,
+)
 
-from test_browser_map import download_brief, frame_of, search, settle, wait_ready
-from test_markup_export import (BIDI, IMG, JS_LINK, LONG, MATH, MD_IMAGE, MD_JS, SCRIPT,
-                                SVG_ONLOAD, TEMPLATE)
+from conftest import MAP, VIEWPORT, download_brief, frame_of, search, settle, wait_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-MAP = 'iframe[title*="mapview.map"]'
-VIEWPORT = {"width": 1280, "height": 800}
 #: The uploaded GeoJSON: its file name and its one polygon's properties.
 GEO_NAME = f"{SCRIPT}{MD_IMAGE}{MATH}.geojson"
 FEATURE_NAME = f"{IMG}{MD_IMAGE} {MATH}"
@@ -206,7 +213,7 @@ def test_clicked_feature_panel_and_tables_show_the_names_as_text(session):
         try:
             panel.get_by_text(f"Selected on map: {FEATURE_NAME}").wait_for(timeout=15_000)
             break
-        except Exception:  # noqa: BLE001 - retried, then the assertion below says what is shown
+        except Exception:
             continue
     settle(page)
     text = panel.inner_text()
