@@ -323,6 +323,7 @@ def test_svg_has_real_text_and_vector_paths():
     assert "<path" in svg and "<image" not in svg
 
 
+@pytest.mark.slow  # renders in fresh interpreters
 def test_deterministic_bytes_across_processes(tmp_path):
     """Same scene + SOURCE_DATE_EPOCH -> same bytes, for PNG, PDF and SVG, from two fresh
     interpreters with different hash seeds (so no set or dict order can leak in)."""

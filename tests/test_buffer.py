@@ -15,8 +15,8 @@ from shapely.geometry import LineString, Polygon
 from dashboard.geo.buffer import buffer_geometry, buffer_point, side_band
 from dashboard.geo.edges import densify_edges
 from dashboard.geo.errors import InputError
-from dashboard.io.layers_io import load_layer
 from dashboard.geo.measure import area_km2
+from dashboard.io.layers_io import load_layer
 
 TOL = 1e-3  # the requirement: 0.1 % of the requested distance
 
@@ -171,6 +171,7 @@ def test_pl_ua_50km_whole_edges_and_area():
     assert area_km2(buf) == pytest.approx(truth, rel=5e-4)
 
 
+@pytest.mark.slow
 def test_long_edged_polygon_buffer_at_65n():
     # 500-1,000 km geodesic edges near 65 N: the offset follows the geodesic edges
     zone = Polygon([(15.0, 63.0), (35.0, 63.0), (35.0, 67.0), (15.0, 67.0)])

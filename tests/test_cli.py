@@ -188,6 +188,7 @@ def test_bad_file_contents_exit_2(tmp_path, capsys):
     assert "projected" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # two interpreters start
 def test_real_process_exit_codes():
     ok = subprocess.run([sys.executable, "-m", "dashboard", "distance", PRZ, "--json"],
                         cwd=ROOT, capture_output=True, text=True, check=False)

@@ -10,10 +10,22 @@ import time
 from pathlib import Path
 
 import pytest
-from test_hostile_input import (ACROSS_180, BOWTIE, SQUARE, VALID, fc, js, nested_collection,
-                                poly, zip_bomb)
+from test_hostile_input import (
+    ACROSS_180,
+    BOWTIE,
+    SQUARE,
+    VALID,
+    fc,
+    js,
+    nested_collection,
+    poly,
+    zip_bomb,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
+#: Every test runs the CLI in a fresh interpreter (about 1-2 s each, 20 of them).
+pytestmark = pytest.mark.slow
 
 
 def cli(*args: str, timeout_s: float = 120.0) -> subprocess.CompletedProcess:

@@ -35,8 +35,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
-from dashboard.io import filecheck
 from dashboard.geo.errors import InputError
+from dashboard.io import filecheck
 from dashboard.io.layers_io import (
     MAX_FILE_LAYER_BYTES,
     MAX_UPLOAD_BYTES,
@@ -46,8 +46,15 @@ from dashboard.io.layers_io import (
 )
 from dashboard.io.pointio import open_points
 from dashboard.io.zonefile import read_zone_file
-from dashboard.store import (MAX_GEOJSON_BYTES, Buffer, Scenario, Zone, from_geojson,
-                                 from_url_param, to_url_param)
+from dashboard.store import (
+    MAX_GEOJSON_BYTES,
+    Buffer,
+    Scenario,
+    Zone,
+    from_geojson,
+    from_url_param,
+    to_url_param,
+)
 from dashboard.store.validate import validate_scenario
 
 SQUARE = [[23.0, 50.0], [24.0, 50.0], [24.0, 51.0], [23.0, 51.0], [23.0, 50.0]]
@@ -291,7 +298,12 @@ def check_one(case: Case, reader: str, tmp_path: Path) -> None:
     assert not fragment or any(fragment in m for m in messages), (reader, messages)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+#: Cases that take seconds (every reader builds and walks the whole file).
+SLOW_CASES = {"over the vertex limit"}
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c.id in SLOW_CASES
+                                  else c for c in CASES], ids=[c.id for c in CASES])
 def test_every_reader_refuses_or_says(case: Case, tmp_path: Path) -> None:
     for reader in case.readers:
         check_one(case, reader, tmp_path / reader)

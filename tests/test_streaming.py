@@ -88,6 +88,7 @@ def _peak_bytes(src, rows: int, chunk: int) -> int:
         tracemalloc.stop()
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_as_rows_grow(tmp_path):
     small, big = tmp_path / "small.csv", tmp_path / "big.csv"
     _table(10_000, 2)[["lat", "lon"]].to_csv(small, index=False)
