@@ -44,7 +44,6 @@ Shared helpers
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import json
 import os
@@ -58,10 +57,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import settings
-
 from appserver import CHROMIUM_ARGS, start_app, stop_app  # tests/ is on pytest's path
 from geo_reference import GEOD
+from hypothesis import settings
 from pgserver import PgServer, find_bindir, start_server
 
 # --------------------------------------------------------------------- Hypothesis
@@ -136,24 +134,23 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 
 
 # --------------------------------------------------------------------- pytest hooks
-_HAS_TIMEOUT_PLUGIN = importlib.util.find_spec("pytest_timeout") is not None
 _BROWSER_FIXTURES = {"browser", "chromium_path", "app_url"}
 _PG_FIXTURES = {"pg_server", "pg_url", "fresh_pg_url"}
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    if not _HAS_TIMEOUT_PLUGIN:  # keep pytest.ini's option known without the plugin
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    if not pluginmanager.hasplugin("timeout"):  # keep pytest.ini's option known without it
         parser.addini("timeout", "per-test timeout (pytest-timeout is not installed)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if not _HAS_TIMEOUT_PLUGIN:
+    if not config.pluginmanager.hasplugin("timeout"):
         config.addinivalue_line("markers", "timeout(seconds): per-test timeout (pytest-timeout)")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     lines = [f"hypothesis profile: {HYPOTHESIS_PROFILE} (HYPOTHESIS_PROFILE=dev explores)"]
-    if not _HAS_TIMEOUT_PLUGIN:
+    if not config.pluginmanager.hasplugin("timeout"):
         lines.append(f"pytest-timeout is not installed: no per-test timeouts (run {SETUP_SCRIPT})")
     return lines
 
