@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,9 +12,9 @@ import shapely
 from geo_reference import GEOD, brute_distance_km, densified_points
 from shapely.geometry import shape
 
+from conftest import ROOT
 from dashboard.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
 PRZ = "50.47099,23.93432"
 
 

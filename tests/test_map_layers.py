@@ -3,18 +3,17 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
 
+from conftest import ROOT
 from dashboard.data.catalogue import CATALOGUE
-from dashboard.scene.compose import TOOLTIP_FIELDS
 from dashboard.io.layers_io import load_layer
 from dashboard.render.geotable import STATIC_DIR, file_hash, from_bin, static_index
+from dashboard.scene.compose import TOOLTIP_FIELDS
 
-ROOT = Path(__file__).resolve().parent.parent
 #: The whole set of static files stays small enough for a first load.
 MAX_TOTAL_BYTES = 3_000_000
 

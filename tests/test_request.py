@@ -7,12 +7,13 @@ from datetime import date
 import pytest
 from shapely.geometry import Polygon
 
+from conftest import PRZEWODOW_LONLAT
 from dashboard import store as scenarios
 from dashboard.geo.errors import InputError
-from dashboard.scene.request import MAX_RINGS, SceneRequest, scenario_request
 from dashboard.scene.model import View
+from dashboard.scene.request import MAX_RINGS, SceneRequest, scenario_request
 
-PRZ = (23.93432, 50.47099)
+PRZ = PRZEWODOW_LONLAT
 KNOWN = {"2022-11-15-przewodow": PRZ, "2023-12-14-grindu": (28.2, 45.4)}
 BOX = Polygon([(23, 49), (25, 49), (25, 51), (23, 51)])
 
@@ -98,11 +99,9 @@ def test_brief_scenario_file_goes_through_the_same_function(tmp_path):
 def test_zones_page_and_brief_make_the_same_request_from_one_scenario_file(tmp_path):
     """The page opens a scenario file and builds its map request from the session state;
     ``brief --scenario`` reads the same file: band, rings, zones, date, units and view agree."""
-    from dashboard.state import session as appstate
-    from dashboard.state import zonemap
-    from dashboard.state import zone_scenario
-    from dashboard.state import zone_choices
     from dashboard.cli.brief import scenario_file_request
+    from dashboard.state import session as appstate
+    from dashboard.state import zone_choices, zone_scenario, zonemap
 
     f = tmp_path / "s.geojson"
     f.write_text(json.dumps(scenarios.to_geojson(_scenario())))
