@@ -13,8 +13,8 @@ values whose keys are built at run time (a zone's name box) go through
 No Streamlit here.
 
 >>> s = Session({})
->>> s.units, s.rings_km, "units" in s
-('km', [], True)
+>>> s.units, s.rings_km, "units" in s, "rings_km" in s
+('km', [], False, True)
 >>> s.units = "nm"
 >>> s.units, s["units"]
 ('nm', 'nm')
@@ -40,10 +40,12 @@ _NO_DEFAULT: Any = object()
 class Field(Generic[T]):
     """One typed value of the session: its key is the attribute's name.
 
-    Reading a field that is not set yet stores and returns its default (a fresh
-    one from ``factory`` for mutable values); a field without a default must be
-    set first (:func:`dashboard.state.session.init` does) and raises
-    ``KeyError`` naming it otherwise.
+    Reading a field that is not set yet returns its default; a fresh container
+    from ``factory`` (lists, dicts, sets) is also stored, so that changes to it
+    last, while a plain default is not (a widget's key stays unset until the
+    widget sets it).  A field without a default must be set first
+    (:func:`dashboard.state.session.init` does) and raises ``KeyError`` naming
+    it otherwise.
     """
 
     def __init__(self, default: T = _NO_DEFAULT, *,
@@ -69,11 +71,13 @@ class Field(Generic[T]):
         if obj is None:
             return self
         data = obj.data
-        if self.key not in data:
-            if not self.has_default():
-                raise KeyError(f"session field {self.key!r} is not set yet")
-            data[self.key] = self.make_default()
-        return data[self.key]
+        if self.key in data:
+            return data[self.key]
+        if self.factory is not None:  # a fresh container, kept so that changes to it last
+            return data.setdefault(self.key, self.factory())
+        if self.default is _NO_DEFAULT:
+            raise KeyError(f"session field {self.key!r} is not set yet")
+        return self.default  # not stored: a widget's key stays unset until the widget sets it
 
     def __set__(self, obj: Session, value: T) -> None:
         obj.data[self.key] = value
@@ -177,6 +181,23 @@ class Session(MutableMapping[str, Any]):
     def of(cls, state: Session | MutableMapping[str, Any]) -> Session:
         """``state`` as a Session (itself if it is one already)."""
         return state if isinstance(state, Session) else cls(state)
+
+    def set_default(self, field: Field[T], value: T) -> T:
+        """Set ``field`` to ``value`` unless it is set already; its value either way.
+
+        >>> s = Session({})
+        >>> s.set_default(Session.incident, "a"), s.set_default(Session.incident, "b")
+        ('a', 'a')
+        """
+        return self.data.setdefault(field.key, value)
+
+    def peek(self, field: Field[T]) -> T | None:
+        """``field``'s value, or None when it is not set (its default is not stored).
+
+        >>> Session({}).peek(Session.as_of) is None
+        True
+        """
+        return self.data.get(field.key)
 
     @classmethod
     def fields(cls) -> dict[str, Field[Any]]:

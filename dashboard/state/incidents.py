@@ -138,18 +138,19 @@ def filter_options(records: Sequence[Mapping[str, Any]] | None = None) -> Filter
 
 def init_filters(state: StateLike, records: Sequence[Mapping[str, Any]] | None = None) -> None:
     """Put the filter keys (everything shown) and the origin keys into ``state``, once."""
+    state = Session.of(state)
     opts = filter_options(records)
-    state.setdefault("inc_from", opts.start)
-    state.setdefault("inc_to", opts.end)
-    state.setdefault("inc_countries", list(opts.countries))
-    state.setdefault("inc_objects", list(opts.objects))
-    state.setdefault("inc_attribution", list(opts.attributions))
-    state.setdefault("inc_as_of_user", False)
-    state.setdefault("inc_as_of_last", None)
-    state.setdefault("inc_incident_last", None)
-    state.setdefault("origin", None)
-    state.setdefault("origin_error", None)
-    state.setdefault("origin_range_km", DEFAULT_ORIGIN_RANGE_KM)
+    state.set_default(Session.inc_from, opts.start)
+    state.set_default(Session.inc_to, opts.end)
+    state.set_default(Session.inc_countries, list(opts.countries))
+    state.set_default(Session.inc_objects, list(opts.objects))
+    state.set_default(Session.inc_attribution, list(opts.attributions))
+    state.set_default(Session.inc_as_of_user, False)
+    state.set_default(Session.inc_as_of_last, None)
+    state.set_default(Session.inc_incident_last, None)
+    state.set_default(Session.origin, None)
+    state.set_default(Session.origin_error, None)
+    state.set_default(Session.origin_range_km, DEFAULT_ORIGIN_RANGE_KM)
 
 
 def keep_filter_values(state: StateLike) -> None:
@@ -185,12 +186,13 @@ class IncidentFilter:
 def apply_filters(state: StateLike,
                   records: Sequence[Mapping[str, Any]] | None = None) -> IncidentFilter:
     """The incidents the ``inc_*`` keys of ``state`` leave (missing keys: no filter)."""
+    state = Session.of(state)
     recs = _records(records)
     opts = filter_options(recs)
     error = None
     try:
-        start, end = check_date_range(state.get("inc_from") or opts.start,
-                                      state.get("inc_to") or opts.end)
+        start, end = check_date_range(state.peek(Session.inc_from) or opts.start,
+                                      state.peek(Session.inc_to) or opts.end)
     except InputError as exc:
         error = f"{exc}; dates are not filtered until it is fixed"
         start, end = opts.start, opts.end
@@ -225,13 +227,13 @@ def note_as_of(state: StateLike) -> None:
     changed too and the date is the new incident's (the incident sets it).
     """
     state = Session.of(state)
-    last, now = state.inc_as_of_last, state.get("as_of")
+    last, now = state.inc_as_of_last, state.peek(Session.as_of)
     if last is not None and now != last:
-        by_incident = (state.get("incident") != state.inc_incident_last
-                       and now == _incident_day(state.get("incident")))
+        by_incident = (state.peek(Session.incident) != state.inc_incident_last
+                       and now == _incident_day(state.peek(Session.incident)))
         if not by_incident:
             state.inc_as_of_user = True
-    state.inc_as_of_last, state.inc_incident_last = now, state.get("incident")
+    state.inc_as_of_last, state.inc_incident_last = now, state.peek(Session.incident)
 
 
 def on_range_change(state: StateLike) -> None:
@@ -307,7 +309,8 @@ def origin_keys(units: str) -> tuple[str, str]:
 
 def sync_origin_inputs(state: StateLike, units: str) -> None:
     """Show the kept range (km) in ``units``' inputs; other units' inputs are dropped."""
-    lo_km, hi_km = state.get("origin_range_km", DEFAULT_ORIGIN_RANGE_KM)
+    state = Session.of(state)
+    lo_km, hi_km = state.peek(Session.origin_range_km) or DEFAULT_ORIGIN_RANGE_KM
     for u in ("km", "nm", "mi"):
         if u != units:
             for k in origin_keys(u):

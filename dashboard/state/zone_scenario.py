@@ -57,13 +57,13 @@ def state_to_scenario(state: StateLike, name: str,
     if band > 0:
         buffers.append(Buffer.around_layer("nato_border", band,
                                            label=f"{band:g} km band inside Ukraine"))
-    v = state.get("zones_view") or {}
+    v = state.peek(Session.zones_view) or {}
     view = ScenarioView(lon=float(v.get("lon", DEFAULT_CENTER[0])),
                         lat=float(v.get("lat", DEFAULT_CENTER[1])),
                         zoom=float(v.get("zoom", DEFAULT_ZOOM)))
-    as_of = state.get("as_of")
+    as_of = state.peek(Session.as_of)
     return Scenario(name=name, zones=[copy_zone(z) for z in state.drawn_zones],
-                    buffers=buffers, incident_id=state.get("incident"), view=view,
+                    buffers=buffers, incident_id=state.peek(Session.incident), view=view,
                     as_of=as_of if isinstance(as_of, date) else None,
                     units=state.units or "km")
 
@@ -87,7 +87,7 @@ def apply_scenario(state: StateLike, sc: Scenario,
         centres...).
     """
     state = Session.of(state)
-    base = SceneRequest(incident_id=state.get("incident"), as_of=state.get("as_of"),
+    base = SceneRequest(incident_id=state.peek(Session.incident), as_of=state.peek(Session.as_of),
                         units=state.units or "km", zone_ids=())
     req, messages = scenario_request(sc, incidents, base=base)
     state.drawn_zones = [copy_zone(z) for z in sc.zones]

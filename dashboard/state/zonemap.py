@@ -63,22 +63,22 @@ _SHAPE_NAME = {"polygon": "Polygon", "rectangle": "Rectangle", "circle": "Circle
 def init(state: StateLike) -> None:
     """Put the page's zone and map keys into ``state`` with their defaults, once."""
     state = Session.of(state)
-    state.setdefault("drawn_zones", [])
-    state.setdefault("zones_editable", set())
-    state.setdefault("zones_notes", [])
-    state.setdefault("zones_gen", 0)
-    state.setdefault("zones_snapshot", [])
-    state.setdefault("zones_map_sig", None)
-    state.setdefault("zones_seen", None)
-    state.setdefault("zones_view", {"lon": DEFAULT_CENTER[0], "lat": DEFAULT_CENTER[1],
+    state.set_default(Session.drawn_zones, [])
+    state.set_default(Session.zones_editable, set())
+    state.set_default(Session.zones_notes, [])
+    state.set_default(Session.zones_gen, 0)
+    state.set_default(Session.zones_snapshot, [])
+    state.set_default(Session.zones_seen, None)
+    state.set_default(Session.zones_view, {"lon": DEFAULT_CENTER[0], "lat": DEFAULT_CENTER[1],
                                     "zoom": DEFAULT_ZOOM})
-    state.setdefault("zones_map_view", dict(state.zones_view))
-    state.setdefault("zones_dirty", False)
+    state.set_default(Session.zones_map_view, dict(state.zones_view))
+    state.set_default(Session.zones_dirty, False)
 
 
 def note(state: StateLike, level: str, text: str) -> None:
     """Queue a message (``level`` in error/warning/info/success) for the next page run."""
-    state.setdefault("zones_notes", []).append((level, text))
+    state = Session.of(state)
+    state.set_default(Session.zones_notes, []).append((level, text))
 
 
 # ------------------------------------------------------------------ zone facts
@@ -192,7 +192,8 @@ def bump(state: StateLike) -> None:
     state.zones_gen = int(state.zones_gen) + 1
     state.zones_seen = None
     state.zones_dirty = False
-    state.zones_map_view = dict(state.get("zones_view") or {})
+    view = state.peek(Session.zones_view)
+    state.zones_map_view = dict(view) if view else {}
 
 
 def _feature_id(feature: Mapping[str, Any], shp: DrawnShape) -> str:

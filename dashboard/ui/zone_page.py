@@ -64,7 +64,7 @@ def take_map_events(state: StateLike) -> None:
 def map_scene(state: StateLike) -> Scene:
     """The zones page's scene: the request the Explore page draws, in this page's view,
     less the zones the map's editor holds (it draws those itself)."""
-    v = state.get("zones_view") or {}
+    v = state.peek(Session.zones_view) or {}
     view = View.around(float(v.get("lon", DEFAULT_CENTER[0])),
                        float(v.get("lat", DEFAULT_CENTER[1])), float(v.get("zoom", DEFAULT_ZOOM)))
     scene = build_scene(appstate.scene_request(state, appstate.incidents_by_id(), view=view))
@@ -150,7 +150,7 @@ def render_zones_page(state: StateLike) -> None:
     zm.init(state)
     take_map_events(state)
     incidents = {i["id"]: i for i in zone_choices.incident_list()}
-    incident = incidents.get(state.get("incident")) or next(iter(incidents.values()))
+    incident = incidents.get(state.peek(Session.incident)) or next(iter(incidents.values()))
     if state.units not in KM_PER_UNIT:
         state.units = "km"
     shared_link(state)

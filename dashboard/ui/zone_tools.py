@@ -30,7 +30,8 @@ def _rerun_after(action: Callable[[], Any], *, prefix: str = "") -> None:
 def _pick_zone(state: StateLike, zones: Sequence[Zone]) -> Zone:
     state = Session.of(state)
     ids = [z.id for z in zones]
-    nxt = state.pop("zone_sel_next", None)
+    nxt = state.zone_sel_next
+    del state.zone_sel_next
     if nxt in ids:
         state.zone_sel = nxt
     if state.zone_sel not in ids:
