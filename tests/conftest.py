@@ -25,7 +25,7 @@ Timeouts
     ``pytest.ini`` (300 s); ``browser`` tests get :data:`BROWSER_TIMEOUT_S` unless
     they carry their own ``@pytest.mark.timeout``.  Without the plugin the marks
     and the ini option are registered here, so ``--strict-markers`` still passes,
-    and a warning says timeouts are off.
+    and the report header says that timeouts are off.
 
 Hypothesis
     Every run loads a profile: ``ci`` by default, so every run (CI's and yours)
