@@ -107,6 +107,10 @@ class Scene:
     plus ``lon``/``lat``; ``as_of`` is the date the NATO border is drawn for.
     ``locator`` holds country outlines (WGS84) for an inset locator map; it is
     context only, not a layer, so it is drawn even when ``countries`` is hidden.
+    ``figure_layers`` names, for each figure of ``metrics``, the layer it measures
+    (``strike_border``, ``zones``, ``drawn``, ``buffers``, ``band``, ``origin``), so a
+    figure leaves with its layer; ``custom_title`` is True when ``title`` was given
+    (a scenario's name, ``--title``) rather than made from the incident.
     """
 
     layers: list[SceneLayer]
@@ -119,6 +123,8 @@ class Scene:
     sources: list[str] = field(default_factory=list)
     units: str = "km"
     locator: gpd.GeoDataFrame | None = None
+    figure_layers: dict[str, str] = field(default_factory=dict)
+    custom_title: bool = False
 
     def layer(self, name: str) -> SceneLayer | None:
         return next((lyr for lyr in self.layers if lyr.name == name), None)

@@ -21,6 +21,7 @@ from dashboard.geo.geodesy import inverse_km
 from dashboard.geo.units import format_area, format_distance
 from dashboard.render.export import BRIEF_MIME, brief_bytes, spreadsheet_safe
 from dashboard.scene.compose import build_scene
+from dashboard.scene.compose.subject import brief_file_name
 from dashboard.scene.model import Scene
 from dashboard.state import session as appstate
 from dashboard.state.fields import Session
@@ -174,7 +175,7 @@ def measure_tab(state: Any, picked: dict, measure, error: str | None) -> None:
         st.write(f"Initial azimuth {float(az) % 360:.1f}° (from true north)")
 
 
-def export_tab(scene: Scene, incident_id: str) -> None:
+def export_tab(scene: Scene) -> None:
     """Any layer as GeoJSON or CSV, and the briefing map of the current view."""
     shown = {lyr.name: lyr for lyr in scene.layers}
     choice = st.selectbox("Layer or result", list(shown), key="dl_layer",
@@ -194,7 +195,7 @@ def export_tab(scene: Scene, incident_id: str) -> None:
                                                "a4": "A4 landscape, 300 dpi"}[v])
     marking = st.text_input("Marking banner", key="brief_marking", placeholder="e.g. UNCLASSIFIED")
     shown_scene = appstate.without_layers(scene, hidden_layers())
-    brief_box(shown_scene, fmt, size, marking, f"brief-{incident_id}.{fmt}")
+    brief_box(shown_scene, fmt, size, marking, brief_file_name(shown_scene, fmt))
 
 
 def _brief_signature(scene: Scene, fmt: str, size: str, marking: str | None) -> str:
@@ -221,6 +222,7 @@ def brief_box(scene: Scene, fmt: str, size: str, marking: str | None, file_name:
     if made and made[0] == sig:
         st.download_button("Download briefing map", made[1], file_name=file_name,
                            key="dl_brief", on_click="ignore", mime=BRIEF_MIME[fmt])
+        st.caption(f"File: {md(file_name)}")
     else:
         state.brief_file = None
         st.caption("Make the map of the view as it is now, then download it.")
@@ -252,7 +254,7 @@ def main() -> None:
             if scene.metrics:
                 st.table(inert_table(appstate.figures_table(scene)))
         with export:
-            export_tab(scene, str(incident["id"]))
+            export_tab(scene)
 
 
 main()

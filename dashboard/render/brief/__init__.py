@@ -18,6 +18,22 @@ scene carries the strike-to-border geodesic (layer ``strike_border``, made by
 :func:`dashboard.scene.compose.build_scene`) a detail inset shows it with its length,
 since 6 km is a few pixels on a 1,000 km map.
 
+What the brief is about follows what it shows, never the selection alone
+(:func:`dashboard.scene.compose.subject.as_briefed`, applied by :func:`draw_brief`):
+
+- layers switched off in the map's legend are not drawn, and every key figure
+  leaves with the layer it measures (the strike distances with the strike line,
+  a zone's area with the zones, a launch area's figures with the launch area);
+- the subject is, first, the incident of a candidate launch area drawn in the
+  view ("Launch area: Korsze strike, ..."; that incident's date-time group; file
+  ``brief-<id>-launch-area``); else the selected incident when its position is
+  inside the view ("Przewodów strike, 15 Nov 2022"; ``151440Z NOV 22``; file
+  ``brief-<id>``); else the view itself ("Situation map, <centre>"; no date-time
+  group; file ``brief-view-<lat>N-<lon>E``);
+- the selected incident's strike line and distances are drawn only when it is the
+  subject; subtitle and incident-report sources are the subject's; a title the
+  user gave (scenario name, ``--title``) is kept.
+
 Cartographic generalisation, for display only (figures always come from the
 full-resolution layers in the core): geometry is simplified to 0.4 px before
 projecting; places are thinned to the largest within ~18 px of each other and
@@ -76,6 +92,7 @@ from dashboard.render.brief.marks import (
     marking_colours,
 )
 from dashboard.render.brief.panel import draw_panel
+from dashboard.scene.compose.subject import as_briefed
 from dashboard.scene.model import Scene
 
 __all__ = ["FORMATS", "PAGE_SIZES", "BriefLayout", "Fmt", "PageSize", "PlacedLabel", "ScaleBar", "SizeName",
@@ -102,6 +119,7 @@ def draw_brief(scene: Scene, page_size: PageSize, marking: str | None, generated
     simplify : bool
         Simplify geometry for display (0.4 px tolerance).
     """
+    scene = as_briefed(scene)
     page = Page.new(page_size)
     marking = (marking or "").strip() or None
     boxes = page_boxes(page, marking)

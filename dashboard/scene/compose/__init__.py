@@ -75,7 +75,13 @@ class _Parts:
     nato: gpd.GeoDataFrame
     frames: dict[str, gpd.GeoDataFrame | None] = field(default_factory=dict)
     metrics: dict[str, str] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)
     origin_label: str | None = None
+
+    def add(self, layer: str, figures: dict[str, str]) -> None:
+        """Keep ``figures`` as those of ``layer`` (a figure leaves the brief with its layer)."""
+        self.metrics.update(figures)
+        self.owners.update(dict.fromkeys(figures, layer))
 
     def extent(self) -> list[BaseGeometry]:
         geoms: list[BaseGeometry] = []
@@ -118,7 +124,8 @@ def build_scene(request: SceneRequest | None = None) -> Scene:
                  subtitle=subtitle_for(found.incident, found.countries, found.as_of),
                  incident=found.incident, as_of=found.as_of, metrics=found.metrics,
                  sources=sources_for(used, found.incident), units=req.units,
-                 locator=found.countries)
+                 locator=found.countries, figure_layers=found.owners,
+                 custom_title=bool(req.title))
 
 
 # ------------------------------------------------------------------ measure
@@ -132,11 +139,11 @@ def _measure(req: SceneRequest) -> _Parts:
     if incident:
         line, figures = parts.strike_figures(incident, found.nato, found.countries, units)
         found.frames[STRIKE_LINE] = line
-        found.metrics.update(figures)
+        found.add(STRIKE_LINE, figures)
     if req.zone_ids and "zones" in req.visible_layers:
         zones = parts.candidate_zones(req.zone_ids)
         found.frames["zones"] = zones if len(zones) else None
-        found.metrics.update(parts.zone_figures(zones, units))
+        found.add("zones", parts.zone_figures(zones, units))
     steps = (("drawn", lambda: parts.drawn_zones(req.extra_zones, units)),
              ("buffers", lambda: parts.range_rings(req.ring_radii_km, req.ring_center,
                                                    incident, units)),
@@ -144,7 +151,7 @@ def _measure(req: SceneRequest) -> _Parts:
                                                 as_of.isoformat(), units)))
     for name, step in steps:
         found.frames[name], figures = step()
-        found.metrics.update(figures)
+        found.add(name, figures)
     _measure_incidents(req, found)
     return found
 
@@ -157,7 +164,7 @@ def _measure_incidents(req: SceneRequest, found: _Parts) -> None:
         if req.precision_circles and len(shown):
             found.frames["precision"] = incident_parts.precision_frame(shown)
     found.frames["origin"], figures, analysis = incident_parts.origin_frame(req.origin, req.units)
-    found.metrics.update(figures)
+    found.add("origin", figures)
     if analysis is not None:
         found.origin_label = incident_parts.origin_label(analysis, req.units)
 
