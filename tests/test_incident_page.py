@@ -244,7 +244,7 @@ def test_date_range_and_country_filter_the_map_and_the_table():
         return "2023-01-01" <= r["date"] <= "2024-12-31"
 
     assert drawn_ids(map_layer(at, "incidents")) == positioned_ids(in_range)
-    assert at.session_state["as_of"] == date(2024, 12, 31)  # follows the range end
+    assert at.session_state["as_of"] == date(2022, 11, 15)  # the incident's own date
     at.multiselect(key="inc_countries").set_value(["RO"]).run()
 
     def ro(r: dict) -> bool:
@@ -257,15 +257,31 @@ def test_date_range_and_country_filter_the_map_and_the_table():
     assert NOT_SOURCED in set(table(at, "inc_table_view")["position"])
 
 
-def test_a_nato_border_date_the_user_sets_stays_put():
+def test_the_date_filter_leaves_the_headline_as_of_the_incident_date():
+    """Issue 18: a range ending 2025-12-31 moved Przewodów's headline to that date."""
+    at = run_app()
+    before = {m.label: m.value for m in at.metric}
+    at.date_input(key="inc_to").set_value(date(2025, 12, 31)).run()
+    assert not at.exception
+    words = [c.value for c in at.caption if "NATO border as of" in c.value]
+    assert any("NATO border as of 2022-11-15 (the incident's date)" in w for w in words)
+    assert not any("2025-12-31" in w for w in words)
+    assert {m.label: m.value for m in at.metric} == before
+
+
+def test_a_nato_border_date_the_user_sets_stays_put_and_is_named():
     at = run_app()
     at.date_input(key="as_of").set_value(date(2023, 6, 1)).run()
     at.date_input(key="inc_to").set_value(date(2024, 12, 31)).run()
     assert not at.exception
     assert at.session_state["as_of"] == date(2023, 6, 1)
+    assert any("NATO border as of 2023-06-01 (your date; the incident's is 2022-11-15)"
+               in c.value for c in at.caption)
     at.button(key="inc_follow").click().run()
-    assert at.session_state["as_of"] == date(2024, 12, 31)
+    assert at.session_state["as_of"] == date(2022, 11, 15)
     assert not at.session_state["inc_as_of_user"]
+    assert any("NATO border as of 2022-11-15 (the incident's date)" in c.value
+               for c in at.caption)
 
 
 def test_a_range_that_ends_before_it_starts_is_one_line_and_breaks_nothing():

@@ -17,14 +17,14 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import shape
 
-from dashboard.state import incidents as flt
-from dashboard.scene.compose import build_scene
-from dashboard.scene.compose.incidents import metres_per_px, visible_precision
-from dashboard.geo.errors import InputError
 from dashboard.analysis.incident_table import incident_table
 from dashboard.analysis.origin import origin_areas
-from dashboard.scene.request import SceneRequest
+from dashboard.geo.errors import InputError
+from dashboard.scene.compose import build_scene
+from dashboard.scene.compose.incidents import metres_per_px, visible_precision
 from dashboard.scene.model import View
+from dashboard.scene.request import SceneRequest
+from dashboard.state import incidents as flt
 
 GEOD = Geod(ellps="WGS84")
 GEODATA = Path(__file__).resolve().parent.parent / "geodata"
@@ -124,25 +124,25 @@ def _state() -> dict:
     return state
 
 
-def test_nato_border_date_follows_the_range_end():
+def test_the_range_never_moves_the_nato_border_date():
+    """Issue 18: the filters choose incidents; distances stay as of the incident's date."""
     state = _state()
-    state["inc_to"] = date(2023, 12, 31)
-    flt.on_range_change(state)
-    assert state["as_of"] == date(2023, 12, 31)
-    flt.note_as_of(state)  # the next run sees the date it set itself: not the user's
-    assert not state["inc_as_of_user"]
+    state["inc_to"] = date(2025, 12, 31)
+    flt.apply_filters(state)
+    flt.note_as_of(state)
+    assert state["as_of"] == date(2022, 11, 15) and not state["inc_as_of_user"]
+    assert flt.as_of_words(state) == "NATO border as of 2022-11-15 (the incident's date)"
 
 
-def test_a_date_the_user_sets_stays_until_they_ask_again():
+def test_a_date_the_user_sets_stays_until_they_ask_for_the_incident_date():
     state = _state()
     state["as_of"] = date(2024, 5, 1)  # the user's edit of the widget
     flt.note_as_of(state)
     assert state["inc_as_of_user"]
-    state["inc_to"] = date(2023, 12, 31)
-    flt.on_range_change(state)
-    assert state["as_of"] == date(2024, 5, 1)
-    flt.follow_range(state)
-    assert state["as_of"] == date(2023, 12, 31) and not state["inc_as_of_user"]
+    assert flt.as_of_words(state) == ("NATO border as of 2024-05-01 (your date; the "
+                                      "incident's is 2022-11-15)")
+    flt.incident_date_again(state)
+    assert state["as_of"] == date(2022, 11, 15) and not state["inc_as_of_user"]
 
 
 def test_a_new_incident_moving_the_date_is_not_the_user():
@@ -150,13 +150,6 @@ def test_a_new_incident_moving_the_date_is_not_the_user():
     state["incident"], state["as_of"] = "2023-12-14-grindu", date(2023, 12, 14)
     flt.note_as_of(state)
     assert not state["inc_as_of_user"]
-
-
-def test_a_bad_range_does_not_move_the_date():
-    state = _state()
-    state.update(inc_from=date(2024, 1, 1), inc_to=date(2023, 1, 1))
-    flt.on_range_change(state)
-    assert state["as_of"] == date(2022, 11, 15)
 
 
 # ------------------------------------------------------------------- tables

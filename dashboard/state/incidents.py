@@ -11,9 +11,9 @@ chart and table and the origin analysis see the same incidents:
 - ``inc_countries``, ``inc_objects``, ``inc_attribution`` (lists): the
   countries (ISO alpha-2), object types and attribution groups kept
   (default all);
-- ``inc_as_of_user`` (bool): the user set "NATO border as of" themselves, so it
-  no longer follows the end of the range (``inc_as_of_last`` and
-  ``inc_incident_last`` are the bookkeeping that tells);
+- ``inc_as_of_user`` (bool): the user set "NATO border as of" themselves; until
+  then it is the selected incident's own date, whatever the filters
+  (``inc_as_of_last`` and ``inc_incident_last`` are the bookkeeping that tells);
 - ``origin`` ((incident id, min_km, max_km) or None): the launch area on the map,
   and the ``origin_*`` keys of the incidents page's form.
 
@@ -236,20 +236,26 @@ def note_as_of(state: StateLike) -> None:
     state.inc_as_of_last, state.inc_incident_last = now, state.peek(Session.incident)
 
 
-def on_range_change(state: StateLike) -> None:
-    """The range moved: the NATO border date follows its end, unless the user set it."""
-    state = Session.of(state)
-    flt = apply_filters(state)
-    if flt.error is None and not state.inc_as_of_user:
-        state.as_of = flt.end
-        state.inc_as_of_last = flt.end
-
-
-def follow_range(state: StateLike) -> None:
-    """Let the NATO border date follow the end of the range again (and move it there)."""
+def incident_date_again(state: StateLike) -> None:
+    """Measure as of the selected incident's own date again (the user's date is dropped)."""
     state = Session.of(state)
     state.inc_as_of_user = False
-    on_range_change(state)
+    day = _incident_day(state.peek(Session.incident))
+    if day is not None:
+        state.as_of = day
+        state.inc_as_of_last = day
+
+
+def as_of_words(state: StateLike) -> str:
+    """Which NATO-border date the figures use, in words: the incident's own or the user's."""
+    state = Session.of(state)
+    as_of, own = state.peek(Session.as_of), _incident_day(state.peek(Session.incident))
+    if as_of is None:
+        return ""
+    if own is None or as_of == own:
+        return f"NATO border as of {as_of.isoformat()} (the incident's date)"
+    return (f"NATO border as of {as_of.isoformat()} (your date; the incident's is "
+            f"{own.isoformat()})")
 
 
 # ----------------------------------------------------------------- the page
@@ -409,13 +415,13 @@ __all__ = [
     "clear_origin",
     "display_table",
     "filter_options",
-    "follow_range",
     "init_filters",
     "keep_filter_values",
     "monthly_counts",
     "note_as_of",
+    "incident_date_again",
+    "as_of_words",
     "on_origin_input",
-    "on_range_change",
     "origin_choice",
     "origin_keys",
     "origin_tables",

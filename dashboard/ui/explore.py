@@ -23,6 +23,7 @@ from dashboard.render.export import BRIEF_MIME, brief_bytes, spreadsheet_safe
 from dashboard.scene.compose import build_scene
 from dashboard.scene.compose.subject import brief_file_name
 from dashboard.scene.model import Scene
+from dashboard.state import incidents as incidentfilter
 from dashboard.state import session as appstate
 from dashboard.state.fields import Session
 from dashboard.state.search import find_place
@@ -105,7 +106,7 @@ def headline(state: Any, incident: dict) -> None:
     lon, lat = float(incident["geometry"].x), float(incident["geometry"].y)
     st.caption(
         f"{md(incident['place'])} · {incident['date']} "
-        f"{incident.get('time_utc') or ''} UTC · NATO border as of {as_of.isoformat()} · "
+        f"{incident.get('time_utc') or ''} UTC · {incidentfilter.as_of_words(state)} · "
         "all distances geodesic on WGS84")
     strike = point_report(lon, lat, as_of=as_of)
     cols = st.columns(2) + st.columns(2)

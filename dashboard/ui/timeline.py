@@ -2,8 +2,9 @@
 
 Widgets only; their values live under ``inc_*`` keys and everything that reads
 them goes through :mod:`dashboard.state.incidents` (the map's incidents, the
-incidents page's chart, table and origin analysis).  The "NATO border as of"
-date follows the end of the range until the user sets it themselves.
+incidents page's chart, table and origin analysis).  The filters never move the
+"NATO border as of" date: it is the selected incident's own date until the user sets
+another one.
 """
 from __future__ import annotations
 
@@ -46,8 +47,7 @@ def render_filters(state: Any) -> None:
     c_from, c_to = st.columns(2)
     for col, label, key in ((c_from, "From", "inc_from"), (c_to, "To", "inc_to")):
         col.date_input(label, key=key, min_value=opts.start, max_value=opts.end,
-                       format="YYYY-MM-DD", on_change=incidentfilter.on_range_change,
-                       args=(state,))
+                       format="YYYY-MM-DD")
     flt = incidentfilter.apply_filters(state)
     if flt.error:
         st.error(md(flt.error))
@@ -59,6 +59,6 @@ def render_filters(state: Any) -> None:
     st.caption(f"{len(flt.ids)} of {len(incidentfilter.catalogue_records())} incidents match "
                "(map, tables and chart).")
     if state.inc_as_of_user:
-        st.caption("You set the NATO border date: it no longer follows the range.")
-        st.button("Follow the range end again", key="inc_follow",
-                  on_click=incidentfilter.follow_range, args=(state,))
+        st.caption("You set the NATO border date: distances use it, not the incident's date.")
+        st.button("Use the incident's date again", key="inc_follow",
+                  on_click=incidentfilter.incident_date_again, args=(state,))
