@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import re
 import struct
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 
 import mgrs
 import numpy as np
@@ -298,9 +298,10 @@ def test_border_band_area_matches_an_independent_construction():
 def test_measure_tool_matches_geod():
     at = run_app(measure_a="50.47099, 23.93432", measure_b="49°50'23\"N 24°01'47\"E")
     az, _, d = GEOD.inv(23.93432, 50.47099, 24.0297222, 49.8397222)
-    assert number(metric(at, "Distance")) == pytest.approx(d / 1000, abs=0.05)
-    shown = next(m.value for m in at.markdown if "Initial azimuth" in m.value)
-    assert number(shown) == pytest.approx(az % 360, abs=0.05)
+    assert number(metric(at, "Measured distance")) == pytest.approx(d / 1000, abs=0.05)
+    shown = next(c.value for c in at.caption if "initial azimuth" in c.value)
+    assert float(re.search(r"initial azimuth ([\d.]+)", shown).group(1)) == \
+        pytest.approx(az % 360, abs=0.05)
     assert any(layer["id"] == "measure" for layer in deck_spec(at)["layers"])
 
 
@@ -349,9 +350,9 @@ def test_briefing_download_renders_the_page_scene():
 
     from PIL import Image
 
-    from dashboard.state import session as appstate
     from dashboard.scene.compose import build_scene
     from dashboard.scene.request import SceneRequest
+    from dashboard.state import session as appstate
 
     scene = build_scene(SceneRequest(ring_radii_km=[75.0, 90.0], view=appstate.incident_view(*PRZ)))
     from dashboard.render.export import brief_bytes
@@ -394,8 +395,8 @@ def test_legend_toggles_hide_a_layer_on_the_map_and_in_the_brief():
     assert not at.exception
     layers = {lyr["id"]: lyr for lyr in deck_spec(at)["layers"]}
     assert layers["cities"]["visible"] is False and layers["regions"]["visible"] is True
-    from dashboard.state import session as appstate
     from dashboard.scene.compose import build_scene
+    from dashboard.state import session as appstate
 
     shown = appstate.without_layers(build_scene(), at.session_state["map_hidden"])
     assert shown.layer("cities") is None and shown.layer("regions") is not None

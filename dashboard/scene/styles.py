@@ -164,3 +164,27 @@ def rgba_float(c: RGBA) -> tuple[float, float, float, float]:
     (1.0, 0.0, 0.2, 1.0)
     """
     return (c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255)
+
+
+#: The colour of each country in charts (hex), fixed: a filter never recolours a country.
+COUNTRY_COLOURS: dict[str, str] = {
+    "PL": "#e45756", "RO": "#4c78a8", "MD": "#f58518", "LT": "#54a24b", "LV": "#b279a2",
+    "EE": "#72b7b2", "BG": "#eeca3b", "HR": "#9d755d", "SK": "#ff9da6", "HU": "#bab0ac",
+    "FI": "#439894", "UA": "#1f77b4", "BY": "#8c564b", "RU": "#7f7f7f",
+}
+#: Colours of countries not listed above, chosen by a stable hash of the code.
+_SPARE_COLOURS: tuple[str, ...] = ("#17becf", "#bcbd22", "#9467bd", "#d62728", "#2ca02c",
+                                   "#ff7f0e", "#e377c2", "#393b79")
+
+
+def country_colour(iso: str) -> str:
+    """The chart colour of a country (ISO alpha-2): a fixed function of the code alone.
+
+    >>> country_colour("PL")
+    '#e45756'
+    >>> country_colour("XX") == country_colour("XX")
+    True
+    """
+    import zlib
+
+    return COUNTRY_COLOURS.get(iso) or _SPARE_COLOURS[zlib.crc32(iso.encode()) % len(_SPARE_COLOURS)]

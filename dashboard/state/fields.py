@@ -120,6 +120,7 @@ class Session(MutableMapping[str, Any]):
     measure_b: Field[str] = Field("")
     search_text: Field[str] = Field("")
     search_error: Field[str | None] = Field(None)
+    search_failed: Field[str | None] = Field(None, doc="the search text that failed")
     brief_file: Field[tuple[Any, ...] | None] = Field(None, doc="(view signature, file) last made")
     # -- the incident timeline and origin analysis
     inc_from: Field[date] = Field()

@@ -259,15 +259,31 @@ def as_of_words(state: StateLike) -> str:
 
 
 # ----------------------------------------------------------------- the page
-def monthly_counts(records: Sequence[Mapping[str, Any]], ids: Sequence[str]) -> pd.DataFrame:
+def monthly_counts(records: Sequence[Mapping[str, Any]], ids: Sequence[str],
+                   start: date | None = None, end: date | None = None) -> pd.DataFrame:
     """Incidents per month and country: ``month`` (first day, Timestamp), ``country``,
-    ``incidents`` (count), by month then country; only the incidents of ``ids``."""
+    ``incidents`` (count), by month then country; only the incidents of ``ids``.
+
+    Every month from ``start`` to ``end`` (default: the first and last incident's) is
+    there: a month without an incident is one row with ``country`` "" and 0 incidents,
+    so a chart shows the empty months.
+    """
     keep = set(map(str, ids))
     rows = [(_day(r).replace(day=1), str(r["country"])) for r in records
             if str(r["id"]) in keep]
     df = pd.DataFrame(rows, columns=["month", "country"])
     out = df.groupby(["month", "country"]).size().rename("incidents").reset_index()
+    first = (start or (min(m for m, _ in rows) if rows else None))
+    last = (end or (max(m for m, _ in rows) if rows else None))
+    if first is not None and last is not None:
+        seen = set(out["month"])
+        empty = [m.date() for m in pd.date_range(first.replace(day=1), last.replace(day=1),
+                                                 freq="MS") if m.date() not in seen]
+        out = pd.concat([out, pd.DataFrame({"month": empty, "country": [""] * len(empty),
+                                            "incidents": [0] * len(empty)})],
+                        ignore_index=True)
     out["month"] = pd.to_datetime(out["month"])
+    out["incidents"] = out["incidents"].astype(int)
     return out.sort_values(["month", "country"]).reset_index(drop=True)
 
 

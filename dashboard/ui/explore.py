@@ -80,9 +80,9 @@ def on_search(state: Any) -> None:
     try:
         place = find_place(state.search_text)
     except InputError as exc:
-        state.search_error = str(exc)
+        state.search_error, state.search_failed = str(exc), state.search_text
         return
-    state.search_error = None
+    state.search_error = state.search_failed = None
     appstate.fly_to(state, {k: v for k, v in place.view_request(0).items() if k != "id"})
     if place.kind in POINT_KINDS:
         state.picked = {"layer": place.kind, "id": None, "name": place.name,
@@ -95,8 +95,10 @@ def search_box(state: Any) -> None:
                   placeholder="Lviv, Volyn, Przewodów, 50.47 23.93, 34UGA08…",
                   help="A city, oblast or voivodeship, country, incident, or a position in "
                        "decimal degrees (lat, lon), DMS or MGRS: the map flies there.")
-    if state.search_error:
+    if state.search_error and state.search_text and state.search_text == state.search_failed:
         st.error(md(state.search_error))
+    else:  # another search, or the page was left (the box forgets its text): no old error
+        state.search_error = state.search_failed = None
 
 
 def headline(state: Any, incident: dict) -> None:
@@ -141,7 +143,8 @@ def selection_tab(state: Any, picked: dict, report: PointReport,
     state = Session.of(state)
     with st.container(key="pick-panel"):
         origin = "Selected on map" if state.picked else "Selected incident"
-        st.subheader(f"{origin}: {md(str(picked['name']).split(',')[0])}")
+        name = str(picked["name"])
+        st.subheader(f"{origin}: {md(name if picked['layer'] == 'position' else name.split(',')[0])}")
         st.caption(f"layer: {md(picked['layer'])}" + (" · measured from the clicked position"
                                                    if feature is not None else ""))
         st.markdown(f"**Position** {picked['lat']:.5f}, {picked['lon']:.5f}  \n"
@@ -170,10 +173,19 @@ def measure_tab(state: Any, picked: dict, measure, error: str | None) -> None:
     if error:
         st.error(md(error))
     elif measure:
-        (alon, alat), (blon, blat) = measure
-        az, d_km = inverse_km(alon, alat, blon, blat)
-        st.metric("Distance", format_distance(float(d_km), state.units))
-        st.write(f"Initial azimuth {float(az) % 360:.1f}° (from true north)")
+        st.caption("The result is above the tabs.")
+
+
+def measure_result(measure, units: str) -> None:
+    """The measured distance and azimuth, above the panel's tabs: visible where the user
+    measured (on the map, or in the Measure tab), whichever tab is open."""
+    (alon, alat), (blon, blat) = measure
+    az, d_km = inverse_km(alon, alat, blon, blat)
+    with st.container(key="measure-result", border=True):
+        st.metric("Measured distance", format_distance(float(d_km), units),
+                  help="Geodesic on WGS84 between the two measured positions")
+        st.caption(f"From {alat:.5f}, {alon:.5f} to {blat:.5f}, {blon:.5f} · initial azimuth "
+                   f"{float(az) % 360:.1f}° (from true north)")
 
 
 def export_tab(scene: Scene) -> None:
@@ -246,6 +258,8 @@ def main() -> None:
     with panel_col:
         search_box(state)
         headline(state, incident)
+        if measure and not measure_error:
+            measure_result(measure, state.units)
         sel, meas, figs, export = st.tabs(["Selection", "Measure", "Figures", "Export"])
         with sel:
             selection_tab(state, picked, report, feature)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from dashboard.analysis.incident_table import POSITION_NOT_SOURCED, incident_table
@@ -22,6 +23,7 @@ from dashboard.geo.munitions import PRESETS
 from dashboard.geo.units import format_area, format_radius
 from dashboard.render.export import spreadsheet_safe
 from dashboard.scene.compose.incidents import origin_result, range_text
+from dashboard.scene.styles import COUNTRY_COLOURS, country_colour
 from dashboard.state import incidents as incidentfilter
 from dashboard.state import session as appstate
 from dashboard.state.fields import Session
@@ -30,19 +32,31 @@ from dashboard.ui.widgets import md
 
 
 def chart_section(flt: IncidentFilter) -> None:
-    """Incidents per month, stacked by country."""
+    """Incidents per month, stacked by country: every month of the range (empty ones at
+    zero), each country in its own colour whatever the filters."""
     st.subheader("Incidents per month")
-    counts = incidentfilter.monthly_counts(incidentfilter.catalogue_records(), flt.ids)
-    if not len(counts):
+    counts = incidentfilter.monthly_counts(incidentfilter.catalogue_records(), flt.ids,
+                                           flt.start, flt.end)
+    if not len(counts) or not int(counts["incidents"].sum()):
         st.info("No incident matches the filters.")
         return
+    shown = sorted(c for c in set(counts["country"]) if c)
+    domain = sorted(set(COUNTRY_COLOURS) | set(shown))
     chart = alt.Chart(counts).mark_bar().encode(
         x=alt.X("yearmonth(month):T", title="month"),
         y=alt.Y("sum(incidents):Q", title="incidents", axis=alt.Axis(tickMinStep=1)),
-        color=alt.Color("country:N", title="country"),
+        color=alt.Color("country:N", title="country",
+                        scale=alt.Scale(domain=domain, range=[country_colour(c) for c in domain]),
+                        legend=alt.Legend(values=shown)),
         tooltip=[alt.Tooltip("yearmonth(month):T", title="month"), "country:N",
                  alt.Tooltip("sum(incidents):Q", title="incidents")])
     st.altair_chart(chart, width="stretch")
+
+
+def blank_missing(table: pd.DataFrame) -> Any:
+    """The table as shown: a missing value reads "—" (never "None"); numbers keep their
+    digits and sort as numbers."""
+    return table.style.format(lambda v: v if isinstance(v, str) else str(v), na_rep="—")
 
 
 def table_section(state: Any, flt: IncidentFilter) -> None:
@@ -57,7 +71,7 @@ def table_section(state: Any, flt: IncidentFilter) -> None:
                f" positioned; distances geodesic on WGS84 in {units}, to the NATO border as it "
                "stood on each incident's date; zones: the candidate zones and yours that "
                "contain the point. Rows marked “position not sourced” are never drawn.")
-    st.dataframe(shown, hide_index=True, key="inc_table_view")
+    st.dataframe(blank_missing(shown), hide_index=True, key="inc_table_view")
     st.download_button("Download the table (CSV)",
                        incidentfilter.table_csv(spreadsheet_safe(shown)),
                        file_name="incidents.csv", mime="text/csv", key="inc_csv",

@@ -180,9 +180,14 @@ def _scn_share(state: StateLike, sc: Scenario | None) -> None:
             state.scn_shared_done = param
         state.scn_link = param
     if state.scn_link:
-        st.caption("The address bar now holds the link; copy it, or append this to the "
-                   "app's address (it opens this page):")
-        st.code(f"/zones?scenario={state.scn_link}", language=None, wrap_lines=True)
+        page_url = st.context.url  # this page's address in the user's browser (no query)
+        if page_url:
+            st.caption("The address bar now holds the link; copy it from there or here:")
+            st.code(f"{page_url}?scenario={state.scn_link}", language=None, wrap_lines=True)
+        else:
+            st.caption("The address bar now holds the link; copy it, or append this to the "
+                       "app's address (it opens this page):")
+            st.code(f"/zones?scenario={state.scn_link}", language=None, wrap_lines=True)
 
 
 def _saved_list(state: StateLike, store: Store) -> list[Any]:
