@@ -10,10 +10,10 @@ from datetime import date
 
 import pyarrow as pa
 import pytest
+from geo_reference import GEOD
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP, catalogue
-from geo_reference import GEOD
 
 INCIDENTS = "ui/incidents.py"
 EXPLORE = "ui/explore.py"
