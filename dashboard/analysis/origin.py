@@ -8,7 +8,8 @@ territorial sea).  Three named steps, each testable alone:
 
 1. :func:`check_range` — the numbers are a usable range;
 2. :func:`origin_annulus` — the widened geodesic annulus (every vertex placed
-   with ``Geod.fwd`` at the exact radius, edges at most ~2 km);
+   with ``Geod.fwd`` at the exact radius, edges short enough that each sags at
+   most :data:`RING_SAG_M` inside the true circle);
 3. :func:`country_pieces` — the annulus ∩ each country, whose country edges are
    first densified along their geodesics, and the geodesic area of each piece.
 
@@ -32,13 +33,19 @@ from dashboard.geo.buffer import MAX_BUFFER_KM, buffer_point
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import densify, inverse_km
 from dashboard.geo.measure import area_km2
+from dashboard.geo.units import round_significant
 from dashboard.io.layers_io import load_layer
 
-#: Longest edge of the annulus rings, km (a chord this long sags 2 m inside a 90 km circle).
-RING_EDGE_KM: float = 2.0
-#: Fewest and most vertices per ring.
+#: Most a ring's edge may sag inside the true circle, m.  A chord c of a circle of radius r
+#: sags c²/(8r); the area lost along a piece's arc is about 2/3 of the sag times the arc, so a
+#: piece lying along the ring's edge keeps its area to within 0.01 % while it is at least
+#: (2/3)·sag/1e-4 = 67 m wide there.  (The former 2 km edges sagged 5.6 m at 90 km, and a
+#: 0.4 km wide sliver at the ring's edge lost 0.84 % of its area.)
+RING_SAG_M: float = 0.01
+#: Fewest and most vertices per ring (the most is reached only beyond 4,000 km, where the
+#: sag stays under 1.5 cm).
 MIN_RING_VERTICES: int = 256
-MAX_RING_VERTICES: int = 16384
+MAX_RING_VERTICES: int = 65536
 #: Country edges are densified along their geodesics to this step (km) before cutting.
 COUNTRY_DENSIFY_KM: float = 1.0
 #: Pieces smaller than this (km²) are slivers of the cut, not territory.
@@ -137,12 +144,13 @@ class OriginAreas:
 
     def as_dict(self) -> dict:
         """``{"incident", "min_km", "max_km", "areas": [{"country", "area_km2"}], "cities": [...]}``
-        (areas rounded to 0.1 km², distances to 0.001 km), as the CLI prints it."""
+        (areas to 6 significant digits, distances to 0.001 km), as the CLI prints it."""
         return {
             "incident": self.incident_id,
             "min_km": self.min_km,
             "max_km": self.max_km,
-            "areas": [{"country": a.country, "area_km2": round(a.area_km2, 1)} for a in self.areas],
+            "areas": [{"country": a.country, "area_km2": round_significant(a.area_km2, 6)}
+                      for a in self.areas],
             "cities": [{"name": c.name, "country": c.country, "population": c.population,
                         "distance_km": round(c.distance_km, 3)} for c in self.cities],
         }
@@ -177,21 +185,26 @@ def find_incident(incident_id: str) -> dict:
     raise InputError(f"unknown incident {incident_id!r}; nearest ids: {', '.join(close)}")
 
 
-def _ring_vertices(radius_km: float) -> int:
-    n = math.ceil(2 * math.pi * radius_km / RING_EDGE_KM)
+def ring_vertices(radius_km: float, sag_m: float = RING_SAG_M) -> int:
+    """Vertices of a ring of ``radius_km`` whose chords sag at most ``sag_m`` inside the
+    circle: a chord spanning an angle 2π/n sags r (1 − cos(π/n))."""
+    r_m = float(radius_km) * 1000.0
+    if r_m <= sag_m:
+        return MIN_RING_VERTICES
+    n = math.ceil(math.pi / math.acos(1.0 - sag_m / r_m))
     return int(min(max(n, MIN_RING_VERTICES), MAX_RING_VERTICES))
 
 
 def origin_annulus(lon: float, lat: float, inner_km: float, outer_km: float) -> Polygon:
     """Geodesic annulus between ``inner_km`` and ``outer_km`` around ``(lon, lat)`` (a disc if inner is 0).
 
-    Every ring vertex lies exactly at its radius (``Geod.fwd``); edges are at most
-    :data:`RING_EDGE_KM` long.
+    Every ring vertex lies exactly at its radius (``Geod.fwd``); each edge sags at most
+    :data:`RING_SAG_M` inside its circle (:func:`ring_vertices`).
     """
-    outer = buffer_point(lon, lat, outer_km, n_vertices=_ring_vertices(outer_km))
+    outer = buffer_point(lon, lat, outer_km, n_vertices=ring_vertices(outer_km))
     if inner_km <= 0:
         return outer
-    inner = buffer_point(lon, lat, inner_km, n_vertices=_ring_vertices(inner_km))
+    inner = buffer_point(lon, lat, inner_km, n_vertices=ring_vertices(inner_km))
     return Polygon(outer.exterior.coords, [inner.exterior.coords[::-1]])
 
 
@@ -307,4 +320,5 @@ __all__ = [
     "find_incident",
     "origin_annulus",
     "origin_areas",
+    "ring_vertices",
 ]
