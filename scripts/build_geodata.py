@@ -59,6 +59,15 @@ GEOD = pyproj.Geod(ellps="WGS84")
 #: Region box (lon_min, lat_min, lon_max, lat_max), degrees: Norway to Romania,
 #: Kaliningrad, and Russia to 45 E.
 REGION_BOX: tuple[float, float, float, float] = (4.0, 40.0, 45.0, 72.0)
+#: The box's north and south edges follow their parallels: vertices are inserted on
+#: them every this many degrees of longitude, so that the geodesic between two
+#: consecutive vertices (what every distance and area assumes) sags off the parallel
+#: by at most 0.3 m (at 40 N; 0.7 m at 0.1 degree would be 1.2 m). Without them a
+#: 20-degree edge is one geodesic that bulges 42 km north of 40 N (Turkey).
+PARALLEL_STEP_DEG: float = 0.05
+#: What the box means for users of the layers (MANIFEST.json "coverage").
+COVERAGE_MEANING: str = ("countries.geojson (and every layer derived from it) covers only this box "
+                         "(degrees, WGS84): outside this box distances to the border are not measured")
 #: Output grid, degrees (5 decimals).
 GRID_DEG: float = 1e-5
 DECIMALS: int = 5
@@ -138,13 +147,17 @@ ATTR_GN500 = "GeoNames (https://www.geonames.org/), CC BY 4.0; via cities-500-st
 # --------------------------------------------------------------------------
 # NATO membership
 # --------------------------------------------------------------------------
-#: Accession dates (ISO 8601) by ISO 3166-1 alpha-3. Germany: West Germany 1955;
-#: the former GDR's territory joined with reunification on 1990-10-03.
+#: Membership dates (ISO 8601) by ISO 3166-1 alpha-3: the day a country became a
+#: party. The twelve founders signed on 1949-04-04, but the treaty entered into
+#: force (and they became members) on 1949-08-24; later members count from the
+#: deposit of their instrument of accession. Germany: West Germany 1955; the
+#: former GDR's territory joined with reunification on 1990-10-03.
 #: Åland (ALA, a separate polygon in the source) is Finnish territory.
+NATO_FOUNDED: str = "1949-08-24"
 NATO_SINCE: dict[str, str] = {
-    "BEL": "1949-04-04", "CAN": "1949-04-04", "DNK": "1949-04-04", "FRA": "1949-04-04",
-    "ISL": "1949-04-04", "ITA": "1949-04-04", "LUX": "1949-04-04", "NLD": "1949-04-04",
-    "NOR": "1949-04-04", "PRT": "1949-04-04", "GBR": "1949-04-04", "USA": "1949-04-04",
+    "BEL": NATO_FOUNDED, "CAN": NATO_FOUNDED, "DNK": NATO_FOUNDED, "FRA": NATO_FOUNDED,
+    "ISL": NATO_FOUNDED, "ITA": NATO_FOUNDED, "LUX": NATO_FOUNDED, "NLD": NATO_FOUNDED,
+    "NOR": NATO_FOUNDED, "PRT": NATO_FOUNDED, "GBR": NATO_FOUNDED, "USA": NATO_FOUNDED,
     "GRC": "1952-02-18", "TUR": "1952-02-18", "DEU": "1955-05-06", "ESP": "1982-05-30",
     "CZE": "1999-03-12", "HUN": "1999-03-12", "POL": "1999-03-12",
     "BGR": "2004-03-29", "EST": "2004-03-29", "LVA": "2004-03-29", "LTU": "2004-03-29",
@@ -288,6 +301,40 @@ CITY_MIN_POPULATION: int = 15000
 #: abandoned (PPLQ) and destroyed (PPLW) places. Counting a section as well as its
 #: city would count its people twice.
 CITY_SECTION_CODES: frozenset[str] = frozenset({"PPLX", "PPLH", "PPLCH", "PPLQ", "PPLW"})
+#: A populated place in the municipality of a bigger city is part of that city and in
+#: its population (Warsaw's districts Mokotów, Praga-Południe..., Naples' quartieri,
+#: Marseille's arrondissements, Bydgoszcz's Fordon), unless listed here: places that
+#: GeoNames codes into a bigger seat's municipality but whose people that seat's
+#: population does not include (geonameid -> why kept).
+CITY_PARTS_KEPT: dict[int, str] = {
+    2973317: "Tassin-la-Demi-Lune: a commune of its own (INSEE 69244), coded in GeoNames under Lyon's 69123",
+    2974655: "Seynod: merged into Annecy in 2017; Annecy's 49,232 is the pre-merger commune's count",
+    3022700: "Cran-Gevrier: merged into Annecy in 2017; Annecy's 49,232 is the pre-merger commune's count",
+    3037540: "Annecy-le-Vieux: merged into Annecy in 2017; Annecy's 49,232 is the pre-merger commune's count",
+    11747175: "Neapoli: a municipal unit of Neapoli-Sykies of its own; Sykiés' 44,955 is the Sykies unit",
+    6620312: "Torvaianica: a frazione of Pomezia; Pomezia's 22,346 is the town, not the comune (56,000+)",
+    787615: "Nova Pazova: a settlement of its own in Stara Pazova municipality; Stara Pazova's 16,217 is the town",
+    481608: "Troitsk: in Moscow since 2012; Moscow's 10,381,222 is the 2002 census count of the city before that",
+    495260: "Shcherbinka: in Moscow since 2012; Moscow's 10,381,222 is the 2002 census count of the city before that",
+    857690: "Moskovskiy: in Moscow since 2012; Moscow's 10,381,222 is the 2002 census count of the city before that",
+    785615: "Sremčica: a suburban settlement of the City of Belgrade outside Belgrade's urban count (1,273,651)",
+    787516: "Obrenovac: a town of its own in the City of Belgrade, outside Belgrade's urban count (1,273,651)",
+    788771: "Lazarevac: a town of its own in the City of Belgrade, outside Belgrade's urban count (1,273,651)",
+}
+#: Cities whose own administrative unit is wider than their lowest admin code: seat
+#: geonameid -> (how many admin codes make the city's unit, why). Their population
+#: is that unit's, so every smaller place coded inside the unit is in it.
+CITY_UNITS: dict[int, tuple[int, str]] = {
+    745044: (1, "Istanbul: the metropolitan municipality is the whole province TR-34 (admin1 34); "
+                "14,804,116 is the province's count"),
+    524901: (1, "Moscow: a federal city (admin1 48); its districts and Zelenograd are in its count"),
+    498817: (1, "Saint Petersburg: a federal city (admin1 66); Kolpino, Pushkin, Kronstadt... are in its "
+                "count of 5,351,935"),
+    2800866: (1, "Brussels: 1,019,022 is the Brussels-Capital Region (admin1 BRU), its 19 communes"),
+    785842: (1, "Skopje: the City of Skopje (admin1 F6) and its municipalities Čair, Butel, Kisela Voda..."),
+    694423: (1, "Sevastopol: a city of special status (admin1 20); 547,820 is the whole city's count, Balaklava in it"),
+    792680: (2, "Belgrade: the City of Belgrade (admin2 0 of SE); Zemun is in Belgrade's urban count"),
+}
 #: The GeoNames cities500 dump (tab-separated, the 19 columns of the GeoNames "geoname" table).
 CITIES500_MEMBER: str = "package/dist/cities500.txt"
 #: What came down, as the incident catalogue classifies it.
@@ -693,8 +740,65 @@ def read_cities500(archive: Path) -> list[dict[str, Any]]:
             raise ValueError(f"{CITIES500_MEMBER}: expected 19 columns, got {len(f)}: {line[:80]!r}")
         rows.append({"geonameid": int(f[0]), "name": f[1], "lat": float(f[4]), "lon": float(f[5]),
                      "feature_class": f[6], "feature_code": f[7], "country": f[8],
-                     "admin1code": f[10] or None, "population": int(f[14] or 0), "modified": f[18]})
+                     "admin1code": f[10] or None, "admin_path": _admin_path(f[10:14]),
+                     "population": int(f[14] or 0), "modified": f[18]})
     return rows
+
+
+def _admin_path(codes: list[str]) -> tuple[str, ...]:
+    """admin1..admin4 codes of a GeoNames row, trailing empty codes dropped."""
+    path = list(codes)
+    while path and not path[-1]:
+        path.pop()
+    return tuple(path)
+
+
+def is_seat(c: dict[str, Any]) -> bool:
+    """A capital or a seat of an administrative division (PPLC, PPLA, PPLA2..PPLA5)."""
+    return c["feature_code"] == "PPLC" or c["feature_code"].startswith("PPLA")
+
+
+def parts_of_bigger_cities(places: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Places that lie in the municipality of a bigger city: geonameid -> that city.
+
+    Rule on GeoNames' admin codes: a seat (:func:`is_seat`) coded down to admin3 or
+    deeper has a municipality, its lowest admin code (the gmina, comune, commune,
+    Gemeinde, kunta ... whose seat it is). Every other place of the same country
+    whose admin codes start with the seat's whole path lies in that municipality:
+    a district coded one level deeper (Warsaw's dzielnice in admin4 146502..146519,
+    Naples' municipalità, Rome's municipio X) or a part coded like the seat
+    (Marseille's arrondissements, Fordon in Bydgoszcz). It is dropped when the seat
+    is the municipality's most populous place (so the seat's population is the
+    city's, not one quarter's: Venice's 51,298 is its historic centre, smaller than
+    Mestre, and nothing is dropped there), unless :data:`CITY_PARTS_KEPT` lists it.
+    Seats coded only to admin2 are left alone: in Ukraine, Hungary or Lithuania
+    admin2 is a raion or district holding separate towns (Zhytomyr and Korostyshiv),
+    except the cities :data:`CITY_UNITS` names, whose unit is an admin1 or admin2
+    city (Istanbul, Moscow, Saint Petersburg, Brussels, Skopje, Sevastopol, Belgrade).
+    """
+    stale = (set(CITY_PARTS_KEPT) | set(CITY_UNITS)) - {c["geonameid"] for c in places}
+    if stale:
+        raise KeyError(f"CITY_PARTS_KEPT/CITY_UNITS name places not in the layer: {sorted(stale)}")
+    by_country: dict[str, list[dict[str, Any]]] = {}
+    for c in places:
+        by_country.setdefault(c["country"], []).append(c)
+    out: dict[int, dict[str, Any]] = {}
+    for c in sorted(places, key=lambda c: c["geonameid"]):
+        path = c["admin_path"]
+        if c["geonameid"] in CITY_UNITS:
+            path = path[:CITY_UNITS[c["geonameid"]][0]]
+        elif len(path) < 3:
+            continue
+        if not is_seat(c):
+            continue
+        inside = [o for o in by_country[c["country"]]
+                  if o is not c and o["admin_path"][:len(path)] == path]
+        if not inside or any(o["population"] >= c["population"] for o in inside):
+            continue
+        for o in inside:
+            if o["geonameid"] not in CITY_PARTS_KEPT:
+                out[o["geonameid"]] = c
+    return out
 
 
 def build_cities(cities500: Path) -> tuple[list[dict], dict[str, Any]]:
@@ -703,20 +807,33 @@ def build_cities(cities500: Path) -> tuple[list[dict], dict[str, Any]]:
     Returns the features (ordered by geonameid) and what was left out (for the manifest).
     """
     x0, y0, x1, y1 = REGION_BOX
-    feats, dropped = [], {}
+    places, dropped = [], {}
     for c in read_cities500(cities500):
         if not (x0 <= c["lon"] <= x1 and y0 <= c["lat"] <= y1) or c["population"] < CITY_MIN_POPULATION:
             continue
         if c["feature_class"] != "P" or c["feature_code"] in CITY_SECTION_CODES:
             dropped[c["feature_code"]] = dropped.get(c["feature_code"], 0) + 1
             continue
-        feats.append((c["geonameid"], feature(Point(c["lon"], c["lat"]), {
+        places.append(c)
+    parts = parts_of_bigger_cities(places)
+    feats, inside = [], {}
+    for c in sorted(places, key=lambda c: c["geonameid"]):
+        if c["geonameid"] in parts:
+            city = parts[c["geonameid"]]
+            inside.setdefault(c["country"], []).append(
+                f"{c['name']} ({c['geonameid']}, {c['population']}) in {city['name']} ({city['geonameid']})")
+            continue
+        feats.append(feature(Point(c["lon"], c["lat"]), {
             "geonameid": c["geonameid"], "name": c["name"], "country": c["country"],
             "population": c["population"], "admin1code": c["admin1code"],
             "feature_code": c["feature_code"], "modified": c["modified"],
-        })))
-    feats.sort(key=lambda t: t[0])
-    return [f for _, f in feats], {"dropped_by_feature_code": dict(sorted(dropped.items()))}
+        }))
+    kept = {str(g): why for g, why in sorted(CITY_PARTS_KEPT.items())}
+    units = {str(g): why for g, (_, why) in sorted(CITY_UNITS.items())}
+    return feats, {"dropped_by_feature_code": dict(sorted(dropped.items())),
+                   "dropped_inside_bigger_city": {k: inside[k] for k in sorted(inside)},
+                   "city_units_wider_than_lowest_admin_code": units,
+                   "kept_although_coded_inside_bigger_city": kept}
 
 
 def _gazetteer_point(pos: dict, geonames: Path, gazetteers: dict[str, dict]) -> tuple[float, float, str]:
@@ -875,8 +992,34 @@ def build_zones(countries: dict[str, dict[str, Any]], regions: list[dict], borde
     return feats
 
 
+def densify_box_parallels(geom: BaseGeometry) -> BaseGeometry:
+    """Insert vertices every :data:`PARALLEL_STEP_DEG` along the parts of ``geom``'s
+    rings that run on the region box's south or north edge (the clip's straight lines
+    in lon/lat), at multiples of the step, so the outline follows the parallel."""
+    edges = (REGION_BOX[1], REGION_BOX[3])
+
+    def ring(coords: np.ndarray) -> np.ndarray:
+        out = [coords[0]]
+        for a, b in zip(coords[:-1], coords[1:]):
+            if a[1] == b[1] and a[1] in edges:
+                lo, hi = sorted((a[0], b[0]))
+                k = np.arange(np.floor(lo / PARALLEL_STEP_DEG) + 1, np.ceil(hi / PARALLEL_STEP_DEG))
+                lons = np.round(k * PARALLEL_STEP_DEG, DECIMALS)
+                lons = lons[(lons > lo) & (lons < hi)]
+                out += [np.array([x, a[1]]) for x in (lons if a[0] < b[0] else lons[::-1])]
+            out.append(b)
+        return np.array(out)
+
+    polys = []
+    for part in shapely.get_parts(geom):
+        polys.append(Polygon(ring(np.asarray(part.exterior.coords)),
+                             [ring(np.asarray(h.coords)) for h in part.interiors]))
+    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+
+
 def country_features(countries: dict[str, dict[str, Any]]) -> list[dict]:
-    feats = [feature(c["geom"], c["props"]) for c in countries.values()]
+    """The countries layer; outlines on the box's north/south edges follow the parallels."""
+    feats = [feature(densify_box_parallels(c["geom"]), c["props"]) for c in countries.values()]
     feats.sort(key=lambda f: f["properties"]["iso_a3"])
     return feats
 
@@ -916,20 +1059,28 @@ def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, A
     notes = {
         "countries.geojson": ([SRC_OSM, SRC_GN], "OSM maritime polygons of every country meeting the region box "
                               f"{list(REGION_BOX)} (lon/lat), made valid, clipped to the box, Russia minus Ukraine "
-                              "(Crimea and Sevastopol are Ukraine's), snapped to a 1e-5 degree grid; names and ISO codes from GeoNames countryInfo. "
+                              "(Crimea and Sevastopol are Ukraine's), snapped to a 1e-5 degree grid; names and ISO codes from GeoNames countryInfo; "
+                              "nato_member_since = the day the country became a party (founders: entry into force, 1949-08-24). "
                               "Simplified as one coverage (shared edges simplified once, so neighbours never gap or overlap): Douglas-Peucker "
                               f"{TOLERANCE_FOCUS_DEG:g} degree on edges of the NATO-pair countries, {TOLERANCE_OTHER_DEG:g} degree elsewhere; "
                               "where the source's neighbours overlap the sliver goes to the first country by ISO a3; where they leave a gap "
-                              f"(< {SLIVER_MAX_KM2:g} km2) it goes to the neighbour sharing the longest edge."),
+                              f"(< {SLIVER_MAX_KM2:g} km2) it goes to the neighbour sharing the longest edge. Outlines on the box's "
+                              f"south and north edges get a vertex every {PARALLEL_STEP_DEG:g} degree of longitude so they "
+                              "follow the parallel (a geodesic between neighbours sags < 1 m); see coverage."),
         "regions.geojson": ([SRC_NE1], "Natural Earth admin-1 for UA, PL, BY, LT, SK, RO; names mapped to current English "
                             "spellings and ISO 3166-2 codes by tables in the script; snapped to a 1e-5 degree grid. "
                             "Natural Earth borders are smoothed (up to ~3 km off OSM): use countries/nato_border for which-side questions."),
         "nato_border.geojson": ([SRC_OSM, SRC_NE0], "Shared boundary of the two OSM polygons of each pair; parts further than "
                                 f"{COAST_TOLERANCE_KM:g} km from Natural Earth land of both countries are sea boundaries and are cut; "
-                                "length_km geodesic (WGS84); nato_since = the member's NATO accession date."),
+                                "length_km geodesic (WGS84); nato_since = the day the member became a party to the "
+                                "North Atlantic Treaty (founders: its entry into force, 1949-08-24; others: accession)."),
         "cities.geojson": ([SRC_GN500], f"GeoNames populated places (feature class P) inside the region box with population >= "
                            f"{CITY_MIN_POPULATION}, ordered by geonameid; sections of cities and historical, abandoned or destroyed "
-                           f"places left out (feature codes {', '.join(sorted(CITY_SECTION_CODES))}), so no one is counted twice. "
+                           f"places left out (feature codes {', '.join(sorted(CITY_SECTION_CODES))}), and so are places in the "
+                           "municipality of a bigger city (same GeoNames admin codes down to the city's own, admin3 or "
+                           "deeper, the city being its municipality's most populous place: Warsaw's districts, "
+                           "Marseille's arrondissements), whose people the city's population already counts, except "
+                           "the places checks.cities lists as kept; so no one is counted twice. "
                            "feature_code and modified (the record's last change) are GeoNames'; no census year is recorded."),
         "incidents.geojson": ([SRC_GN], "Hand-curated catalogue geodata/src/incidents.json (sources cited per incident), "
                               "positioned incidents only; positions stated by a cited source or taken from the GeoNames gazetteer "
@@ -955,6 +1106,8 @@ def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, A
         "coordinate_decimals": DECIMALS,
         "crs": "EPSG:4326 (WGS84 lon/lat, RFC 7946)",
         "region_box_lonlat": list(REGION_BOX),
+        "coverage": {"west": REGION_BOX[0], "south": REGION_BOX[1], "east": REGION_BOX[2],
+                     "north": REGION_BOX[3], "meaning": COVERAGE_MEANING},
         "files": files,
         "checks": {"nato_border": stats, "cities": cities},
         # Library versions are deliberately not recorded here: a patch release that

@@ -230,7 +230,7 @@ def test_required_countries_and_nato_dates(countries, layers):
     since = {f["properties"]["iso_a2"]: f["properties"]["nato_member_since"] for f in layers["countries"]}
     assert since["PL"] == since["CZ"] == since["HU"] == "1999-03-12"
     assert since["EE"] == since["LV"] == since["LT"] == since["SK"] == since["RO"] == since["BG"] == "2004-03-29"
-    assert since["FI"] == "2023-04-04" and since["SE"] == "2024-03-07" and since["NO"] == "1949-04-04"
+    assert since["FI"] == "2023-04-04" and since["SE"] == "2024-03-07" and since["NO"] == "1949-08-24"
     assert since["UA"] is None and since["BY"] is None and since["RU"] is None and since["MD"] is None
 
 
@@ -417,8 +417,12 @@ def test_cities_match_the_geonames_dump_less_its_sections(layers):
                 want[int(f[0])] = pop
             else:
                 sections.add(int(f[0]))
+    # less the parts of bigger cities (issue 18; the rule is re-derived in test_geodata_audit.py)
+    listed = json.loads((GEODATA / "MANIFEST.json").read_text())["checks"]["cities"]["dropped_inside_bigger_city"]
+    parts = {int(m) for v in listed.values() for s in v for m in re.findall(r"\((\d+), \d+\) in ", s)}
+    assert len(parts) == 132 and parts <= set(want)
     got = {f["properties"]["geonameid"]: f["properties"]["population"] for f in layers["cities"]}
-    assert got == want
+    assert got == {k: v for k, v in want.items() if k not in parts}
     assert len(sections) > 400 and not sections & set(got)
 
 
