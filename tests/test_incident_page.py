@@ -21,6 +21,7 @@ from pyproj import Geod
 from shapely.geometry import shape
 from streamlit.testing.v1 import AppTest
 
+from conftest import catalogue, unlocated_incidents
 from dashboard import store as scenarios
 from dashboard.analysis.origin import origin_areas
 from dashboard.scene.model import View
@@ -174,7 +175,7 @@ def test_chart_counts_every_incident_by_month_and_country(page):
     want: dict[tuple[str, str], int] = {}
     for r in incidents():
         want[(r["date"][:7], r["country"])] = want.get((r["date"][:7], r["country"]), 0) + 1
-    assert got == want and sum(got.values()) == 37
+    assert got == want and sum(got.values()) == len(catalogue())
     spec = json.loads(chart.spec)
     assert spec["encoding"]["y"]["aggregate"] == "sum" and spec["encoding"]["color"]["field"] \
         == "country"
@@ -192,7 +193,7 @@ def test_table_lists_every_incident_and_the_unsourced_ones(page):
         else:
             assert row["position"] != NOT_SOURCED
             assert row["precision (± km)"] == pytest.approx(r["precision_m"] / 1000)
-    assert (df["position"] == NOT_SOURCED).sum() == 15
+    assert (df["position"] == NOT_SOURCED).sum() == len(unlocated_incidents())
     assert any(b.label == "Download the table (CSV)" for b in page.get("download_button"))
 
 
@@ -294,7 +295,7 @@ def test_a_range_that_ends_before_it_starts_is_one_line_and_breaks_nothing():
                      "dates are not filtered until it is fixed")]
     assert drawn_ids(map_layer(at, "incidents")) == positioned_ids()
     open_page(at)
-    assert len(table(at, "inc_table_view")) == 37
+    assert len(table(at, "inc_table_view")) == len(catalogue())
 
 
 def test_precision_circles_show_on_the_zoomed_in_map():

@@ -17,6 +17,7 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import shape
 
+from conftest import catalogue, unlocated_incidents
 from dashboard.analysis.incident_table import incident_table
 from dashboard.analysis.origin import origin_areas
 from dashboard.geo.errors import InputError
@@ -177,7 +178,8 @@ def test_display_table_converts_every_distance():
     prz = nm.set_index("id").loc[PRZ_ID]
     assert prz["precision (± nm)"] == pytest.approx(0.5 / 1.852, abs=5e-4)
     unsourced = km[km["position"] == "position not sourced"]
-    assert len(unsourced) == 15 and unsourced["NATO border (km)"].isna().all()
+    assert len(unsourced) == len(unlocated_incidents())
+    assert unsourced["NATO border (km)"].isna().all()
 
 
 def test_csv_round_trips():
@@ -237,7 +239,8 @@ def test_the_scene_draws_only_the_filtered_incidents():
     scene = build_scene(SceneRequest(incident_ids=ids))
     assert set(scene.layer("incidents").gdf["id"]) == {"2022-11-15-przewodow",
                                                       "2025-09-10-wyryki"}
-    assert len(build_scene(SceneRequest()).layer("incidents").gdf) == 22
+    positioned = len(catalogue()) - len(unlocated_incidents())
+    assert len(build_scene(SceneRequest()).layer("incidents").gdf) == positioned
     assert len(build_scene(SceneRequest(incident_ids=())).layer("incidents").gdf) == 0
     with pytest.raises(InputError, match="unknown incident 'nope'"):
         build_scene(SceneRequest(incident_ids=("nope",)))
