@@ -1,4 +1,5 @@
-// Build the map component into dashboard/ui/mapview/: one minified IIFE
+// Build the map component into dashboard/ui/mapview/frontend/ (the only folder
+// Streamlit serves for it; index.html and layers/ sit there too): one minified IIFE
 // (main.js), the stylesheet (main.css) and LICENSES.txt (the licence text of
 // every npm package that ends up in the bundle). Run by scripts/build_frontend.sh;
 // the outputs are committed and must be byte-identical on every rebuild
@@ -27,7 +28,7 @@ function outOption(argv) {
   return null;
 }
 const outArg = outOption(process.argv.slice(2));
-const outDir = outArg ? path.resolve(outArg) : path.resolve(here, '..', 'dashboard', 'ui', 'mapview');
+const outDir = outArg ? path.resolve(outArg) : path.resolve(here, '..', 'dashboard', 'ui', 'mapview', 'frontend');
 fs.mkdirSync(outDir, {recursive: true});
 
 // The first line of main.js and main.css (checked by tests/test_frontend_bundle.py).

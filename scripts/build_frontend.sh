@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild the map component (dashboard/ui/mapview/main.js, main.css,
+# Rebuild the map component (dashboard/ui/mapview/frontend/main.js, main.css,
 # LICENSES.txt) from frontend/ with the npm versions pinned in
 # frontend/package-lock.json. Users never run this: the built files are
 # committed, so the app works offline with no build step.

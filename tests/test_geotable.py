@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import doctest
 import json
-import math
 import struct
 
 import geopandas as gpd

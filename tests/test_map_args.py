@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,10 +10,9 @@ import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
-from dashboard.state import session as appstate
-from dashboard.scene.compose import build_scene
-from dashboard.io.layers_io import load_layer
+from conftest import PRZEWODOW_ID
 from dashboard.geo.nato import nato_border_on
+from dashboard.io.layers_io import load_layer
 from dashboard.render import deck
 from dashboard.render.deck import (
     LAYER_DEFAULTS,
@@ -20,16 +20,18 @@ from dashboard.render.deck import (
     legend_rows,
 )
 from dashboard.render.geotable import MAPVIEW_DIR, blob_hash, from_blob
+from dashboard.scene.compose import build_scene
+from dashboard.scene.request import SceneRequest
 from dashboard.scene.styles import LAYERS as STYLES
 from dashboard.scene.styles import NEIGHBOUR_COLOURS
-from dashboard.scene.request import SceneRequest
+from dashboard.state import session as appstate
 
 #: Keys of every LayerSpec (the contract's "LayerSpec").
 SPEC_KEYS = {"@@type", "id", "data", "kind", "fill", "line", "lineWidthPx", "colorBy",
              "pointRadiusPx", "radiusBy", "minValueByZoom", "labels", "visibleIds", "tooltip",
              "titleField", "pickable", "visible"}
 ARGS_KEYS = {"spec", "blobs", "view_request", "legend", "mode", "editable", "measure", "height",
-             "background"}
+             "background", "units"}
 #: A rerun after the first load moves less than this over the websocket (issue 10).
 RERUN_BUDGET_BYTES = 50_000
 
@@ -59,6 +61,7 @@ def test_args_have_the_contract_shape(scene):
     assert args["view_request"] == {"id": 3, "bounds": [22, 49, 25, 51]}
     assert (args["height"], args["mode"], args["editable"]) == (700, "explore", None)
     assert args["background"] == list(deck.SEA_RGB)
+    assert args["units"] == scene.units == "km"
     assert sent == set(args["blobs"])
 
 
@@ -86,7 +89,8 @@ def test_styles_come_from_the_styles_module(scene):
     stops = cities["minValueByZoom"]["stops"]
     assert stops[0][1] > stops[-1][1] == 0 and cities["labels"]["field"] == "name"
     assert cities["labels"]["minValueByZoom"]["stops"][-1][1] == 0
-    assert layers["countries"]["tooltip"] == ["name", "iso_a2", "nato_member_since"]
+    assert [t["field"] for t in layers["countries"]["tooltip"]] == [
+        "name", "iso_a2", "nato_member_since"]
     assert layers["strike_border"]["pickable"] is False and layers["strike_border"]["tooltip"] == []
 
 
@@ -244,3 +248,90 @@ def test_a_units_change_with_the_border_band_on_moves_under_50_kb():
     _, sent = build_args(build_scene(req), set())
     args, _ = build_args(build_scene(req.replace(units="nm")), sent)
     assert _wire_bytes(args) < RERUN_BUDGET_BYTES
+
+
+# ------------------------------------------------- every number on the map has its unit
+#: A number (digits, thousands commas, decimals) and what follows it.
+_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(\S*)")
+#: What counts as a unit after a number, per chosen unit.
+_UNIT_WORDS = {"km": {"km", "km²", "m"}, "nm": {"nm", "nm²"}, "mi": {"mi", "mi²"}}
+
+
+@pytest.fixture(scope="module", params=["km", "nm", "mi"])
+def origin_scene(request):
+    """Przewodów with its launch area (75-90 km) and range rings, in each unit."""
+    return build_scene(SceneRequest(origin=(PRZEWODOW_ID, 75.0, 90.0), ring_radii_km=(75.0,),
+                                    units=request.param))
+
+
+def _label_texts(scene, args) -> dict[str, list[str]]:
+    """The labels the browser draws: per labelled layer, each feature's text cut as the
+    contract says (at the first comma that is not a thousands separator)."""
+    out = {}
+    for lyr in args["spec"]["layers"]:
+        if lyr["labels"]:
+            field = lyr["labels"]["field"]
+            gdf = scene.layer(lyr["id"]).gdf
+            out[lyr["id"]] = [deck.label_text(v) for v in gdf[field]] if field in gdf else []
+    return out
+
+
+def test_label_is_cut_at_a_comma_but_never_inside_a_number():
+    assert deck.label_text("Przewodów, gmina Dołhobyczów, Hrubieszów county") == "Przewodów"
+    assert deck.label_text("PL 79,432 km²") == "PL 79,432 km²"
+    assert deck.label_text("UA 1,234,567 nm², more") == "UA 1,234,567 nm²"
+    assert deck.label_text(None) == ""
+
+
+def test_every_number_in_a_map_label_carries_the_chosen_unit(origin_scene):
+    """Audit: the launch area's labels read "PL 79" (the browser cut "PL 79,432 km²" at
+    its thousands comma). Each number in a label is followed by the map's unit."""
+    units = origin_scene.units
+    args, _ = build_args(origin_scene, set())
+    labels = _label_texts(origin_scene, args)
+    origin = labels["origin"]
+    assert origin and all(t.startswith(("PL ", "UA ", "BY ")) for t in origin), origin
+    # the layers whose labels are figures the app computed (names from the data, such as
+    # "Stadt Winterthur (Kreis 1)", are names)
+    measured = {"origin", "buffers", "band", "strike_border", "measure"}
+    numbered = [t for lid, texts in labels.items() if lid in measured for t in texts
+                if re.search(r"\d", t)]
+    assert numbered, "the launch area's labels hold numbers"
+    for text in numbered:
+        for _, unit in _NUMBER.findall(text):
+            assert unit in _UNIT_WORDS[units], f"{text!r}: a number without its unit ({units})"
+    # the figure behind each label: the piece's own geodesic area in the chosen unit
+    gdf = origin_scene.layer("origin").gdf
+    for text, a_km2 in zip(origin, gdf["area_km2"]):
+        value = float(_NUMBER.search(text).group(1).replace(",", ""))
+        expected = a_km2 / {"km": 1.0, "nm": 1.852, "mi": 1.609344}[units] ** 2
+        assert value == pytest.approx(expected, rel=0.01, abs=0.06)
+
+
+def test_tooltips_have_readable_labels_and_units(origin_scene):
+    """Audit: tooltips showed raw field names (``precision_m``, ``iso_3166_2``)."""
+    units = origin_scene.units
+    layers = _layers(build_args(origin_scene, set())[0])
+    for lyr in layers.values():
+        for entry in lyr["tooltip"]:
+            assert set(entry) == {"field", "label", "factor", "suffix", "decimals"}
+            assert "_" not in entry["label"], f"{lyr['id']}: raw field name {entry['label']!r}"
+    by_field = {e["field"]: e for lyr in layers.values() for e in lyr["tooltip"]}
+    assert by_field["iso_3166_2"]["label"] == "ISO 3166-2 code"
+    assert by_field["precision_m"]["label"] == "precision"
+    # area and length in the chosen unit: 1 km² and 1 km expressed independently
+    km = {"km": 1.0, "nm": 1 / 1.852, "mi": 1 / 1.609344}[units]
+    area = by_field["area_km2"]
+    assert area["suffix"] == f" {units}²" and area["factor"] == pytest.approx(km ** 2, rel=1e-12)
+    length = by_field["length_km"]
+    assert length["suffix"] == f" {units}" and length["factor"] == pytest.approx(km, rel=1e-12)
+    prec = by_field["precision_m"]
+    if units == "km":
+        assert (prec["suffix"], prec["factor"]) == (" m", 1.0)
+    else:
+        assert prec["suffix"] == f" {units}"
+        assert prec["factor"] == pytest.approx(km / 1000, rel=1e-12)
+    # every field with a unit in its name shows a unit
+    for field, entry in by_field.items():
+        if field.endswith(("_km", "_km2", "_m", "_deg")):
+            assert entry["suffix"].strip(), f"{field} has no unit"

@@ -14,6 +14,7 @@ full-resolution layers in the core).  Tooltips and labels are text in the browse
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ import pydeck as pdk
 from pydeck.types import String
 
 from dashboard.geo.cache import content_token, memoize
+from dashboard.geo.units import from_km
 from dashboard.render.geotable import (
     GeoTable,
     blob_hash,
@@ -66,6 +68,24 @@ CITY_LABEL_STOPS: tuple[tuple[float, int], ...] = (
 LAYER_DEFAULTS: dict[str, Any] = {
     "fill": None, "line": None, "colorBy": None, "radiusBy": None, "minValueByZoom": None,
     "labels": None, "visibleIds": None, "tooltip": [], "pickable": True, "visible": True}
+#: What a tooltip calls a built-in field (other fields, e.g. a user file's, keep their name).
+FIELD_LABELS: dict[str, str] = {
+    "name": "name", "name_local": "local name", "iso_a2": "ISO 3166-1 code",
+    "iso_3166_2": "ISO 3166-2 code", "country": "country", "country_name": "country",
+    "nato_member_since": "NATO member since", "nato_since": "in NATO since",
+    "rule": "rule", "area_km2": "area", "id": "id", "member": "NATO member",
+    "neighbour": "neighbour", "length_km": "length", "population": "population",
+    "place": "place", "date": "date", "time_utc": "time (UTC)", "munition": "munition",
+    "killed": "killed", "attribution": "attribution", "precision_m": "precision",
+    "incident": "incident", "segment": "border segment", "azimuth_deg": "azimuth",
+    "distance_km": "distance", "radius_km": "radius", "depth_km": "depth",
+    "segments": "border segments", "center_lon": "centre longitude",
+    "center_lat": "centre latitude"}
+#: Fields holding a length in km, an area in km², a length in m, an angle in degrees.
+KM_FIELDS = frozenset({"length_km", "distance_km", "radius_km", "depth_km"})
+KM2_FIELDS = frozenset({"area_km2"})
+M_FIELDS = frozenset({"precision_m"})
+DEG_FIELDS = frozenset({"azimuth_deg", "center_lon", "center_lat"})
 _MAP_KEYS = ("mapStyle", "mapProvider", "mapboxKey", "googleMapsKey", "customLibraries")
 
 
@@ -146,20 +166,62 @@ def static_ref(layer: SceneLayer, index: dict[str, dict[str, Any]] | None = None
     return entry["url"], (None if len(set(ids)) == len(known) else ids)
 
 
+#: Where the browser cuts a label: at the first comma that is not a thousands separator.
+LABEL_CUT = re.compile(r",(?!\d)")
+
+
+def label_text(value: Any) -> str:
+    """The text the map draws as a feature's label (``frontend/src/geotable-layer.js``
+    ``labelText``): the value's text up to the first comma not followed by a digit.
+
+    >>> label_text("Przewodów, gmina Dołhobyczów"), label_text("PL 79,432 km²")
+    ('Przewodów', 'PL 79,432 km²')
+    """
+    return "" if value is None else LABEL_CUT.split(str(value), maxsplit=1)[0].strip()
+
+
+def tooltip_entry(field: str, units: str = "km") -> dict[str, Any]:
+    """How the map shows ``field`` on hover: ``{field, label, factor, suffix, decimals}``.
+
+    A number is shown as ``value * factor`` with ``decimals`` decimals and ``suffix``
+    (its unit, in ``units`` for distances and areas; precision in m when ``units`` is
+    km); a field with no unit has factor 1, no suffix and ``decimals`` None.
+
+    >>> tooltip_entry("length_km", "nm")["suffix"], round(tooltip_entry("length_km", "nm")["factor"], 4)
+    (' nm', 0.54)
+    >>> tooltip_entry("iso_3166_2")["label"]
+    'ISO 3166-2 code'
+    """
+    per_km = from_km(1.0, units)
+    entry: dict[str, Any] = {"field": field, "label": FIELD_LABELS.get(field, field),
+                             "factor": 1.0, "suffix": "", "decimals": None}
+    if field in KM_FIELDS:
+        entry.update(factor=per_km, suffix=f" {units}", decimals=1)
+    elif field in KM2_FIELDS:
+        entry.update(factor=per_km ** 2, suffix=f" {units}²", decimals=1)
+    elif field in M_FIELDS:
+        entry.update(factor=1.0, suffix=" m", decimals=0) if units == "km" else \
+            entry.update(factor=per_km / 1000.0, suffix=f" {units}", decimals=2)
+    elif field in DEG_FIELDS:
+        entry.update(suffix="°", decimals=1 if field == "azimuth_deg" else 5)
+    return entry
+
+
 def _colour(c: RGBA | None) -> list[int] | None:
     return None if c is None else [int(v) for v in c]
 
 
 def layer_spec(layer: SceneLayer, data: str, visible_ids: Sequence[str] | None = None,
-               hidden: Collection[str] = ()) -> pdk.Layer:
-    """The ``GeoTableLayer`` of ``layer``; ``data`` is a static URL or ``blob:<sha1>``."""
+               hidden: Collection[str] = (), units: str = "km") -> pdk.Layer:
+    """The ``GeoTableLayer`` of ``layer``; ``data`` is a static URL or ``blob:<sha1>``;
+    tooltip numbers in ``units`` (:func:`tooltip_entry`)."""
     st = layer.style
     return pdk.Layer(
         "GeoTableLayer", id=layer.name, data=data, kind=String(st.kind),
         fill=None if st.kind == "line" else _colour(st.fill), line=_colour(st.line),
         lineWidthPx=float(st.line_width_px), pointRadiusPx=float(st.point_radius_px),
         visibleIds=None if visible_ids is None else tuple(str(i) for i in visible_ids),
-        tooltip=tuple(layer.tooltip_fields) if layer.pickable else (),
+        tooltip=[tooltip_entry(f, units) for f in layer.tooltip_fields] if layer.pickable else [],
         titleField=String(st.label_field), pickable=bool(layer.pickable),
         visible=layer.name not in hidden, **_style_fields(layer))
 
@@ -195,7 +257,7 @@ def scene_spec(scene: Scene, sent: Collection[str] = frozenset(), hidden: Collec
             ref = (f"blob:{digest}", None)
             if digest not in sent:
                 blobs[digest] = blob
-        layers.append(layer_spec(lyr, ref[0], ref[1], hidden))
+        layers.append(layer_spec(lyr, ref[0], ref[1], hidden, scene.units))
     v = scene.view
     deck = pdk.Deck(layers=layers, map_style=None, map_provider=None,
                     initial_view_state=pdk.ViewState(longitude=round(v.lon, 5),
@@ -266,5 +328,5 @@ def build_args(scene: Scene, sent: Collection[str] = frozenset(), *, mode: str =
             "editable": editable_geojson(editable),
             "measure": None if measure is None else
             [[round(float(lon), 6), round(float(lat), 6)] for lon, lat in measure],
-            "height": int(height), "background": list(SEA_RGB)}
+            "height": int(height), "background": list(SEA_RGB), "units": str(scene.units)}
     return args, set(sent) | set(blobs)

@@ -375,9 +375,10 @@ def editable_geojson(zones: gpd.GeoDataFrame | Mapping[str, Any] | None,
 
 
 # ------------------------------------------------------------ static files
-#: The map component's directory (served by Streamlit) and its static layer files,
+#: The map component's served directory (``dashboard/ui/mapview/frontend``: the built front
+#: end only, never the Python package) and its static layer files,
 #: written by ``scripts/build_map_layers.py``.
-MAPVIEW_DIR: Path = Path(__file__).resolve().parent.parent / "ui" / "mapview"
+MAPVIEW_DIR: Path = Path(__file__).resolve().parent.parent / "ui" / "mapview" / "frontend"
 STATIC_DIR: Path = MAPVIEW_DIR / "layers"
 INDEX_FILE: Path = STATIC_DIR / "index.json"
 

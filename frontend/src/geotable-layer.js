@@ -25,10 +25,12 @@ function passes(rule, threshold, props) {
   return Number.isFinite(v) ? v >= threshold : threshold <= 0;
 }
 
+// A label is its field's text up to the first comma that is not a thousands
+// separator ("Przewodów, gmina …" -> "Przewodów"; "PL 79,432 km²" stays whole).
 function labelText(props, field) {
   const v = props[field];
   if (v == null) return '';
-  return String(v).split(',')[0].trim();
+  return String(v).split(/,(?!\d)/)[0].trim();
 }
 
 function pickColor(props, own, colorBy, target, fallback) {

@@ -9,11 +9,17 @@ import {componentReady, onRender, setFrameHeight} from './streamlit.js';
 import {emit, sentEvents} from './events.js';
 import {round} from './coords.js';
 import {Drawing, EDITABLE_ID} from './draw.js';
-import {UI, TOOLS} from './ui.js';
+import {UI, TOOLS, UNIT_METRES} from './ui.js';
 import {tooltipText} from './tooltip-text.js';
 
 const VIEW_DEBOUNCE_MS = 600;
 const DEFAULT_VIEW = {longitude: 24, latitude: 50.2, zoom: 5.5};
+// WGS84: equatorial radius (m) and first eccentricity squared.
+const WGS84_A = 6378137;
+const WGS84_E2 = 0.00669437999014;
+// Python's measuring form keeps 5 decimals: a pair it echoes is within half a unit
+// of the 5th decimal of the browser's 6-decimal points (plus float slack).
+const MEASURE_TOLERANCE_DEG = 6e-6;
 const root = document.getElementById('root');
 
 const state = {
@@ -21,6 +27,7 @@ const state = {
   legendVisible: new Map(), legendArgs: new Map(),
   requestId: undefined, measure: {a: null, b: null, cursor: null},
   pending: 0, firstViewSent: false, viewTimer: null, hoverPickable: false,
+  units: 'km', lastViewKey: null, lastViewSent: null,
 };
 
 const ui = new UI(root, {
@@ -188,7 +195,7 @@ function measureClick(coordinate) {
 function measureArrived(pair) { // Python's geodesic replaces the provisional line
   const {a, b} = state.measure;
   if (!a || !b || !Array.isArray(pair) || pair.length !== 2) return;
-  const close = (p, q) => Math.abs(p[0] - q[0]) < 1e-6 && Math.abs(p[1] - q[1]) < 1e-6;
+  const close = (p, q) => Math.abs(p[0] - q[0]) <= MEASURE_TOLERANCE_DEG && Math.abs(p[1] - q[1]) <= MEASURE_TOLERANCE_DEG;
   if (close(pair[0], a) && close(pair[1], b)) state.measure = {a: null, b: null, cursor: null};
 }
 
@@ -198,13 +205,46 @@ function currentViewport() {
   return vps && vps[0];
 }
 
+// Ground metres per CSS pixel at the view's centre, geodesic on WGS84: the radius of
+// the parallel at the centre latitude (N(lat) cos(lat)) times the longitude, in
+// radians, that one pixel spans there (unprojected with the viewport itself).
+function metresPerPx(vp) {
+  const cx = vp.width / 2; const cy = vp.height / 2;
+  const a = vp.unproject([cx - 50, cy]); const b = vp.unproject([cx + 50, cy]);
+  const lat = (vp.latitude * Math.PI) / 180;
+  const sin = Math.sin(lat);
+  const parallelRadius = (WGS84_A * Math.cos(lat)) / Math.sqrt(1 - WGS84_E2 * sin * sin);
+  return (parallelRadius * Math.abs(b[0] - a[0]) * Math.PI) / 180 / 100;
+}
+
+function updateScale() {
+  const vp = currentViewport();
+  if (vp && vp.width) ui.setScale(metresPerPx(vp), state.units);
+}
+
+// Every drawn frame: when the view differs from the last frame's (buttons, wheel,
+// drag, keyboard, flights, resizes alike), redraw the scale bar and schedule a view event.
+function viewChanged() {
+  const vp = currentViewport();
+  if (!vp || !vp.width) return;
+  const key = [vp.longitude, vp.latitude, vp.zoom, vp.width, vp.height].join('|');
+  if (key === state.lastViewKey) return;
+  state.lastViewKey = key;
+  updateScale();
+  scheduleView();
+}
+
 function emitView() {
   if (state.moving) return; // sent when the flight or drag ends
   const vp = currentViewport();
   if (!vp || !vp.width) return;
   const [w, s, e, n] = vp.getBounds();
-  emit({type: 'view', lon: round(vp.longitude, 5), lat: round(vp.latitude, 5), zoom: round(vp.zoom, 2),
-    bounds: [round(w, 5), round(s, 5), round(e, 5), round(n, 5)], width: vp.width, height: vp.height});
+  const view = {type: 'view', lon: round(vp.longitude, 5), lat: round(vp.latitude, 5), zoom: round(vp.zoom, 2),
+    bounds: [round(w, 5), round(s, 5), round(e, 5), round(n, 5)], width: vp.width, height: vp.height};
+  const text = JSON.stringify(view);
+  if (text === state.lastViewSent) return; // only a view that differs from the last one sent
+  state.lastViewSent = text;
+  emit(view);
 }
 
 function scheduleView() {
@@ -310,7 +350,7 @@ function createDeck(view) {
     parent: ui.map, views: mapView(), initialViewState: view, layers: [], pickingRadius: 5, useDevicePixels: true,
     // A click is a press under 1.5 s (deck's default 250 ms fails where drawing a frame is slow).
     eventRecognizerOptions: {click: {time: 1500}, dblclick: {time: 1500}},
-    onViewStateChange: ({viewState}) => { ui.setScale(viewState.latitude, viewState.zoom); scheduleView(); },
+    onViewStateChange: () => scheduleView(),
     onResize: () => scheduleView(),
     onInteractionStateChange: (s) => {
       const moving = Boolean(s.inTransition || s.isDragging || s.isPanning || s.isZooming || s.isRotating);
@@ -319,6 +359,7 @@ function createDeck(view) {
     },
     onClick, onHover, getCursor,
     onAfterRender: () => {
+      viewChanged();
       const vp = currentViewport(); // the first view once the canvas has the map's size
       if (!state.firstViewSent && vp && vp.width === ui.map.clientWidth && vp.height === ui.map.clientHeight) {
         state.firstViewSent = true;
@@ -328,7 +369,6 @@ function createDeck(view) {
     },
     onError: (err) => console.error('map:', err),
   });
-  ui.setScale(view.latitude, view.zoom);
 }
 
 function legendFromArgs(rows) {
@@ -342,6 +382,8 @@ function legendFromArgs(rows) {
 
 function handleRender(args) {
   state.args = args;
+  const units = Object.prototype.hasOwnProperty.call(UNIT_METRES, args.units) ? args.units : 'km';
+  if (units !== state.units) { state.units = units; updateScale(); }
   setFrameHeight(Number(args.height) || 640);
   const bg = Array.isArray(args.background) ? args.background : [214, 230, 242];
   root.style.backgroundColor = `rgb(${bg[0]}, ${bg[1]}, ${bg[2]})`;
@@ -386,8 +428,17 @@ window.nfzMap = {
   unproject: (x, y) => { const vp = currentViewport(); return vp ? vp.unproject([x, y]) : null; },
   view: () => { const vp = currentViewport(); return vp && {lon: vp.longitude, lat: vp.latitude, zoom: vp.zoom, bounds: vp.getBounds()}; },
   events: () => sentEvents(),
+  labels: () => labelTexts(),
+  measuring: () => ({a: state.measure.a, b: state.measure.b}),
   zones: () => drawing.collection(),
 };
+
+// The text of every map label deck.gl holds now (the TextLayers' data through their getText).
+function labelTexts() {
+  const layers = deck && deck.layerManager ? deck.layerManager.getLayers() : [];
+  return layers.filter((l) => l.constructor.layerName === 'TextLayer' && l.props.visible !== false)
+    .flatMap((l) => Array.from(l.props.data || [], (d) => String(l.props.getText(d))));
+}
 
 root.dataset.ready = '0';
 onRender(handleRender);

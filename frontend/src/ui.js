@@ -4,6 +4,8 @@
 import {formatDD, formatDMS, formatMGRS} from './coords.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
+/** Metres in one of the map's distance units (the args' `units`). */
+export const UNIT_METRES = {km: 1000, nm: 1852, mi: 1609.344};
 // 20x20 icons, stroked; static strings written here, not data.
 const ICONS = {
   pan: ['M7 3v9M10 2.5v9M13 3.5v8M4.5 9.5 7 12l.5 1.5C8.5 16.5 10 18 13 18c2.5 0 4-2 4-5V6.5'],
@@ -183,16 +185,29 @@ export class UI {
     this.readout.dataset.lat = String(lat);
   }
 
-  // ---- scale bar: the longest round length under 120 px at the map's centre
-  setScale(latitude, zoom) {
-    const metresPerPx = (40075016.686 * Math.cos((latitude * Math.PI) / 180)) / (512 * 2 ** zoom);
-    const maxKm = (metresPerPx * 120) / 1000;
-    const steps = [1, 2, 5];
-    let km = 0.01;
-    for (let e = -2; e <= 4; e++) for (const s of steps) if (s * 10 ** e <= maxKm) km = s * 10 ** e;
-    const px = (km * 1000) / metresPerPx;
-    this.scale.replaceChildren(el('span', {class: 'scale-bar'}), el('span', {class: 'scale-text'}, `${km >= 1 ? km : km.toFixed(2)} km`));
-    this.scale.firstChild.style.width = `${Math.round(px)}px`;
+  // ---- scale bar: the longest round length (1, 2 or 5 x 10^k of the map's unit)
+  // that fits in 120 px, at the map's centre; recomputed on every view change.
+  // metresPerPx is geodesic: the WGS84 parallel's radius at the centre latitude
+  // times the longitude one pixel spans there (from the viewport). Numbers for
+  // tests sit on the element (data-metres-per-px, data-length, data-px, data-unit).
+  setScale(metresPerPx, unit) {
+    const u = UNIT_METRES[unit] ? unit : 'km';
+    const key = `${metresPerPx}|${u}`;
+    if (!(metresPerPx > 0) || key === this.scaleKey) return;
+    this.scaleKey = key;
+    const maxUnits = (metresPerPx * 120) / UNIT_METRES[u];
+    let length = 0.001; // the longest of 5, 2, 1 x 10^k (k from 5 down to -3) under 120 px
+    search: for (let e = 5; e >= -3; e--) {
+      for (const s of [5, 2, 1]) {
+        const v = Number((s * 10 ** e).toPrecision(1));
+        if (v <= maxUnits) { length = v; break search; }
+      }
+    }
+    const px = (length * UNIT_METRES[u]) / metresPerPx;
+    const bar = el('span', {class: 'scale-bar'});
+    bar.style.width = `${px}px`;
+    this.scale.replaceChildren(bar, el('span', {class: 'scale-text'}, `${length.toLocaleString('en-US', {maximumFractionDigits: 3})} ${u}`));
+    Object.assign(this.scale.dataset, {metresPerPx: String(metresPerPx), length: String(length), px: String(px), unit: u});
   }
 
   // ---- tooltip: title, then "field: value" lines; flipped to stay inside the map

@@ -1,10 +1,10 @@
 """The one map: a Streamlit custom component over deck.gl, used by both pages.
 
-The browser side (``index.html``, ``main.js``, ``main.css`` in this directory,
-built from ``frontend/``) draws the spec :func:`dashboard.render.deck.build_args`
-makes; this module declares the component and keeps, per browser session and
-component key, which blobs that browser already holds and which events were
-handled (contract: ``docs/map-protocol.md``, "Args" and "Events").
+The browser side (``index.html``, ``main.js``, ``main.css`` and ``layers/`` in
+``frontend/`` below this directory, built from the repository's ``frontend/``) draws
+the spec :func:`dashboard.render.deck.build_args` makes; this module declares the
+component and keeps, per browser session and component key, which blobs that browser
+already holds and which events were handled (contract: ``docs/map-protocol.md``, "Args" and "Events").
 
 Usage on a page::
 
@@ -29,8 +29,9 @@ from dashboard.state.mapevents import LayersToggled, MapEvent, Missing, new_even
 
 __all__ = ["COMPONENT_DIR", "hidden_layers", "map_view", "take_events"]
 
-#: This directory: the component's files, served by Streamlit.
-COMPONENT_DIR: Path = Path(__file__).resolve().parent
+#: The component's files, served by Streamlit: only the built front end (this module's
+#: own directory is the Python package, which the browser never gets).
+COMPONENT_DIR: Path = Path(__file__).resolve().parent / "frontend"
 #: Prefix of the session-state key holding each map's bookkeeping.
 STATE_PREFIX = "_mapview_"
 
