@@ -165,6 +165,9 @@ def test_the_app_and_its_map_work_under_the_policy(proxy, browser):
         page = ctx.new_page()
         page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
         page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+        frames: list[dict[str, str]] = []  # headers of the map's iframe document
+        page.on("response", lambda r: frames.append(r.all_headers())
+                if r.request.resource_type == "document" and "/component/" in r.url else None)
         # every frame (the map is an iframe) reports violations to this binding
         ctx.expose_binding("reportCsp", lambda source, text: violations.append(text))
         ctx.add_init_script(
@@ -179,6 +182,11 @@ def test_the_app_and_its_map_work_under_the_policy(proxy, browser):
         page.frame_locator(MAP).locator('#root[data-ready="1"]').wait_for(timeout=120_000)
     finally:
         ctx.close()
+    # the map's iframe came through the proxy with the same policy, and same-origin
+    # framing is what let it show
+    assert frames and all(h.get("x-frame-options") == "SAMEORIGIN" for h in frames)
+    assert all(csp_directives(h["content-security-policy"])["frame-ancestors"] == ["'self'"]
+               for h in frames)
     csp_console = [m for m in console if "Content Security Policy" in m or "Content-Security-Policy" in m]
     assert not violations and not csp_console, (violations, csp_console)
 
