@@ -182,9 +182,11 @@ CASES = [
                      [500000, 5500000]]))), (ERR, "projected")),
     Case("latitude beyond 90: swapped", "swap.geojson", js(fc(point(50.4, 123.9))),
          (ERR, "latitude/longitude are swapped")),
-    Case("Poland given as [lat, lon] (accepted, said)", "latlon.geojson",
-         js(fc(poly([[lat, lon] for lon, lat in SQUARE]))),
-         (OK, "looks like latitude/longitude are swapped"), {"points": NOT_POINTS}),
+    Case("Poland given as [lat, lon] (a layer: accepted, said; a zone: refused)",
+         "latlon.geojson", js(fc(poly([[lat, lon] for lon, lat in SQUARE]))),
+         (OK, "looks like latitude/longitude are swapped"),
+         {"points": NOT_POINTS, "zone": (ERR, "look like [latitude, longitude]"),
+          "scenario": (ERR, "look like [latitude, longitude]")}),
     Case("self-intersecting bow-tie (repaired, said)", "bowtie.geojson",
          js(fc(poly(BOWTIE, name="Bow"))), (OK, "repaired"), {"points": NOT_POINTS}),
     Case("3-D coordinates (accepted, height said)", "z.geojson",
@@ -382,7 +384,7 @@ def _fast_and_small(action, max_s: float = 2.0, max_mb: float = 64.0) -> str:
 @pytest.mark.parametrize("ext", [".geojson", ".csv"])
 def test_a_1gb_single_line_file_is_refused_without_reading_it(tmp_path: Path, ext: str) -> None:
     big = _sparse(tmp_path / f"big{ext}", 1 << 30)
-    assert f"the limit is {MAX_FILE_LAYER_BYTES / 2**20:,.0f} MB" in _fast_and_small(
+    assert f"the limit is {MAX_FILE_LAYER_BYTES:,} bytes ({MAX_FILE_LAYER_BYTES / 2**20:,.0f} MB)" in _fast_and_small(
         lambda: load_layer(str(big)))
     assert "binary data" in _fast_and_small(lambda: list(open_points(big).chunks()))
     assert "the limit is" in _fast_and_small(lambda: filecheck.read_path(big, MAX_UPLOAD_BYTES))
@@ -403,7 +405,7 @@ def test_a_300mb_line_of_text_is_refused_after_a_few_mb(tmp_path: Path) -> None:
     assert "line longer than 4 MB" in text
     as_json = line.rename(tmp_path / "line.geojson")
     text = _fast_and_small(lambda: load_layer(str(as_json)))
-    assert "is not GeoJSON: it starts with 'aaaa" in text
+    assert "is not GeoJSON: it does not start with a JSON object" in text and "aaaa" not in text
 
 
 # ------------------------------------------------------------------ hypothesis

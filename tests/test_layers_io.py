@@ -8,7 +8,9 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dashboard.data.catalogue import CATALOGUE as LAYERS
 from dashboard.geo.errors import InputError
+from dashboard.geo.measure import area_km2
 from dashboard.io.layers_io import (
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_VERTICES,
@@ -17,8 +19,6 @@ from dashboard.io.layers_io import (
     read_user_layer,
     to_geojson_dict,
 )
-from dashboard.geo.measure import area_km2
-from dashboard.data.catalogue import CATALOGUE as LAYERS
 
 
 def _fc(*features):
@@ -120,11 +120,12 @@ def test_csv_column_names(header):
 
 
 def test_csv_semicolon_decimal_comma_and_bad_rows():
-    data = b"lat;lon;n\n50,5;23,1;a\n;;b\n51;24;c\n"
-    layer = read_user_layer(data, "eu.csv")
+    layer = read_user_layer(b"lat;lon;n\n50,5;23,1;a\n51;24;c\n", "eu.csv")
     assert list(layer.gdf["n"]) == ["a", "c"]
     assert layer.gdf.geometry.iloc[0].x == pytest.approx(23.1)
-    assert any("skipped 1 row" in m for m in layer.messages)
+    # One policy for every reader: a bad row refuses the file and is named.
+    with pytest.raises(InputError, match=r"eu.csv: 1 row has no numeric lat/lon: data row 2 "):
+        read_user_layer(b"lat;lon;n\n50,5;23,1;a\n;;b\n51;24;c\n", "eu.csv")
 
 
 @pytest.mark.parametrize("data,name,match", [

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from dashboard.cli.common import about, date_arg, km_list, zone_file
 from dashboard.geo.errors import InputError
+from dashboard.io.atomic import atomic_output, check_output_target
 from dashboard.io.filecheck import json_head, read_path
 from dashboard.io.layers_io import load_layer
 from dashboard.io.zonefile import file_stem
@@ -117,16 +118,13 @@ def run(args: argparse.Namespace) -> int:
     fmt = FORMATS_BY_SUFFIX.get(out.suffix.lower())
     if fmt is None:
         raise InputError(f"output must end in .png, .pdf or .svg, not {out.name!r}")
-    if out.exists() and out.is_dir():
-        raise InputError(f"{out} is a directory")
+    check_output_target(out)
     req, warnings = request_for(args)
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     scene = build_scene(req)
-    try:
-        render_brief(scene, out, fmt, args.size, marking=args.marking)
-    except OSError as exc:
-        raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
+    with atomic_output(out, "wb") as fh:  # all or nothing; an old file kept
+        render_brief(scene, fh, fmt, args.size, marking=args.marking)
     print(str(out))
     return 0
 

@@ -17,6 +17,7 @@ from dashboard.geo.coords import parse_position
 from dashboard.geo.distance import pick_id_field
 from dashboard.geo.errors import InputError
 from dashboard.geo.nato import nato_border_on, parse_date
+from dashboard.io.atomic import write_bytes_atomic
 from dashboard.io.filecheck import json_head, read_path
 from dashboard.io.layers_io import load_layer
 from dashboard.io.zonefile import ZoneFile, read_zone_file
@@ -98,10 +99,7 @@ def write_text(path: str, text: str) -> None:
     if path in ("-", ""):
         sys.stdout.write(text)
         return
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_bytes_atomic(path, text.encode("utf-8"))  # all or nothing; an old file kept
 
 
 def _clock(seconds: float) -> str:
@@ -161,8 +159,11 @@ def km_list(text: str) -> list[float]:
 
 
 def date_arg(text: str) -> date:
-    """argparse type: a ``YYYY-MM-DD`` date."""
+    """argparse type: a ``YYYY-MM-DD`` date (read strictly, by :func:`parse_date`)."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        day = parse_date(text)
+    except InputError:
+        day = None
+    if day is None:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text[:40]!r}")
+    return day

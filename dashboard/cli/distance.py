@@ -18,6 +18,8 @@ from dashboard.cli.common import (
     target_layer,
     warn,
 )
+from dashboard.data.catalogue import CATALOGUE
+from dashboard.data.coverage import position_outside
 from dashboard.data.limits import CHUNK_ROWS
 from dashboard.geo.coords import format_dms, to_mgrs
 from dashboard.geo.distance import nearest
@@ -104,10 +106,23 @@ def _measure(lon: float, lat: float, on, specs: list[str]) -> list[dict]:
     return results
 
 
+def check_coverage(points: list[tuple[float, float]], specs: list[str]) -> None:
+    """Refuse a typed position outside the built-in layers' coverage (their clip box):
+    the nearest "country" there is the clip edge.  Only files given with ``--to``
+    (no built-in layer) are measured anywhere."""
+    if not any(spec in CATALOGUE for spec in specs):
+        return
+    for lon, lat in points:
+        outside = position_outside(lon, lat)
+        if outside:
+            raise InputError(outside)
+
+
 def _positions(args: argparse.Namespace) -> int:
     points = parse_positions(args.position)
     on = iso_date(args.date)
     specs = args.to or list(DEFAULT_TARGETS)
+    check_coverage(points, specs)
     measured = [(lon, lat, _measure(lon, lat, on, specs)) for lon, lat in points]
     date_text = on.isoformat() if on else None
     if args.json:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from dashboard.analysis.incident_table import POSITION_NOT_SOURCED, TABLE_COLUMNS, incident_table
 from dashboard.cli.common import num
+from dashboard.io.csvsafe import inert_cell
 
 KM_COLUMNS: tuple[str, ...] = ("nato_border_km", "ua_km", "by_km", "ru_km")
 
@@ -62,12 +63,14 @@ def records(df: pd.DataFrame) -> list[dict]:
 
 
 def to_csv(df: pd.DataFrame) -> str:
-    """CSV text with a header; zones joined by ``;``, missing values empty."""
+    """CSV text with a header; zones joined by ``;``, missing values empty; text a
+    spreadsheet would run as a formula gets a leading apostrophe."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(TABLE_COLUMNS)
     for rec in records(df):
-        w.writerow(["" if rec[c] is None else (";".join(rec[c]) if c == "zones" else rec[c])
+        w.writerow([inert_cell("" if rec[c] is None else
+                               (";".join(rec[c]) if c == "zones" else rec[c]))
                     for c in TABLE_COLUMNS])
     return buf.getvalue()
 

@@ -21,10 +21,10 @@ import argparse
 import json
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 from dashboard.cli.common import warn
 from dashboard.geo.errors import InputError
+from dashboard.io.atomic import write_bytes_atomic
 from dashboard.io.filecheck import json_head, read_path
 from dashboard.io.zonefile import file_stem
 from dashboard.store import (
@@ -89,10 +89,7 @@ def _export(store: Store, name: str, output: str) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    try:
-        Path(output).write_bytes(data)
-    except OSError as exc:
-        raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
+    write_bytes_atomic(output, data)  # all or nothing; an old file kept
     print(f"exported {name!r} to {output}", file=sys.stderr)
 
 

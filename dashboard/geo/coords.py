@@ -63,6 +63,18 @@ def _utm_zone(lon: float, lat: float) -> int:
     return min(max(zone, 1), 60)
 
 
+def _zone_lons(zone: int, band: str) -> tuple[float, float] | None:
+    """West and east longitude of grid zone ``zone``+``band``, with the Norway (32V) and
+    Svalbard (31X, 33X, 35X, 37X) exceptions; None for a zone that does not exist
+    (32X, 34X, 36X)."""
+    west = -180.0 + 6.0 * (zone - 1)
+    if band == "V" and zone in (31, 32):
+        return (0.0, 3.0) if zone == 31 else (3.0, 12.0)
+    if band == "X" and zone in (31, 32, 33, 34, 35, 36, 37):
+        return {31: (0.0, 9.0), 33: (9.0, 21.0), 35: (21.0, 33.0), 37: (33.0, 42.0)}.get(zone)
+    return west, west + 6.0
+
+
 def _band(lat: float) -> str:
     return _BANDS[min(int((lat + 80.0) // 8.0), len(_BANDS) - 1)]
 
@@ -131,6 +143,11 @@ def from_mgrs(text: str) -> tuple[float, float]:
     if len(digits) % 2:
         raise InputError(f"MGRS {text!r} has an odd number of digits; easting and northing "
                          "need the same number")
+    zone_lons = _zone_lons(zone, band)
+    if zone_lons is None:
+        raise InputError(f"MGRS {_short(text)}: grid zone {zone}{band} does not exist (north "
+                         "of 72 N zones 32, 34 and 36 are not used; Svalbard is in 31X, 33X, "
+                         "35X and 37X)")
     cols = _COL_SETS[(zone - 1) % 3]
     if col not in cols:
         raise InputError(f"MGRS {text!r}: column letter {col} does not exist in zone {zone}")
@@ -158,7 +175,19 @@ def from_mgrs(text: str) -> tuple[float, float]:
             break
     if best is None:
         raise InputError(f"MGRS {text!r}: square {col}{row} is not in band {band}")
+    side_m = 10.0 ** (5 - p)
+    lons = [inv.transform(easting + dx, northing + dy)[0]
+            for dx in (0.0, side_m) for dy in (0.0, side_m)]
+    if max(lons) <= zone_lons[0] - 1e-9 or min(lons) >= zone_lons[1] + 1e-9:
+        raise InputError(f"MGRS {_short(text)}: the square lies outside grid zone {zone}{band} "
+                         f"({zone_lons[0]:g}° to {zone_lons[1]:g}° E of Greenwich); that "
+                         "position belongs to another zone")
     return best
+
+
+def _short(text: str) -> str:
+    t = str(text)
+    return repr(t if len(t) <= 40 else t[:37] + "...")
 
 
 # ------------------------------------------------------------------- decimal / DMS

@@ -6,24 +6,45 @@ segments with ``nato_since`` on or before it.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
 
 import geopandas as gpd
 import pandas as pd
 
 from dashboard.geo.errors import InputError
 
+#: ISO 8601 text this reads: a date, or a date and time with an optional UTC offset.
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}"
+                  r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+
 
 def parse_date(value: date | datetime | str | None) -> date | None:
-    """A date from a ``date``, ``datetime`` or ISO text ``YYYY-MM-DD`` (None stays None)."""
+    """A date from a ``date``, ``datetime`` or ISO text (None stays None).
+
+    Text is read strictly: ``YYYY-MM-DD``, or an ISO timestamp
+    ``YYYY-MM-DDTHH:MM[:SS[.ffffff]]`` with an optional offset (``Z``,
+    ``+02:00``); a timestamp with an offset is converted to UTC before its date
+    is taken (a naive one keeps its own date).  Anything else (``2023-04-031``,
+    ``2023-04-04junk``) is an :class:`InputError`, never cut to ten characters.
+
+    >>> parse_date("2023-04-04T01:30:00+02:00")
+    datetime.date(2023, 4, 3)
+    """
     if value is None or isinstance(value, date) and not isinstance(value, datetime):
         return value
     if isinstance(value, datetime):
-        return value.date()
+        return (value.astimezone(UTC) if value.tzinfo is not None else value).date()
+    text = str(value).strip()
+    bad = InputError(f"{text[:40]!r} is not a date; use YYYY-MM-DD, e.g. 2022-11-15")
+    if not _ISO.fullmatch(text):
+        raise bad
     try:
-        return date.fromisoformat(str(value).strip()[:10])
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return parse_date(datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError:
-        raise InputError(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2022-11-15") from None
+        raise bad from None
 
 
 def nato_border_on(on: date | str, border: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

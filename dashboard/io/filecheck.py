@@ -27,7 +27,9 @@ dashboard.geo.errors.InputError: cut.geojson is not valid JSON: it ends early (c
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,8 +51,10 @@ from dashboard.data.limits import MAX_COLLECTION_DEPTH, MAX_LINE_BYTES
 from dashboard.geo.errors import InputError
 
 __all__ = ["MAX_COLLECTION_DEPTH", "MAX_LINE_BYTES", "REGION_LONLAT", "VertexBudget",
-           "check_edges", "check_lonlat", "decode_text", "kind_of", "load_json", "not_utf8",
-           "parse_geometry", "read_path", "shown", "size_text", "sniff", "swapped_hint"]
+           "check_edges", "check_lonlat",
+           "decode_text", "kind_of", "load_json", "not_utf8",
+           "parse_geometry", "read_path", "regular_file", "shown", "size_text",
+           "sniff", "swapped_hint"]
 
 #: The dashboard's region (west, south, east, north) in degrees: Europe and its east.
 REGION_LONLAT: tuple[float, float, float, float] = (-25.0, 34.0, 45.0, 72.0)
@@ -148,36 +152,76 @@ def size_text(n_bytes: float) -> str:
 
 
 def check_size(n_bytes: int, max_bytes: int, name: str) -> None:
-    """Raise :class:`InputError` if ``n_bytes`` is over ``max_bytes``."""
+    """Raise :class:`InputError` if ``n_bytes`` is over ``max_bytes``; both are said in
+    bytes, so one byte over is visibly over.
+
+    >>> check_size(20 * 2**20 + 1, 20 * 2**20, "a.geojson")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dashboard.geo.errors.InputError: a.geojson is 20,971,521 bytes (20.0 MB); the limit is 20,971,520 bytes (20 MB)
+    """
     if n_bytes > max_bytes:
-        raise InputError(f"{shown(name)} is {size_text(n_bytes)}; the limit is "
-                         f"{max_bytes / 2**20:,.0f} MB")
+        raise InputError(f"{shown(name)} is {n_bytes:,} bytes ({size_text(n_bytes)}); the limit "
+                         f"is {max_bytes:,} bytes ({max_bytes / 2**20:,.0f} MB)")
+
+
+def regular_file(path: str | Path) -> os.stat_result:
+    """``os.stat`` of ``path`` if it is a regular file (a symlink is followed); otherwise
+    :class:`InputError` naming the path as given (never a symlink's target or content).
+
+    A FIFO, a device, a socket or a folder is refused from its type before anything
+    opens it: opening a FIFO blocks forever, a device such as ``/dev/zero`` never ends.
+    """
+    name = shown(str(path))
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        reason = "no such file" if isinstance(exc, FileNotFoundError) else \
+            (exc.strerror or type(exc).__name__).lower()
+        raise InputError(f"cannot read {name}: {reason}") from None
+    except ValueError:  # a NUL byte in the name
+        raise InputError(f"cannot read {name}: not a valid file name") from None
+    if stat.S_ISREG(st.st_mode):
+        return st
+    what = ("a folder" if stat.S_ISDIR(st.st_mode) else
+            "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else
+            "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+            "a socket" if stat.S_ISSOCK(st.st_mode) else "a special file")
+    raise InputError(f"cannot read {name}: it is {what}, not a regular file")
+
+
+def _regular_as(path: Path, name: str) -> os.stat_result:
+    try:
+        return regular_file(path)
+    except InputError as exc:
+        raise InputError(str(exc).replace(shown(str(path)), shown(name))) from None
 
 
 def read_path(path: str | Path, max_bytes: int,
-              check_head: Callable[[bytes, str], None] | None = None) -> bytes:
+              check_head: Callable[[bytes, str], None] | None = None,
+              name: str | None = None) -> bytes:
     """The bytes of a file, refused before it is read if it is over ``max_bytes``.
 
-    The size is taken from ``stat`` first; then the first :data:`HEAD_BYTES`
-    are read and checked (:func:`sniff`, then ``check_head(head, name)``), and
-    only then the rest, at most ``max_bytes + 1`` bytes in all.
+    The file's type and size are taken from ``stat`` first (:func:`regular_file`:
+    FIFOs, devices and folders are refused unopened); then the first
+    :data:`HEAD_BYTES` are read and checked (:func:`sniff`, then
+    ``check_head(head, name)``), and only then the rest, at most
+    ``max_bytes + 1`` bytes in all.
 
     Raises
     ------
     InputError
-        Missing, a folder, unreadable, over ``max_bytes``, or refused by the head checks.
+        Missing, not a regular file, unreadable, over ``max_bytes``, or refused by
+        the head checks.  Messages name ``name`` (default: ``path`` as given).
     """
     p = Path(path)
-    name = str(path)
-    try:
-        st = p.stat()
-    except OSError as exc:
-        raise InputError(f"cannot read {shown(name)}: {exc.strerror or 'no such file'}") from None
-    if p.is_dir():
-        raise InputError(f"{shown(name)} is a folder, not a file")
+    name = str(path) if name is None else name
+    st = regular_file(p) if name == str(path) else _regular_as(p, name)
     check_size(st.st_size, max_bytes, name)
     try:
         with p.open("rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped since the stat
+                raise InputError(f"cannot read {shown(name)}: it is not a regular file")
             head = fh.read(HEAD_BYTES)
             if head:
                 sniff(head, name)
@@ -194,8 +238,8 @@ def json_head(head: bytes, name: str) -> None:
     """Raise :class:`InputError` unless ``head`` starts (after BOM and spaces) like JSON."""
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     if text and text[0] not in "{[":
-        raise InputError(f"{shown(name)} is not GeoJSON: it starts with {text[:20]!r}, not "
-                         "with a JSON object")
+        raise InputError(f"{shown(name)} is not GeoJSON: it does not start with a JSON object "
+                         "('{' or '[')")
 
 
 # ------------------------------------------------------------------ JSON
@@ -203,8 +247,41 @@ class _BadConstant(ValueError):
     pass
 
 
+class _BadNumber(ValueError):
+    pass
+
+
+#: Digits of the longest integer a JSON file may hold (a float has 17 significant digits;
+#: 10**400 is beyond any float; Python refuses to convert more than 4,300).
+MAX_INT_DIGITS: int = 400
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def _no_constant(word: str) -> Any:
     raise _BadConstant(word)
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_INT_DIGITS:
+        raise _BadNumber(f"a {len(text.lstrip('-')):,}-digit number")
+    return int(text)
+
+
+def _lone_surrogate(value: Any) -> bool:
+    """True if a string anywhere in ``value`` (keys too) holds a lone UTF-16 surrogate."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            if _LONE_SURROGATE.search(v):
+                return True
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
 
 
 def load_json(data: bytes | str, name: str, max_bytes: int | None = None,
@@ -236,9 +313,13 @@ def load_json(data: bytes | str, name: str, max_bytes: int | None = None,
         return out
 
     try:
-        value = json.loads(text, parse_constant=_no_constant, object_pairs_hook=pairs)
+        value = json.loads(text, parse_constant=_no_constant, object_pairs_hook=pairs,
+                           parse_int=_int)
     except _BadConstant as exc:
         raise InputError(f"{shown(name)} is not valid JSON: {exc} is not a JSON number") from None
+    except _BadNumber as exc:
+        raise InputError(f"{shown(name)} holds {exc}; coordinates and values must be numbers "
+                         f"of at most {MAX_INT_DIGITS} digits") from None
     except RecursionError:
         raise InputError(f"{shown(name)} is nested too deeply (arrays or objects about "
                          "1,000 levels inside each other)") from None
@@ -248,6 +329,9 @@ def load_json(data: bytes | str, name: str, max_bytes: int | None = None,
                              f"line {exc.lineno}, column {exc.colno}") from None
         raise InputError(f"{shown(name)} is not valid JSON ({exc.msg} at line {exc.lineno}, "
                          f"column {exc.colno})") from None
+    if _SURROGATE_ESCAPE.search(text) and _lone_surrogate(value):
+        raise InputError(f"{shown(name)} holds a lone UTF-16 surrogate (a \\ud800-\\udfff "
+                         "escape without its pair), which is not text; fix the text in the file")
     notes = [f"{shown(name)}: key {dups[0][:40]!r} appears twice in one object; the last "
              "value was used"] if dups else []
     return value, notes

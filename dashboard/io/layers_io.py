@@ -18,6 +18,8 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,11 +52,13 @@ from dashboard.io.filecheck import (
     load_json,
     parse_geometry,
     read_path,
+    regular_file,
     shown,
     sniff,
     swapped_hint,
 )
 from dashboard.io.points_table import find_lonlat_columns, read_points_table
+from dashboard.io.wording import crs_note, csv_reason, declared_crs
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".geojson", ".json", ".csv")
 
@@ -87,7 +91,8 @@ def layer_path(name_or_path: str) -> Path:
             raise InputError(f"built-in layer {name_or_path!r} is missing: {path} does not exist")
         return path
     p = Path(str(name_or_path)).expanduser()
-    if p.is_file():
+    if os.path.lexists(p) or p.suffix.lower() in SUPPORTED_EXTENSIONS:
+        regular_file(p)  # a FIFO, device or folder: refused by its type, named as given
         return p
     raise InputError(f"unknown layer {name_or_path!r}: use one of {', '.join(LAYERS)} "
                      "or the path of a GeoJSON file")
@@ -111,10 +116,18 @@ def load_layer(name_or_path: str) -> gpd.GeoDataFrame:
         Unknown name, missing or unreadable file, or a file :func:`read_user_layer` refuses.
     """
     path = layer_path(name_or_path).resolve()
-    st = path.stat()
+    st = regular_file(path) if name_or_path in LAYERS else _stat_as(path, str(name_or_path))
     builtin = name_or_path in LAYERS
     shown_as = str(name_or_path) if not builtin else path.name
     return _load_cached(str(path), st.st_size, st.st_mtime_ns, builtin, shown_as).copy()
+
+
+def _stat_as(path: Path, name: str):
+    """:func:`regular_file` of a resolved path, its messages naming the path as given."""
+    try:
+        return regular_file(path)
+    except InputError as exc:
+        raise InputError(str(exc).replace(shown(str(path)), shown(name))) from None
 
 
 def _extension(filename: str) -> str:
@@ -142,7 +155,7 @@ def _load_cached(path: str, size: int, mtime_ns: int, builtin: bool,
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read {path}: {exc}") from exc
         return _geojson_to_gdf(data, Path(path).name, VertexBudget(10**9, path))[0]
-    data = read_path(path, MAX_FILE_LAYER_BYTES, _layer_head)
+    data = read_path(path, MAX_FILE_LAYER_BYTES, _layer_head, name=shown_as)
     layer = read_user_layer(data, shown_as, max_bytes=MAX_FILE_LAYER_BYTES,
                             max_vertices=MAX_FILE_LAYER_VERTICES)
     layer.gdf.attrs["messages"] = list(layer.messages)
@@ -291,17 +304,18 @@ def _check_file(data: bytes, filename: str, max_bytes: int) -> str:
 def _read_csv(data: bytes, filename: str, max_vertices: int) -> tuple[gpd.GeoDataFrame, list[str]]:
     text = decode_text(data, filename)
     try:
-        df = pd.read_csv(io.StringIO(text), sep=None, engine="python")
+        with warnings.catch_warnings():  # a row longer than the header: refused, not shifted
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(io.StringIO(text), sep=None, engine="python", index_col=False)
     except Exception as exc:
-        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
-        raise InputError(f"{shown(filename)} is not a readable CSV: {reason}") from None
+        raise InputError(f"{shown(filename)} is not a readable CSV: {csv_reason(exc)}") from None
     if len(df) > max_vertices:
         raise InputError(f"{shown(filename)} has {len(df):,} rows; the limit is {max_vertices:,}")
     try:
         find_lonlat_columns(df.columns)
         if len(df) == 0:
             raise InputError("it has a header but no data rows")
-        table, lon, lat, messages = read_points_table(df, drop_bad_rows=True)
+        table, lon, lat, messages = read_points_table(df)
     except InputError as exc:
         raise InputError(f"{shown(filename)}: {exc}") from None
     gdf = gpd.GeoDataFrame(table.reset_index(drop=True), geometry=gpd.points_from_xy(lon, lat),
@@ -312,8 +326,7 @@ def _read_csv(data: bytes, filename: str, max_vertices: int) -> tuple[gpd.GeoDat
 def _read_geojson(data: bytes, filename: str, max_vertices: int,
                   ) -> tuple[gpd.GeoDataFrame, list[str]]:
     obj, messages = load_json(data, filename)
-    crs_name = (((obj.get("crs") or {}).get("properties") or {}).get("name")
-                if isinstance(obj, dict) and isinstance(obj.get("crs"), dict) else None)
+    crs_name = declared_crs(obj)
     budget = VertexBudget(max_vertices, filename)
     gdf, notes = _geojson_to_gdf(obj, filename, budget)
     messages += notes
@@ -327,9 +340,9 @@ def _read_geojson(data: bytes, filename: str, max_vertices: int,
     except InputError as exc:
         hint = f" (the file declares CRS {str(crs_name)[:60]})" if crs_name else ""
         raise InputError(f"{shown(filename)}: {exc}{hint}") from None
-    if crs_name and not any(k in str(crs_name).upper() for k in ("4326", "CRS84")):
-        messages.append(f"the file declares CRS {str(crs_name)[:60]}; read as WGS84 lon/lat "
-                        "(RFC 7946)")
+    note = crs_note(obj, filename)
+    if note:
+        messages.append(note)
     gdf, arr = _repair(gdf, arr, filename, messages)
     return gdf.set_geometry(gpd.GeoSeries(arr, crs="EPSG:4326", index=gdf.index)), messages
 

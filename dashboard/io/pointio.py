@@ -26,8 +26,10 @@ here refuses a row without numeric coordinates instead of dropping it.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,18 +48,28 @@ from dashboard.data.limits import (
 )
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
+from dashboard.io.atomic import atomic_output
+from dashboard.io.csvsafe import inert_table
 from dashboard.io.filecheck import (
     HEAD_BYTES,
     check_lonlat,
     json_head,
     not_utf8,
     read_path,
+    regular_file,
     shown,
     sniff,
     swapped_hint,
 )
 from dashboard.io.layers_io import read_user_layer, to_geojson_dict
-from dashboard.io.points_table import find_lonlat_columns, read_points_table
+from dashboard.io.points_table import (
+    SHOWN_ROWS,
+    bad_rows,
+    bad_rows_error,
+    find_lonlat_columns,
+    read_points_table,
+)
+from dashboard.io.wording import csv_reason
 
 #: Input kinds by file extension.
 POINT_KINDS: dict[str, str] = {".csv": "csv", ".geojson": "geojson", ".json": "geojson",
@@ -70,7 +82,7 @@ def points_of_table(df: pd.DataFrame, first_row: int = 0) -> tuple[np.ndarray, n
     """(lon, lat) degrees from a table's lat/lon columns; a row without numeric
     coordinates is refused (a dropped row would be a missing result row), named by
     its data row in the whole file (``first_row``: rows before this chunk)."""
-    points = read_points_table(df, drop_bad_rows=False, first_row=first_row)
+    points = read_points_table(df, first_row=first_row)
     return points.lon, points.lat
 
 
@@ -158,16 +170,44 @@ def _count_lines(path: Path, max_line_bytes: int = MAX_LINE_BYTES) -> int:
 
 
 def _csv_sep(path: Path) -> str:
+    """The CSV's separator from its header: ``,``, else ``;`` or a tab."""
     with path.open("rb") as f:
         head = f.readline(MAX_LINE_BYTES).decode("utf-8", errors="replace")
-    return ";" if ";" in head and "," not in head else ","
+    if "," in head:
+        return ","
+    return ";" if ";" in head else "\t" if "\t" in head else ","
+
+
+def _csv_check_rows(p: Path, sep: str) -> None:
+    """Every row of a CSV has numeric lat/lon: one pass over the file before any
+    row is measured, so the refusal names the bad rows of the whole file (no output is
+    begun for a file that will be refused)."""
+    cols = pd.read_csv(p, sep=sep, nrows=0, encoding="utf-8-sig").columns
+    lon_c, lat_c = find_lonlat_columns(cols)
+    shown_rows: list = []
+    n_bad, first = 0, 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # a row past the header
+            for df in pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False,
+                                  chunksize=CHUNK_ROWS, encoding="utf-8-sig", index_col=False):
+                _, _, rows, n = bad_rows(df.reset_index(drop=True), lat_c, lon_c, first)
+                shown_rows.extend(rows[:SHOWN_ROWS - len(shown_rows)])
+                n_bad += n
+                first += len(df)
+    except UnicodeDecodeError:
+        raise not_utf8(str(p)) from None
+    except (ValueError, pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        raise InputError(f"{shown(p)} is not a readable CSV: {csv_reason(exc)}") from None
+    if n_bad:
+        raise InputError(f"{shown(p)}: {bad_rows_error(shown_rows, n_bad, lat_c, lon_c)}")
 
 
 def _csv_chunks(src: PointSource, rows: int):
     first = 0
     try:
         reader = pd.read_csv(src.path, sep=src.options["sep"], chunksize=rows, low_memory=False,
-                             encoding="utf-8-sig")
+                             encoding="utf-8-sig", index_col=False)
         for df in reader:
             df = df.reset_index(drop=True)
             try:
@@ -181,8 +221,7 @@ def _csv_chunks(src: PointSource, rows: int):
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         if isinstance(exc, InputError):
             raise
-        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
-        raise InputError(f"{shown(src.path)} is not a readable CSV: {reason}") from None
+        raise InputError(f"{shown(src.path)} is not a readable CSV: {csv_reason(exc)}") from None
 
 
 def _geojson_chunks(src: PointSource, rows: int):
@@ -216,6 +255,27 @@ def geo_column(schema) -> str | None:
         return json.loads(meta)["primary_column"]
     except (ValueError, KeyError):
         return None
+
+
+def check_geo_crs(schema, name: str) -> None:
+    """Raise :class:`InputError` if a GeoParquet file's ``geo`` metadata names a CRS other
+    than WGS84 longitude/latitude (EPSG:4326, OGC:CRS84; no ``crs`` means CRS84)."""
+    try:
+        meta = json.loads((schema.metadata or {}).get(b"geo") or b"{}")
+        col = meta["columns"][meta["primary_column"]]
+    except (ValueError, KeyError, TypeError):
+        return
+    if not isinstance(col, dict) or "crs" not in col or col["crs"] is None:
+        return
+    crs = col["crs"]
+    ident = crs.get("id") if isinstance(crs, dict) else None
+    code = (f"{ident.get('authority')}:{ident.get('code')}" if isinstance(ident, dict)
+            else str(crs if not isinstance(crs, dict) else crs.get("name", "an unnamed CRS")))
+    if code.upper().replace("::", ":") in ("EPSG:4326", "OGC:CRS84", "OGC:CRS84H") \
+            or "CRS84" in code.upper() or code.upper().endswith(":4326"):
+        return
+    raise InputError(f"{shown(name)}: its GeoParquet metadata names the CRS {code[:60]}, not "
+                     "WGS84 longitude/latitude; reproject it to EPSG:4326 first")
 
 
 def _parquet_chunks(src: PointSource, rows: int):
@@ -252,9 +312,7 @@ def open_points(path: str | Path) -> PointSource:
     Raises :class:`InputError` for a missing file or an unknown extension.
     """
     p = Path(path)
-    if not p.is_file():
-        what = "a folder, not a file" if p.is_dir() else "no such file"
-        raise InputError(f"cannot read {shown(path)}: {what}")
+    regular_file(p)  # a FIFO, device or folder is refused by its type, unopened
     kind = POINT_KINDS.get(p.suffix.lower())
     if kind is None:
         raise InputError(f"--points needs a .csv, .geojson or .parquet file, not "
@@ -263,6 +321,7 @@ def open_points(path: str | Path) -> PointSource:
     if kind == "csv":
         total = max(_count_lines(p) - 1, 0)
         _csv_columns(p)
+        _csv_check_rows(p, _csv_sep(p))
         return PointSource(p, kind, total, False, {"sep": _csv_sep(p)})
     if kind == "parquet":
         import pyarrow.parquet as pq
@@ -273,6 +332,7 @@ def open_points(path: str | Path) -> PointSource:
             raise InputError(f"{shown(path)} is not a readable Parquet file: "
                              f"{(str(exc).splitlines() or [''])[0][:200]}") from None
         geom = geo_column(pf.schema_arrow)
+        check_geo_crs(pf.schema_arrow, str(path))
         if geom is None:
             try:
                 find_lonlat_columns(pf.schema_arrow.names)
@@ -313,8 +373,7 @@ def _csv_columns(p: Path) -> None:
     except UnicodeDecodeError:
         raise not_utf8(str(p)) from None
     except (ValueError, pd.errors.ParserError) as exc:
-        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
-        raise InputError(f"{shown(p)} is not a readable CSV: {reason}") from None
+        raise InputError(f"{shown(p)} is not a readable CSV: {csv_reason(exc)}") from None
     try:
         find_lonlat_columns(cols)
     except InputError as exc:
@@ -376,12 +435,14 @@ class PointSink:
         self._writer: Any = None
 
     def __enter__(self) -> PointSink:
-        if self.kind == "parquet":
-            return self
-        try:
-            self._fh = sys.stdout if self.path in ("-", "") else open(self.path, "w", encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        self._stack = contextlib.ExitStack()
+        if self.path in ("-", ""):
+            self._fh = sys.stdout
+        else:  # a temporary file beside the target, renamed when every row is written
+            self._fh = self._stack.enter_context(
+                atomic_output(self.path, "wb" if self.kind == "parquet" else "w",
+                              **({} if self.kind == "parquet" else {"encoding": "utf-8",
+                                                                    "newline": ""})))
         if self.kind == "geojson":
             self._fh.write('{"type": "FeatureCollection", "features": [\n')
         return self
@@ -395,7 +456,8 @@ class PointSink:
     def _csv(self, table: pd.DataFrame, lon: np.ndarray, lat: np.ndarray) -> None:
         if self.has_geometry:
             table = table.assign(lon=lon, lat=lat)
-        table.to_csv(self._fh, index=False, header=self.rows == 0)
+        inert_table(table).to_csv(self._fh, index=False, header=self.rows == 0,
+                                  lineterminator="\n")
 
     def _geojson(self, table: pd.DataFrame, lon: np.ndarray, lat: np.ndarray) -> None:
         gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
@@ -416,10 +478,7 @@ class PointSink:
             meta = dict(t.schema.metadata or {})
             meta[b"geo"] = json.dumps(geo).encode()
             self._schema = t.schema.with_metadata(meta)
-            try:
-                self._writer = pq.ParquetWriter(self.path, self._schema)
-            except OSError as exc:
-                raise InputError(f"cannot write {self.path}: {exc}") from None
+            self._writer = pq.ParquetWriter(self._fh, self._schema)
         try:
             t = t.cast(self._schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
@@ -427,17 +486,21 @@ class PointSink:
                              "write CSV or give the column one type") from None
         self._writer.write_table(t)
 
-    def __exit__(self, *exc: object) -> None:
-        if self.kind == "parquet":
-            if self._writer is not None:
-                self._writer.close()
-            return
-        if self.kind == "geojson":
-            self._fh.write("\n]}\n")
-        if self._fh is not sys.stdout:
-            self._fh.close()
-        else:
-            self._fh.flush()
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool | None:
+        """Finish the file and rename it into place; after an error, remove it (the old
+        file, if any, is untouched)."""
+        if exc_type is None:
+            try:
+                if self.kind == "parquet" and self._writer is not None:
+                    self._writer.close()
+                elif self.kind == "geojson":
+                    self._fh.write("\n]}\n")
+                if self._fh is sys.stdout:
+                    self._fh.flush()
+            except BaseException:
+                self._stack.__exit__(*sys.exc_info())
+                raise
+        return self._stack.__exit__(exc_type, exc, tb)
 
 
 def stream_distances(source: PointSource, sink: PointSink, targets: Sequence[Target], *,

@@ -31,9 +31,11 @@ from typing import Any
 from shapely.geometry import MultiPolygon, Polygon
 
 # Longest zone name taken from a file: a scenario's name limit, the one constant.
+from dashboard.data.coverage import zone_outside
 from dashboard.data.limits import MAX_NAME_CHARS as MAX_ZONE_NAME_CHARS
 from dashboard.geo.errors import InputError
 from dashboard.geo.validate import repair_polygon
+from dashboard.io.filecheck import shown
 from dashboard.io.layers_io import read_user_layer
 
 __all__ = ["MAX_ZONE_NAME_CHARS", "NamedZone", "ZoneFile", "file_stem", "read_zone_file",
@@ -142,7 +144,9 @@ def read_zone_file(data: bytes, filename: str) -> ZoneFile:
     ------
     InputError
         The file cannot be read (too big, not GeoJSON, projected coordinates,
-        see :func:`~dashboard.io.layers_io.read_user_layer`), or it has no polygon.
+        see :func:`~dashboard.io.layers_io.read_user_layer`), it has no polygon, or
+        a zone reaches outside the data's coverage
+        (:data:`~dashboard.data.coverage.COVERAGE_LONLAT`).
     """
     layer = read_user_layer(data, filename)
     gdf = layer.gdf
@@ -158,6 +162,9 @@ def read_zone_file(data: bytes, filename: str) -> ZoneFile:
             continue
         name = zone_name(value, stem, len(zones) + 1)
         poly, repairs = repair_polygon(geom, f"zone {name}")
+        outside = zone_outside(poly.bounds, repr(shown(name)))
+        if outside:
+            raise InputError(f"{shown(filename)}: {outside}")
         messages.extend(repairs)
         zones.append(NamedZone(name, poly))
     return ZoneFile(tuple(zones), tuple(messages), int((~is_poly).sum()))

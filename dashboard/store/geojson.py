@@ -17,9 +17,11 @@ import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.data.coverage import zone_outside
 from dashboard.geo.errors import InputError
 from dashboard.geo.validate import repair_polygon
-from dashboard.io.filecheck import check_edges, load_json, swapped_hint
+from dashboard.io.filecheck import check_edges, load_json, shown, swapped_hint
+from dashboard.io.wording import crs_note
 from dashboard.store.meta import meta_fields, meta_to_dict
 from dashboard.store.model import (
     MAX_BUFFERS,
@@ -211,10 +213,12 @@ def from_geojson(obj: Mapping[str, Any] | str | bytes,
     Parameters
     ----------
     notes : list of str, optional
-        When given, what reading tolerated is appended to it, one sentence each
-        (heights dropped, duplicate keys, polygons whose outline crossed itself,
-        which are then repaired with ``make_valid``).  Without it an invalid
-        polygon is refused: nobody would be told of the repair.
+        When given (an import of a user's file), what reading tolerated is appended
+        to it, one sentence each (heights dropped, duplicate keys, a declared
+        non-WGS84 CRS, polygons whose outline crossed itself, which are then
+        repaired with ``make_valid``), and a zone reaching outside the data's
+        coverage (:data:`~dashboard.data.coverage.COVERAGE_LONLAT`) is refused.
+        Without it an invalid polygon is refused: nobody would be told of the repair.
 
     Raises
     ------
@@ -227,6 +231,7 @@ def from_geojson(obj: Mapping[str, Any] | str | bytes,
     """
     rd = _Reading(notes)
     collection = _read_collection(obj, rd)
+    crs = crs_note(collection, "the scenario file")
     name, kwargs = _read_header(collection, default_name)
     zones: list[Zone] = []
     buffers: list[Buffer] = []
@@ -235,7 +240,13 @@ def from_geojson(obj: Mapping[str, Any] | str | bytes,
         (zones if isinstance(item, Zone) else buffers).append(item)
     scenario = Scenario(name=name, zones=zones, buffers=buffers, **kwargs)
     validate_scenario(scenario)
-    if notes is not None:
+    if notes is not None:  # a user's file: its zones must lie where the data is
+        for z in zones:
+            outside = zone_outside(z.geometry.bounds, repr(shown(z.name)))
+            if outside:
+                raise InputError(outside)
+        if crs:
+            notes.append(crs)
         notes.extend(rd.repaired)
         if rd.has_z:
             notes.append("ignored the third (height) coordinate")

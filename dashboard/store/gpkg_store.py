@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import replace
@@ -228,12 +230,71 @@ class ScenarioStore:
         if "not a database" in msg:
             return InputError(f"{self.path} is not a GeoPackage (SQLite) file; "
                               "choose another scenario store")
+        if "malformed" in msg or "corrupt" in msg:
+            return self._damaged(msg)
         return InputError(f"cannot use the scenario store {self.path}: {msg}")
+
+    def _damaged(self, what: str) -> InputError:
+        """The one refusal of a damaged store file, with how to recover."""
+        return InputError(f"the scenario store {self.path} is damaged ({what[:120]}); nothing "
+                          f"was written to it. Move it aside (mv '{self.path}' "
+                          f"'{self.path}.damaged') to start a new store, and recover what it "
+                          f"holds with: sqlite3 '{self.path}.damaged' .recover")
+
+    def _check_file(self) -> bool:
+        """Before a connection: True if the store file exists.  A file that is not a
+        regular file, or is empty (0 bytes: SQLite would take it for a new database and
+        write over it), is refused with how to recover."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise InputError(f"cannot use the scenario store {self.path}: "
+                             f"{exc.strerror or exc}") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"the scenario store {self.path} is not a regular file; "
+                             "choose another scenario store")
+        if st.st_size == 0:
+            raise InputError(f"the scenario store {self.path} is an empty file (0 bytes), not "
+                             f"a GeoPackage; nothing was written to it. Move it aside (mv "
+                             f"'{self.path}' '{self.path}.empty') or choose another store")
+        return True
+
+    def _create_file(self) -> None:
+        """Create a new store file whole: its schema is written to a temporary file beside
+        it, which is then linked into place (never over a file another process made
+        meanwhile), so a store file is never seen half made or empty."""
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name[:60]}.", suffix=".new",
+                                   dir=self.path.parent)
+        os.close(fd)
+        try:
+            os.unlink(tmp)  # SQLite makes the file itself
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                create_schema(conn, self.path)
+            finally:
+                conn.close()
+            with suppress(FileExistsError):  # another process created it first: use theirs
+                os.link(tmp, self.path)
+        except (OSError, sqlite3.Error) as exc:
+            raise InputError(f"cannot create the scenario store {self.path}: "
+                             f"{getattr(exc, 'strerror', None) or exc}") from None
+        finally:
+            with suppress(OSError):
+                os.unlink(tmp)
+
+    def _integrity(self, conn: sqlite3.Connection) -> None:
+        """Refuse to write into a damaged file (``PRAGMA quick_check``)."""
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+        if rows != ["ok"]:
+            raise self._damaged("SQLite integrity check: " + "; ".join(map(str, rows))[:100])
 
     @contextmanager
     def _open(self, *, write: bool) -> Iterator[sqlite3.Connection | None]:
         """A connection with the schema checked; ``None`` for a read of a missing store."""
-        if not write and not self.path.exists():
+        exists = self._check_file()
+        if not write and not exists:
             yield None
             return
         if write:
@@ -242,11 +303,15 @@ class ScenarioStore:
             except OSError as exc:
                 raise InputError(f"cannot create the scenario folder {self.path.parent}: "
                                  f"{exc.strerror}") from None
+            if not exists:
+                self._create_file()
         try:
             conn = self._connect()
         except sqlite3.Error as exc:
             raise self._fail(exc) from None
         try:
+            if write:
+                self._integrity(conn)
             version = check_schema(conn, self.path)
             if write and version < STORE_SCHEMA_VERSION:  # new, or older: add or upgrade
                 create_schema(conn, self.path)

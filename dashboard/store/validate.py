@@ -37,6 +37,7 @@ from dashboard.store.model import (
 __all__ = ["validate_scenario"]
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 # ------------------------------------------------------------- one value each
@@ -71,6 +72,9 @@ def check_text(value: Any, where: str, *, max_chars: int = MAX_TEXT_CHARS,
         raise InputError(f"{where} is {len(value)} characters long; at most {max_chars} allowed")
     if "\x00" in value:  # PostgreSQL text cannot hold NUL: both stores refuse it alike
         raise InputError(f"{where} contains a NUL character")
+    if _SURROGATES.search(value):  # not encodable as UTF-8: no store, font or file takes it
+        raise InputError(f"{where} contains a lone UTF-16 surrogate (\\ud800-\\udfff), "
+                         "which is not text")
     return value
 
 
