@@ -40,6 +40,12 @@ HOSTILE = [
      f"more than {MAX_UPLOAD_VERTICES:,} vertices"),
 ]
 BOW = ("bowtie.geojson", js(fc(poly(FAR_BOWTIE, name="Bow"))), "repaired 1 invalid geometry")
+#: A zone file whose zone name is a lone UTF-16 surrogate (JSON's "\ud800" escape, not text).
+SURROGATE_ZONE = ("surrogate.geojson",
+                  json.dumps({"type": "FeatureCollection", "features": [{
+                      "type": "Feature", "properties": {"name": "Zone \ud800"},
+                      "geometry": {"type": "Polygon", "coordinates": [GOOD]}}]}).encode(),
+                  "lone UTF-16 surrogate")
 UPLOADER = ".st-key-uploads [data-testid='stFileUploaderDropzoneInput']"
 IMPORTER = ".st-key-build_import_file [data-testid='stFileUploaderDropzoneInput']"
 
@@ -47,7 +53,7 @@ IMPORTER = ".st-key-build_import_file [data-testid='stFileUploaderDropzoneInput'
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("hostile_browser")
-    for name, data, _ in [*HOSTILE, BOW]:
+    for name, data, _ in [*HOSTILE, BOW, SURROGATE_ZONE]:
         (d / name).write_bytes(data)
     (d / "good.geojson").write_bytes(js(fc(poly(GOOD, name="GoodLayer"))))
     (d / "zone_ok.geojson").write_bytes(js(fc(poly(SQUARE, name="Imported square"))))
@@ -129,7 +135,7 @@ def test_hostile_zone_files_then_a_good_one_adds_its_zone(session, files: Path) 
     page.get_by_text("No zones yet").wait_for(timeout=60_000)
     wait_ready(page)
     page.get_by_role("tab", name="Import a file").click()
-    for name, _, said in HOSTILE:
+    for name, _, said in [*HOSTILE, SURROGATE_ZONE]:
         _import(page, files / name)
         one_message(page, said)
         no_traceback(page)
@@ -154,6 +160,13 @@ def _link(payload: bytes) -> str:
     (_link(b"[" * (4 * 2**20)), "expands to more than 1 MB"),  # a zlib bomb that fits a URL
     (_link(b"[" * 100_000), "nested too deeply"),
     (_link(json.dumps({"v": 1, "n": "x", "z": [[1, 2]]}).encode()), "not in the expected form"),
+    # a scenario name that is a lone UTF-16 surrogate (JSON's "\ud800" escape), and an
+    # integer beyond 2^63 among the coordinates
+    (_link(json.dumps({"v": 1, "n": "A\ud800B", "z": [], "b": []}).encode()),
+     "lone UTF-16 surrogate"),
+    (_link(json.dumps({"v": 1, "n": "x", "z": [["z1", "Box", "drawn", "", {}, None, {"p": [[
+        2 ** 64, 4900000, 200000, 0, -200000, 200000, -200000, -200000]]}]], "b": []}).encode()),
+     "number out of range"),
 ])
 def test_a_hostile_share_link_says_so_and_the_page_works(browser, app_url, param: str,
                                                          said: str) -> None:

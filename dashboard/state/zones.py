@@ -40,6 +40,7 @@ from dashboard.geo.errors import InputError
 from dashboard.geo.units import format_distance, from_km
 from dashboard.geo.validate import check_lonlat_array, polygonal_part, repair_polygon
 from dashboard.io.zonefile import MAX_ZONE_NAME_CHARS, file_stem, read_zone_file
+from dashboard.scene.names import has_lone_surrogate, shown_name
 from dashboard.state.fields import Session, StateLike
 from dashboard.state.vertices import n_vertices, parse_vertex_text, table_to_geometry
 from dashboard.state.zone_choices import presets, ua_regions
@@ -392,6 +393,9 @@ def import_zone_file(state: StateLike, data: bytes | None, filename: str, *,
     if data is None:
         raise NothingChosen("Choose a GeoJSON file first.")
     zf = read_zone_file(data, filename)
+    if any(has_lone_surrogate(nz.name) for nz in zf.zones):
+        raise InputError(f"{shown_name(filename)}: a zone name holds a lone UTF-16 surrogate "
+                         "(\\ud800-\\udfff), which is not text; fix the name in the file")
     zones: list[Zone] = state.drawn_zones
     if len(zones) + len(zf.zones) > MAX_ZONES:
         raise TooManyZones(f"{filename} has {len(zf.zones)} zones; the page holds at most "
@@ -480,10 +484,31 @@ def open_saved(state: StateLike, store: Store, name: str | None,
     return _open(state, store.load(name), incidents)
 
 
+def decode_link(param: str) -> Scenario:
+    """The scenario of a share link's ``?scenario=`` parameter, or one InputError line.
+
+    What the decoder lets through as another exception (an integer beyond 64 bits in
+    the coordinates raises OverflowError) and a name that is not text (a lone UTF-16
+    surrogate) are refused here, where the link enters the app.
+    """
+    try:
+        sc = from_url_param(param)
+    except InputError:
+        raise
+    except (OverflowError, ValueError, TypeError, RecursionError, UnicodeError) as exc:
+        raise InputError("the scenario link is damaged: it holds a number out of range or "
+                         "a value not in the expected form") from exc
+    names = [sc.name, *(z.name for z in sc.zones)]
+    if any(has_lone_surrogate(n) for n in names):
+        raise InputError("the scenario link holds a name with a lone UTF-16 surrogate "
+                         "(\\ud800-\\udfff), which is not text")
+    return sc
+
+
 def open_shared(state: StateLike, param: str,
                 incidents: Mapping[str, tuple[float, float]]) -> Scenario:
-    """Open the scenario of a share link's ``?scenario=`` parameter."""
-    return _open(state, from_url_param(param), incidents)
+    """Open the scenario of a share link's ``?scenario=`` parameter (:func:`decode_link`)."""
+    return _open(state, decode_link(param), incidents)
 
 
 def open_file(state: StateLike, data: bytes | None, filename: str,

@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.data.limits import LIST_TTL_S
+from dashboard.scene.names import shown_name
 from dashboard.state import zone_choices
 from dashboard.state import zonemap as zm
 from dashboard.state import zones as zs
@@ -17,7 +18,6 @@ from dashboard.store import (
     Scenario,
     ScenarioExists,
     Store,
-    from_url_param,
     open_store,
     to_url_param,
 )
@@ -112,7 +112,7 @@ def shared_link(state: StateLike) -> None:
     param = st.query_params.get("scenario")
     if not param or param == state.scn_shared_done:
         return
-    ok, sc = attempt(lambda: from_url_param(param),
+    ok, sc = attempt(lambda: zs.decode_link(param),
                      prefix="The scenario link in the address could not be read: ")
     if not ok:
         st.button("Ignore the link", key="scn_shared_ignore", on_click=_cb_dismiss_shared,
@@ -147,7 +147,7 @@ def _scn_saved_box(state: StateLike, saved: Sequence[Any]) -> None:
         state.scn_pick = names[0]
     info = {s.name: s for s in saved}
     st.selectbox("Saved scenarios", names, key="scn_pick",
-                 format_func=lambda n: f"{n} · {info[n].n_zones} zone(s) · "
+                 format_func=lambda n: f"{shown_name(n)} · {info[n].n_zones} zone(s) · "
                                        f"{info[n].updated[:16].replace('T', ' ')} UTC")
     b1, b2, b3 = st.columns(3, vertical_alignment="bottom")
     b1.button("Open", key="scn_open", on_click=_cb_open_saved, type="primary")

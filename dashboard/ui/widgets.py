@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.geo.errors import InputError
+from dashboard.scene.names import shown_name
 from dashboard.state.fields import StateLike
 
 T = TypeVar("T")
@@ -102,7 +103,7 @@ def _escaped(m: re.Match, escape: Callable[[str], str]) -> str:
 
 
 def _one_line(text: Any) -> str:
-    return re.sub(r"[\r\n\u2028\u2029]+", " ", str(text))
+    return re.sub(r"[\r\n\u2028\u2029]+", " ", shown_name(text))
 
 
 def inert_table(df: pd.DataFrame) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from dashboard.analysis.zones import ZoneMetrics
 from dashboard.geo.units import KM_PER_UNIT, format_distance, from_km
+from dashboard.scene.names import shown_name
 from dashboard.state.zonemap import RULE_LABELS
 from dashboard.store import Zone
 
@@ -40,7 +41,7 @@ def _comparison_row(z: Zone, m: ZoneMetrics, u: str,
     ci = m.cities_inside
     largest = ci.largest
     row: dict[str, Any] = {
-        "zone": z.name,
+        "zone": shown_name(z.name),
         "rule": RULE_LABELS.get(z.rule, z.rule),
         f"area ({u}²)": round(area_in_units(m.area_km2, u), 0),
         f"perimeter ({u})": round(from_km(m.perimeter_km, u), 1),

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard.data.limits import MAX_TABLE_VERTICES
 from dashboard.geo.units import format_distance, from_km, to_km
+from dashboard.scene.names import shown_name
 from dashboard.state import zone_choices, zone_scenario
 from dashboard.state import zonemap as zm
 from dashboard.state import zones as zs
@@ -37,7 +38,7 @@ def _pick_zone(state: StateLike, zones: Sequence[Zone]) -> Zone:
     if state.zone_sel not in ids:
         state.zone_sel = ids[-1]
     names = {z.id: z.name for z in zones}
-    zid = st.selectbox("Zone", ids, key="zone_sel", format_func=lambda i: names.get(i, i))
+    zid = st.selectbox("Zone", ids, key="zone_sel", format_func=lambda i: shown_name(names.get(i, i)))
     return zm.zone_by_id(zones, zid)
 
 

@@ -23,6 +23,7 @@ from dashboard.render.brief.marks import present, short_date
 from dashboard.render.brief.shapes import area_anchors, clip
 from dashboard.render.labels import Box, LabelPlacer, LabelRequest
 from dashboard.scene.model import Scene, SceneLayer
+from dashboard.scene.names import shown_name
 from dashboard.scene.styles import RGBA, LayerStyle, rgba_float
 
 # ------------------------------------------------------------------ points
@@ -207,7 +208,7 @@ def draw_label(page: Page, ax: Axes, req: LabelRequest, ia: int, dx: float, dy: 
                   ha=ha, va=va, annotation_clip=False, zorder=40)
     if req.halo_px > 0:
         halo_props = dict(req.props, color="white")
-        h = ax.annotate(req.text, **common, **halo_props)
+        h = ax.annotate(shown_name(req.text), **common, **halo_props)
         h.set_path_effects([patheffects.Stroke(linewidth=2 * req.halo_px * k, foreground="white",
                                                alpha=0.92)])
         h.set_zorder(39)
@@ -216,7 +217,7 @@ def draw_label(page: Page, ax: Axes, req: LabelRequest, ia: int, dx: float, dy: 
         font_px = req.props["fontsize"] * page.size.dpi / 72.0
         bbox = dict(boxstyle=f"round,pad={0.8 * req.box_style['pad_px'] / font_px:.3f}",
                     fc=req.box_style["fc"], ec=req.box_style.get("ec", "white"), lw=page.pt(1.0))
-    return ax.annotate(req.text, **common, **req.props, bbox=bbox)
+    return ax.annotate(shown_name(req.text), **common, **req.props, bbox=bbox)
 
 
 def place_labels(page: Page, view: MapView, requests: list[LabelRequest], obstacles_px: list[Box],

@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 
 from dashboard.render.labels import Box
 from dashboard.render.mapframe import MapProjection, densified_box
+from dashboard.scene.names import shown_name
 
 Fmt = Literal["png", "pdf", "svg"]
 SizeName = Literal["slide", "a4"]
@@ -164,7 +165,7 @@ class Page:
 
     def text(self, x_px: float, y_px: float, s: str, **kw: Any) -> Any:
         """Figure text anchored at (``x_px``, ``y_px``) figure pixels."""
-        return self.fig.text(self.fx(x_px), self.fy(y_px), s, **kw)
+        return self.fig.text(self.fx(x_px), self.fy(y_px), shown_name(s), **kw)
 
     def rule(self, x0_px: float, x1_px: float, y_px: float, color: str, width_d: float) -> None:
         """A horizontal line from ``x0_px`` to ``x1_px`` at ``y_px``, ``width_d`` design pixels thick."""

@@ -1,0 +1,86 @@
+"""Issue 18, names: hostile share links and names with bidi controls, read through AppTest.
+
+A link is made as an attacker would (JSON with a lone ``\\ud800`` escape, an integer beyond
+2^63 in its coordinates) and opened on the zones page; what the page says is read as a
+person reads it.  The browser versions are in tests/test_browser_hostile.py.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+
+from shapely.geometry import box
+from streamlit.testing.v1 import AppTest
+
+from conftest import APP
+from dashboard.store import Scenario, Zone, to_url_param
+
+RLO, PDF = "\u202e", "\u202c"
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
+
+
+def _payload() -> dict:
+    param = to_url_param(Scenario(name="Link", zones=[Zone("z1", "Box", box(23, 49, 25, 51))]))
+    return json.loads(zlib.decompress(base64.urlsafe_b64decode(param + "=" * (-len(param) % 4))))
+
+
+def _param(payload: dict) -> str:
+    text = json.dumps(payload, separators=(",", ":"))  # ensure_ascii: "\ud800" stays an escape
+    return base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).rstrip(b"=").decode()
+
+
+def open_link(param: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["scenario"] = param
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _surrogate_name() -> str:
+    p = _payload()
+    p["n"] = "A\ud800B"
+    return _param(p)
+
+
+def _surrogate_zone() -> str:
+    p = _payload()
+    p["z"][0][1] = "Zone\udfff"
+    return _param(p)
+
+
+def _huge_integer() -> str:
+    p = _payload()
+    p["z"][0][6]["p"][0][0] = 2 ** 64
+    return _param(p)
+
+
+def test_hostile_links_say_one_line_and_offer_to_ignore_them():
+    for param, said in ((_surrogate_name(), "lone UTF-16 surrogate"),
+                        (_surrogate_zone(), "lone UTF-16 surrogate"),
+                        (_huge_integer(), "number out of range")):
+        at = open_link(param)
+        errors = [e.value for e in at.error]
+        assert len(errors) == 1 and said in errors[0], errors
+        assert "could not do that" not in errors[0] and "Error" not in errors[0]
+        assert any(b.label == "Ignore the link" for b in at.button)
+        at.button(key="scn_shared_ignore").click().run()
+        assert not at.exception and not at.error
+        at.run()  # the next rerun: still nothing
+        assert not at.exception and not at.error
+
+
+def test_bidi_controls_never_reach_the_page():
+    name = f"Box{RLO}evil{PDF}"
+    param = to_url_param(Scenario(name=f"Plan{RLO}A", zones=[Zone("z1", name, box(23, 49, 25, 51))]))
+    at = open_link(param)
+    info = [i.value for i in at.info if "carries the scenario" in i.value]
+    assert info and "PlanA" in info[0] and not any(c in info[0] for c in BIDI)
+    at.button(key="scn_shared_open").click().run()
+    assert not at.exception
+    shown = [m.value for m in at.markdown] + [c.value for c in at.caption] \
+        + [str(v) for d in at.dataframe for v in d.value.astype(str).to_numpy().ravel()] \
+        + [o for s in at.selectbox for o in s.options]
+    assert any("Boxevil" in t for t in shown)
+    assert not [t for t in shown if any(c in t for c in BIDI)]
