@@ -163,8 +163,21 @@ def test_monthly_counts_match_a_plain_count():
         if r["country"] in ("PL", "RO"):
             key = (r["date"][:7], r["country"])
             want[key] = want.get(key, 0) + 1
-    assert {(m.strftime("%Y-%m"), c): int(n) for m, c, n in got.itertuples(index=False)} == want
+    assert {(m.strftime("%Y-%m"), c): int(n) for m, c, n in got.itertuples(index=False)
+            if n} == want
     assert int(got["incidents"].sum()) == len(ids)
+    # the months between without one of these incidents are there, at zero (issue 18)
+    empty = {m.strftime("%Y-%m") for m, c, n in got.itertuples(index=False) if not n}
+    assert empty and all(c == "" for m, c, n in got.itertuples(index=False) if not n)
+    assert not empty & {m for m, _ in want}
+    months = sorted({m.strftime("%Y-%m") for m in got["month"]})
+    first, last = min(m for m, _ in want), max(m for m, _ in want)
+    y, mo = int(first[:4]), int(first[5:])
+    every = []
+    while f"{y}-{mo:02d}" <= last:
+        every.append(f"{y}-{mo:02d}")
+        y, mo = (y + 1, 1) if mo == 12 else (y, mo + 1)
+    assert months == every
 
 
 def test_display_table_converts_every_distance():
