@@ -84,3 +84,21 @@ def test_bidi_controls_never_reach_the_page():
         + [o for s in at.selectbox for o in s.options]
     assert any("Boxevil" in t for t in shown)
     assert not [t for t in shown if any(c in t for c in BIDI)]
+
+
+def test_the_brief_draws_names_without_bidi_controls():
+    """A zone drawn on the page, named with an override, is labelled as typed on the brief."""
+    import re
+    from html import unescape
+
+    from dashboard.render.export import brief_bytes
+    from dashboard.scene.compose import build_scene
+    from dashboard.scene.request import SceneRequest
+
+    scene = build_scene(SceneRequest(extra_zones=((f"Box{RLO}evil{PDF}", box(23.5, 50.0, 24.5, 50.8)),),
+                                     title=f"Plan{RLO}A"))
+    svg = brief_bytes(scene, "svg", "slide", None).decode()
+    texts = [unescape(re.sub(r"<[^>]+>", "", t))
+             for t in re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)]
+    assert "PlanA" in texts and any("Boxevil" in t for t in texts)
+    assert not [t for t in texts if any(c in t for c in BIDI)]
