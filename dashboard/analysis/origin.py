@@ -65,7 +65,9 @@ class CountryArea:
     name : str
         Country name.
     area_km2 : float
-        Geodesic area, km².
+        Geodesic area, km²: within 0.01 % of the exact piece wherever the piece is
+        at least 67 m wide along the ring's edge (the ring's chords sag at most
+        :data:`RING_SAG_M`; a 0.6 km sliver of Belarus is right to 0.002 %).
     geometry : Polygon or MultiPolygon
         The piece, WGS84 lon/lat.
     """
@@ -118,7 +120,8 @@ class OriginAreas:
     annulus : Polygon
         The widened geodesic annulus (a disc when ``inner_km`` is 0).
     annulus_km2 : float
-        Its geodesic area, km².
+        Its geodesic area, km² (short of the exact annulus by under 4/3 of the chords'
+        sag over the radius: 2e-7 at 75 km).
     areas : tuple of CountryArea
         The annulus ∩ each country with a positive area, largest first.
     outside_km2 : float
