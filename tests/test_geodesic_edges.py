@@ -3,6 +3,7 @@ operation.  Long-edged polygons (100-1,000 km edges, up to 70 N) against
 independent pyproj.Geod brute force."""
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
@@ -11,12 +12,11 @@ from pyproj import Transformer
 from shapely.geometry import LineString, Polygon, box
 from shapely.geometry.polygon import orient
 
+from dashboard.analysis.zones import border_length_near_km, clip_to_country, distance_between_km
 from dashboard.geo.distance import nearest
 from dashboard.geo.edges import EDGE_TOLERANCE_M, densify_edges
-from dashboard.io.layers_io import load_layer
 from dashboard.geo.measure import area_km2
-from dashboard.analysis.zones import border_length_near_km, clip_to_country, distance_between_km
-import geopandas as gpd
+from dashboard.io.layers_io import load_layer
 
 #: A zone near the Kola peninsula whose southern edge runs 480 km along 69 N.
 ARCTIC = Polygon([(25.0, 69.0), (37.0, 69.0), (37.0, 71.0), (25.0, 71.0)])
