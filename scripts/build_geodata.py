@@ -1078,8 +1078,10 @@ def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, A
                            f"{CITY_MIN_POPULATION}, ordered by geonameid; sections of cities and historical, abandoned or destroyed "
                            f"places left out (feature codes {', '.join(sorted(CITY_SECTION_CODES))}), and so are places in the "
                            "municipality of a bigger city (same GeoNames admin codes down to the city's own, admin3 or "
-                           "deeper, the city being its municipality's most populous place: Warsaw's districts, "
-                           "Marseille's arrondissements), whose people the city's population already counts, except "
+                           "deeper, or down to the admin1/admin2 city unit checks.cities names for Istanbul, Moscow, "
+                           "Saint Petersburg, Brussels, Skopje, Sevastopol and Belgrade; the city being its unit's most "
+                           "populous place: Warsaw's districts, Marseille's arrondissements, Istanbul's districts), "
+                           "whose people the city's population already counts, except "
                            "the places checks.cities lists as kept; so no one is counted twice. "
                            "feature_code and modified (the record's last change) are GeoNames'; no census year is recorded."),
         "incidents.geojson": ([SRC_GN], "Hand-curated catalogue geodata/src/incidents.json (sources cited per incident), "
