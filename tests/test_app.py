@@ -72,7 +72,8 @@ def number(text: str) -> float:
     return float(re.search(r"-?[\d.]+", text.replace(",", "")).group())
 
 
-MAPVIEW = Path(__file__).resolve().parent.parent / "dashboard" / "ui" / "mapview"
+#: The directory the map component serves (its built files and static layers/).
+MAPVIEW = Path(__file__).resolve().parent.parent / "dashboard" / "ui" / "mapview" / "frontend"
 #: Every blob a test session was sent (hash-addressed, so one table serves all sessions).
 BLOBS: dict[str, dict] = {}
 
@@ -342,7 +343,9 @@ def test_map_args_stay_small_and_offline():
 def test_tooltips_name_fields_not_html():
     at = run_app()
     for layer in deck_spec(at)["layers"]:
-        assert all(isinstance(f, str) and "<" not in f for f in layer["tooltip"])
+        for f in layer["tooltip"]:  # {field, label, factor, suffix, decimals}
+            assert all(isinstance(f[k], str) and "<" not in f[k]
+                       for k in ("field", "label", "suffix")), f
 
 
 def test_briefing_download_renders_the_page_scene():
