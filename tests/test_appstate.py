@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from dashboard.state import session as appstate
 from dashboard.geo.errors import InputError
 from dashboard.io.layers_io import load_layer
+from dashboard.state import session as appstate
 from dashboard.state.mapevents import Click, Measure, ViewChange, new_events
 
 

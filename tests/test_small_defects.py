@@ -7,11 +7,10 @@ import tomllib
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
-
-from dashboard.state import session as appstate
-from dashboard.io.layers_io import MAX_UPLOAD_BYTES
-
 from test_app import APP, run_app
+
+from dashboard.io.layers_io import MAX_UPLOAD_BYTES
+from dashboard.state import session as appstate
 
 ROOT = Path(__file__).resolve().parent.parent
 BOX = {"type": "FeatureCollection", "features": [{

@@ -22,16 +22,16 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
-from dashboard.geo.coords import parse_position
-from dashboard.geo.edges import densify_edges
-from dashboard.io.layers_io import load_layer
 from dashboard.analysis.zones import (
+    builtin_zone_layers,
     preset_zone,
     zone_border_band,
     zone_from_regions,
-    builtin_zone_layers,
     zone_metrics,
 )
+from dashboard.geo.coords import parse_position
+from dashboard.geo.edges import densify_edges
+from dashboard.io.layers_io import load_layer
 from dashboard.store import Scenario, ScenarioStore, Zone, from_geojson
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")

@@ -13,16 +13,14 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import MultiPolygon, Polygon, box
 
+from dashboard.analysis.zones import ZoneMetrics
+from dashboard.geo.errors import InputError
 from dashboard.state import session as appstate
 from dashboard.state import vertices as vx
+from dashboard.state import zone_choices, zone_scenario
 from dashboard.state import zonemap as zm
-from dashboard.state import zone_scenario
-from dashboard.state import zone_choices
 from dashboard.state import zones as zs
 from dashboard.state.drawing import to_map_zone
-from dashboard.geo.errors import InputError
-from dashboard.analysis.zones import ZoneMetrics
-from dashboard.ui import zone_figures as zf
 from dashboard.store import (
     Buffer,
     Scenario,
@@ -31,6 +29,7 @@ from dashboard.store import (
     ScenarioView,
     Zone,
 )
+from dashboard.ui import zone_figures as zf
 
 GEOD = Geod(ellps="WGS84")
 PRZEWODOW = (23.93432, 50.47099)
