@@ -41,7 +41,7 @@ def _incident(state: Any, incidents: dict[str, dict]) -> None:
         on_change=appstate.on_incident_change, args=(state, incidents),
         format_func=lambda i: f"{incidents[i]['date']} · {incidents[i]['place']}",
     )
-    st.date_input("NATO border as of", key="as_of", min_value=date(1949, 4, 4),
+    st.date_input("NATO border as of", key="as_of", min_value=date(1949, 8, 24),
                   help="Segments that were NATO's border on this date (FI-RU from 2023-04-04).")
     st.radio("Units", list(KM_PER_UNIT), key="units", horizontal=True,
              format_func=lambda u: UNIT_WORDS[u])
