@@ -428,10 +428,15 @@ def _settle(draft: BaseGeometry, reference: BaseGeometry, d: float) -> BaseGeome
         if result.is_empty:
             break
         result = _finish(refine_edges(result, reference, d))
-        # repairing self-crossings adds vertices at the crossings: snap those too
+        # repairing self-crossings adds vertices at the crossings, and edges from them
+        # (near a cusp) may stray: snap those vertices, and refine again unless all pass
         _, err = _offset_error(shapely.get_coordinates(result), ref, d)
         if (err <= vertex_tol).all():
-            break
+            _, xy, offsets = shapely.to_ragged_array([result])
+            starts = np.flatnonzero(~ring_ends(offsets[0], len(xy))[:-1])
+            if not _edges_off(xy, starts, ref, d, EDGE_TOLERANCE * EDGE_CHECK_MARGIN).any():
+                break
+            continue
         result = _finish(snap_to_offset(result, reference, d, vertex_tol))
     if result.is_empty:
         raise InputError(f"nothing is left after buffering by {d:g} km")
