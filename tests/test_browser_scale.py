@@ -213,6 +213,34 @@ def test_scale_bar_in_nautical_miles(explore):
     _check_bar(page, "nm")
 
 
+def test_the_geodesic_replaces_the_straight_measuring_line(explore):
+    """Audit: the Explore page's straight line never cleared: Python echoes the pair
+    from its 5-decimal form, the browser compared it with its 6-decimal points within
+    1e-6 degree. Now the echo clears it and the scene holds the geodesic."""
+    page = explore
+    settle(page)
+    fr = frame_of(page)
+    fr.locator('button[data-tool="measure"]').click()
+    b = map_box(page)
+    cx, cy = b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
+    for (dx, dy), done in (((-117, 37), "window.nfzMap.measuring().a !== null"),
+                           ((93, 83), "window.nfzMap.events().some((e) => e.type === 'measure')")):
+        x, y = round(cx + dx) + 0.5, round(cy + dy) + 0.5
+        assert fr.evaluate("([x, y]) => document.elementFromPoint(x, y)?.tagName", [
+            x - b["x"], y - b["y"]]) == "CANVAS", "a measuring click must land on the map"
+        page.mouse.move(x, y, steps=3)
+        page.mouse.click(x, y)
+        fr.wait_for_function(f"() => {done}", timeout=20_000)
+    sent = fr.evaluate("() => window.nfzMap.events().filter((e) => e.type === 'measure').at(-1)")
+    coords = [c for point in sent["points"] for c in point]
+    # the case the audit found: the 6-decimal points are not 5-decimal numbers
+    assert max(abs(c - round(c, 5)) for c in coords) > 1e-6, coords
+    fr.wait_for_function("() => window.nfzMap.measuring().a === null", timeout=60_000)
+    settle(page)
+    assert fr.evaluate("() => window.nfzMap.measuring()") == {"a": None, "b": None}
+    fr.locator('button[data-tool="pan"]').click()
+
+
 def test_tooltip_has_readable_names_and_units(explore):
     """Audit: tooltips showed raw field names (`precision_m`). The incident's tooltip
     reads "precision: … nm" (the map is in nautical miles after the test above)."""
@@ -229,6 +257,8 @@ def test_tooltip_has_readable_names_and_units(explore):
     assert m, tip
     assert float(m.group(1)) == pytest.approx(precision_m / 1852, abs=0.005)
     assert "time (UTC):" in tip
+    # its label: the place up to the first comma ("Przewodów, gmina …")
+    assert "Przewodów" in frame_of(page).evaluate("() => window.nfzMap.labels()")
     # textContent: the lines are text nodes only
     assert frame_of(page).evaluate(
         "() => document.querySelectorAll('.tooltip *:not(div)').length") == 0
