@@ -5,6 +5,7 @@
 #
 # Installs, only when missing (apt-get update runs once, and only if something is):
 #   chromium                        the browser tests drive it with Playwright
+#   nginx                           tests/test_proxy_headers.py runs deploy/nginx.conf in front of the app
 #   postgresql                      the shared-store tests start their own cluster
 #   postgresql-<version>-postgis-3  PostGIS for the newest installed PostgreSQL
 # then the project with its test extra: pip install -e ".[test]" (pip skips what is
@@ -56,6 +57,9 @@ pg_version() {
 if ! have_chromium; then
   apt_install chromium
 fi
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  apt_install nginx
+fi
 
 if [ -z "$(pg_version)" ]; then
   apt_install postgresql
@@ -70,4 +74,4 @@ if [ ! -e "/usr/share/postgresql/${version}/extension/postgis.control" ]; then
 fi
 
 python -m pip install -q -e ".[test]"
-echo "setup_test_machine: ready (chromium, PostgreSQL ${version} with PostGIS, the test extra)"
+echo "setup_test_machine: ready (chromium, nginx, PostgreSQL ${version} with PostGIS, the test extra)"
