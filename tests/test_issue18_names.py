@@ -84,6 +84,10 @@ def test_bidi_controls_never_reach_the_page():
         + [o for s in at.selectbox for o in s.options]
     assert any("Boxevil" in t for t in shown)
     assert not [t for t in shown if any(c in t for c in BIDI)]
+    # the map draws and hovers the name as typed too (its args, blobs included)
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    text = json.dumps(args, ensure_ascii=False)
+    assert "Boxevil" in text and not any(c in text for c in BIDI)
 
 
 def test_the_brief_draws_names_without_bidi_controls():

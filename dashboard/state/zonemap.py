@@ -34,6 +34,7 @@ from typing import Any
 from dashboard.data.limits import MAX_ZONES
 from dashboard.geo.errors import InputError
 from dashboard.scene.model import Scene
+from dashboard.scene.names import shown_name
 from dashboard.state.drawing import (
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
@@ -143,7 +144,7 @@ def editable_features(state: StateLike) -> dict[str, Any]:
         if not is_editable(state, z.id):
             continue
         fill, line = zone_colours(k)
-        props: dict[str, Any] = {"zone_id": z.id, "name": z.name, "_fill": list(fill),
+        props: dict[str, Any] = {"zone_id": z.id, "name": shown_name(z.name), "_fill": list(fill),
                                  "_line": list(line), "shape": "polygon"}
         geom = z.geometry
         bounds = rect_bounds(z)

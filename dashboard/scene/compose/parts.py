@@ -21,6 +21,7 @@ from dashboard.geo.geodesy import geodesic_line
 from dashboard.geo.measure import area_km2
 from dashboard.geo.units import format_area, format_distance, format_radius
 from dashboard.io.layers_io import load_layer
+from dashboard.scene.names import shown_name
 from dashboard.scene.styles import zone_colours
 
 Figures = dict[str, str]
@@ -104,9 +105,9 @@ def drawn_zones(extra: Sequence[tuple[str, BaseGeometry]], units: str,
             geom = shapely.make_valid(geom)
         a = area_km2(geom)
         fill, line = zone_colours(k)
-        rows.append({"id": str(name), "name": str(name), "area_km2": round(a, 1),
+        rows.append({"id": str(name), "name": shown_name(name), "area_km2": round(a, 1),
                      "fill_rgba": fill, "line_rgba": line, "geometry": geom})
-        figures[str(name)] = format_area(a, units)
+        figures[shown_name(name)] = format_area(a, units)
     return (_frame(rows) if rows else None), figures
 
 
