@@ -259,6 +259,44 @@ CASES = [
          (ERR, "ZIP archive"), readers=CSV_READERS),
     Case("CSV in projected metres", "utm.csv", b"y,x\n5500000,500000\n", (ERR, "projected"),
          readers=CSV_READERS),
+    # The audit's classes: reasons, not tracebacks; one policy for bad rows.
+    Case("a 5001-digit integer as a coordinate", "digits.geojson",
+         VALID.replace(b"24.0", b"1" + b"0" * 5000, 1), (ERR, "a 5,001-digit number")),
+    Case("a lone surrogate in a property value", "surrogate.geojson",
+         VALID.replace(b'"Square"', b'"Sq\\ud800are"'), (ERR, "lone UTF-16 surrogate")),
+    Case("a lone surrogate in a zone name", "surname.geojson",
+         js(fc(poly(SQUARE))).replace(b'"properties": {}', b'"properties": {"name": "\\udfff"}'),
+         (ERR, "lone UTF-16 surrogate")),
+    Case("a surrogate pair (accepted: an emoji)", "emoji.geojson",
+         VALID.replace(b'"Square"', b'"Sq\\ud83d\\ude00"'), (OK, ""), {"points": NOT_POINTS}),
+    Case("a polygon over most of a hemisphere", "hemi.geojson",
+         js(fc(poly([[-10, 0], [170, 0], [170, 85], [-10, 85], [-10, 0]], name="Hemi"))),
+         (OK, ""), {"zone": (ERR, "outside the data's coverage"),
+                    "scenario": (ERR, "outside the data's coverage"), "points": NOT_POINTS}),
+    Case("a zone in Madrid, outside the data", "madrid.geojson",
+         js(fc(poly([[-4, 40], [-3, 40], [-3, 41], [-4, 41], [-4, 40]], name="Madrid"))),
+         (OK, ""), {"zone": (ERR, "outside the data's coverage"),
+                    "scenario": (ERR, "outside the data's coverage"), "points": NOT_POINTS}),
+    Case("a crs member naming a projected CRS (read as WGS84, said)", "crs.geojson",
+         js(fc(poly(SQUARE), crs={"type": "name", "properties": {"name": "EPSG:2180"}})),
+         (OK, "declares CRS EPSG:2180"), {"points": NOT_POINTS}),
+    Case("CSV with a 5001-digit coordinate", "digits.csv",
+         b"lat,lon\n50.1,23.9\n50," + b"1" * 5001 + b"\n", (ERR, "a 5,001-digit number"),
+         readers=CSV_READERS),
+    Case("CSV with one bad row among good ones", "onebad.csv",
+         b"lat,lon\n50.1,23.9\nx,1\n50.2,24.0\n", (ERR, "1 row has no numeric lat/lon: data row 2"),
+         readers=CSV_READERS),
+    Case("CSV with seven bad rows", "sevenbad.csv",
+         b"lat,lon\n" + b"".join(b"50,24\nx%d,1\n" % i for i in range(7)),
+         (ERR, "7 rows have no numeric lat/lon: data rows 2 "), readers=CSV_READERS),
+    Case("CSV with a ragged row", "ragged.csv", b"lat,lon\n50.1,23.9\n50.2,24.0,7,8\n",
+         (ERR, "ragged row"), readers=CSV_READERS),
+    Case("CSV whose first row is longer than its header", "ragged1.csv",
+         b"lat,lon\n50.2,24.0,7,8\n50.1,23.9\n", (ERR, "ragged row"), readers=CSV_READERS),
+    Case("tab-separated CSV (accepted)", "tabs.csv", b"lat\tlon\n50.1\t23.9\n", (OK, ""),
+         readers=CSV_READERS),
+    Case("CSV with a true/false lon column", "bool.csv", b"lat,lon\n50.1,true\n", (ERR, "true/false"),
+         readers=CSV_READERS),
 ]
 
 
@@ -384,8 +422,8 @@ def _fast_and_small(action, max_s: float = 2.0, max_mb: float = 64.0) -> str:
 @pytest.mark.parametrize("ext", [".geojson", ".csv"])
 def test_a_1gb_single_line_file_is_refused_without_reading_it(tmp_path: Path, ext: str) -> None:
     big = _sparse(tmp_path / f"big{ext}", 1 << 30)
-    assert f"the limit is {MAX_FILE_LAYER_BYTES:,} bytes ({MAX_FILE_LAYER_BYTES / 2**20:,.0f} MB)" in _fast_and_small(
-        lambda: load_layer(str(big)))
+    limit = f"the limit is {MAX_FILE_LAYER_BYTES:,} bytes ({MAX_FILE_LAYER_BYTES / 2**20:,.0f} MB)"
+    assert limit in _fast_and_small(lambda: load_layer(str(big)))
     assert "binary data" in _fast_and_small(lambda: list(open_points(big).chunks()))
     assert "the limit is" in _fast_and_small(lambda: filecheck.read_path(big, MAX_UPLOAD_BYTES))
     assert "the limit is" in _fast_and_small(
@@ -620,3 +658,141 @@ def test_a_zlib_bomb_link_is_refused_without_inflating_it() -> None:
     with pytest.raises(InputError, match="nested too deeply"):
         from_url_param(base64.urlsafe_b64encode(zlib.compress(b"[" * 100_000, 9)).rstrip(
             b"=").decode())
+
+
+# ------------------------------------------------------------------ special files, by type
+def _within(action, seconds: float = 10.0):
+    """Run ``action`` in a daemon thread; the InputError it raises (fails if it blocks: a
+    regression hangs the thread, not the test run)."""
+    import threading
+
+    out: dict[str, BaseException | None] = {}
+
+    def run() -> None:
+        try:
+            action()
+            out["exc"] = None
+        except BaseException as exc:
+            out["exc"] = exc
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(seconds)
+    assert not t.is_alive(), f"blocked for more than {seconds} s"
+    assert isinstance(out["exc"], InputError), out["exc"]
+    return str(out["exc"])
+
+
+@pytest.fixture()
+def special_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    import os
+
+    fifo = tmp_path / "pipe.geojson"
+    os.mkfifo(fifo)
+    fifo_csv = tmp_path / "pipe.csv"
+    os.mkfifo(fifo_csv)
+    zero = tmp_path / "zero.geojson"
+    zero.symlink_to("/dev/zero")
+    folder = tmp_path / "folder.geojson"
+    folder.mkdir()
+    return {"fifo": (fifo, "a FIFO (named pipe), not a regular file"),
+            "fifo csv": (fifo_csv, "a FIFO (named pipe), not a regular file"),
+            "device": (zero, "a device, not a regular file"),
+            "folder": (folder, "a folder, not a regular file")}
+
+
+@pytest.mark.parametrize("kind", ["fifo", "fifo csv", "device", "folder"])
+@pytest.mark.parametrize("entry", ["read_path", "load_layer", "open_points"])
+def test_special_files_are_refused_by_type_unopened(special_files, kind: str, entry: str) -> None:
+    """FIFOs blocked four entries forever; /dev/zero never ends; the same sentence in each."""
+    path, sentence = special_files[kind]
+    action = {"read_path": lambda: filecheck.read_path(path, MAX_UPLOAD_BYTES),
+              "load_layer": lambda: load_layer(str(path)),
+              "open_points": lambda: open_points(path)}[entry]
+    text = _within(action)
+    assert text == f"cannot read {path}: it is {sentence}", text
+
+
+def test_a_symlink_is_named_as_given_never_its_target_or_content(tmp_path: Path) -> None:
+    secret = tmp_path / "private" / "passwd"
+    secret.parent.mkdir()
+    secret.write_bytes(b"SECRET-CONTENT:x:0:0\n")
+    link = tmp_path / "zones.geojson"
+    link.symlink_to(secret)
+    for action in (lambda: load_layer(str(link)), lambda: open_points(link),
+                   lambda: filecheck.read_path(link, MAX_UPLOAD_BYTES, filecheck.json_head)):
+        with pytest.raises(InputError) as info:
+            action()
+        text = str(info.value)
+        rest = text.replace(str(link), "")
+        assert str(link) in text and "passwd" not in rest and "SECRET" not in rest, text
+
+
+def test_one_byte_over_is_visibly_over(tmp_path: Path) -> None:
+    over = tmp_path / "over.geojson"
+    over.write_bytes(b" " * (MAX_UPLOAD_BYTES + 1))
+    with pytest.raises(InputError) as info:
+        filecheck.read_path(over, MAX_UPLOAD_BYTES)
+    assert str(info.value) == (f"{over} is 20,971,521 bytes (20.0 MB); the limit is "
+                               "20,971,520 bytes (20 MB)")
+
+
+def test_long_numbers_are_never_printed(tmp_path: Path) -> None:
+    data = b"lat,lon\n50," + b"9" * 309 + b"\n"
+    for reader in CSV_READERS:
+        with pytest.raises(InputError) as info:
+            run_reader(reader, data, "n.csv", tmp_path / reader)
+        assert "a 309-digit number" in str(info.value) and "9" * 20 not in str(info.value)
+
+
+def test_bad_rows_are_named_first_five_then_how_many_more(tmp_path: Path) -> None:
+    rows = [f"{50 + i / 100},24" if i % 3 else f"bad{i},24" for i in range(30)]
+    data = ("lat,lon\n" + "\n".join(rows) + "\n").encode()
+    for reader in CSV_READERS:
+        with pytest.raises(InputError) as info:
+            run_reader(reader, data, "rows.csv", tmp_path / reader)
+        text = str(info.value)
+        assert ("10 rows have no numeric lat/lon: data rows 1 (lat='bad0', lon='24'), "
+                "4 (lat='bad3', lon='24'), 7 (lat='bad6', lon='24'), 10 (lat='bad9', lon='24'), "
+                "13 (lat='bad12', lon='24') and 5 more") in text, (reader, text)
+
+
+# ------------------------------------------------------------------ Parquet
+def _parquet(tmp_path: Path, name: str, table) -> Path:
+    import pyarrow.parquet as pq
+
+    path = tmp_path / name
+    pq.write_table(table, path)
+    return path
+
+
+def test_a_boolean_lon_column_is_not_degrees(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    path = _parquet(tmp_path, "bool.parquet", pa.table({"lat": [50.0, 51.0], "lon": [True, False]}))
+    with pytest.raises(InputError, match="column 'lon' holds true/false values, not degrees"):
+        list(open_points(path).chunks())
+
+
+@pytest.mark.parametrize(("crs", "refused"), [
+    ({"id": {"authority": "EPSG", "code": 3857}}, "EPSG:3857"),
+    ("EPSG:2180", "EPSG:2180"),
+    ({"id": {"authority": "OGC", "code": "CRS84"}}, None),
+    (None, None),
+])
+def test_geoparquet_crs_other_than_wgs84_is_refused(tmp_path: Path, crs, refused) -> None:
+    import pyarrow as pa
+
+    lon, lat = (2_664_000.0, 6_540_000.0) if refused else (23.93, 50.47)
+    col = {"encoding": "WKB", "geometry_types": ["Point"]}
+    if crs is not None:
+        col["crs"] = crs
+    geo = {"version": "1.1.0", "primary_column": "geometry", "columns": {"geometry": col}}
+    t = pa.table({"geometry": [shapely.Point(lon, lat).wkb]})
+    path = _parquet(tmp_path, "g.parquet",
+                    t.replace_schema_metadata({b"geo": json.dumps(geo).encode()}))
+    if refused:
+        with pytest.raises(InputError, match=f"names the CRS {refused}, not WGS84"):
+            open_points(path)
+    else:
+        assert [len(t) for t, _, _ in open_points(path).chunks()] == [1]

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "inert_cell", "inert_table"]
+__all__ = ["FORMULA_STARTS", "has_cr", "inert_cell", "inert_table"]
 
 #: What a formula cell starts with.
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -47,3 +47,12 @@ def inert_table(df: pd.DataFrame) -> pd.DataFrame:
         out[col] = out[col].map(inert_cell)
     out.columns = names
     return out
+
+
+def has_cr(df: pd.DataFrame) -> bool:
+    """True if a text cell or column name of ``df`` holds a carriage return."""
+    if any("\r" in str(c) for c in df.columns):
+        return True
+    return any(df[c].map(lambda v: isinstance(v, str) and "\r" in v).any()
+               for c in df.columns if pd.api.types.is_object_dtype(df[c])
+               or pd.api.types.is_string_dtype(df[c]))

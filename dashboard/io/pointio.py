@@ -27,6 +27,7 @@ here refuses a row without numeric coordinates instead of dropping it.
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import sys
 import warnings
@@ -49,7 +50,7 @@ from dashboard.data.limits import (
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
 from dashboard.io.atomic import atomic_output
-from dashboard.io.csvsafe import inert_table
+from dashboard.io.csvsafe import has_cr, inert_table
 from dashboard.io.filecheck import (
     HEAD_BYTES,
     check_lonlat,
@@ -456,8 +457,12 @@ class PointSink:
     def _csv(self, table: pd.DataFrame, lon: np.ndarray, lat: np.ndarray) -> None:
         if self.has_geometry:
             table = table.assign(lon=lon, lat=lat)
-        inert_table(table).to_csv(self._fh, index=False, header=self.rows == 0,
-                                  lineterminator="\n")
+        table = inert_table(table)
+        # csv's minimal quoting leaves a bare CR unquoted (it splits the row in every
+        # reader): a chunk with one quotes all its text.
+        quoting = csv.QUOTE_NONNUMERIC if has_cr(table) else csv.QUOTE_MINIMAL
+        table.to_csv(self._fh, index=False, header=self.rows == 0, lineterminator="\n",
+                     quoting=quoting)
 
     def _geojson(self, table: pd.DataFrame, lon: np.ndarray, lat: np.ndarray) -> None:
         gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
