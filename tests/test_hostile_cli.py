@@ -166,7 +166,12 @@ CASES += (_each(GEOJSON_ENTRIES, "fifo.geojson", "it is a FIFO (named pipe), not
              (["distance", "--", "-33.8688,151.2093"], "outside the data's coverage"),
              (["distance", "32XMH1234512345"], "grid zone 32X does not exist"),
              (["distance", "50.47,23.93", "--date", "2023-04-031"], "'2023-04-031' is not a date"),
-             (["distance", "50.47,23.93", "--date", "2023-04-04junk"], "is not a date")])
+             (["distance", "50.47,23.93", "--date", "2023-04-04junk"], "is not a date"),
+             # bytes that are not UTF-8 in argv arrive as lone surrogates (os.fsdecode)
+             (["brief", "--preset", "lviv-volyn", "--title", "T\udcff", "-o", "png"],
+              "argument --title: not UTF-8 text"),
+             (["scenarios", "--store", "store", "rename", "a", "N\udcff"],
+              "argument NEW: not UTF-8 text")])
 
 
 def _args(argv: list[str], files: dict[str, Path]) -> list[str]:

@@ -124,3 +124,21 @@ def test_a_file_layer_alone_is_measured_anywhere(tmp_path, capsys) -> None:
                  '"geometry": {"type": "Point", "coordinates": [151.0, -33.0]}}')
     assert main(["distance", "--to", str(f), "--json", "--", "-33.8688,151.2093"]) == 0
     assert '"distance_km"' in capsys.readouterr().out
+
+
+def test_points_outside_the_coverage_get_no_clip_edge_distance(tmp_path, capsys) -> None:
+    """Madrid was answered "ES 654 km" (to the clip edge at 4 E), Sydney "AM": in a points
+    file their distances to the clipped layers are left empty and the rows are named."""
+    src = tmp_path / "mix.csv"
+    src.write_text("lat,lon\n50.47099,23.93432\n40.4168,-3.7038\n-33.8688,151.2093\n")
+    out = tmp_path / "o.csv"
+    assert main(["distance", "--points", str(src), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "2 of 3 points lie outside the data's coverage" in err and "rows 2, 3" in err
+    import pandas as pd
+
+    df = pd.read_csv(out)
+    assert df["countries_feature"].tolist()[0] == "PL"
+    assert df["countries_km"].isna().tolist() == [False, True, True]
+    assert df["countries_feature"].isna().tolist() == [False, True, True]
+    assert df["nato_border_km"].notna().all()  # NATO's border is the layer's whole extent

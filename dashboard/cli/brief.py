@@ -18,7 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboard.cli.common import about, date_arg, km_list, zone_file
+from dashboard.cli.common import about, date_arg, km_list, text_arg, zone_file
 from dashboard.geo.errors import InputError
 from dashboard.io.atomic import atomic_output, check_output_target
 from dashboard.io.filecheck import json_head, read_path
@@ -45,10 +45,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument("--scenario", metavar="FILE", type=Path,
                      help="scenario GeoJSON exported by the app (zones, rings, band, incident, "
                           "date, units, view)")
-    p.add_argument("--incident", metavar="ID", default=None,
+    p.add_argument("--incident", metavar="ID", default=None, type=text_arg,
                    help="incident id (default 2022-11-15-przewodow; 'none' for no incident)")
-    p.add_argument("--title", metavar="TEXT", help="title (default from the incident)")
-    p.add_argument("--marking", metavar="TEXT", help='banner top and bottom, e.g. "UNCLASSIFIED"')
+    p.add_argument("--title", metavar="TEXT", type=text_arg, help="title (default from the incident)")
+    p.add_argument("--marking", metavar="TEXT", type=text_arg, help='banner top and bottom, e.g. "UNCLASSIFIED"')
     p.add_argument("--size", choices=("slide", "a4"), default="slide",
                    help="slide = 1920x1080 px; a4 = A4 landscape at 300 dpi (default slide)")
     p.add_argument("--rings", metavar="KM[,KM]", type=km_list, default=None,

@@ -167,3 +167,13 @@ def date_arg(text: str) -> date:
     if day is None:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text[:40]!r}")
     return day
+
+
+def text_arg(text: str) -> str:
+    """argparse type: text typed by the user (a title, a marking, a scenario name).  Bytes
+    that are not UTF-8 reach Python as lone surrogates, which no font, store or file can
+    take: refused here, in one line, instead of failing deep in the renderer or store."""
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        raise argparse.ArgumentTypeError(f"not UTF-8 text: {text.encode('utf-8', 'replace')!r}"
+                                         "; type it in a UTF-8 terminal")
+    return text

@@ -24,7 +24,7 @@ from dashboard.data.limits import CHUNK_ROWS
 from dashboard.geo.coords import format_dms, to_mgrs
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
-from dashboard.io.pointio import PointSink, open_points, stream_distances
+from dashboard.io.pointio import CLIPPED_TO_COVERAGE, PointSink, open_points, stream_distances
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -168,6 +168,9 @@ def _points(args: argparse.Namespace) -> int:
     source = open_points(args.points)
     on = iso_date(args.date)
     targets = [target_layer(spec, on) for spec in args.to or DEFAULT_TARGETS]
+    for spec, (_, gdf, _) in zip(args.to or DEFAULT_TARGETS, targets):
+        if spec in CATALOGUE and spec != "nato_border":  # the border is NATO's whole edge
+            gdf.attrs[CLIPPED_TO_COVERAGE] = True
     report = progress(f"distance to {', '.join(t[0] for t in targets)}", source.total_rows)
     with PointSink(args.output, source.has_geometry) as sink:
         if args.engine == "dask":
@@ -182,6 +185,9 @@ def _points(args: argparse.Namespace) -> int:
     if report is not None and rows != source.total_rows:
         report(rows, rows)
     warn(about(args.points, source.messages))
+    outside = source.coverage_message(rows)
+    if outside and any(t[1].attrs.get(CLIPPED_TO_COVERAGE) for t in targets):
+        warn([outside])
     if args.output != "-":
         print(f"wrote {rows:,} points to {args.output}", file=sys.stderr)
     return 0

@@ -22,7 +22,7 @@ import json
 import sys
 from dataclasses import replace
 
-from dashboard.cli.common import warn
+from dashboard.cli.common import text_arg, warn
 from dashboard.geo.errors import InputError
 from dashboard.io.atomic import write_bytes_atomic
 from dashboard.io.filecheck import json_head, read_path
@@ -51,20 +51,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--json", action="store_true",
                    help="print a JSON list of {name, updated, n_zones}")
     a = actions.add_parser("export", help="write a saved scenario as GeoJSON")
-    a.add_argument("name", metavar="NAME")
+    a.add_argument("name", metavar="NAME", type=text_arg)
     a.add_argument("-o", "--output", metavar="FILE", required=True,
                    help="the .geojson file to write; - for stdout")
     a = actions.add_parser("import", help="save a scenario GeoJSON file into the store")
     a.add_argument("file", metavar="FILE", help="a scenario .geojson file; - for stdin")
-    a.add_argument("--name", metavar="NAME", help="save under this name (default: the "
+    a.add_argument("--name", metavar="NAME", type=text_arg, help="save under this name (default: the "
                    "file's scenario name, else the file name)")
     a.add_argument("--overwrite", action="store_true",
                    help="replace a saved scenario of the same name")
     a = actions.add_parser("delete", help="delete a saved scenario")
-    a.add_argument("name", metavar="NAME")
+    a.add_argument("name", metavar="NAME", type=text_arg)
     a = actions.add_parser("rename", help="rename a saved scenario")
-    a.add_argument("old", metavar="OLD")
-    a.add_argument("new", metavar="NEW")
+    a.add_argument("old", metavar="OLD", type=text_arg)
+    a.add_argument("new", metavar="NEW", type=text_arg)
     p.set_defaults(func=run)
 
 

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from dashboard.data.coverage import COVERAGE_LONLAT, coverage_text
 from dashboard.data.limits import (
     CHUNK_ROWS,
     MAX_FILE_LAYER_VERTICES,
@@ -72,6 +73,9 @@ from dashboard.io.points_table import (
 )
 from dashboard.io.wording import csv_reason
 
+#: ``GeoDataFrame.attrs`` key of a layer clipped to the coverage box (a built-in layer):
+#: :func:`measure_table` leaves its distances empty for points outside the box.
+CLIPPED_TO_COVERAGE = "clipped_to_coverage"
 #: Input kinds by file extension.
 POINT_KINDS: dict[str, str] = {".csv": "csv", ".geojson": "geojson", ".json": "geojson",
                                ".parquet": "parquet", ".geoparquet": "parquet"}
@@ -127,6 +131,10 @@ class PointSource:
     options: dict = field(default_factory=dict)
     #: What reading noticed (a lat/lon order that looks swapped), one sentence each.
     messages: list[str] = field(default_factory=list)
+    #: Points read so far outside the built-in layers' coverage, and the first of them
+    #: (data rows from 1), for :meth:`coverage_message`.
+    outside_coverage: int = 0
+    first_outside: list[int] = field(default_factory=list)
 
     def chunks(self, rows: int = CHUNK_ROWS) -> Iterator[tuple[pd.DataFrame, np.ndarray, np.ndarray]]:
         """Yield ``(table, lon, lat)`` for each chunk of at most ``rows`` rows; the
@@ -143,10 +151,38 @@ class PointSource:
                 hint = swapped_hint(lon, lat, str(self.path))
                 if hint:
                     self.messages.append(hint)
+            self._count_outside(lon, lat, n)
             n += len(table)
             yield table, lon, lat
         if n == 0:
             raise InputError(f"{shown(self.path)} has no points")
+
+    def _count_outside(self, lon: np.ndarray, lat: np.ndarray, first: int) -> None:
+        _count_outside_impl(self, lon, lat, first)
+
+    def coverage_message(self, rows: int) -> str | None:
+        """A warning when some points lie outside the built-in layers' coverage (their
+        distances to those layers are to the clip edge), naming the first rows."""
+        if not self.outside_coverage:
+            return None
+        first = ", ".join(str(i) for i in self.first_outside)
+        more = " ..." if self.outside_coverage > len(self.first_outside) else ""
+        return (f"{shown(self.path)}: {self.outside_coverage:,} of {rows:,} points lie outside "
+                f"the data's coverage ({coverage_text()}; rows {first}{more}); their "
+                "distances to the layers clipped there are left empty (they would be to the clip "
+                "edge)")
+
+
+def _outside_mask(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    w, s, e, n = COVERAGE_LONLAT
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    return ~((lon >= w) & (lon <= e) & (lat >= s) & (lat <= n))
+
+
+def _count_outside_impl(src: PointSource, lon: np.ndarray, lat: np.ndarray, first: int) -> None:
+    out = np.flatnonzero(_outside_mask(lon, lat))
+    src.outside_coverage += len(out)
+    src.first_outside.extend(first + int(i) + 1 for i in out[:5 - len(src.first_outside)])
 
 
 def _count_lines(path: Path, max_line_bytes: int = MAX_LINE_BYTES) -> int:
@@ -399,10 +435,18 @@ def measure_table(table: pd.DataFrame, lon: np.ndarray, lat: np.ndarray,
     """``table`` with ``<name>_km`` (geodesic km, 4 decimals) and ``<name>_feature``
     columns added for each target layer, for the points (lon, lat degrees)."""
     out = table.copy()
+    outside = _outside_mask(lon, lat)
     for name, gdf, field_name in targets:
         res = nearest(lon, lat, gdf, id_field=field_name, workers=workers)
-        out[f"{name}_km"] = res["distance_km"].round(4).to_numpy()
-        out[f"{name}_feature"] = res["feature"].to_numpy()
+        km = res["distance_km"].round(4).to_numpy()
+        feature = res["feature"].to_numpy()
+        if gdf.attrs.get(CLIPPED_TO_COVERAGE) and outside.any():
+            # the layer ends at the coverage box: a distance from outside is to its clip
+            # edge, not an answer; left empty (and said by the caller)
+            km = np.where(outside, np.nan, km)
+            feature = np.where(outside, None, feature.astype(object))
+        out[f"{name}_km"] = km
+        out[f"{name}_feature"] = feature
     return out
 
 
@@ -523,5 +567,5 @@ def stream_distances(source: PointSource, sink: PointSink, targets: Sequence[Tar
     return done
 
 
-__all__ = ["CHUNK_ROWS", "PointSink", "PointSource", "geo_column", "measure_table", "open_points",
-           "points_of_table", "stream_distances"]
+__all__ = ["CHUNK_ROWS", "CLIPPED_TO_COVERAGE", "PointSink", "PointSource", "geo_column",
+           "measure_table", "open_points", "points_of_table", "stream_distances"]
