@@ -3,7 +3,7 @@
 
 Usage::
 
-    python scripts/build_map_layers.py            # rewrite dashboard/ui/mapview/layers/
+    python scripts/build_map_layers.py            # rewrite dashboard/ui/mapview/frontend/layers/
     python scripts/build_map_layers.py --check    # exit 1 if the committed files are stale
     python scripts/build_map_layers.py --out DIR  # build elsewhere
 
