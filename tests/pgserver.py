@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 import psycopg
-
 from appserver import free_port
 
 #: The role the store uses (not a superuser; owns its test databases).

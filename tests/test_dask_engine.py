@@ -8,13 +8,13 @@ import pytest
 
 pytest.importorskip("dask.distributed")
 
-from dask.distributed import LocalCluster  # noqa: E402
+from dask.distributed import LocalCluster
 
-from dashboard.cli import main  # noqa: E402
-from dashboard.io.dask_engine import stream_distances_dask  # noqa: E402
-from dashboard.geo.errors import InputError  # noqa: E402
-from dashboard.io.layers_io import load_layer  # noqa: E402
-from dashboard.io.pointio import PointSink, open_points, stream_distances  # noqa: E402
+from dashboard.cli import main
+from dashboard.geo.errors import InputError
+from dashboard.io.dask_engine import stream_distances_dask
+from dashboard.io.layers_io import load_layer
+from dashboard.io.pointio import PointSink, open_points, stream_distances
 
 
 @pytest.fixture(scope="module")
@@ -81,9 +81,8 @@ def test_dask_refuses_geojson_and_bad_scheduler(tmp_path, capsys):
     src = tmp_path / "p.geojson"
     src.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", '
                    '"properties": {}, "geometry": {"type": "Point", "coordinates": [24, 50]}}]}')
-    with pytest.raises(InputError, match="CSV or Parquet"):
-        with PointSink(str(tmp_path / "o.csv"), True) as sink:
-            stream_distances_dask(open_points(src), sink, _targets())
+    with pytest.raises(InputError, match="CSV or Parquet"), PointSink(str(tmp_path / "o.csv"), True) as sink:
+        stream_distances_dask(open_points(src), sink, _targets())
     code = main(["distance", "--points", str(src), "--scheduler", "tcp://127.0.0.1:1",
                  "-o", str(tmp_path / "o.csv")])
     assert code == 2 and "--engine dask" in capsys.readouterr().err

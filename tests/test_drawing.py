@@ -10,8 +10,8 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import Polygon, box
 
-from dashboard.state import drawing
 from dashboard.geo.errors import InputError
+from dashboard.state import drawing
 
 GEOD = Geod(ellps="WGS84")
 

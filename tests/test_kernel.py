@@ -8,7 +8,7 @@ import pytest
 from geo_reference import GEOD, brute_distance_km, densified_points
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from shapely.geometry import LineString, Polygon
+from shapely.geometry import Polygon
 
 from dashboard.geo import distance, kernel
 from dashboard.geo.buffer import buffer_point

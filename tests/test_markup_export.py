@@ -20,20 +20,19 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from dashboard.state import session as appstate
-
-from dashboard.state import incidents as incidentfilter
-from dashboard.scene.compose import build_scene
 from dashboard.render.brief import build_figure, render_brief
 from dashboard.render.export import FORMULA_STARTS, spreadsheet_safe
+from dashboard.scene.compose import build_scene
 from dashboard.scene.request import Marker, SceneRequest
+from dashboard.state import incidents as incidentfilter
+from dashboard.state import session as appstate
 from dashboard.store import Scenario, Zone, from_url_param, to_url_param
 from dashboard.store.geojson import from_geojson, to_geojson
 from dashboard.ui.widgets import inert_table, md, md_html
@@ -53,7 +52,7 @@ PAYLOADS: tuple[str, ...] = (SCRIPT, IMG, SVG_ONLOAD, JS_LINK, MD_IMAGE, MD_JS, 
                              BIDI, LONG)
 FORMULAS: tuple[str, ...] = ('=HYPERLINK("http://127.0.0.9/x","click")', "+1+2", "-3+4",
                              "@SUM(A1:A2)", "\t=1", "=cmd|' /C calc'!A0")
-GENERATED = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+GENERATED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
 # ------------------------------------------------------------------ the brief

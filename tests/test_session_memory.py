@@ -10,14 +10,12 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-
 from streamlit.testing.v1 import AppTest
-
-from dashboard.state import session as appstate
 
 from dashboard.geo import cache
 from dashboard.geo.cache import approx_bytes, cache_bytes, memoize
 from dashboard.io.layers_io import MAX_UPLOAD_VERTICES, read_user_layer
+from dashboard.state import session as appstate
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,20 +10,20 @@ import shapely
 from geo_reference import GEOD, brute_distance_km, densified_points
 from pyproj import Transformer
 
-from dashboard.geo.edges import densify_edges
-from dashboard.geo.errors import InputError
-from dashboard.io.layers_io import load_layer
-from dashboard.geo.measure import area_km2
-from dashboard.geo.nato import nato_border_on
 from dashboard.analysis.zones import (
+    builtin_zone_layers,
     clip_to_country,
     preset_zone,
     zone_border_band,
     zone_from_regions,
-    builtin_zone_layers,
     zone_metrics,
     zone_ring,
 )
+from dashboard.geo.edges import densify_edges
+from dashboard.geo.errors import InputError
+from dashboard.geo.measure import area_km2
+from dashboard.geo.nato import nato_border_on
+from dashboard.io.layers_io import load_layer
 
 #: A fixed date after every accession (the tests never read the clock).
 TODAY = date(2026, 12, 1)
