@@ -106,3 +106,22 @@ def test_the_brief_draws_names_without_bidi_controls():
              for t in re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)]
     assert "PlanA" in texts and any("Boxevil" in t for t in texts)
     assert not [t for t in texts if any(c in t for c in BIDI)]
+
+
+def test_uploaded_layer_text_reaches_the_map_without_bidi_controls():
+    """An uploaded layer's name and text properties (its tooltips and labels on both maps)
+    are shown in the order typed; numbers stay numbers."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from dashboard.scene.compose import build_scene
+    from dashboard.scene.request import SceneRequest
+
+    g = gpd.GeoDataFrame({"name": ["Box\u202eevil"], "note": ["a\u2066b\u2069c"], "n": [1]},
+                         geometry=[Point(24, 50)], crs="EPSG:4326")
+    scene = build_scene(SceneRequest(user_layers=(("up\u202eload", g),)))
+    lyr = next(lyr for lyr in scene.layers if lyr.name.startswith("up"))
+    assert lyr.name == "upload"
+    assert lyr.gdf["name"].tolist() == ["Boxevil"] and lyr.gdf["note"].tolist() == ["abc"]
+    assert lyr.gdf["n"].tolist() == [1]
+    assert g["name"].tolist() == ["Box\u202eevil"]  # the upload itself is not changed

@@ -18,6 +18,7 @@ from datetime import date
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -36,6 +37,7 @@ from dashboard.scene.compose.words import (
     today,
 )
 from dashboard.scene.model import STRIKE_LINE, Scene, SceneLayer, View
+from dashboard.scene.names import shown_name
 from dashboard.scene.request import SceneRequest
 from dashboard.scene.styles import LayerStyle, style_for
 
@@ -230,8 +232,9 @@ def _user_layers(user_layers: Sequence[tuple[str, gpd.GeoDataFrame]], taken: set
     out: dict[str, list[SceneLayer]] = {k: [] for k in _USER_KINDS}
     for name, gdf in user_layers:
         gt = gdf.geometry.geom_type
-        found = [(k, gdf[gt.isin(v)]) for k, v in _USER_KINDS.items()]
+        found = [(k, _shown_text(gdf[gt.isin(v)])) for k, v in _USER_KINDS.items()]
         found = [(k, g) for k, g in found if len(g)]
+        name = shown_name(name)
         for kind, part in found:
             lname = str(name) if len(found) == 1 else f"{name} ({kind}s)"
             while lname in taken:
@@ -243,6 +246,17 @@ def _user_layers(user_layers: Sequence[tuple[str, gpd.GeoDataFrame]], taken: set
             fields = tuple(c for c in part.columns if c != part.geometry.name)[:8]
             out[kind].append(SceneLayer(lname, part, style, label=lname, tooltip_fields=fields,
                                         show_labels=kind == "point" and len(part) <= 30))
+    return out
+
+
+def _shown_text(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A user layer's text values as shown (:func:`dashboard.scene.names.shown_name`):
+    what its tooltips and labels print, never reordered by bidi controls."""
+    out = gdf.copy()
+    for col in out.columns:
+        if col != out.geometry.name and (out[col].dtype == object
+                                         or pd.api.types.is_string_dtype(out[col])):
+            out[col] = out[col].map(lambda v: shown_name(v) if isinstance(v, str) else v)
     return out
 
 
