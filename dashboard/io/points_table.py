@@ -80,7 +80,8 @@ def _numbers(col: pd.Series, name: str = "") -> np.ndarray:
         raise InputError(f"column {shown(name or col.name)!r} holds true/false values, not "
                          "degrees")
     if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-        if col.map(lambda v: isinstance(v, bool)).any():
+        if col.map(lambda v: isinstance(v, bool) or str(v).strip().lower() in ("true", "false")
+                   ).any():
             raise InputError(f"column {shown(name or col.name)!r} holds true/false values, "
                              "not degrees")
         col = col.astype(str).str.strip().str.replace(",", ".", regex=False)
