@@ -214,7 +214,7 @@ def test_bad_input(kwargs, fragment):
 def test_format_area():
     assert format_area(110559.7, "km") == "110,560 km²"
     assert format_area(1.852 ** 2 * 1000, "nm") == "1,000 nm²"
-    assert format_area(12.34, "km") == "12.3 km²"
+    assert format_area(12.34, "km") == "12.34 km²"  # 4 significant digits (was 12.3)
 
 
 def test_no_incident_scene(monkeypatch):

@@ -29,17 +29,17 @@ def test_unknown_unit():
 
 def test_areas_keep_four_significant_digits():
     # issue 18: areas were shown to 0.1 km², 0.2 % of a 50 km² piece and all of a 0.04 km² one
-    from dashboard.geo.units import format_area_significant, round_significant
+    from dashboard.geo.units import format_area, round_significant
 
-    assert format_area_significant(12.3456) == "12.35 km²"
-    assert format_area_significant(0.57632) == "0.5763 km²"
-    assert format_area_significant(110559.7) == "110,560 km²"
-    assert format_area_significant(1.852 ** 2 * 1000, "nm") == "1,000 nm²"
-    assert format_area_significant(1.609344 ** 2 * 0.25, "mi") == "0.2500 mi²"
-    assert format_area_significant(0.0) == "0 km²"
-    assert format_area_significant(float("nan")) == "n/a"
+    assert format_area(12.3456) == "12.35 km²"
+    assert format_area(0.57632) == "0.5763 km²"
+    assert format_area(110559.7) == "110,560 km²"
+    assert format_area(1.852 ** 2 * 1000, "nm") == "1,000 nm²"
+    assert format_area(1.609344 ** 2 * 0.25, "mi") == "0.2500 mi²"
+    assert format_area(0.0) == "0 km²"
+    assert format_area(float("nan")) == "n/a"
     for v in (0.0123456, 0.57632, 49.99, 12345.6, 987654.3):
-        shown = float(format_area_significant(v).split()[0].replace(",", ""))
+        shown = float(format_area(v).split()[0].replace(",", ""))
         assert abs(shown - v) <= 5e-4 * v  # half a unit of the 4th digit
         assert abs(round_significant(v, 6) - v) <= 5e-6 * v
     assert round_significant(0.0) == 0.0 and round_significant(-12.3456) == -12.35

@@ -52,19 +52,6 @@ def format_distance(value_km: float, unit: str = "km", decimals: int = 1) -> str
     return f"{value:,.{decimals}f} {unit}"
 
 
-def format_area(value_km2: float, unit: str = "km") -> str:
-    """An area given in km² shown in ``unit``² (a non-finite value is ``"n/a"``).
-
-    >>> format_area(110559.7, "km"), format_area(12.34, "km"), format_area(3429.904, "nm")
-    ('110,560 km²', '12.3 km²', '1,000 nm²')
-    """
-    factor = _factor(unit)
-    if not math.isfinite(value_km2):
-        return "n/a"
-    v = value_km2 / factor ** 2
-    return f"{v:,.0f} {unit}²" if v >= 100 else f"{v:,.1f} {unit}²"
-
-
 #: Fewest significant digits an area is shown with (0.1 km² steps alone were 0.2 % of a 50 km²
 #: piece, beyond the 0.01 % the areas are computed to).
 AREA_SIGNIFICANT_DIGITS: int = 4
@@ -84,14 +71,14 @@ def round_significant(value: float, digits: int = AREA_SIGNIFICANT_DIGITS) -> fl
     return round(v, decimals)
 
 
-def format_area_significant(value_km2: float, unit: str = "km",
-                            digits: int = AREA_SIGNIFICANT_DIGITS) -> str:
+def format_area(value_km2: float, unit: str = "km",
+                digits: int = AREA_SIGNIFICANT_DIGITS) -> str:
     """An area given in km² shown in ``unit``² with at least ``digits`` significant digits
     (all integer digits of a large area; a non-finite value is ``"n/a"``).
 
-    >>> format_area_significant(110559.7), format_area_significant(12.3456)
+    >>> format_area(110559.7), format_area(12.3456)
     ('110,560 km²', '12.35 km²')
-    >>> format_area_significant(0.0123456), format_area_significant(3429.904, "nm")
+    >>> format_area(0.0123456), format_area(3429.904, "nm")
     ('0.01235 km²', '1,000 nm²')
     """
     factor = _factor(unit)

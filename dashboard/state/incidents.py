@@ -43,7 +43,7 @@ from dashboard.geo.cache import memoize
 from dashboard.geo.errors import InputError
 from dashboard.geo.munitions import PRESETS
 from dashboard.geo.nato import parse_date
-from dashboard.geo.units import from_km, to_km
+from dashboard.geo.units import from_km, round_significant, to_km
 from dashboard.scene.compose.incidents import origin_result
 from dashboard.state.fields import Session, StateLike, widget_key
 
@@ -406,7 +406,7 @@ def origin_tables(o: OriginAreas, units: str) -> tuple[pd.DataFrame, pd.DataFram
     u2 = f"area ({units}²)"
     f2 = from_km(1.0, units) ** 2
     areas = pd.DataFrame(
-        [{"country": a.country, "name": a.name, u2: round(a.area_km2 * f2, 1),
+        [{"country": a.country, "name": a.name, u2: round_significant(a.area_km2 * f2, 6),
           "share (%)": round(100 * a.area_km2 / o.annulus_km2, 2)} for a in o.areas]
         + ([{"country": "–", "name": "outside any country", u2: round(o.outside_km2 * f2, 1),
              "share (%)": round(100 * o.outside_km2 / o.annulus_km2, 2)}]

@@ -16,7 +16,13 @@ from typing import Any
 import pandas as pd
 
 from dashboard.analysis.zones import ZoneMetrics
-from dashboard.geo.units import KM_PER_UNIT, format_distance, from_km
+from dashboard.geo.units import (
+    KM_PER_UNIT,
+    format_area,
+    format_distance,
+    from_km,
+    round_significant,
+)
 from dashboard.scene.names import shown_name
 from dashboard.state.zonemap import RULE_LABELS
 from dashboard.store import Zone
@@ -43,7 +49,7 @@ def _comparison_row(z: Zone, m: ZoneMetrics, u: str,
     row: dict[str, Any] = {
         "zone": shown_name(z.name),
         "rule": RULE_LABELS.get(z.rule, z.rule),
-        f"area ({u}²)": round(area_in_units(m.area_km2, u), 0),
+        f"area ({u}²)": round_significant(area_in_units(m.area_km2, u), 6),
         f"perimeter ({u})": round(from_km(m.perimeter_km, u), 1),
         f"NATO border covered ({u})": round(from_km(m.nato_border_km, u), 1),
         "cities inside": ci.count,
@@ -66,7 +72,7 @@ def metrics_summary(m: ZoneMetrics, units: str) -> str:
     def d(v: float | None) -> str:
         return "n/a" if v is None else format_distance(v, units)
 
-    return (f"**Area** {area_in_units(m.area_km2, units):,.0f} {units}² · "
+    return (f"**Area** {format_area(m.area_km2, units)} · "
             f"**NATO border covered** {format_distance(m.nato_border_km, units)} · "
             f"**Population inside** {ci.population:,} ({ci.count} cities) · "
             f"**Belarus** {d(m.closest_belarus_km)} · **Russia** {d(m.closest_russia_km)}")

@@ -25,7 +25,7 @@ from dashboard.analysis.origin import OriginAreas, find_incident, origin_areas
 from dashboard.geo.buffer import buffer_point
 from dashboard.geo.cache import memoize
 from dashboard.geo.errors import InputError
-from dashboard.geo.units import format_area, format_radius
+from dashboard.geo.units import format_area, format_radius, round_significant
 from dashboard.io.layers_io import load_layer
 from dashboard.scene.model import View
 
@@ -161,7 +161,7 @@ def origin_frame(origin: tuple[str, float, float] | None, units: str,
         return None, {}, None
     o = origin_result(*origin)
     rows = [{"id": f"origin-{a.country}", "name": f"{a.country} {format_area(a.area_km2, units)}",
-             "country": a.country, "country_name": a.name, "area_km2": round(a.area_km2, 1),
+             "country": a.country, "country_name": a.name, "area_km2": round_significant(a.area_km2, 6),
              "incident": o.incident_id, "geometry": a.geometry} for a in o.areas]
     widened = f" ± {format_radius(o.precision_km, units)}" if o.precision_km > 0 else ""
     figures: Figures = {"Launch area range": f"{range_text(o.min_km, o.max_km, units)}{widened}"}

@@ -19,7 +19,7 @@ from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import geodesic_line
 from dashboard.geo.measure import area_km2
-from dashboard.geo.units import format_area, format_distance, format_radius
+from dashboard.geo.units import format_area, format_distance, format_radius, round_significant
 from dashboard.io.layers_io import load_layer
 from dashboard.scene.names import shown_name
 from dashboard.scene.styles import zone_colours
@@ -105,7 +105,7 @@ def drawn_zones(extra: Sequence[tuple[str, BaseGeometry]], units: str,
             geom = shapely.make_valid(geom)
         a = area_km2(geom)
         fill, line = zone_colours(k)
-        rows.append({"id": str(name), "name": shown_name(name), "area_km2": round(a, 1),
+        rows.append({"id": str(name), "name": shown_name(name), "area_km2": round_significant(a, 6),
                      "fill_rgba": fill, "line_rgba": line, "geometry": geom})
         figures[shown_name(name)] = format_area(a, units)
     return (_frame(rows) if rows else None), figures
@@ -133,7 +133,7 @@ def range_rings(radii_km: Sequence[float], center: tuple[float, float] | None,
         g = buffer_point(c_lon, c_lat, r)
         a = area_km2(g)
         rows.append({"id": f"ring-{r:g}km", "name": format_radius(r, units), "radius_km": r,
-                     "area_km2": round(a, 1), "center_lon": c_lon, "center_lat": c_lat,
+                     "area_km2": round_significant(a, 6), "center_lon": c_lon, "center_lat": c_lat,
                      "geometry": g})
         figures[r] = (f"Within {format_radius(r, units)} of {where}", format_area(a, units))
     ordered = dict(figures[r] for r in sorted(figures))
@@ -154,7 +154,7 @@ def border_band(depth_km: float | None, nato: gpd.GeoDataFrame, countries: gpd.G
     a = area_km2(g)
     label = format_radius(depth_km, units)
     band = _frame([{"id": f"band-{depth_km:g}km", "name": "Border band (UA side)", "depth_km": depth_km,
-                    "segments": ", ".join(seg_ids), "area_km2": round(a, 1), "geometry": g}])
+                    "segments": ", ".join(seg_ids), "area_km2": round_significant(a, 6), "geometry": g}])
     return band, {f"Band {label} deep (UA side)": format_area(a, units)}
 
 
