@@ -10,6 +10,7 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import Polygon, box
 
+from dashboard.geo.buffer import circle_vertices
 from dashboard.geo.errors import InputError
 from dashboard.state import drawing
 
@@ -41,7 +42,7 @@ def test_drawn_circle_becomes_geodesic_circle_of_the_same_radius():
     assert shp.radius_km == pytest.approx(75.0, abs=1e-9)
     assert (shp.center_lon, shp.center_lat) == (23.93432, 50.47099)
     xy = np.asarray(shp.geometry.exterior.coords)[:-1]
-    assert len(xy) == 256
+    assert len(xy) == circle_vertices()  # chords sag at most 2.5e-5 of the radius
     _, _, d = GEOD.inv(np.full(len(xy), 23.93432), np.full(len(xy), 50.47099),
                        xy[:, 0], xy[:, 1])
     assert np.abs(d - 75_000.0).max() < 1.0  # metres

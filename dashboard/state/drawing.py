@@ -166,12 +166,13 @@ def lonlat_box(west: float, south: float, east: float, north: float,
     return Polygon(ring)
 
 
-def feature_to_shape(feature: Mapping[str, Any], n_vertices: int = 256) -> DrawnShape:
+def feature_to_shape(feature: Mapping[str, Any], n_vertices: int | None = None) -> DrawnShape:
     """One drawn GeoJSON feature (the map's drawing tools) -> :class:`DrawnShape`.
 
     A ``Polygon`` with ``properties.shape`` "circle", ``center`` and ``edge`` (lon, lat)
     is a geodesic circle of the radius between them
-    (:func:`dashboard.geo.buffer.buffer_point`, ``n_vertices`` vertices); a
+    (:func:`dashboard.geo.buffer.buffer_point`, ``n_vertices`` vertices, by default as
+    many as keep the chords' sag within 0.01 % of the radius); a
     rectangle becomes :func:`lonlat_box` of its
     bounds; a ``Polygon`` stays a polygon (repaired with ``make_valid`` if it
     crosses itself).
@@ -215,7 +216,7 @@ def feature_to_shape(feature: Mapping[str, Any], n_vertices: int = 256) -> Drawn
 
 
 def _circle_from_centre_edge(zone_id: str | None, props: Mapping[str, Any], what: str,
-                             n_vertices: int) -> DrawnShape:
+                             n_vertices: int | None) -> DrawnShape:
     """The map's circle tool: the first click is the centre, the second a point of the edge;
     the radius is their geodesic distance and the circle a geodesic one."""
     from dashboard.geo.buffer import buffer_point
