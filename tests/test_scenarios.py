@@ -774,3 +774,33 @@ def test_concurrent_threads_all_saves_land(tmp_path: Path) -> None:
         list(pool.map(work, range(4)))
     assert len(store.list()) == 40
     assert same_except_updated(store.load("t3-9"), small_scenario("t3-9", 9))
+
+
+def test_a_link_with_an_integer_beyond_2_63_is_one_line():
+    """A coordinate of 2**64 in a link's payload (JSON allows any integer) is a damaged
+    link, said in one line, from every caller of the decoder, not an OverflowError."""
+    import base64
+    import zlib
+
+    from shapely.geometry import box as _box
+
+    from dashboard.store import Scenario, Zone, from_url_param, to_url_param
+
+    param = to_url_param(Scenario(name="Big", zones=[Zone("z", "Z", _box(23, 50, 24, 51))]))
+    raw = zlib.decompress(base64.urlsafe_b64decode(param + "=" * (-len(param) % 4)))
+    payload = json.loads(raw)
+
+    def huge(obj):  # every integer coordinate of the payload's zones becomes 2**64
+        if isinstance(obj, list):
+            return [huge(v) for v in obj]
+        if isinstance(obj, dict):
+            return {k: huge(v) for k, v in obj.items()}
+        return 2**64 if isinstance(obj, int) and not isinstance(obj, bool) and abs(obj) > 1000 \
+            else obj
+
+    payload["z"] = huge(payload["z"])
+    bad = base64.urlsafe_b64encode(zlib.compress(json.dumps(payload).encode(), 9)) \
+        .decode().rstrip("=")
+    with pytest.raises(InputError) as err:
+        from_url_param(bad)
+    assert "Overflow" not in str(err.value) and "\n" not in str(err.value)

@@ -14,6 +14,7 @@ from datetime import date
 
 import geopandas as gpd
 
+from dashboard.data.coverage import position_outside
 from dashboard.geo.cache import memoize
 from dashboard.geo.coords import format_dms, to_mgrs
 from dashboard.geo.distance import nearest
@@ -44,11 +45,20 @@ class Leg:
 
 @dataclass(frozen=True)
 class PointReport:
+    """What the page and the CLI say about one point: its coordinates and its legs.
+
+    ``outside_coverage`` is the sentence saying the point lies outside the
+    built-in layers' coverage (:mod:`dashboard.data.coverage`); the legs to
+    Ukraine, Belarus and Russia are then left out (the countries are clipped
+    there, so they would measure to the clip edge), the NATO-border leg stays.
+    """
+
     lon: float
     lat: float
     dms: str
     mgrs: str
     legs: tuple[Leg, ...]
+    outside_coverage: str | None = None
 
     def leg(self, target: str) -> Leg | None:
         return next((leg for leg in self.legs if leg.target == target), None)
@@ -87,7 +97,8 @@ def point_report(lon: float, lat: float, *, as_of: date | None = None,
         Legs ``"NATO border"``, ``"Ukraine"``, ``"Belarus"``, ``"Russia"`` and,
         when given, ``"incident"``; distances in km, azimuths in degrees.
     """
-    legs = list(_builtin_legs(lon, lat, as_of))
+    outside = position_outside(lon, lat)
+    legs = list(_builtin_legs(lon, lat, as_of, countries=outside is None))
     if incident is not None:
         inc_id, ilon, ilat = incident
         az, d = inverse_km(lon, lat, ilon, ilat)
@@ -98,13 +109,14 @@ def point_report(lon: float, lat: float, *, as_of: date | None = None,
         if leg:
             legs.append(leg)
     return PointReport(lon=lon, lat=lat, dms=format_dms(lon, lat), mgrs=to_mgrs(lon, lat),
-                       legs=tuple(legs))
+                       legs=tuple(legs), outside_coverage=outside)
 
 
 @memoize(maxsize=512)
-def _builtin_legs(lon: float, lat: float, as_of: date | None) -> tuple[Leg, ...]:
-    """Legs to the built-in layers; memoised, as the page asks for the same
-    point on every rerun."""
+def _builtin_legs(lon: float, lat: float, as_of: date | None,
+                  countries: bool = True) -> tuple[Leg, ...]:
+    """Legs to the built-in layers (the neighbouring countries only when ``countries``);
+    memoised, as the page asks for the same point on every rerun."""
     legs: list[Leg] = []
     border = load_layer("nato_border")
     if as_of is not None:
@@ -112,9 +124,11 @@ def _builtin_legs(lon: float, lat: float, as_of: date | None) -> tuple[Leg, ...]
     leg = _leg("NATO border", lon, lat, border, "id")
     if leg:
         legs.append(leg)
-    countries = load_layer("countries")
+    if not countries:
+        return tuple(legs)
+    layer = load_layer("countries")
     for iso, label in TERRITORIES.items():
-        leg = _leg(label, lon, lat, countries[countries["iso_a2"] == iso], "iso_a2")
+        leg = _leg(label, lon, lat, layer[layer["iso_a2"] == iso], "iso_a2")
         if leg:
             legs.append(leg)
     return tuple(legs)

@@ -9,19 +9,16 @@ formula are neutralised by :func:`spreadsheet_safe`.
 from __future__ import annotations
 
 import io
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pandas as pd
 
+from dashboard.io.csvsafe import inert_cell
 from dashboard.scene.model import Scene
 
 #: MIME type of each briefing format.
 BRIEF_MIME: dict[str, str] = {"png": "image/png", "pdf": "application/pdf",
                               "svg": "image/svg+xml"}
-
-#: A text cell starting with one of these is a formula (or the start of one) to
-#: Excel, LibreOffice and Google Sheets (OWASP "CSV injection").
-FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 Frame = TypeVar("Frame", bound=pd.DataFrame)
 
@@ -35,27 +32,15 @@ def brief_bytes(scene: Scene, fmt: str, size: str, marking: str | None) -> bytes
     return buf.getvalue()
 
 
-def inert_cell(value: Any) -> Any:
-    """``value``, with a leading apostrophe when it is text a spreadsheet would run.
-
-    Numbers (and anything that is not a ``str``) are returned unchanged, so a
-    negative distance stays a number; the apostrophe is what a spreadsheet user
-    types to enter such text literally, and it hides the cell's formula.
-
-    >>> inert_cell('=HYPERLINK("http://x","y")'), inert_cell("-2+3"), inert_cell(-2.5)
-    ('\\'=HYPERLINK("http://x","y")', "'-2+3", -2.5)
-    >>> inert_cell("Lviv"), inert_cell("")
-    ('Lviv', '')
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def spreadsheet_safe(df: Frame) -> Frame:
-    """A copy of ``df`` (a DataFrame or GeoDataFrame) for a CSV download: every text cell
-    and column name that starts like a formula (:data:`FORMULA_STARTS`) gets a leading
-    apostrophe (:func:`inert_cell`); numbers, dates and geometry are untouched."""
+    r"""A copy of ``df`` (a DataFrame or GeoDataFrame) for a CSV download: every text cell
+    and column name that starts like a formula (``FORMULA_STARTS``) and is not a plain
+    number gets a leading apostrophe (:func:`dashboard.io.csvsafe.inert_cell`, the rule
+    the CLI's CSV output follows too); numbers, dates and geometry are untouched.
+
+    >>> spreadsheet_safe(pd.DataFrame({"a": ['=HYPERLINK("x")', "-5", "-2+3", "Lviv"]}))["a"].tolist()
+    ['\'=HYPERLINK("x")', '-5', "'-2+3", 'Lviv']
+    """
     out = df.copy()
     geom = getattr(df, "_geometry_column_name", None) if isinstance(df, pd.DataFrame) else None
     for col in out.columns:

@@ -149,6 +149,8 @@ def selection_tab(state: Any, picked: dict, report: PointReport,
                                                    if feature is not None else ""))
         st.markdown(f"**Position** {picked['lat']:.5f}, {picked['lon']:.5f}  \n"
                     f"**DMS** {report.dms}  \n**MGRS** {report.mgrs}")
+        if report.outside_coverage:
+            st.warning(md(report.outside_coverage))
         st.table(inert_table(appstate.report_table(report, state.units)))
         if feature is not None:
             st.markdown(f"**The {feature.kind} itself**")
