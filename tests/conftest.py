@@ -446,3 +446,22 @@ def big_scenario(name: str, version: int, n_zones: int = 20, n_vertices: int = 2
 def same_except_updated(a, b) -> bool:
     """Scenarios equal in everything but the ``updated`` time stamp."""
     return replace(a, updated=b.updated) == b
+
+
+# ------------------------------------------------------------------ AppTest helpers
+def run_app(**state):
+    """The app (``dashboard/app.py``) run once in AppTest with ``state`` set first; it must
+    not raise."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def errors(at) -> list[str]:
+    """The error messages an AppTest run shows."""
+    return [e.value for e in at.error]

@@ -15,23 +15,13 @@ import mgrs
 import numpy as np
 import pytest
 import shapely
-from pyproj import Geod
+from geo_reference import GEOD
 from streamlit.testing.v1 import AppTest
 
+from conftest import APP, run_app
 from dashboard.io.layers_io import load_layer
 
-GEOD = Geod(ellps="WGS84")
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PRZ = (23.93432, 50.47099)
-
-
-def run_app(**state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def brute_distance_km(lon: float, lat: float, geom, step_km: float = 0.05) -> float:

@@ -7,14 +7,12 @@ import re
 import numpy as np
 import pytest
 import shapely
-from pyproj import Geod
+from geo_reference import GEOD
 from shapely.geometry import Polygon, box
 
 from dashboard.geo.buffer import circle_vertices
 from dashboard.geo.errors import InputError
 from dashboard.state import drawing
-
-GEOD = Geod(ellps="WGS84")
 
 
 def test_can_edit_on_map():

@@ -12,24 +12,19 @@ import itertools
 import json
 import struct
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
-from pyproj import Geod
+from geo_reference import GEOD
 from shapely.geometry import shape
 from streamlit.testing.v1 import AppTest
 
-from conftest import catalogue, unlocated_incidents
+from conftest import GEODATA, ROOT, catalogue, errors, run_app, unlocated_incidents
 from dashboard import store as scenarios
 from dashboard.analysis.origin import origin_areas
 from dashboard.scene.model import View
 
-GEOD = Geod(ellps="WGS84")
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "dashboard" / "app.py")
-GEODATA = ROOT / "geodata"
 MAPVIEW = ROOT / "dashboard" / "ui" / "mapview" / "frontend"  # what the component serves
 PAGE = "ui/incidents.py"
 PRZ_ID, PRZ = "2022-11-15-przewodow", (23.93432, 50.47099)
@@ -103,13 +98,6 @@ def brute_to_boundary(lon: float, lat: float, geom, half_deg: float, step_m: flo
 
 
 # ----------------------------------------------------------------- the app
-def run_app(**state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def open_page(at: AppTest) -> AppTest:
@@ -152,10 +140,6 @@ TABLE_MARKS = {"inc_table_view": "NATO segment", "origin_areas_view": "share (%)
 def table(at: AppTest, key: str):
     """The page's table ``key`` (found by a column only it has)."""
     return next(d.value for d in at.dataframe if TABLE_MARKS[key] in d.value.columns)
-
-
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
 
 
 @pytest.fixture(scope="module")

@@ -8,16 +8,15 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from pyproj import Geod
+from geo_reference import GEOD
 from shapely.geometry import shape
 
-from conftest import catalogue, unlocated_incidents
+from conftest import GEODATA, catalogue, unlocated_incidents
 from dashboard.analysis.incident_table import incident_table
 from dashboard.analysis.origin import origin_areas
 from dashboard.geo.errors import InputError
@@ -27,8 +26,6 @@ from dashboard.scene.model import View
 from dashboard.scene.request import SceneRequest
 from dashboard.state import incidents as flt
 
-GEOD = Geod(ellps="WGS84")
-GEODATA = Path(__file__).resolve().parent.parent / "geodata"
 PRZ_ID = "2022-11-15-przewodow"
 
 RECORDS = [

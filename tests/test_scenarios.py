@@ -803,4 +803,5 @@ def test_a_link_with_an_integer_beyond_2_63_is_one_line():
         .decode().rstrip("=")
     with pytest.raises(InputError) as err:
         from_url_param(bad)
-    assert "Overflow" not in str(err.value) and "\n" not in str(err.value)
+    assert "number out of range" in str(err.value) and "Overflow" not in str(err.value)
+    assert "\n" not in str(err.value)

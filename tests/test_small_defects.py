@@ -7,8 +7,8 @@ import tomllib
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
-from test_app import APP, run_app
 
+from conftest import APP, run_app
 from dashboard.io.layers_io import MAX_UPLOAD_BYTES
 from dashboard.state import session as appstate
 

@@ -10,18 +10,19 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
-from pyproj import Geod
+from geo_reference import GEOD
 from shapely.geometry import Point, Polygon
 from shapely.geometry.polygon import orient
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
+from conftest import APP, errors
+from conftest import PRZEWODOW_LONLAT as PRZEWODOW
 from dashboard.analysis.zones import (
     builtin_zone_layers,
     preset_zone,
@@ -34,10 +35,7 @@ from dashboard.geo.edges import densify_edges
 from dashboard.io.layers_io import load_layer
 from dashboard.store import Scenario, ScenarioStore, Zone, from_geojson
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 ZONES_PAGE, EXPLORE_PAGE = "ui/zones.py", "ui/explore.py"  # st.navigation pages of the app
-GEOD = Geod(ellps="WGS84")
-PRZEWODOW = (23.93432, 50.47099)
 ZAGREB_ID = "2022-03-10-zagreb"
 STRIKE_ID = "2022-11-15-przewodow"
 SQUARE = [(23.6, 49.8), (25.0, 49.8), (25.0, 50.9), (23.6, 50.9)]  # holds Przewodów
@@ -79,10 +77,6 @@ def open_page(query: dict | None = None, **state) -> AppTest:
     for k, v in (query or {}).items():
         at.query_params[k] = v
     return ok(at.run())
-
-
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
 
 
 MAP_KEY = "zones_map"

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from pyproj import Geod
+from geo_reference import GEOD
 from shapely.geometry import MultiPolygon, Polygon, box
 
+from conftest import PRZEWODOW_LONLAT as PRZEWODOW
 from dashboard.analysis.zones import ZoneMetrics
 from dashboard.geo.errors import InputError
 from dashboard.state import session as appstate
@@ -31,8 +32,6 @@ from dashboard.store import (
 )
 from dashboard.ui import zone_figures as zf
 
-GEOD = Geod(ellps="WGS84")
-PRZEWODOW = (23.93432, 50.47099)
 INCIDENTS = {"2022-11-15-przewodow": PRZEWODOW, "2022-03-10-zagreb": (15.92, 45.78)}
 
 

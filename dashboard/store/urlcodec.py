@@ -171,7 +171,9 @@ def from_url_param(param: str) -> Scenario:
                           None if lat is None else lat / _URL_SCALE,
                           radius, layer=layer, label=label)
                    for lon, lat, radius, layer, label in payload.get("b", [])]
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as exc:
+    except OverflowError:
+        raise InputError(f"{_BAD} (it holds a number out of range)") from None
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
         if isinstance(exc, InputError):
             raise
         raise InputError(f"{_BAD} (its zones or buffers are not in the expected form)") from None
