@@ -235,7 +235,9 @@ def open_app_page(browser, url: str):
 
 
 def frame_of(page):
-    return page.locator(MAP).element_handle().content_frame()
+    """The map's iframe, or None while a rerun is replacing it."""
+    handle = page.locator(MAP).element_handle()
+    return None if handle is None else handle.content_frame()
 
 
 def wait_ready(page, timeout_ms: int = 90_000) -> None:
@@ -247,13 +249,22 @@ def wait_ready(page, timeout_ms: int = 90_000) -> None:
 def settle(page, quiet_ms: int = 700, timeout_ms: int = 60_000) -> None:
     """Until the map's view has stopped moving and the app has not run for ``quiet_ms``.
 
-    The frame is looked up on every poll: a page switch replaces it.
+    The frame is looked up on every poll: a page switch or a rerun replaces it (while it
+    is missing or detached the page is not settled).
     """
+    from playwright.sync_api import Error as PlaywrightError
+
     last, quiet, waited = None, 0, 0
     while waited < timeout_ms:
-        view = frame_of(page).evaluate("() => window.nfzMap && JSON.stringify(window.nfzMap.view())")
-        idle = page.evaluate("() => document.querySelector('[data-testid=\"stApp\"]')"
-                             "?.getAttribute('data-test-script-state') !== 'running'")
+        try:  # a rerun may be replacing the map's iframe: not settled yet, look again
+            frame = frame_of(page)
+            view = None if frame is None else frame.evaluate(
+                "() => window.nfzMap && JSON.stringify(window.nfzMap.view())")
+        except PlaywrightError:
+            frame, view = None, None
+        idle = frame is not None and page.evaluate(
+            "() => document.querySelector('[data-testid=\"stApp\"]')"
+            "?.getAttribute('data-test-script-state') !== 'running'")
         quiet = quiet + 100 if (idle and view == last) else 0
         if quiet >= quiet_ms:
             return
