@@ -15,16 +15,29 @@ text; the entries refuse it) shows as U+FFFD instead of breaking the page.  The 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 #: Characters that reorder the text around them when shown.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: Anything :func:`shown_name` changes.
+UNSHOWN = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ud800-\udfff]")
 
 
 def shown_name(text: Any) -> str:
     """``text`` as shown: bidi controls taken out, lone surrogates as U+FFFD."""
     return _SURROGATE.sub("\ufffd", BIDI_CONTROLS.sub("", str(text)))
+
+
+def changes_when_shown(texts: Iterable[Any]) -> bool:
+    """True if :func:`shown_name` would change any of the ``str`` values of ``texts``
+    (one regex pass over them all; other values are skipped).
+
+    >>> changes_when_shown(["Lviv", 5, None]), changes_when_shown(["Box\u202eevil"])
+    (False, True)
+    """
+    return UNSHOWN.search("\x00".join(v for v in texts if isinstance(v, str))) is not None
 
 
 def has_lone_surrogate(text: Any) -> bool:

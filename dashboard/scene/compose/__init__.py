@@ -37,7 +37,7 @@ from dashboard.scene.compose.words import (
     today,
 )
 from dashboard.scene.model import STRIKE_LINE, Scene, SceneLayer, View
-from dashboard.scene.names import shown_name
+from dashboard.scene.names import changes_when_shown, shown_name
 from dashboard.scene.request import SceneRequest
 from dashboard.scene.styles import LayerStyle, style_for
 
@@ -251,12 +251,16 @@ def _user_layers(user_layers: Sequence[tuple[str, gpd.GeoDataFrame]], taken: set
 
 def _shown_text(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A user layer's text values as shown (:func:`dashboard.scene.names.shown_name`):
-    what its tooltips and labels print, never reordered by bidi controls."""
+    what its tooltips and labels print, never reordered by bidi controls.  This runs on
+    every rerun, so a layer with nothing to change is returned as it is, uncopied."""
+    cols = [c for c in gdf.columns if c != gdf.geometry.name
+            and (gdf[c].dtype == object or pd.api.types.is_string_dtype(gdf[c]))
+            and changes_when_shown(gdf[c].to_numpy())]
+    if not cols:
+        return gdf
     out = gdf.copy()
-    for col in out.columns:
-        if col != out.geometry.name and (out[col].dtype == object
-                                         or pd.api.types.is_string_dtype(out[col])):
-            out[col] = out[col].map(lambda v: shown_name(v) if isinstance(v, str) else v)
+    for col in cols:
+        out[col] = out[col].map(lambda v: shown_name(v) if isinstance(v, str) else v)
     return out
 
 
