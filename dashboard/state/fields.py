@@ -161,6 +161,8 @@ class Session(MutableMapping[str, Any]):
     # -- scenarios
     scn_pick: Field[str | None] = Field(None)
     scn_name: Field[str] = Field("")
+    scn_opened_name: Field[str | None] = Field(
+        None, doc="name of the scenario last opened, kept until the name box has shown it")
     scn_new_name: Field[str] = Field("")
     scn_link: Field[str | None] = Field(None)
     scn_shared_done: Field[str | None] = Field(None)

@@ -44,7 +44,7 @@ def _open(command: Callable[[StateLike, dict[str, tuple[float, float]]], Scenari
     ok, sc = attempt(lambda: command(state, zone_choices.incident_lonlats()),
                      lambda text: zm.note(state, "error", text), prefix=prefix)
     if ok:
-        state.scn_name = sc.name
+        state.scn_name = state.scn_opened_name = sc.name
 
 
 def _cb_open_saved() -> None:
@@ -129,7 +129,23 @@ def shared_link(state: StateLike) -> None:
                   args=(param,))
 
 
+def _keep_opened_name(state: Session) -> None:
+    """Put the opened scenario's name into the name box until the box has taken it.
+
+    A rerun that the map starts while "Open" is still running carries the browser's old,
+    empty box and overwrites the name the callback set; the name is set again then.  Once
+    the user types another name, theirs stays."""
+    pending = state.scn_opened_name
+    if pending is None:
+        return
+    if state.peek(Session.scn_name) in (None, "", pending):
+        state.scn_name = pending
+    else:
+        del state.scn_opened_name
+
+
 def _scn_save_box(incident_lonlat: tuple[float, float]) -> None:
+    _keep_opened_name(Session.of(st.session_state))
     st.text_input("Scenario name", key="scn_name", max_chars=120,
                   placeholder="e.g. West UA 100 km")
     st.checkbox("Replace a saved scenario of the same name", key="scn_overwrite")
