@@ -25,7 +25,9 @@ from dashboard.geo.buffer import MAX_BUFFER_KM
 from dashboard.geo.cache import PROCESS_MAX_BYTES
 
 __all__ = [
-    "BUSY_TIMEOUT_S", "CHUNK_ROWS", "CONFIG", "CONNECT_TIMEOUT_S", "LIMITS", "LIMITS_BY_NAME",
+    "BUSY_TIMEOUT_S", "CHUNK_ROWS", "MAX_IMPORT_ROWS", "MAX_INCIDENT_SOURCES",
+    "MAX_INCIDENT_TEXT_CHARS", "MAX_PRECISION_M", "MAX_TRACK_VERTICES", "CONFIG",
+    "CONNECT_TIMEOUT_S", "LIMITS", "LIMITS_BY_NAME",
     "LIST_TTL_S", "Limit", "MAX_BUFFERS", "MAX_BUFFER_KM", "MAX_COLLECTION_DEPTH",
     "MAX_DRAWN_FEATURES", "MAX_EDITABLE_VERTICES", "MAX_FILE_LAYER_BYTES",
     "MAX_FILE_LAYER_VERTICES", "MAX_GEOJSON_BYTES", "MAX_LINE_BYTES", "MAX_NAME_CHARS",
@@ -57,6 +59,18 @@ MAX_COLLECTION_DEPTH: int = 8
 MAX_LINE_BYTES: int = 4 * 1024 * 1024
 #: Rows of a ``--points`` file held at a time (the file itself has no size limit).
 CHUNK_ROWS: int = 200_000
+
+# ------------------------------------------------------------------ incidents
+#: Longest free-text field of an incident (notes, attribution, reason), characters.
+MAX_INCIDENT_TEXT_CHARS: int = 4000
+#: Most sources one incident may cite.
+MAX_INCIDENT_SOURCES: int = 20
+#: Most vertices of an incident's track (an airspace violation's route).
+MAX_TRACK_VERTICES: int = 2000
+#: Largest stated precision of an incident's position (m).
+MAX_PRECISION_M: float = 200_000.0
+#: Most rows one incident import may hold.
+MAX_IMPORT_ROWS: int = 20_000
 
 # ------------------------------------------------------------------ scenarios and links
 #: Zones a scenario (and the zones page) may hold.
@@ -139,6 +153,16 @@ LIMITS: tuple[Limit, ...] = (
     Limit("CHUNK_ROWS", CHUNK_ROWS, "rows", HERE,
           "`distance --points` rows held at a time, the default of `--chunk-rows` (the file "
           "has no limit: it is streamed)"),
+    Limit("MAX_INCIDENT_TEXT_CHARS", MAX_INCIDENT_TEXT_CHARS, "characters", HERE,
+          "an incident's notes, attribution or position note, and a change's reason"),
+    Limit("MAX_INCIDENT_SOURCES", MAX_INCIDENT_SOURCES, "sources", HERE,
+          "sources cited by one incident"),
+    Limit("MAX_TRACK_VERTICES", MAX_TRACK_VERTICES, "vertices", HERE,
+          "an incident's track (an airspace violation's route)"),
+    Limit("MAX_PRECISION_M", MAX_PRECISION_M, "m", HERE,
+          "the stated precision of an incident's position"),
+    Limit("MAX_IMPORT_ROWS", MAX_IMPORT_ROWS, "rows", HERE,
+          "rows of one incident import (CSV or GeoJSON)"),
     Limit("MAX_GEOJSON_BYTES", MAX_GEOJSON_BYTES, "bytes", HERE,
           "a scenario file (`brief --scenario`, `scenarios import`)"),
     Limit("MAX_ZONES", MAX_ZONES, "zones", HERE, "zones in a scenario and on the zones page"),
