@@ -13,6 +13,7 @@
     python -m dashboard brief [--preset ID | --zone FILE | --scenario FILE] ... -o OUT.png
     python -m dashboard incidents [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json | --csv]
     python -m dashboard origin INCIDENT_ID (--range-km MIN MAX | --preset 5v55) [--json]
+    python -m dashboard places NAME [--country CC] [--limit N] [--json]
     python -m dashboard scenarios [--store URL] list [--json] | export NAME -o FILE
                                   | import FILE [--name NAME] [--overwrite] | delete NAME
     python -m dashboard app [STREAMLIT_ARG ...]
@@ -31,11 +32,22 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from dashboard.cli import app, brief, buffer, distance, incidents, layers, origin, scenarios, zone
+from dashboard.cli import (
+    app,
+    brief,
+    buffer,
+    distance,
+    incidents,
+    layers,
+    origin,
+    places,
+    scenarios,
+    zone,
+)
 from dashboard.geo.errors import InputError
 
 #: The subcommands, in the order ``--help`` lists them.
-SUBCOMMANDS = (layers, distance, buffer, zone, brief, incidents, origin, scenarios, app)
+SUBCOMMANDS = (layers, distance, buffer, zone, brief, incidents, origin, places, scenarios, app)
 
 
 class _Parser(argparse.ArgumentParser):
