@@ -23,11 +23,11 @@ from typing import Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
 from dashboard.geo.errors import InputError
-from dashboard.store.gpkg_store import ScenarioStore
+from dashboard.store.gpkg_store import ScenarioStore, default_store_path
 from dashboard.store.model import Scenario, ScenarioSummary
 from dashboard.store.urls import SCHEME, is_postgres_url, mask_url, url_password
 
-__all__ = ["STORE_URL_ENV", "Store", "open_store", "mask_url", "url_password",
+__all__ = ["STORE_URL_ENV", "Store", "open_store", "store_target", "mask_url", "url_password",
            "is_postgres_url"]
 
 #: The environment variable that chooses the store.
@@ -94,6 +94,37 @@ def _gpkg_path(url: str) -> Path | None:
     return None
 
 
+def store_target(url: str | None = None) -> Path | str:
+    """Where ``url`` (or ``$DASHBOARD_STORE_URL`` when None) points: a GeoPackage file as a
+    :class:`~pathlib.Path`, or a PostgreSQL URL as ``str`` (the rules of :func:`open_store`).
+
+    >>> store_target("gpkg:/data/team.gpkg")
+    PosixPath('/data/team.gpkg')
+    >>> store_target("postgresql://nfz@db/nfz")
+    'postgresql://nfz@db/nfz'
+
+    Raises
+    ------
+    InputError
+        ``url`` is neither a PostgreSQL URL nor a GeoPackage path (the message
+        names ``DASHBOARD_STORE_URL`` and shows the value without a password).
+    """
+    source = "the store URL" if url is not None else STORE_URL_ENV
+    text = (os.environ.get(STORE_URL_ENV, "") if url is None else url).strip()
+    if not text:
+        return default_store_path()
+    if is_postgres_url(text):
+        return text
+    if "=" in text and (" " in text or "password" in text.lower()):
+        raise InputError(f"{source} must be a postgresql://USER:PASSWORD@HOST:PORT/DB URL; "
+                         "libpq keyword strings (host=... password=...) are not read")
+    path = _gpkg_path(text)
+    if path is None or not str(path).strip():
+        raise InputError(f"{source} must be postgresql://USER@HOST:PORT/DB, "
+                         f"gpkg:PATH or a GeoPackage file path; got {mask_url(text)!r}")
+    return path
+
+
 def open_store(url: str | None = None) -> Store:
     """The scenario store for ``url``, or for ``$DASHBOARD_STORE_URL`` when ``url`` is None.
 
@@ -106,19 +137,9 @@ def open_store(url: str | None = None) -> Store:
         ``url`` is neither a PostgreSQL URL nor a GeoPackage path (the message
         names ``DASHBOARD_STORE_URL`` and shows the value without a password).
     """
-    source = "the store URL" if url is not None else STORE_URL_ENV
-    text = (os.environ.get(STORE_URL_ENV, "") if url is None else url).strip()
-    if not text:
-        return ScenarioStore()
-    if is_postgres_url(text):
+    target = store_target(url)
+    if isinstance(target, str):
         from dashboard.store.pg_store import PostgresStore
 
-        return PostgresStore(text)
-    if "=" in text and (" " in text or "password" in text.lower()):
-        raise InputError(f"{source} must be a postgresql://USER:PASSWORD@HOST:PORT/DB URL; "
-                         "libpq keyword strings (host=... password=...) are not read")
-    path = _gpkg_path(text)
-    if path is None or not str(path).strip():
-        raise InputError(f"{source} must be postgresql://USER@HOST:PORT/DB, "
-                         f"gpkg:PATH or a GeoPackage file path; got {mask_url(text)!r}")
-    return ScenarioStore(path)
+        return PostgresStore(target)
+    return ScenarioStore(target)
