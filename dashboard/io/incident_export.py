@@ -152,11 +152,18 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return el
 
 
+def _html_text(text: str, quote: bool = True) -> str:
+    """``text`` for Google Earth's HTML balloon: markup escaped, and ``$[`` too (Google
+    Earth would substitute ``$[name]``-style entities)."""
+    return html.escape(text, quote=quote).replace("$[", "$&#91;")
+
+
 def _description(inc: Incident) -> str:
     """HTML for the balloon; every value from the record is escaped (text stays text)."""
-    e = html.escape
+    e = _html_text
     harm = f"{inc.killed} killed, {inc.injured} injured"
-    lines = [f"<b>Date</b>: {e(inc.date)}" + (f" {e(inc.time_utc)} UTC" if inc.time_utc else ""),
+    lines = [f"<b>Place</b>: {e(inc.place)}",
+             f"<b>Date</b>: {e(inc.date)}" + (f" {e(inc.time_utc)} UTC" if inc.time_utc else ""),
              f"<b>Country</b>: {e(inc.country)}", f"<b>Status</b>: {e(inc.status)}",
              f"<b>Object</b>: {e(inc.object_type)}" + (f" ({e(inc.munition)})"
                                                        if inc.munition else ""),
@@ -173,7 +180,7 @@ def _description(inc: Incident) -> str:
         lines.append(f"<b>Source {i}</b>{grade}: {e(s.publisher)} "
                      f"<a href=\"{e(s.url, quote=True)}\">{e(s.url)}</a>")
     if inc.notes:
-        lines.append(f"<b>Notes</b>: {e(inc.notes)}")
+        lines.append("<b>Notes</b>: " + "<br/>".join(e(t) for t in inc.notes.splitlines()))
     lines.append(f"<b>Id</b>: {e(inc.id)}")
     return "<br/>".join(lines)
 
@@ -202,6 +209,8 @@ def _placemark(folder: ET.Element, inc: Incident) -> None:
 
 def _style(doc: ET.Element) -> None:
     style = _sub(doc, "Style", id="incident")
+    # The balloon shows the description only (the name, plain text, stays out of its HTML).
+    _sub(_sub(style, "BalloonStyle"), "text", "$[description]")
     _sub(_sub(style, "IconStyle"), "scale", "1.1")
     line = _sub(style, "LineStyle")
     _sub(line, "color", "ff0000ff")
