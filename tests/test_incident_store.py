@@ -319,11 +319,12 @@ def test_open_incident_store_reads_the_store_url(monkeypatch: pytest.MonkeyPatch
         open_incident_store()
 
 
+@pytest.mark.slow  # 120 write transactions (fsync each)
 def test_current_is_fast_on_a_hundred_incidents(tmp_path: Path) -> None:
     store = GpkgIncidentStore(tmp_path / "s.gpkg")
     rows = [rec(i) for i in range(100, 160)]
     store.add_many(rows, who="local", reason="import")
-    for k in range(1, 4):
+    for k in range(1, 3):
         for r in rows:
             store.edit(r["id"], dict(r, killed=k + 10), based_on=k, who="local",
                        reason="count")
@@ -335,3 +336,35 @@ def test_current_is_fast_on_a_hundred_incidents(tmp_path: Path) -> None:
     per_call = (time.perf_counter() - t) / 10
     assert len(current) == len(shipped_versions()) + 60
     assert per_call < 0.05, f"current() + token() took {per_call * 1000:.1f} ms"
+
+
+def test_shipped_tracks_and_new_fields_are_read_when_present(tmp_path: Path) -> None:
+    """The tracks file is optional; fields today's files lack get honest defaults, and are
+    read when a rebuilt catalogue carries them."""
+    for name in ("incidents.geojson", "incidents_unlocated.json", "MANIFEST.json"):
+        (tmp_path / name).write_bytes((GEODATA / name).read_bytes())
+    plain, everything = shipped_versions(tmp_path), shipped_versions()
+    assert all(everything[k] == v for k, v in plain.items())
+    assert all(v.record.kind != "track" for v in plain.values())
+    track = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [
+        [27.6, 59.4], [27.0, 59.6]]}, "properties": {
+        **{k: v for k, v in EXAMPLE.items() if k != "geometry"}, "id": "2025-09-19-estonia",
+        "date": "2025-09-19", "country": "EE", "object_type": "aircraft",
+        "position_method": "source: route published by the Estonian Defence Forces",
+        "status": "reported", "group": "2025-09-19 violation"}}
+    (tmp_path / "incident_tracks.geojson").write_text(json.dumps(
+        {"type": "FeatureCollection", "features": [track]}))
+    got = shipped_versions(tmp_path)["2025-09-19-estonia"]
+    assert got.record.kind == "track" and got.record.position_kind == "source"
+    assert (got.record.status, got.record.group) == ("reported", "2025-09-19 violation")
+    assert check_incident(got.record.to_dict()) == got.record
+
+
+def test_an_unreachable_server_is_store_unavailable_without_the_password() -> None:
+    from dashboard.store.model import StoreUnavailable
+
+    store = open_incident_store("postgresql://nfz:Pg-secret-77@127.0.0.1:1/nfz")
+    for op in (store.current, lambda: store.add(rec(12), who="local", reason="new")):
+        with pytest.raises(StoreUnavailable) as err:
+            op()
+        assert "Pg-secret-77" not in str(err.value) and "127.0.0.1:1" in str(err.value)
