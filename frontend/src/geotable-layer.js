@@ -1,15 +1,28 @@
 // GeoTableLayer: the one LayerSpec type. A CompositeLayer that draws one
 // GeoTable (polygon fill + outline, lines, or points) with its labels, and
-// reports picks as features ({layer, id, props}).
+// reports picks as features ({layer, id, props}). A point layer may also cluster
+// its markers (`cluster`, cluster.js) and follow the timeline's period
+// (`timeline`): both are set by main.js, not by Python.
 import {CompositeLayer} from '@deck.gl/core';
 import {SolidPolygonLayer, PathLayer, LineLayer, ScatterplotLayer, TextLayer} from '@deck.gl/layers';
 import OutlineLayer, {outlineMesh} from './outline-layer.js';
 import {partPolygon, ringPath, labelAnchors, simplified, toleranceForZoom, partBoxes, ringIsTiny} from './geotable.js';
+import {clusterPoints} from './cluster.js';
 
 export const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", "Liberation Sans", Arial, sans-serif';
 const LABEL_COLOR = [28, 36, 48, 255];
 const HALO_COLOR = [255, 255, 255, 230];
 const NONE = [0, 0, 0, 0];
+// The timeline's current period: its markers are drawn this much larger, ringed in this colour.
+const CURRENT_SCALE = 1.6;
+const CURRENT_LINE = [255, 196, 0, 255];
+const CLUSTER_LINE = [255, 255, 255, 255];
+const CLUSTER_TEXT = [255, 255, 255, 255];
+
+/** A cluster disc's radius, px: 11 px for two markers, growing with the log of the count. */
+export function clusterRadius(count) {
+  return Math.round(9 + 3 * Math.log2(Math.max(2, count)));
+}
 
 /** The threshold of a {field, stops: [[zoom, value], ...]} rule at `zoom` (a step function). */
 export function thresholdAt(rule, zoom) {
@@ -44,7 +57,7 @@ function pickColor(props, own, colorBy, target, fallback) {
 
 export default class GeoTableLayer extends CompositeLayer {
   initializeState() {
-    this.state = {parts: [], rings: [], labelled: [], table: undefined, filterKey: null};
+    this.state = {parts: [], rings: [], labelled: [], clusters: [], current: null, table: undefined, filterKey: null};
   }
 
   shouldUpdateState({changeFlags}) {
@@ -61,7 +74,9 @@ export default class GeoTableLayer extends CompositeLayer {
     if (geometryChanged) this.setState({tolerance, geometry: t ? simplified(t, tolerance) : null});
     const threshold = thresholdAt(props.minValueByZoom, zoom);
     const labelThreshold = props.labels ? thresholdAt(props.labels.minValueByZoom, zoom) : null;
-    const key = JSON.stringify([props.visibleIds, props.minValueByZoom, props.labels, threshold, labelThreshold]);
+    const clusterZoom = props.cluster && t && t.kind === 'point' ? Math.floor(zoom) : null;
+    const key = JSON.stringify([props.visibleIds, props.minValueByZoom, props.labels, threshold, labelThreshold,
+      props.cluster, clusterZoom, props.timeline]);
     const view = vp ? vp.getBounds() : [-180, -85, 180, 85];
     const c = s.cull;
     const inside = c && view[0] >= c[0] && view[1] >= c[1] && view[2] <= c[2] && view[3] <= c[3];
@@ -69,13 +84,13 @@ export default class GeoTableLayer extends CompositeLayer {
       // Draw only what lies within three view widths: re-filtered when the view leaves that box.
       const dx = view[2] - view[0]; const dy = view[3] - view[1];
       const cull = [view[0] - dx, view[1] - dy, view[2] + dx, view[3] + dy];
-      this.setState({table: t, filterKey: key, cull, ...this._filter(props, threshold, labelThreshold, cull, tolerance)});
+      this.setState({table: t, filterKey: key, cull, ...this._filter(props, threshold, labelThreshold, cull, tolerance, clusterZoom)});
     }
   }
 
-  _filter(props, threshold, labelThreshold, cull, tolerance) {
+  _filter(props, threshold, labelThreshold, cull, tolerance, clusterZoom) {
     const t = props.table;
-    if (!t) return {parts: [], rings: [], labelled: [], skipRing: null};
+    if (!t) return {parts: [], rings: [], labelled: [], clusters: [], current: null, skipRing: null};
     const allowed = new Uint8Array(t.n);
     let only = null;
     if (Array.isArray(props.visibleIds)) {
@@ -85,6 +100,8 @@ export default class GeoTableLayer extends CompositeLayer {
     for (let f = 0; f < t.n; f++) {
       allowed[f] = (!only || only.has(f)) && passes(props.minValueByZoom, threshold, t.props[f]) ? 1 : 0;
     }
+    const current = this._timeline(props.timeline, t, allowed);
+    const clusters = clusterZoom === null ? [] : this._cluster(props.cluster, t, allowed, clusterZoom, current);
     const {boxes, largest} = partBoxes(t);
     const minDeg = tolerance * 3; // parts and holes under ~1.5 px are not drawn (a feature keeps its largest part)
     const parts = [];
@@ -116,7 +133,49 @@ export default class GeoTableLayer extends CompositeLayer {
             && passes(props.labels.minValueByZoom, labelThreshold, t.props[f])) labelled.push(f);
       }
     }
-    return {parts, rings, labelled, skipRing: skip ? (r) => skip[r] === 1 : null};
+    return {parts, rings, labelled, clusters, current, skipRing: skip ? (r) => skip[r] === 1 : null};
+  }
+
+  // The timeline ({field, start, end}, inclusive "YYYY-MM-DD"): features dated after
+  // `end` (or undated) are not drawn; those from `start` on are the current period's
+  // (returned as a per-feature 0/1 array; null without a timeline).
+  _timeline(timeline, t, allowed) {
+    if (!timeline || !timeline.end) return null;
+    const field = timeline.field || 'date';
+    const current = new Uint8Array(t.n);
+    for (let f = 0; f < t.n; f++) {
+      const v = t.props[f][field];
+      const date = typeof v === 'string' ? v.slice(0, 10) : '';
+      if (!date || date > timeline.end) allowed[f] = 0;
+      else if (!timeline.start || date >= timeline.start) current[f] = 1;
+    }
+    return current;
+  }
+
+  // Clusters of the allowed point features at integer zoom `zoom` (cluster.js);
+  // their members are taken out of `allowed`, so neither their markers nor their
+  // labels are drawn. Each cluster: {members (feature indices), ids, count, lon,
+  // lat, group, dates [first, last], current (holds a current-period feature)}.
+  _cluster(options, t, allowed, zoom, current) {
+    const first = new Int32Array(t.n).fill(-1); // a feature's first point
+    for (let p = 0; p < t.nParts; p++) if (first[t.partFeature[p]] < 0) first[t.partFeature[p]] = p;
+    const features = []; const points = [];
+    const groupField = options.groupField || 'group';
+    const dateField = options.dateField || 'date';
+    for (let f = 0; f < t.n; f++) {
+      if (!allowed[f] || first[f] < 0) continue;
+      features.push(f);
+      points.push({lon: t.coords[2 * first[f]], lat: t.coords[2 * first[f] + 1], group: t.props[f][groupField]});
+    }
+    const {clusters} = clusterPoints(points, zoom, options);
+    return clusters.map((c) => {
+      const members = c.members.map((k) => features[k]);
+      for (const f of members) allowed[f] = 0;
+      const dates = members.map((f) => t.props[f][dateField]).filter((d) => typeof d === 'string' && d).sort();
+      return {members, ids: members.map((f) => t.ids[f]), count: c.count, lon: c.lon, lat: c.lat, group: c.group,
+        dates: dates.length ? [dates[0], dates[dates.length - 1]] : null,
+        current: Boolean(current && members.some((f) => current[f]))};
+    });
   }
 
   _styleTrigger() {
@@ -138,7 +197,8 @@ export default class GeoTableLayer extends CompositeLayer {
     const t = this.state.geometry;
     if (!t) return [];
     const {fill, line, colorBy, lineWidthPx = 1.5} = this.props;
-    const trigger = this._styleTrigger();
+    const trigger = this._styleTrigger() + JSON.stringify(this.props.timeline);
+    const current = this.state.current;
     const fillOf = (f) => pickColor(t.props[f], '_fill', colorBy, 'fill', fill);
     const lineOf = (f) => pickColor(t.props[f], '_line', colorBy, 'line', line);
     const layers = [];
@@ -159,15 +219,18 @@ export default class GeoTableLayer extends CompositeLayer {
       layers.push(this._paths('line', this.state.parts, (r) => t.ringFeature[r], lineOf, lineWidthPx, trigger, true));
     } else {
       const c = t.coords;
+      const now = (i) => Boolean(current && current[t.partFeature[i]]);
       layers.push(new ScatterplotLayer(this.getSubLayerProps({
         id: 'points', data: this.state.parts, radiusUnits: 'pixels', lineWidthUnits: 'pixels',
-        stroked: Boolean(line), filled: true, getLineWidth: lineWidthPx,
+        stroked: Boolean(line) || Boolean(current), filled: true,
+        getLineWidth: (i) => (now(i) ? Math.max(2, lineWidthPx) : lineWidthPx),
         getPosition: (i) => [c[2 * i], c[2 * i + 1]],
-        getRadius: (i) => this._radius(t.props[t.partFeature[i]]),
+        getRadius: (i) => this._radius(t.props[t.partFeature[i]]) * (now(i) ? CURRENT_SCALE : 1),
         getFillColor: (i) => fillOf(t.partFeature[i]),
-        getLineColor: (i) => lineOf(t.partFeature[i]),
-        updateTriggers: {getFillColor: trigger, getLineColor: trigger, getRadius: trigger},
+        getLineColor: (i) => (now(i) ? CURRENT_LINE : lineOf(t.partFeature[i])),
+        updateTriggers: {getFillColor: trigger, getLineColor: trigger, getRadius: trigger, getLineWidth: trigger},
       })));
+      if (this.state.clusters.length) layers.push(...this._clusterLayers(fillOf(this.state.clusters[0].members[0])));
     }
     if (this.props.labels && this.state.labelled.length) layers.push(this._labels(t));
     return layers;
@@ -220,6 +283,29 @@ export default class GeoTableLayer extends CompositeLayer {
     });
   }
 
+  // One disc per cluster, in the layer's marker colour, with its count on top.
+  _clusterLayers(color) {
+    const data = this.state.clusters;
+    const fill = [color[0], color[1], color[2], 235];
+    const key = JSON.stringify([color, this.props.timeline]);
+    return [
+      new ScatterplotLayer(this.getSubLayerProps({
+        id: 'clusters', data, radiusUnits: 'pixels', lineWidthUnits: 'pixels', stroked: true, filled: true,
+        getPosition: (d) => [d.lon, d.lat], getRadius: (d) => clusterRadius(d.count),
+        getFillColor: fill, getLineColor: (d) => (d.current ? CURRENT_LINE : CLUSTER_LINE),
+        getLineWidth: (d) => (d.current ? 3 : 2), updateTriggers: {getLineColor: key, getLineWidth: key},
+      })),
+      new TextLayer(this.getSubLayerProps({
+        id: 'cluster-count', data, characterSet: '0123456789', fontFamily: FONT_FAMILY, fontWeight: 700,
+        fontSettings: {sdf: true, fontSize: 48, buffer: 8, radius: 12}, outlineWidth: 2,
+        outlineColor: [color[0], color[1], color[2], 255], sizeUnits: 'pixels',
+        getText: (d) => String(d.count), getPosition: (d) => [d.lon, d.lat],
+        getSize: (d) => (d.count >= 100 ? 11 : 13), getColor: CLUSTER_TEXT,
+        getTextAnchor: 'middle', getAlignmentBaseline: 'center',
+      })),
+    ];
+  }
+
   _labels(t) {
     const spec = this.props.labels;
     const anchors = labelAnchors(t);
@@ -251,6 +337,12 @@ export default class GeoTableLayer extends CompositeLayer {
     const data = sourceLayer.props.data;
     const element = data.segRing ? data.segRing[info.index] : data[info.index];
     const sub = sourceLayer.id.slice(this.id.length + 1);
+    if (sub === 'clusters' || sub === 'cluster-count') {
+      const cluster = this.state.clusters[info.index];
+      if (!cluster) return info;
+      info.object = {layer: this.props.id, cluster, tooltip: [], titleField: null};
+      return info;
+    }
     let f;
     if (sub === 'labels') f = element;
     else if (sub === 'line') f = t.ringFeature[element];
@@ -279,4 +371,8 @@ GeoTableLayer.defaultProps = {
   visibleIds: {type: 'object', value: null, compare: 1},
   tooltip: {type: 'object', value: null, compare: 1},
   titleField: null,
+  // Set by main.js: {radiusPx, maxZoom, groupSpanPx, groupField, dateField} (cluster.js), or null.
+  cluster: {type: 'object', value: null, compare: 2},
+  // Set by main.js: {field, start, end} (inclusive "YYYY-MM-DD"), or null (every feature).
+  timeline: {type: 'object', value: null, compare: 2},
 };

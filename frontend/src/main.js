@@ -11,6 +11,10 @@ import {round} from './coords.js';
 import {Drawing, EDITABLE_ID} from './draw.js';
 import {UI, TOOLS, UNIT_METRES} from './ui.js';
 import {tooltipText} from './tooltip-text.js';
+import {CLUSTER_DEFAULTS, expansionZoom, membersBounds, overlapAtMaxZoom} from './cluster.js';
+import {periodsFor, periodIndex} from './timeline-play.js';
+import {PlayControl} from './play-control.js';
+import {ClusterList} from './cluster-list.js';
 
 const VIEW_DEBOUNCE_MS = 600;
 const DEFAULT_VIEW = {longitude: 24, latitude: 50.2, zoom: 5.5};
@@ -21,6 +25,15 @@ const WGS84_E2 = 0.00669437999014;
 // of the 5th decimal of the browser's 6-decimal points (plus float slack).
 const MEASURE_TOLERANCE_DEG = 6e-6;
 const root = document.getElementById('root');
+// The layer whose markers cluster and which the timeline plays (docs/map-protocol.md).
+const INCIDENTS = 'incidents';
+const CLUSTER = {...CLUSTER_DEFAULTS, groupField: 'group', dateField: 'date'};
+// Timeline play: a period with incidents stays PLAY_STEP_MS, an empty one PLAY_EMPTY_MS;
+// the map flies to a period's incidents in PLAY_FLIGHT_MS, at most to PLAY_MAX_ZOOM.
+const PLAY_STEP_MS = 1500;
+const PLAY_EMPTY_MS = 300;
+const PLAY_FLIGHT_MS = 700;
+const PLAY_MAX_ZOOM = 8;
 
 const state = {
   args: null, mode: 'explore', tool: 'pan',
@@ -28,6 +41,9 @@ const state = {
   requestId: undefined, measure: {a: null, b: null, cursor: null},
   pending: 0, firstViewSent: false, viewTimer: null, hoverPickable: false,
   units: 'km', lastViewKey: null, lastViewSent: null,
+  incidents: {table: null, visibleIds: null},
+  play: {step: 'month', periods: [], index: -1, playing: false, timer: null, table: null, ids: null},
+  expanded: new Map(), // group -> the integer zoom from which a click keeps it apart
 };
 
 const ui = new UI(root, {
@@ -45,6 +61,15 @@ const ui = new UI(root, {
     emit({type: 'layers', visible: visibleLayerIds()});
   },
 });
+
+const play = new PlayControl(root, {
+  onPlay: () => togglePlay(),
+  onStep: (delta) => stepBy(delta),
+  onStepKind: (kind) => setStepKind(kind),
+  onAll: () => showAll(),
+});
+const clusterList = new ClusterList(root, (item) => emit({type: 'click', lon: round(item.lon, 6), lat: round(item.lat, 6),
+  layer: INCIDENTS, feature: String(item.id), index: item.index}));
 
 const drawing = new Drawing({
   onDrawn: (features) => emit({type: 'drawn', features}),
@@ -87,7 +112,13 @@ function layerProps(props) {
   const {data, ...rest} = props;
   const table = lookup(data, missing);
   if (!table && !String(data).startsWith('blob:') && !hasFailed(data)) state.pending += 1;
-  return {...rest, source: data, table, visible: props.visible !== false && !state.hidden.has(String(props.id))};
+  const out = {...rest, source: data, table, visible: props.visible !== false && !state.hidden.has(String(props.id))};
+  if (String(props.id) === INCIDENTS && table && table.kind === 'point') {
+    state.incidents = {table, visibleIds: Array.isArray(props.visibleIds) ? props.visibleIds : null};
+    const period = state.play.periods[state.play.index];
+    return {...out, cluster: clusterOptions(), timeline: period ? {field: 'date', start: period.start, end: period.end} : null};
+  }
+  return out;
 }
 
 function convertLayer(spec) {
@@ -123,7 +154,9 @@ function refresh() {
   state.hidden = hiddenLayerIds();
   state.pending = 0;
   missing = new Set();
+  state.incidents = {table: null, visibleIds: null};
   const layers = (spec.layers || []).map(convertLayer).filter(Boolean);
+  updatePeriods();
   if (state.mode === 'zones' && !state.hidden.has(EDITABLE_ID)) {
     const at = layers.findIndex((l) => l.id === 'selection');
     layers.splice(at < 0 ? layers.length : at, 0, ...drawing.layers());
@@ -217,6 +250,14 @@ function metresPerPx(vp) {
   return (parallelRadius * Math.abs(b[0] - a[0]) * Math.PI) / 180 / 100;
 }
 
+// Forget the expanded groups the view has zoomed out of; true when one was.
+function pruneExpanded(vp) {
+  const z = Math.floor(vp.zoom);
+  let pruned = false;
+  for (const [group, from] of state.expanded) if (z < from) { state.expanded.delete(group); pruned = true; }
+  return pruned;
+}
+
 function updateScale() {
   const vp = currentViewport();
   if (vp && vp.width) ui.setScale(metresPerPx(vp), state.units);
@@ -232,10 +273,11 @@ function viewChanged() {
   state.lastViewKey = key;
   updateScale();
   scheduleView();
+  if (pruneExpanded(vp)) refresh();
 }
 
 function emitView() {
-  if (state.moving) return; // sent when the flight or drag ends
+  if (state.moving || state.play.playing) return; // sent when the flight, drag or play ends
   const vp = currentViewport();
   if (!vp || !vp.width) return;
   const [w, s, e, n] = vp.getBounds();
@@ -252,13 +294,13 @@ function scheduleView() {
   state.viewTimer = setTimeout(emitView, VIEW_DEBOUNCE_MS);
 }
 
-function flyTo(target, animate) {
+function flyTo(target, animate, durationMs) {
   const vp = currentViewport();
   const base = vp ? {longitude: vp.longitude, latitude: vp.latitude, zoom: vp.zoom} : state.initialView;
   state.flights = (state.flights || 0) + 1;
   deck.setProps({initialViewState: {
     ...state.initialView, ...base, ...target, pitch: 0, bearing: 0, flight: state.flights,
-    transitionDuration: animate ? 'auto' : 0, transitionInterpolator: animate ? new FlyToInterpolator({speed: 1.8}) : undefined,
+    transitionDuration: animate ? (durationMs || 'auto') : 0, transitionInterpolator: animate ? new FlyToInterpolator({speed: 1.8}) : undefined,
   }});
 }
 
@@ -298,7 +340,7 @@ function pickedFeature(info) {
     return {layer: EDITABLE_ID, id: f.properties.zone_id ?? null, index: index >= 0 ? index : info.index,
       props: f.properties, tooltip: [], titleField: 'name'};
   }
-  if (info.object && info.object.props) return {...info.object, index: info.index};
+  if (info.object && (info.object.props || info.object.cluster)) return {...info.object, index: info.index};
   return null;
 }
 
@@ -315,6 +357,8 @@ function onClick(info, event) {
     refresh();
   }
   if (state.tool !== 'pan') return;
+  if (picked && picked.cluster) { expandCluster(picked.cluster, info.x, info.y); return; } // no event: the view follows
+  clusterList.hide();
   emit({type: 'click', lon: round(info.coordinate[0], 6), lat: round(info.coordinate[1], 6),
     layer: picked ? picked.layer : null, feature: picked && picked.id != null ? String(picked.id) : null,
     index: picked && Number.isInteger(picked.index) ? picked.index : null});
@@ -329,7 +373,7 @@ function onHover(info) {
   const picked = ['pan', 'modify'].includes(state.tool) ? pickedFeature(info) : null;
   state.hoverPickable = Boolean(picked);
   if (!picked) { ui.hideTooltip(); return; }
-  const {title, lines} = tooltipText(picked);
+  const {title, lines} = picked.cluster ? clusterTooltip(picked.cluster) : tooltipText(picked);
   if (!title && !lines.length) { ui.hideTooltip(); return; }
   ui.showTooltip(info.x, info.y, title, lines);
 }
@@ -339,6 +383,166 @@ function getCursor({isDragging}) {
   if (state.tool === 'pan') return state.hoverPickable ? 'pointer' : 'grab';
   if (state.tool === 'modify') return state.hoverPickable ? 'pointer' : 'default';
   return 'crosshair';
+}
+
+// ---- clusters (the incidents layer's; computed in geotable-layer.js with cluster.js)
+const firstParts = new WeakMap(); // table -> each feature's first point (-1: none)
+function incidentPoint(t, f) {
+  let first = firstParts.get(t);
+  if (!first) {
+    first = new Int32Array(t.n).fill(-1);
+    for (let p = t.nParts - 1; p >= 0; p--) first[t.partFeature[p]] = p;
+    firstParts.set(t, first);
+  }
+  const p = first[f];
+  return p === undefined || p < 0 ? null : {lon: t.coords[2 * p], lat: t.coords[2 * p + 1], group: t.props[f].group};
+}
+
+function clusterTooltip(cluster) {
+  const lines = [];
+  if (cluster.group) lines.push(`group: ${cluster.group}`);
+  if (cluster.dates) lines.push(cluster.dates[0] === cluster.dates[1] ? `date: ${cluster.dates[0]}` : `dates: ${cluster.dates[0]} – ${cluster.dates[1]}`);
+  const t = state.incidents.table;
+  const points = t ? cluster.members.map((f) => incidentPoint(t, f)).filter(Boolean) : [];
+  const spot = points.length && overlapAtMaxZoom(points, points.map((_, i) => i), CLUSTER);
+  lines.push(spot ? 'Click to list them' : 'Click to zoom in');
+  return {title: `${cluster.count} incidents`, lines};
+}
+
+// The clustering options now: a group is one cluster while it spans at most half the
+// map's smaller side (at least CLUSTER.groupSpanPx), except a group a click expanded,
+// which stays apart until the map is zoomed out below the zoom of that click.
+function clusterOptions() {
+  const side = Math.min(root.clientWidth || 0, root.clientHeight || 0);
+  return {...CLUSTER, groupSpanPx: Math.max(CLUSTER.groupSpanPx, Math.round(side / 2)), ungrouped: [...state.expanded.keys()].sort()};
+}
+
+// A click on a cluster: fly to its members' bounds (at least to the zoom that parts
+// them, its groups kept apart from there on), or list them when they share one spot
+// even at the clusters' last zoom.
+function expandCluster(cluster, x, y) {
+  const t = state.incidents.table;
+  if (!t) return;
+  const members = cluster.members.filter((f) => incidentPoint(t, f));
+  const points = members.map((f) => incidentPoint(t, f));
+  const all = points.map((_, i) => i);
+  if (!points.length) return;
+  if (overlapAtMaxZoom(points, all, CLUSTER)) {
+    clusterList.show(x, y, members.map((f, i) => ({id: t.ids[f], index: f, lon: points[i].lon, lat: points[i].lat,
+      label: [t.props[f].place, t.props[f].date].filter((v) => v != null && v !== '').map(String).join(' — ') || t.ids[f]})));
+    return;
+  }
+  const vp = currentViewport();
+  const target = fitTarget(membersBounds(points, all), CLUSTER.maxZoom);
+  const groups = [...new Set(points.map((p) => p.group).filter((g) => typeof g === 'string' && g.trim()))];
+  const options = {...clusterOptions(), ungrouped: [...clusterOptions().ungrouped, ...groups]};
+  target.zoom = Math.min(CLUSTER.maxZoom, Math.max(target.zoom, expansionZoom(points, all, vp ? vp.zoom : 0, options)));
+  const from = Math.floor(vp ? vp.zoom : target.zoom);
+  for (const g of groups) state.expanded.set(g, Math.min(from, state.expanded.get(g) ?? Infinity));
+  flyTo(target, true);
+  refresh();
+}
+
+// The view fitting bounds [w, s, e, n] in the map with the view_request padding.
+function fitTarget([w, s, e, n], maxZoom) {
+  const width = root.clientWidth || 800; const height = root.clientHeight || 600;
+  const pad = Math.max(0, Math.min(48, width / 6, height / 6));
+  try {
+    const fit = new WebMercatorViewport({width, height}).fitBounds([[w, s], [e, n]], {padding: pad, maxZoom});
+    if (Number.isFinite(fit.zoom)) return {longitude: fit.longitude, latitude: fit.latitude, zoom: Math.min(maxZoom, fit.zoom)};
+  } catch (err) { /* a degenerate box: its centre at maxZoom */ }
+  return {longitude: (w + e) / 2, latitude: (s + n) / 2, zoom: maxZoom};
+}
+
+// ---- timeline play (client-side: no event while it plays, one view event when it stops)
+function incidentDates() {
+  const {table: t, visibleIds} = state.incidents;
+  if (!t) return [];
+  const only = visibleIds ? new Set(visibleIds.map(String)) : null;
+  const out = [];
+  for (let f = 0; f < t.n; f++) if (!only || only.has(t.ids[f])) out.push({f, date: t.props[f].date});
+  return out;
+}
+
+// The periods of the incidents drawn; the current one kept (by its start) when they change.
+function updatePeriods() {
+  const p = state.play;
+  const {table, visibleIds} = state.incidents;
+  const ids = JSON.stringify(visibleIds);
+  if (table === p.table && ids === p.ids && p.built === p.step) { updatePlay(); return; }
+  const old = p.periods[p.index];
+  p.table = table; p.ids = ids; p.built = p.step;
+  p.periods = periodsFor(incidentDates().map((d) => d.date), p.step);
+  p.index = old ? Math.max(0, periodIndex(p.periods, old.start), periodIndex(p.periods, old.end)) : -1;
+  if (!p.periods.length) { p.index = -1; stopPlaying(); }
+  updatePlay();
+}
+
+function updatePlay() {
+  const p = state.play;
+  play.set({available: p.periods.length > 0, playing: p.playing, step: p.step, period: p.periods[p.index] || null,
+    atStart: p.index <= 0, atEnd: p.index >= p.periods.length - 1});
+}
+
+// Show period `index` (-1: every date) and, with `follow`, fly to its incidents.
+function showPeriod(index, follow) {
+  const p = state.play;
+  p.index = index;
+  refresh();
+  updatePlay();
+  const period = p.periods[index];
+  const t = state.incidents.table;
+  if (!follow || !period || !t) return false;
+  const points = incidentDates().filter((d) => typeof d.date === 'string' && d.date.slice(0, 10) >= period.start
+    && d.date.slice(0, 10) <= period.end).map((d) => incidentPoint(t, d.f)).filter(Boolean);
+  if (!points.length) return false;
+  const target = fitTarget(membersBounds(points, points.map((_, i) => i)), PLAY_MAX_ZOOM);
+  flyTo(target, true, PLAY_FLIGHT_MS);
+  return true;
+}
+
+function stopPlaying() {
+  const p = state.play;
+  clearTimeout(p.timer);
+  p.timer = null;
+  if (p.playing) { p.playing = false; scheduleView(); }
+}
+
+function tick() {
+  const p = state.play;
+  if (!p.playing) return;
+  if (p.index >= p.periods.length - 1) { stopPlaying(); updatePlay(); return; }
+  const shown = showPeriod(p.index + 1, true);
+  p.timer = setTimeout(tick, shown ? PLAY_STEP_MS : PLAY_EMPTY_MS);
+}
+
+function togglePlay() {
+  const p = state.play;
+  if (p.playing) { stopPlaying(); updatePlay(); return; }
+  if (!p.periods.length) return;
+  p.playing = true;
+  const start = p.index < 0 || p.index >= p.periods.length - 1 ? 0 : p.index;
+  const shown = showPeriod(start, true);
+  p.timer = setTimeout(tick, shown ? PLAY_STEP_MS : PLAY_EMPTY_MS);
+}
+
+function stepBy(delta) {
+  const p = state.play;
+  if (!p.periods.length) return;
+  stopPlaying();
+  const at = p.index < 0 ? (delta > 0 ? 0 : p.periods.length - 1) : Math.max(0, Math.min(p.periods.length - 1, p.index + delta));
+  showPeriod(at, true);
+}
+
+function setStepKind(kind) {
+  state.play.step = kind === 'week' ? 'week' : 'month';
+  updatePeriods();
+  refresh();
+}
+
+function showAll() {
+  stopPlaying();
+  showPeriod(-1, false);
 }
 
 // ---- deck
@@ -418,6 +622,7 @@ function boot(args) {
 }
 
 window.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && clusterList.open) { clusterList.hide(); return; }
   if (event.key === 'Escape' && state.tool !== 'pan') setTool('pan');
 });
 root.addEventListener('pointerleave', () => ui.hideTooltip());
@@ -431,7 +636,25 @@ window.nfzMap = {
   labels: () => labelTexts(),
   measuring: () => ({a: state.measure.a, b: state.measure.b}),
   zones: () => drawing.collection(),
+  clusters: () => clusterState(),
+  timeline: () => {
+    const p = state.play;
+    return {step: p.step, playing: p.playing, index: p.index, periods: p.periods.length, period: p.periods[p.index] || null};
+  },
 };
+
+// The incidents layer's clusters as drawn now: {count, ids, group, dates, lon, lat, x, y}
+// (x, y: CSS px in the map).
+function clusterState() {
+  const layers = deck && deck.layerManager ? deck.layerManager.getLayers() : [];
+  const layer = layers.find((l) => l.id === INCIDENTS && l.constructor.layerName === 'GeoTableLayer');
+  const vp = currentViewport();
+  if (!layer || !layer.state || !vp || layer.props.visible === false) return [];
+  return (layer.state.clusters || []).map((c) => {
+    const [x, y] = vp.project([c.lon, c.lat]);
+    return {count: c.count, ids: c.ids.slice(), group: c.group, dates: c.dates, lon: c.lon, lat: c.lat, x, y};
+  });
+}
 
 // The text of every map label deck.gl holds now (the TextLayers' data through their getText).
 function labelTexts() {
