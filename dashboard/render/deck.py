@@ -76,7 +76,7 @@ FIELD_LABELS: dict[str, str] = {
     "rule": "rule", "area_km2": "area", "id": "id", "member": "NATO member",
     "neighbour": "neighbour", "length_km": "length", "population": "population",
     "place": "place", "date": "date", "time_utc": "time (UTC)", "munition": "munition",
-    "killed": "killed", "attribution": "attribution", "precision_m": "precision",
+    "killed": "killed", "attribution": "attribution", "precision_m": "precision", "group": "group",
     "incident": "incident", "segment": "border segment", "azimuth_deg": "azimuth",
     "distance_km": "distance", "radius_km": "radius", "depth_km": "depth",
     "segments": "border segments", "center_lon": "centre longitude",

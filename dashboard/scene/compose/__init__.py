@@ -50,7 +50,10 @@ TOOLTIP_FIELDS: dict[str, tuple[str, ...]] = {
     "zones": ("name", "rule", "area_km2"),
     "nato_border": ("id", "member", "neighbour", "length_km", "nato_since"),
     "cities": ("name", "country", "population"),
-    "incidents": ("place", "date", "time_utc", "munition", "killed", "attribution", "precision_m"),
+    # ``date`` and ``group`` also drive the map's clusters and timeline play
+    # (docs/map-protocol.md, "Clusters and timeline play").
+    "incidents": ("place", "date", "time_utc", "munition", "killed", "attribution", "precision_m",
+                  "group"),
     "precision": incident_parts.PRECISION_FIELDS,
     "origin": incident_parts.ORIGIN_FIELDS,
 }
