@@ -308,3 +308,28 @@ def test_duplicate_distance_is_checked(existing, km):
     parsed = read_incident_file(rows_csv([("2022-11-15", "A", at(1.0))]), "a.csv")
     with pytest.raises(InputError, match="duplicate distance"):
         preview_import(parsed, existing, duplicate_km=km)
+
+
+def test_preview_agrees_with_a_brute_force_over_random_points(existing):
+    rng = np.random.default_rng(19)
+    n = 400
+    dates = [f"2022-11-{d}" for d in rng.choice(["14", "15", "16"], n)]
+    km = rng.uniform(0.0, 30.0, n)
+    pts = [at(float(k), float(a)) for k, a in zip(km, rng.uniform(0.0, 360.0, n))]
+    data = rows_csv([(d, f"P{i}", xy) for i, (d, xy) in enumerate(zip(dates, pts))])
+    pv = preview_import(read_incident_file(data, "r.csv"), existing, duplicate_km=3.0)
+    want: dict[int, str | None] = {}
+    kept: list[tuple[str, tuple[float, float], str]] = []
+    for i, (d, xy) in enumerate(zip(dates, pts)):
+        pool = ([(d, (P_LON, P_LAT), "2022-11-15-przewodow")] if d == "2022-11-15" else [])
+        for group in (pool, [k for k in kept if k[0] == d]):
+            dist = [(WGS84.inv(*xy, *other)[2], oid) for _, other, oid in group]
+            close = [t for t in dist if t[0] <= 3000.0]
+            if close:
+                want[i + 1] = min(close)[1]
+                break
+        else:
+            want[i + 1] = None
+            kept.append((d, xy, f"{d}-p{i}"))
+    got = {r.row: None for r in pv.new} | {d.row.row: d.of_id for d in pv.duplicates}
+    assert got == want and len(pv.duplicates) > 20 and len(pv.new) > 20

@@ -138,20 +138,63 @@ def _same_unpositioned(a: Incident, b: Incident) -> bool:
         and fold(a.place).strip() == fold(b.place).strip()
 
 
-def _nearest(inc: Incident, candidates: Sequence[Incident],
+@dataclass
+class _Pool:
+    """The incidents of one date: points as coordinate lists (one vectorised distance
+    call per row), tracks and unpositioned ones as they are."""
+
+    points: list[Incident] = field(default_factory=list)
+    lon: list[float] = field(default_factory=list)
+    lat: list[float] = field(default_factory=list)
+    others: list[Incident] = field(default_factory=list)
+
+    def add(self, inc: Incident) -> None:
+        if inc.kind == "point" and inc.lonlat is not None:
+            self.points.append(inc)
+            self.lon.append(inc.lonlat[0])
+            self.lat.append(inc.lonlat[1])
+        else:
+            self.others.append(inc)
+
+
+def _in_box(lon: float, lat: float, x: np.ndarray, y: np.ndarray, km: float) -> np.ndarray:
+    """A conservative pre-filter: False only where (x, y) is surely more than ``km`` from
+    (lon, lat) (a degree of latitude is at least 110.5 km; one of longitude at least
+    111.3·cos(lat) km; 10 % margin)."""
+    dlat = 1.1 * km / 110.5
+    top = min(89.0, abs(lat) + dlat)
+    dlon = min(180.0, 1.1 * km / (111.3 * math.cos(math.radians(top))))
+    return (np.abs(y - lat) <= dlat) & (np.abs((x - lon + 180.0) % 360.0 - 180.0) <= dlon)
+
+
+def _nearest(inc: Incident, pool: _Pool | None,
              within_km: float) -> tuple[Incident, float | None] | None:
-    """The candidate of the same date nearest ``inc`` within ``within_km`` (or an
+    """The incident of ``pool`` (same date) nearest ``inc`` within ``within_km`` (or an
     unpositioned one of the same place), with the distance; None if none."""
-    best: tuple[Incident, float | None] | None = None
-    for c in candidates:
-        if inc.geometry is None or c.geometry is None:
-            if best is None and _same_unpositioned(inc, c):
-                best = (c, None)
-            continue
-        d = geometry_distance_km(inc.geometry, c.geometry)
-        if d <= within_km and (best is None or best[1] is None or d < best[1]):
-            best = (c, d)
-    return best
+    if pool is None:
+        return None
+    if inc.geometry is None:
+        same = next((c for c in pool.others if _same_unpositioned(inc, c)), None)
+        return None if same is None else (same, None)
+    found: list[tuple[float, Incident]] = []
+    if pool.points and inc.kind == "point" and inc.lonlat is not None:
+        lon, lat = inc.lonlat
+        x, y = np.asarray(pool.lon), np.asarray(pool.lat)
+        near = np.flatnonzero(_in_box(lon, lat, x, y, within_km))
+        if len(near):
+            _, _, d = GEOD.inv(np.full(len(near), lon), np.full(len(near), lat), x[near],
+                               y[near])
+            i = int(np.argmin(d))
+            found.append((float(d[i]) / 1000.0, pool.points[near[i]]))
+    elif pool.points:
+        found += [(geometry_distance_km(inc.geometry, c.geometry), c) for c in pool.points
+                  if c.geometry is not None]
+    found += [(geometry_distance_km(inc.geometry, c.geometry), c) for c in pool.others
+              if c.geometry is not None]
+    if not found:
+        return None
+    d_km, best = min(found, key=lambda t: t[0])
+    return (best, d_km) if d_km <= within_km else None
 
 
 def _check_km(duplicate_km: float) -> float:
@@ -178,11 +221,12 @@ def preview_import(parsed: ParsedImport, existing: Sequence[Incident], *,
     """
     km = _check_km(duplicate_km)
     by_id = {inc.id: inc for inc in existing}
-    by_date: dict[str, list[Incident]] = defaultdict(list)
+    by_date: dict[str, _Pool] = defaultdict(_Pool)
     for old in existing:
-        by_date[old.date].append(old)
-    kept_by_date: dict[str, list[Incident]] = defaultdict(list)
+        by_date[old.date].add(old)
+    kept_by_date: dict[str, _Pool] = defaultdict(_Pool)
     kept: dict[str, Incident] = {}
+    taken = set(by_id)
     out = ImportPreview()
     for row in parsed.rows:
         inc = row.record
@@ -193,18 +237,18 @@ def preview_import(parsed: ParsedImport, existing: Sequence[Incident], *,
         if dup is not None:
             out.duplicates.append(dup)
             continue
-        if inc.id in kept or inc.id in by_id:  # a made id, taken: the next free one
-            inc = inc.with_changes(id=new_incident_id(inc.date, inc.place,
-                                                      set(kept) | set(by_id)))
+        if inc.id in taken:  # a made id, taken: the next free one
+            inc = inc.with_changes(id=new_incident_id(inc.date, inc.place, taken))
             row = ParsedRow(row.row, inc, row.problems, row.raw, row.candidate, True)
         out.new.append(row)
         kept[inc.id] = inc
-        kept_by_date[inc.date].append(inc)
+        taken.add(inc.id)
+        kept_by_date[inc.date].add(inc)
     return out
 
 
 def _duplicate(row: ParsedRow, inc: Incident, by_id: dict[str, Incident],
-               by_date: dict[str, list[Incident]], kept_by_date: dict[str, list[Incident]],
+               by_date: dict[str, _Pool], kept_by_date: dict[str, _Pool],
                kept: dict[str, Incident], km: float) -> Duplicate | None:
     """The duplicate ``row`` is, if any: by a given id, then stored, then in the file."""
     if not row.id_generated:
@@ -218,10 +262,10 @@ def _duplicate(row: ParsedRow, inc: Incident, by_id: dict[str, Incident],
             d = None if inc.geometry is None or first.geometry is None else \
                 geometry_distance_km(inc.geometry, first.geometry)
             return Duplicate(row, inc.id, d, in_file=True)
-    hit = _nearest(inc, by_date.get(inc.date, ()), km)
+    hit = _nearest(inc, by_date.get(inc.date), km)
     if hit is not None:
         return Duplicate(row, hit[0].id, hit[1])
-    hit = _nearest(inc, kept_by_date.get(inc.date, ()), km)
+    hit = _nearest(inc, kept_by_date.get(inc.date), km)
     if hit is not None:
         return Duplicate(row, hit[0].id, hit[1], in_file=True)
     return None

@@ -52,7 +52,7 @@ from dashboard.geo.geodesy import GEOD
 from dashboard.io.atomic import write_bytes_atomic
 from dashboard.io.incident_import import guard_cell
 
-__all__ = ["CIRCLE_VERTICES", "CSV_COLUMNS", "EXPORT_FORMATS", "Export", "ExportFormat",
+__all__ = ["CIRCLE_DECIMALS", "CIRCLE_VERTICES", "CSV_COLUMNS", "EXPORT_FORMATS", "Export", "ExportFormat",
            "GPKG_LAYER", "build_export", "export_incidents", "precision_circle",
            "write_export"]
 
@@ -60,6 +60,8 @@ ExportFormat = Literal["geojson", "csv", "kml", "gpkg"]
 EXPORT_FORMATS: tuple[str, ...] = ("geojson", "csv", "kml", "gpkg")
 #: Vertices of a precision circle in KML (every 5 degrees of azimuth).
 CIRCLE_VERTICES: int = 72
+#: Decimals of a precision circle's vertices in KML (1e-7 degree: at most 1.1 cm).
+CIRCLE_DECIMALS: int = 7
 #: The GeoPackage layer's name.
 GPKG_LAYER: str = "incidents"
 _SOURCE_FLAT = ("source_url", "publisher", "grade", "accessed")
@@ -141,8 +143,11 @@ def precision_circle(lon: float, lat: float, radius_m: float,
     return ring + ring[:1]
 
 
-def _coords(xy: Sequence[tuple[float, float]]) -> str:
-    return " ".join(f"{x!r},{y!r}" for x, y in xy)
+def _coords(xy: Sequence[tuple[float, float]], decimals: int | None = None) -> str:
+    """KML coordinates ``lon,lat lon,lat ...``: exact (shortest repr), or to ``decimals``."""
+    if decimals is None:
+        return " ".join(f"{x!r},{y!r}" for x, y in xy)
+    return " ".join(map(f"{{:.{decimals}f}},{{:.{decimals}f}}".format, *zip(*xy)))
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -204,7 +209,8 @@ def _placemark(folder: ET.Element, inc: Incident) -> None:
         poly = _sub(multi, "Polygon")
         _sub(poly, "tessellate", "1")
         ring = _sub(_sub(poly, "outerBoundaryIs"), "LinearRing")
-        _sub(ring, "coordinates", _coords(precision_circle(lon, lat, inc.precision_m)))
+        _sub(ring, "coordinates", _coords(precision_circle(lon, lat, inc.precision_m),
+                                          CIRCLE_DECIMALS))
 
 
 def _style(doc: ET.Element) -> None:
