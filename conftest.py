@@ -3,7 +3,18 @@
 The doctests of every module of ``dashboard`` are collected (``pytest.ini``'s
 ``testpaths``), except the Streamlit page scripts: they draw a page when
 imported, so they run under AppTest and in the browser tests instead.
+
+Every test process keeps its store (scenarios and incidents) in a fresh
+temporary directory (``DASHBOARD_DATA_DIR``), never in the user's own data
+directory, and ignores a ``DASHBOARD_STORE_URL`` of the shell: a test that adds
+an incident cannot change what another test, or the user, sees.
 """
+import os
+import tempfile
+
+os.environ["DASHBOARD_DATA_DIR"] = tempfile.mkdtemp(prefix="nfz-test-data-")
+os.environ.pop("DASHBOARD_STORE_URL", None)
+
 collect_ignore = [
     "dashboard/app.py",
     "dashboard/ui/explore.py",

@@ -7,7 +7,9 @@ Usage::
     python scripts/build_map_layers.py --check    # exit 1 if the committed files are stale
     python scripts/build_map_layers.py --out DIR  # build elsewhere
 
-Every built-in layer of :data:`dashboard.data.catalogue.CATALOGUE` becomes one binary
+Every built-in layer of :data:`dashboard.data.catalogue.CATALOGUE` but the dynamic ones
+(:data:`~dashboard.data.catalogue.DYNAMIC_LAYERS`: the incidents, which come from
+the store and go to the browser with the page) becomes one binary
 GeoTable (:mod:`dashboard.render.geotable`) named ``<name>.<sha12>.bin`` (the
 first 12 hex digits of the sha1 of its bytes, so a file never changes without
 changing its name and the browser may cache it forever), plus ``index.json``
@@ -28,7 +30,7 @@ import json
 import sys
 from pathlib import Path
 
-from dashboard.data.catalogue import CATALOGUE
+from dashboard.data.catalogue import CATALOGUE, DYNAMIC_LAYERS
 from dashboard.io.layers_io import load_layer
 from dashboard.render.deck import layer_table, map_fields
 from dashboard.render.geotable import STATIC_DIR, file_hash, to_bin
@@ -64,7 +66,7 @@ def expected_files() -> dict[str, bytes]:
     """Every file the layers directory should hold, by name, with its bytes."""
     files: dict[str, bytes] = {}
     index: dict[str, dict] = {}
-    for name in CATALOGUE:
+    for name in (n for n in CATALOGUE if n not in DYNAMIC_LAYERS):
         layer = static_layer(name)
         ids = layer.gdf[layer.style.id_field].astype(str)
         if not ids.is_unique:

@@ -123,6 +123,12 @@ def unlocated_incidents() -> list[dict]:
     return json.loads(_geodata_json("incidents_unlocated.json"))["incidents"]
 
 
+def shipped_tracks() -> list[dict]:
+    """The track incidents (LineStrings) of ``incident_tracks.geojson`` as GeoJSON features."""
+    path = GEODATA / "incident_tracks.geojson"
+    return json.loads(path.read_text(encoding="utf-8"))["features"] if path.is_file() else []
+
+
 def run_cli(*argv: str) -> tuple[int, str, str]:
     """``dashboard.cli.main(argv)`` in-process: (exit code, stdout, stderr)."""
     from dashboard.cli import main

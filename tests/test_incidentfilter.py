@@ -16,7 +16,7 @@ import shapely
 from geo_reference import GEOD
 from shapely.geometry import shape
 
-from conftest import GEODATA, catalogue, unlocated_incidents
+from conftest import GEODATA, catalogue, shipped_tracks, unlocated_incidents
 from dashboard.analysis.incident_table import incident_table
 from dashboard.analysis.origin import origin_areas
 from dashboard.geo.errors import InputError
@@ -249,8 +249,8 @@ def test_the_scene_draws_only_the_filtered_incidents():
     scene = build_scene(SceneRequest(incident_ids=ids))
     assert set(scene.layer("incidents").gdf["id"]) == {"2022-11-15-przewodow",
                                                       "2025-09-10-wyryki"}
-    positioned = len(catalogue()) - len(unlocated_incidents())
-    assert len(build_scene(SceneRequest()).layer("incidents").gdf) == positioned
+    points = len(catalogue()) - len(unlocated_incidents()) - len(shipped_tracks())
+    assert len(build_scene(SceneRequest()).layer("incidents").gdf) == points
     assert len(build_scene(SceneRequest(incident_ids=())).layer("incidents").gdf) == 0
     with pytest.raises(InputError, match="unknown incident 'nope'"):
         build_scene(SceneRequest(incident_ids=("nope",)))

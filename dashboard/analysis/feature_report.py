@@ -22,6 +22,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.analysis.incident_catalogue import catalogue_token, incident_layer
 from dashboard.geo.cache import content_token, memoize
 from dashboard.geo.distance import nearest
 from dashboard.geo.edges import densify_edges
@@ -118,14 +119,15 @@ def _leg(geom: BaseGeometry, target: gpd.GeoDataFrame, id_field: str, label: str
     return FeatureLeg(label, feature, best)
 
 
-def _inside(geom: BaseGeometry, layer: str) -> gpd.GeoDataFrame:
-    gdf = load_layer(layer)
+def _inside(geom: BaseGeometry, layer: str | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    gdf = load_layer(layer) if isinstance(layer, str) else layer
     dense = densify_edges(geom)  # inside tests on geodesic edges
     shapely.prepare(dense)
     return gdf[shapely.contains_xy(dense, gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy())]
 
 
-@memoize(maxsize=256, key=lambda geom, *, on=None: (content_token(geom), str(on)))
+@memoize(maxsize=256, key=lambda geom, *, on=None: (content_token(geom), str(on),
+                                                   catalogue_token()))
 def feature_report(geom: BaseGeometry, *, on: date | str | None = None) -> FeatureReport:
     """Measure a feature (WGS84 lon/lat) as itself.
 
@@ -148,7 +150,7 @@ def feature_report(geom: BaseGeometry, *, on: date | str | None = None) -> Featu
         if len(sel):
             legs.append(_leg(geom, sel, "iso_a2", name))
     cities = _inside(geom, "cities") if kind == "polygon" else load_layer("cities").iloc[0:0]
-    incidents = _inside(geom, "incidents") if kind == "polygon" else None
+    incidents = _inside(geom, incident_layer()) if kind == "polygon" else None
     return FeatureReport(
         kind=kind,
         area_km2=area_km2(geom) if kind == "polygon" else None,

@@ -1,9 +1,10 @@
 """The incident table: every incident with its geodesic distances and the zones around it.
 
-One row per incident of the catalogue, the positioned ones (``incidents``
-layer) and those whose position no source states (``incidents_unlocated.json``,
-listed as ``position not sourced``, with no distances).  For each positioned
-incident:
+One row per current incident of the catalogue
+(:mod:`dashboard.analysis.incident_catalogue`: the shipped incidents and the
+ones users added, from the store): points, tracks and those whose position no
+source states (listed as ``position not sourced``, with no distances).  For
+each point incident:
 
 - the geodesic distance (km) to the nearest NATO border segment **as it stood on
   the incident's date** (FI-RU counts only from 2023-04-04), and that segment's id;
@@ -11,6 +12,11 @@ incident:
   (``countries`` layer, incl. the 12 nm territorial sea; 0 inside);
 - which candidate zones contain the point: the built-in ``zones`` layer and any
   zones the caller passes (edges densified along their geodesics first).
+
+A track (an airspace violation with a route, ``kind`` ``track``) gets its
+closest approach instead: the smallest of those distances over the track
+densified along its geodesics, plus ``track_km`` (its geodesic length) and
+``inside_km`` (the part inside its country's airspace).
 
 Distances come from :func:`dashboard.geo.distance.nearest` (exact on the WGS84
 ellipsoid), computed once per data version and cached.
@@ -22,7 +28,6 @@ ellipsoid), computed once per data version and cached.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -31,7 +36,9 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from dashboard.data.catalogue import CATALOGUE, GEODATA_DIR
+from dashboard.analysis.incident_catalogue import catalogue_token, incident_rows
+from dashboard.analysis.track_figures import track_figures, track_vertices
+from dashboard.data.catalogue import CATALOGUE
 from dashboard.geo.cache import memoize
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
@@ -39,8 +46,6 @@ from dashboard.geo.geodesy import densify
 from dashboard.geo.nato import parse_date
 from dashboard.io.layers_io import load_layer
 
-#: The file of the incidents whose position no source states (never drawn).
-UNLOCATED_FILE: str = "incidents_unlocated.json"
 #: What the table says in ``position`` for those incidents.
 POSITION_NOT_SOURCED: str = "position not sourced"
 #: Countries whose territory each incident's distance is measured to (ISO alpha-2).
@@ -52,57 +57,38 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "id", "date", "time_utc", "place", "country", "object_type", "killed", "injured",
     "precision_m", "position", "lon", "lat", "nato_border_km", "nato_segment",
     "ua_km", "by_km", "ru_km", "zones", "munition", "attribution",
+    "kind", "track_km", "inside_km", "status", "group", "attributed_to",
 )
 _TEXT_FIELDS: tuple[str, ...] = ("id", "time_utc", "place", "country", "object_type", "munition",
-                                 "attribution")
-
-
-def _file_token(name: str) -> tuple[str, int, int]:
-    path = GEODATA_DIR / name
-    try:
-        st = path.stat()
-    except OSError:
-        raise InputError(f"built-in data file {name} is missing: {path} does not exist") from None
-    return name, st.st_size, st.st_mtime_ns
+                                 "attribution", "status", "group", "attributed_to")
 
 
 def _data_token() -> tuple:
-    """What the cached table depends on: the data files' names, sizes and times."""
-    files = [UNLOCATED_FILE] + [CATALOGUE[n].file for n in ("incidents", "nato_border", "countries")]
-    return tuple(_file_token(f) for f in files)
-
-
-@memoize(maxsize=4)
-def _read_unlocated(token: tuple[str, int, int]) -> tuple[dict, ...]:
-    with open(GEODATA_DIR / token[0], encoding="utf-8") as fh:
-        return tuple(json.load(fh)["incidents"])
+    """What the cached table depends on: the catalogue's token and the layers' files."""
+    files = [CATALOGUE[n].path for n in ("nato_border", "countries")]
+    return (catalogue_token(),) + tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                                        for p in files)
 
 
 def unlocated_incidents() -> list[dict]:
-    """The incidents whose position no source states, as property dicts (copies).
+    """The current incidents without a position, as property dicts (copies).
 
-    Each has every field of the ``incidents`` layer; ``precision_m`` is None and
-    ``position_method`` starts with ``position not sourced:``.
+    ``precision_m`` is None and ``position_kind`` is ``not sourced``.
     """
-    return [dict(p) for p in _read_unlocated(_file_token(UNLOCATED_FILE))]
+    return [r for r in incident_rows() if r["kind"] == "none"]
 
 
 def incident_records() -> list[dict]:
-    """Every incident (positioned and unlocated) as a property dict, by date then id.
+    """Every current incident (points, tracks, unpositioned) as a property dict, by date then id.
 
-    Positioned incidents carry ``lon``/``lat`` (degrees); unlocated ones None.
+    Point incidents carry ``lon``/``lat`` (degrees); tracks and unpositioned ones None
+    (a track's LineString is ``track``).
     """
-    inc = load_layer("incidents")
-    rows = []
-    for r, g in zip(inc.drop(columns=inc.geometry.name).to_dict("records"), inc.geometry.values):
-        rows.append(dict(r, lon=float(g.x), lat=float(g.y)))
-    rows += [dict(p, lon=None, lat=None) for p in unlocated_incidents()]
-    rows.sort(key=lambda r: (str(r["date"]), str(r["id"])))
-    return rows
+    return incident_rows()
 
 
 def incident_ids() -> tuple[str, ...]:
-    """Ids of every incident of the catalogue, by date then id."""
+    """Ids of every current incident, by date then id."""
     return tuple(str(r["id"]) for r in incident_records())
 
 
@@ -135,16 +121,29 @@ def _territory_distances(lon: np.ndarray, lat: np.ndarray) -> dict[str, np.ndarr
     return out
 
 
+def _track_columns(df: pd.DataFrame) -> None:
+    """Closest approach (the minimum over the densified track) and lengths of each track."""
+    for i in np.flatnonzero((df["kind"] == "track").to_numpy()):
+        track = df.at[i, "track"]
+        lon, lat = track_vertices(track)
+        km, seg = _nato_distances(lon, lat, [df.at[i, "date"]] * len(lon))
+        if np.isfinite(km).any():
+            j = int(np.nanargmin(km))
+            df.at[i, "nato_border_km"], df.at[i, "nato_segment"] = float(km[j]), seg[j]
+        for iso, d in _territory_distances(lon, lat).items():
+            df.at[i, f"{iso.lower()}_km"] = float(np.nanmin(d)) if np.isfinite(d).any() else np.nan
+        f = track_figures(track, str(df.at[i, "country"]))
+        df.at[i, "track_km"], df.at[i, "inside_km"] = f.length_km, f.inside_km
+
+
 @memoize(maxsize=4)
 def _base_table(token: tuple) -> pd.DataFrame:
     """Every incident with its distances (no zones, no date filter); cached per data version."""
-    rows = incident_records()
-    df = pd.DataFrame(rows)
+    df = pd.DataFrame(incident_records())
     df["date"] = [parse_date(str(d)) for d in df["date"]]
     located = df["lon"].notna().to_numpy()
-    df["position"] = np.where(located, [str(m).split(":")[0] for m in df["position_method"]],
-                              POSITION_NOT_SOURCED)
-    for col in ("nato_border_km", "ua_km", "by_km", "ru_km"):
+    df["position"] = np.where(df["kind"] == "none", POSITION_NOT_SOURCED, df["position_kind"])
+    for col in ("nato_border_km", "ua_km", "by_km", "ru_km", "track_km", "inside_km"):
         df[col] = np.nan
     df["nato_segment"] = None
     if located.any():
@@ -155,6 +154,7 @@ def _base_table(token: tuple) -> pd.DataFrame:
         df.loc[located, "nato_segment"] = seg
         for iso, d in _territory_distances(lon, lat).items():
             df.loc[located, f"{iso.lower()}_km"] = d
+    _track_columns(df)
     for col in ("killed", "injured"):
         df[col] = df[col].astype(int)
     df["precision_m"] = df["precision_m"].astype("Int64")

@@ -30,6 +30,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.analysis.incident_catalogue import incident_layer
 from dashboard.geo.buffer import buffer_point, side_band
 from dashboard.geo.distance import nearest
 from dashboard.geo.edges import densify_edges
@@ -63,9 +64,9 @@ class ZoneLayers:
 
 
 def builtin_zone_layers() -> ZoneLayers:
-    """The committed layers, as :class:`ZoneLayers` (cached by the loader)."""
-    return ZoneLayers(*(load_layer(n) for n in ("nato_border", "countries", "cities",
-                                                "incidents")))
+    """The committed layers and the current incidents, as :class:`ZoneLayers` (cached)."""
+    return ZoneLayers(*(load_layer(n) for n in ("nato_border", "countries", "cities")),
+                      incident_layer())
 
 
 @dataclass(frozen=True)

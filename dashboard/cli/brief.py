@@ -18,11 +18,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from dashboard.analysis.incident_catalogue import incident_layer
 from dashboard.cli.common import about, date_arg, km_list, text_arg, zone_file
 from dashboard.geo.errors import InputError
 from dashboard.io.atomic import atomic_output, check_output_target
 from dashboard.io.filecheck import json_head, read_path
-from dashboard.io.layers_io import load_layer
 from dashboard.io.zonefile import file_stem
 from dashboard.scene.compose import build_scene
 from dashboard.scene.request import SceneRequest, scenario_request
@@ -80,7 +80,7 @@ def scenario_file_request(path: Path) -> tuple[SceneRequest, list[str]]:
         sc = from_geojson(data, default_name=file_stem(str(path)) or "Imported scenario", notes=notes)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
-    inc = load_layer("incidents")
+    inc = incident_layer()
     known = {str(i): (float(g.x), float(g.y)) for i, g in zip(inc["id"], inc.geometry.values)}
     req, warnings = scenario_request(sc, known, base=SceneRequest(zone_ids=()))
     return req, about(path, notes) + list(warnings)

@@ -96,3 +96,8 @@ CATALOGUE: dict[str, LayerInfo] = {
 
 #: Built-in layer names, bottom to top as maps draw them.
 BUILTIN_LAYERS: tuple[str, ...] = tuple(CATALOGUE)
+
+#: Layers whose features come from the store, not from their file: the shipped file
+#: only seeds them (users add, edit and retire incidents), so the map never gets them
+#: as a static file that could be out of date.
+DYNAMIC_LAYERS: frozenset[str] = frozenset({"incidents"})

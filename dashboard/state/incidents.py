@@ -32,13 +32,10 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.analysis.incident_table import (
-    UNLOCATED_FILE,
-    check_date_range,
-    incident_records,
-)
+from dashboard.analysis.incident_catalogue import catalogue_token
+from dashboard.analysis.incident_table import check_date_range, incident_records
 from dashboard.analysis.origin import OriginAreas
-from dashboard.data.catalogue import CATALOGUE, GEODATA_DIR
+from dashboard.data.incidents.record import OBJECT_TYPES, RELIABILITY, STATUSES
 from dashboard.geo.cache import memoize
 from dashboard.geo.errors import InputError
 from dashboard.geo.munitions import PRESETS
@@ -49,9 +46,11 @@ from dashboard.state.fields import Session, StateLike, widget_key
 
 #: The filter widgets' keys.
 FILTER_KEYS: tuple[str, ...] = ("inc_from", "inc_to", "inc_countries", "inc_objects",
-                                "inc_attribution")
-#: Object types, in the order the filter lists them.
-OBJECT_TYPES: tuple[str, ...] = ("missile", "drone", "debris", "unknown")
+                                "inc_attribution", "inc_status", "inc_grades", "inc_groups")
+#: The grade filter's choice for an incident none of whose sources is graded.
+NOT_GRADED: str = "not graded"
+#: The group filter's choice for an incident that belongs to no group.
+NO_GROUP: str = "(no group)"
 #: Attribution groups, read from the wording of each incident's ``attribution``:
 #: a report that names no launcher (or calls it unconfirmed) first, then a
 #: Ukrainian munition, then a Russian one; anything else names no launcher.
@@ -91,23 +90,44 @@ class FilterOptions:
     countries: tuple[str, ...]
     objects: tuple[str, ...]
     attributions: tuple[str, ...]
-
-
-def _data_token() -> tuple[tuple[str, int, int], ...]:
-    """What the catalogue's records depend on: its two files' names, sizes and times."""
-    paths = (CATALOGUE["incidents"].path, GEODATA_DIR / UNLOCATED_FILE)
-    return tuple((p.name, s.st_size, s.st_mtime_ns) for p in paths for s in (p.stat(),))
+    statuses: tuple[str, ...] = STATUSES
+    grades: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
 
 
 @memoize(maxsize=2)
-def _catalogue(token: tuple[tuple[str, int, int], ...]) -> tuple[Mapping[str, Any], ...]:
+def _catalogue(token: str) -> tuple[Mapping[str, Any], ...]:
     return tuple(incident_records())
 
 
 def catalogue_records() -> tuple[Mapping[str, Any], ...]:
-    """Every incident (positioned and not) as read-only property mappings, by date then id
-    (:func:`dashboard.analysis.incident_table.incident_records`, cached per data version)."""
-    return _catalogue(_data_token())
+    """Every current incident (points, tracks, unpositioned) as read-only property mappings,
+    by date then id: the store's catalogue
+    (:func:`dashboard.analysis.incident_table.incident_records`, cached per store token)."""
+    return _catalogue(catalogue_token())
+
+
+def grade_letters(record: Mapping[str, Any]) -> set[str]:
+    """The source-reliability letters (A-F) of a record's graded sources, or {:data:`NOT_GRADED`}.
+
+    >>> sorted(grade_letters({"sources": [{"grade": "B2"}, {"grade": None}, {"grade": "C3"}]}))
+    ['B', 'C']
+    >>> grade_letters({"sources": [{"url": "https://x.org"}]})
+    {'not graded'}
+    """
+    letters = {str(s.get("grade"))[0] for s in record.get("sources") or ()
+               if isinstance(s, Mapping) and s.get("grade")}
+    return letters or {NOT_GRADED}
+
+
+def status_of(record: Mapping[str, Any]) -> str:
+    """A record's status (``reported`` when it has none)."""
+    return str(record.get("status") or "reported")
+
+
+def group_of(record: Mapping[str, Any]) -> str:
+    """A record's group, or :data:`NO_GROUP`."""
+    return str(record.get("group") or "") or NO_GROUP
 
 
 def _records(records: Sequence[Mapping[str, Any]] | None) -> Sequence[Mapping[str, Any]]:
@@ -128,12 +148,17 @@ def filter_options(records: Sequence[Mapping[str, Any]] | None = None) -> Filter
     days = [_day(r) for r in recs]
     objects = {str(r.get("object_type") or "unknown") for r in recs}
     groups = {attribution_group(r.get("attribution")) for r in recs}
+    letters = set().union(*(grade_letters(r) for r in recs)) if recs else set()
+    named = {group_of(r) for r in recs}
     return FilterOptions(
         start=min(days), end=max(days),
         countries=tuple(sorted({str(r["country"]) for r in recs})),
         objects=tuple(o for o in OBJECT_TYPES if o in objects)
         + tuple(sorted(objects - set(OBJECT_TYPES))),
-        attributions=tuple(g for g in ATTRIBUTION_GROUPS if g in groups))
+        attributions=tuple(g for g in ATTRIBUTION_GROUPS if g in groups),
+        statuses=tuple(st for st in STATUSES if st in {status_of(r) for r in recs}),
+        grades=tuple(g for g in (*RELIABILITY, NOT_GRADED) if g in letters),
+        groups=tuple(sorted(named - {NO_GROUP})) + ((NO_GROUP,) if NO_GROUP in named else ()))
 
 
 def init_filters(state: StateLike, records: Sequence[Mapping[str, Any]] | None = None) -> None:
@@ -145,6 +170,9 @@ def init_filters(state: StateLike, records: Sequence[Mapping[str, Any]] | None =
     state.set_default(Session.inc_countries, list(opts.countries))
     state.set_default(Session.inc_objects, list(opts.objects))
     state.set_default(Session.inc_attribution, list(opts.attributions))
+    state.set_default(Session.inc_status, list(opts.statuses))
+    state.set_default(Session.inc_grades, list(opts.grades))
+    state.set_default(Session.inc_groups, list(opts.groups))
     state.set_default(Session.inc_as_of_user, False)
     state.set_default(Session.inc_as_of_last, None)
     state.set_default(Session.inc_incident_last, None)
@@ -199,12 +227,16 @@ def apply_filters(state: StateLike,
     start, end = start or opts.start, end or opts.end
     keep = {k: set(state.get(k, default)) for k, default in (
         ("inc_countries", opts.countries), ("inc_objects", opts.objects),
-        ("inc_attribution", opts.attributions))}
+        ("inc_attribution", opts.attributions), ("inc_status", opts.statuses),
+        ("inc_grades", opts.grades), ("inc_groups", opts.groups))}
     ids = tuple(str(r["id"]) for r in recs
                 if start <= _day(r) <= end
                 and str(r["country"]) in keep["inc_countries"]
                 and str(r.get("object_type") or "unknown") in keep["inc_objects"]
-                and attribution_group(r.get("attribution")) in keep["inc_attribution"])
+                and attribution_group(r.get("attribution")) in keep["inc_attribution"]
+                and status_of(r) in keep["inc_status"]
+                and bool(grade_letters(r) & keep["inc_grades"])
+                and group_of(r) in keep["inc_groups"])
     return IncidentFilter(ids, start, end, error, everything=len(ids) == len(recs))
 
 

@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.analysis.incident_catalogue import incident_layer
 from dashboard.data.gazetteer import GazetteerPlace, places_named, search_places
 from dashboard.data.textfold import fold, latinize
 from dashboard.geo.coords import parse_position
@@ -87,7 +88,7 @@ def _city(query: str, exact: bool) -> Place | None:
 
 def incidents() -> gpd.GeoDataFrame:
     """The incidents the box finds (by id or place): the one place to change their source."""
-    return load_layer("incidents")
+    return incident_layer()
 
 
 def _point(geom: BaseGeometry) -> tuple[float, float]:

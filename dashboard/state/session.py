@@ -16,6 +16,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from dashboard.analysis.incident_catalogue import catalogue_token, incident_layer
 from dashboard.analysis.report import PointReport
 from dashboard.data.catalogue import BUILTIN_LAYERS, CATALOGUE
 from dashboard.data.limits import MAX_USER_LAYERS, MAX_USER_LAYERS_BYTES
@@ -37,11 +38,14 @@ from dashboard.state.fields import Session, StateLike, widget_key
 from dashboard.state.mapevents import Click, Measure, ViewChange
 
 
-@memoize(maxsize=1)
 def incidents_by_id() -> dict[str, dict[str, Any]]:
-    """The incident catalogue as ``{id: properties + geometry}``, in file order (shared:
-    read only)."""
-    return {r["id"]: r for r in load_layer("incidents").to_dict("records")}
+    """The point incidents as ``{id: properties + geometry}``, by date (shared: read only)."""
+    return _incidents_by_id(catalogue_token())
+
+
+@memoize(maxsize=2)
+def _incidents_by_id(token: str) -> dict[str, dict[str, Any]]:
+    return {r["id"]: r for r in incident_layer().to_dict("records")}
 
 
 def init(state: StateLike, incidents: Mapping[str, Mapping[str, Any]] | None = None) -> None:

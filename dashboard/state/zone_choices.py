@@ -14,16 +14,21 @@ from typing import Any
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.analysis import zones as core_zones
+from dashboard.analysis.incident_catalogue import catalogue_token, incident_layer
 from dashboard.analysis.zones import ZoneMetrics
 from dashboard.geo.cache import content_token, memoize
 from dashboard.geo.nato import nato_border_on
 from dashboard.io.layers_io import load_layer
 
 
-@memoize(maxsize=1)
 def incident_list() -> list[dict[str, Any]]:
-    """The incidents as ``{id, date, place, lon, lat}`` (degrees), in file order (read only)."""
-    g = load_layer("incidents")
+    """The point incidents as ``{id, date, place, lon, lat}`` (degrees), by date (read only)."""
+    return _incident_list(catalogue_token())
+
+
+@memoize(maxsize=2)
+def _incident_list(token: str) -> list[dict[str, Any]]:
+    g = incident_layer()
     return [{"id": str(r["id"]), "date": str(r["date"]), "place": str(r["place"]),
              "lon": float(r["geometry"].x), "lat": float(r["geometry"].y)}
             for _, r in g.iterrows()]

@@ -1,4 +1,5 @@
-"""The incident filters in the shared sidebar: a date range, countries, objects, attribution.
+"""The incident filters in the shared sidebar: dates, countries, objects, attribution, status,
+source grade and group.
 
 Widgets only; their values live under ``inc_*`` keys and everything that reads
 them goes through :mod:`dashboard.state.incidents` (the map's incidents, the
@@ -12,6 +13,8 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard.analysis.incident_catalogue import catalogue_problem
+from dashboard.data.incidents.record import RELIABILITY
 from dashboard.geo.cache import memoize
 from dashboard.io.layers_io import load_layer
 from dashboard.state import incidents as incidentfilter
@@ -32,6 +35,15 @@ def country_names() -> dict[str, str]:
     return {str(i): str(n) for i, n in zip(countries["iso_a2"], countries["name"])}
 
 
+GRADE_HELP = ("NATO Admiralty grading of each source: reliability A (completely reliable) to "
+              "F (cannot be judged). An incident is kept if any of its sources has a chosen "
+              "letter.")
+
+
+def _grade(letter: str) -> str:
+    return f"{letter}: {RELIABILITY[letter]}" if letter in RELIABILITY else letter
+
+
 def _country(iso: str) -> str:
     name = country_names().get(iso)
     return f"{name} ({iso})" if name else iso
@@ -44,6 +56,10 @@ def render_filters(state: Any) -> None:
     incidentfilter.keep_filter_values(state)
     opts = incidentfilter.filter_options()
     st.header("Incident timeline")
+    problem = catalogue_problem()
+    if problem:
+        st.warning(f"The incident store cannot be used, so only the shipped incidents are "
+                   f"shown: {md(problem)}")
     c_from, c_to = st.columns(2)
     for col, label, key in ((c_from, "From", "inc_from"), (c_to, "To", "inc_to")):
         col.date_input(label, key=key, min_value=opts.start, max_value=opts.end,
@@ -55,6 +71,11 @@ def render_filters(state: Any) -> None:
     st.multiselect("Objects", list(opts.objects), key="inc_objects")
     st.multiselect("Attribution", list(opts.attributions), key="inc_attribution",
                    help=ATTRIBUTION_HELP)
+    st.multiselect("Status", list(opts.statuses), key="inc_status")
+    st.multiselect("Source grade", list(opts.grades), key="inc_grades", help=GRADE_HELP,
+                   format_func=_grade)
+    st.multiselect("Group", list(opts.groups), key="inc_groups",
+                   help="One event with many sites, e.g. the night of 10 September 2025.")
     flt = incidentfilter.apply_filters(state)
     st.caption(f"{len(flt.ids)} of {len(incidentfilter.catalogue_records())} incidents match "
                "(map, tables and chart).")

@@ -20,13 +20,13 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pandas as pd
 
+from dashboard.analysis.incident_catalogue import catalogue_token, incident_layer
 from dashboard.analysis.incident_table import incident_ids
 from dashboard.analysis.origin import OriginAreas, find_incident, origin_areas
 from dashboard.geo.buffer import buffer_point
 from dashboard.geo.cache import memoize
 from dashboard.geo.errors import InputError
 from dashboard.geo.units import format_area, format_radius, round_significant
-from dashboard.io.layers_io import load_layer
 from dashboard.scene.model import View
 
 Figures = dict[str, str]
@@ -52,7 +52,7 @@ def incident_frame(ids: Sequence[str] | None) -> gpd.GeoDataFrame:
         An id that is no incident of the catalogue (ids of incidents whose
         position is not sourced are accepted; they have nothing to draw).
     """
-    inc = load_layer("incidents")
+    inc = incident_layer()
     if ids is None:
         return inc
     known = set(incident_ids())
@@ -109,7 +109,8 @@ def visible_precision(frame: gpd.GeoDataFrame | None, view: View,
     return frame[keep].reset_index(drop=True) if keep.any() else None
 
 
-@memoize(maxsize=16)
+@memoize(maxsize=16, key=lambda incident_id, min_km, max_km: (
+    str(incident_id), float(min_km), float(max_km), catalogue_token()))
 def origin_result(incident_id: str, min_km: float, max_km: float) -> OriginAreas:
     """:func:`dashboard.analysis.origin.origin_areas` (widened by the incident's precision), cached.
 

@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.analysis.incident_catalogue import incident_layer
 from dashboard.geo.buffer import buffer_point, side_band
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
@@ -41,7 +42,7 @@ def _plain(v: object) -> object:
 
 def incident_props(incident_id: str) -> dict:
     """The incident's properties as plain values, plus ``lon``/``lat`` (degrees)."""
-    inc = load_layer("incidents")
+    inc = incident_layer()
     hit = inc[inc["id"] == incident_id]
     if not len(hit):
         raise InputError(f"unknown incident {incident_id!r}; known: {', '.join(map(str, inc['id']))}")
