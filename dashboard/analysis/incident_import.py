@@ -47,6 +47,7 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.data.incidents.record import Incident, new_incident_id
+from dashboard.data.limits import MAX_DUPLICATE_KM
 from dashboard.data.textfold import fold
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import GEOD, densify
@@ -57,8 +58,6 @@ __all__ = ["DEFAULT_DUPLICATE_KM", "MAX_DUPLICATE_KM", "TRACK_STEP_KM", "Duplica
 
 #: Distance (km) within which an incident of the same date is a duplicate, by default.
 DEFAULT_DUPLICATE_KM: float = 5.0
-#: Largest duplicate distance one may choose (km).
-MAX_DUPLICATE_KM: float = 100.0
 #: Spacing (km) of the vertices a track is sampled at for distances.
 TRACK_STEP_KM: float = 0.25
 

@@ -21,16 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashboard.data.catalogue import GEODATA_DIR
+from dashboard.data.limits import MAX_PLACE_RESULTS, MAX_QUERY_CHARS
 from dashboard.data.textfold import fold, latinize
 from dashboard.geo.cache import memoize
 from dashboard.geo.errors import InputError
 
 #: The gazetteer's file under :data:`~dashboard.data.catalogue.GEODATA_DIR`.
 PLACES_FILE: str = "places.tsv"
-#: Longest query searched (characters); the longest place name in the file has 61.
-MAX_QUERY_CHARS: int = 200
-#: Most places one search returns.
-MAX_RESULTS: int = 1000
+#: Most places one search returns (the longest place name in the file has 61 characters).
+MAX_RESULTS: int = MAX_PLACE_RESULTS
 _COLUMNS = ("geonameid", "name", "lat", "lon", "country", "admin1", "feature_code",
             "population", "alt_names")
 _TOP = "\U0010ffff"  # sorts after every folded text: the end of a prefix's range

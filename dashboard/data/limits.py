@@ -27,6 +27,7 @@ from dashboard.geo.cache import PROCESS_MAX_BYTES
 __all__ = [
     "BUSY_TIMEOUT_S", "CHUNK_ROWS", "MAX_IMPORT_ROWS", "MAX_INCIDENT_SOURCES",
     "MAX_INCIDENT_TEXT_CHARS", "MAX_PRECISION_M", "MAX_TRACK_VERTICES", "CONFIG",
+    "MAX_DUPLICATE_KM", "MAX_QUERY_CHARS", "MAX_PLACE_RESULTS",
     "CONNECT_TIMEOUT_S", "LIMITS", "LIMITS_BY_NAME",
     "LIST_TTL_S", "Limit", "MAX_BUFFERS", "MAX_BUFFER_KM", "MAX_COLLECTION_DEPTH",
     "MAX_DRAWN_FEATURES", "MAX_EDITABLE_VERTICES", "MAX_FILE_LAYER_BYTES",
@@ -71,6 +72,12 @@ MAX_TRACK_VERTICES: int = 2000
 MAX_PRECISION_M: float = 200_000.0
 #: Most rows one incident import may hold.
 MAX_IMPORT_ROWS: int = 20_000
+#: Largest distance (km) an import may call "the same place" for a duplicate.
+MAX_DUPLICATE_KM: float = 100.0
+#: Longest place name the gazetteer searches (characters).
+MAX_QUERY_CHARS: int = 200
+#: Most places one gazetteer search returns.
+MAX_PLACE_RESULTS: int = 1000
 
 # ------------------------------------------------------------------ scenarios and links
 #: Zones a scenario (and the zones page) may hold.
@@ -163,6 +170,13 @@ LIMITS: tuple[Limit, ...] = (
           "the stated precision of an incident's position"),
     Limit("MAX_IMPORT_ROWS", MAX_IMPORT_ROWS, "rows", HERE,
           "rows of one incident import (CSV or GeoJSON)"),
+    Limit("MAX_DUPLICATE_KM", MAX_DUPLICATE_KM, "km", HERE,
+          "the distance within which an imported incident of the same date is a duplicate "
+          "(default 5 km)"),
+    Limit("MAX_QUERY_CHARS", MAX_QUERY_CHARS, "characters", HERE,
+          "a place name searched in the gazetteer (`places`, the search box)"),
+    Limit("MAX_PLACE_RESULTS", MAX_PLACE_RESULTS, "places", HERE,
+          "places one gazetteer search returns (`places --limit`)"),
     Limit("MAX_GEOJSON_BYTES", MAX_GEOJSON_BYTES, "bytes", HERE,
           "a scenario file (`brief --scenario`, `scenarios import`)"),
     Limit("MAX_ZONES", MAX_ZONES, "zones", HERE, "zones in a scenario and on the zones page"),
