@@ -325,9 +325,17 @@ _KM_COLUMNS: tuple[tuple[str, str], ...] = (
     ("ru_km", "to RU"))
 
 
+def _in_units(values: pd.Series, units: str, decimals: int) -> list[float | None]:
+    return [None if pd.isna(v) else round(from_km(float(v), units), decimals) for v in values]
+
+
 def display_table(table: pd.DataFrame, units: str) -> pd.DataFrame:
     """The incident table as the page shows it: distances and precision in ``units``
-    (2 and 3 decimals; empty for "position not sourced"), zones joined by ``, ``."""
+    (2 and 3 decimals; empty for "position not sourced"), zones joined by ``, ``.
+
+    A track's distances are its closest approach; its geodesic length and the length
+    inside its country's airspace have their own columns (empty for points).
+    """
     out = pd.DataFrame({
         "date": [d.isoformat() for d in table["date"]], "place": table["place"],
         "country": table["country"], "object": table["object_type"],
@@ -335,12 +343,16 @@ def display_table(table: pd.DataFrame, units: str) -> pd.DataFrame:
         f"precision (± {units})": [None if pd.isna(p) else
                                    round(from_km(float(p) / 1000, units), 3)
                                    for p in table["precision_m"]],
-        "position": table["position"]})
+        "position": [f"{p} (track: closest approach)" if k == "track" else p
+                     for p, k in zip(table["position"], table["kind"])]})
     for col, name in _KM_COLUMNS:
-        out[f"{name} ({units})"] = [None if pd.isna(v) else round(from_km(float(v), units), 2)
-                                    for v in table[col]]
+        out[f"{name} ({units})"] = _in_units(table[col], units, 2)
         if col == "nato_border_km":
             out["NATO segment"] = table["nato_segment"]
+    out[f"track length ({units})"] = _in_units(table["track_km"], units, 2)
+    out[f"track inside the country ({units})"] = _in_units(table["inside_km"], units, 2)
+    out["status"] = table["status"]
+    out["group"] = table["group"]
     out["zones"] = [", ".join(z) for z in table["zones"]]
     out["attribution"] = table["attribution"]
     out["id"] = table["id"]
