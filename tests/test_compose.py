@@ -194,7 +194,8 @@ def test_extra_zones_and_user_layers():
 
 def test_visible_layers_subset():
     sc = build_scene(SceneRequest(visible_layers=("countries", "incidents")))
-    assert [lyr.name for lyr in sc.layers] == ["countries", "strike_border", "incidents"]
+    assert [lyr.name for lyr in sc.layers] == ["countries", "strike_border", "incident_tracks",
+                                               "incidents"]
     assert "Ukrainian oblasts bordering NATO members" not in sc.metrics  # zones hidden
 
 

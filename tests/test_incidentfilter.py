@@ -312,3 +312,16 @@ def test_origin_layer_and_figures_match_an_independent_annulus():
         assert pieces.loc[iso, "name"] == f"{iso} {shown}"
     assert scene.metrics["Launch area range"] == "75–90 km ± 0.5 km"
     assert scene.layer("origin").legend_label == "Launch area 75–90 km from Przewodów"
+
+
+def test_the_scene_draws_the_tracks_the_filter_keeps():
+    tracks = [f["properties"]["id"] for f in shipped_tracks()]
+    assert tracks, "the catalogue has a track (Estonia, 2025-09-19)"
+    drawn = build_scene(SceneRequest()).layer("incident_tracks").gdf
+    assert sorted(drawn["id"]) == sorted(tracks)
+    assert all(g.geom_type == "LineString" for g in drawn.geometry.values)
+    only = build_scene(SceneRequest(incident_ids=(tracks[0],)))
+    assert list(only.layer("incident_tracks").gdf["id"]) == [tracks[0]]
+    assert len(only.layer("incidents").gdf) == 0
+    none = build_scene(SceneRequest(incident_ids=("2022-11-15-przewodow",)))
+    assert none.layer("incident_tracks") is None

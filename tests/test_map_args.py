@@ -67,11 +67,13 @@ def test_args_have_the_contract_shape(scene):
 
 def test_builtin_layers_reference_their_static_files(scene):
     layers = _layers(build_args(scene, set())[0])
-    for name in ("countries", "regions", "zones", "nato_border", "cities", "incidents"):
+    for name in ("countries", "regions", "zones", "nato_border", "cities"):
         assert layers[name]["data"].startswith(f"layers/{name}.")
         assert (MAPVIEW_DIR / layers[name]["data"]).is_file()
-    for name in ("countries", "regions", "cities", "incidents"):
+    for name in ("countries", "regions", "cities"):
         assert layers[name]["visibleIds"] is None
+    # the incidents come from the store: never a static file that could be out of date
+    assert layers["incidents"]["data"].startswith("blob:")
     border = nato_border_on(scene.as_of, load_layer("nato_border"))
     assert layers["nato_border"]["visibleIds"] == list(border["id"])
     assert len(border) < len(load_layer("nato_border"))  # FI-RU, SE: not NATO on that date
@@ -224,7 +226,8 @@ def test_map_view_tracks_blobs_events_and_toggles(tmp_path: Path):
     at = AppTest.from_file(str(script), default_timeout=60).run()
     assert not at.exception
     first = _component_args(at)
-    assert first["height"] == 500 and len(first["blobs"]) == 2
+    # + the store's incidents and their tracks
+    assert first["height"] == 500 and len(first["blobs"]) == 4
     at.run()
     assert _component_args(at)["blobs"] == {}  # already sent to this session
     lost = next(iter(first["blobs"]))

@@ -54,13 +54,15 @@ TOOLTIP_FIELDS: dict[str, tuple[str, ...]] = {
     # (docs/map-protocol.md, "Clusters and timeline play").
     "incidents": ("place", "date", "time_utc", "munition", "killed", "attribution", "precision_m",
                   "group"),
+    "incident_tracks": ("place", "date", "time_utc", "munition", "attribution", "precision_m",
+                        "group"),
     "precision": incident_parts.PRECISION_FIELDS,
     "origin": incident_parts.ORIGIN_FIELDS,
 }
 
 #: Built-in layers whose names are drawn on the map.
 LABELLED: frozenset[str] = frozenset({"countries", "zones", "nato_border", "cities", "incidents",
-                                      "origin"})
+                                      "incident_tracks", "origin"})
 
 #: Where the view falls back to without anything to frame: around Ukraine's NATO border.
 FALLBACK_BOUNDS_DEG: tuple[float, float, float, float] = (22.0, 44.0, 33.0, 53.0)
@@ -166,6 +168,8 @@ def _measure_incidents(req: SceneRequest, found: _Parts) -> None:
     if "incidents" in req.visible_layers:
         shown = incident_parts.incident_frame(req.incident_ids)
         found.frames["incidents"] = shown
+        tracks = incident_parts.track_frame(req.incident_ids)
+        found.frames["incident_tracks"] = tracks if len(tracks) else None
         if req.precision_circles and len(shown):
             found.frames["precision"] = incident_parts.precision_frame(shown)
     found.frames["origin"], figures, analysis = incident_parts.origin_frame(req.origin, req.units)
@@ -212,7 +216,8 @@ def _stack(req: SceneRequest, found: _Parts) -> list[SceneLayer]:
     if f.get(STRIKE_LINE) is not None:
         lines.append(_strike_layer(f[STRIKE_LINE]))
     points = [_layer(n, load_layer(n)) for n in ("cities",) if n in visible]
-    tops = [_layer(n, f[n]) for n in ("incidents",) if n in visible]
+    tops = [_layer(n, f[n]) for n in ("incident_tracks",) if f.get(n) is not None]
+    tops += [_layer(n, f[n]) for n in ("incidents",) if n in visible]
     layers = [*areas, *user["polygon"], *lines, *user["line"], *points, *user["point"], *tops]
     return [*layers, *_overlays(req, layers)]
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pandas as pd
 
-from dashboard.analysis.incident_catalogue import catalogue_token, incident_layer
+from dashboard.analysis.incident_catalogue import catalogue_token, incident_layer, track_layer
 from dashboard.analysis.incident_table import incident_ids
 from dashboard.analysis.origin import OriginAreas, find_incident, origin_areas
 from dashboard.geo.buffer import buffer_point
@@ -60,6 +60,15 @@ def incident_frame(ids: Sequence[str] | None) -> gpd.GeoDataFrame:
     if unknown:
         raise InputError(f"unknown incident {unknown[0]!r} in the incident filter")
     return inc[inc["id"].astype(str).isin(set(map(str, ids)))].reset_index(drop=True)
+
+
+def track_frame(ids: Sequence[str] | None) -> gpd.GeoDataFrame:
+    """The track incidents (LineStrings) to draw: every one when ``ids`` is None, else
+    those of ``ids`` (unknown ids are :func:`incident_frame`'s to refuse)."""
+    tracks = track_layer()
+    if ids is None:
+        return tracks
+    return tracks[tracks["id"].astype(str).isin(set(map(str, ids)))].reset_index(drop=True)
 
 
 def _precision_key(incidents: gpd.GeoDataFrame) -> tuple:
