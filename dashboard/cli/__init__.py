@@ -12,6 +12,8 @@
     python -m dashboard zone (--preset ID | --file ZONE.geojson) [--date YYYY-MM-DD] [--json]
     python -m dashboard brief [--preset ID | --zone FILE | --scenario FILE] ... -o OUT.png
     python -m dashboard incidents [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json | --csv]
+    python -m dashboard incidents add|edit ID|retire ID|restore ID VERSION ... --reason TEXT
+                                  | history ID | import FILE [--dry-run] | export --format F
     python -m dashboard origin INCIDENT_ID (--range-km MIN MAX | --preset 5v55) [--json]
     python -m dashboard places NAME [--country CC] [--limit N] [--json]
     python -m dashboard scenarios [--store URL] list [--json] | export NAME -o FILE

@@ -1,14 +1,30 @@
-"""``python -m dashboard incidents``: the incident table with its geodesic distances.
+"""``python -m dashboard incidents``: the incident table, and the catalogue's changes.
 
 ::
 
     python -m dashboard incidents [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json | --csv]
+    python -m dashboard incidents add --date D --place TEXT --country CC --position LAT,LON
+                                      --precision-m M --object-type T --source URL ... --reason TEXT
+    python -m dashboard incidents edit ID --FIELD VALUE ... --reason TEXT [--based-on N]
+    python -m dashboard incidents retire ID --reason TEXT
+    python -m dashboard incidents restore ID VERSION --reason TEXT
+    python -m dashboard incidents history ID [--json]
+    python -m dashboard incidents import FILE [--dry-run] [--json] [--duplicate-km K]
+                                         [--map SRC=FIELD ...] --reason TEXT
+    python -m dashboard incidents export --format geojson|csv|kml|gpkg [-o FILE]
 
-One row per incident of the catalogue, by date: place, country, object,
-killed, injured, precision, the distance (km) to the nearest NATO border
-segment as of the incident's date and to UA, BY and RU territory, and the
-candidate zones that contain it.  Incidents whose position no source states are
-listed as ``position not sourced``, without distances.
+Without an action: one row per current incident of the catalogue (the shipped
+incidents and the ones users added, from the store), by date: place, country,
+object, killed, injured, precision, the distance (km) to the nearest NATO border
+segment as of the incident's date and to UA, BY and RU territory (a track's
+closest approach), and the candidate zones that contain it.  Incidents whose
+position no source states are listed as ``position not sourced``, without
+distances.  ``--json`` adds each incident's ``sources``, ``version``,
+``position_kind``, ``position_method`` and ``notes``.
+
+The actions (:mod:`dashboard.cli.incidents_edit`, :mod:`dashboard.cli.incidents_io`)
+write to the incident store (``DASHBOARD_STORE_URL``: the GeoPackage file by
+default, or PostgreSQL); every change is a new version with who, when and why.
 """
 from __future__ import annotations
 
@@ -21,21 +37,32 @@ import sys
 
 import pandas as pd
 
+from dashboard.analysis.incident_catalogue import current_versions
 from dashboard.analysis.incident_table import POSITION_NOT_SOURCED, TABLE_COLUMNS, incident_table
+from dashboard.cli import incidents_edit, incidents_io
 from dashboard.cli.common import num
 from dashboard.io.csvsafe import inert_cell
 
 KM_COLUMNS: tuple[str, ...] = ("nato_border_km", "ua_km", "by_km", "ru_km")
+#: What ``--json`` adds to the table's columns, from each incident's current version.
+JSON_EXTRA: tuple[str, ...] = ("sources", "version", "position_kind", "position_method", "notes")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("incidents", help="the incident table: distances to the NATO border, UA, BY, RU")
+    p = sub.add_parser("incidents", help="the incident table (distances to the NATO border, UA, "
+                                         "BY, RU); add, edit, retire, import, export incidents",
+                       description="Without an action: the incident table.  Actions change the "
+                                   "catalogue in the store (each change a version with a reason).")
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day (default: the first incident)")
     p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day (default: the last incident)")
     fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="print JSON (a list of incidents)")
+    fmt.add_argument("--json", action="store_true",
+                     help="print JSON (a list of incidents, with their sources and version)")
     fmt.add_argument("--csv", action="store_true", help="print CSV")
-    p.set_defaults(func=run)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    incidents_edit.register(actions)
+    incidents_io.register(actions)
+    p.set_defaults(func=run, action_func=None)
 
 
 def records(df: pd.DataFrame) -> list[dict]:
@@ -100,10 +127,26 @@ def to_text(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def with_versions(recs: list[dict]) -> list[dict]:
+    """``recs`` (:func:`records`) with :data:`JSON_EXTRA` from each incident's current
+    version: ``sources`` a list of ``{url, publisher, accessed, grade}``."""
+    current = {v.incident_id: v for v in current_versions()}
+    out = []
+    for rec in recs:
+        v = current.get(rec["id"])
+        d = {} if v is None else v.record.to_dict()
+        out.append({**rec, "sources": d.get("sources", []),
+                    "version": None if v is None else v.version,
+                    **{k: d.get(k) for k in JSON_EXTRA[2:]}})
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.action_func is not None:
+        return int(args.action_func(args) or 0)
     df = incident_table(args.start, args.end)
     if args.json:
-        sys.stdout.write(json.dumps(records(df), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(with_versions(records(df)), indent=2, ensure_ascii=False) + "\n")
     elif args.csv:
         sys.stdout.write(to_csv(df))
     else:
