@@ -15,7 +15,7 @@ import pytest
 from geo_reference import GEOD
 from shapely.geometry import Point, shape
 
-from conftest import GEODATA, PRZEWODOW_LONLAT
+from conftest import GEODATA, PRZEWODOW_LONLAT, errors, run_app
 from dashboard.analysis.incident_country import country_at, country_mismatch
 from dashboard.data.incidents.check import check_incident
 from dashboard.data.incidents.record import EXAMPLE, Incident
@@ -272,3 +272,190 @@ def test_confirm_writes_the_new_rows_once_and_not_on_a_changed_store(tmp_path):
                        "1 duplicate and 1 invalid row.",)
     got = store.get("2026-11-20-dorohusk")
     assert (got.who, got.reason, got.action) == ("local", "weekly file", "import")
+
+
+# ----------------------------------------------------------------- the page (AppTest)
+PAGE = "ui/incidents.py"
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """A private store for the app (the shipped catalogue only, to begin with)."""
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DASHBOARD_STORE_URL", raising=False)
+    from dashboard.analysis.incident_catalogue import forget_token, incident_store
+
+    forget_token()
+    assert str(tmp_path) in incident_store().where
+    return tmp_path
+
+
+def _page(**state):
+    at = run_app(**state)
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _fill(at, values: form.FormValues, reason: str):
+    """Type ``values`` into the form (one source) and the reason."""
+    at.date_input(key="incf_date").set_value(values.date)
+    for key, v in (("incf_time", values.time_utc), ("incf_place", values.place),
+                   ("incf_munition", values.munition), ("incf_attribution", values.attribution),
+                   ("incf_lat", values.lat), ("incf_lon", values.lon),
+                   ("incf_precision_m", values.precision_m), ("incf_notes", values.notes),
+                   ("incf_reason", reason)):
+        (at.text_area if key == "incf_notes" else at.text_input)(key=key).set_value(v)
+    for key, v in (("incf_object_type", values.object_type),
+                   ("incf_attributed_to", values.attributed_to),
+                   ("incf_position_kind", values.position_kind),
+                   ("incf_status", values.status)):
+        at.selectbox(key=key).set_value(v)
+    s = values.sources[0]
+    for part, v in (("url", s.url), ("pub", s.publisher), ("acc", s.accessed)):
+        at.text_input(key=form.source_key(part, 0)).set_value(v)
+    at.selectbox(key=form.source_key("rel", 0)).set_value(s.reliability)
+    at.selectbox(key=form.source_key("cred", 0)).set_value(s.credibility)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _save(at):
+    at.button(key="incf_save").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _shown_markdown(at) -> list[str]:
+    """Every Markdown text the page shows (these render; dataframes do not)."""
+    out = []
+    for kind in ("markdown", "caption", "success", "error", "warning", "info", "subheader"):
+        out += [e.value for e in at.get(kind)]
+    return out
+
+
+def test_the_page_refuses_a_bad_url_with_one_line_and_stores_nothing(data_dir):
+    at = _page()
+    shipped = len(open_incident_store().current())
+    bad = replace(_good_values(), sources=(form.SourceValues("javascript:alert(1)", "X"),))
+    _save(_fill(at, bad, "new incident"))
+    assert errors(at) == ["Not saved: sources 1: url must start with http\\:// or https\\:// "
+                          "and name a host, got javascript\\:alert(1)"]
+    assert len(open_incident_store().current()) == shipped
+    assert at.session_state["incf_mode"] == "add"
+
+
+def test_the_page_adds_a_good_incident_to_the_store_and_the_table(data_dir):
+    at = _fill(_page(), _good_values(), "new incident reported")
+    assert at.session_state["incf_country"] == "PL"  # derived from the position
+    _save(at)
+    assert not errors(at), errors(at)
+    assert [s.value for s in at.success] == [f"Added incident {NEW_ID}, version 1."]
+    got = open_incident_store().get(NEW_ID)  # a new store object reads the file
+    assert (got.version, got.who, got.action, got.reason) == \
+        (1, "local", "add", "new incident reported")
+    want = check_incident(form.to_record(_good_values(), NEW_ID)[0])
+    assert got.record == want
+    table = next(d.value for d in at.dataframe if "NATO segment" in d.value.columns)
+    assert NEW_ID in set(table["id"])
+    assert at.session_state["incf_mode"] == "edit"
+    assert at.session_state["incf_based_on"] == (NEW_ID, 1)
+    labels = {b.label for b in at.get("download_button")}
+    assert {"GeoJSON", "CSV", "KML (Google Earth)", "GeoPackage"} <= labels
+
+
+def test_the_page_names_the_newer_version_of_a_stale_edit(data_dir):
+    at = _save(_fill(_page(), _good_values(), "new incident reported"))
+    assert at.session_state["incf_based_on"] == (NEW_ID, 1)
+    store = open_incident_store()
+    store.edit(NEW_ID, store.get(NEW_ID).record.with_changes(killed=1), based_on=1,
+               who="colleague", reason="one killed")
+    at.text_area(key="incf_notes").set_value("my note")
+    at.text_input(key="incf_reason").set_value("add a note").run()
+    _save(at)
+    msg = " ".join(errors(at))
+    assert f"incident {NEW_ID} changed since you opened it" in msg
+    assert "you edited version 1, the newest is version 2" in msg and "colleague" in msg
+    assert store.get(NEW_ID).version == 2 and store.get(NEW_ID).record.notes == ""
+    at.button(key="incf_reload").click().run()
+    assert at.session_state["incf_based_on"] == (NEW_ID, 2)
+    assert at.session_state["incf_killed"] == 1
+
+
+def test_hostile_text_is_stored_and_shown_as_text(data_dir):
+    v = replace(_good_values(), place=HOSTILE, notes=f"**bold** {HOSTILE}",
+                attribution=HOSTILE, munition="[x](javascript:alert(1))")
+    at = _save(_fill(_page(), v, f"reason {HOSTILE}"))
+    assert not errors(at), errors(at)
+    ident = at.session_state["incf_based_on"][0]
+    got = open_incident_store().get(ident)
+    assert (got.record.place, got.record.notes, got.reason) == \
+        (HOSTILE, f"**bold** {HOSTILE}", f"reason {HOSTILE}")
+    shown = _shown_markdown(at)
+    assert not any("<img" in t or "](javascript" in t for t in shown), shown
+    history = next(d.value for d in at.dataframe if "changes" in d.value.columns)
+    assert history["reason"].tolist() == [f"reason {HOSTILE}"]
+    assert at.text_input(key="incf_place").value == HOSTILE
+
+
+def test_retire_and_restore_through_the_page(data_dir):
+    at = _save(_fill(_page(), _good_values(), "new incident reported"))
+    at.text_input(key="incf_reason").set_value("a duplicate of another report").run()
+    at.button(key="incf_retire").click().run()
+    assert not at.exception and not errors(at), errors(at)
+    store = open_incident_store()
+    assert store.get(NEW_ID).retired and NEW_ID not in {v.incident_id for v in store.current()}
+    at.selectbox(key="inch_id").set_value(NEW_ID).run()
+    at.selectbox(key="inch_version").set_value(1).run()
+    at.text_input(key="inch_reason").set_value("not a duplicate after all").run()
+    at.button(key="inch_restore").click().run()
+    assert not at.exception and not errors(at), errors(at)
+    got = store.get(NEW_ID)
+    assert (got.version, got.action, got.retired) == (3, "restore", False)
+
+
+def test_add_an_incident_here_opens_the_form_on_the_map_click(data_dir):
+    lon, lat = 24.0297, 49.8397
+    at = run_app(picked={"layer": "position", "id": None, "name": "49.83970, 24.02970",
+                         "lon": lon, "lat": lat, "kind": "point", "geometry": None})
+    at.button(key="add_incident_here").click().run()
+    assert not at.exception, at.exception
+    s = at.session_state
+    assert (s["incf_lat"], s["incf_lon"], s["incf_position_kind"], s["incf_precision_m"],
+            s["incf_country"], s["incf_mode"]) == \
+        ("49.8397", "24.0297", "map click", "1000", "UA", "add")
+    assert any("point you picked on the map" in i.value for i in at.info)
+
+
+def _preview_tables(at):
+    """The import preview's tables (new, duplicates, invalid), told apart by their columns."""
+    frames = [d.value for d in at.dataframe]
+    new = next(f for f in frames if list(f.columns) == ["row", "id", "date", "place", "country",
+                                                        "lat", "lon"])
+    dups = next(f for f in frames if "duplicate of" in f.columns)
+    bad = next(f for f in frames if "reasons" in f.columns)
+    return new, dups, bad
+
+
+def test_import_previews_then_writes_the_new_rows_only_on_confirm(data_dir):
+    at = _page()
+    shipped = len(open_incident_store().current())
+    at.file_uploader(key="inci_file").set_value(("mine.csv", IMPORT_CSV, "text/csv")).run()
+    assert not at.exception, at.exception
+    new, dups, bad = _preview_tables(at)
+    assert (len(new), len(dups), len(bad)) == (1, 1, 1)
+    assert list(dups["duplicate of"]) == ["2022-11-15-przewodow"]
+    km = GEOD.inv(23.94, 50.48, *PRZEWODOW_LONLAT)[2] / 1000
+    assert dups["distance (km)"].iloc[0] == pytest.approx(km, abs=0.001)
+    assert "outside the data's coverage" in bad["reasons"].iloc[0]
+    assert len(open_incident_store().current()) == shipped  # nothing before Confirm
+    at.button(key="inci_confirm").click().run()
+    assert any("reason" in e for e in errors(at))
+    assert len(open_incident_store().current()) == shipped
+    at.text_input(key="inci_reason").set_value("ACLED weekly file").run()
+    at.button(key="inci_confirm").click().run()
+    assert not at.exception and any("Imported 1 incident" in s.value for s in at.success)
+    ids = {v.incident_id for v in open_incident_store().current()}
+    assert len(ids) == shipped + 1 and "2026-11-20-dorohusk" in ids

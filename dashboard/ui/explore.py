@@ -23,6 +23,7 @@ from dashboard.render.export import BRIEF_MIME, brief_bytes, spreadsheet_safe
 from dashboard.scene.compose import build_scene
 from dashboard.scene.compose.subject import brief_file_name
 from dashboard.scene.model import Scene
+from dashboard.state import incident_form
 from dashboard.state import incidents as incidentfilter
 from dashboard.state import session as appstate
 from dashboard.state.fields import Session
@@ -158,6 +159,16 @@ def selection_tab(state: Any, picked: dict, report: PointReport,
         if state.picked:
             st.button("Back to the incident", key="unpick", on_click=appstate.unpick,
                       args=(state,))
+            add_incident_here(state, picked)
+
+
+def add_incident_here(state: Any, picked: dict) -> None:
+    """"Add an incident here": the Incidents page's form opens on the picked position."""
+    if st.button("Add an incident here", key="add_incident_here",
+                 help="Opens the incident form with this position (a map click, "
+                      "±1 km by default) and its country filled in."):
+        incident_form.set_prefill(state, float(picked["lon"]), float(picked["lat"]))
+        st.switch_page("ui/incidents.py")
 
 
 def measure_tab(state: Any, picked: dict, measure, error: str | None) -> None:

@@ -1,4 +1,5 @@
-"""The Incidents page (``/incidents``): the timeline chart, the incident table, the origin analysis.
+"""The Incidents page (``/incidents``): the chart, the incident table, the incident form and
+its history, import and export, the origin analysis.
 
 Run by ``st.navigation`` from ``dashboard/app.py`` after the shared sidebar,
 whose incident filters (:mod:`dashboard.ui.timeline`) decide which incidents
@@ -6,7 +7,10 @@ every part of this page shows.  Widgets only: the filtering, tables and origin
 state are in :mod:`dashboard.state.incidents`, the figures from the core
 (:mod:`dashboard.analysis.incident_table`, :mod:`dashboard.analysis.origin`).  The launch
 area chosen here goes on the Explore map and its brief (``state.origin``,
-drawn by :func:`dashboard.scene.compose.build_scene`).
+drawn by :func:`dashboard.scene.compose.build_scene`).  The form, the history,
+the import and the export are :mod:`dashboard.ui.incident_form` and
+:mod:`dashboard.ui.incident_io`; a map click's "Add an incident here" (Explore page)
+opens the form on that position.
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from dashboard.state import incidents as incidentfilter
 from dashboard.state import session as appstate
 from dashboard.state.fields import Session
 from dashboard.state.incidents import IncidentFilter
+from dashboard.ui import incident_form, incident_io
 from dashboard.ui.widgets import md
 
 
@@ -167,13 +172,18 @@ def origin_section(state: Any, flt: IncidentFilter) -> None:
 
 
 def main() -> None:
-    """The page, top to bottom: the chart, the table, the origin analysis."""
+    """The page, top to bottom: the chart, the table, the form and the history, import and
+    export, the origin analysis."""
     state = Session.of(st.session_state)
     flt = incidentfilter.apply_filters(state)
     st.caption(f"{len(flt.ids)} incident(s) from {flt.start.isoformat()} to "
                f"{flt.end.isoformat()} · filters in the sidebar act on the map too")
     chart_section(flt)
     table_section(state, flt)
+    incident_form.render(st.session_state)
+    incident_form.history_section(st.session_state)
+    incident_io.import_section(st.session_state, state.units)
+    incident_io.export_section(flt.ids)
     origin_section(state, flt)
 
 
