@@ -43,6 +43,8 @@ def incidents() -> list[dict]:
     """Every incident of the committed files, by date then id (json, not the core)."""
     rows = [dict(f["properties"], lon=f["geometry"]["coordinates"][0],
                  lat=f["geometry"]["coordinates"][1]) for f in _load("incidents.geojson")]
+    rows += [dict(f["properties"], lon=None, lat=None, track=True)
+             for f in _load("incident_tracks.geojson")]
     with open(GEODATA / "incidents_unlocated.json", encoding="utf-8") as fh:
         rows += [dict(p, lon=None, lat=None) for p in json.load(fh)["incidents"]]
     return sorted(rows, key=lambda r: (r["date"], r["id"]))
@@ -172,7 +174,10 @@ def test_table_lists_every_incident_and_the_unsourced_ones(page):
     for (_, row), r in zip(df.iterrows(), recs):
         assert (row["date"], row["country"], row["object"], row["killed"], row["injured"]) == \
             (r["date"], r["country"], r["object_type"], r["killed"], r["injured"])
-        if r["lon"] is None:
+        if r.get("track"):
+            assert row["position"].endswith("(track: closest approach)")
+            assert row["NATO border (km)"] > 0 and row["track length (km)"] > 0
+        elif r["lon"] is None:
             assert row["position"] == NOT_SOURCED and np.isnan(row["NATO border (km)"])
         else:
             assert row["position"] != NOT_SOURCED

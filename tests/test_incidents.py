@@ -39,7 +39,8 @@ def table():
 
 @pytest.fixture(scope="module")
 def positioned(table):
-    return table[table["position"] != POSITION_NOT_SOURCED]
+    """The point incidents (tracks are tests/test_track_figures.py's)."""
+    return table[table["kind"] == "point"]
 
 
 # ---------------------------------------------------------------------- contents
@@ -78,7 +79,7 @@ def test_the_facts_come_from_the_layer(positioned):
         for col in ("place", "country", "object_type", "killed", "injured", "precision_m", "munition",
                     "attribution", "time_utc"):
             assert row[col] == p[col], (row["id"], col)
-        assert row["position"] == p["position_method"].split(":")[0]
+        assert row["position"] == p["position_kind"] == p["position_method"].split(":")[0]
     g = positioned.set_index("id").loc["2026-05-29-galati"]
     assert g["injured"] == 2 and g["killed"] == 0
 
@@ -221,8 +222,8 @@ def test_cli_csv_and_text():
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rows and all("2025-09-10" <= r["date"] <= "2025-09-21" for r in rows)
     assert {r["position"] for r in rows} >= {POSITION_NOT_SOURCED, "gazetteer", "source"}
-    sul = next(r for r in rows if r["id"] == "2025-09-21-sulmice")
-    assert sul["nato_border_km"] == "" and sul["lon"] == ""
+    lan = next(r for r in rows if r["id"] == "2025-09-10-wielki-lan")
+    assert lan["nato_border_km"] == "" and lan["lon"] == ""
     code, out, _ = run_cli("incidents", "--to", "2022-12-31")
     assert code == 0 and PRZEWODOW in out and POSITION_NOT_SOURCED in out  # the Kh-55 of 2022-12-16
     assert "PL-UA" in out and "2023-" not in out
