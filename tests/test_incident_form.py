@@ -459,3 +459,22 @@ def test_import_previews_then_writes_the_new_rows_only_on_confirm(data_dir):
     assert not at.exception and any("Imported 1 incident" in s.value for s in at.success)
     ids = {v.incident_id for v in open_incident_store().current()}
     assert len(ids) == shipped + 1 and "2026-11-20-dorohusk" in ids
+
+
+def test_the_gazetteer_fills_the_position_and_a_wrong_country_is_warned(data_dir):
+    at = _page()
+    at.text_input(key="incf_place").set_value("Hrubieszow").run()
+    at.button(key="incf_gaz_go").click().run()
+    assert not at.exception, at.exception
+    hits = at.session_state["incf_gaz_hits"]
+    assert hits and hits[0]["name"] == "Hrubieszów" and hits[0]["country"] == "PL"
+    at.button(key="incf_gaz_use").click().run()
+    s = at.session_state
+    assert (float(s["incf_lat"]), float(s["incf_lon"])) == \
+        pytest.approx((hits[0]["lat"], hits[0]["lon"]), abs=1e-6)
+    assert (s["incf_position_kind"], s["incf_precision_m"], s["incf_country"]) == \
+        ("gazetteer", "2000", "PL")
+    assert s["incf_place"] == "Hrubieszow"  # what the user typed stays
+    at.text_input(key="incf_country").set_value("UA").run()
+    assert [w.value for w in at.warning if "lies in" in w.value] == [
+        f"the position {hits[0]['lat']:.5f}, {hits[0]['lon']:.5f} lies in PL, not in UA"]
