@@ -1,7 +1,8 @@
 """The incident form and the incident import on the Incidents page, in headless Chromium.
 
 A person types a new incident into the form and finds it in the incident table (read
-back through the table's own CSV download); then imports a small CSV of one good, one
+back through the table's own CSV download); picks a point on the Explore map and gets
+the form prefilled there ("Add an incident here"); then imports a small CSV of one good, one
 duplicate and one invalid row: the preview says 1/1/1, nothing is written before
 "Confirm the import", and the table grows by one after it.  The app runs on a store
 of its own (``DASHBOARD_DATA_DIR``), so the other browser tests never see these rows.
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
 from appserver import start_app, stop_app
+from shapely.geometry import Point, shape
 
-from conftest import VIEWPORT
+from conftest import VIEWPORT, centre, geodata_features, open_app_page, search, settle, snap
 from dashboard.store.incidents import open_incident_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -159,3 +162,46 @@ def test_an_import_is_previewed_then_confirmed_and_adds_one_row(page, app):
     assert sorted(table_ids(page)) == sorted([*before, "2026-04-20-dorohusk"])
     got = open_incident_store(str(app[1] / "scenarios.gpkg")).get("2026-04-20-dorohusk")
     assert (got.action, got.reason) == ("import", "weekly ACLED file")
+
+
+def _panel_position(page) -> tuple[float, float] | None:
+    """(lon, lat) the Explore panel reports as picked, or None."""
+    text = page.locator(".st-key-pick-panel").first.inner_text()
+    m = re.search(r"Position\s+(-?[\d.]+),\s*(-?[\d.]+)", text)
+    return None if m is None else (float(m.group(2)), float(m.group(1)))
+
+
+def test_add_an_incident_here_opens_the_form_on_the_clicked_point(browser, app):
+    ctx, page, dialogs = open_app_page(browser, app[0] + "/explore")
+    try:
+        search(page, "51.0, 22.5")
+        searched = _panel_position(page)
+        x, y = centre(page)
+        x, y = snap(page, x + 60, y + 40)
+        for _ in range(3):  # a busy machine may lose a click: a person clicks again
+            page.mouse.move(x, y, steps=4)
+            page.wait_for_timeout(300)
+            page.mouse.click(x, y, delay=120)
+            page.wait_for_timeout(1500)
+            settle(page)
+            if _panel_position(page) not in (None, searched):
+                break
+        lon, lat = _panel_position(page)
+        assert (lon, lat) != searched and abs(lon - 22.5) < 1 and abs(lat - 51.0) < 1
+        reach(page.get_by_role("button", name="Add an incident here")).click()
+        page.locator(".st-key-incf_lat input").wait_for(timeout=90_000)
+        idle(page)
+        shown(page, "point you picked on the map")
+        form_lat = float(page.locator(".st-key-incf_lat input").input_value())
+        form_lon = float(page.locator(".st-key-incf_lon input").input_value())
+        assert (form_lon, form_lat) == (pytest.approx(lon, abs=1e-5), pytest.approx(lat, abs=1e-5))
+        holding = [f["properties"]["iso_a2"] for f in geodata_features("countries")
+                   if shape(f["geometry"]).contains(Point(form_lon, form_lat))]
+        assert holding == ["PL"]
+        assert page.locator(".st-key-incf_country input").input_value() == "PL"
+        assert page.locator(".st-key-incf_precision_m input").input_value() == "1000"
+        kind = page.locator(".st-key-incf_position_kind input")
+        assert kind.input_value() == "map click"
+        assert dialogs == []
+    finally:
+        ctx.close()
