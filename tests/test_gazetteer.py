@@ -279,3 +279,10 @@ def test_cli_no_match_and_bad_input():
     assert code == 2 and err.startswith("error: country 'XX'") and err.count("\n") == 1
     code, _, err = run_cli("places", "Lviv", "--limit", "0")
     assert code == 2 and "limit" in err
+
+
+def test_places_names_the_incidents_at_a_place_the_gazetteer_lacks():
+    code, out, err = run_cli("places", "Czosnowka")
+    assert code == 1 and out == ""
+    assert "no place called 'Czosnowka'" in err
+    assert "incident 2025-09-10-czosnowka names it: position gazetteer ±15 km" in err

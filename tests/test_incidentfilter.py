@@ -325,3 +325,23 @@ def test_the_scene_draws_the_tracks_the_filter_keeps():
     assert len(only.layer("incidents").gdf) == 0
     none = build_scene(SceneRequest(incident_ids=("2022-11-15-przewodow",)))
     assert none.layer("incident_tracks") is None
+
+
+def test_filters_follow_a_growing_catalogue_but_keep_the_users_choices():
+    old = [{"id": "a", "date": "2024-01-01", "country": "PL", "object_type": "drone",
+            "sources": [{"grade": "B2"}], "status": "confirmed", "group": None}]
+    new = old + [{"id": "b", "date": "2026-11-30", "country": "PL", "object_type": "balloon",
+                  "sources": [{"url": "https://x.org"}], "status": "reported",
+                  "group": "2026-11 balloons"}]
+    state: dict = {}
+    flt.init_filters(state, old)
+    flt.follow_catalogue(state, new)
+    f = flt.apply_filters(state, new)
+    assert f.ids == ("a", "b") and f.everything  # the new incident is not hidden
+    state["inc_objects"] = ["drone"]  # the user narrows the filter ...
+    flt.follow_catalogue(state, new)
+    assert flt.apply_filters(state, new).ids == ("a",)  # ... and it stays narrowed
+    state["inc_to"] = date(2025, 1, 1)
+    newer = new + [dict(new[1], id="c", date="2026-12-05")]
+    flt.follow_catalogue(state, newer)
+    assert state["inc_to"] == date(2025, 1, 1)  # a date the user set is kept

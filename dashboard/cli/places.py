@@ -16,8 +16,10 @@ import argparse
 import json
 import sys
 
+from dashboard.analysis.incident_catalogue import incident_rows
 from dashboard.cli.common import text_arg
 from dashboard.data.gazetteer import GazetteerPlace, gazetteer_size, search_places
+from dashboard.data.textfold import fold
 
 #: Alternate names shown per place in the table (``--json`` lists them all).
 SHOWN_ALT_NAMES: int = 3
@@ -66,5 +68,17 @@ def run(args: argparse.Namespace) -> int:
         where = f" in {args.country.strip().upper()}" if args.country else ""
         print(f"no place called {name!r}{where} in the gazetteer of {gazetteer_size():,} "
               "populated places (500+ inhabitants or an administrative seat)", file=sys.stderr)
+        for line in incident_hints(name):
+            print(line, file=sys.stderr)
         return 1
     return 0
+
+
+def incident_hints(name: str) -> list[str]:
+    """Incidents of the catalogue whose place names ``name`` (a village in no gazetteer may
+    still have one), each with how its position was obtained and its precision."""
+    key = fold(name)
+    hits = [r for r in incident_rows() if key and key in fold(str(r["place"]))]
+    return [f"incident {r['id']} names it: position {r['position_kind']}"
+            + (f" ±{float(r['precision_m']) / 1000:g} km" if r["precision_m"] else "")
+            for r in hits]

@@ -131,6 +131,7 @@ class Session(MutableMapping[str, Any]):
     inc_status: Field[list[str]] = Field()
     inc_grades: Field[list[str]] = Field()
     inc_groups: Field[list[str]] = Field()
+    inc_seen: Field[dict[str, list[str]] | None] = Field(None)
     inc_as_of_user: Field[bool] = Field(False)
     inc_as_of_last: Field[date | None] = Field(None)
     inc_incident_last: Field[str | None] = Field(None)

@@ -173,6 +173,7 @@ def init_filters(state: StateLike, records: Sequence[Mapping[str, Any]] | None =
     state.set_default(Session.inc_status, list(opts.statuses))
     state.set_default(Session.inc_grades, list(opts.grades))
     state.set_default(Session.inc_groups, list(opts.groups))
+    state.set_default(Session.inc_seen, _snapshot(opts))
     state.set_default(Session.inc_as_of_user, False)
     state.set_default(Session.inc_as_of_last, None)
     state.set_default(Session.inc_incident_last, None)
@@ -186,6 +187,52 @@ def keep_filter_values(state: StateLike) -> None:
     for key in FILTER_KEYS:
         if key in state:
             state[key] = state[key]
+
+
+#: The filters whose values are lists of choices, and the FilterOptions field of each.
+_CHOICES: tuple[tuple[str, str], ...] = (
+    ("inc_countries", "countries"), ("inc_objects", "objects"),
+    ("inc_attribution", "attributions"), ("inc_status", "statuses"), ("inc_grades", "grades"),
+    ("inc_groups", "groups"))
+
+
+def _snapshot(opts: FilterOptions) -> dict[str, list[str]]:
+    """What the filters could choose from: every choice list and the span (ISO dates)."""
+    now = {field: list(getattr(opts, field)) for _, field in _CHOICES}
+    now["span"] = [opts.start.isoformat(), opts.end.isoformat()]
+    return now
+
+
+def follow_catalogue(state: StateLike, records: Sequence[Mapping[str, Any]] | None = None,
+                     ) -> None:
+    """Let the filters follow a catalogue that grows: a choice that appears after the
+    session started (a new country, object type, grade or group) is selected, and a date
+    range the user left at the catalogue's span widens with it.  Call before the filter
+    widgets are drawn.
+
+    >>> st = {}; init_filters(st, [{"id": "a", "date": "2024-01-01", "country": "PL"}])
+    >>> follow_catalogue(st, [{"id": "a", "date": "2024-01-01", "country": "PL"},
+    ...                       {"id": "b", "date": "2026-11-30", "country": "RO"}])
+    >>> st["inc_countries"], st["inc_to"].isoformat()
+    (['PL', 'RO'], '2026-11-30')
+    """
+    state = Session.of(state)
+    opts = filter_options(records)
+    seen = state.peek(Session.inc_seen)
+    now = _snapshot(opts)
+    if seen is None or seen == now:
+        state.inc_seen = now
+        return
+    for key, field in _CHOICES:
+        new = [v for v in now[field] if v not in seen.get(field, [])]
+        if new and key in state:
+            state[key] = list(state[key]) + [v for v in new if v not in state[key]]
+    old_start, old_end = (parse_date(d) for d in seen["span"])
+    if state.peek(Session.inc_to) == old_end and opts.end != old_end:
+        state.inc_to = opts.end
+    if state.peek(Session.inc_from) == old_start and opts.start != old_start:
+        state.inc_from = opts.start
+    state.inc_seen = now
 
 
 @dataclass(frozen=True)
@@ -477,6 +524,7 @@ __all__ = [
     "filter_options",
     "init_filters",
     "keep_filter_values",
+    "follow_catalogue",
     "monthly_counts",
     "note_as_of",
     "incident_date_again",

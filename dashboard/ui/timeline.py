@@ -54,6 +54,7 @@ def render_filters(state: Any) -> None:
     state = Session.of(state)
     incidentfilter.note_as_of(state)
     incidentfilter.keep_filter_values(state)
+    incidentfilter.follow_catalogue(state)
     opts = incidentfilter.filter_options()
     st.header("Incident timeline")
     problem = catalogue_problem()
