@@ -9,13 +9,11 @@ of its own (``DASHBOARD_DATA_DIR``), so the other browser tests never see these 
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
-from pathlib import Path
 
 import pytest
 from appserver import start_app, stop_app
+from incident_page import choose, idle, reach, set_date, shown, table_ids, type_in
 from shapely.geometry import Point, shape
 
 from conftest import VIEWPORT, centre, geodata_features, open_app_page, search, settle, snap
@@ -23,7 +21,6 @@ from dashboard.store.incidents import open_incident_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-MAIN = "[data-testid='stMain']"
 #: Rows are graded drones dated inside the shipped catalogue's span: the sidebar's filters
 #: start on the values the catalogue held when the session began.
 #: A good row, one
@@ -46,21 +43,6 @@ def app(tmp_path_factory):
         stop_app(proc)
 
 
-def idle(page, quiet_ms: int = 800, timeout_ms: int = 90_000) -> None:
-    """Until the app has not run for ``quiet_ms``."""
-    quiet, waited = 0, 0
-    while waited < timeout_ms:
-        running = page.evaluate(
-            "() => document.querySelector('[data-testid=\"stApp\"]')"
-            "?.getAttribute('data-test-script-state') === 'running'")
-        quiet = 0 if running else quiet + 100
-        if quiet >= quiet_ms:
-            return
-        page.wait_for_timeout(100)
-        waited += 100
-    raise AssertionError("the app never stopped running")
-
-
 @pytest.fixture(scope="module")
 def page(browser, app):
     ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
@@ -70,53 +52,6 @@ def page(browser, app):
     idle(p)
     yield p
     ctx.close()
-
-
-def reach(loc):
-    """``loc`` scrolled to the middle of the window (clear of the app's sticky header)."""
-    loc.first.wait_for(timeout=60_000)
-    loc.first.evaluate("e => e.scrollIntoView({block: 'center'})")
-    return loc.first
-
-
-def type_in(page, key: str, text: str) -> None:
-    box = reach(page.locator(f".st-key-{key} input"))
-    box.fill(text)
-    box.press("Tab")
-    idle(page)
-
-
-def choose(page, key: str, option: str) -> None:
-    reach(page.locator(f".st-key-{key}")).click()
-    page.get_by_role("option", name=option, exact=True).click()
-    idle(page)
-
-
-def set_date(page, key: str, day: str) -> None:
-    """Type ``day`` (YYYY-MM-DD) into a date field's year, month and day segments."""
-    year, month, dom = day.split("-")
-    for part, digits in (("year", year), ("month", month), ("day", dom)):
-        seg = reach(page.locator(f".st-key-{key} [role='spinbutton'][data-type='{part}']"))
-        seg.click()
-        seg.press_sequentially(digits, delay=40)
-    page.keyboard.press("Tab")
-    idle(page)
-    spins = page.locator(f".st-key-{key} [role='spinbutton']")
-    assert "-".join(spins.nth(i).inner_text() for i in range(3)) == day
-
-
-def table_ids(page) -> list[str]:
-    """The incident table's ids, from its own "Download the table (CSV)" button."""
-    with page.expect_download(timeout=60_000) as dl:
-        reach(page.locator(".st-key-inc_csv button")).click()
-    text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
-    return [row["id"] for row in csv.DictReader(io.StringIO(text))]
-
-
-def shown(page, text: str, timeout_ms: int = 60_000) -> str:
-    loc = page.locator(MAIN).get_by_text(text, exact=False).first
-    loc.wait_for(timeout=timeout_ms)
-    return loc.inner_text()
 
 
 def test_an_incident_typed_into_the_form_is_in_the_table(page, app):
