@@ -28,7 +28,8 @@ from pathlib import Path
 
 import pytest
 
-PKG = Path(__file__).resolve().parent.parent / "dashboard"
+ROOT = Path(__file__).resolve().parent.parent
+PKG = ROOT / "dashboard"
 
 CORE, DATA, ANALYSIS, SCENE, RENDER, STATE, SHELL = range(7)
 LAYER_NAMES = {CORE: "core", DATA: "data/io", ANALYSIS: "analysis/store", SCENE: "scene",
@@ -250,3 +251,16 @@ def test_module_and_functions_are_short(path: Path):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
             and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
     assert not long, f"functions over {MAX_FUNCTION_LINES} lines: {long}"
+
+
+def test_the_readmes_diagram_names_every_package():
+    """The README's Architecture diagram names every package of dashboard/ by its path."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Architecture"):]
+    start = section.index("```")
+    block = section[start:section.index("```", start + 3)]
+    packages = sorted(p.parent.relative_to(ROOT / "dashboard").as_posix()
+                      for p in (ROOT / "dashboard").rglob("__init__.py")
+                      if "frontend" not in p.parts and p.parent != ROOT / "dashboard")
+    missing = [p for p in packages if f"{p}/" not in block]
+    assert not missing, f"name these packages in the README's diagram: {missing}"

@@ -189,6 +189,9 @@ def test_uploaded_names_and_properties_show_as_text(session):
     shown = sidebar.get_by_text("On the map:").inner_text()
     assert GEO_NAME in shown and CSV_NAME in shown, shown
     wait_ready(page)
+    head = page.frame_locator(MAP).locator(".legend-head")
+    if head.get_attribute("aria-expanded") != "true":  # a long legend starts folded
+        head.click()
     legend = page.frame_locator(MAP).locator('[aria-label="Legend"]').inner_text()
     assert as_shown(GEO_NAME) in legend and as_shown(CSV_NAME) in legend, legend
 
