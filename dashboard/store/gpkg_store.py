@@ -15,10 +15,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import stat
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -36,7 +34,6 @@ from dashboard.store.model import (
     ScenarioExists,
     ScenarioNotFound,
     ScenarioSummary,
-    StoreBusy,
     Zone,
     utc_now_iso,
 )
@@ -46,6 +43,7 @@ from dashboard.store.schema import (
     create_schema,
     touch,
 )
+from dashboard.store.sqlite_file import FileWords, StoreFile, connect_file
 from dashboard.store.validate import check_name, validate_scenario
 
 __all__ = ["BUSY_TIMEOUT_S", "STORE_FILENAME", "APP_DIR_NAME", "ScenarioStore",
@@ -67,6 +65,9 @@ _SELECT_ZONES = ("SELECT geom, zone_id, name, rule, description, params, center_
                  "center_lat, radius_km FROM zones WHERE scenario = ? ORDER BY zone_index")
 _SELECT_BUFFERS = ("SELECT geom, radius_km, layer, label FROM buffers WHERE scenario = ? "
                    "ORDER BY buffer_index")
+#: How the scenario store's messages name its file (the long form, with how to recover).
+_WORDS = FileWords(noun="scenario store", folder="scenario folder", writer="another save",
+                   busy_undone="", instead="another scenario store", recovery=True)
 
 
 def default_store_path() -> Path:
@@ -217,115 +218,25 @@ class ScenarioStore:
         return str(self.path)
 
     # -- connection ------------------------------------------------------------
+    @property
+    def _file(self) -> StoreFile:
+        return StoreFile(self.path, _WORDS)
+
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        return conn
+        return connect_file(self.path)
 
-    def _fail(self, exc: sqlite3.Error) -> InputError:
-        msg = str(exc)
-        if "locked" in msg or "busy" in msg:
-            return StoreBusy(f"the scenario store {self.path} is busy (another save held it "
-                             f"for {BUSY_TIMEOUT_S:.0f} s); try again")
-        if "not a database" in msg:
-            return InputError(f"{self.path} is not a GeoPackage (SQLite) file; "
-                              "choose another scenario store")
-        if "malformed" in msg or "corrupt" in msg:
-            return self._damaged(msg)
-        return InputError(f"cannot use the scenario store {self.path}: {msg}")
-
-    def _damaged(self, what: str) -> InputError:
-        """The one refusal of a damaged store file, with how to recover."""
-        return InputError(f"the scenario store {self.path} is damaged ({what[:120]}); nothing "
-                          f"was written to it. Move it aside (mv '{self.path}' "
-                          f"'{self.path}.damaged') to start a new store, and recover what it "
-                          f"holds with: sqlite3 '{self.path}.damaged' .recover")
-
-    def _check_file(self) -> bool:
-        """Before a connection: True if the store file exists.  A file that is not a
-        regular file, or is empty (0 bytes: SQLite would take it for a new database and
-        write over it), is refused with how to recover."""
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            return False
-        except OSError as exc:
-            raise InputError(f"cannot use the scenario store {self.path}: "
-                             f"{exc.strerror or exc}") from None
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(f"the scenario store {self.path} is not a regular file; "
-                             "choose another scenario store")
-        if st.st_size == 0:
-            raise InputError(f"the scenario store {self.path} is an empty file (0 bytes), not "
-                             f"a GeoPackage; nothing was written to it. Move it aside (mv "
-                             f"'{self.path}' '{self.path}.empty') or choose another store")
-        return True
-
-    def _create_file(self) -> None:
-        """Create a new store file whole: its schema is written to a temporary file beside
-        it, which is then linked into place (never over a file another process made
-        meanwhile), so a store file is never seen half made or empty."""
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name[:60]}.", suffix=".new",
-                                   dir=self.path.parent)
-        os.close(fd)
-        try:
-            os.unlink(tmp)  # SQLite makes the file itself
-            conn = sqlite3.connect(tmp, isolation_level=None)
-            try:
-                create_schema(conn, self.path)
-            finally:
-                conn.close()
-            with suppress(FileExistsError):  # another process created it first: use theirs
-                os.link(tmp, self.path)
-        except (OSError, sqlite3.Error) as exc:
-            raise InputError(f"cannot create the scenario store {self.path}: "
-                             f"{getattr(exc, 'strerror', None) or exc}") from None
-        finally:
-            with suppress(OSError):
-                os.unlink(tmp)
-
-    def _integrity(self, conn: sqlite3.Connection) -> None:
-        """Refuse to write into a damaged file (``PRAGMA quick_check``)."""
-        rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
-        if rows != ["ok"]:
-            raise self._damaged("SQLite integrity check: " + "; ".join(map(str, rows))[:100])
-
-    @contextmanager
-    def _open(self, *, write: bool) -> Iterator[sqlite3.Connection | None]:
-        """A connection with the schema checked; ``None`` for a read of a missing store."""
-        exists = self._check_file()
-        if not write and not exists:
-            yield None
-            return
-        if write:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise InputError(f"cannot create the scenario folder {self.path.parent}: "
-                                 f"{exc.strerror}") from None
-            if not exists:
-                self._create_file()
-        try:
-            conn = self._connect()
-        except sqlite3.Error as exc:
-            raise self._fail(exc) from None
-        try:
-            if write:
-                self._integrity(conn)
+    def _open(self, *, write: bool) -> AbstractContextManager[sqlite3.Connection | None]:
+        """A connection with the schema checked (added or upgraded on a write); ``None``
+        for a read of a missing store or of a file without the scenario tables."""
+        def ready(conn: sqlite3.Connection) -> bool:
             version = check_schema(conn, self.path)
             if write and version < STORE_SCHEMA_VERSION:  # new, or older: add or upgrade
                 create_schema(conn, self.path)
                 version = STORE_SCHEMA_VERSION
-            yield conn if version else None
-        except sqlite3.Error as exc:
-            if isinstance(exc, (sqlite3.ProgrammingError, sqlite3.InterfaceError)):
-                raise
-            raise self._fail(exc) from None
-        finally:
-            if conn.in_transaction:
-                with suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-            conn.close()
+            return bool(version)
+
+        return self._file.opened(write=write, init=lambda conn: create_schema(conn, self.path),
+                                 ready=ready, connect=self._connect)
 
     # Updates gpkg_contents.last_change; the last statement of every write
     # (tests replace it to fail a save after all its rows are written).

@@ -14,16 +14,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import stat
-import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from dashboard.data.incidents.version import IncidentVersion
-from dashboard.data.limits import BUSY_TIMEOUT_S
-from dashboard.geo.errors import InputError
 from dashboard.store.gpkg import gpkg_geometry_blob
 from dashboard.store.gpkg_store import default_store_path
 from dashboard.store.incidents.codec import version_from_row, version_row
@@ -33,8 +29,9 @@ from dashboard.store.incidents.gpkg_schema import (
     incident_schema,
 )
 from dashboard.store.incidents.versioning import Plan, VersionedIncidents, VersionTaken
-from dashboard.store.model import StoreBusy, utc_now_iso
+from dashboard.store.model import utc_now_iso
 from dashboard.store.schema import STORE_SCHEMA_VERSION, check_schema, create_schema
+from dashboard.store.sqlite_file import FileWords, StoreFile
 
 __all__ = ["GpkgIncidentStore"]
 
@@ -49,6 +46,9 @@ _NEWEST_OF = (f"SELECT {_COLS} FROM {TABLE} v WHERE incident_id IN ({{}}) AND ve
               f"(SELECT MAX(version) FROM {TABLE} w WHERE w.incident_id = v.incident_id)")
 #: Ids per ``IN (...)`` list (well under SQLite's variable limit).
 _CHUNK = 500
+#: How the incident store's messages name its file (the short form).
+_WORDS = FileWords(noun="incident store", folder="store folder", writer="another change",
+                   busy_undone="nothing was saved; ", instead="another store")
 
 
 class GpkgIncidentStore(VersionedIncidents):
@@ -78,97 +78,24 @@ class GpkgIncidentStore(VersionedIncidents):
     _hook: Callable[[str], None] = staticmethod(lambda stage: None)
 
     # -- files and connections --------------------------------------------------------
-    def _fail(self, exc: sqlite3.Error) -> InputError:
-        msg = str(exc)
-        if "locked" in msg or "busy" in msg:
-            return StoreBusy(f"the incident store {self.path} is busy (another change held it "
-                             f"for {BUSY_TIMEOUT_S:.0f} s); nothing was saved; try again")
-        if "not a database" in msg:
-            return InputError(f"{self.path} is not a GeoPackage (SQLite) file; "
-                              "choose another store")
-        if "malformed" in msg or "corrupt" in msg:
-            return InputError(f"the incident store {self.path} is damaged ({msg[:120]}); "
-                              "nothing was written to it")
-        return InputError(f"cannot use the incident store {self.path}: {msg}")
+    @property
+    def _file(self) -> StoreFile:
+        return StoreFile(self.path, _WORDS)
 
-    def _check_file(self) -> bool:
-        """True if the file exists; refuse one that is not a regular file or is empty."""
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            return False
-        except OSError as exc:
-            raise InputError(f"cannot use the incident store {self.path}: "
-                             f"{exc.strerror or exc}") from None
-        if not stat.S_ISREG(st.st_mode) or st.st_size == 0:
-            raise InputError(f"the incident store {self.path} is "
-                             f"{'an empty file' if stat.S_ISREG(st.st_mode) else 'not a file'}"
-                             ", not a GeoPackage; nothing was written to it")
-        return True
+    def _open(self, *, write: bool) -> AbstractContextManager[sqlite3.Connection | None]:
+        def ready(conn: sqlite3.Connection) -> bool:
+            if write and check_schema(conn, self.path) < STORE_SCHEMA_VERSION:
+                create_schema(conn, self.path)  # GeoPackage core tables (and scenarios')
+            return True
 
-    def _create_file(self) -> None:
-        """A new store file made whole beside its place, then linked in (never over a
-        file another process made meanwhile)."""
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name[:60]}.", suffix=".new",
-                                   dir=self.path.parent)
-        os.close(fd)
-        try:
-            os.unlink(tmp)
-            conn = sqlite3.connect(tmp, isolation_level=None)
-            try:
-                create_schema(conn, self.path)
-                conn.execute("BEGIN IMMEDIATE")
-                create_incident_table(conn, utc_now_iso())
-                conn.execute("COMMIT")
-            finally:
-                conn.close()
-            with suppress(FileExistsError):
-                os.link(tmp, self.path)
-        except (OSError, sqlite3.Error) as exc:
-            raise InputError(f"cannot create the incident store {self.path}: "
-                             f"{getattr(exc, 'strerror', None) or exc}") from None
-        finally:
-            with suppress(OSError):
-                os.unlink(tmp)
+        return self._file.opened(write=write, init=self._init, ready=ready)
 
-    @contextmanager
-    def _open(self, *, write: bool) -> Iterator[sqlite3.Connection | None]:
-        exists = self._check_file()
-        if not write and not exists:
-            yield None
-            return
-        if write:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise InputError(f"cannot create the store folder {self.path.parent}: "
-                                 f"{exc.strerror}") from None
-            if not exists:
-                self._create_file()
-        try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        except sqlite3.Error as exc:
-            raise self._fail(exc) from None
-        try:
-            if write:
-                rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
-                if rows != ["ok"]:
-                    raise InputError(f"the incident store {self.path} is damaged (SQLite "
-                                     f"integrity check: {'; '.join(map(str, rows))[:100]}); "
-                                     "nothing was written to it")
-                if check_schema(conn, self.path) < STORE_SCHEMA_VERSION:
-                    create_schema(conn, self.path)  # GeoPackage core tables (and scenarios')
-            yield conn
-        except sqlite3.Error as exc:
-            if isinstance(exc, (sqlite3.ProgrammingError, sqlite3.InterfaceError)):
-                raise
-            raise self._fail(exc) from None
-        finally:
-            if conn.in_transaction:
-                with suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-            conn.close()
+    def _init(self, conn: sqlite3.Connection) -> None:
+        """A new file's tables: the scenario store's (GeoPackage core too) and the layer."""
+        create_schema(conn, self.path)
+        conn.execute("BEGIN IMMEDIATE")
+        create_incident_table(conn, utc_now_iso())
+        conn.execute("COMMIT")
 
     def _read(self, work: Callable[[sqlite3.Connection], T], empty: T) -> T:
         """``work(conn)`` in one read transaction; ``empty`` when there is no layer yet."""
