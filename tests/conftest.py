@@ -123,6 +123,22 @@ def unlocated_incidents() -> list[dict]:
     return json.loads(_geodata_json("incidents_unlocated.json"))["incidents"]
 
 
+def script_module(name: str):
+    """``scripts/<name>.py`` loaded as a module (registered while it loads: dataclasses
+    need it), without running its ``main``."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(f"script_{name}", ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop(spec.name, None)
+    return module
+
+
 def shipped_tracks() -> list[dict]:
     """The track incidents (LineStrings) of ``incident_tracks.geojson`` as GeoJSON features."""
     path = GEODATA / "incident_tracks.geojson"
@@ -482,3 +498,21 @@ def run_app(**state):
 def errors(at) -> list[str]:
     """The error messages an AppTest run shows."""
     return [e.value for e in at.error]
+
+
+@pytest.fixture
+def two_apps(fresh_pg_url: str, tmp_path: Path):
+    """Two real app servers on one fresh PostGIS database, each with its own data
+    directory: their base URLs."""
+    procs = []
+    try:
+        for k in range(2):
+            data = tmp_path / f"app{k}"
+            data.mkdir()
+            procs.append(start_app({"DASHBOARD_STORE_URL": fresh_pg_url,
+                                    "DASHBOARD_DATA_DIR": str(data)},
+                                   log=tmp_path / f"app{k}.log"))
+        yield [url for _, url in procs]
+    finally:
+        for proc, _ in procs:
+            stop_app(proc)

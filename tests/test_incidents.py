@@ -15,7 +15,7 @@ from datetime import date
 
 import pytest
 import shapely
-from geo_reference import brute_distance_km, densified_points
+from geo_reference import brute_distance_km, densified_points, territory_km
 from shapely.geometry import Point, Polygon, shape
 
 from conftest import PRZEWODOW_ID, catalogue, geodata_features, run_cli
@@ -113,16 +113,6 @@ def test_finland_counts_only_after_it_joined(border_points):
     assert [s for s, sid, _ in border_points if sid == "FI-RU"] == ["2023-04-04"]
 
 
-def _territory_km(lon: float, lat: float, poly, window_km: float) -> float:
-    """Brute force: 0 inside, else the nearest of the outline's points within the window."""
-    if poly.contains(Point(lon, lat)):
-        return 0.0
-    dlat = window_km / 110.0
-    dlon = window_km / (111.0 * math.cos(math.radians(min(abs(lat) + dlat, 89.0))))
-    outline = shapely.clip_by_rect(poly.boundary, lon - dlon, lat - dlat, lon + dlon, lat + dlat)
-    assert not outline.is_empty, "no outline within the window: the core's distance is wrong"
-    d, _ = brute_distance_km(lon, lat, densified_points(outline, 0.05))
-    return d
 
 
 def test_distances_to_ukraine_belarus_and_russia(positioned):
@@ -130,7 +120,7 @@ def test_distances_to_ukraine_belarus_and_russia(positioned):
     for _, row in positioned.iterrows():
         for iso in ("UA", "BY", "RU"):
             got = row[f"{iso.lower()}_km"]
-            want = _territory_km(row["lon"], row["lat"], countries[iso], got + 5.0)
+            want = territory_km(row["lon"], row["lat"], countries[iso], got + 5.0)
             assert got == pytest.approx(want, abs=0.003), (row["id"], iso)
     # Naslavcea (MD) lies on the Dniester, half a kilometre from Ukraine
     assert positioned.set_index("id").loc["2022-10-31-naslavcea", "ua_km"] < 1.0

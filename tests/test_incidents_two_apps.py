@@ -27,24 +27,6 @@ NEW_ID = "2026-05-02-kryliv"
 LAT, LON = 50.6555, 24.0645  # Kryłów on the Bug, Hrubieszów county (a test position)
 
 
-@pytest.fixture
-def two_apps(fresh_pg_url: str, tmp_path: Path):
-    from appserver import start_app, stop_app
-
-    procs = []
-    try:
-        for k in range(2):
-            data = tmp_path / f"app{k}"
-            data.mkdir()
-            procs.append(start_app({"DASHBOARD_STORE_URL": fresh_pg_url,
-                                    "DASHBOARD_DATA_DIR": str(data)},
-                                   log=tmp_path / f"app{k}.log"))
-        yield fresh_pg_url, [url for _, url in procs]
-    finally:
-        for proc, _ in procs:
-            stop_app(proc)
-
-
 def _incidents_page(browser, url: str):
     ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     page = ctx.new_page()
@@ -68,8 +50,9 @@ def _brute_border_km(lon: float, lat: float) -> float:
     return float(d.min()) / 1000
 
 
-def test_an_incident_added_in_one_app_is_in_the_others_table_and_map(browser, two_apps):
-    pg_url, (first, second) = two_apps
+def test_an_incident_added_in_one_app_is_in_the_others_table_and_map(browser, two_apps,
+                                                                     fresh_pg_url):
+    pg_url, (first, second) = fresh_pg_url, two_apps
     ctx1, p1 = _incidents_page(browser, first)
     ctx2, p2 = _incidents_page(browser, second)
     try:

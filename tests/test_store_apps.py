@@ -21,24 +21,6 @@ from dashboard.store import open_store
 VIEWPORT = {"width": 1400, "height": 1000}
 
 
-@pytest.fixture
-def two_apps(fresh_pg_url: str, tmp_path: Path):
-    from appserver import start_app, stop_app
-
-    procs = []
-    try:
-        for k in range(2):
-            data = tmp_path / f"app{k}"
-            data.mkdir()
-            procs.append(start_app({"DASHBOARD_STORE_URL": fresh_pg_url,
-                                    "DASHBOARD_DATA_DIR": str(data)},
-                                   log=tmp_path / f"app{k}.log"))
-        yield [url for _, url in procs]
-    finally:
-        for proc, _ in procs:
-            stop_app(proc)
-
-
 def _zones_page(browser, url: str):
     ctx = browser.new_context(viewport=VIEWPORT)
     page = ctx.new_page()
