@@ -21,7 +21,9 @@ tables, no metadata row.
 :func:`check_schema` tells which schema a file holds (0: none yet; it refuses
 files that are not GeoPackages and stores of a newer schema);
 :func:`create_schema` adds the tables, with the GeoPackage core tables, or
-upgrades an older store, in one transaction.
+upgrades an older store, in one transaction.  :func:`version_record`,
+:func:`register_metadata_extension` and :func:`insert_version_record` read and write
+such a version row for any layer (the incident layer records its own with them).
 """
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ from dashboard.store.gpkg import (
 from dashboard.store.model import utc_now_iso
 
 __all__ = ["STORE_SCHEMA_VERSION", "STORE_METADATA_URI", "check_schema", "create_schema",
-           "touch"]
+           "touch", "version_record", "register_metadata_extension", "insert_version_record"]
 
 #: Schema version this code writes (1: no version recorded, 0.9.0 and earlier).
 STORE_SCHEMA_VERSION: int = 2
@@ -148,6 +150,38 @@ _REQUIRED_COLUMNS = {
 }
 
 
+def version_record(conn: sqlite3.Connection, path: Path, *, uri: str, newest: int,
+                   store: str, schema: str = "schema") -> int:
+    """The schema version recorded by the ``gpkg_metadata`` row whose ``md_standard_uri``
+    is ``uri`` (JSON ``{"schema_version": N, ...}``); 1 when there is none (no row, or no
+    ``gpkg_metadata`` table: a layout older than its version record).
+
+    ``store`` and ``schema`` name it in messages ("scenario store", "schema").
+
+    Raises
+    ------
+    InputError
+        The row is damaged, or records a version newer than ``newest``.
+    """
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND "
+                    "name='gpkg_metadata'").fetchone() is None:
+        return 1
+    row = conn.execute("SELECT metadata FROM gpkg_metadata WHERE md_standard_uri = ? "
+                       "ORDER BY id LIMIT 1", (uri,)).fetchone()
+    if row is None:
+        return 1
+    try:
+        version = json.loads(row[0])["schema_version"]
+    except (ValueError, TypeError, KeyError):
+        version = None
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise InputError(f"{path} has a damaged {store} version record")
+    if version > newest:
+        raise InputError(f"{path} was written by a newer nfz-dashboard ({schema} {version}; "
+                         f"this one knows {newest}); upgrade nfz-dashboard")
+    return version
+
+
 def recorded_version(conn: sqlite3.Connection, path: Path) -> int:
     """The schema version a store's metadata row records; 1 when there is none (0.9.0).
 
@@ -156,23 +190,8 @@ def recorded_version(conn: sqlite3.Connection, path: Path) -> int:
     InputError
         The row is damaged, or records a schema newer than :data:`STORE_SCHEMA_VERSION`.
     """
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND "
-                    "name='gpkg_metadata'").fetchone() is None:
-        return 1
-    row = conn.execute("SELECT metadata FROM gpkg_metadata WHERE md_standard_uri = ? "
-                       "ORDER BY id LIMIT 1", (STORE_METADATA_URI,)).fetchone()
-    if row is None:
-        return 1
-    try:
-        version = json.loads(row[0])["schema_version"]
-    except (ValueError, TypeError, KeyError):
-        version = None
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InputError(f"{path} has a damaged scenario store version record")
-    if version > STORE_SCHEMA_VERSION:
-        raise InputError(f"{path} was written by a newer nfz-dashboard (schema {version}; "
-                         f"this one knows {STORE_SCHEMA_VERSION}); upgrade nfz-dashboard")
-    return version
+    return version_record(conn, path, uri=STORE_METADATA_URI, newest=STORE_SCHEMA_VERSION,
+                          store="scenario store")
 
 
 def check_schema(conn: sqlite3.Connection, path: Path) -> int:
@@ -271,25 +290,38 @@ def create_schema(conn: sqlite3.Connection, path: Path) -> None:
 def _record_version(conn: sqlite3.Connection, path: Path, now: str) -> None:
     """Inside the write transaction: register the metadata extension and record
     :data:`STORE_SCHEMA_VERSION` (migrating schema 1 needs nothing else)."""
-    conn.executemany(
-        "INSERT OR IGNORE INTO gpkg_extensions VALUES (?, NULL, 'gpkg_metadata', ?, "
-        "'read-write')", [(t, _METADATA_EXTENSION) for t in ("gpkg_metadata",
-                                                            "gpkg_metadata_reference")])
+    register_metadata_extension(conn)
     if recorded_version(conn, path) == STORE_SCHEMA_VERSION and conn.execute(
             "SELECT 1 FROM gpkg_metadata WHERE md_standard_uri = ?",
             (STORE_METADATA_URI,)).fetchone():
         return
-    record = json.dumps({"schema_version": STORE_SCHEMA_VERSION,
-                         "written_by": f"nfz-dashboard {app_version()}"})
     conn.execute("DELETE FROM gpkg_metadata_reference WHERE md_file_id IN (SELECT id FROM "
                  "gpkg_metadata WHERE md_standard_uri = ?)", (STORE_METADATA_URI,))
     conn.execute("DELETE FROM gpkg_metadata WHERE md_standard_uri = ?", (STORE_METADATA_URI,))
+    insert_version_record(conn, uri=STORE_METADATA_URI, version=STORE_SCHEMA_VERSION,
+                          table="scenarios", now=now)
+
+
+def register_metadata_extension(conn: sqlite3.Connection) -> None:
+    """Inside a write transaction: register the GeoPackage metadata extension (its two
+    tables) in ``gpkg_extensions`` (idempotent)."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO gpkg_extensions VALUES (?, NULL, 'gpkg_metadata', ?, "
+        "'read-write')", [(t, _METADATA_EXTENSION) for t in ("gpkg_metadata",
+                                                            "gpkg_metadata_reference")])
+
+
+def insert_version_record(conn: sqlite3.Connection, *, uri: str, version: int, table: str,
+                          now: str) -> None:
+    """Inside a write transaction: a ``gpkg_metadata`` row ``uri`` recording schema
+    ``version`` and this nfz-dashboard, referenced to ``table`` at ``now`` (UTC ISO)."""
+    record = json.dumps({"schema_version": version,
+                         "written_by": f"nfz-dashboard {app_version()}"})
     cur = conn.execute("INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, "
                        "metadata) VALUES ('dataset', ?, 'application/json', ?)",
-                       (STORE_METADATA_URI, record))
+                       (uri, record))
     conn.execute("INSERT INTO gpkg_metadata_reference (reference_scope, table_name, "
-                 "timestamp, md_file_id) VALUES ('table', 'scenarios', ?, ?)",
-                 (now, cur.lastrowid))
+                 "timestamp, md_file_id) VALUES ('table', ?, ?, ?)", (table, now, cur.lastrowid))
 
 
 def app_version() -> str:

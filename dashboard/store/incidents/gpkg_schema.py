@@ -17,13 +17,16 @@ It lives in the scenario store's file and leaves the scenario tables alone.
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 
 from dashboard.geo.errors import InputError
 from dashboard.store.gpkg import GPKG_APPLICATION_IDS, SRS_ID
-from dashboard.store.schema import app_version
+from dashboard.store.schema import (
+    insert_version_record,
+    register_metadata_extension,
+    version_record,
+)
 
 __all__ = ["INCIDENT_SCHEMA_VERSION", "INCIDENT_METADATA_URI", "TABLE", "incident_schema",
            "create_incident_table"]
@@ -52,7 +55,6 @@ _DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
   CONSTRAINT uk_incident_versions UNIQUE (incident_id, version))"""
 _REQUIRED = {"geom", "incident_id", "version", "at", "who", "action", "reason", "retired",
              "record", "changes"}
-_METADATA_EXTENSION = "http://www.geopackage.org/spec/#extension_metadata"
 
 
 def incident_schema(conn: sqlite3.Connection, path: Path) -> int:
@@ -77,22 +79,9 @@ def incident_schema(conn: sqlite3.Connection, path: Path) -> int:
     if not cols >= _REQUIRED:
         raise InputError(f"{path} has an {TABLE!r} table that is not the incident store's "
                          f"(missing {', '.join(sorted(_REQUIRED - cols))})")
-    row = conn.execute("SELECT metadata FROM gpkg_metadata WHERE md_standard_uri = ? "
-                       "ORDER BY id LIMIT 1", (INCIDENT_METADATA_URI,)).fetchone() \
-        if "gpkg_metadata" in tables else None
-    if row is None:
-        return 1
-    try:
-        version = json.loads(row[0])["schema_version"]
-    except (ValueError, TypeError, KeyError):
-        version = None
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InputError(f"{path} has a damaged incident store version record")
-    if version > INCIDENT_SCHEMA_VERSION:
-        raise InputError(f"{path} was written by a newer nfz-dashboard (incident schema "
-                         f"{version}; this one knows {INCIDENT_SCHEMA_VERSION}); upgrade "
-                         "nfz-dashboard")
-    return version
+    return version_record(conn, path, uri=INCIDENT_METADATA_URI,
+                          newest=INCIDENT_SCHEMA_VERSION, store="incident store",
+                          schema="incident schema")
 
 
 def create_incident_table(conn: sqlite3.Connection, now: str) -> None:
@@ -106,17 +95,9 @@ def create_incident_table(conn: sqlite3.Connection, now: str) -> None:
                   "the newest version of each incident_id is current", now, SRS_ID))
     conn.execute("INSERT OR IGNORE INTO gpkg_geometry_columns VALUES (?, 'geom', 'GEOMETRY', "
                  "?, 0, 0)", (TABLE, SRS_ID))
-    conn.executemany(
-        "INSERT OR IGNORE INTO gpkg_extensions VALUES (?, NULL, 'gpkg_metadata', ?, "
-        "'read-write')", [(t, _METADATA_EXTENSION) for t in ("gpkg_metadata",
-                                                            "gpkg_metadata_reference")])
+    register_metadata_extension(conn)
     if conn.execute("SELECT 1 FROM gpkg_metadata WHERE md_standard_uri = ?",
                     (INCIDENT_METADATA_URI,)).fetchone():
         return
-    record = json.dumps({"schema_version": INCIDENT_SCHEMA_VERSION,
-                         "written_by": f"nfz-dashboard {app_version()}"})
-    cur = conn.execute("INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, "
-                       "metadata) VALUES ('dataset', ?, 'application/json', ?)",
-                       (INCIDENT_METADATA_URI, record))
-    conn.execute("INSERT INTO gpkg_metadata_reference (reference_scope, table_name, "
-                 "timestamp, md_file_id) VALUES ('table', ?, ?, ?)", (TABLE, now, cur.lastrowid))
+    insert_version_record(conn, uri=INCIDENT_METADATA_URI, version=INCIDENT_SCHEMA_VERSION,
+                          table=TABLE, now=now)
