@@ -42,7 +42,9 @@ from dashboard.store.gpkg import (
 from dashboard.store.model import utc_now_iso
 
 __all__ = ["STORE_SCHEMA_VERSION", "STORE_METADATA_URI", "check_schema", "create_schema",
-           "touch", "version_record", "register_metadata_extension", "insert_version_record"]
+           "touch",
+           # a layer's schema-version row (the incident layer's too)
+           "version_record", "register_metadata_extension", "insert_version_record"]
 
 #: Schema version this code writes (1: no version recorded, 0.9.0 and earlier).
 STORE_SCHEMA_VERSION: int = 2
