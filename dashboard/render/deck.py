@@ -24,6 +24,7 @@ from pydeck.types import String
 
 from dashboard.geo.cache import content_token, memoize
 from dashboard.geo.units import from_km
+from dashboard.render.basemap import current_basemap_arg
 from dashboard.render.geotable import (
     GeoTable,
     blob_hash,
@@ -329,4 +330,7 @@ def build_args(scene: Scene, sent: Collection[str] = frozenset(), *, mode: str =
             "measure": None if measure is None else
             [[round(float(lon), 6), round(float(lat), 6)] for lon, lat in measure],
             "height": int(height), "background": list(SEA_RGB), "units": str(scene.units)}
+    basemap = current_basemap_arg()  # only when one is configured (docs/map-protocol.md)
+    if basemap is not None:
+        args["basemap"] = basemap
     return args, set(sent) | set(blobs)

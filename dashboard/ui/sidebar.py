@@ -17,7 +17,7 @@ from dashboard.geo.units import KM_PER_UNIT, UNIT_WORDS, from_km
 from dashboard.io.layers_io import MAX_UPLOAD_BYTES, load_layer, read_user_layer
 from dashboard.state import session as appstate
 from dashboard.state.fields import Session
-from dashboard.ui import timeline
+from dashboard.ui import basemap_box, timeline
 from dashboard.ui.widgets import md
 
 #: Largest upload, in MB (``maxUploadSize`` in .streamlit/config.toml is the same).
@@ -32,6 +32,7 @@ def render(state: Any, incidents: dict[str, dict]) -> None:
         _layers()
         _buffers(state)
         _uploads(state)
+        basemap_box.render()
 
 
 def _incident(state: Any, incidents: dict[str, dict]) -> None:

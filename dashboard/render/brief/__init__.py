@@ -68,6 +68,8 @@ from typing import BinaryIO
 import matplotlib
 
 from dashboard.geo.errors import InputError
+from dashboard.io.basemap import configured_basemap
+from dashboard.render.brief.basemap import with_basemap_source
 from dashboard.render.brief.layers import LayerState
 from dashboard.render.brief.layout import (
     FONT,
@@ -119,7 +121,7 @@ def draw_brief(scene: Scene, page_size: PageSize, marking: str | None, generated
     simplify : bool
         Simplify geometry for display (0.4 px tolerance).
     """
-    scene = as_briefed(scene)
+    scene = with_basemap_source(as_briefed(scene), configured_basemap())  # its attribution in the sources
     page = Page.new(page_size)
     marking = (marking or "").strip() or None
     boxes = page_boxes(page, marking)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from dashboard.io.basemap import configured_basemap
+from dashboard.render.brief.basemap import draw_basemap, over_basemap
 from dashboard.render.brief.furniture import draw_graticule, draw_north_arrow, draw_scale_bar
 from dashboard.render.brief.labelling import place_labels
 from dashboard.render.brief.layers import LayerState, draw_layer, layer_z
@@ -92,9 +94,11 @@ def draw_map(page: Page, scene: Scene, box: Box, state: LayerState, simplify: bo
     north_deg, arrow_box = draw_north_arrow(page, view, centre_lonlat)
     furniture = [bar_box, arrow_box]
     view = replace(view, furniture=tuple(furniture))
+    under = draw_basemap(view, configured_basemap())  # a local raster basemap, under every layer
     markers: list[Box] = []
     requests: list[LabelRequest] = []
     for i, layer in enumerate(scene.layers):
+        layer = over_basemap(layer) if under else layer
         markers += draw_layer(page, view, scene, layer, layer_z(layer.style.kind, i), requests, state)
     draw_graticule(page, view)
     placed, dropped = place_labels(page, view, requests, markers + furniture)
