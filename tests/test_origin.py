@@ -161,7 +161,6 @@ def test_inner_radius_floors_at_zero_and_sea_is_outside(countries):
     ((PRZEWODOW, 10, 5001), "beyond 5,000 km"),
     ((PRZEWODOW, -5, 75), "cannot be negative"),
     ((PRZEWODOW, 0, 0), "more than 0 km"),
-    ((PRZEWODOW, 0, 4500), "would reach the pole"),
     (("2022-12-16-zamosc", 10, 90), "has no sourced position"),
 ])
 def test_bad_ranges_and_unpositioned_incidents_are_one_line_errors(args, message):
@@ -179,12 +178,35 @@ def test_unknown_incident_names_the_nearest_ids():
 
 
 def test_munition_presets_state_their_range_and_source():
-    assert set(PRESETS) == {"5v55"}
-    m = munition_range("5V55")
-    assert (m.min_km, m.max_km) == (75.0, 90.0) and "75–90 km" in m.source
-    assert m.url.startswith("https://") and m.label.endswith("75–90 km")
-    with pytest.raises(InputError, match="unknown munition preset 'kh-101'"):
-        munition_range("kh-101")
+    # issue 21 item 3: the facts file's ranges, each with its source; the contested ones min–max
+    want = {"s-300-5v55": (75, 90), "shahed-136": (2500, 2500), "gerbera": (300, 600),
+            "kh-101": (4500, 5500), "kalibr": (1400, 2500), "iskander-m": (500, 500),
+            "tochka-u": (120, 120)}
+    assert {k: (p.min_km, p.max_km) for k, p in PRESETS.items()} == want
+    for p in PRESETS.values():
+        assert p.urls and p.urls[0] == p.url and all(u.startswith("http") for u in p.urls)
+    m = munition_range("5V55")  # the former key still works
+    assert m.id == "s-300-5v55" and (m.min_km, m.max_km) == (75.0, 90.0) and "75–90 km" in m.source
+    assert m.url.startswith("https://") and m.label.endswith("75–90 km (contested)")
+    assert m.area_km == (75.0, 90.0)  # it flies its range before it falls
+    assert munition_range("gerbera").area_km == (0.0, 600.0)  # anywhere within the highest
+    assert len(munition_range("gerbera").urls) == 2
+    assert munition_range("kh-101").area_km == (0.0, 5000.0)  # the tool's most
+    assert munition_range("shahed-136").label.endswith("up to 2,500 km")
+    with pytest.raises(InputError, match="unknown munition preset 'kh-55'") as exc:
+        munition_range("kh-55")
+    assert "\n" not in str(exc.value)
+
+
+def test_a_range_beyond_the_coverage_is_drawn_to_its_farthest_point(przewodow_5v55):
+    # 4,500 km around Przewodów would pass the pole (4,400 km away); every built-in feature
+    # lies within 2,620 km, so the ring stops there and the pieces are those of any longer ring
+    far = origin_areas(PRZEWODOW, 0, 4500)
+    corners = [GEOD.inv(far.lon, far.lat, x, y)[2] / 1000 for x in (4, 45) for y in (40, 72)]
+    assert max(corners) < far.drawn_km < far.outer_km == 4500.5
+    assert far.drawn_km == pytest.approx(max(corners) + 1.0, abs=0.5)
+    less = origin_areas(PRZEWODOW, 0, 4000)
+    assert [(a.country, a.area_km2) for a in far.areas] == [(a.country, a.area_km2) for a in less.areas]
 
 
 # ---------------------------------------------------------------------- CLI

@@ -2,13 +2,22 @@
 
 ::
 
-    python -m dashboard origin INCIDENT_ID (--range-km MIN MAX | --preset NAME) [--json]
+    python -m dashboard origin INCIDENT_ID (--range-km MIN MAX | --preset NAME)
+        [--bearing FROM TO] [--from CC[,CC...]] [--json]
 
 The candidate launch area is the geodesic annulus MIN..MAX km around the impact
-point, widened by the point's precision, cut to each country's territory.
+point, widened by the point's precision, cut to each country's territory.  A
+preset's area is everywhere within its highest stated range (the S-300 5V55's
+75–90 km annulus: it flies its range before it falls); its source is printed.
+``--bearing FROM TO`` (degrees clockwise from north, the direction the object came
+from as seen from the impact point, clockwise from FROM to TO: ``340 20`` passes
+through north) cuts the annulus to that range fan; ``--from RU,BY`` keeps only
+those launch countries.
 ``--json`` prints exactly ``{"incident", "min_km", "max_km", "areas":
 [{"country", "area_km2"}], "cities": [{"name", "country", "population",
-"distance_km"}]}``; countries with no area are left out.
+"distance_km"}]}``; countries with no area are left out; a fan adds
+``"bearing_deg": [FROM, TO]`` and ``--from`` adds ``"launch_countries"``, both
+before ``areas``.
 """
 from __future__ import annotations
 
@@ -17,7 +26,7 @@ import json
 
 from dashboard.analysis.origin import OriginAreas, origin_areas
 from dashboard.geo.errors import InputError
-from dashboard.geo.munitions import PRESETS, munition_range
+from dashboard.geo.munitions import PRESETS, MunitionRange, munition_range
 
 #: Cities the text output lists (the JSON lists all).
 TEXT_CITIES: int = 15
@@ -30,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the munition's range, km (e.g. 75 90)")
     p.add_argument("--preset", metavar="NAME",
                    help=f"a munition with a stated range instead of --range-km: {', '.join(PRESETS)}")
+    p.add_argument("--bearing", nargs=2, type=float, metavar=("FROM", "TO"),
+                   help="a range fan: the direction it came from, as seen from the impact point, "
+                        "degrees clockwise from north, clockwise from FROM to TO (e.g. 20 80; "
+                        "340 20 passes through north)")
+    p.add_argument("--from", dest="launch_countries", metavar="CC[,CC...]",
+                   help="launch countries (ISO codes, e.g. RU,BY): keep the area in them only")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 
@@ -38,21 +53,36 @@ def _range(args: argparse.Namespace) -> tuple[float, float]:
     if (args.range_km is None) == (args.preset is None):
         raise InputError("give either --range-km MIN MAX or --preset NAME")
     if args.preset is not None:
-        m = munition_range(args.preset)
-        return m.min_km, m.max_km
+        return munition_range(args.preset).area_km
     return args.range_km[0], args.range_km[1]
 
 
-def to_text(o: OriginAreas) -> str:
+def preset_text(m: MunitionRange) -> str:
+    """The preset's stated range and its sources, one line."""
+    return f"  preset {m.label}; {m.source} ({' ; '.join(m.urls)})"
+
+
+def to_text(o: OriginAreas, preset: MunitionRange | None = None) -> str:
     """The areas per country and the largest cities, for the terminal."""
     widened = (f" (widened by the point's ±{o.precision_km:g} km: {o.inner_km:g}–{o.outer_km:g} km)"
                if o.precision_km else "")
-    lines = [f"origin of {o.incident_id}: {o.min_km:g}–{o.max_km:g} km{widened}",
-             f"  annulus                 {o.annulus_km2:>14,.1f} km²"]
+    lines = [f"origin of {o.incident_id}: {o.min_km:g}–{o.max_km:g} km{widened}"]
+    if preset is not None:
+        lines.append(preset_text(preset))
+    if o.drawn_km < o.outer_km:
+        lines.append(f"  drawn to {o.drawn_km:,.0f} km, the farthest point of the map's coverage")
+    shape = "annulus"
+    if o.bearing is not None:
+        lines.append(f"  range fan: came from between {o.bearing[0]:g}° and {o.bearing[1]:g}° "
+                     "(clockwise from north)")
+        shape = "fan"
+    lines.append(f"  {shape:<24}{o.annulus_km2:>14,.1f} km²")
     for a in o.areas:
         lines.append(f"  {a.country}  {a.name[:20]:<20}{a.area_km2:>14,.1f} km²")
     if o.outside_km2 >= 0.05:
-        lines.append(f"  in no country's territory {o.outside_km2:>12,.1f} km²")
+        where = (f"in none of {', '.join(o.launch_countries)}" if o.launch_countries
+                 else "in no country's territory")
+        lines.append(f"  {where:<25} {o.outside_km2:>12,.1f} km²")
     lines.append(f"  cities inside: {len(o.cities)}")
     for c in o.cities[:TEXT_CITIES]:
         lines.append(f"      {c.name} ({c.country}) {c.population:,}  {c.distance_km:,.1f} km")
@@ -63,9 +93,10 @@ def to_text(o: OriginAreas) -> str:
 
 def run(args: argparse.Namespace) -> int:
     lo, hi = _range(args)
-    o = origin_areas(args.incident, lo, hi)
+    bearing = tuple(args.bearing) if args.bearing is not None else None
+    o = origin_areas(args.incident, lo, hi, bearing=bearing, countries=args.launch_countries)
     if args.json:
         print(json.dumps(o.as_dict(), indent=2, ensure_ascii=False))
     else:
-        print(to_text(o), end="")
+        print(to_text(o, munition_range(args.preset) if args.preset else None), end="")
     return 0
