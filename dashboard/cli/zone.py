@@ -1,17 +1,34 @@
-"""``python -m dashboard zone``: the metrics of a candidate no-fly zone."""
+"""``python -m dashboard zone``: the metrics of a candidate no-fly zone, and what it would take
+to enforce it from NATO soil.
+
+``--bases ICAO[,ICAO…] (--aircraft NAME | --radius-km R) [--speed-kmh V]`` adds
+``"reach": {"share", "farthest_km", "minutes", …}`` (:func:`dashboard.analysis.reach.reach_figures`);
+``--gbad LAT,LON,KM`` (repeatable; KM may be a preset such as ``patriot``) adds
+``"gbad": {"zone_share", "border_km", …}`` (:func:`dashboard.analysis.gbad.gbad_cover`).
+Shares are 0–1.  A preset with sources (``sky-shield-2025``) carries ``rule`` and
+``sources`` in ``--json``.
+"""
 from __future__ import annotations
 
 import argparse
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
+from dashboard.analysis.air_bases import base_positions
+from dashboard.analysis.gbad import gbad_cover
+from dashboard.analysis.reach import reach_figures
 from dashboard.analysis.zones import builtin_zone_layers, preset_zone, zone_metrics
-from dashboard.cli.common import about, iso_date, warn, zone_file
+from dashboard.cli.common import about, iso_date, positive_km, warn, zone_file
+from dashboard.data.reach_presets import GBAD_SYSTEMS, aircraft_profile, gbad_system
 from dashboard.geo.errors import InputError
+from dashboard.geo.nato import nato_border_on
+from dashboard.io.layers_io import load_layer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,22 +38,97 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="GeoJSON file with the zone polygon(s); several are measured as one")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="NATO border as of this date (default today)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    g = p.add_argument_group("reach from NATO soil")
+    g.add_argument("--bases", metavar="ICAO[,ICAO...]",
+                   help="air bases by ICAO code (the air_bases layer), e.g. EPRZ,EPLK")
+    g.add_argument("--aircraft", metavar="NAME",
+                   help="aircraft preset for the combat radius: f-16 (805 km, a lower bound), "
+                        "eurofighter (465 km of 465-555)")
+    g.add_argument("--radius-km", type=positive_km, metavar="R", help="combat radius, km")
+    g.add_argument("--speed-kmh", type=float, metavar="V",
+                   help="cruise speed, km/h (no preset gives one; without it no minutes)")
+    g.add_argument("--gbad", action="append", metavar="LAT,LON,KM", default=[],
+                   help="an air-defence launcher and its range in km or a preset "
+                        f"({', '.join(GBAD_SYSTEMS)}); repeatable")
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def gbad_arg(text: str) -> tuple[float, float, float]:
+    """``LAT,LON,KM`` (KM a number or a preset name) as ``(lon, lat, km)``."""
+    parts = [t.strip() for t in str(text).split(",")]
+    if len(parts) != 3:
+        raise InputError(f"--gbad takes LAT,LON,KM (e.g. 50.11,22.02,160 or 50.11,22.02,patriot), "
+                         f"got {text!r}")
+    try:
+        lat, lon = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise InputError(f"--gbad {text!r}: LAT and LON must be decimal degrees") from None
+    try:
+        km = float(parts[2])
+    except ValueError:
+        km = gbad_system(parts[2]).range_km
+    return lon, lat, km
+
+
+def _zone(args: argparse.Namespace) -> tuple[BaseGeometry, str, dict[str, Any]]:
     if (args.preset is None) == (args.file is None):
         raise InputError("give either --preset ID or --file ZONE.geojson")
     if args.preset is not None:
-        geom, label = preset_zone(args.preset), args.preset
-    else:
-        zf = zone_file(args.file)
-        warn(about(args.file, zf.messages))
-        zones = zf.zones
-        geom = shapely.union_all(np.asarray([z.geometry for z in zones], dtype=object))
-        label = Path(args.file).name
+        return preset_zone(args.preset), args.preset, _preset_about(args.preset)
+    zf = zone_file(args.file)
+    warn(about(args.file, zf.messages))
+    geom = shapely.union_all(np.asarray([z.geometry for z in zf.zones], dtype=object))
+    return geom, Path(args.file).name, {}
+
+
+def _preset_about(zone_id: str) -> dict[str, Any]:
+    """``rule`` and ``sources`` (URLs) of a preset that cites sources; {} for one that does not."""
+    zones = load_layer("zones")
+    row = zones[zones["id"] == zone_id].iloc[0]
+    sources = row.get("sources") if "sources" in zones.columns else None
+    if not isinstance(sources, list) or not sources:
+        return {}
+    return {"rule": str(row.get("rule") or ""), "sources": [str(s) for s in sources]}
+
+
+def _reach_inputs(args: argparse.Namespace) -> tuple[Any, ...] | None:
+    """(bases, radius km, speed km/h, aircraft preset) of the reach flags, checked; None without."""
+    wanted = (args.aircraft, args.radius_km, args.speed_kmh)
+    if args.bases is None:
+        if any(v is not None for v in wanted):
+            raise InputError("--aircraft, --radius-km and --speed-kmh need --bases ICAO[,ICAO...]")
+        return None
+    if (args.aircraft is None) == (args.radius_km is None):
+        raise InputError("with --bases give either --aircraft NAME or --radius-km R")
+    bases = base_positions(args.bases.split(","))
+    plane = aircraft_profile(args.aircraft) if args.aircraft is not None else None
+    radius = plane.radius_km if plane is not None else args.radius_km
+    speed = args.speed_kmh if args.speed_kmh is not None else (plane.speed_kmh if plane else None)
+    return bases, radius, speed, plane
+
+
+def _reach(inputs: tuple[Any, ...], geom: BaseGeometry) -> dict[str, Any]:
+    bases, radius, speed, plane = inputs
+    out = reach_figures(geom, bases, radius, speed).to_dict()
+    if plane is not None:
+        out["aircraft"] = {"id": plane.id, "name": plane.name, "radius": plane.range_text,
+                           "source": plane.url, "note": plane.note}
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    geom, label, preset = _zone(args)
     on = iso_date(args.date)
-    m = zone_metrics(geom, on or date.today(), builtin_zone_layers()).to_dict()
+    day = on or date.today()
+    launchers = [gbad_arg(t) for t in args.gbad]
+    reach = _reach_inputs(args)
+    m = zone_metrics(geom, day, builtin_zone_layers()).to_dict()
+    m.update(preset)
+    if reach is not None:
+        m["reach"] = _reach(reach, geom)
+    if launchers:
+        border = nato_border_on(day, load_layer("nato_border"))
+        m["gbad"] = gbad_cover(geom, launchers, border).to_dict()
     if args.json:
         print(json.dumps(m, indent=2, ensure_ascii=False))
     else:
@@ -60,3 +152,38 @@ def _print(m: dict, label: str, on) -> None:
         print("  incidents (distance to the zone)")
         for inc in m["incidents"]:
             print(f"      {inc['id']:<28} {inc['distance_km']:>9,.1f} km  {inc['place']}")
+    if m.get("rule"):
+        print(f"  rule: {m['rule']}")
+        for url in m.get("sources", []):
+            print(f"      {url}")
+    if "reach" in m:
+        _print_reach(m["reach"])
+    if "gbad" in m:
+        _print_gbad(m["gbad"])
+
+
+def _print_reach(r: dict) -> None:
+    bases = ", ".join(b["code"] for b in r["bases"])
+    plane = r.get("aircraft")
+    what = f"{plane['name']}, {plane['radius']}" if plane else f"{r['radius_km']:g} km"
+    print(f"  reach from {bases} ({what})")
+    if plane:
+        print(f"      {plane['note']}")
+    print(f"    share of the zone in reach  {100 * r['share']:>10,.1f} %")
+    f = r["farthest_point"]
+    print(f"    farthest point              {r['farthest_km']:>10,.1f} km from "
+          f"{f['nearest_base']} ({f['lat']:.5f}, {f['lon']:.5f})")
+    if r["minutes"] is None:
+        print("    time to reach it            n/a (give --speed-kmh)")
+    else:
+        print(f"    time to reach it            {r['minutes']:>10,.1f} min at "
+              f"{r['speed_kmh']:g} km/h")
+
+
+def _print_gbad(g: dict) -> None:
+    print(f"  air defence ({len(g['launchers'])} launcher{'s' if len(g['launchers']) != 1 else ''})")
+    print(f"    share of the zone covered   {100 * g['zone_share']:>10,.1f} %")
+    if not g["border_km"]:
+        print("    NATO border covered         none")
+    for sid, km in g["border_km"].items():
+        print(f"    NATO border {sid:<16}{km:>10,.1f} km ({100 * g['border_share'][sid]:.1f} %)")
