@@ -27,9 +27,8 @@ process and CLI pointed at the same database with
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -37,7 +36,6 @@ from typing import Any, TypeVar
 import psycopg
 import shapely
 from psycopg import errors as pg_errors
-from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
@@ -55,6 +53,7 @@ from dashboard.store.model import (
     StoreUnavailable,
     format_ts,
 )
+from dashboard.store.pg_connect import PgWords, parse_pg_url, scrub
 from dashboard.store.pg_schema import (
     PG_SCHEMA,
     PG_SCHEMA_VERSION,
@@ -62,13 +61,14 @@ from dashboard.store.pg_schema import (
     schema_version,
 )
 from dashboard.store.schema import app_version
-from dashboard.store.urls import mask_url, url_password
 from dashboard.store.validate import check_name, validate_scenario
 
 __all__ = ["CONNECT_TIMEOUT_S", "BUSY_TIMEOUT_S", "PostgresStore"]
 
 #: Attempts for a transaction that hits a deadlock or a serialization failure.
 _ATTEMPTS = 4
+#: How the scenario store's messages name its database.
+_WORDS = PgWords(noun="scenario store", writer="another save")
 
 T = TypeVar("T")
 S = PG_SCHEMA
@@ -90,24 +90,6 @@ _SELECT_ZONES = ("SELECT ST_AsBinary(geom), zone_id, name, rule, description, pa
                  "ORDER BY zone_index")
 _SELECT_BUFFERS = (f"SELECT ST_AsBinary(geom), radius_km, layer, label FROM {S}.buffers "
                    "WHERE scenario_id = %s ORDER BY buffer_index")
-
-#: Connection errors that no retry fixes (wrong password, no such database...).
-_FATAL_HINTS = ("password authentication failed", "does not exist", "no pg_hba.conf entry",
-                "permission denied", "role", "authentication", "SSL is not enabled",
-                "invalid")
-#: Fragments of libpq messages -> the short reason shown to the user.
-_REASONS = (("Connection refused", "connection refused"),
-            ("timeout expired", f"no answer within {CONNECT_TIMEOUT_S} s"),
-            ("shutting down", "the server is shutting down"),
-            ("starting up", "the server is starting up"),
-            ("recovery", "the server is recovering"),
-            ("terminating connection", "the server ended the connection"),
-            ("closed the connection", "the server closed the connection"),
-            ("could not translate host name", "unknown host"),
-            ("No such file or directory", "no server at that socket"),
-            ("Network is unreachable", "network unreachable"),
-            ("No route to host", "no route to host"))
-
 
 def _wkb(geom: BaseGeometry) -> bytes:
     return shapely.to_wkb(geom, byte_order=1, output_dimension=2)
@@ -157,18 +139,8 @@ class PostgresStore:
     kind: str = "PostgreSQL"
 
     def __init__(self, url: str) -> None:
-        self._where = mask_url(url)
-        self._password = url_password(url)
-        try:
-            params = conninfo_to_dict(url)
-        except psycopg.ProgrammingError:
-            # libpq's own message quotes the URL: not shown, it may hold the password
-            raise InputError(f"{self._where} is not a valid PostgreSQL URL (percent-encode "
-                             "@ : / ? # % in the user name and password)") from None
-        self._url = url
-        self._password = str(params.get("password") or self._password)
-        self._options = " ".join(filter(None, [str(params.get("options") or ""),
-                                               f"-c lock_timeout={int(BUSY_TIMEOUT_S * 1000)}"]))
+        self._target = parse_pg_url(url)
+        self._where = self._target.where
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._where!r})"
@@ -179,24 +151,8 @@ class PostgresStore:
         return self._where
 
     # -- connections and errors ---------------------------------------------------
-    @staticmethod
-    def _scrub(text: str, secret: str) -> str:
-        line = text.strip().splitlines()[0] if text.strip() else "unknown error"
-        if secret and len(secret) >= 4:  # shorter: would mark where it occurs by chance
-            line = line.replace(secret, "***")
-        return re.sub(r"(?i)(password\s*=\s*)\S+", r"\1***", line)
-
-    def _reason(self, exc: BaseException) -> str:
-        text = str(exc)
-        for fragment, reason in _REASONS:
-            if fragment in text:
-                return reason
-        tail = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-        tail = tail.rsplit("failed: ", 1)[-1].replace("FATAL:", "").strip()
-        return self._scrub(tail, self._password)
-
     def _unavailable(self, exc: BaseException, op: _Op) -> InputError:
-        reason = self._reason(exc)
+        reason = self._target.reason(exc)
         if op.committing:
             return StoreUnavailable(f"the scenario store {self._where} went away during the "
                                     f"commit ({reason}); the change may or may not have "
@@ -206,43 +162,28 @@ class PostgresStore:
 
     def _connect(self, op: _Op) -> psycopg.Connection:
         try:
-            return psycopg.connect(self._url, connect_timeout=CONNECT_TIMEOUT_S,
-                                   autocommit=True, application_name="nfz-dashboard",
-                                   client_encoding="UTF8", options=self._options)
+            return self._target.connect()
         except psycopg.OperationalError as exc:
-            text = str(exc)
-            if any(h in text for h in _FATAL_HINTS) and not any(
-                    f in text for f, _ in _REASONS):
+            if self._target.refused_for_good(exc):
                 raise InputError(f"cannot connect to the scenario store {self._where}: "
-                                 f"{self._reason(exc)}") from None
+                                 f"{self._target.reason(exc)}") from None
             raise self._unavailable(exc, op) from None
 
     @contextmanager
     def _session(self, op: _Op, *, write: bool) -> Iterator[psycopg.Connection | None]:
         """A connection with the schema checked (created on a write); ``None`` for a
-        read of a database without a store yet.  Maps psycopg errors to InputErrors."""
-        conn = self._connect(op)
-        try:
+        read of a database without a store yet.  Maps psycopg errors to InputErrors
+        (deadlocks and serialization failures pass, for :meth:`_run` to retry)."""
+        with self._target.session(self._connect(op), _WORDS,
+                                  gone=lambda exc: self._unavailable(exc, op),
+                                  detail=lambda exc: scrub(str(exc), self._target.password),
+                                  keep=(pg_errors.SerializationFailure,
+                                        pg_errors.DeadlockDetected)) as conn:
             version = schema_version(conn, self._where)
             if write and version < PG_SCHEMA_VERSION:  # new or older: reads change nothing
                 ensure_schema(conn, self._where, f"nfz-dashboard {app_version()}")
                 version = PG_SCHEMA_VERSION
             yield conn if version else None
-        except InputError:
-            raise
-        except (pg_errors.LockNotAvailable, pg_errors.QueryCanceled):
-            raise StoreBusy(f"the scenario store {self._where} is busy (another save held "
-                            f"it for {BUSY_TIMEOUT_S:.0f} s); try again") from None
-        except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
-            raise
-        except psycopg.OperationalError as exc:
-            raise self._unavailable(exc, op) from None
-        except psycopg.Error as exc:
-            raise InputError(f"cannot use the scenario store {self._where}: "
-                             f"{self._scrub(str(exc), self._password)}") from None
-        finally:
-            with suppress(psycopg.Error):
-                conn.close()
 
     def _run(self, undone: str, write: bool, work: Callable[[Any, _Op], T],
              empty: Callable[[], T]) -> T:

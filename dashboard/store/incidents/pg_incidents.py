@@ -20,26 +20,23 @@ unique index and fails when the first commits: it gets
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
 import psycopg
 import shapely
 from psycopg import errors as pg_errors
-from psycopg.conninfo import conninfo_to_dict
 
 from dashboard.data.incidents.version import IncidentVersion
-from dashboard.data.limits import BUSY_TIMEOUT_S, CONNECT_TIMEOUT_S
 from dashboard.geo.errors import InputError
 from dashboard.store.incidents.codec import version_from_row, version_row
 from dashboard.store.incidents.versioning import Plan, VersionedIncidents, VersionTaken
-from dashboard.store.model import StoreBusy, StoreUnavailable, format_ts
+from dashboard.store.model import StoreUnavailable, format_ts
+from dashboard.store.pg_connect import PgWords, parse_pg_url
 from dashboard.store.pg_schema import PG_SCHEMA, ensure_schema
 from dashboard.store.schema import app_version
-from dashboard.store.urls import mask_url, url_password
 
 __all__ = ["PgIncidentStore", "PG_INCIDENT_SCHEMA_VERSION"]
 
@@ -78,13 +75,6 @@ _NEWEST = (f"SELECT DISTINCT ON (incident_id) {_COLS} FROM {TABLE} {{}} "
 _INSERT = (f"INSERT INTO {TABLE} (incident_id, version, at, who, action, reason, retired, "
            "record, changes, date, place, geom) VALUES (%s, %s, %s::timestamptz, %s, %s, %s, "
            "%s, %s::jsonb, %s::jsonb, %s::date, %s, ST_GeomFromWKB(%s, 4326))")
-_REASONS = (("Connection refused", "connection refused"),
-            ("timeout expired", f"no answer within {CONNECT_TIMEOUT_S} s"),
-            ("shutting down", "the server is shutting down"),
-            ("starting up", "the server is starting up"),
-            ("terminating connection", "the server ended the connection"),
-            ("closed the connection", "the server closed the connection"),
-            ("could not translate host name", "unknown host"))
 
 
 def _row(r: tuple[Any, ...]) -> IncidentVersion:
@@ -107,16 +97,8 @@ class PgIncidentStore(VersionedIncidents):
     _hook: Callable[[str], None] = staticmethod(lambda stage: None)
 
     def __init__(self, url: str) -> None:
-        self._where = mask_url(url)
-        try:
-            params = conninfo_to_dict(url)
-        except psycopg.ProgrammingError:
-            raise InputError(f"{self._where} is not a valid PostgreSQL URL (percent-encode "
-                             "@ : / ? # % in the user name and password)") from None
-        self._url = url
-        self._password = str(params.get("password") or url_password(url))
-        self._options = " ".join(filter(None, [str(params.get("options") or ""),
-                                               f"-c lock_timeout={int(BUSY_TIMEOUT_S * 1000)}"]))
+        self._target = parse_pg_url(url)
+        self._where = self._target.where
 
     def __repr__(self) -> str:
         return f"PgIncidentStore({self._where!r})"
@@ -126,40 +108,22 @@ class PgIncidentStore(VersionedIncidents):
         return self._where
 
     # -- connections and errors -----------------------------------------------------
-    def _reason(self, exc: BaseException) -> str:
-        text = str(exc)
-        for fragment, reason in _REASONS:
-            if fragment in text:
-                return reason
-        line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-        line = line.rsplit("failed: ", 1)[-1].replace("FATAL:", "").strip()
-        if len(self._password) >= 4:
-            line = line.replace(self._password, "***")
-        return re.sub(r"(?i)(password\s*=\s*)\S+", r"\1***", line)
-
     @contextmanager
     def _session(self, undone: str) -> Iterator[psycopg.Connection]:
         try:
-            conn = psycopg.connect(self._url, connect_timeout=CONNECT_TIMEOUT_S,
-                                   autocommit=True, application_name="nfz-dashboard",
-                                   client_encoding="UTF8", options=self._options)
+            conn = self._target.connect()
         except psycopg.OperationalError as exc:
             raise StoreUnavailable(f"the incident store {self._where} is not reachable "
-                                   f"({self._reason(exc)}); {undone}; try again") from None
-        try:
+                                   f"({self._target.reason(exc)}); {undone}; try again") from None
+
+        def gone(exc: psycopg.OperationalError) -> InputError:
+            return StoreUnavailable(f"the incident store {self._where} went away "
+                                    f"({self._target.reason(exc)}); {undone}; try again")
+
+        words = PgWords(noun="incident store", writer="another change",
+                        busy_undone=f"{undone}; ")
+        with self._target.session(conn, words, gone=gone, detail=self._target.reason) as conn:
             yield conn
-        except (pg_errors.LockNotAvailable, pg_errors.QueryCanceled):
-            raise StoreBusy(f"the incident store {self._where} is busy (another change held "
-                            f"it for {BUSY_TIMEOUT_S:.0f} s); {undone}; try again") from None
-        except psycopg.OperationalError as exc:
-            raise StoreUnavailable(f"the incident store {self._where} went away "
-                                   f"({self._reason(exc)}); {undone}; try again") from None
-        except psycopg.Error as exc:
-            raise InputError(f"cannot use the incident store {self._where}: "
-                             f"{self._reason(exc)}") from None
-        finally:
-            with suppress(psycopg.Error):
-                conn.close()
 
     def _version(self, conn: psycopg.Connection) -> int:
         """The incident table's schema version (0: none yet); a newer one is refused."""
