@@ -128,3 +128,22 @@ def test_share_partial_with_a_short_radius(capsys, bases):
     r = json.loads(out)["reach"]
     assert code == 0 and 0.2 < r["share"] < 0.9 and r["minutes"] is None
     assert np.isclose(r["covered_km2"] / json.loads(out)["area_km2"], r["share"], rtol=1e-3)
+
+
+def test_effectiveness_json(capsys):
+    from dashboard.analysis import effectiveness as eff
+    from dashboard.analysis.incident_catalogue import incident_rows
+
+    code, out, err = run(capsys, "zone", "--preset", "lviv-volyn", "--date", "2026-12-01",
+                         "--effectiveness", "--json")
+    assert code == 0, err
+    m = json.loads(out)
+    rows = m["effectiveness"]
+    assert rows and all({"id", "paths_crossing_share", "km_inside", "impact_inside"} <= set(r)
+                        for r in rows)
+    assert all(0.0 <= r["paths_crossing_share"] <= 1.0 for r in rows)
+    want = eff.effectiveness(preset_zone("lviv-volyn"), eff.default_hypotheses(incident_rows()))
+    assert [r["id"] for r in rows] == [w.id for w in want]
+    assert [r["paths_crossing_share"] for r in rows] == [w.paths_crossing_share for w in want]
+    assert m["effectiveness_summary"] == eff.effectiveness_summary(want)
+    assert "geodesic" in m["effectiveness_assumption"]

@@ -5,7 +5,10 @@ to enforce it from NATO soil.
 ``"reach": {"share", "farthest_km", "minutes", …}`` (:func:`dashboard.analysis.reach.reach_figures`);
 ``--gbad LAT,LON,KM`` (repeatable; KM may be a preset such as ``patriot``) adds
 ``"gbad": {"zone_share", "border_km", …}`` (:func:`dashboard.analysis.gbad.gbad_cover`).
-Shares are 0–1.  A preset with sources (``sky-shield-2025``) carries ``rule`` and
+``--effectiveness`` adds ``"effectiveness": [{"id", "paths_crossing_share", "km_inside",
+"impact_inside"}, …]`` and ``"effectiveness_summary"`` for the catalogue's incidents
+(:mod:`dashboard.analysis.effectiveness`, which states its assumption: straight
+geodesic flight).  Shares are 0–1.  A preset with sources (``sky-shield-2025``) carries ``rule`` and
 ``sources`` in ``--json``.
 """
 from __future__ import annotations
@@ -20,8 +23,10 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.analysis import effectiveness as eff
 from dashboard.analysis.air_bases import base_positions
 from dashboard.analysis.gbad import gbad_cover
+from dashboard.analysis.incident_catalogue import incident_rows
 from dashboard.analysis.reach import reach_figures
 from dashboard.analysis.zones import builtin_zone_layers, preset_zone, zone_metrics
 from dashboard.cli.common import about, iso_date, positive_km, warn, zone_file
@@ -50,6 +55,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--gbad", action="append", metavar="LAT,LON,KM", default=[],
                    help="an air-defence launcher and its range in km or a preset "
                         f"({', '.join(GBAD_SYSTEMS)}); repeatable")
+    p.add_argument("--effectiveness", action="store_true",
+                   help="for each incident with an origin hypothesis: the share of straight "
+                        "geodesic flight paths crossing the zone, km inside, impact inside")
     p.set_defaults(func=run)
 
 
@@ -129,6 +137,8 @@ def run(args: argparse.Namespace) -> int:
     if launchers:
         border = nato_border_on(day, load_layer("nato_border"))
         m["gbad"] = gbad_cover(geom, launchers, border).to_dict()
+    if args.effectiveness:
+        m.update(_effectiveness(geom))
     if args.json:
         print(json.dumps(m, indent=2, ensure_ascii=False))
     else:
@@ -160,6 +170,8 @@ def _print(m: dict, label: str, on) -> None:
         _print_reach(m["reach"])
     if "gbad" in m:
         _print_gbad(m["gbad"])
+    if "effectiveness" in m:
+        _print_effectiveness(m)
 
 
 def _print_reach(r: dict) -> None:
@@ -187,3 +199,29 @@ def _print_gbad(g: dict) -> None:
         print("    NATO border covered         none")
     for sid, km in g["border_km"].items():
         print(f"    NATO border {sid:<16}{km:>10,.1f} km ({100 * g['border_share'][sid]:.1f} %)")
+
+
+def _effectiveness(geom: BaseGeometry) -> dict[str, Any]:
+    """The effectiveness rows of the catalogue's incidents against the zone, the summary
+    line, the assumption and the incidents without a hypothesis (with why)."""
+    rows = incident_rows()
+    found = eff.effectiveness(geom, eff.default_hypotheses(rows))
+    return {"effectiveness": [{"id": r.id, "paths_crossing_share": r.paths_crossing_share,
+                               "km_inside": r.km_inside, "impact_inside": r.impact_inside,
+                               "n_paths": r.n_paths, "hypothesis": r.label} for r in found],
+            "effectiveness_summary": eff.effectiveness_summary(found),
+            "effectiveness_assumption": eff.ASSUMPTION,
+            "effectiveness_skipped": [{"id": i, "why": why}
+                                      for i, why in eff.skipped_hypotheses(rows)]}
+
+
+def _print_effectiveness(m: dict) -> None:
+    print(f"  effectiveness: {m['effectiveness_summary']}")
+    print(f"      {m['effectiveness_assumption']}")
+    for r in m["effectiveness"]:
+        km = "—" if r["km_inside"] is None else f"{r['km_inside']:,.1f} km"
+        inside = "impact inside" if r["impact_inside"] else ""
+        print(f"      {r['id']:<28} {100 * r['paths_crossing_share']:>5.1f} % of paths cross, "
+              f"median {km} inside {inside}".rstrip())
+    if m["effectiveness_skipped"]:
+        print(f"      {len(m['effectiveness_skipped'])} incidents without an origin hypothesis")
