@@ -182,7 +182,7 @@ def munition_range(preset_id: str) -> MunitionRange:
     key = ALIASES.get(key, key)
     if key in PRESETS:
         return PRESETS[key]
-    close = difflib.get_close_matches(key, list(PRESETS), n=3, cutoff=0.3)
+    close = difflib.get_close_matches(key, list(PRESETS), n=3, cutoff=0.6)
     hint = f"did you mean {', '.join(close)}? " if close else ""
     raise InputError(f"unknown munition preset {preset_id!r}; {hint}presets: {', '.join(PRESETS)}")
 
