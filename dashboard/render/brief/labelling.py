@@ -19,9 +19,10 @@ from matplotlib.axes import Axes
 from matplotlib.text import Annotation
 
 from dashboard.render.brief.layout import INK, MapView, Page, PlacedLabel
-from dashboard.render.brief.marks import present, short_date
+from dashboard.render.brief.marks import present
 from dashboard.render.brief.shapes import area_anchors, clip
 from dashboard.render.labels import Box, LabelPlacer, LabelRequest
+from dashboard.scene.incident_labels import incident_label, label_part
 from dashboard.scene.model import Scene, SceneLayer
 from dashboard.scene.names import shown_name
 from dashboard.scene.styles import RGBA, LayerStyle, rgba_float
@@ -30,15 +31,29 @@ from dashboard.scene.styles import RGBA, LayerStyle, rgba_float
 
 def _incident_label(page: Page, scene: Scene, layer: SceneLayer, k: int, name: object,
                     ) -> tuple[str, float, dict]:
-    """Text, priority and font of incident ``k``: the selected one by place, the others by date."""
+    """Text, priority and font of incident ``k``: its village and date ("Przewodów ·
+    2022-11-15", :mod:`dashboard.scene.incident_labels`), the selected one bigger and first."""
     gdf = layer.gdf
     selected = scene.incident is not None and "id" in gdf.columns and \
         gdf["id"].iloc[k] == scene.incident.get("id")
-    if selected:  # the place, first part ("Przewodów, gmina ..." -> "Przewodów")
-        return str(name).split(",")[0].strip(), 1000.0, page.font(17, weight="bold", color="#8c0a12")
-    d = gdf["date"].iloc[k] if "date" in gdf.columns else None  # others by date: short, unambiguous
-    text = short_date(d) or str(name).split(",")[0].strip()
+    if "label" in gdf.columns and present(gdf["label"].iloc[k]):
+        text = str(gdf["label"].iloc[k])
+    elif "id" in gdf.columns:
+        d = gdf["date"].iloc[k] if "date" in gdf.columns else None
+        text = incident_label(str(gdf["id"].iloc[k]), short_iso(d), str(name))
+    else:
+        text = label_part(str(name))
+    if selected:
+        return text, 1000.0, page.font(17, weight="bold", color="#8c0a12")
     return text, 900.0, page.font(12, weight="bold", color="#8c0a12")
+
+
+def short_iso(value: object) -> str | None:
+    """A date value as ``YYYY-MM-DD`` text, or None."""
+    if not present(value):
+        return None
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text[:10]
 
 
 def _place_label_style(page: Page, population: float) -> tuple[float, dict]:

@@ -23,11 +23,13 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.data.catalogue import CATALOGUE
+from dashboard.geo.geodesy import inverse_km
 from dashboard.geo.nato import nato_border_on
-from dashboard.geo.units import format_area, format_radius
+from dashboard.geo.units import format_area, format_distance, format_radius
 from dashboard.io.layers_io import load_layer
 from dashboard.scene.compose import incidents as incident_parts
 from dashboard.scene.compose import parts
+from dashboard.scene.compose import reach as reach_parts
 from dashboard.scene.compose.words import (
     as_date,
     long_date,
@@ -36,6 +38,7 @@ from dashboard.scene.compose.words import (
     title_for,
     today,
 )
+from dashboard.scene.incident_labels import incident_label
 from dashboard.scene.model import STRIKE_LINE, Scene, SceneLayer, View
 from dashboard.scene.names import changes_when_shown, shown_name
 from dashboard.scene.request import SceneRequest
@@ -50,6 +53,8 @@ TOOLTIP_FIELDS: dict[str, tuple[str, ...]] = {
     "zones": ("name", "rule", "area_km2"),
     "nato_border": ("id", "member", "neighbour", "length_km", "nato_since"),
     "cities": ("name", "country", "population"),
+    "proposal_places": ("name", "kind", "proposal", "source", "precision_m"),
+    "air_bases": ("icao", "name", "country", "role", "pseudo_code"),
     # ``date`` and ``group`` also drive the map's clusters and timeline play
     # (docs/map-protocol.md, "Clusters and timeline play").
     "incidents": ("place", "date", "time_utc", "munition", "killed", "attribution", "precision_m",
@@ -58,6 +63,8 @@ TOOLTIP_FIELDS: dict[str, tuple[str, ...]] = {
                         "group"),
     "precision": incident_parts.PRECISION_FIELDS,
     "origin": incident_parts.ORIGIN_FIELDS,
+    "reach": ("band", "from_km", "to_km", "share"),
+    "gbad": ("launcher", "range_km"),
 }
 
 #: Built-in layers whose names are drawn on the map.
@@ -160,6 +167,10 @@ def _measure(req: SceneRequest) -> _Parts:
         found.frames[name], figures = step()
         found.add(name, figures)
     _measure_incidents(req, found)
+    found.frames["reach"], figures = reach_parts.reach_frame(req.reach, units)
+    found.add("reach", figures)
+    found.frames["gbad"], figures = reach_parts.gbad_frame(req.reach, as_of, units)
+    found.add("gbad", figures)
     return found
 
 
@@ -179,8 +190,28 @@ def _measure_incidents(req: SceneRequest, found: _Parts) -> None:
 
 
 # -------------------------------------------------------------------- stack
+#: Layers labelled by their incident's village and date (:mod:`dashboard.scene.incident_labels`):
+#: the frame gets a ``label`` column, the style labels by it.
+INCIDENT_LABELLED: frozenset[str] = frozenset({"incidents", "incident_tracks"})
+
+
+def incident_labels(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``gdf`` (incidents with ``id``, ``date``, ``place``) with a ``label`` column:
+    ``"Przewodów · 2022-11-15"`` (:func:`~dashboard.scene.incident_labels.incident_label`)."""
+    if not {"id", "place"} <= set(gdf.columns):
+        return gdf
+    dates = gdf["date"] if "date" in gdf.columns else [None] * len(gdf)
+    return gdf.assign(label=[incident_label(str(i), None if d is None or d != d else str(d),
+                                            None if p is None or p != p else str(p))
+                             for i, d, p in zip(gdf["id"], dates, gdf["place"])])
+
+
 def _layer(name: str, gdf: gpd.GeoDataFrame, style: LayerStyle | None = None,
            label: str | None = None, pickable: bool = True) -> SceneLayer:
+    if name in INCIDENT_LABELLED and style is None and "place" in gdf.columns:
+        gdf = incident_labels(gdf)
+        if "label" in gdf.columns:
+            style = replace(style_for(name), label_field="label")
     fields = TOOLTIP_FIELDS.get(name, tuple(c for c in gdf.columns if c != gdf.geometry.name))
     return SceneLayer(name, gdf, style or style_for(name), label=label, tooltip_fields=fields,
                       show_labels=name in LABELLED, pickable=pickable)
@@ -206,6 +237,9 @@ def _stack(req: SceneRequest, found: _Parts) -> list[SceneLayer]:
         areas.append(_layer("buffers", f["buffers"], label=_rings_label(req.ring_radii_km, units)))
     if f.get("origin") is not None:
         areas.append(_layer("origin", f["origin"], label=found.origin_label))
+    for name, style in (("reach", reach_parts.reach_style()), ("gbad", reach_parts.gbad_style())):
+        if f.get(name) is not None:
+            areas.append(_layer(name, f[name], style=style, label=style.label))
     if f.get("precision") is not None:
         areas.append(replace(_layer("precision", f["precision"]), pickable=False))
     user = _user_layers(req.user_layers, {lyr.name for lyr in areas} | set(CATALOGUE))
@@ -288,6 +322,16 @@ def _selection(req: SceneRequest, layers: Sequence[SceneLayer]) -> SceneLayer | 
     return SceneLayer("selection", frame, style, tooltip_fields=(), pickable=False)
 
 
+def measured_line(measure: tuple[tuple[float, float], tuple[float, float]],
+                  units: str) -> gpd.GeoDataFrame:
+    """The measured geodesic (:func:`~dashboard.scene.compose.parts.measure_frame`) named by
+    its length in ``units`` ("123.4 km", WGS84 geodesic): the map draws it as the line's
+    label at its middle vertex."""
+    (alon, alat), (blon, blat) = measure
+    _, d_km = inverse_km(alon, alat, blon, blat)
+    return parts.measure_frame(measure).assign(name=format_distance(float(d_km), units))
+
+
 def _overlays(req: SceneRequest, layers: Sequence[SceneLayer]) -> list[SceneLayer]:
     """The selection outline, the measured line and the marker, on top of everything."""
     out: list[SceneLayer] = []
@@ -295,8 +339,9 @@ def _overlays(req: SceneRequest, layers: Sequence[SceneLayer]) -> list[SceneLaye
     if outline is not None:
         out.append(outline)
     if req.measure is not None:
-        out.append(SceneLayer("measure", parts.measure_frame(req.measure), style_for("measure"),
-                              tooltip_fields=("name",), pickable=False))
+        out.append(SceneLayer("measure", measured_line(req.measure, req.units),
+                              style_for("measure"), tooltip_fields=("name",), pickable=False,
+                              show_labels=True))
     if req.marker is not None:
         out.append(SceneLayer("picked", parts.marker_frame(*req.marker), style_for("picked"),
                               tooltip_fields=("name",), pickable=False))
