@@ -48,6 +48,20 @@ class Marker(NamedTuple):
     lat: float
 
 
+class ReachLayers(NamedTuple):
+    """Reach from NATO soil to draw over one zone (:mod:`dashboard.scene.compose.reach`):
+    time-to-reach bands from ``bases`` ((code, lon, lat)) within ``radius_km`` at
+    ``speed_kmh`` (None: by distance), and air-defence discs of ``launchers``
+    ((lon, lat, km)); either may be left empty.  Checked when the scene is built."""
+
+    zone_name: str
+    zone: BaseGeometry
+    bases: tuple[tuple[str, float, float], ...] = ()
+    radius_km: float | None = None
+    speed_kmh: float | None = None
+    launchers: tuple[tuple[float, float, float], ...] = ()
+
+
 @dataclass(frozen=True)
 class SceneRequest:
     """What a map shows.  Distances in km, positions (lon, lat) in degrees.
@@ -95,6 +109,8 @@ class SceneRequest:
         A candidate launch area to draw: the geodesic annulus between ``min_km``
         and ``max_km`` around the incident (widened by its precision), cut to
         each country (:func:`dashboard.analysis.origin.origin_areas`).
+    reach : ReachLayers, optional
+        Reach bands and air-defence discs over one zone (the zones page's section).
     """
 
     incident_id: str | None = DEFAULT_INCIDENT_ID
@@ -115,6 +131,7 @@ class SceneRequest:
     incident_ids: tuple[str, ...] | None = None
     precision_circles: bool = False
     origin: tuple[str, float, float] | None = None
+    reach: ReachLayers | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
