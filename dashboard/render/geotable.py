@@ -381,6 +381,9 @@ def editable_geojson(zones: gpd.GeoDataFrame | Mapping[str, Any] | None,
 MAPVIEW_DIR: Path = Path(__file__).resolve().parent.parent / "ui" / "mapview" / "frontend"
 STATIC_DIR: Path = MAPVIEW_DIR / "layers"
 INDEX_FILE: Path = STATIC_DIR / "index.json"
+#: The village-scale place tiles, written by ``scripts/build_place_tiles.py``.
+PLACES_DIR: Path = MAPVIEW_DIR / "places"
+PLACES_INDEX_FILE: Path = PLACES_DIR / "index.json"
 
 
 @memoize(maxsize=4)
@@ -402,3 +405,13 @@ def static_ids(url: str) -> frozenset[str]:
     """The feature ids of the static file at ``url`` (relative to the component's directory;
     its name carries its content hash, so the answer never goes stale)."""
     return frozenset(read_header((MAPVIEW_DIR / url).read_bytes())["ids"])
+
+
+def places_index() -> dict[str, Any]:
+    """``places/index.json``: ``{url, bytes, minZoom, fields, places, bands}`` of the built
+    place tiles (``url``: the browser's tile index); empty when they are not built.
+    Do not modify."""
+    if not PLACES_INDEX_FILE.is_file():
+        return {}
+    stat = PLACES_INDEX_FILE.stat()
+    return _read_index(str(PLACES_INDEX_FILE), stat.st_size, stat.st_mtime_ns)
