@@ -31,6 +31,7 @@ from dashboard.render.geotable import (
     editable_geojson,
     encode,
     json_value,
+    places_index,
     static_ids,
     static_index,
     to_blob,
@@ -61,10 +62,27 @@ SEA_RGB: tuple[int, int, int] = (214, 230, 240)
 #: Cities drawn from each zoom on (web-map zoom, least population); the last stop
 #: whose zoom is at most the map's zoom applies.
 CITY_STOPS: tuple[tuple[float, int], ...] = ((0, 250_000), (6, DISPLAY_MIN_POPULATION), (8, 0))
-#: ...and labelled from each zoom on.  Marker radii follow :func:`_radius_px`:
-#: ``pointRadiusPx * sqrt(population / ref)`` px, clipped to ``[min, max]`` (``radiusBy``).
-CITY_LABEL_STOPS: tuple[tuple[float, int], ...] = (
-    (0, 1_000_000), (5, 500_000), (6, LABEL_MIN_POPULATION), (7, 100_000), (8, 50_000), (9, 0))
+#: ...and labelled from each zoom on: every city drawn is a label candidate; the browser
+#: keeps the labels that fit, larger cities first (see :data:`LABEL_PRIORITY`).
+#: Marker radii follow ``radiusBy``: ``pointRadiusPx * sqrt(population / ref)`` px,
+#: clipped to ``[min, max]``.
+CITY_LABEL_STOPS: tuple[tuple[float, int], ...] = ((0, 0),)
+#: Which labels the browser keeps when two would overlap (decluttered in screen space,
+#: greedy, highest first; within a layer by ``rankBy`` (population), larger first):
+#: incidents and the measured distance, then country names, cities, the launch area,
+#: zones (a zone's name yields to a city's), the village-scale places, the rest.
+LABEL_PRIORITY: dict[str, int] = {
+    "incidents": 90, "incident_tracks": 89, "measure": 88, "strike_border": 87,
+    "countries": 80, "cities": 70, "origin": 60, "buffers": 55, "band": 55,
+    "zones": 50, "drawn": 50, "places": 40, "nato_border": 30, "regions": 20}
+#: Priority of a label of any other layer (a user's file).
+DEFAULT_LABEL_PRIORITY = 45
+#: The village-scale places (``scripts/build_place_tiles.py``), drawn from the tiles the
+#: view needs just above the cities and shown and hidden with them: marker fill and
+#: outline, radius, label size and colour.
+PLACES_STYLE: dict[str, Any] = {
+    "fill": [70, 70, 70, 210], "line": [255, 255, 255, 230], "pointRadiusPx": 2.0,
+    "lineWidthPx": 1.0, "labelSizePx": 11, "labelColor": [55, 60, 70, 255]}
 #: Every key of a LayerSpec, with the value meaning "none" (pydeck drops None values).
 LAYER_DEFAULTS: dict[str, Any] = {
     "fill": None, "line": None, "colorBy": None, "radiusBy": None, "minValueByZoom": None,
@@ -110,7 +128,9 @@ def _style_fields(layer: SceneLayer) -> dict[str, Any]:
     labels = None
     if layer.show_labels or st.name == "drawn":
         labels = {"field": st.label_field, "sizePx": 13 if st.kind == "point" else 12,
-                  "minValueByZoom": _by_zoom("population", CITY_LABEL_STOPS) if by_pop else None}
+                  "minValueByZoom": _by_zoom("population", CITY_LABEL_STOPS) if by_pop else None,
+                  "priority": LABEL_PRIORITY.get(layer.name, DEFAULT_LABEL_PRIORITY),
+                  "rankBy": "population" if by_pop else None}
     return {"colorBy": color_by, "labels": labels,
             "radiusBy": {"field": "population", "ref": 50_000, "min": 2, "max": 18}
             if by_pop else None,
@@ -227,6 +247,18 @@ def layer_spec(layer: SceneLayer, data: str, visible_ids: Sequence[str] | None =
         visible=layer.name not in hidden, **_style_fields(layer))
 
 
+def places_spec(scene: Scene, hidden: Collection[str] = ()) -> dict[str, Any] | None:
+    """The village-scale places the browser adds above the ``cities`` layer (docs/map-protocol.md,
+    "places"), or None when the scene has no cities layer or the tiles are not built."""
+    index = places_index()
+    if not index or not any(lyr.name == "cities" for lyr in scene.layers):
+        return None
+    return {"index": index["url"], "minZoom": index["minZoom"], "after": "cities",
+            "visible": "cities" not in hidden, **PLACES_STYLE,
+            "labelPriority": LABEL_PRIORITY["places"],
+            "tooltip": [tooltip_entry(f, scene.units) for f in ("name", "population")]}
+
+
 def scene_spec(scene: Scene, sent: Collection[str] = frozenset(), hidden: Collection[str] = (),
                ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """The map component's deck spec and the blobs the browser lacks.
@@ -268,6 +300,7 @@ def scene_spec(scene: Scene, sent: Collection[str] = frozenset(), hidden: Collec
     for k in _MAP_KEYS:
         spec.pop(k, None)
     spec["layers"] = [{**LAYER_DEFAULTS, **lyr} for lyr in spec.get("layers", [])]
+    spec["places"] = places_spec(scene, hidden)
     return spec, blobs
 
 
@@ -284,6 +317,8 @@ def legend_rows(scene: Scene, hidden: Collection[str] = ()) -> list[dict[str, An
                      for k, (label, c) in NEIGHBOUR_COLOURS.items() if k in present]
         else:
             c = st.line if st.kind == "line" or st.fill[3] == 0 else st.fill
+            if lyr.name == "cities" and places_index():  # the places go with the cities
+                base["layers"] = ["cities", "places"]
             rows.append({"id": lyr.name, "label": lyr.legend_label, "color": list(c), **base})
     return rows
 

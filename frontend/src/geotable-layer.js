@@ -2,16 +2,18 @@
 // GeoTable (polygon fill + outline, lines, or points) with its labels, and
 // reports picks as features ({layer, id, props}). A point layer may also cluster
 // its markers (`cluster`, cluster.js) and follow the timeline's period
-// (`timeline`): both are set by main.js, not by Python.
+// (`timeline`): both are set by main.js, not by Python. Its labels are not drawn
+// here: they are registered with labels-layer.js, which declutters every layer's
+// labels together and draws those that fit.
 import {CompositeLayer} from '@deck.gl/core';
 import {SolidPolygonLayer, PathLayer, LineLayer, ScatterplotLayer, TextLayer} from '@deck.gl/layers';
 import OutlineLayer, {outlineMesh} from './outline-layer.js';
 import {partPolygon, ringPath, labelAnchors, simplified, toleranceForZoom, partBoxes, ringIsTiny} from './geotable.js';
 import {clusterPoints} from './cluster.js';
+import {registerLabels, FONT_FAMILY} from './labels-layer.js';
 
-export const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", "Liberation Sans", Arial, sans-serif';
-const LABEL_COLOR = [28, 36, 48, 255];
-const HALO_COLOR = [255, 255, 255, 230];
+export {FONT_FAMILY};
+
 const NONE = [0, 0, 0, 0];
 // The timeline's current period: its markers are drawn this much larger, ringed in this colour.
 const CURRENT_SCALE = 1.6;
@@ -40,7 +42,7 @@ function passes(rule, threshold, props) {
 
 // A label is its field's text up to the first comma that is not a thousands
 // separator ("Przewodów, gmina …" -> "Przewodów"; "PL 79,432 km²" stays whole).
-function labelText(props, field) {
+export function labelText(props, field) {
   const v = props[field];
   if (v == null) return '';
   return String(v).split(/,(?!\d)/)[0].trim();
@@ -86,6 +88,25 @@ export default class GeoTableLayer extends CompositeLayer {
       const cull = [view[0] - dx, view[1] - dy, view[2] + dx, view[3] + dy];
       this.setState({table: t, filterKey: key, cull, ...this._filter(props, threshold, labelThreshold, cull, tolerance, clusterZoom)});
     }
+    this._registerLabels(props);
+  }
+
+  // Hand this layer's label candidates to the labels layer (it declutters and draws them).
+  _registerLabels(props) {
+    const t = props.table;
+    if (!props.labels || !props.labels.field || !t) { registerLabels(props.id, null); return; }
+    const field = props.labels.field;
+    registerLabels(props.id, {
+      table: t, geometry: this.state.geometry, features: this.state.labelled, anchors: labelAnchors(t), spec: props.labels,
+      isPoint: t.kind === 'point', radius: (f) => this._radius(t.props[f]), radiusKey: this._styleTrigger(),
+      text: (f) => labelText(t.props[f], field), visible: props.visible !== false,
+      pickable: Boolean(props.pickable), tooltip: props.tooltip, titleField: props.titleField,
+    });
+  }
+
+  finalizeState(context) {
+    registerLabels(this.props.id, null);
+    super.finalizeState(context);
   }
 
   _filter(props, threshold, labelThreshold, cull, tolerance, clusterZoom) {
@@ -232,7 +253,6 @@ export default class GeoTableLayer extends CompositeLayer {
       })));
       if (this.state.clusters.length) layers.push(...this._clusterLayers(fillOf(this.state.clusters[0].members[0])));
     }
-    if (this.props.labels && this.state.labelled.length) layers.push(this._labels(t));
     return layers;
   }
 
@@ -306,27 +326,6 @@ export default class GeoTableLayer extends CompositeLayer {
     ];
   }
 
-  _labels(t) {
-    const spec = this.props.labels;
-    const anchors = labelAnchors(t);
-    const isPoint = t.kind === 'point';
-    const size = spec.sizePx || 12;
-    const sub = this.getSubLayerProps({id: 'labels'});
-    return new TextLayer({
-      ...sub, pickable: sub.pickable && isPoint, // a city's name picks the city; a polygon is picked by its fill
-      data: this.state.labelled, characterSet: 'auto',
-      fontFamily: FONT_FAMILY, fontWeight: isPoint ? 500 : 600,
-      fontSettings: {sdf: true, fontSize: 48, buffer: 8, radius: 12},
-      outlineWidth: 3, outlineColor: HALO_COLOR, sizeUnits: 'pixels',
-      getText: (f) => labelText(t.props[f], spec.field),
-      getPosition: (f) => anchors[f],
-      getSize: size, getColor: spec.color || LABEL_COLOR,
-      getTextAnchor: isPoint ? 'start' : 'middle', getAlignmentBaseline: 'center',
-      getPixelOffset: isPoint ? (f) => [this._radius(t.props[f]) + 3, 0] : [0, 0],
-      updateTriggers: {getPixelOffset: this._styleTrigger(), getText: spec.field},
-    });
-  }
-
   filterSubLayer({layer, isPicking}) {
     return isPicking || !layer.props._pickOnly;
   }
@@ -344,8 +343,7 @@ export default class GeoTableLayer extends CompositeLayer {
       return info;
     }
     let f;
-    if (sub === 'labels') f = element;
-    else if (sub === 'line') f = t.ringFeature[element];
+    if (sub === 'line') f = t.ringFeature[element];
     else f = t.partFeature[element];
     if (f === undefined) return info;
     info.index = f;

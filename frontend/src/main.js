@@ -15,6 +15,8 @@ import {CLUSTER_DEFAULTS, expansionZoom, membersBounds, overlapAtMaxZoom} from '
 import {periodsFor, periodIndex} from './timeline-play.js';
 import {PlayControl} from './play-control.js';
 import {ClusterList} from './cluster-list.js';
+import LabelsLayer, {drawnLabels} from './labels-layer.js';
+import {placesLayer, placesViewChanged, setOnIndexLoaded} from './places.js';
 
 const VIEW_DEBOUNCE_MS = 600;
 const DEFAULT_VIEW = {longitude: 24, latitude: 50.2, zoom: 5.5};
@@ -156,11 +158,15 @@ function refresh() {
   missing = new Set();
   state.incidents = {table: null, visibleIds: null};
   const layers = (spec.layers || []).map(convertLayer).filter(Boolean);
+  const places = placesLayer(spec.places, currentViewport(), state.hidden); // places.js: tiles by zoom
+  if (places.layer) layers.splice(layers.findIndex((l) => l.id === places.after) + 1 || layers.length, 0, places.layer);
+  state.pending += places.pending;
   updatePeriods();
   if (state.mode === 'zones' && !state.hidden.has(EDITABLE_ID)) {
     const at = layers.findIndex((l) => l.id === 'selection');
     layers.splice(at < 0 ? layers.length : at, 0, ...drawing.layers());
   }
+  layers.push(new LabelsLayer({id: 'labels', layerIds: layers.map((l) => l.id)})); // every label, decluttered
   layers.push(...measureLayers());
   const controllerKey = JSON.stringify(controllerOptions());
   if (controllerKey !== state.controllerKey) { // a new view object: deck diffs views by their props
@@ -180,6 +186,7 @@ function refresh() {
   root.dataset.mode = state.mode;
 }
 setOnLoaded(() => refresh());
+setOnIndexLoaded(() => refresh());
 
 // ---- tools
 function toolNames() {
@@ -273,7 +280,8 @@ function viewChanged() {
   state.lastViewKey = key;
   updateScale();
   scheduleView();
-  if (pruneExpanded(vp)) refresh();
+  const spec = state.args && (typeof state.args.spec === 'string' ? JSON.parse(state.args.spec) : state.args.spec);
+  if (pruneExpanded(vp) | placesViewChanged(spec && spec.places, vp)) refresh(); // places: the tiles the view needs
 }
 
 function emitView() {
@@ -634,6 +642,7 @@ window.nfzMap = {
   view: () => { const vp = currentViewport(); return vp && {lon: vp.longitude, lat: vp.latitude, zoom: vp.zoom, bounds: vp.getBounds()}; },
   events: () => sentEvents(),
   labels: () => labelTexts(),
+  labelBoxes: () => drawnLabels(),
   measuring: () => ({a: state.measure.a, b: state.measure.b}),
   zones: () => drawing.collection(),
   clusters: () => clusterState(),
