@@ -13,12 +13,18 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.analysis import effectiveness as eff
 from dashboard.analysis import zones as core_zones
-from dashboard.analysis.incident_catalogue import catalogue_token, incident_layer
+from dashboard.analysis.air_bases import air_base_table
+from dashboard.analysis.gbad import GbadCover
+from dashboard.analysis.incident_catalogue import catalogue_token, incident_layer, incident_rows
+from dashboard.analysis.reach import Reach
 from dashboard.analysis.zones import ZoneMetrics
 from dashboard.geo.cache import content_token, memoize
+from dashboard.geo.errors import InputError
 from dashboard.geo.nato import nato_border_on
 from dashboard.io.layers_io import load_layer
+from dashboard.scene.compose.reach import gbad_for, reach_for
 
 
 def incident_list() -> list[dict[str, Any]]:
@@ -65,3 +71,37 @@ def zone_metrics_cached(geometry: BaseGeometry, as_of: date) -> ZoneMetrics:
     """:func:`dashboard.analysis.zones.zone_metrics` (km, km², people) of a zone on a date,
     against the committed layers, cached on the geometry's content and the date."""
     return core_zones.zone_metrics(geometry, as_of.isoformat(), core_zones.builtin_zone_layers())
+
+
+@memoize(maxsize=1)
+def air_base_choices() -> dict[str, str]:
+    """The air bases: ICAO code -> ``"EPRZ · Rzeszow-Jasionka Airport (PL)"``, by code
+    (read only; empty when the build has no air-bases layer)."""
+    try:
+        t = air_base_table()
+    except InputError:
+        return {}
+    return {str(c): f"{c} · {n} ({k})" for c, n, k in zip(t["code"], t["name"], t["country"])}
+
+
+def reach_cached(geometry: BaseGeometry, bases: tuple[tuple[str, float, float], ...],
+                 radius_km: float, speed_kmh: float | None) -> Reach:
+    """:func:`dashboard.analysis.reach.reach_figures`, memoised with the map's bands."""
+    return reach_for(geometry, bases, radius_km, speed_kmh)
+
+
+def gbad_cached(geometry: BaseGeometry, launchers: tuple[tuple[float, float, float], ...],
+                as_of: date) -> GbadCover:
+    """:func:`dashboard.analysis.gbad.gbad_cover` on the NATO border of ``as_of``, memoised."""
+    return gbad_for(geometry, launchers, as_of)
+
+
+def effectiveness_cached(geometry: BaseGeometry) -> list[eff.EffectivenessRow]:
+    """:func:`dashboard.analysis.effectiveness.effectiveness` of the catalogue's default
+    hypotheses against a zone, memoised on the zone and the catalogue (slow: seconds)."""
+    return _effectiveness(geometry, catalogue_token())
+
+
+@memoize(maxsize=64, key=lambda geometry, token: (content_token(geometry), token))
+def _effectiveness(geometry: BaseGeometry, token: str) -> list[eff.EffectivenessRow]:
+    return eff.effectiveness(geometry, eff.default_hypotheses(incident_rows()))

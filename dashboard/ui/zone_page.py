@@ -23,7 +23,7 @@ from dashboard.scene.compose import build_scene
 from dashboard.scene.model import Scene, View
 from dashboard.scene.styles import zone_colours
 from dashboard.state import session as appstate
-from dashboard.state import zone_choices
+from dashboard.state import zone_choices, zone_reach
 from dashboard.state import zonemap as zm
 from dashboard.state.drawing import DEFAULT_CENTER, DEFAULT_ZOOM
 from dashboard.state.fields import Session, StateLike, widget_key
@@ -34,6 +34,7 @@ from dashboard.ui import zone_figures as zf
 from dashboard.ui.mapview import map_view, take_events
 from dashboard.ui.scenario_box import scenarios, shared_link
 from dashboard.ui.widgets import attempt, md, md_html, show_queued, swatch
+from dashboard.ui.zone_reach import compare_extra, compare_note, reach_section
 from dashboard.ui.zone_tools import builders, zone_tools
 
 MAP_HEIGHT_PX = 640
@@ -63,11 +64,13 @@ def take_map_events(state: StateLike) -> None:
 
 def map_scene(state: StateLike) -> Scene:
     """The zones page's scene: the request the Explore page draws, in this page's view,
-    less the zones the map's editor holds (it draws those itself)."""
+    with the reach bands and air-defence discs of the selected zone, less the zones the
+    map's editor holds (it draws those itself)."""
     v = state.peek(Session.zones_view) or {}
     view = View.around(float(v.get("lon", DEFAULT_CENTER[0])),
                        float(v.get("lat", DEFAULT_CENTER[1])), float(v.get("zoom", DEFAULT_ZOOM)))
-    scene = build_scene(appstate.scene_request(state, appstate.incidents_by_id(), view=view))
+    request = appstate.scene_request(state, appstate.incidents_by_id(), view=view)
+    scene = build_scene(request.replace(reach=zone_reach.reach_layers(state)))
     return zm.without_editable(scene, state)
 
 
@@ -117,13 +120,15 @@ def comparison(state: StateLike, metrics: Mapping[str, dict]) -> None:
     if not zones:
         return
     st.subheader("Compare zones")
-    df = zf.comparison_table(zones, metrics, state.units, zone_choices.incident_list())
+    df = zf.comparison_table(zones, metrics, state.units, zone_choices.incident_list(),
+                             compare_extra(state, zones))
     st.dataframe(df, hide_index=True, width="stretch", key="zone_compare",
                  column_config=comparison_columns(df))
     st.caption(f"Distances in {UNIT_WORDS[state.units]}, geodesic on WGS84; 0 = touching "
                "or inside. NATO border covered = length of the border (as of "
                f"{state.as_of.isoformat()}) within 1 km of the zone; population = "
                "GeoNames places of 15,000+ inside.")
+    compare_note()
 
 
 def comparison_columns(df: Any) -> dict[str, Any]:
@@ -167,6 +172,7 @@ def render_zones_page(state: StateLike) -> None:
         show_queued(state, "zones_notes")
     comparison(state, metrics)
     zone_tools(state, metrics)
+    reach_section(state)
     builders(state, incident)
     scenarios(state, incident)
 
