@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from appserver import start_app, stop_app  # noqa: E402
+
 from conftest import (  # noqa: E402
     CHROMIUM_ARGS,
     MAP,
