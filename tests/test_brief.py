@@ -214,7 +214,7 @@ def test_rendered_labels_do_not_overlap_each_other_or_markers(slide_png):
         bb = lab.artist.get_window_extent(renderer)  # the text as actually rendered
         extents.append((bb.x0, bb.y0, bb.x1, bb.y1))
     texts = [lab.text for lab in layout.labels]
-    assert "Przewodów" in texts and "Lviv" in texts
+    assert "Przewodów · 2022-11-15" in texts and "Lviv" in texts
     for (a, ta), (b, tb) in itertools.combinations(zip(extents, texts), 2):
         assert not boxes_overlap(a, b), (ta, tb)
     for a, t in zip(extents, texts):
