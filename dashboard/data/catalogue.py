@@ -88,6 +88,16 @@ CATALOGUE: dict[str, LayerInfo] = {
         LayerInfo("cities", "Cities (15,000+)", "cities.geojson", "point",
                   id_field="geonameid", label_field="name",
                   description="Places with 15,000+ inhabitants (GeoNames)."),
+        LayerInfo("proposal_places", "Places named by zone proposals", "proposal_places.geojson",
+                  "point", id_field="id", label_field="name",
+                  description="Cities, nuclear plants and airports the published no-fly-zone "
+                              "proposals name (Sky Shield 2025, western airfields 2025), each "
+                              "with its position's source."),
+        LayerInfo("air_bases", "Air bases (eastern flank)", "air_bases.geojson", "point",
+                  id_field="icao", label_field="name",
+                  description="Military airfields of NATO's eastern flank (PyPI airportsdata): "
+                              "the bases reported in use plus every entry named Air Base or "
+                              "Military in PL, SK, HU, RO, BG, EE, LV, LT, FI."),
         LayerInfo("incidents", "Incidents", "incidents.geojson", "point",
                   id_field="id", label_field="place",
                   description="Strikes and debris on NATO territory, each with cited sources."),

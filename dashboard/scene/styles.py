@@ -62,6 +62,10 @@ LAYERS: dict[str, LayerStyle] = {
         _builtin("zones", (230, 120, 20, 60), (210, 95, 0, 255), line_width_px=2.0),
         _builtin("nato_border", (0, 0, 0, 0), (0, 61, 165, 255), line_width_px=3.0),
         _builtin("cities", (60, 60, 60, 200), (255, 255, 255, 255), point_radius_px=3.0),
+        _builtin("proposal_places", (210, 95, 0, 255), (255, 255, 255, 255), point_radius_px=5.0,
+                 line_width_px=1.5),
+        _builtin("air_bases", (0, 61, 165, 255), (255, 255, 255, 255), point_radius_px=5.0,
+                 line_width_px=1.5),
         _builtin("incidents", (220, 20, 30, 255), (255, 255, 255, 255), point_radius_px=8.0,
                  line_width_px=2.0),
     )
