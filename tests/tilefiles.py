@@ -1,6 +1,6 @@
 """Small tile files the basemap tests build themselves: solid-colour 256-px PNG tiles
-at zooms 0-3 (85 tiles), as MBTiles (SQLite, TMS rows), as PMTiles (the ``pmtiles``
-writer) and as a directory ``{z}/{x}/{y}.png`` for an XYZ server."""
+at zooms 0-3 (85 tiles), as MBTiles (SQLite, TMS rows) and as PMTiles (the ``pmtiles``
+writer); :func:`png` is an XYZ server's tile too."""
 from __future__ import annotations
 
 import io
@@ -63,11 +63,3 @@ def write_pmtiles(path: Path, rgb: tuple[int, int, int] = PMTILES_RGB,
                     "center_zoom": 0, "center_lon_e7": 0, "center_lat_e7": 0},
                    {"attribution": attribution, "name": "test"})
     return path
-
-
-def write_xyz_dir(root: Path, rgb: tuple[int, int, int] = XYZ_RGB) -> Path:
-    for z, x, y in tiles():
-        d = root / str(z) / str(x)
-        d.mkdir(parents=True, exist_ok=True)
-        (d / f"{y}.png").write_bytes(png(rgb, mark=(z, x, y)))
-    return root

@@ -17,8 +17,10 @@ A local file must be an existing regular ``.pmtiles`` (v3; raster PNG/JPEG/WebP 
 vector MVT tiles) or ``.mbtiles`` file (SQLite, raster or ``pbf`` tiles): the app
 reads its tiles itself (:meth:`Basemap.tile`) and serves them under a token that
 names only this file (``dashboard/ui/basemap_server.py``), so the browser never
-gets a path and nothing else on disk can be asked for.  An XYZ URL is fetched by the
-browser straight from its host: the user asked for it.
+gets a path and nothing else on disk can be asked for.  An XYZ URL's tiles are
+fetched by the app from that host and served the same way: the browser still talks
+to the app only (the map's Content-Security-Policy allows nothing else), and the
+only host the app asks is the one configured.
 
 The attribution is the configured text, else the file's own (``attribution`` in its
 metadata, HTML tags removed: it is shown as text, never as markup), else the file
@@ -45,7 +47,7 @@ from dashboard.geo.errors import InputError
 
 __all__ = ["ENV_ATTRIBUTION", "ENV_SOURCE", "FILE_SUFFIXES", "Basemap", "basemap_for_token",
            "check_source", "configured_basemap", "resolve_basemap", "secrets_basemap",
-           "set_sidebar_source", "sidebar_source", "plain_text"]
+           "set_sidebar_source", "sidebar_source", "plain_text", "sniff_media_type"]
 
 ENV_SOURCE = "DASHBOARD_BASEMAP"
 ENV_ATTRIBUTION = "DASHBOARD_BASEMAP_ATTRIBUTION"
@@ -115,9 +117,11 @@ class Basemap:
 
     def tile(self, z: int, x: int, y: int) -> bytes | None:
         """The tile ``z/x/y`` (XYZ numbering, y down from the north) as served:
-        image bytes, or an uncompressed MVT; None when the file has no such tile."""
-        if not self.local or not (0 <= z <= MAX_ZOOM and 0 <= x < 2 ** z and 0 <= y < 2 ** z):
+        image bytes, or an uncompressed MVT; None when the source has no such tile."""
+        if not (0 <= z <= MAX_ZOOM and 0 <= x < 2 ** z and 0 <= y < 2 ** z):
             return None
+        if not self.local:
+            return _fetch_tile(self.source, z, x, y)
         with self._lock:
             data = _read_tile(self.kind, self.source, z, x, y)
         if data is None:
@@ -128,7 +132,43 @@ class Basemap:
         return data
 
 
-# ------------------------------------------------------------------ reading files
+# ------------------------------------------------------------------ reading tiles
+#: Largest remote tile accepted, bytes; seconds to wait for one.
+MAX_REMOTE_TILE_BYTES = 4 * 1024 * 1024
+REMOTE_TIMEOUT_S = 10.0
+
+
+def sniff_media_type(data: bytes) -> str | None:
+    """The image type of tile bytes by their magic number (None: not PNG, JPEG or WebP).
+
+    >>> sniff_media_type(b"RIFF....WEBPVP8 "), sniff_media_type(b"<html>")
+    ('image/webp', None)
+    """
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _fetch_tile(template: str, z: int, x: int, y: int) -> bytes | None:
+    """A remote XYZ tile (an image only), or None when the host has none or fails."""
+    import urllib.error
+    import urllib.request
+    url = template.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
+    req = urllib.request.Request(url, headers={"User-Agent": "nfz-dashboard basemap"})
+    try:
+        with urllib.request.urlopen(req, timeout=REMOTE_TIMEOUT_S) as r:  # http(s) only: check_source
+            data = r.read(MAX_REMOTE_TILE_BYTES + 1)
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    if len(data) > MAX_REMOTE_TILE_BYTES or sniff_media_type(data) is None:
+        return None
+    return data
+
+
 _READERS: dict[tuple[str, str], Any] = {}
 
 
@@ -342,15 +382,15 @@ def configured_basemap() -> Basemap | None:
 
 
 def basemap_for_token(token: str) -> Basemap | None:
-    """The configured local basemap if ``token`` names it (the only file ever served)."""
+    """The configured basemap if ``token`` names it (the only source ever served)."""
     bm = configured_basemap()
-    return bm if bm is not None and bm.local and token == bm.token else None
+    return bm if bm is not None and token == bm.token else None
 
 
 def describe(bm: Basemap) -> str:
     """One line about ``bm`` for people, e.g. ``poland.pmtiles: raster png tiles, z0–12``."""
     return (f"{bm.name}: {bm.tile_type} {bm.tile_format} tiles, z{bm.min_zoom}–{bm.max_zoom}"
-            if bm.local else f"{bm.name}: XYZ tiles fetched by the browser")
+            if bm.local else f"{bm.name}: XYZ tiles, fetched by the app")
 
 
 def to_json(bm: Basemap) -> str:

@@ -3,7 +3,7 @@
 >>> from dashboard.io.basemap import Basemap
 >>> bm = Basemap("xyz", "https://tiles.example/{z}/{x}/{y}.png", "© Example", "raster", "png", token="abc")
 >>> basemap_arg(bm)["url"], basemap_arg(bm)["local"]
-('https://tiles.example/{z}/{x}/{y}.png', False)
+('_basemap/abc/{z}/{x}/{y}', False)
 >>> basemap_arg(None) is None
 True
 """
@@ -22,13 +22,13 @@ ROUTE_PREFIX = "_basemap"
 def basemap_arg(bm: Basemap | None) -> dict[str, Any] | None:
     """The JSON the browser draws ``bm`` from, or None for no basemap.
 
-    ``url`` is a template with ``{z}``, ``{x}``, ``{y}``: for a local file it is relative
-    to the app's root (``_basemap/<token>/{z}/{x}/{y}``, ``local`` true), for XYZ the
-    user's URL.  Zooms are the file's tile zooms; ``tileSize`` its tiles' px.
+    ``url`` is a template with ``{z}``, ``{x}``, ``{y}`` relative to the app's root
+    (``_basemap/<token>/{z}/{x}/{y}``): the app serves a file's tiles and an XYZ
+    URL's alike (``local`` says which).  Zooms are the tile zooms; ``tileSize`` px.
     """
     if bm is None:
         return None
-    url = f"{ROUTE_PREFIX}/{bm.token}/{{z}}/{{x}}/{{y}}" if bm.local else bm.source
+    url = f"{ROUTE_PREFIX}/{bm.token}/{{z}}/{{x}}/{{y}}"
     return {"url": url, "local": bm.local, "type": bm.tile_type, "format": bm.tile_format,
             "attribution": bm.attribution, "minZoom": bm.min_zoom, "maxZoom": bm.max_zoom,
             "bounds": [round(float(v), 6) for v in bm.bounds_deg], "tileSize": bm.tile_px,

@@ -56,7 +56,7 @@ def _clear() -> None:
 def render() -> None:
     """Draw the section; make sure the app serves a local basemap's tiles."""
     bm, problem = resolve_basemap()
-    if bm is not None and bm.local:
+    if bm is not None:
         install_route()
     st.header("Basemap")
     if bm is None:
@@ -73,7 +73,7 @@ def render() -> None:
     st.text_input("Basemap file or tile URL", key=TEXT_KEY,
                   placeholder="/data/region.pmtiles or https://host/{z}/{x}/{y}.png",
                   help="A local .pmtiles (raster or vector) or .mbtiles (raster) file on the "
-                       "server, or an XYZ tile URL the browser fetches. It is drawn under every "
+                       "server, or an XYZ tile URL (the app fetches its tiles). It is drawn under every "
                        "layer, for every visitor, with its attribution on the map and the brief.")
     left, right = st.columns(2)
     left.button("Use basemap", key="basemap_use", on_click=_use)

@@ -11,7 +11,8 @@ path, size and modification time hashed); ``z``, ``x``, ``y`` are integers (anyt
 else never reaches the handler).  Any other token answers 404: the URL never carries
 a path, so nothing but the configured file can be read.  A tile the file lacks
 answers 204.  Raster tiles go as they are stored (PNG/JPEG/WebP); vector tiles are
-un-gzipped MVT.
+un-gzipped MVT.  An XYZ URL's tiles come the same way, fetched by the app from the
+configured host (the browser talks to the app only).
 
 Streamlit (1.67, on Starlette) has no hook for extra routes under ``streamlit run``
 (``st.App(routes=...)`` would need another entry script), so :func:`install_route`
@@ -24,7 +25,7 @@ import gc
 import threading
 from typing import Any
 
-from dashboard.io.basemap import basemap_for_token
+from dashboard.io.basemap import basemap_for_token, sniff_media_type
 
 __all__ = ["ROUTE_PREFIX", "install_route", "route_installed"]
 
@@ -52,7 +53,8 @@ async def _tile(request: Any) -> Any:
     headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"}
     if data is None:
         return Response(status_code=204, headers=headers)
-    return Response(data, media_type=bm.media_type, headers=headers)
+    media = sniff_media_type(data) if bm.tile_type == "raster" else bm.media_type
+    return Response(data, media_type=media or bm.media_type, headers=headers)
 
 
 def _route(base: str) -> Any:

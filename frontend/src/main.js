@@ -15,6 +15,7 @@ import {CLUSTER_DEFAULTS, expansionZoom, membersBounds, overlapAtMaxZoom} from '
 import {periodsFor, periodIndex} from './timeline-play.js';
 import {PlayControl} from './play-control.js';
 import {ClusterList} from './cluster-list.js';
+import {basemapLayers, basemapState, underBasemap} from './basemap.js';
 import LabelsLayer, {drawnLabels} from './labels-layer.js';
 import {placesLayer, placesViewChanged, setOnIndexLoaded} from './places.js';
 
@@ -114,7 +115,7 @@ function layerProps(props) {
   const {data, ...rest} = props;
   const table = lookup(data, missing);
   if (!table && !String(data).startsWith('blob:') && !hasFailed(data)) state.pending += 1;
-  const out = {...rest, source: data, table, visible: props.visible !== false && !state.hidden.has(String(props.id))};
+  const out = underBasemap({...rest, source: data, table, visible: props.visible !== false && !state.hidden.has(String(props.id))}, state.args);
   if (String(props.id) === INCIDENTS && table && table.kind === 'point') {
     state.incidents = {table, visibleIds: Array.isArray(props.visibleIds) ? props.visibleIds : null};
     const period = state.play.periods[state.play.index];
@@ -157,7 +158,7 @@ function refresh() {
   state.pending = 0;
   missing = new Set();
   state.incidents = {table: null, visibleIds: null};
-  const layers = (spec.layers || []).map(convertLayer).filter(Boolean);
+  const layers = [...basemapLayers(args, state.hidden), ...(spec.layers || []).map(convertLayer).filter(Boolean)];
   const places = placesLayer(spec.places, currentViewport(), state.hidden); // places.js: tiles by zoom
   if (places.layer) layers.splice(layers.findIndex((l) => l.id === places.after) + 1 || layers.length, 0, places.layer);
   state.pending += places.pending;
@@ -641,6 +642,7 @@ window.nfzMap = {
   unproject: (x, y) => { const vp = currentViewport(); return vp ? vp.unproject([x, y]) : null; },
   view: () => { const vp = currentViewport(); return vp && {lon: vp.longitude, lat: vp.latitude, zoom: vp.zoom, bounds: vp.getBounds()}; },
   events: () => sentEvents(),
+  basemap: () => basemapState(state.args),
   labels: () => labelTexts(),
   labelBoxes: () => drawnLabels(),
   measuring: () => ({a: state.measure.a, b: state.measure.b}),
