@@ -239,3 +239,18 @@ def test_same_hypothesis_same_figures_whatever_the_order(hypotheses, border_obla
     a = effectiveness(border_oblasts, hs, n_paths=60)
     b = effectiveness(border_oblasts, hs[::-1], n_paths=60)
     assert a == b[::-1] and a[0].paths_crossing_share == 1.0  # the 5V55 fired inside Ukraine
+
+
+# ---------------------------------------------------------------------- app
+def test_app_section_shows_the_summary_the_table_and_the_assumption(border_oblasts):
+    from test_incident_page import open_page
+
+    from conftest import run_app
+
+    at = open_page(run_app(eff_zone="ua-border-oblasts"))
+    want = effectiveness_summary(effectiveness(border_oblasts, default_hypotheses(incident_rows())))
+    shown = [m.value.replace("\\", "") for m in at.markdown]
+    assert any(want in m for m in shown), want
+    assert any(ASSUMPTION in c.value for c in at.caption)
+    table = next(d.value for d in at.dataframe if "paths crossing (%)" in d.value.columns)
+    assert PRZEWODOW_ID in set(table["incident"])

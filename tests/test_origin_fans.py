@@ -213,3 +213,31 @@ def test_cli_fan_json_keeps_areas_and_cities():
     code, text, _ = run_cli("origin", PRZ, "--preset", "gerbera", "--bearing", "340", "20")
     assert code == 0 and "came from between 340° and 20°" in text
     assert "Gerbera decoy drone: 300–600 km (contested)" in text and "timpul.md" in text
+
+
+# ---------------------------------------------------------------------- app
+def test_app_form_puts_the_fan_on_the_map():
+    from test_incident_page import map_args, map_layer, open_page
+
+    from conftest import errors, run_app
+
+    at = open_page(run_app())
+    at.radio(key="origin_mode").set_value("preset").run()
+    at.selectbox(key="origin_preset").set_value("shahed-136").run()
+    at.checkbox(key="origin_bearing_on").check().run()
+    at.number_input(key="origin_bearing_from").set_value(340.0).run()
+    at.number_input(key="origin_bearing_to").set_value(20.0).run()
+    at.multiselect(key="origin_countries").set_value(["RU", "BY"]).run()
+    at.button(key="origin_go").click().run()
+    assert not errors(at)
+    spec = at.session_state["origin"]
+    assert spec[1:] == (0.0, 2500.0, (340.0, 20.0), ("BY", "RU"))
+    assert any("Launch fan 0–2,500 km" in m.value for m in at.markdown)
+    # the Explore map draws the fan's pieces, labelled as a fan
+    at = run_app(origin=spec)
+    assert map_layer(at, "origin") is not None
+    legend = json.dumps(map_args(at), ensure_ascii=False)
+    assert "Launch fan 0–2,500 km from Przewodów, bearing 340°–20° in BY, RU" in legend
+    # a bad bearing in the state never breaks the map
+    at = run_app(origin=(PRZ, 0.0, 600.0, (20.0, 400.0), ()))
+    assert map_layer(at, "origin") is None

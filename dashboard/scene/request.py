@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from shapely.geometry.base import BaseGeometry
 
-from dashboard.analysis.origin import check_range
+from dashboard.analysis.origin import OriginSpec, origin_spec
 from dashboard.data.catalogue import BUILTIN_LAYERS, CATALOGUE
 from dashboard.data.limits import MAX_RINGS
 from dashboard.geo.errors import InputError
@@ -105,10 +105,11 @@ class SceneRequest:
         Draw each drawn incident's position precision as a geodesic circle of
         radius ``precision_m`` (the ``precision`` layer; off by default, so a
         request that does not ask for it draws what it always drew).
-    origin : (incident id, min_km, max_km), optional
+    origin : (incident id, min_km, max_km[, (from°, to°) or None, (CC, ...)]), optional
         A candidate launch area to draw: the geodesic annulus between ``min_km``
-        and ``max_km`` around the incident (widened by its precision), cut to
-        each country (:func:`dashboard.analysis.origin.origin_areas`).
+        and ``max_km`` around the incident (widened by its precision), or its range
+        fan between two azimuths, cut to each country or to the launch countries
+        (:func:`dashboard.analysis.origin.origin_areas`; :data:`~dashboard.analysis.origin.OriginSpec`).
     reach : ReachLayers, optional
         Reach bands and air-defence discs over one zone (the zones page's section).
     """
@@ -130,7 +131,7 @@ class SceneRequest:
     selected: tuple[str, str] | None = None
     incident_ids: tuple[str, ...] | None = None
     precision_circles: bool = False
-    origin: tuple[str, float, float] | None = None
+    origin: OriginSpec | None = None
     reach: ReachLayers | None = None
 
     def __post_init__(self) -> None:
@@ -174,14 +175,9 @@ def _band(value: float) -> float | None:
     return depth
 
 
-def _origin(value: Sequence[Any]) -> tuple[str, float, float]:
-    """``(incident id, min_km, max_km)`` with the range checked (0 <= min <= max <= 5000 km)."""
-    try:
-        incident_id, lo, hi = value
-    except (TypeError, ValueError):
-        raise InputError("an origin is (incident id, min_km, max_km)") from None
-    lo, hi = check_range(lo, hi)
-    return str(incident_id), lo, hi
+def _origin(value: Sequence[Any]) -> OriginSpec:
+    """The origin with its range (0 <= min <= max <= 5000 km), bearing and countries checked."""
+    return origin_spec(value)
 
 
 def _check_names(units: str, layers: Sequence[str]) -> None:

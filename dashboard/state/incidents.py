@@ -14,8 +14,10 @@ chart and table and the origin analysis see the same incidents:
 - ``inc_as_of_user`` (bool): the user set "NATO border as of" themselves; until
   then it is the selected incident's own date, whatever the filters
   (``inc_as_of_last`` and ``inc_incident_last`` are the bookkeeping that tells);
-- ``origin`` ((incident id, min_km, max_km) or None): the launch area on the map,
-  and the ``origin_*`` keys of the incidents page's form.
+- ``origin`` (an :data:`~dashboard.analysis.origin.OriginSpec`: (incident id, min_km,
+  max_km[, bearing, launch countries]) or None): the launch area (or range fan) on the
+  map, and the ``origin_*`` keys of the incidents page's form (:data:`ORIGIN_KEYS` for
+  the bearing sector and launch countries).
 
 No Streamlit here: ``state`` is any mutable mapping.
 
@@ -34,13 +36,14 @@ import pandas as pd
 
 from dashboard.analysis.incident_catalogue import catalogue_token
 from dashboard.analysis.incident_table import check_date_range, incident_records
-from dashboard.analysis.origin import OriginAreas
+from dashboard.analysis.origin import OriginAreas, OriginSpec, origin_spec
 from dashboard.data.incidents.record import OBJECT_TYPES, RELIABILITY, STATUSES
 from dashboard.geo.cache import memoize
 from dashboard.geo.errors import InputError
-from dashboard.geo.munitions import PRESETS
+from dashboard.geo.munitions import PRESETS, munition_range
 from dashboard.geo.nato import parse_date
 from dashboard.geo.units import from_km, round_significant, to_km
+from dashboard.io.layers_io import load_layer
 from dashboard.scene.compose.incidents import origin_result
 from dashboard.state.fields import Session, StateLike, widget_key
 
@@ -441,31 +444,62 @@ def on_origin_input(state: StateLike, units: str) -> None:
                                 to_km(float(state[kmax] or 0.0), units))
 
 
-def origin_choice(state: StateLike) -> tuple[str, float, float]:
-    """``(incident id, min_km, max_km)`` the origin form asks for (a preset's range, or the
-    free range typed in the chosen units)."""
+#: Keys of the origin form's bearing sector (a checkbox, from and to azimuths in degrees)
+#: and launch countries (a list of ISO alpha-2 codes).
+ORIGIN_KEYS: dict[str, str] = {"bearing_on": "origin_bearing_on", "from": "origin_bearing_from",
+                               "to": "origin_bearing_to", "countries": "origin_countries"}
+#: The bearing sector the form opens on, degrees (came from the north-east).
+DEFAULT_BEARING: tuple[float, float] = (20.0, 80.0)
+
+
+def init_fan_inputs(state: StateLike) -> None:
+    """Open the bearing sector's inputs on :data:`DEFAULT_BEARING` (once)."""
+    state = Session.of(state)
+    state.setdefault(ORIGIN_KEYS["from"], DEFAULT_BEARING[0])
+    state.setdefault(ORIGIN_KEYS["to"], DEFAULT_BEARING[1])
+
+
+def launch_country_codes() -> list[str]:
+    """The launch countries the origin form offers: ISO alpha-2 codes of the ``countries`` layer."""
+    return sorted(str(c) for c in load_layer("countries")["iso_a2"])
+
+
+def origin_choice(state: StateLike) -> OriginSpec:
+    """The :data:`~dashboard.analysis.origin.OriginSpec` the origin form asks for: a preset's
+    launch area radii (:attr:`~dashboard.geo.munitions.MunitionRange.area_km`), or the free
+    range typed in the chosen units; the bearing sector when ticked; the launch countries."""
     state = Session.of(state)
     incident_id = str(state.origin_incident or "")
     if state.origin_mode == "preset":
-        p = PRESETS[state.origin_preset or next(iter(PRESETS))]
-        return incident_id, p.min_km, p.max_km
-    units = state.units
-    kmin, kmax = origin_keys(units)
-    return incident_id, to_km(float(state.get(kmin) or 0.0), units), \
-        to_km(float(state.get(kmax) or 0.0), units)
+        lo, hi = munition_range(state.origin_preset or next(iter(PRESETS))).area_km
+    else:
+        units = state.units
+        kmin, kmax = origin_keys(units)
+        lo = to_km(float(state.get(kmin) or 0.0), units)
+        hi = to_km(float(state.get(kmax) or 0.0), units)
+    bearing = None
+    if state.get(ORIGIN_KEYS["bearing_on"]):
+        bearing = (state.get(ORIGIN_KEYS["from"], DEFAULT_BEARING[0]),
+                   state.get(ORIGIN_KEYS["to"], DEFAULT_BEARING[1]))
+    countries = tuple(state.get(ORIGIN_KEYS["countries"]) or ())
+    if bearing is None and not countries:
+        return incident_id, lo, hi
+    return incident_id, lo, hi, bearing, countries
 
 
 def set_origin(state: StateLike, incident_id: str, min_km: float, max_km: float,
+               bearing: tuple[float, float] | None = None, countries: Sequence[str] = (),
                ) -> OriginAreas | None:
-    """Put the launch area on the map (``state.origin``) once it is known to be drawable;
-    else keep the message in ``state.origin_error``.  Returns the analysis or None."""
+    """Put the launch area (or range fan) on the map (``state.origin``) once it is known to be
+    drawable; else keep the message in ``state.origin_error``.  Returns the analysis or None."""
     state = Session.of(state)
     try:
-        result = origin_result(str(incident_id), float(min_km), float(max_km))
-    except InputError as exc:
+        spec = origin_spec((str(incident_id), min_km, max_km, bearing, tuple(countries)))
+        result = origin_result(*spec)
+    except (InputError, TypeError, ValueError) as exc:
         state.origin_error = str(exc)
         return None
-    state.origin = (result.incident_id, result.min_km, result.max_km)
+    state["origin"] = result.spec  # an OriginSpec: 3 items, or 5 with a fan or countries
     state.origin_error = None
     return result
 
@@ -476,19 +510,19 @@ def clear_origin(state: StateLike) -> None:
     state.origin_error = None
 
 
-def usable_origin(state: StateLike) -> tuple[str, float, float] | None:
+def usable_origin(state: StateLike) -> OriginSpec | None:
     """``state.origin`` when it can be drawn (a known positioned incident, a range of
-    0-5000 km that stays off the pole), else None: the map never fails on it."""
+    0-5000 km, a good bearing and countries), else None: the map never fails on it."""
     state = Session.of(state)
     origin = state.origin
     if not origin:
         return None
     try:
-        incident_id, lo, hi = origin
-        origin_result(str(incident_id), float(lo), float(hi))
+        spec = origin_spec(origin)
+        origin_result(*spec)
     except (InputError, TypeError, ValueError):
         return None
-    return str(incident_id), float(lo), float(hi)
+    return spec
 
 
 def origin_tables(o: OriginAreas, units: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -512,6 +546,10 @@ def origin_tables(o: OriginAreas, units: str) -> tuple[pd.DataFrame, pd.DataFram
 
 __all__ = [
     "ATTRIBUTION_GROUPS",
+    "DEFAULT_BEARING",
+    "ORIGIN_KEYS",
+    "init_fan_inputs",
+    "launch_country_codes",
     "FILTER_KEYS",
     "OBJECT_TYPES",
     "FilterOptions",

@@ -1,5 +1,6 @@
 """The Incidents page (``/incidents``): the chart, the incident table, the incident form and
-its history, import and export, the origin analysis.
+its history, import and export, the origin analysis (range fans), and "Would a zone have
+stopped it?" (geodesic flight paths from each incident's origin hypothesis against a zone).
 
 Run by ``st.navigation`` from ``dashboard/app.py`` after the shared sidebar,
 whose incident filters (:mod:`dashboard.ui.timeline`) decide which incidents
@@ -20,14 +21,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboard.analysis.effectiveness import ASSUMPTION, effectiveness_summary
 from dashboard.analysis.incident_table import POSITION_NOT_SOURCED, incident_table
 from dashboard.data.catalogue import CATALOGUE
 from dashboard.geo.errors import InputError
-from dashboard.geo.munitions import PRESETS
+from dashboard.geo.munitions import PRESETS, munition_range
 from dashboard.geo.units import format_area, format_radius
 from dashboard.render.export import spreadsheet_safe
 from dashboard.scene.compose.incidents import origin_result, range_text
 from dashboard.scene.styles import COUNTRY_COLOURS, country_colour
+from dashboard.state import effectiveness as effstate
 from dashboard.state import incidents as incidentfilter
 from dashboard.state import session as appstate
 from dashboard.state.fields import Session
@@ -98,11 +101,14 @@ def _range_inputs(state: Any) -> None:
                     format_func=lambda m: {"preset": "Munition preset",
                                            "free": f"Free range ({units})"}[m])
     if mode == "preset":
+        if state.origin_preset is not None and state.origin_preset not in PRESETS:
+            state.origin_preset = munition_range(state.origin_preset).id  # a former key
         key = st.selectbox("Munition", list(PRESETS), key="origin_preset",
                            format_func=lambda k: PRESETS[k].label)
         p = PRESETS[key]
-        st.caption(f"Stated range {p.min_km:g}–{p.max_km:g} km. Source: {p.source} "
-                   f"({p.url}). {p.note}")
+        lo, hi = p.area_km
+        st.caption(f"Stated range {p.range_text}. Source: {p.source} ({'; '.join(p.urls)}). "
+                   f"{p.note} Launch area drawn: {lo:,.0f}–{hi:,.0f} km.")
         return
     incidentfilter.sync_origin_inputs(state, units)
     kmin, kmax = incidentfilter.origin_keys(units)
@@ -110,6 +116,24 @@ def _range_inputs(state: Any) -> None:
     for col, label, key in ((c1, "Minimum", kmin), (c2, "Maximum", kmax)):
         col.number_input(f"{label} ({units})", min_value=0.0, step=5.0, key=key,
                          on_change=incidentfilter.on_origin_input, args=(state, units))
+
+
+def _fan_inputs(state: Any) -> None:
+    """The optional bearing sector (where it came from, as seen from the impact point) and
+    the launch countries."""
+    keys = incidentfilter.ORIGIN_KEYS
+    on = st.checkbox("Only a bearing sector (a range fan)", key=keys["bearing_on"],
+                     help="The direction the sources say it came from, as seen from the impact "
+                          "point: degrees clockwise from north, clockwise from 'from' to 'to' "
+                          "(340 to 20 passes through north).")
+    if on:
+        incidentfilter.init_fan_inputs(state)
+        c1, c2 = st.columns(2)
+        for col, label, key in ((c1, "Came from, between (°)", keys["from"]),
+                                (c2, "and (°, clockwise)", keys["to"])):
+            col.number_input(label, min_value=0.0, max_value=360.0, step=5.0, key=key)
+    codes = [str(c) for c in incidentfilter.launch_country_codes()]
+    st.multiselect("Launch countries (empty: every country)", codes, key=keys["countries"])
 
 
 def _origin_form(state: Any, flt: IncidentFilter) -> None:
@@ -125,6 +149,7 @@ def _origin_form(state: Any, flt: IncidentFilter) -> None:
     st.selectbox("Incident", options, key="origin_incident",
                  format_func=lambda i: f"{positioned[i]['date']} · {positioned[i]['place']}")
     _range_inputs(state)
+    _fan_inputs(state)
     c1, c2 = st.columns(2)
     c1.button("Show the launch area on the map", key="origin_go", on_click=on_origin_go,
               args=(state,), type="primary")
@@ -142,15 +167,22 @@ def _origin_result(state: Any) -> None:
     except (InputError, TypeError, ValueError) as exc:
         st.error(f"The launch area cannot be drawn: {md(exc)}")
         return
-    st.markdown(f"**Launch area {range_text(o.min_km, o.max_km, units)} from {o.incident_id}**"
+    kind = "fan" if o.bearing is not None else "area"
+    st.markdown(f"**Launch {kind} {range_text(o.min_km, o.max_km, units)} from {o.incident_id}**"
                 f" (on the Explore map and its brief)")
     widened = (f" widened by the position's precision (±{format_radius(o.precision_km, units)})"
                if o.precision_km > 0 else "")
+    sector = (f", its sector from {o.bearing[0]:g}° clockwise to {o.bearing[1]:g}° (where it "
+              "came from)" if o.bearing is not None else "")
+    cut = (f"the launch countries' territory ({', '.join(o.launch_countries)})"
+           if o.launch_countries else "each country's territory")
+    drawn = (f" Drawn to {format_radius(o.drawn_km, units)}, the farthest point of the map's "
+             "coverage." if o.drawn_km < o.outer_km else "")
     st.caption(f"The geodesic annulus {format_radius(o.inner_km, units)}–"
-               f"{format_radius(o.outer_km, units)} around the impact point{widened}, cut to "
-               "each country's territory (incl. the 12 nm territorial sea).")
+               f"{format_radius(o.outer_km, units)} around the impact point{widened}{sector}, "
+               f"cut to {cut} (incl. the 12 nm territorial sea).{drawn}")
     cols = st.columns(3)
-    cols[0].metric("Annulus", format_area(o.annulus_km2, units))
+    cols[0].metric("Fan" if o.bearing is not None else "Annulus", format_area(o.annulus_km2, units))
     cols[1].metric("Countries", f"{len(o.areas)}")
     cols[2].metric("Cities inside", f"{len(o.cities):,}")
     areas, cities = incidentfilter.origin_tables(o, units)
@@ -171,6 +203,34 @@ def origin_section(state: Any, flt: IncidentFilter) -> None:
         _origin_result(state)
 
 
+def effectiveness_section(state: Any, flt: IncidentFilter) -> None:
+    """Would a zone have stopped it?  The filtered incidents' geodesic flight paths from their
+    origin hypotheses against a chosen zone: the table, the summary, the assumption."""
+    state = Session.of(state)
+    st.subheader("Would a zone have stopped it?")
+    zones = effstate.effectiveness_zones(appstate.extra_zones(state))
+    if not zones:
+        st.info("No zone to measure: draw or build one on the zones page.")
+        return
+    name = st.selectbox("Zone", list(zones), key=effstate.EFF_ZONE_KEY)
+    st.caption(f"{ASSUMPTION} Each incident's origin hypothesis: a munition preset named by its "
+               "munition text, launch countries by its attribution (Russian: Russia and "
+               "Belarus); the paths are walked until they reach NATO territory as it stood on "
+               "the incident's date.")
+    try:
+        rows, skipped = effstate.effectiveness_result(zones[name], tuple(flt.ids))
+    except InputError as exc:
+        st.error(md(exc))
+        return
+    st.markdown(f"**{md(effectiveness_summary(rows))}**")
+    st.dataframe(effstate.effectiveness_table(rows, state.units), hide_index=True,
+                 key="eff_table_view")
+    if skipped:
+        with st.expander(f"{len(skipped)} incident(s) without an origin hypothesis"):
+            st.dataframe(pd.DataFrame(list(skipped), columns=["incident", "why"]),
+                         hide_index=True, key="eff_skipped_view")
+
+
 def main() -> None:
     """The page, top to bottom: the chart, the table, the form and the history, import and
     export, the origin analysis."""
@@ -185,6 +245,7 @@ def main() -> None:
     incident_io.import_section(st.session_state, state.units)
     incident_io.export_section(flt.ids)
     origin_section(state, flt)
+    effectiveness_section(state, flt)
 
 
 main()

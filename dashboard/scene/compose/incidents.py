@@ -7,7 +7,8 @@
   under the markers); :func:`visible_precision` keeps those big enough to see
   at the view's zoom, so a 500 m circle shows once the map is zoomed in;
 - :func:`origin_frame`: the candidate launch area of an incident for a range
-  (:func:`dashboard.analysis.origin.origin_areas`), one feature per country piece
+  (:func:`dashboard.analysis.origin.origin_areas`), or its range fan between two
+  azimuths, limited to launch countries when asked, one feature per country piece
   with its area in its label, and the figures ``Launch area in UA`` etc.
 
 No Streamlit, no rendering here.
@@ -22,7 +23,7 @@ import pandas as pd
 
 from dashboard.analysis.incident_catalogue import catalogue_token, incident_layer, track_layer
 from dashboard.analysis.incident_table import incident_ids
-from dashboard.analysis.origin import OriginAreas, find_incident, origin_areas
+from dashboard.analysis.origin import OriginAreas, OriginSpec, find_incident, origin_areas
 from dashboard.geo.buffer import buffer_point
 from dashboard.geo.cache import memoize
 from dashboard.geo.errors import InputError
@@ -118,17 +119,30 @@ def visible_precision(frame: gpd.GeoDataFrame | None, view: View,
     return frame[keep].reset_index(drop=True) if keep.any() else None
 
 
-@memoize(maxsize=16, key=lambda incident_id, min_km, max_km: (
-    str(incident_id), float(min_km), float(max_km), catalogue_token()))
-def origin_result(incident_id: str, min_km: float, max_km: float) -> OriginAreas:
-    """:func:`dashboard.analysis.origin.origin_areas` (widened by the incident's precision), cached.
+def _origin_key(incident_id: str, min_km: float, max_km: float,
+                bearing: tuple[float, float] | None = None,
+                countries: tuple[str, ...] = ()) -> tuple:
+    return (str(incident_id), float(min_km), float(max_km),
+            None if bearing is None else tuple(float(b) for b in bearing),
+            tuple(str(c).upper() for c in countries or ()), catalogue_token())
+
+
+@memoize(maxsize=16, key=_origin_key)
+def origin_result(incident_id: str, min_km: float, max_km: float,
+                  bearing: tuple[float, float] | None = None,
+                  countries: tuple[str, ...] = ()) -> OriginAreas:
+    """:func:`dashboard.analysis.origin.origin_areas` (widened by the incident's precision), cached;
+    ``origin_result(*spec)`` for an :data:`~dashboard.analysis.origin.OriginSpec`.
 
     Raises
     ------
     InputError
-        A bad range, an unknown incident (with the nearest ids) or one with no position.
+        A bad range, bearing or country, an unknown incident (with the nearest ids) or
+        one with no position.
     """
-    return origin_areas(str(incident_id), float(min_km), float(max_km))
+    return origin_areas(str(incident_id), float(min_km), float(max_km),
+                        bearing=None if bearing is None else (float(bearing[0]), float(bearing[1])),
+                        countries=tuple(countries or ()))
 
 
 def range_text(min_km: float, max_km: float, units: str) -> str:
@@ -142,19 +156,28 @@ def range_text(min_km: float, max_km: float, units: str) -> str:
 
 
 def origin_label(o: OriginAreas, units: str) -> str:
-    """The legend label: ``"Launch area 75–90 km from Przewodów"`` (the incident's place)."""
+    """The legend label: ``"Launch area 75–90 km from Przewodów"`` (the incident's place);
+    a fan ``"Launch fan 0–2,500 km from Przewodów, bearing 20°–80°"``, launch countries
+    ``"… in BY, RU"``."""
     place = str(find_incident(o.incident_id).get("place") or o.incident_id).split(",")[0]
-    return f"Launch area {range_text(o.min_km, o.max_km, units)} from {place}"
+    kind = "fan" if o.bearing is not None else "area"
+    text = f"Launch {kind} {range_text(o.min_km, o.max_km, units)} from {place}"
+    if o.bearing is not None:
+        text += f", bearing {o.bearing[0]:g}°–{o.bearing[1]:g}°"
+    if o.launch_countries:
+        text += f" in {', '.join(o.launch_countries)}"
+    return text
 
 
-def origin_frame(origin: tuple[str, float, float] | None, units: str,
+def origin_frame(origin: OriginSpec | None, units: str,
                  ) -> tuple[gpd.GeoDataFrame | None, Figures, OriginAreas | None]:
     """The candidate launch area: one feature per country piece, its figures, the analysis.
 
     Parameters
     ----------
-    origin : (incident id, min_km, max_km), optional
-        The incident and the munition's range, km.
+    origin : OriginSpec, optional
+        The incident and the munition's range, km (and a bearing sector and launch
+        countries).
     units : {"km", "nm", "mi"}
         Units of the labels and figures.
 
@@ -175,6 +198,10 @@ def origin_frame(origin: tuple[str, float, float] | None, units: str,
              "incident": o.incident_id, "geometry": a.geometry} for a in o.areas]
     widened = f" ± {format_radius(o.precision_km, units)}" if o.precision_km > 0 else ""
     figures: Figures = {"Launch area range": f"{range_text(o.min_km, o.max_km, units)}{widened}"}
+    if o.bearing is not None:
+        figures["Launch fan bearing"] = f"{o.bearing[0]:g}° to {o.bearing[1]:g}° (came from)"
+    if o.launch_countries:
+        figures["Launch countries"] = ", ".join(o.launch_countries)
     figures.update({f"Launch area in {a.country}": format_area(a.area_km2, units)
                     for a in o.areas})
     if o.outside_km2 >= 0.05:
