@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterator, MutableMapping
 from datetime import date
 from typing import Any, Generic, TypeAlias, TypeVar, overload
 
+from dashboard.analysis.origin import OriginSpec
+
 __all__ = ["Field", "Session", "StateLike", "widget_key"]
 
 T = TypeVar("T")
@@ -135,7 +137,7 @@ class Session(MutableMapping[str, Any]):
     inc_as_of_user: Field[bool] = Field(False)
     inc_as_of_last: Field[date | None] = Field(None)
     inc_incident_last: Field[str | None] = Field(None)
-    origin: Field[tuple[str, float, float] | None] = Field(None)
+    origin: Field[OriginSpec | None] = Field(None)  # (id, min_km, max_km[, bearing, countries])
     origin_error: Field[str | None] = Field(None)
     origin_range_km: Field[tuple[float, float]] = Field()
     origin_incident: Field[str | None] = Field(None)

@@ -499,7 +499,7 @@ def set_origin(state: StateLike, incident_id: str, min_km: float, max_km: float,
     except (InputError, TypeError, ValueError) as exc:
         state.origin_error = str(exc)
         return None
-    state["origin"] = result.spec  # an OriginSpec: 3 items, or 5 with a fan or countries
+    state.origin = result.spec  # an OriginSpec: 3 items, or 5 with a fan or countries
     state.origin_error = None
     return result
 
