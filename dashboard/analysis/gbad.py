@@ -41,20 +41,19 @@ from dashboard.analysis.reach import (
     nearest_km,
     polygonal_zone,
 )
+from dashboard.data.limits import MAX_LAUNCHERS
 from dashboard.geo.buffer import buffer_point
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import GEOD, densify_coords
 from dashboard.geo.measure import area_km2
 
-__all__ = ["BORDER_STEP_KM", "MAX_LAUNCHERS", "GbadCover", "Launcher", "border_cover_km",
+__all__ = ["BORDER_STEP_KM", "GbadCover", "Launcher", "border_cover_km",
            "check_launchers", "gbad_cover", "launcher_discs"]
 
 Launcher = tuple[float, float, float]
 
 #: Border lines are sampled at this step to measure the covered length, km.
 BORDER_STEP_KM: float = 0.1
-#: Most launchers in one analysis.
-MAX_LAUNCHERS: int = 50
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.data.coverage import position_outside
-from dashboard.data.reach_presets import MAX_SPEED_KMH
+from dashboard.data.limits import MAX_BANDS, MAX_BASES, MAX_SPEED_KMH
 from dashboard.geo.buffer import MAX_BUFFER_KM, buffer_point
 from dashboard.geo.edges import densify_edges
 from dashboard.geo.errors import InputError
@@ -62,7 +62,7 @@ from dashboard.geo.geodesy import (
 )
 from dashboard.geo.measure import area_km2
 
-__all__ = ["BAND_COLUMNS", "BOUNDARY_STEP_KM", "GRID_KM", "MAX_BANDS", "Base", "Reach",
+__all__ = ["BAND_COLUMNS", "BOUNDARY_STEP_KM", "GRID_KM", "Base", "Reach",
            "check_km", "check_positions", "disc_union", "equidistant_points", "farthest_point",
            "nearest_km", "polygonal_zone", "reach_figures"]
 
@@ -76,10 +76,6 @@ GRID_KM: float = 5.0
 MAX_GRID_POINTS: int = 200_000
 #: Band widths tried in turn, minutes (the first that needs at most MAX_BANDS bands).
 BAND_MINUTES: tuple[float, ...] = (15.0, 30.0, 60.0, 120.0, 240.0)
-#: Most time bands drawn within the combat radius.
-MAX_BANDS: int = 12
-#: Most bases (the equidistant points are solved for every three).
-MAX_BASES: int = 40
 #: Columns of :attr:`Reach.bands`.
 BAND_COLUMNS: tuple[str, ...] = ("band", "from_min", "to_min", "from_km", "to_km",
                                  "within_radius", "area_km2", "share")

@@ -27,7 +27,8 @@ from dashboard.geo.cache import PROCESS_MAX_BYTES
 __all__ = [
     "BUSY_TIMEOUT_S", "CHUNK_ROWS", "MAX_IMPORT_ROWS", "MAX_INCIDENT_SOURCES",
     "MAX_INCIDENT_TEXT_CHARS", "MAX_PRECISION_M", "MAX_TRACK_VERTICES", "CONFIG",
-    "MAX_DUPLICATE_KM", "MAX_QUERY_CHARS", "MAX_PLACE_RESULTS",
+    "MAX_DUPLICATE_KM", "MAX_QUERY_CHARS", "MAX_PLACE_RESULTS", "MAX_SPEED_KMH", "MAX_BASES",
+    "MAX_LAUNCHERS", "MAX_BANDS",
     "CONNECT_TIMEOUT_S", "LIMITS", "LIMITS_BY_NAME",
     "LIST_TTL_S", "Limit", "MAX_BUFFERS", "MAX_BUFFER_KM", "MAX_COLLECTION_DEPTH",
     "MAX_DRAWN_FEATURES", "MAX_EDITABLE_VERTICES", "MAX_FILE_LAYER_BYTES",
@@ -78,6 +79,16 @@ MAX_DUPLICATE_KM: float = 100.0
 MAX_QUERY_CHARS: int = 200
 #: Most places one gazetteer search returns.
 MAX_PLACE_RESULTS: int = 1000
+
+# ------------------------------------------------------------------ reach and air defence
+#: Fastest speed accepted for a typed aircraft speed, km/h (Mach 3 at altitude is ~3,200).
+MAX_SPEED_KMH: float = 4000.0
+#: Most air bases in one reach analysis (the points equidistant from three are solved).
+MAX_BASES: int = 40
+#: Most air-defence launchers in one analysis.
+MAX_LAUNCHERS: int = 50
+#: Most time-to-reach bands drawn within the combat radius.
+MAX_BANDS: int = 12
 
 # ------------------------------------------------------------------ scenarios and links
 #: Zones a scenario (and the zones page) may hold.
@@ -177,6 +188,13 @@ LIMITS: tuple[Limit, ...] = (
           "a place name searched in the gazetteer (`places`, the search box)"),
     Limit("MAX_PLACE_RESULTS", MAX_PLACE_RESULTS, "places", HERE,
           "places one gazetteer search returns (`places --limit`)"),
+    Limit("MAX_SPEED_KMH", MAX_SPEED_KMH, "km/h", HERE,
+          "a typed aircraft cruise speed (`zone --speed-kmh`, the zones page)"),
+    Limit("MAX_BASES", MAX_BASES, "bases", HERE, "air bases in one reach analysis (`--bases`)"),
+    Limit("MAX_LAUNCHERS", MAX_LAUNCHERS, "launchers", HERE,
+          "air-defence launchers in one analysis (`--gbad`)"),
+    Limit("MAX_BANDS", MAX_BANDS, "bands", HERE,
+          "time-to-reach bands drawn within the combat radius (wider bands beyond)"),
     Limit("MAX_GEOJSON_BYTES", MAX_GEOJSON_BYTES, "bytes", HERE,
           "a scenario file (`brief --scenario`, `scenarios import`)"),
     Limit("MAX_ZONES", MAX_ZONES, "zones", HERE, "zones in a scenario and on the zones page"),

@@ -20,11 +20,9 @@ from dataclasses import dataclass
 
 from dashboard.geo.errors import InputError
 
-__all__ = ["AIRCRAFT", "GBAD_SYSTEMS", "MAX_SPEED_KMH", "AircraftProfile", "GbadSystem",
+__all__ = ["AIRCRAFT", "GBAD_SYSTEMS", "AircraftProfile", "GbadSystem",
            "aircraft_profile", "gbad_system"]
 
-#: Fastest speed accepted for a typed aircraft speed, km/h (Mach 3 at altitude is ~3,200).
-MAX_SPEED_KMH: float = 4000.0
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from typing import Any
 import streamlit as st
 
 from dashboard.analysis import effectiveness as eff
-from dashboard.data.reach_presets import AIRCRAFT, GBAD_SYSTEMS, MAX_SPEED_KMH
+from dashboard.data.limits import MAX_SPEED_KMH
+from dashboard.data.reach_presets import AIRCRAFT, GBAD_SYSTEMS
 from dashboard.geo.buffer import MAX_BUFFER_KM
 from dashboard.geo.errors import InputError
 from dashboard.state import zone_choices
