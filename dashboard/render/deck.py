@@ -99,7 +99,9 @@ FIELD_LABELS: dict[str, str] = {
     "incident": "incident", "segment": "border segment", "azimuth_deg": "azimuth",
     "distance_km": "distance", "radius_km": "radius", "depth_km": "depth",
     "segments": "border segments", "center_lon": "centre longitude",
-    "center_lat": "centre latitude"}
+    "center_lat": "centre latitude", "icao": "ICAO code", "role": "role",
+    "pseudo_code": "pseudo-code (not a real ICAO code)", "kind": "kind",
+    "proposal": "proposal", "source": "source of the position"}
 #: Fields holding a length in km, an area in km², a length in m, an angle in degrees.
 KM_FIELDS = frozenset({"length_km", "distance_km", "radius_km", "depth_km"})
 KM2_FIELDS = frozenset({"area_km2"})

@@ -249,7 +249,8 @@ def _stack(req: SceneRequest, found: _Parts) -> list[SceneLayer]:
                             label=f"NATO border on {long_date(found.as_of)}"))
     if f.get(STRIKE_LINE) is not None:
         lines.append(_strike_layer(f[STRIKE_LINE]))
-    points = [_layer(n, load_layer(n)) for n in ("cities",) if n in visible]
+    points = [_layer(n, load_layer(n)) for n in ("cities", "proposal_places", "air_bases")
+              if n in visible]
     tops = [_layer(n, f[n]) for n in ("incident_tracks",) if f.get(n) is not None]
     tops += [_layer(n, f[n]) for n in ("incidents",) if n in visible]
     layers = [*areas, *user["polygon"], *lines, *user["line"], *points, *user["point"], *tops]
