@@ -4,9 +4,14 @@ The locator shows the main map's frame (red) on country outlines around it,
 in a Lambert azimuthal equal-area projection centred on the frame.  The detail
 is a close-up of the strike and the geodesic to the nearest NATO border point
 (layer :data:`~dashboard.scene.model.STRIKE_LINE`), labelled with its length and
-with a small scale bar: 6 km is a few pixels on a 1,000 km map.
+with a small scale bar: 6 km is a few pixels on a 1,000 km map.  The detail names
+the incident's village and the gazetteer's places around it, most important first
+(:mod:`.villages`), each with a small dot, where they fit clear of the markers, the
+measured line and each other.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -16,11 +21,12 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.patches import Polygon as MplPolygon
 
-from dashboard.render.brief.labelling import draw_label
+from dashboard.render.brief.labelling import draw_label, place_village_labels
 from dashboard.render.brief.layers import LayerState, draw_layer, layer_z, prepare
-from dashboard.render.brief.layout import INK, MapView, Page, frame_lonlat
+from dashboard.render.brief.layout import INK, MapView, Page, PlacedLabel, frame_lonlat
 from dashboard.render.brief.marks import km_per_unit
 from dashboard.render.brief.shapes import area_anchors, clip, coarse, polygon_path
+from dashboard.render.brief.villages import incident_villages, village_marks
 from dashboard.render.labels import Box, LabelPlacer, LabelRequest
 from dashboard.render.mapframe import (
     MapProjection,
@@ -28,6 +34,7 @@ from dashboard.render.mapframe import (
     nice_scale_length,
     scale_bar_span_m,
 )
+from dashboard.scene.incident_labels import incident_village
 from dashboard.scene.model import STRIKE_LINE, Scene, SceneLayer
 
 Window = tuple[float, float, float, float]  # centre x, centre y, width, height (metres)
@@ -140,9 +147,49 @@ def _country_codes(page: Page, dview: MapView, scene: Scene, half_w: float) -> l
     return requests
 
 
+def _incident_requests(page: Page, dview: MapView, scene: Scene) -> list[LabelRequest]:
+    """The village of every incident in the detail (:func:`~dashboard.scene.incident_labels.incident_village`),
+    beside its marker; the selected incident's first."""
+    layer = scene.layer("incidents")
+    if layer is None or "id" not in layer.gdf.columns or not len(layer.gdf):
+        return []
+    gdf, st = layer.gdf, layer.style
+    pts = gdf.geometry.representative_point()
+    xs, ys = dview.proj.to_xy(pts.x.to_numpy(dtype=float), pts.y.to_numpy(dtype=float))
+    fx0, fy0, fx1, fy1 = dview.frame
+    gap = page.px(st.point_radius_px + max(st.line_width_px, 1.0) + 1.2) + page.px(3) + page.px(2)
+    chosen = (scene.incident or {}).get("id")
+    places = gdf["place"].to_numpy() if "place" in gdf.columns else [None] * len(gdf)
+    requests = []
+    for x, y, iid, place in zip(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), gdf["id"], places):
+        if not (fx0 <= x <= fx1 and fy0 <= y <= fy1):
+            continue
+        text = incident_village(str(iid), place if isinstance(place, str) else None)
+        selected = iid == chosen
+        requests.append(LabelRequest(
+            text, "incidents", [tuple(dview.ax.transData.transform((x, y)))], [(x, y)],
+            1.5 if selected else 1.2, gap_px=gap, halo_px=page.px(2.2),
+            props=page.font(14 if selected else 12, weight="bold", color="#8c0a12")))
+    return requests
+
+
+def _line_boxes(page: Page, dview: MapView, line_xy: np.ndarray) -> list[Box]:
+    """Small boxes (figure pixels) every 3 design px along the measured line: labels keep off it."""
+    disp = dview.ax.transData.transform(line_xy)
+    half = page.px(1.5)
+    boxes: list[Box] = []
+    for (ax0, ay0), (ax1, ay1) in zip(disp[:-1], disp[1:]):
+        n = max(1, int(np.hypot(ax1 - ax0, ay1 - ay0) / page.px(3)))
+        for t in np.linspace(0.0, 1.0, n + 1):
+            x, y = ax0 + t * (ax1 - ax0), ay0 + t * (ay1 - ay0)
+            boxes.append((x - half, y - half, x + half, y + half))
+    return boxes
+
+
 def _detail_labels(page: Page, dview: MapView, scene: Scene, strike: SceneLayer, line_xy: np.ndarray,
-                   markers: list[Box], half_w: float) -> None:
-    """The distance beside the line's middle, then the country codes, clear of the markers."""
+                   markers: list[Box], half_w: float) -> list[PlacedLabel]:
+    """The distance beside the line's middle, the incidents' villages, the country codes,
+    then the gazetteer's places, all clear of the markers and each other; returns those drawn."""
     x0, y0, x1, y1 = dview.box_px
     pad = page.px(4)
     placer = LabelPlacer((x0 + pad, y0 + pad, x1 - pad, y1 - pad), markers, page.text_size,
@@ -153,16 +200,27 @@ def _detail_labels(page: Page, dview: MapView, scene: Scene, strike: SceneLayer,
     reqs = [LabelRequest(text, STRIKE_LINE, [tuple(dview.ax.transData.transform(mid))], [mid], 2.0,
                          gap_px=page.px(8), props=page.font(14, weight="bold"),
                          box_style={"pad_px": page.px(5), "fc": "white", "ec": INK})]
+    reqs += _incident_requests(page, dview, scene)
     reqs += _country_codes(page, dview, scene, half_w)
+    placed: list[PlacedLabel] = []
     for req in reqs:
         res = placer.place(req)
         if res is not None:
-            draw_label(page, dview.ax, req, *res[:5])
+            artist = draw_label(page, dview.ax, req, *res[:5])
+            placed.append(PlacedLabel(req.text, req.layer, res[5], artist))
+    for b in _line_boxes(page, dview, line_xy):  # the villages keep off the measured line
+        placer.add(b)
+    placed += place_village_labels(page, dview, placer,
+                                   village_marks(dview, skip_names=incident_villages(scene, dview)))
+    return placed
 
 
 def _detail_scale_bar(page: Page, dview: MapView, units: str | None, centre_xy: tuple[float, float],
-                      half_w: float, half_h: float) -> None:
-    """A plain bar about 45 % of the detail wide, geodesic at its centre ``centre_xy`` (metres)."""
+                      half_w: float, half_h: float) -> Box:
+    """A plain bar about 45 % of the detail wide, geodesic at its centre ``centre_xy`` (metres).
+
+    Returns the box of the bar and its text (figure pixels).
+    """
     dax, proj, frame = dview.ax, dview.proj, dview.frame
     k = page.pt_per_px
     unit = units or "km"
@@ -174,16 +232,31 @@ def _detail_scale_bar(page: Page, dview: MapView, units: str | None, centre_xy: 
     bx = frame[0] + 0.07 * 2 * half_w
     by = frame[1] + 0.08 * 2 * half_h
     dax.plot([bx, bx + span], [by, by], color=INK, lw=page.pt(3.0), solid_capstyle="butt", zorder=41)
+    props = page.font(12, weight="bold")
     dax.annotate(f"{length_u:g} {unit}", xy=(bx + span / 2, by), xytext=(0, page.px(4) * k),
-                 textcoords="offset points", ha="center", va="bottom", zorder=41,
-                 **page.font(12, weight="bold"))
+                 textcoords="offset points", ha="center", va="bottom", zorder=41, **props)
+    (px0, py0), (px1, _) = dax.transData.transform([(bx, by), (bx + span, by)])
+    tw, th = page.text_size(f"{length_u:g} {unit}", props)
+    half_lw = page.px(1.5)
+    return (min(px0, (px0 + px1 - tw) / 2), py0 - half_lw, max(px1, (px0 + px1 + tw) / 2),
+            py0 + page.px(4) + th)
 
 
-def detail_inset(page: Page, scene: Scene, box: Box, strike: SceneLayer, view: MapView) -> None:
+@dataclass(frozen=True)
+class DetailInset:
+    """What :func:`detail_inset` drew: its view (axes, frame in map metres) and its labels."""
+
+    view: MapView
+    labels: list[PlacedLabel]
+
+
+def detail_inset(page: Page, scene: Scene, box: Box, strike: SceneLayer, view: MapView) -> DetailInset:
     """Close-up of the strike and the geodesic to the nearest NATO border point, with its length.
 
     Drawn in ``box`` (figure pixels) with the main map's code and projection
-    (``view``): land, the border, the measured line and the strike only.
+    (``view``): land, the border, the measured line and the strike, named
+    villages around it (the places the main map draws as cities included, as
+    the detail does not draw them).
     """
     x0, y0, x1, y1 = box
     dax = page.framed_axes(box)
@@ -206,5 +279,6 @@ def detail_inset(page: Page, scene: Scene, box: Box, strike: SceneLayer, view: M
         # only what the close-up is about: land, the border, the measured line, the strike
         if layer.name in ("countries", "nato_border", STRIKE_LINE, "incidents"):
             markers += draw_layer(page, dview, scene, layer, layer_z(layer.style.kind, i), [], state)
-    _detail_labels(page, dview, scene, strike, line_xy, markers, half_w)
-    _detail_scale_bar(page, dview, scene.units, (cx, cy), half_w, half_h)
+    bar = _detail_scale_bar(page, dview, scene.units, (cx, cy), half_w, half_h)
+    labels = _detail_labels(page, dview, scene, strike, line_xy, markers + [bar], half_w)
+    return DetailInset(dview, labels)

@@ -10,6 +10,7 @@ that fit.  Anchors are in map metres (``anchors_data``) and figure pixels
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import shapely
@@ -21,6 +22,14 @@ from matplotlib.text import Annotation
 from dashboard.render.brief.layout import INK, MapView, Page, PlacedLabel
 from dashboard.render.brief.marks import present
 from dashboard.render.brief.shapes import area_anchors, clip
+from dashboard.render.brief.villages import (
+    PLACES_LAYER,
+    VillageMark,
+    drawn_city_ids,
+    incident_villages,
+    is_village_scale,
+    village_marks,
+)
 from dashboard.render.labels import Box, LabelPlacer, LabelRequest
 from dashboard.scene.incident_labels import incident_label, label_part
 from dashboard.scene.model import Scene, SceneLayer
@@ -236,10 +245,13 @@ def draw_label(page: Page, ax: Axes, req: LabelRequest, ia: int, dx: float, dy: 
 
 
 def place_labels(page: Page, view: MapView, requests: list[LabelRequest], obstacles_px: list[Box],
-                 ) -> tuple[list[PlacedLabel], list[str]]:
+                 scene: Scene | None = None) -> tuple[list[PlacedLabel], list[str]]:
     """Place and draw ``requests`` on the map, highest priority first, clear of ``obstacles_px``.
 
-    Returns the labels drawn and the texts left out for want of room.
+    With ``scene``, a village-scale view (:func:`~.villages.is_village_scale`) then
+    names the gazetteer's places in it (:func:`place_village_labels`), except those
+    its ``cities`` layer draws.  Returns the labels drawn and the texts left out
+    for want of room (villages left out are not listed).
     """
     placer = LabelPlacer(view.box_px, obstacles_px, page.text_size, pad_px=page.px(3))
     placed: list[PlacedLabel] = []
@@ -254,4 +266,60 @@ def place_labels(page: Page, view: MapView, requests: list[LabelRequest], obstac
         ia, dx, dy, ha, va, box = res
         artist = draw_label(page, view.ax, req, ia, dx, dy, ha, va)
         placed.append(PlacedLabel(req.text, req.layer, box, artist))
+    if scene is not None and is_village_scale(view):
+        marks = village_marks(view, skip_ids=drawn_city_ids(scene), skip_names=incident_villages(scene, view))
+        placed += place_village_labels(page, view, placer, marks)
     return placed, dropped
+
+
+# ------------------------------------------------------------------ villages
+
+#: Radius and white edge of a village's dot, design pixels.
+VILLAGE_DOT_D: float = 2.4
+VILLAGE_DOT_EDGE_D: float = 0.8
+
+
+def village_request(page: Page, view: MapView, mark: VillageMark, rank: int) -> LabelRequest:
+    """The label of ``mark`` beside its dot; ``rank`` is its place in importance order (0 first).
+
+    Seats and places of 10,000+ in 12 design px, the others in 11; a white halo.
+    """
+    big = mark.population >= 10_000 or mark.feature_code in ("PPLC", "PPLA", "PPLA2")
+    props = page.font(12 if big else 11, color="#2f3439" if big else "#41464d")
+    px_, py_ = view.ax.transData.transform((mark.x, mark.y))
+    gap = page.px(VILLAGE_DOT_D + VILLAGE_DOT_EDGE_D) + page.px(3) + page.px(1)
+    return LabelRequest(mark.name, PLACES_LAYER, [(float(px_), float(py_))], [(mark.x, mark.y)],
+                        200.0 - rank * 1e-3, gap_px=gap, props=props, halo_px=page.px(1.8))
+
+
+def place_village_labels(page: Page, view: MapView, placer: LabelPlacer, marks: Sequence[VillageMark],
+                         z: float = 38.0) -> list[PlacedLabel]:
+    """Name ``marks`` (most important first) where they fit in ``placer``, each with a small dot.
+
+    A place is named only when its dot is clear of everything placed so far and
+    its label fits beside it; the dot then becomes an obstacle for the labels
+    after it.  Returns the labels drawn, in importance order.
+    """
+    r = page.px(VILLAGE_DOT_D + VILLAGE_DOT_EDGE_D)
+    placed: list[PlacedLabel] = []
+    dots: list[tuple[float, float]] = []
+    for rank, mark in enumerate(marks):
+        req = village_request(page, view, mark, rank)
+        px_, py_ = req.anchors_px[0]
+        dot = (px_ - r, py_ - r, px_ + r, py_ + r)
+        b = placer.bounds  # a dot at the frame's edge is clipped there, not left out
+        if not placer.is_free((max(dot[0], b[0]), max(dot[1], b[1]), min(dot[2], b[2]), min(dot[3], b[3]))):
+            continue
+        res = placer.place(req)
+        if res is None:
+            continue
+        placer.add(dot)
+        ia, dx, dy, ha, va, box = res
+        artist = draw_label(page, view.ax, req, ia, dx, dy, ha, va)
+        placed.append(PlacedLabel(req.text, req.layer, box, artist))
+        dots.append((mark.x, mark.y))
+    if dots:
+        xy = np.asarray(dots)
+        view.ax.scatter(xy[:, 0], xy[:, 1], s=(2 * page.pt(VILLAGE_DOT_D)) ** 2, c="#4a4f57",
+                        edgecolors="white", linewidths=page.pt(VILLAGE_DOT_EDGE_D), zorder=z)
+    return placed

@@ -101,5 +101,5 @@ def draw_map(page: Page, scene: Scene, box: Box, state: LayerState, simplify: bo
         layer = over_basemap(layer) if under else layer
         markers += draw_layer(page, view, scene, layer, layer_z(layer.style.kind, i), requests, state)
     draw_graticule(page, view)
-    placed, dropped = place_labels(page, view, requests, markers + furniture)
+    placed, dropped = place_labels(page, view, requests, markers + furniture, scene)
     return MainMap(view, centre_xy, centre_lonlat, bar, north_deg, placed, markers, furniture, dropped)
