@@ -136,6 +136,11 @@ def _index() -> _Index:
     return _load(str(path), st.st_size, st.st_mtime_ns)
 
 
+def all_places() -> tuple[GazetteerPlace, ...]:
+    """Every place of the gazetteer, most populous first (shared: read only)."""
+    return _index().places
+
+
 def gazetteer_size() -> int:
     """How many places the gazetteer holds."""
     return len(_index().places)

@@ -17,18 +17,15 @@ with a small dot.
 """
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from dashboard.data.catalogue import GEODATA_DIR
-from dashboard.data.gazetteer import PLACES_FILE
+from dashboard.data.gazetteer import PLACES_FILE, all_places
 from dashboard.data.textfold import fold
 from dashboard.geo.cache import memoize
-from dashboard.geo.errors import InputError
 from dashboard.render.brief.layout import MapView
 from dashboard.scene.incident_labels import incident_village
 from dashboard.scene.model import Scene
@@ -91,15 +88,9 @@ class _Table:
 
 @memoize(maxsize=2)
 def _load(path: str, size: int, mtime_ns: int) -> _Table:
-    """The places of the gazetteer file (cached per file version: path, size, mtime)."""
-    rows = []
-    with open(path, encoding="utf-8", newline="") as fh:
-        for n, r in enumerate(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE), start=2):
-            try:
-                rows.append((int(r["geonameid"]), r["name"], float(r["lon"]), float(r["lat"]),
-                             int(r["population"]), r["feature_code"]))
-            except (KeyError, TypeError, ValueError):
-                raise InputError(f"{Path(path).name}: line {n} is not a gazetteer row") from None
+    """The gazetteer's places as arrays, most important first (cached per file version)."""
+    rows = [(p.geonameid, p.name, p.lon, p.lat, p.population, p.feature_code)
+            for p in all_places()]
     rows.sort(key=lambda r: importance_key(r[4], r[5], r[1], r[0]))
     return _Table(np.array([r[0] for r in rows], dtype=np.int64), tuple(r[1] for r in rows),
                   np.array([r[2] for r in rows], dtype=float), np.array([r[3] for r in rows], dtype=float),
