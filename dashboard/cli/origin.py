@@ -25,8 +25,8 @@ import argparse
 import json
 
 from dashboard.analysis.origin import OriginAreas, origin_areas
-from dashboard.geo.errors import InputError
-from dashboard.geo.munitions import PRESETS, MunitionRange, munition_range
+from dashboard.cli.analysis_args import add_origin_arguments, origin_range
+from dashboard.geo.munitions import MunitionRange
 
 #: Cities the text output lists (the JSON lists all).
 TEXT_CITIES: int = 15
@@ -35,26 +35,9 @@ TEXT_CITIES: int = 15
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("origin", help="candidate launch area of an incident for a munition range")
     p.add_argument("incident", metavar="INCIDENT_ID", help="incident id (python -m dashboard incidents)")
-    p.add_argument("--range-km", nargs=2, type=float, metavar=("MIN", "MAX"),
-                   help="the munition's range, km (e.g. 75 90)")
-    p.add_argument("--preset", metavar="NAME",
-                   help=f"a munition with a stated range instead of --range-km: {', '.join(PRESETS)}")
-    p.add_argument("--bearing", nargs=2, type=float, metavar=("FROM", "TO"),
-                   help="a range fan: the direction it came from, as seen from the impact point, "
-                        "degrees clockwise from north, clockwise from FROM to TO (e.g. 20 80; "
-                        "340 20 passes through north)")
-    p.add_argument("--from", dest="launch_countries", metavar="CC[,CC...]",
-                   help="launch countries (ISO codes, e.g. RU,BY): keep the area in them only")
+    add_origin_arguments(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
-
-
-def _range(args: argparse.Namespace) -> tuple[float, float]:
-    if (args.range_km is None) == (args.preset is None):
-        raise InputError("give either --range-km MIN MAX or --preset NAME")
-    if args.preset is not None:
-        return munition_range(args.preset).area_km
-    return args.range_km[0], args.range_km[1]
 
 
 def preset_text(m: MunitionRange) -> str:
@@ -92,11 +75,11 @@ def to_text(o: OriginAreas, preset: MunitionRange | None = None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    lo, hi = _range(args)
+    lo, hi, preset = origin_range(args)
     bearing = tuple(args.bearing) if args.bearing is not None else None
     o = origin_areas(args.incident, lo, hi, bearing=bearing, countries=args.launch_countries)
     if args.json:
         print(json.dumps(o.as_dict(), indent=2, ensure_ascii=False))
     else:
-        print(to_text(o, munition_range(args.preset) if args.preset else None), end="")
+        print(to_text(o, preset), end="")
     return 0

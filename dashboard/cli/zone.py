@@ -24,13 +24,18 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.analysis import effectiveness as eff
-from dashboard.analysis.air_bases import base_positions
 from dashboard.analysis.gbad import gbad_cover
 from dashboard.analysis.incident_catalogue import incident_rows
 from dashboard.analysis.reach import reach_figures
 from dashboard.analysis.zones import builtin_zone_layers, preset_zone, zone_metrics
-from dashboard.cli.common import about, iso_date, positive_km, warn, zone_file
-from dashboard.data.reach_presets import GBAD_SYSTEMS, aircraft_profile, gbad_system
+from dashboard.cli.analysis_args import (
+    ReachChoice,
+    add_effectiveness_argument,
+    add_reach_arguments,
+    launchers,
+    reach_choice,
+)
+from dashboard.cli.common import about, iso_date, warn, zone_file
 from dashboard.geo.errors import InputError
 from dashboard.geo.nato import nato_border_on
 from dashboard.io.layers_io import load_layer
@@ -43,39 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="GeoJSON file with the zone polygon(s); several are measured as one")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="NATO border as of this date (default today)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    g = p.add_argument_group("reach from NATO soil")
-    g.add_argument("--bases", metavar="ICAO[,ICAO...]",
-                   help="air bases by ICAO code (the air_bases layer), e.g. EPRZ,EPLK")
-    g.add_argument("--aircraft", metavar="NAME",
-                   help="aircraft preset for the combat radius: f-16 (805 km, a lower bound), "
-                        "eurofighter (465 km of 465-555)")
-    g.add_argument("--radius-km", type=positive_km, metavar="R", help="combat radius, km")
-    g.add_argument("--speed-kmh", type=float, metavar="V",
-                   help="cruise speed, km/h (no preset gives one; without it no minutes)")
-    g.add_argument("--gbad", action="append", metavar="LAT,LON,KM", default=[],
-                   help="an air-defence launcher and its range in km or a preset "
-                        f"({', '.join(GBAD_SYSTEMS)}); repeatable")
-    p.add_argument("--effectiveness", action="store_true",
-                   help="for each incident with an origin hypothesis: the share of straight "
-                        "geodesic flight paths crossing the zone, km inside, impact inside")
+    add_reach_arguments(p)
+    add_effectiveness_argument(p)
     p.set_defaults(func=run)
-
-
-def gbad_arg(text: str) -> tuple[float, float, float]:
-    """``LAT,LON,KM`` (KM a number or a preset name) as ``(lon, lat, km)``."""
-    parts = [t.strip() for t in str(text).split(",")]
-    if len(parts) != 3:
-        raise InputError(f"--gbad takes LAT,LON,KM (e.g. 50.11,22.02,160 or 50.11,22.02,patriot), "
-                         f"got {text!r}")
-    try:
-        lat, lon = float(parts[0]), float(parts[1])
-    except ValueError:
-        raise InputError(f"--gbad {text!r}: LAT and LON must be decimal degrees") from None
-    try:
-        km = float(parts[2])
-    except ValueError:
-        km = gbad_system(parts[2]).range_km
-    return lon, lat, km
 
 
 def _zone(args: argparse.Namespace) -> tuple[BaseGeometry, str, dict[str, Any]]:
@@ -99,23 +74,7 @@ def _preset_about(zone_id: str) -> dict[str, Any]:
     return {"rule": str(row.get("rule") or ""), "sources": [str(s) for s in sources]}
 
 
-def _reach_inputs(args: argparse.Namespace) -> tuple[Any, ...] | None:
-    """(bases, radius km, speed km/h, aircraft preset) of the reach flags, checked; None without."""
-    wanted = (args.aircraft, args.radius_km, args.speed_kmh)
-    if args.bases is None:
-        if any(v is not None for v in wanted):
-            raise InputError("--aircraft, --radius-km and --speed-kmh need --bases ICAO[,ICAO...]")
-        return None
-    if (args.aircraft is None) == (args.radius_km is None):
-        raise InputError("with --bases give either --aircraft NAME or --radius-km R")
-    bases = base_positions(args.bases.split(","))
-    plane = aircraft_profile(args.aircraft) if args.aircraft is not None else None
-    radius = plane.radius_km if plane is not None else args.radius_km
-    speed = args.speed_kmh if args.speed_kmh is not None else (plane.speed_kmh if plane else None)
-    return bases, radius, speed, plane
-
-
-def _reach(inputs: tuple[Any, ...], geom: BaseGeometry) -> dict[str, Any]:
+def _reach(inputs: ReachChoice, geom: BaseGeometry) -> dict[str, Any]:
     bases, radius, speed, plane = inputs
     out = reach_figures(geom, bases, radius, speed).to_dict()
     if plane is not None:
@@ -128,15 +87,15 @@ def run(args: argparse.Namespace) -> int:
     geom, label, preset = _zone(args)
     on = iso_date(args.date)
     day = on or date.today()
-    launchers = [gbad_arg(t) for t in args.gbad]
-    reach = _reach_inputs(args)
+    found = launchers(args)
+    reach = reach_choice(args)
     m = zone_metrics(geom, day, builtin_zone_layers()).to_dict()
     m.update(preset)
     if reach is not None:
         m["reach"] = _reach(reach, geom)
-    if launchers:
+    if found:
         border = nato_border_on(day, load_layer("nato_border"))
-        m["gbad"] = gbad_cover(geom, launchers, border).to_dict()
+        m["gbad"] = gbad_cover(geom, found, border).to_dict()
     if args.effectiveness:
         m.update(_effectiveness(geom))
     if args.json:
