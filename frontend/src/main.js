@@ -5,11 +5,11 @@ import {PathLayer, ScatterplotLayer} from '@deck.gl/layers';
 import {JSONConverter, JSONConfiguration} from '@deck.gl/json';
 import GeoTableLayer from './geotable-layer.js';
 import {putBlobs, lookup, hasFailed, failedCount, toAsk, setOnLoaded, whenRequested} from './store.js';
-import {componentReady, onRender, setFrameHeight} from './streamlit.js';
+import {componentReady, onRender} from './streamlit.js';
 import {emit, sentEvents} from './events.js';
 import {round} from './coords.js';
 import {Drawing, EDITABLE_ID} from './draw.js';
-import {UI, TOOLS, UNIT_METRES} from './ui.js';
+import {UI, TOOLS, UNIT_METRES, cycleIndex} from './ui.js';
 import {tooltipText} from './tooltip-text.js';
 import {CLUSTER_DEFAULTS, expansionZoom, membersBounds, overlapAtMaxZoom} from './cluster.js';
 import {periodsFor, periodIndex} from './timeline-play.js';
@@ -53,6 +53,7 @@ const ui = new UI(root, {
   onTool: (name) => setTool(state.tool === name && name !== 'pan' ? 'pan' : name),
   onDelete: () => { if (drawing.deleteSelected()) refresh(); },
   onZoom: (dz) => zoomBy(dz),
+  onHere: (i) => pickHere(i),
   onLegend: (id, checked) => {
     // Rows that toggle the very same layers are one switch (e.g. the NATO border per neighbour).
     const rows = state.args.legend || [];
@@ -368,9 +369,46 @@ function onClick(info, event) {
   if (state.tool !== 'pan') return;
   if (picked && picked.cluster) { expandCluster(picked.cluster, info.x, info.y); return; } // no event: the view follows
   clusterList.hide();
-  emit({type: 'click', lon: round(info.coordinate[0], 6), lat: round(info.coordinate[1], 6),
-    layer: picked ? picked.layer : null, feature: picked && picked.id != null ? String(picked.id) : null,
-    index: picked && Number.isInteger(picked.index) ? picked.index : null});
+  // every feature under the click, topmost first; a click again on the same spot picks
+  // the next one (docs/map-protocol.md, "Clicks on stacked features")
+  const items = featuresHere(info, picked);
+  const click = {x: info.x, y: info.y, view: state.lastViewKey, keys: items.map((it) => `${it.layer}\u0000${it.id}`)};
+  state.here = {...click, items, coordinate: info.coordinate, index: cycleIndex(state.here, click)};
+  pickHere(state.here.index);
+}
+
+// The features under a click, topmost first, one per layer and feature (deck.gl's
+// depth picking; the clicked pick first), each {layer, id, index, name, layerLabel}.
+function featuresHere(info, picked) {
+  const out = [];
+  const seen = new Set();
+  const add = (p) => {
+    if (!p || p.cluster) return;
+    const key = `${p.layer}\u0000${p.id}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const row = (state.args.legend || []).find((r) => (r.layers || [r.id]).map(String).includes(String(p.layer)));
+    out.push({layer: p.layer, id: p.id, index: p.index, name: tooltipText(p).title || String(p.id ?? p.layer),
+      layerLabel: row && row.label != null ? String(row.label) : String(p.layer)});
+  };
+  add(picked);
+  if (picked && picked.layer === EDITABLE_ID) return out; // a zone of the editor: itself only
+  let deeper = [];
+  try { deeper = deck.pickMultipleObjects({x: info.x, y: info.y, radius: 2, depth: 8}); } catch (err) { deeper = []; }
+  for (const d of deeper) add(pickedFeature(d));
+  return out;
+}
+
+// Pick the `i`-th feature under the last click (none: the position itself).
+function pickHere(i) {
+  const here = state.here;
+  if (!here) return;
+  here.index = i;
+  const p = i >= 0 ? here.items[i] : null;
+  emit({type: 'click', lon: round(here.coordinate[0], 6), lat: round(here.coordinate[1], 6),
+    layer: p ? p.layer : null, feature: p && p.id != null ? String(p.id) : null,
+    index: p && Number.isInteger(p.index) ? p.index : null});
+  ui.showHere(here.items, i);
 }
 
 function onHover(info) {
@@ -597,7 +635,7 @@ function handleRender(args) {
   state.args = args;
   const units = Object.prototype.hasOwnProperty.call(UNIT_METRES, args.units) ? args.units : 'km';
   if (units !== state.units) { state.units = units; updateScale(); }
-  setFrameHeight(Number(args.height) || 640);
+  ui.sizeFrame(args); // args.height, or the window's height with args.fill
   const bg = Array.isArray(args.background) ? args.background : [214, 230, 242];
   root.style.backgroundColor = `rgb(${bg[0]}, ${bg[1]}, ${bg[2]})`;
   putBlobs(args.blobs);

@@ -2,6 +2,7 @@
 // readout (bottom-left), scale bar (bottom-right), hint and tooltip. Every
 // string from data is set with textContent, never as HTML.
 import {formatDD, formatDMS, formatMGRS} from './coords.js';
+import {setFrameHeight} from './streamlit.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** Metres in one of the map's distance units (the args' `units`). */
@@ -18,6 +19,61 @@ const ICONS = {
   zoomIn: ['M10 4v12M4 10h12'],
   zoomOut: ['M4 10h12'],
 };
+
+// The frame's height when args.fill is set (docs/map-protocol.md, "The page at every
+// size"): the window's height below the frame's top, less FILL_BOTTOM_PX (the page's
+// bottom padding and the frame's line box, so the page itself never scrolls); at least
+// FILL_MIN_PX. In a window at most NARROW_PX wide (a phone: Streamlit stacks the
+// columns) the map takes NARROW_SHARE of the window's height, so the page keeps a
+// strip to scroll by outside the map.
+export const FILL_BOTTOM_PX = 28;
+export const FILL_MIN_PX = 320;
+export const NARROW_PX = 640;
+export const NARROW_SHARE = 0.62;
+// A legend on a map narrower than this starts folded.
+export const LEGEND_FOLD_WIDTH_PX = 560;
+// A click within this many CSS px of the last one, on the same features and view,
+// picks the next feature under it (docs/map-protocol.md, "Clicks on stacked features").
+export const SAME_SPOT_PX = 4;
+// After the first draw, the loading indicator comes back only when layers take longer.
+const LOADING_AGAIN_MS = 600;
+
+/**
+ * The frame height (CSS px) that fills the parent window below the frame, or
+ * `fallback` when the parent cannot be read.
+ */
+export function fillHeight(fallback) {
+  let win; let frame;
+  try {
+    win = window.parent;
+    frame = window.frameElement;
+    if (!win || win === window || !frame) return fallback;
+    const H = win.innerHeight; const W = win.innerWidth;
+    if (!(H > 0 && W > 0)) return fallback;
+    // the frame's top in the page: Streamlit scrolls its main area (wide) or, with our
+    // page CSS, the document (narrow); either scroll offset is added back
+    const main = frame.closest('[data-testid="stMain"]');
+    const top = frame.getBoundingClientRect().top + (main ? main.scrollTop : 0) + (win.scrollY || 0);
+    const room = Math.floor(H - Math.max(0, top) - FILL_BOTTOM_PX);
+    if (W <= NARROW_PX) return Math.max(FILL_MIN_PX, Math.min(room, Math.round(H * NARROW_SHARE)));
+    return Math.max(FILL_MIN_PX, room);
+  } catch (err) {
+    return fallback;
+  }
+}
+
+/**
+ * Which of the features under a click to pick: 0 (the topmost), or the one after
+ * the last pick when this click is on the same spot (within SAME_SPOT_PX), in the
+ * same view, over the same features. `prev` and `click` are {x, y, view, keys, index}.
+ */
+export function cycleIndex(prev, click) {
+  const n = click.keys.length;
+  if (!n) return -1;
+  const same = prev && prev.view === click.view && Math.hypot(prev.x - click.x, prev.y - click.y) <= SAME_SPOT_PX
+    && prev.keys.length === n && prev.keys.every((k, i) => k === click.keys[i]);
+  return same ? (prev.index + 1) % n : 0;
+}
 
 export const TOOLS = {
   pan: {label: 'Pan and select', hint: ''},
@@ -72,11 +128,86 @@ export class UI {
     this.tooltip = el('div', {class: 'tooltip', role: 'tooltip'});
     this.tooltip.hidden = true;
     this.hint.hidden = true;
-    root.append(this.map, this.toolbar, this.legend, this.hint, this.readout, this.scale, this.tooltip);
+    this.loading = el('div', {class: 'loading', role: 'status', 'aria-live': 'polite'});
+    this.loading.append(el('span', {class: 'loading-spinner', 'aria-hidden': 'true'}), el('span', {class: 'loading-text'}, 'Loading the map layers…'));
+    this.here = el('div', {class: 'here', role: 'group', 'aria-label': 'Features at the clicked spot'});
+    this.here.hidden = true;
+    root.append(this.map, this.toolbar, this.legend, this.hint, this.here, this.readout, this.scale, this.tooltip, this.loading);
     this._buildReadout();
     this._buildLegendShell();
     this.toolsKey = null;
+    this._watchReady(root);
+    // deck.gl's canvas takes the keyboard (arrows pan, + and - zoom): name it
+    new MutationObserver(() => {
+      const canvas = this.map.querySelector('canvas');
+      if (canvas && !canvas.hasAttribute('aria-label')) canvas.setAttribute('aria-label', 'Map: arrow keys pan, + and − zoom');
+    }).observe(this.map, {childList: true});
   }
+
+  // ---- loading: shown until the map's data-ready is first "1"; after that only when
+  // layers keep it at "0" for longer than LOADING_AGAIN_MS
+  _watchReady(root) {
+    this.everReady = false;
+    this.loadingTimer = null;
+    const update = () => {
+      clearTimeout(this.loadingTimer);
+      if (root.dataset.ready === '1') {
+        this.everReady = true;
+        this.loading.hidden = true;
+        return;
+      }
+      if (!this.everReady) { this.loading.hidden = false; return; }
+      this.loadingTimer = setTimeout(() => { if (root.dataset.ready !== '1') this.loading.hidden = false; }, LOADING_AGAIN_MS);
+    };
+    new MutationObserver(update).observe(root, {attributes: true, attributeFilter: ['data-ready']});
+    update();
+  }
+
+  // ---- frame height: args.height, or with args.fill the window's height (see fillHeight),
+  // followed when the window is resized
+  sizeFrame(args) {
+    this.frameArgs = args;
+    const fallback = Number(args.height) || 640;
+    setFrameHeight(args.fill ? fillHeight(fallback) : fallback);
+    if (args.fill && !this.watchingWindow) {
+      this.watchingWindow = true;
+      try {
+        window.parent.addEventListener('resize', () => {
+          clearTimeout(this.resizeTimer);
+          this.resizeTimer = setTimeout(() => this.sizeFrame(this.frameArgs), 100);
+        });
+      } catch (err) { /* a parent we may not read: the frame keeps args.height */ }
+    }
+  }
+
+  // ---- the features under the last click (topmost first): which one is picked, and
+  // buttons to pick another ("Next feature here", or one by name)
+  showHere(items, current) {
+    if (!items || items.length < 2) { this.hideHere(); return; }
+    const head = el('div', {class: 'here-head'});
+    head.append(el('span', {class: 'here-title'}, `Here: ${current + 1} of ${items.length}`));
+    const next = el('button', {type: 'button', class: 'here-next', 'data-action': 'next-here', title: 'Pick the next feature under the click'}, 'Next feature here');
+    next.addEventListener('click', () => this.handlers.onHere((current + 1) % items.length, true));
+    const close = el('button', {type: 'button', class: 'here-close', 'aria-label': 'Close the list', title: 'Close'}, '×');
+    close.addEventListener('click', () => this.hideHere());
+    head.append(next, close);
+    const list = el('ul', {class: 'here-items'});
+    items.forEach((item, i) => {
+      const b = el('button', {type: 'button', class: 'here-item', 'aria-pressed': String(i === current),
+        'data-layer': String(item.layer), 'data-feature': item.id == null ? '' : String(item.id)});
+      b.append(el('span', {class: 'here-name'}, item.name), el('span', {class: 'here-layer'}, item.layerLabel));
+      b.addEventListener('click', () => this.handlers.onHere(i, false));
+      const li = el('li');
+      li.appendChild(b);
+      list.appendChild(li);
+    });
+    this.here.replaceChildren(head, list);
+    this.here.dataset.current = String(current);
+    this.here.dataset.count = String(items.length);
+    this.here.hidden = false;
+  }
+
+  hideHere() { this.here.hidden = true; }
 
   // ---- toolbar
   setTools(names, active, canDelete) {
@@ -118,6 +249,7 @@ export class UI {
   setHint(text) {
     this.hint.textContent = text || '';
     this.hint.hidden = !text;
+    if (text) this.hideHere(); // a tool's hint takes the top of the map
   }
 
   // ---- legend
@@ -139,8 +271,9 @@ export class UI {
   setLegend(rows, visible) {
     this.legend.hidden = !rows.length;
     const key = JSON.stringify(rows.map((r) => [r.id, r.label, r.color, r.kind]));
-    if (this.legendKey === null && rows.length && rows.length * 24 + 40 > 0.5 * (this.map.clientHeight || 640)) {
-      this._setLegendOpen(false); // a small map starts with the legend folded
+    const narrow = (this.map.clientWidth || window.innerWidth || 800) < LEGEND_FOLD_WIDTH_PX;
+    if (this.legendKey === null && rows.length && (narrow || rows.length * 24 + 40 > 0.5 * (this.map.clientHeight || 640))) {
+      this._setLegendOpen(false); // a small or narrow map (a phone) starts with the legend folded
     }
     if (key !== this.legendKey) {
       this.legendKey = key;
