@@ -24,6 +24,8 @@ keys (:mod:`dashboard.state.incidents`); the zones page owns the ``zones_*``, ``
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from dashboard.state import session as appstate
@@ -31,24 +33,52 @@ from dashboard.ui import sidebar
 from dashboard.ui.login import signed_in
 
 TITLE = "NATO eastern flank – incident map"
+#: The browser tab's icon: Streamlit's own favicon, a file the app serves itself.
+FAVICON = str(Path(st.__file__).parent / "static" / "favicon.png")
 
 #: The map is the page: little padding around it (our own CSS, no user data in it).
+#:
+#: - Wide windows: the map fills the window's height (``map_view(fill=True)``) and stays
+#:   put (sticky) while a long panel beside it scrolls the page.
+#: - Phone-wide windows (Streamlit stacks the columns below 640 px): the document
+#:   scrolls, not Streamlit's inner main area, with the header (the sidebar button,
+#:   which holds the page navigation there) fixed on top; the map takes 62 % of the
+#:   window, so the page scrolls past it.
+#: - A collapsed sidebar's controls are hidden, not only moved off screen, so Tab never
+#:   walks into them (after its 0.3 s slide; an expanded one is shown at once).
 PAGE_CSS = """<style>
 .block-container {padding-top: 3.2rem; padding-bottom: 1rem; padding-left: 1.2rem;
                   padding-right: 1.2rem; max-width: 100%;}
 [data-testid="stMetricValue"] {font-size: 1.35rem;}
 [data-testid="stMetricLabel"] p {font-size: 0.8rem;}
 .st-key-pick-panel h3 {font-size: 1.15rem; line-height: 1.3;}
+section[data-testid="stSidebar"][data-collapsed="true"] [data-testid="stSidebarContent"],
+section[data-testid="stSidebar"][data-collapsed="true"] [data-testid="stSidebarContent"] * {
+  visibility: hidden !important; transition: visibility 0s linear 0.3s;}
+@media (min-width: 641px) {
+  [data-testid="stColumn"]:has(.st-key-map-column) {position: sticky; top: 4.2rem;
+                                                     align-self: flex-start;}
+}
+@media (max-width: 640px) {
+  .stApp, .stApp [data-testid="stAppViewContainer"] {position: relative; overflow: visible;
+                                                     height: auto; min-height: 100vh;}
+  .stApp [data-testid="stMain"] {position: relative; overflow: visible; height: auto;}
+  .stApp header[data-testid="stHeader"] {position: fixed;}
+  .stApp section[data-testid="stSidebar"] {position: fixed !important; top: 0; left: 0;
+                                           height: 100vh !important;}
+}
 </style>"""
 
-st.set_page_config(page_title=TITLE, page_icon="🛰️", layout="wide",
+# The tab's icon is a file the app serves: without it a page's :material/ icon would be the
+# favicon, fetched from fonts.gstatic.com, and the app makes no request off its own server.
+st.set_page_config(page_title=TITLE, page_icon=FAVICON, layout="wide",
                    initial_sidebar_state="collapsed")
 if not signed_in():  # only when .streamlit/secrets.toml has an [auth] section
     st.stop()
 home = st.Page("ui/home.py", title="Explore", url_path="home", default=True, visibility="hidden")
-explore = st.Page("ui/explore.py", title="Explore", icon="🗺️", url_path="explore")
-zones = st.Page("ui/zones.py", title="No-fly zones", icon="✏️", url_path="zones")
-incidents = st.Page("ui/incidents.py", title="Incidents", icon="📋", url_path="incidents")
+explore = st.Page("ui/explore.py", title="Explore", icon=":material/map:", url_path="explore")
+zones = st.Page("ui/zones.py", title="No-fly zones", icon=":material/edit_location_alt:", url_path="zones")
+incidents = st.Page("ui/incidents.py", title="Incidents", icon=":material/list_alt:", url_path="incidents")
 page = st.navigation([home, explore, zones, incidents], position="top")
 if "scenario" in st.query_params and page.url_path != "zones":
     st.switch_page(zones, query_params=dict(st.query_params))  # links of the old form: /?scenario=

@@ -32,6 +32,7 @@ from dashboard.ui.mapview import hidden_layers, map_view, take_events
 from dashboard.ui.widgets import inert_table, md
 
 MAP_KEY = "explore_map"
+#: The map's height when the browser cannot size it from the window (it fills the window).
 MAP_HEIGHT_PX = 700
 HEADLINES = (("Strike → NATO border", "NATO border"), ("Strike → Ukraine", "Ukraine"),
              ("Strike → Belarus", "Belarus"), ("Strike → Russia", "Russia"))
@@ -138,24 +139,27 @@ def feature_table(feature: FeatureReport, units: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["figure", "value"]).set_index("figure")
 
 
-def selection_tab(state: Any, picked: dict, report: PointReport,
-                  feature: FeatureReport | None) -> None:
-    """What was picked: its position, and its distances; a polygon or line also as itself."""
+def pick_panel(state: Any, picked: dict, report: PointReport,
+               feature: FeatureReport | None) -> None:
+    """What was picked: a polygon or line first as itself, then the position and its
+    distances.  Something picked on the map is shown at the top of the panel (beside
+    the map on a wide window, directly under it on a phone), so its figures are read
+    without scrolling the map away; the incident's own report sits in the Selection tab."""
     state = Session.of(state)
-    with st.container(key="pick-panel"):
+    with st.container(key="pick-panel", border=bool(state.picked)):
         origin = "Selected on map" if state.picked else "Selected incident"
         name = str(picked["name"])
         st.subheader(f"{origin}: {md(name if picked['layer'] == 'position' else name.split(',')[0])}")
         st.caption(f"layer: {md(picked['layer'])}" + (" · measured from the clicked position"
                                                    if feature is not None else ""))
+        if feature is not None:
+            st.markdown(f"**The {feature.kind} itself**")
+            st.table(inert_table(feature_table(feature, state.units)))
         st.markdown(f"**Position** {picked['lat']:.5f}, {picked['lon']:.5f}  \n"
                     f"**DMS** {report.dms}  \n**MGRS** {report.mgrs}")
         if report.outside_coverage:
             st.warning(md(report.outside_coverage))
         st.table(inert_table(appstate.report_table(report, state.units)))
-        if feature is not None:
-            st.markdown(f"**The {feature.kind} itself**")
-            st.table(inert_table(feature_table(feature, state.units)))
         if state.picked:
             st.button("Back to the incident", key="unpick", on_click=appstate.unpick,
                       args=(state,))
@@ -264,18 +268,24 @@ def main() -> None:
     with st.spinner("Computing geodesic buffers and distances…"):
         scene, report, feature = compute(state, measure)
     map_col, panel_col = st.columns([3.3, 1], gap="small")
-    with map_col:
+    with map_col, st.container(key="map-column"):  # sticky on a wide window (app.py)
         map_view(scene, key=MAP_KEY, mode="explore", view_request=state.view_request,
-                 measure=measure, height=MAP_HEIGHT_PX)
+                 measure=measure, height=MAP_HEIGHT_PX, fill=True)
         state.view_request = None  # sent once: a re-mounted map opens on the scene's view
     with panel_col:
         search_box(state)
+        if state.picked:
+            pick_panel(state, picked, report, feature)
         headline(state, incident)
         if measure and not measure_error:
             measure_result(measure, state.units)
         sel, meas, figs, export = st.tabs(["Selection", "Measure", "Figures", "Export"])
         with sel:
-            selection_tab(state, picked, report, feature)
+            if state.picked:
+                st.caption("What you picked on the map is shown at the top of this panel; "
+                           "“Back to the incident” there returns to the incident.")
+            else:
+                pick_panel(state, picked, report, feature)
         with meas:
             measure_tab(state, picked, measure, measure_error)
         with figs:

@@ -74,7 +74,7 @@ def map_view(scene: Scene, *, key: str, mode: str = "explore",
              editable: gpd.GeoDataFrame | Mapping[str, Any] | None = None,
              view_request: Mapping[str, Any] | None = None,
              measure: Sequence[Sequence[float]] | None = None,
-             height: int = 640) -> None:
+             height: int = 640, fill: bool = False) -> None:
     """Draw ``scene`` on the one map (events come from :func:`take_events`).
 
     Parameters
@@ -93,12 +93,16 @@ def map_view(scene: Scene, *, key: str, mode: str = "explore",
     measure : ((lon, lat), (lon, lat)), optional
         The measured pair, degrees.
     height : int
-        Frame height, px.
+        Frame height, px (with ``fill``: used only when the browser cannot read the window).
+    fill : bool
+        Size the frame from the browser window instead: the window's height below the
+        map's top (62 % of it on a phone-wide window, so the page still scrolls beside
+        the map); see ``docs/map-protocol.md``, "The page at every size".
     """
     book = _book(key)
     args, sent = build_args(scene, book["sent"], mode=mode, editable=editable,
                             view_request=view_request, measure=measure, height=height,
                             hidden=hidden_layers())
-    _component(key=key, default=None, **args)
+    _component(key=key, default=None, fill=bool(fill), **args)
     book.update(sent=sent,
                 layer_ids=frozenset(lid for row in args["legend"] for lid in row["layers"]))
