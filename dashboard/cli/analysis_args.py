@@ -108,7 +108,7 @@ def reach_choice(args: argparse.Namespace) -> ReachChoice | None:
     return ReachChoice(bases, radius, speed, plane)
 
 
-def add_origin_arguments(p: argparse.ArgumentParser, preset_flags: Sequence[str] = ("--preset",),
+def add_origin_arguments(p: argparse._ActionsContainer, preset_flags: Sequence[str] = ("--preset",),
                          ) -> None:
     """``--range-km MIN MAX``, the munition preset (``preset_flags``; dest ``munition``),
     ``--bearing FROM TO`` and ``--from CC[,CC...]`` (dest ``launch_countries``)."""
