@@ -296,6 +296,10 @@ def test_brief_of_a_zoomed_view_covers_that_view(explore):
     settle(page)
 
     page.get_by_role("tab", name="Export").click()
+    # what was picked on the map now heads the panel, so the Export tab sits lower: scroll
+    # the menu to the middle first, as a person would (one opened at the window's bottom
+    # edge scrolls the page to show its options, which closes it)
+    page.locator(".st-key-brief_fmt").evaluate("(el) => el.scrollIntoView({block: 'center'})")
     page.locator(".st-key-brief_fmt").click()
     page.get_by_role("option", name="svg").click()
     settle(page)
