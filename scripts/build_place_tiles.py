@@ -194,9 +194,10 @@ def stale(out_dir: Path, files: dict[str, bytes]) -> list[str]:
     return sorted(set(wrong) | (_managed(out_dir) - set(files)))
 
 
-def build(out_dir: Path = PLACES_DIR) -> dict[str, bytes]:
-    """Write the files into ``out_dir`` and remove older tiles; returns the files."""
-    files = expected_files()
+def write_files(out_dir: Path, files: dict[str, bytes]) -> dict[str, bytes]:
+    """Write ``files`` into ``out_dir`` (only those that differ) and remove the tiles,
+    browser indexes and index of older builds; returns ``files``.  Shared with
+    ``scripts/build_context_tiles.py``, which tiles lines and polygons the same way."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         path = out_dir / name
@@ -205,6 +206,11 @@ def build(out_dir: Path = PLACES_DIR) -> dict[str, bytes]:
     for name in _managed(out_dir) - set(files):
         (out_dir / name).unlink()
     return files
+
+
+def build(out_dir: Path = PLACES_DIR) -> dict[str, bytes]:
+    """Write the files into ``out_dir`` and remove older tiles; returns the files."""
+    return write_files(out_dir, expected_files())
 
 
 def main(argv: list[str] | None = None) -> int:

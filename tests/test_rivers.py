@@ -1,6 +1,8 @@
-"""Rivers and wide water (issue 20 item 2): the five rivers the issue names are in
+"""Rivers and wide water (issue 20 items 2, 3): the five rivers the issue names are in
 ``geodata/rivers.geojson``, checked against points known to lie on them by geodesic
-distances of our own; the files' form and provenance.
+distances of our own; the files' form and provenance; the context tiles
+(``scripts/build_context_tiles.py``) equal a rebuild, hold their features inside their
+tiles, lose no river length, and keep the first load small.
 
 Where the points come from:
 
@@ -27,8 +29,10 @@ import shapely
 from geo_reference import GEOD
 from shapely.geometry import shape
 
-from conftest import GEODATA, geodata_features
+from conftest import GEODATA, ROOT, geodata_features, script_module
+from dashboard.render.geotable import from_bin, read_header
 
+CONTEXT = ROOT / "dashboard" / "ui" / "mapview" / "frontend" / "context"
 REGION_BOX = (4.0, 40.0, 45.0, 72.0)
 
 #: (river, geonameid, name) of towns on the river (GeoNames, geodata/places.tsv).
@@ -129,3 +133,64 @@ def test_manifest_names_sources_and_licences():
     assert (w["registry"], w["package"], w["version"]) == ("npm", "@geo-maps/earth-rivers-10m", "0.6.0")
     assert w["licence"] == "ODbL 1.0" and "© OpenStreetMap contributors" in w["attribution"]
     assert w["archive_sha256"] == "64b22e532023d2e752da192e490f03608aa481dfbedc23f539c792d01809457d"
+
+
+# ------------------------------------------------------------------ tiles
+@cache
+def tiler():
+    return script_module("build_context_tiles")
+
+
+@cache
+def files() -> dict[str, bytes]:
+    return tiler().expected_files()
+
+
+def test_committed_tiles_equal_a_rebuild():
+    assert tiler().CONTEXT_DIR == CONTEXT
+    assert tiler().stale(CONTEXT, files()) == []
+
+
+def test_every_tile_holds_its_pieces_inside_it_and_no_length_is_lost():
+    index = json.loads(files()["index.json"])
+    by_layer = {lyr["layer"]: lyr for lyr in index["layers"]}
+    for name in ("rivers", "wide_water"):
+        full = next(b for b in by_layer[name]["bands"] if b["band"] == "full")
+        d = full["tileDeg"]
+        assert d == 2
+        total = 0.0
+        for key, tile in full["tiles"].items():
+            x, y = (int(v) for v in key.split("_"))
+            assert x % d == 0 and y % d == 0
+            table = from_bin(files()[tile["file"]])
+            assert len(table) == tile["features"] > 0
+            xy = table.coords.reshape(-1, 2)
+            assert (xy[:, 0] >= x).all() and (xy[:, 0] <= x + d).all(), (name, key)
+            assert (xy[:, 1] >= y).all() and (xy[:, 1] <= y + d).all(), (name, key)
+            geoms = table.geometries()
+            total += sum(g.length if name == "rivers" else g.area for g in geoms)
+        source = [shape(f["geometry"]) for f in geodata_features(name)]
+        want = sum(g.length if name == "rivers" else g.area for g in source)
+        assert total == pytest.approx(want, rel=1e-4), name  # float32 coordinates in the tiles
+
+
+def test_overview_is_small_and_drawn_below_zoom_8_only():
+    browser = json.loads(files()[json.loads(files()["index.json"])["url"].split("/")[-1]])
+    rivers_bands = {b["band"]: b for b in next(lyr for lyr in browser["layers"]
+                                               if lyr["layer"] == "rivers")["bands"]}
+    assert rivers_bands["overview"]["maxZoom"] == rivers_bands["full"]["minZoom"] == 8
+    water = next(lyr for lyr in browser["layers"] if lyr["layer"] == "wide_water")
+    assert [b["minZoom"] for b in water["bands"]] == [9]
+    overview = files()[rivers_bands["overview"]["tiles"]["all"]]
+    index_bytes = len(files()[json.loads(files()["index.json"])["url"].split("/")[-1]])
+    # what the default view fetches: the browser index and the overview (issue 20: <= 300 kB new)
+    assert len(overview) + index_bytes <= 160_000
+    assert read_header(overview)["ids"] == ["overview"]
+
+
+def test_tiles_are_small():
+    index = json.loads(files()["index.json"])
+    for lyr in index["layers"]:
+        for b in lyr["bands"]:
+            for t in b["tiles"].values():
+                assert t["bytes"] <= (200_000 if b["tileDeg"] == 0 else 20_000), t["file"]
