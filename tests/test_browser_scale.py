@@ -257,8 +257,8 @@ def test_tooltip_has_readable_names_and_units(explore):
     assert m, tip
     assert float(m.group(1)) == pytest.approx(precision_m / 1852, abs=0.005)
     assert "time (UTC):" in tip
-    # its label: the place up to the first comma ("Przewodów, gmina …")
-    assert "Przewodów" in frame_of(page).evaluate("() => window.nfzMap.labels()")
+    # its label: the village and the date (dashboard/scene/incident_labels.py)
+    assert "Przewodów · 2022-11-15" in frame_of(page).evaluate("() => window.nfzMap.labels()")
     # textContent: the lines are text nodes only
     assert frame_of(page).evaluate(
         "() => document.querySelectorAll('.tooltip *:not(div)').length") == 0
