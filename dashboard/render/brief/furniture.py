@@ -30,6 +30,8 @@ from dashboard.render.mapframe import (
 # ------------------------------------------------------------------ graticule
 
 Graticule = list[tuple[float, shapely.LineString]]
+#: Round graticule steps, degrees, densest first.
+GRATICULE_STEPS_DEG: tuple[float, ...] = (0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 15, 30)
 
 
 def _graticule_lines(proj: MapProjection, frame_ll: Box) -> tuple[list[np.ndarray], Graticule, Graticule]:
@@ -38,7 +40,9 @@ def _graticule_lines(proj: MapProjection, frame_ll: Box) -> tuple[list[np.ndarra
     Returns every line's coordinates (metres), then (longitude, line) and (latitude, line) pairs.
     """
     lw, ls, le, ln = frame_ll
-    step = next((st for st in (0.25, 0.5, 1, 2, 5, 10, 15, 30)
+    # the densest round step with at most 9 meridians and 7 parallels: a zoomed-in view
+    # still gets at least two labels on each axis (0.1 and 0.2 degree steps)
+    step = next((st for st in GRATICULE_STEPS_DEG
                  if (le - lw) / st <= 9 and (ln - ls) / st <= 7), 30)
     lons = np.arange(math.floor(lw / step) * step, le + step, step)
     lats = np.arange(math.floor(ls / step) * step, ln + step, step)
