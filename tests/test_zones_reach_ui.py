@@ -3,7 +3,9 @@ launchers give the core's figures, the bands and discs reach the map, the compar
 its reach, GBAD and effectiveness columns, and a bad launcher line is one message."""
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
 from test_zones_ui import ok, open_page, table, zones
@@ -73,3 +75,26 @@ def test_bad_launcher_line_is_one_message_and_effectiveness_column():
     rows = eff.effectiveness(preset_zone("lviv-volyn"), eff.default_hypotheses(incident_rows()))
     hits = sum(x.share_at_least(eff.MIN_KM) >= eff.MIN_SHARE for x in rows)
     assert cell == f"{hits} of {len(rows)}"
+
+
+@pytest.mark.slow
+def test_the_pages_brief_carries_the_reach_and_air_defence_figures():
+    at = open_page()
+    at.selectbox(key="build_preset").set_value("ua-border-oblasts")
+    at.button(key="build_preset_add").click().run()
+    at.multiselect(key=BASES_KEY).set_value(["EPRZ", "EPLK"])
+    at.selectbox(key=AIRCRAFT_KEY).set_value("f-16")
+    at.text_area(key=GBAD_KEY).input("50.11, 22.02, patriot")
+    at.selectbox(key="brief_fmt").set_value("svg")
+    ok(at.run())
+    at.button(key="brief_make").click()
+    ok(at.run())
+    raw = at.session_state["brief_file"][1].decode("utf-8")
+    svg = " ".join(html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", raw))
+    (z,) = zones(at)
+    r = reach_figures(z.geometry, [EPRZ, EPLK], 805.0, None)
+    g = gbad_cover(z.geometry, [(22.02, 50.11, 160.0)],
+                   nato_border_on(at.session_state["as_of"], load_layer("nato_border")))
+    assert f"{100 * r.share:.1f} % of " in svg, svg[:2000]
+    assert f"{100 * g.zone_share:.1f} % of " in svg
+    assert "Reach from NATO soil" in svg and "Air-defence discs" in svg

@@ -19,15 +19,15 @@ from dashboard.geo.coords import parse_position
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import inverse_km
 from dashboard.geo.units import format_area, format_distance
-from dashboard.render.export import BRIEF_MIME, brief_bytes, spreadsheet_safe
+from dashboard.render.export import spreadsheet_safe
 from dashboard.scene.compose import build_scene
-from dashboard.scene.compose.subject import brief_file_name
 from dashboard.scene.model import Scene
 from dashboard.state import incident_form
 from dashboard.state import incidents as incidentfilter
 from dashboard.state import session as appstate
 from dashboard.state.fields import Session
 from dashboard.state.search import find_place
+from dashboard.ui.brief_box import brief_controls
 from dashboard.ui.mapview import hidden_layers, map_view, take_events
 from dashboard.ui.widgets import inert_table, md
 
@@ -219,43 +219,8 @@ def export_tab(scene: Scene) -> None:
                        file_name=f"{choice}.csv",
                        mime="text/csv", key="dl_csv", on_click="ignore")
     st.markdown("**Briefing map of the current view**")
-    fmt = st.selectbox("Format", list(BRIEF_MIME), key="brief_fmt")
-    size = st.selectbox("Size", ["slide", "a4"], key="brief_size",
-                        format_func=lambda v: {"slide": "Slide 1920×1080",
-                                               "a4": "A4 landscape, 300 dpi"}[v])
-    marking = st.text_input("Marking banner", key="brief_marking", placeholder="e.g. UNCLASSIFIED")
     shown_scene = appstate.without_layers(scene, hidden_layers())
-    brief_box(shown_scene, fmt, size, marking, brief_file_name(shown_scene, fmt))
-
-
-def _brief_signature(scene: Scene, fmt: str, size: str, marking: str | None) -> str:
-    """What a brief depends on, as text: a made brief is offered while this stays."""
-    return repr((fmt, size, (marking or "").strip(), scene.view, scene.title, scene.subtitle,
-                 sorted(scene.metrics.items()), [lyr.name for lyr in scene.layers],
-                 scene.units, scene.as_of))
-
-
-def brief_box(scene: Scene, fmt: str, size: str, marking: str | None, file_name: str) -> None:
-    """"Make briefing map", then "Download briefing map" for as long as the view stays.
-
-    The file is made in the run the button asks for and offered with its bytes, so it
-    stays this session's until the view changes.  (A download made on click belongs
-    to no session: under load another session's rerun can drop it before the
-    browser fetches it.)  A session keeps its last brief only.
-    """
-    state = Session.of(st.session_state)
-    sig = _brief_signature(scene, fmt, size, marking)
-    if st.button("Make briefing map", key="brief_make"):
-        with st.spinner("Drawing the briefing map…"):
-            state.brief_file = (sig, brief_bytes(scene, fmt, size, marking))
-    made = state.brief_file
-    if made and made[0] == sig:
-        st.download_button("Download briefing map", made[1], file_name=file_name,
-                           key="dl_brief", on_click="ignore", mime=BRIEF_MIME[fmt])
-        st.caption(f"File: {md(file_name)}")
-    else:
-        state.brief_file = None
-        st.caption("Make the map of the view as it is now, then download it.")
+    brief_controls(shown_scene)
 
 
 def main() -> None:

@@ -31,7 +31,8 @@ from dashboard.state.mapevents import Click, Drawn, Measure, ViewChange
 from dashboard.state.vertices import n_vertices
 from dashboard.store import Zone
 from dashboard.ui import zone_figures as zf
-from dashboard.ui.mapview import map_view, take_events
+from dashboard.ui.brief_box import brief_controls
+from dashboard.ui.mapview import hidden_layers, map_view, take_events
 from dashboard.ui.scenario_box import scenarios, shared_link
 from dashboard.ui.widgets import attempt, md, md_html, show_queued, swatch
 from dashboard.ui.zone_reach import compare_extra, compare_note, reach_section
@@ -141,6 +142,15 @@ def comparison_columns(df: Any) -> dict[str, Any]:
     return config
 
 
+def brief_section(state: StateLike) -> None:
+    """The briefing map of this page's map: the zones, the reach bands and air-defence
+    discs of the reach section, with their figures in the key-figures box."""
+    with st.expander("Briefing map of this page", icon=":material/picture_as_pdf:"):
+        attempt(lambda: brief_controls(appstate.without_layers(map_scene(state),
+                                                                hidden_layers())),
+                prefix="The briefing map could not be built: ")
+
+
 # -------------------------------------------------------------------------- page
 def render_zones_page(state: StateLike) -> None:
     """Draw the "No-fly zones" page into the current Streamlit script run.
@@ -173,6 +183,7 @@ def render_zones_page(state: StateLike) -> None:
     comparison(state, metrics)
     zone_tools(state, metrics)
     reach_section(state)
+    brief_section(state)
     builders(state, incident)
     scenarios(state, incident)
 

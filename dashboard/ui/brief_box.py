@@ -1,0 +1,54 @@
+"""The briefing-map controls every page with a map offers: format, size, marking, make, download.
+
+Widgets only: the brief is :func:`dashboard.render.export.brief_bytes` of the page's
+own scene, so it shows what the page's map shows (its layers, its figures).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.render.export import BRIEF_MIME, brief_bytes
+from dashboard.scene.compose.subject import brief_file_name
+from dashboard.scene.model import Scene
+from dashboard.state.fields import Session
+from dashboard.ui.widgets import md
+
+SIZES: dict[str, str] = {"slide": "Slide 1920×1080", "a4": "A4 landscape, 300 dpi"}
+
+
+def brief_controls(scene: Scene) -> None:
+    """Format, size and marking, then :func:`brief_box` for ``scene``."""
+    fmt = st.selectbox("Format", list(BRIEF_MIME), key="brief_fmt")
+    size = st.selectbox("Size", list(SIZES), key="brief_size", format_func=SIZES.__getitem__)
+    marking = st.text_input("Marking banner", key="brief_marking", placeholder="e.g. UNCLASSIFIED")
+    brief_box(scene, fmt, size, marking, brief_file_name(scene, fmt))
+
+
+def _brief_signature(scene: Scene, fmt: str, size: str, marking: str | None) -> str:
+    """What a brief depends on, as text: a made brief is offered while this stays."""
+    return repr((fmt, size, (marking or "").strip(), scene.view, scene.title, scene.subtitle,
+                 sorted(scene.metrics.items()), [lyr.name for lyr in scene.layers],
+                 scene.units, scene.as_of))
+
+
+def brief_box(scene: Scene, fmt: str, size: str, marking: str | None, file_name: str) -> None:
+    """"Make briefing map", then "Download briefing map" for as long as the view stays.
+
+    The file is made in the run the button asks for and offered with its bytes, so it
+    stays this session's until the view changes.  (A download made on click belongs
+    to no session: under load another session's rerun can drop it before the
+    browser fetches it.)  A session keeps its last brief only.
+    """
+    state = Session.of(st.session_state)
+    sig = _brief_signature(scene, fmt, size, marking)
+    if st.button("Make briefing map", key="brief_make"):
+        with st.spinner("Drawing the briefing map…"):
+            state.brief_file = (sig, brief_bytes(scene, fmt, size, marking))
+    made = state.brief_file
+    if made and made[0] == sig:
+        st.download_button("Download briefing map", made[1], file_name=file_name,
+                           key="dl_brief", on_click="ignore", mime=BRIEF_MIME[fmt])
+        st.caption(f"File: {md(file_name)}")
+    else:
+        state.brief_file = None
+        st.caption("Make the map of the view as it is now, then download it.")
