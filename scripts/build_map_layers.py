@@ -30,7 +30,7 @@ import json
 import sys
 from pathlib import Path
 
-from dashboard.data.catalogue import CATALOGUE, DYNAMIC_LAYERS
+from dashboard.data.catalogue import CATALOGUE, DYNAMIC_LAYERS, TILED_LAYERS
 from dashboard.io.layers_io import load_layer
 from dashboard.render.deck import layer_table, map_fields
 from dashboard.render.geotable import STATIC_DIR, file_hash, to_bin
@@ -66,7 +66,7 @@ def expected_files() -> dict[str, bytes]:
     """Every file the layers directory should hold, by name, with its bytes."""
     files: dict[str, bytes] = {}
     index: dict[str, dict] = {}
-    for name in (n for n in CATALOGUE if n not in DYNAMIC_LAYERS):
+    for name in (n for n in CATALOGUE if n not in DYNAMIC_LAYERS | TILED_LAYERS):
         layer = static_layer(name)
         ids = layer.gdf[layer.style.id_field].astype(str)
         if not ids.is_unique:

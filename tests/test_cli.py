@@ -29,7 +29,8 @@ def test_layers_json(capsys):
     rows = json.loads(out)
     assert code == 0
     assert {r["name"] for r in rows} == {"countries", "water", "regions", "zones", "nato_border",
-                                         "cities", "incidents", "air_bases", "proposal_places"}
+                                         "cities", "incidents", "air_bases", "proposal_places",
+                                         "rivers", "wide_water"}
     assert all(r["features"] > 0 for r in rows)
     code, out, _ = run(capsys, "layers")
     assert code == 0 and "nato_border" in out

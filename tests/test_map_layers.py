@@ -9,13 +9,13 @@ import pytest
 import shapely
 
 from conftest import ROOT
-from dashboard.data.catalogue import CATALOGUE, DYNAMIC_LAYERS
+from dashboard.data.catalogue import CATALOGUE, DYNAMIC_LAYERS, TILED_LAYERS
 from dashboard.io.layers_io import load_layer
 from dashboard.render.geotable import STATIC_DIR, file_hash, from_bin, static_index
 from dashboard.scene.compose import TOOLTIP_FIELDS
 
 #: The layers shipped as static files (the incidents come from the store).
-STATIC = [n for n in CATALOGUE if n not in DYNAMIC_LAYERS]
+STATIC = [n for n in CATALOGUE if n not in DYNAMIC_LAYERS | TILED_LAYERS]
 
 #: The whole set of static files stays small enough for a first load.
 MAX_TOTAL_BYTES = 3_000_000

@@ -76,6 +76,14 @@ CATALOGUE: dict[str, LayerInfo] = {
                   id_field="id", label_field="id",
                   description="Inland water of 20 km² or more: the holes of OpenStreetMap's "
                               "land polygons."),
+        LayerInfo("wide_water", "Wide rivers", "wide_water.geojson", "polygon",
+                  id_field="id", label_field="id",
+                  description="River surfaces of 5 km² or more (OpenStreetMap river polygons, "
+                              "generalised); drawn from tiles by zoom on the live map."),
+        LayerInfo("rivers", "Rivers", "rivers.geojson", "line",
+                  id_field="id", label_field="id",
+                  description="River centre lines (GSHHG/WDBII, about 1:1M, no names); drawn from "
+                              "tiles by zoom on the live map."),
         LayerInfo("regions", "Oblasts & voivodeships", "regions.geojson", "polygon",
                   id_field="iso_3166_2", label_field="name",
                   description="First-level administrative units (Natural Earth admin-1)."),
@@ -111,3 +119,8 @@ BUILTIN_LAYERS: tuple[str, ...] = tuple(CATALOGUE)
 #: only seeds them (users add, edit and retire incidents), so the map never gets them
 #: as a static file that could be out of date.
 DYNAMIC_LAYERS: frozenset[str] = frozenset({"incidents"})
+
+#: Context layers the live map draws from zoom tiles (``scripts/build_context_tiles.py``,
+#: served from the map component's ``context/`` folder) instead of one static file: too big
+#: for the first load.  Not clickable and without tooltip fields.
+TILED_LAYERS: frozenset[str] = frozenset({"rivers", "wide_water"})

@@ -25,6 +25,7 @@ from pydeck.types import String
 from dashboard.geo.cache import content_token, memoize
 from dashboard.geo.units import from_km
 from dashboard.render.basemap import current_basemap_arg
+from dashboard.render.context_tiles import context_spec
 from dashboard.render.geotable import (
     GeoTable,
     blob_hash,
@@ -303,6 +304,7 @@ def scene_spec(scene: Scene, sent: Collection[str] = frozenset(), hidden: Collec
         spec.pop(k, None)
     spec["layers"] = [{**LAYER_DEFAULTS, **lyr} for lyr in spec.get("layers", [])]
     spec["places"] = places_spec(scene, hidden)
+    spec["context"] = context_spec(hidden)
     return spec, blobs
 
 

@@ -58,6 +58,8 @@ LAYERS: dict[str, LayerStyle] = {
     for s in (
         _builtin("countries", (236, 232, 222, 255), (120, 120, 120, 255), line_width_px=1.0),
         _builtin("water", (198, 219, 236, 255), (150, 185, 215, 255), line_width_px=0.5),
+        _builtin("wide_water", (170, 205, 235, 255), (0, 0, 0, 0), line_width_px=0.0),
+        _builtin("rivers", (0, 0, 0, 0), (90, 150, 210, 255), line_width_px=1.2),
         _builtin("regions", (255, 255, 255, 1), (150, 150, 150, 200), line_width_px=0.6),
         _builtin("zones", (230, 120, 20, 60), (210, 95, 0, 255), line_width_px=2.0),
         _builtin("nato_border", (0, 0, 0, 0), (0, 61, 165, 255), line_width_px=3.0),

@@ -18,6 +18,7 @@ import {ClusterList} from './cluster-list.js';
 import {basemapLayers, basemapState, underBasemap} from './basemap.js';
 import LabelsLayer, {drawnLabels} from './labels-layer.js';
 import {placesLayer, placesViewChanged, setOnIndexLoaded} from './places.js';
+import {contextLayers, contextViewChanged, setOnContextLoaded} from './context.js';
 
 const VIEW_DEBOUNCE_MS = 600;
 const DEFAULT_VIEW = {longitude: 24, latitude: 50.2, zoom: 5.5};
@@ -160,6 +161,12 @@ function refresh() {
   missing = new Set();
   state.incidents = {table: null, visibleIds: null};
   const layers = [...basemapLayers(args, state.hidden), ...(spec.layers || []).map(convertLayer).filter(Boolean)];
+  const context = contextLayers(spec.context, currentViewport(), state.hidden); // context.js: rivers, wide water by zoom
+  if (context.layers.length) {
+    const at = [context.after, 'countries'].map((id) => layers.findIndex((l) => l.id === id)).find((i) => i >= 0);
+    layers.splice(at === undefined ? 0 : at + 1, 0, ...context.layers);
+  }
+  state.pending += context.pending;
   const places = placesLayer(spec.places, currentViewport(), state.hidden); // places.js: tiles by zoom
   if (places.layer) layers.splice(layers.findIndex((l) => l.id === places.after) + 1 || layers.length, 0, places.layer);
   state.pending += places.pending;
@@ -189,6 +196,7 @@ function refresh() {
 }
 setOnLoaded(() => refresh());
 setOnIndexLoaded(() => refresh());
+setOnContextLoaded(() => refresh());
 
 // ---- tools
 function toolNames() {
@@ -283,7 +291,7 @@ function viewChanged() {
   updateScale();
   scheduleView();
   const spec = state.args && (typeof state.args.spec === 'string' ? JSON.parse(state.args.spec) : state.args.spec);
-  if (pruneExpanded(vp) | placesViewChanged(spec && spec.places, vp)) refresh(); // places: the tiles the view needs
+  if (pruneExpanded(vp) | placesViewChanged(spec && spec.places, vp) | contextViewChanged(spec && spec.context, vp)) refresh(); // places, context: the tiles the view needs
 }
 
 function emitView() {
