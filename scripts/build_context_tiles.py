@@ -17,7 +17,7 @@ where the view is:
 ==========  =====================================  ===========  ==========  =========
 layer       band                                   zoom         tiles       fetched
 ==========  =====================================  ===========  ==========  =========
-rivers      overview: merged, simplified 0.01°     below 8      one file    at once
+rivers      overview: merged, simplified 0.01°     7 to 8       one file    from zoom 7
 rivers      full: every committed vertex           from 8       2° x 2°     by view
 wide_water  full: every committed vertex           from 9       2° x 2°     by view
 ==========  =====================================  ===========  ==========  =========
@@ -58,11 +58,15 @@ TILE_DEG: int = 2
 #: Display simplification of the rivers' overview, degrees (0.01 degree is 0.7-1.1 km at
 #: 50 N: a pixel at zoom 7; the source's own error is 0.5-2 km).
 OVERVIEW_TOLERANCE_DEG: float = 0.01
+#: The overview is drawn from this zoom on: the first load of the map (zoom 5.5-6.6) fetches
+#: only the tile index, which keeps its growth within the 300 kB budget of issue 20.
+OVERVIEW_MIN_ZOOM: float = 7.0
 #: (layer, geodata file, kind, bands): each band (name, minZoom, maxZoom exclusive or None,
 #: tile size in degrees or 0 for one file, simplification in degrees).
 LAYERS: tuple[tuple[str, str, str, tuple[tuple[str, float, float | None, int, float], ...]], ...] = (
     ("rivers", "rivers.geojson", "line",
-     (("overview", 0.0, 8.0, 0, OVERVIEW_TOLERANCE_DEG), ("full", 8.0, None, TILE_DEG, 0.0))),
+     (("overview", OVERVIEW_MIN_ZOOM, 8.0, 0, OVERVIEW_TOLERANCE_DEG),
+      ("full", 8.0, None, TILE_DEG, 0.0))),
     ("wide_water", "wide_water.geojson", "polygon",
      (("full", 9.0, None, TILE_DEG, 0.0),)),
 )

@@ -174,16 +174,17 @@ def test_every_tile_holds_its_pieces_inside_it_and_no_length_is_lost():
         assert total == pytest.approx(want, rel=1e-4), name  # float32 coordinates in the tiles
 
 
-def test_overview_is_small_and_drawn_below_zoom_8_only():
+def test_overview_is_small_and_drawn_from_zoom_7_to_8_only():
     browser = json.loads(files()[json.loads(files()["index.json"])["url"].split("/")[-1]])
     rivers_bands = {b["band"]: b for b in next(lyr for lyr in browser["layers"]
                                                if lyr["layer"] == "rivers")["bands"]}
     assert rivers_bands["overview"]["maxZoom"] == rivers_bands["full"]["minZoom"] == 8
+    assert rivers_bands["overview"]["minZoom"] == 7  # not at the first load (zoom 5.5-6.6)
     water = next(lyr for lyr in browser["layers"] if lyr["layer"] == "wide_water")
     assert [b["minZoom"] for b in water["bands"]] == [9]
     overview = files()[rivers_bands["overview"]["tiles"]["all"]]
     index_bytes = len(files()[json.loads(files()["index.json"])["url"].split("/")[-1]])
-    # what the default view fetches: the browser index and the overview (issue 20: <= 300 kB new)
+    # what a view at zoom 7 fetches: the browser index and the overview
     assert len(overview) + index_bytes <= 160_000
     assert read_header(overview)["ids"] == ["overview"]
 
