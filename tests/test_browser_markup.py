@@ -180,6 +180,9 @@ def _scenario_bytes() -> bytes:
 def test_uploaded_names_and_properties_show_as_text(session):
     """Upload both files: the sidebar, the legend and the tooltips show every payload."""
     page, watch = session
+    expand = page.get_by_test_id("stExpandSidebarButton")
+    if expand.is_visible():  # the uploader is in the sidebar: open it, as a person would
+        expand.click()
     page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(files=[
         {"name": GEO_NAME, "mimeType": "application/geo+json", "buffer": _geojson_bytes()},
         {"name": CSV_NAME, "mimeType": "text/csv", "buffer": _csv_bytes()}])
@@ -255,6 +258,9 @@ def test_brief_svg_of_the_view_keeps_the_names_as_text(session):
     page.get_by_role("tab", name="Export").click()
     settle(page)
     layer_box = page.locator(".st-key-dl_layer input")  # the export's layer list names the upload
+    # the picked feature heads the panel, so the Export tab sits lower: bring the list to the
+    # middle first (a list opened at the window's bottom edge closes as the page scrolls)
+    layer_box.evaluate("(el) => el.scrollIntoView({block: 'center'})")
     layer_box.click()
     option = page.get_by_role("option").filter(has_text=GEO_NAME)
     option.first.wait_for(timeout=15_000)
@@ -262,6 +268,7 @@ def test_brief_svg_of_the_view_keeps_the_names_as_text(session):
     page.keyboard.press("Escape")
     no_markup_in(page)
     fmt = page.locator(".st-key-brief_fmt")
+    fmt.evaluate("(el) => el.scrollIntoView({block: 'center'})")
     for _ in range(3):  # a rerun may re-draw the select as it opens: choose again
         fmt.locator("input").click()
         page.keyboard.type("svg")
