@@ -7,7 +7,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 from geo_reference import GEOD, brute_distance_km, densified_points, geodesic_km
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiPoint, Point, Polygon
 
@@ -102,16 +102,24 @@ def test_inside_polygon_distance_zero_and_hole_is_outside(wiggly):
     assert 30 < res.distance_km[1] < 56
 
 
+#: The core's stated accuracy (README, "Geodesy"): within 1 mm of brute force up to
+#: 1,500 km, within 0.05 m beyond (the chord foot lifted onto the ellipsoid drifts).
+NEAR_ACCURACY_KM, FAR_ACCURACY_KM = 1e-6, 5e-5
+
+
 @settings(max_examples=25, deadline=None)
 @given(lon1=st.floats(10, 40), lat1=st.floats(40, 65), az=st.floats(0, 360),
        length_km=st.floats(0.5, 300), plon=st.floats(10, 40), plat=st.floats(40, 65))
+@example(lon1=35.0, lat1=47.0625, az=0.0, length_km=43.0, plon=10.0, plat=44.5)  # 1,956 km away
 def test_property_single_geodesic_segment(lon1, lat1, az, length_km, plon, plat):
     lon2, lat2, _ = GEOD.fwd(lon1, lat1, az, length_km * 1000)
     seg = LineString([(lon1, lat1), (lon2, lat2)])
     row = nearest([plon], [plat], _gdf([seg])).iloc[0]
     ref = densified_points(seg, 0.05)
     best, _ = brute_distance_km(plon, plat, ref)
-    assert row.distance_km <= best + 1e-6
+    # never further than the best 50 m sample, within the core's stated accuracy (at 1,956 km
+    # the nearest point lands 2.2 mm off, beyond the 1 mm held up to 1,500 km)
+    assert row.distance_km <= best + (NEAR_ACCURACY_KM if best <= 1500 else FAR_ACCURACY_KM)
     # sampling every 50 m overestimates by at most 25 m²/(2 d)
     assert row.distance_km >= best - 0.001 - 0.025**2 / (2 * max(best, 1e-3))
 
