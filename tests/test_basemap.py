@@ -147,7 +147,7 @@ def test_brief_draws_a_local_raster_basemap_and_names_it(files, kind, monkeypatc
 
 
 def test_brief_names_a_basemap_it_does_not_draw(monkeypatch):
-    monkeypatch.setenv(bmio.ENV_SOURCE, "https://tiles.example/{z}/{x}/{y}.png")
+    monkeypatch.setenv(bmio.ENV_SOURCE, "http://127.0.0.1:8080/{z}/{x}/{y}.png")
     monkeypatch.setenv(bmio.ENV_ATTRIBUTION, "© Example tiles")
     layout = build_figure(build_scene(SceneRequest()))
     assert "Basemap: © Example tiles (shown on the live map, not drawn here)" in _sources(layout)

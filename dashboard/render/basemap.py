@@ -1,7 +1,8 @@
 """The basemap as the live map's ``basemap`` arg (docs/map-protocol.md, "basemap").
 
 >>> from dashboard.io.basemap import Basemap
->>> bm = Basemap("xyz", "https://tiles.example/{z}/{x}/{y}.png", "© Example", "raster", "png", token="abc")
+>>> local_server = "http://127.0.0.1:8080/{z}/{x}/{y}.png"  # a tile server the user runs
+>>> bm = Basemap("xyz", local_server, "© Example", "raster", "png", token="abc")
 >>> basemap_arg(bm)["url"], basemap_arg(bm)["local"]
 ('_basemap/abc/{z}/{x}/{y}', False)
 >>> basemap_arg(None) is None

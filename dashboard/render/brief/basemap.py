@@ -44,7 +44,7 @@ def draws_basemap(bm: Basemap | None) -> bool:
 def source_line(bm: Basemap) -> str:
     """The basemap's entry in the brief's sources line.
 
-    >>> source_line(Basemap("xyz", "https://t.example/{z}/{x}/{y}.png", "© T", "raster", "png"))
+    >>> source_line(Basemap("xyz", "http://127.0.0.1:8080/{z}/{x}/{y}.png", "© T", "raster", "png"))
     'Basemap: © T (shown on the live map, not drawn here)'
     """
     text = bm.attribution if bm.attribution.lower().startswith("basemap") else f"Basemap: {bm.attribution}"
