@@ -63,12 +63,12 @@ import os
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 import matplotlib
 
 from dashboard.geo.errors import InputError
-from dashboard.io.basemap import configured_basemap
+from dashboard.io.basemap import Basemap, configured_basemap
 from dashboard.render.brief.basemap import with_basemap_source
 from dashboard.render.brief.layers import LayerState
 from dashboard.render.brief.layout import (
@@ -97,15 +97,24 @@ from dashboard.render.brief.panel import draw_panel
 from dashboard.scene.compose.subject import as_briefed
 from dashboard.scene.model import Scene
 
-__all__ = ["FORMATS", "PAGE_SIZES", "BriefLayout", "Fmt", "PageSize", "PlacedLabel", "ScaleBar", "SizeName",
+__all__ = ["FORMATS", "PAGE_SIZES", "BasemapArg", "BriefLayout", "Fmt", "PageSize", "PlacedLabel", "ScaleBar",
+           "SizeName",
            "build_figure", "draw_brief", "format_dtg", "generation_time", "marking_colours", "render_brief",
            "save_figure"]
 
 _RENDER_LOCK = threading.Lock()
 
+#: A basemap argument: a :class:`~dashboard.io.basemap.Basemap`, None (none), or this
+#: process's configured one (:func:`~dashboard.io.basemap.configured_basemap`).
+BasemapArg = Basemap | None | Literal["configured"]
+
+
+def _basemap(basemap: BasemapArg) -> Basemap | None:
+    return configured_basemap() if basemap == "configured" else basemap  # type: ignore[return-value]
+
 
 def draw_brief(scene: Scene, page_size: PageSize, marking: str | None, generated_at: datetime,
-               simplify: bool = True) -> BriefLayout:
+               simplify: bool = True, basemap: BasemapArg = "configured") -> BriefLayout:
     """Draw every part of the brief on a new figure, in page order; returns what was drawn.
 
     Parameters
@@ -120,8 +129,12 @@ def draw_brief(scene: Scene, page_size: PageSize, marking: str | None, generated
         Generation time printed in the footer (UTC).
     simplify : bool
         Simplify geometry for display (0.4 px tolerance).
+    basemap : Basemap, None or "configured"
+        The basemap drawn under the layers (a local raster file) and named in the sources;
+        default this process's configured one.
     """
-    scene = with_basemap_source(as_briefed(scene), configured_basemap())  # its attribution in the sources
+    bm = _basemap(basemap)
+    scene = with_basemap_source(as_briefed(scene), bm)  # its attribution in the sources
     page = Page.new(page_size)
     marking = (marking or "").strip() or None
     boxes = page_boxes(page, marking)
@@ -129,7 +142,7 @@ def draw_brief(scene: Scene, page_size: PageSize, marking: str | None, generated
         draw_banners(page, marking, boxes.banner)
     dtg = draw_header(page, scene, boxes)
     state = LayerState()
-    m = draw_map(page, scene, boxes.map_box, state, simplify)
+    m = draw_map(page, scene, boxes.map_box, state, simplify, bm)
     inset_ax = draw_panel(page, scene, boxes.panel_box, state.legend_rows, m.view)
     draw_footer(page, scene, boxes, generated_at, m.view.proj, m.centre_lonlat)
     return BriefLayout(
@@ -152,7 +165,8 @@ def _rc() -> dict:
 
 
 def build_figure(scene: Scene, size: SizeName = "slide", marking: str | None = None,
-                 generated_at: datetime | None = None, *, simplify: bool = True) -> BriefLayout:
+                 generated_at: datetime | None = None, *, simplify: bool = True,
+                 basemap: BasemapArg = "configured") -> BriefLayout:
     """Draw ``scene`` as a brief and return the figure with what was drawn.
 
     Parameters
@@ -167,11 +181,14 @@ def build_figure(scene: Scene, size: SizeName = "slide", marking: str | None = N
         Generation time shown on the page; default ``SOURCE_DATE_EPOCH`` or now (UTC).
     simplify : bool
         Simplify geometry for display (0.4 px tolerance). Only benchmarks turn it off.
+    basemap : Basemap, None or "configured"
+        See :func:`draw_brief`.
     """
     if size not in PAGE_SIZES:
         raise InputError(f"unknown size {size!r}; use one of {', '.join(PAGE_SIZES)}")
     with matplotlib.rc_context(_rc()):
-        layout = draw_brief(scene, PAGE_SIZES[size], marking, generation_time(generated_at), simplify=simplify)
+        layout = draw_brief(scene, PAGE_SIZES[size], marking, generation_time(generated_at), simplify=simplify,
+                            basemap=basemap)
     layout.explicit_time = generated_at is not None
     return layout
 
@@ -197,7 +214,8 @@ def save_figure(layout: BriefLayout, out: Path | str | BinaryIO, fmt: Fmt) -> No
 
 
 def render_brief(scene: Scene, out: Path | str | BinaryIO, fmt: Fmt = "png", size: SizeName = "slide",
-                 marking: str | None = None, generated_at: datetime | None = None) -> BriefLayout:
+                 marking: str | None = None, generated_at: datetime | None = None,
+                 basemap: BasemapArg = "configured") -> BriefLayout:
     """Render ``scene`` as a briefing map to ``out`` (a path or a binary file object).
 
     Parameters
@@ -214,6 +232,8 @@ def render_brief(scene: Scene, out: Path | str | BinaryIO, fmt: Fmt = "png", siz
         Marking banner text (e.g. ``"UNCLASSIFIED"``), top and bottom.
     generated_at : datetime, optional
         Generation time printed on the brief; default ``SOURCE_DATE_EPOCH`` or now (UTC).
+    basemap : Basemap, None or "configured"
+        See :func:`draw_brief`.
 
     Returns
     -------
@@ -223,6 +243,6 @@ def render_brief(scene: Scene, out: Path | str | BinaryIO, fmt: Fmt = "png", siz
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     with _RENDER_LOCK:
-        layout = build_figure(scene, size, marking, generated_at)
+        layout = build_figure(scene, size, marking, generated_at, basemap=basemap)
         save_figure(layout, out, fmt)
     return layout

@@ -14,11 +14,11 @@ from typing import Any, Literal
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 
+from dashboard.render.brief.textcache import canvas_for
 from dashboard.render.labels import Box
 from dashboard.render.mapframe import MapProjection, densified_box
 from dashboard.scene.names import shown_name
@@ -79,7 +79,7 @@ class Page:
     def new(cls, size: PageSize) -> Page:
         """A blank white figure of ``size`` on an Agg canvas."""
         fig = Figure(figsize=size.figsize_in, dpi=size.dpi, facecolor="white")
-        FigureCanvasAgg(fig)
+        canvas_for(fig)  # text shaped and rasterised once per process (.textcache)
         return cls(fig, size, fig.canvas.get_renderer())
 
     @property

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from dashboard.io.basemap import configured_basemap
+from dashboard.io.basemap import Basemap
 from dashboard.render.brief.basemap import draw_basemap, over_basemap
 from dashboard.render.brief.furniture import draw_graticule, draw_north_arrow, draw_scale_bar
 from dashboard.render.brief.labelling import place_labels
@@ -84,8 +84,9 @@ def open_map(page: Page, box: Box, bounds_deg: tuple[float, float, float, float]
     return view, (cx, cy)
 
 
-def draw_map(page: Page, scene: Scene, box: Box, state: LayerState, simplify: bool = True) -> MainMap:
-    """Draw the scene's map in ``box`` (figure pixels); legend rows go to ``state``."""
+def draw_map(page: Page, scene: Scene, box: Box, state: LayerState, simplify: bool = True,
+             basemap: Basemap | None = None) -> MainMap:
+    """Draw the scene's map in ``box`` (figure pixels) over ``basemap``; legend rows go to ``state``."""
     view, centre_xy = open_map(page, box, scene.view.bounds_deg, simplify)
     lon_c, lat_c = view.proj.to_lonlat(*centre_xy)
     centre_lonlat = (float(lon_c), float(lat_c))
@@ -94,7 +95,7 @@ def draw_map(page: Page, scene: Scene, box: Box, state: LayerState, simplify: bo
     north_deg, arrow_box = draw_north_arrow(page, view, centre_lonlat)
     furniture = [bar_box, arrow_box]
     view = replace(view, furniture=tuple(furniture))
-    under = draw_basemap(view, configured_basemap())  # a local raster basemap, under every layer
+    under = draw_basemap(view, basemap)  # a local raster basemap, under every layer
     markers: list[Box] = []
     requests: list[LabelRequest] = []
     for i, layer in enumerate(scene.layers):
