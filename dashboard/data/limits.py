@@ -25,7 +25,7 @@ from dashboard.geo.buffer import MAX_BUFFER_KM
 from dashboard.geo.cache import PROCESS_MAX_BYTES
 
 __all__ = [
-    "BUSY_TIMEOUT_S", "CHUNK_ROWS", "MAX_IMPORT_ROWS", "MAX_INCIDENT_SOURCES",
+    "BRIEF_WORKERS", "BUSY_TIMEOUT_S", "CHUNK_ROWS", "MAX_IMPORT_ROWS", "MAX_INCIDENT_SOURCES",
     "MAX_INCIDENT_TEXT_CHARS", "MAX_PRECISION_M", "MAX_TRACK_VERTICES", "CONFIG",
     "MAX_DUPLICATE_KM", "MAX_QUERY_CHARS", "MAX_PLACE_RESULTS", "MAX_SPEED_KMH", "MAX_BASES",
     "MAX_LAUNCHERS", "MAX_BANDS",
@@ -131,6 +131,8 @@ MAX_TABLE_VERTICES: int = 5000
 MAX_USER_LAYERS: int = 8
 #: Most memory (estimated) the uploaded layers of one session may hold together, bytes.
 MAX_USER_LAYERS_BYTES: int = 48 * 1024 * 1024
+#: Most worker processes drawing briefing maps for the app (never more than the cores less one).
+BRIEF_WORKERS: int = 2
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,9 @@ LIMITS: tuple[Limit, ...] = (
     Limit("MAX_USER_LAYERS_BYTES", MAX_USER_LAYERS_BYTES, "bytes", HERE,
           "memory of a session's uploaded layers together (a file at the vertex limit takes "
           "12–15 MB)"),
+    Limit("BRIEF_WORKERS", BRIEF_WORKERS, "processes", HERE,
+          "worker processes drawing briefing maps beside the app's server (at most the cores "
+          "less one, at least one)"),
     Limit("PROCESS_MAX_BYTES", PROCESS_MAX_BYTES, "bytes", "dashboard/geo/cache.py",
           "all the process's caches together (estimated; least recently used go first)"),
     Limit("server.disconnectedSessionTTL", 120, "s", CONFIG,

@@ -1,13 +1,19 @@
 """The briefing-map controls every page with a map offers: format, size, marking, make, download.
 
-Widgets only: the brief is :func:`dashboard.render.export.brief_bytes` of the page's
-own scene, so it shows what the page's map shows (its layers, its figures).
+Widgets only: the brief is drawn from the page's own scene, so it shows what the
+page's map shows (its layers, its figures), by a worker process of
+:mod:`dashboard.render.brief_pool` while the page shows how many briefs are ahead
+of it; other sessions' reruns go on meanwhile.
 """
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
-from dashboard.render.export import BRIEF_MIME, brief_bytes
+from dashboard.geo.errors import InputError
+from dashboard.render import brief_pool
+from dashboard.render.export import BRIEF_MIME
 from dashboard.scene.compose.subject import brief_file_name
 from dashboard.scene.model import Scene
 from dashboard.state.fields import Session
@@ -42,8 +48,10 @@ def brief_box(scene: Scene, fmt: str, size: str, marking: str | None, file_name:
     state = Session.of(st.session_state)
     sig = _brief_signature(scene, fmt, size, marking)
     if st.button("Make briefing map", key="brief_make"):
-        with st.spinner("Drawing the briefing map…"):
-            state.brief_file = (sig, brief_bytes(scene, fmt, size, marking))
+        try:
+            state.brief_file = (sig, make_brief(scene, fmt, size, marking))
+        except InputError as exc:  # timed out, a worker stopped, a bad format: one line
+            st.error(str(exc), icon=":material/error:")
     made = state.brief_file
     if made and made[0] == sig:
         st.download_button("Download briefing map", made[1], file_name=file_name,
@@ -52,3 +60,40 @@ def brief_box(scene: Scene, fmt: str, size: str, marking: str | None, file_name:
     else:
         state.brief_file = None
         st.caption("Make the map of the view as it is now, then download it.")
+
+
+#: How often the page looks whether the brief is ready, s.
+POLL_S: float = 0.1
+
+
+def _waiting_label(ahead: int) -> str:
+    """The status line while a brief is drawn.
+
+    >>> _waiting_label(0), _waiting_label(2)
+    ('Drawing the briefing map…', 'Waiting to draw the briefing map: 2 ahead of it…')
+    """
+    return "Drawing the briefing map…" if ahead <= 0 else \
+        f"Waiting to draw the briefing map: {ahead} ahead of it…"
+
+
+def make_brief(scene: Scene, fmt: str, size: str, marking: str | None) -> bytes:
+    """The brief's bytes, drawn by the brief pool while a status line says how many are ahead.
+
+    Raises :class:`~dashboard.geo.errors.InputError` (one line) when it cannot be made.
+    """
+    t0 = time.perf_counter()
+    with st.spinner("Drawing the briefing map…"):  # drawn here when no worker can be started
+        ticket = brief_pool.submit(scene, fmt, size, marking)
+    data = brief_pool.wait(ticket, POLL_S)
+    if data is not None:
+        return data
+    ahead = brief_pool.ahead(ticket)
+    with st.status(_waiting_label(ahead), expanded=False) as status:
+        while data is None:
+            data = brief_pool.wait(ticket, POLL_S)
+            now = brief_pool.ahead(ticket) if data is None else 0
+            if now != ahead:
+                ahead = now
+                status.update(label=_waiting_label(ahead))
+        status.update(label=f"Briefing map drawn in {time.perf_counter() - t0:.1f} s", state="complete")
+    return data

@@ -1,0 +1,321 @@
+"""Briefing maps drawn outside the server's request threads, in a small pool of worker processes.
+
+A brief is about half a second of CPU in matplotlib, which holds Python's GIL:
+drawn in the Streamlit server's own process it stalls every other session's
+rerun.  :func:`submit` hands it to a worker process instead (at most
+:data:`~dashboard.data.limits.BRIEF_WORKERS` of them, and never more than one
+less than the machine's cores); the page waits for it with :func:`wait`, showing
+how many briefs are ahead (:func:`ahead`), while the server goes on serving.
+Workers live as long as the server, so what they reuse between briefs (the
+shaped and rasterised text of :mod:`dashboard.render.brief.textcache`, matplotlib's
+fonts, projections) stays warm.
+
+Briefs that would come out the same are drawn once: the job (the scene with its
+layers, format, size, marking, the configured basemap) is pickled and hashed,
+and a request equal to one being drawn waits for that one; a finished brief is
+kept (:data:`KEEP_BRIEFS`) and given again while the generation time it prints
+(to the minute, the only thing in the file that changes with the clock) is
+still the current one.  Both give exactly the bytes a new drawing would.
+
+Failures are one line, never a traceback (:class:`BriefError`): a brief that
+takes longer than :data:`BRIEF_TIMEOUT_S`, a worker that stopped.  Where worker
+processes cannot be started (a sandbox without ``fork``, no ``/dev/shm``) the
+brief is drawn in the calling thread, as before.  The CLI's ``brief`` draws in
+its own process (:func:`dashboard.render.brief.render_brief`).
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import io
+import itertools
+import multiprocessing
+import os
+import pickle
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from dashboard.data.limits import BRIEF_WORKERS
+from dashboard.geo.errors import InputError
+from dashboard.scene.model import Scene
+
+__all__ = ["BRIEF_TIMEOUT_S", "KEEP_BRIEFS", "BriefError", "BriefPool", "BriefTicket", "ahead", "draw_job",
+           "job_bytes", "shared_pool", "submit", "wait", "worker_count"]
+
+#: Longest wait for one brief, s (queue and drawing); then a one-line "try again".
+BRIEF_TIMEOUT_S: float = 120.0
+#: Finished briefs kept for requests equal to them (within the minute they print).
+KEEP_BRIEFS: int = 16
+
+
+class BriefError(InputError):
+    """A brief that could not be made, in one line (timed out, its worker stopped)."""
+
+
+def worker_count(limit: int = BRIEF_WORKERS, cores: int | None = None) -> int:
+    """Worker processes for ``limit`` on ``cores`` cores: one less than the cores, at least one.
+
+    >>> worker_count(2, 2), worker_count(2, 8), worker_count(4, 1)
+    (1, 2, 1)
+    """
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    return max(1, min(limit, cores - 1))
+
+
+def _minute(when: datetime) -> str:
+    """The generation time as the brief prints it (to the minute)."""
+    return f"{when:%Y-%m-%d %H:%M}"
+
+
+def job_bytes(scene: Scene, fmt: str, size: str, marking: str | None) -> bytes:
+    """The brief's job as bytes: what a worker draws, and what equal briefs are known by.
+
+    It carries what the brief depends on beyond the scene and this process holds: the
+    configured basemap (the sidebar's choice lives in the server's process) and
+    ``SOURCE_DATE_EPOCH``.  Raises :class:`~dashboard.geo.errors.InputError` for an
+    unknown format or size.
+    """
+    from dashboard.io.basemap import configured_basemap, to_json
+    from dashboard.render.brief import FORMATS, PAGE_SIZES
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if size not in PAGE_SIZES:
+        raise InputError(f"unknown size {size!r}; use one of {', '.join(PAGE_SIZES)}")
+    bm = configured_basemap()
+    basemap = (bm.source, bm.attribution, to_json(bm), bm.token) if bm is not None else None
+    return pickle.dumps((scene, fmt, size, (marking or "").strip() or None, basemap,
+                         os.environ.get("SOURCE_DATE_EPOCH")), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def draw_job(job: bytes) -> tuple[bytes, str]:
+    """Draw a job of :func:`job_bytes`: the file's bytes and the minute it was generated."""
+    from dashboard.io.basemap import check_source
+    from dashboard.render.brief import render_brief
+
+    scene, fmt, size, marking, basemap, epoch = pickle.loads(job)
+    bm = check_source(basemap[0], basemap[1]) if basemap is not None else None
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    _set_env("SOURCE_DATE_EPOCH", epoch)  # as where the brief was asked for
+    try:
+        buf = io.BytesIO()
+        layout = render_brief(scene, buf, fmt=fmt, size=size, marking=marking, basemap=bm)
+    finally:
+        _set_env("SOURCE_DATE_EPOCH", before)
+    return buf.getvalue(), _minute(layout.generated_at)
+
+
+def _set_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+def _worker_start() -> None:
+    """In a new worker: load the brief's modules, then keep the loaded objects out of the
+    garbage collector's full passes (they live as long as the worker)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import dashboard.render.brief  # noqa: F401
+
+    gc.freeze()
+
+
+@dataclass
+class BriefTicket:
+    """One requested brief: its key (the job's hash), its place in line, and its future.
+
+    ``done`` holds the bytes when they were known at once (an equal brief of this minute).
+    """
+
+    key: str
+    seq: int
+    future: Future | None = None
+    done: bytes | None = None
+    started: float = field(default_factory=time.perf_counter)
+
+
+class BriefPool:
+    """Worker processes drawing briefs, equal requests drawn once, the last briefs kept.
+
+    ``workers`` worker processes (0: draw in the calling thread).  Thread-safe:
+    every session's script thread submits and waits here.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+        self._failed = workers <= 0  # processes cannot be started: draw in-thread
+        self._pending: dict[str, tuple[int, Future]] = {}
+        self._kept: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._seq = itertools.count(1)
+        self.drawn = 0  # briefs drawn (by a worker or in-thread)
+        self.reused = 0  # requests answered by an equal brief (drawn or being drawn)
+        self.in_thread = 0  # briefs drawn in the calling thread (no worker processes)
+
+    # ---------------------------------------------------------------- the processes
+    def _pool(self) -> ProcessPoolExecutor | None:
+        """The executor, started on first use; None when processes cannot be started."""
+        if self._executor is None and not self._failed:
+            try:
+                ctx = multiprocessing.get_context(
+                    "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+                if ctx.get_start_method() == "forkserver":
+                    ctx.set_forkserver_preload(["dashboard.render.brief"])
+                self._executor = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_start)
+            except (OSError, ValueError, NotImplementedError, ImportError):
+                self._failed = True
+        return self._executor
+
+    def _reset(self) -> None:
+        """Drop a broken executor: the next brief starts new workers."""
+        with self._lock:
+            ex, self._executor = self._executor, None
+        if ex is not None:
+            ex.shutdown(wait=False, cancel_futures=True)
+
+    def shutdown(self) -> None:
+        """Stop the workers (tests; the server's workers end with it)."""
+        self._reset()
+
+    # ---------------------------------------------------------------- briefs
+    def submit(self, scene: Scene, fmt: str, size: str, marking: str | None) -> BriefTicket:
+        """Ask for a brief; returns at once (see :meth:`wait`).
+
+        Raises :class:`~dashboard.geo.errors.InputError` for an unknown format or size.
+        """
+        from dashboard.render.brief import generation_time
+
+        job = job_bytes(scene, fmt, size, marking)
+        key = hashlib.sha256(job).hexdigest()
+        now = _minute(generation_time(None))
+        with self._lock:
+            kept = self._kept.get((key, now))
+            if kept is not None:
+                self._kept.move_to_end((key, now))
+                self.reused += 1
+                return BriefTicket(key, next(self._seq), done=kept)
+            pending = self._pending.get(key)
+            if pending is not None:
+                self.reused += 1
+                return BriefTicket(key, pending[0], future=pending[1])
+        fut = self._submit(job)
+        if fut is None:
+            return self._in_thread(key, job)
+        with self._lock:
+            seq = next(self._seq)
+            self._pending[key] = (seq, fut)
+        fut.add_done_callback(lambda f, key=key: self._finished(key, f))
+        return BriefTicket(key, seq, future=fut)
+
+    def _submit(self, job: bytes) -> Future | None:
+        """``job`` handed to a worker; a broken pool is replaced once; None: no processes."""
+        for _ in range(2):
+            ex = self._pool()
+            if ex is None:
+                return None
+            try:
+                return ex.submit(draw_job, job)
+            except (BrokenProcessPool, RuntimeError, OSError):
+                self._reset()
+        self._failed = True  # processes cannot be started here: draw in-thread from now on
+        return None
+
+    def _in_thread(self, key: str, job: bytes) -> BriefTicket:
+        """Draw ``job`` here (no worker processes) and keep it."""
+        data, minute = draw_job(job)
+        with self._lock:
+            self.drawn += 1
+            self.in_thread += 1
+            self._keep(key, minute, data)
+        return BriefTicket(key, next(self._seq), done=data)
+
+    def _keep(self, key: str, minute: str, data: bytes) -> None:
+        self._kept[(key, minute)] = data
+        self._kept.move_to_end((key, minute))
+        while len(self._kept) > KEEP_BRIEFS:
+            self._kept.popitem(last=False)
+
+    def _finished(self, key: str, fut: Future) -> None:
+        """A worker's brief is done: keep it, and it is no longer pending."""
+        with self._lock:
+            if self._pending.get(key, (0, None))[1] is fut:
+                del self._pending[key]
+            if not fut.cancelled() and fut.exception() is None:
+                data, minute = fut.result()
+                self.drawn += 1
+                self._keep(key, minute, data)
+
+    def ahead(self, ticket: BriefTicket) -> int:
+        """Briefs that must finish before ``ticket``'s is drawn: those asked for before it and
+        not finished, less the other workers (0 once it is being drawn)."""
+        if ticket.done is not None:
+            return 0
+        with self._lock:
+            before = sum(1 for seq, f in self._pending.values() if seq < ticket.seq and not f.done())
+        return max(0, before - max(self.workers - 1, 0))
+
+    def wait(self, ticket: BriefTicket, timeout_s: float) -> bytes | None:
+        """The brief's bytes, or None when not ready within ``timeout_s``.
+
+        Raises :class:`BriefError` (one line) when it failed, or when it has taken
+        longer than :data:`BRIEF_TIMEOUT_S` since it was asked for.
+        """
+        if ticket.done is not None:
+            return ticket.done
+        assert ticket.future is not None
+        try:
+            return ticket.future.result(timeout=timeout_s)[0]
+        except FutureTimeout:
+            if time.perf_counter() - ticket.started > BRIEF_TIMEOUT_S:
+                ticket.future.cancel()
+                raise BriefError(f"The briefing map was not ready within {BRIEF_TIMEOUT_S:.0f} s "
+                                 "(the server is busy); try again.") from None
+            return None
+        except InputError:
+            raise
+        except BrokenProcessPool:
+            self._reset()
+            raise BriefError("The briefing map could not be drawn: its worker process stopped; "
+                             "try again.") from None
+        except Exception as exc:  # a worker's error arrives here: one line, no traceback
+            first = (str(exc).strip().splitlines() or [""])[0][:200]
+            raise BriefError(f"The briefing map could not be drawn ({type(exc).__name__}"
+                             f"{': ' + first if first else ''}).") from None
+
+
+_SHARED: BriefPool | None = None
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_pool() -> BriefPool:
+    """This process's pool (:func:`worker_count` workers), made on first use."""
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None:
+            _SHARED = BriefPool(worker_count())
+        return _SHARED
+
+
+def submit(scene: Scene, fmt: str, size: str, marking: str | None) -> BriefTicket:
+    """:meth:`BriefPool.submit` on :func:`shared_pool`."""
+    return shared_pool().submit(scene, fmt, size, marking)
+
+
+def ahead(ticket: BriefTicket) -> int:
+    """:meth:`BriefPool.ahead` on :func:`shared_pool`."""
+    return shared_pool().ahead(ticket)
+
+
+def wait(ticket: BriefTicket, timeout_s: float) -> bytes | None:
+    """:meth:`BriefPool.wait` on :func:`shared_pool`."""
+    return shared_pool().wait(ticket, timeout_s)

@@ -1,0 +1,239 @@
+"""The brief drawn fast and elsewhere, with the same bytes.
+
+- :mod:`dashboard.render.brief.textcache`: a brief drawn with warm text tables is
+  byte-identical to one drawn cold and to one drawn by matplotlib's own renderer, in
+  PNG, PDF and SVG; text at any sub-pixel position and angle rasterises the same; the
+  tables stay within their bounds.
+- :mod:`dashboard.render.brief_pool`: a worker process gives the bytes the app's own
+  process would; equal briefs are drawn once and different ones are not confused; no
+  processes -> drawn in the calling thread; a timeout, a stopped worker or a worker's
+  error is one line; bad input is one line.
+"""
+from __future__ import annotations
+
+import io
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from test_brief import make_scene
+
+from dashboard.geo.errors import InputError
+from dashboard.render import brief_pool
+from dashboard.render.brief import render_brief, textcache
+from dashboard.render.brief.textcache import BriefCanvas, Lru
+from dashboard.render.brief_pool import BriefError, BriefPool, BriefTicket
+
+GENERATED = datetime(2022, 11, 15, 16, 0, tzinfo=UTC)
+
+
+def _brief(fmt: str, scene=None, **kw) -> bytes:
+    buf = io.BytesIO()
+    render_brief(scene or make_scene(), buf, fmt, "slide", marking="UNCLASSIFIED", generated_at=GENERATED, **kw)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- text tables
+
+@pytest.mark.parametrize("fmt", ["png", "pdf", "svg"])
+def test_warm_text_tables_give_the_bytes_of_a_cold_and_a_stock_brief(fmt):
+    with textcache.stock_text():
+        stock = _brief(fmt)
+    textcache.clear()
+    cold = _brief(fmt)
+    warm = _brief(fmt)
+    assert cold == stock
+    assert warm == cold
+    if fmt == "png":  # the tables were used, and used again
+        entries = textcache.stats()
+        assert entries["metrics"][1] > 0
+        if textcache.GLYPHS_REUSABLE:
+            assert entries["glyphs"][1] > 0 and entries["runs"][1] > 0
+
+
+def _text_figure(canvas_cls, texts) -> np.ndarray:
+    fig = Figure(figsize=(4, 3), dpi=100, facecolor="white")
+    canvas = canvas_cls(fig)
+    for x, y, angle, s, size, halo in texts:
+        t = fig.text(x, y, s, rotation=angle, fontsize=size, family="DejaVu Sans")
+        if halo:
+            from matplotlib import patheffects
+            t.set_path_effects([patheffects.withStroke(linewidth=2.5, foreground="white")])
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def test_text_at_any_sub_pixel_position_and_angle_rasterises_as_matplotlib_does():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    rng = np.random.default_rng(3)
+    texts = [(float(rng.uniform(0.05, 0.8)), float(rng.uniform(0.05, 0.9)), float(rng.choice([0, 0, 30, 90, -12.5])),
+              str(rng.choice(["Przewodów", "Lviv", "Hrubieszów · 2022-11-15", "75 km", "ŁÓDŹ"])),
+              float(rng.choice([7.3, 9.0, 11.5])), bool(rng.integers(2)))
+             for _ in range(60)]
+    stock = _text_figure(FigureCanvasAgg, texts)
+    textcache.clear()
+    cold = _text_figure(BriefCanvas, texts)
+    warm = _text_figure(BriefCanvas, texts)
+    shifted = [(x + 0.0007, y - 0.0013, a, s, z, h) for x, y, a, s, z, h in texts]  # new sub-pixel phases
+    assert np.array_equal(cold, stock)
+    assert np.array_equal(warm, stock)
+    assert np.array_equal(_text_figure(BriefCanvas, shifted), _text_figure(FigureCanvasAgg, shifted))
+
+
+def test_text_tables_are_bounded(monkeypatch):
+    small = Lru(5)
+    for i in range(50):
+        assert small.get(i, lambda i=i: i * 2) == i * 2
+    assert len(small) == 5 and 49 in small and 0 not in small
+    monkeypatch.setattr(textcache, "_GLYPHS", Lru(40))
+    monkeypatch.setattr(textcache, "_METRICS", Lru(10))
+    _brief("png")
+    assert len(textcache._GLYPHS) == 40 and len(textcache._METRICS) == 10
+
+
+# ---------------------------------------------------------------- the pool
+
+@pytest.fixture(scope="module")
+def pool():
+    p = BriefPool(1)
+    yield p
+    p.shutdown()
+
+
+def _wait(p: BriefPool, ticket: BriefTicket) -> bytes:
+    while (data := p.wait(ticket, 0.2)) is None:
+        pass
+    return data
+
+
+@pytest.mark.slow  # starts a worker process
+def test_a_worker_draws_the_bytes_of_this_process(pool, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1668528000")  # carried to the worker with the job
+    scene = make_scene()
+    for fmt in ("png", "svg"):
+        ticket = pool.submit(scene, fmt, "slide", "UNCLASSIFIED")
+        got = _wait(pool, ticket)
+        buf = io.BytesIO()
+        render_brief(scene, buf, fmt, "slide", marking="UNCLASSIFIED")
+        assert got == buf.getvalue()
+    assert pool.in_thread == 0
+
+
+@pytest.mark.slow  # starts a worker process
+def test_equal_briefs_are_drawn_once_and_different_ones_are_not_confused(pool, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1668528000")
+    drawn = pool.drawn
+    a1 = pool.submit(make_scene(), "png", "slide", None)
+    a2 = pool.submit(make_scene(), "png", "slide", None)  # an equal scene, built again
+    b = pool.submit(make_scene(units="nm"), "png", "slide", None)
+    da1, da2, db = _wait(pool, a1), _wait(pool, a2), _wait(pool, b)
+    assert da1 == da2 and da1 != db
+    assert pool.drawn == drawn + 2
+    again = pool.submit(make_scene(), "png", "slide", None)  # finished: given again at once
+    assert again.done == da1 and pool.drawn == drawn + 2
+    other_marking = pool.submit(make_scene(), "png", "slide", "SECRET")
+    assert _wait(pool, other_marking) != da1
+
+
+@pytest.mark.slow  # starts a worker process
+def test_a_new_minute_draws_the_brief_again(pool, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1668528000")
+    first = _wait(pool, pool.submit(make_scene(), "png", "slide", None))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1668528000 + 60))
+    drawn = pool.drawn
+    later = _wait(pool, pool.submit(make_scene(), "png", "slide", None))
+    assert pool.drawn == drawn + 1 and later != first  # the footer's generation time moved on
+
+
+def test_queue_position_counts_the_briefs_ahead():
+    p = BriefPool(1)
+    futs = [Future() for _ in range(3)]
+    for i, f in enumerate(futs):
+        p._pending[f"k{i}"] = (i + 1, f)
+    mine = BriefTicket("k2", 3, future=futs[2])
+    assert p.ahead(mine) == 2
+    futs[0].set_result((b"", ""))
+    assert p.ahead(mine) == 1
+    assert BriefPool(2).ahead(mine) == 0 and p.ahead(BriefTicket("x", 9, done=b"x")) == 0
+
+
+def test_without_worker_processes_the_brief_is_drawn_in_the_calling_thread(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(brief_pool, "ProcessPoolExecutor", refuse)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1668528000")
+    p = BriefPool(2)
+    ticket = p.submit(make_scene(), "png", "slide", None)
+    assert ticket.done is not None and p.in_thread == 1
+    buf = io.BytesIO()
+    render_brief(make_scene(), buf, "png", "slide")
+    assert p.wait(ticket, 0.0) == buf.getvalue()
+    assert BriefPool(0).submit(make_scene(units="nm"), "png", "slide", None).done is not None
+
+
+def test_a_broken_pool_is_replaced_then_given_up(monkeypatch):
+    class Broken:
+        made = 0
+
+        def __init__(self, *args, **kwargs):
+            Broken.made += 1
+
+        def submit(self, *args):
+            raise BrokenProcessPool("gone")
+
+        def shutdown(self, **kwargs):
+            pass
+
+    monkeypatch.setattr(brief_pool, "ProcessPoolExecutor", Broken)
+    p = BriefPool(1)
+    ticket = p.submit(make_scene(), "png", "slide", None)
+    assert ticket.done is not None and Broken.made == 2 and p.in_thread == 1
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc)
+    assert "\n" not in text and "Traceback" not in text
+    return text
+
+
+def test_a_slow_brief_is_one_line(monkeypatch):
+    monkeypatch.setattr(brief_pool, "BRIEF_TIMEOUT_S", 0.0)
+    ticket = BriefTicket("k", 1, future=Future(), started=0.0)
+    with pytest.raises(BriefError) as err:
+        BriefPool(1).wait(ticket, 0.01)
+    assert "not ready within" in _one_line(err.value) and ticket.future.cancelled()
+
+
+def test_a_stopped_worker_or_its_error_is_one_line():
+    broken, failed = Future(), Future()
+    broken.set_exception(BrokenProcessPool("A process in the process pool was terminated abruptly"))
+    failed.set_exception(RuntimeError("boom\nTraceback (most recent call last):\n  File x"))
+    with pytest.raises(BriefError) as err:
+        BriefPool(1).wait(BriefTicket("a", 1, future=broken), 1.0)
+    assert "worker process stopped" in _one_line(err.value)
+    with pytest.raises(BriefError) as err:
+        BriefPool(1).wait(BriefTicket("b", 2, future=failed), 1.0)
+    assert _one_line(err.value) == "The briefing map could not be drawn (RuntimeError: boom)."
+
+
+def test_bad_input_is_one_line():
+    with pytest.raises(InputError, match="unknown format 'jpg'"):
+        BriefPool(0).submit(make_scene(), "jpg", "slide", None)
+    with pytest.raises(InputError, match="unknown size 'poster'"):
+        BriefPool(0).submit(make_scene(), "png", "poster", None)
+
+
+def test_the_job_carries_the_basemap_and_the_clock(monkeypatch):
+    import pickle
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1668528000")
+    job = pickle.loads(brief_pool.job_bytes(make_scene(), "png", "slide", " "))
+    assert job[1:4] == ("png", "slide", None) and job[5] == "1668528000"
+    scene = replace(make_scene(), title="Another title")
+    assert brief_pool.job_bytes(scene, "png", "slide", None) != brief_pool.job_bytes(make_scene(), "png", "slide", None)
