@@ -19,23 +19,33 @@ Points go in chunks of :data:`BATCH_POINTS`, run in :data:`WORKERS` threads (the
 kernel, ``Geod`` and shapely release the GIL).  Longitudes are expected in
 -180..180; geometries that cross the antimeridian are measured correctly but
 the inside test treats them in plain lon/lat.
+
+:func:`nearest` takes a GeoDataFrame and returns a DataFrame;
+:func:`nearest_records` is the same measurement on a ready
+:class:`~dashboard.geo.segindex.SegmentIndex` and the features' labels, in plain
+arrays, with the search compiled or plain (``jit``): what the command line uses for
+a typed position with an index prepared once (:mod:`dashboard.io.prepared_layers`),
+with no pandas, geopandas or numba to import.  This module imports neither at load.
 """
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from numpy.typing import ArrayLike
 
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import GEOD, WGS84_A_KM, WGS84_B_KM, WGS84_E2, to_ecef_km
-from dashboard.geo.kernel import candidates, lift_feet
+from dashboard.geo.kernel import candidates, compiled, lift_feet
 from dashboard.geo.segindex import MAX_SEGMENT_KM, SegmentIndex, build_index, get_index
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 #: Points per chunk (bounds memory; progress is reported per chunk).
 BATCH_POINTS: int = 65_536
@@ -51,11 +61,12 @@ _AUTO_ID_FIELDS: tuple[str, ...] = ("id", "iso_a2", "iso_3166_2", "geonameid", "
 
 
 def _refine(plon: np.ndarray, plat: np.ndarray, seg: np.ndarray, t: np.ndarray,
-            index: SegmentIndex) -> tuple:
+            index: SegmentIndex, jit: bool = True) -> tuple:
     """Geodesic distance (km), position (degrees) and azimuth (degrees) from each
     point to the lifted chord foot at ``t`` on its candidate segment."""
-    flon, flat = lift_feet(seg, t, index.nodes, index.a_lonlat, index.b_lonlat, WGS84_A_KM,
-                           WGS84_B_KM, WGS84_E2)
+    lift = compiled("lift_feet") if jit else lift_feet
+    flon, flat = lift(seg, t, index.nodes, index.a_lonlat, index.b_lonlat, WGS84_A_KM,
+                      WGS84_B_KM, WGS84_E2)
     az, _, d = GEOD.inv(plon, plat, flon, flat, return_back_azimuth=False)
     return np.asarray(d) / 1000.0, flon, flat, np.mod(np.asarray(az), 360.0)
 
@@ -75,10 +86,11 @@ def _best_per_point(pi: np.ndarray, d: np.ndarray) -> np.ndarray:
     return hit[first]
 
 
-def _chunk(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex) -> dict[str, np.ndarray]:
+def _chunk(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex,
+           jit: bool = True) -> dict[str, np.ndarray]:
     """Nearest segment, distance, position, azimuth and containing polygon of each point."""
-    pi, seg, t = candidates(lon, lat, to_ecef_km(lon, lat), index)
-    d, flon, flat, az = _refine(lon[pi], lat[pi], seg, t, index)
+    pi, seg, t = candidates(lon, lat, to_ecef_km(lon, lat), index, jit)
+    d, flon, flat, az = _refine(lon[pi], lat[pi], seg, t, index, jit)
     best = _best_per_point(pi, d)
     rows = pi[best]
     out = {"seg": np.zeros(len(lon), np.int64), "d": np.zeros(len(lon)),
@@ -91,22 +103,23 @@ def _chunk(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex) -> dict[str, n
 
 def nearest_arrays(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex,
                    progress: Callable[[int, int], None] | None = None,
-                   workers: int | None = None) -> dict[str, np.ndarray]:
+                   workers: int | None = None, jit: bool = True) -> dict[str, np.ndarray]:
     """The kernel over many points, in chunks and threads; arrays keyed
     ``seg``, ``d`` (km), ``lon``, ``lat``, ``az`` (degrees) and ``inside``
-    (containing polygon's feature index or -1), in input order."""
+    (containing polygon's feature index or -1), in input order.  ``jit=False``
+    runs the search as plain Python (same answers, no numba; for a few points)."""
     n = len(lon)
     bounds = [(s, min(s + BATCH_POINTS, n)) for s in range(0, n, BATCH_POINTS)]
     workers = WORKERS if workers is None else max(1, int(workers))
     parts: list[dict[str, np.ndarray]] = []
     if workers == 1 or len(bounds) == 1:
         for s, e in bounds:
-            parts.append(_chunk(lon[s:e], lat[s:e], index))
+            parts.append(_chunk(lon[s:e], lat[s:e], index, jit))
             if progress is not None:
                 progress(e, n)
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_chunk, lon[s:e], lat[s:e], index) for s, e in bounds]
+            futures = [pool.submit(_chunk, lon[s:e], lat[s:e], index, jit) for s, e in bounds]
             for (_, e), fut in zip(bounds, futures):
                 parts.append(fut.result())
                 if progress is not None:
@@ -147,7 +160,9 @@ def _inside(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex) -> np.ndarray
     return res
 
 
-def _as_points(lons: ArrayLike, lats: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+def as_points(lons: ArrayLike, lats: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes (degrees) as equal-length float arrays, checked:
+    :class:`InputError` for NaN, a latitude past ±90 or a longitude past ±180."""
     lon = np.atleast_1d(np.asarray(lons, dtype=float)).ravel()
     lat = np.atleast_1d(np.asarray(lats, dtype=float)).ravel()
     if lon.shape != lat.shape:
@@ -214,7 +229,9 @@ def nearest(lons: ArrayLike, lats: ArrayLike, gdf: gpd.GeoDataFrame, id_field: s
     InputError
         Invalid coordinates, or a layer with nothing to measure to.
     """
-    lon, lat = _as_points(lons, lats)
+    import pandas as pd
+
+    lon, lat = as_points(lons, lats)
     if len(lon) == 0:
         return pd.DataFrame({c: [] for c in RESULT_COLUMNS})
     if gdf is None or len(gdf) == 0:
@@ -222,14 +239,24 @@ def nearest(lons: ArrayLike, lats: ArrayLike, gdf: gpd.GeoDataFrame, id_field: s
     if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
         gdf = gdf.to_crs(4326)  # measure in WGS84 lon/lat whatever the layer came in
     field = pick_id_field(gdf, id_field)
-    index = get_index(gdf)
-    res = nearest_arrays(lon, lat, index, progress, workers)
+    labels = gdf[field].to_numpy() if field else gdf.index.to_numpy()
+    rec = nearest_records(lon, lat, get_index(gdf), labels, progress=progress, workers=workers)
+    return pd.DataFrame(rec)
+
+
+def nearest_records(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex, labels: np.ndarray,
+                    *, progress: Callable[[int, int], None] | None = None,
+                    workers: int | None = None, jit: bool = True) -> dict[str, np.ndarray]:
+    """:func:`nearest`'s columns (:data:`RESULT_COLUMNS`) as arrays, for points already
+    checked (:func:`as_points`), a layer's ready ``index`` and its features' ``labels``
+    (one a feature, in layer order).  ``jit=False`` runs the plain-Python search
+    (the same numbers; no numba import) for a few points."""
+    res = nearest_arrays(lon, lat, index, progress, workers, jit)
     inside_feat = res["inside"]
     inside = inside_feat >= 0
     feat_idx = np.where(inside, inside_feat, index.feat[res["seg"]])
-    labels = gdf[field].to_numpy() if field else gdf.index.to_numpy()
-    return pd.DataFrame({
-        "feature": labels[feat_idx],
+    return {
+        "feature": np.asarray(labels)[feat_idx],
         "feature_index": feat_idx,
         "distance_km": np.where(inside, 0.0, res["d"]),
         "nearest_lon": np.where(inside, lon, res["lon"]),
@@ -239,8 +266,9 @@ def nearest(lons: ArrayLike, lats: ArrayLike, gdf: gpd.GeoDataFrame, id_field: s
         "boundary_km": res["d"],
         "boundary_lon": res["lon"],
         "boundary_lat": res["lat"],
-    })
+    }
 
 
 __all__ = ["BATCH_POINTS", "MAX_SEGMENT_KM", "RESULT_COLUMNS", "SegmentIndex", "WORKERS",
-           "build_index", "get_index", "nearest", "nearest_arrays", "pick_id_field"]
+           "as_points", "build_index", "get_index", "nearest", "nearest_arrays",
+           "nearest_records", "pick_id_field"]

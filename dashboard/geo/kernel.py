@@ -14,12 +14,33 @@ border.  Of the surviving segments only local minima along their line are
 returned (the rest have a neighbour at least as near).
 
 Points are searched in Z-order, each starting from the previous point's answer,
-so the bound is tight from the first capsule.  The kernel is compiled with
-numba (``nogil``): callers run chunks in threads.
+so the bound is tight from the first capsule.
+
+The search is written once, as plain Python, and runs two ways:
+
+- **compiled** (the default): :func:`compiled` builds numba twins of these
+  functions on first use (``nogil``, so callers run chunks in threads; ``cache=True``,
+  so a later process loads the machine code instead of compiling: numba keeps it in
+  ``__pycache__`` beside this file, or in its user-wide cache directory when the
+  package is read-only, or in ``NUMBA_CACHE_DIR`` when set).  Loading numba and its
+  cached code costs about a second per process;
+- **plain** (``jit=False``): the same functions run by the interpreter, some
+  thousand times slower a point but with no numba import at all: for a handful of
+  points (one typed position) that is milliseconds instead of that second.
+
+Both give the same answers, bit for bit: the same IEEE operations in the same
+order, products instead of powers, and ``math`` functions (the C library's, which
+numba calls too; numpy's own ``arctan2`` differs from it in the last bit for some
+inputs).  ``tests/test_prepared_layers.py`` compares them on many points.
 """
 from __future__ import annotations
 
-import numba
+import math
+import threading
+import types
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from dashboard.geo.segindex import SegmentIndex, morton_key
@@ -57,7 +78,6 @@ def rank_tolerance_km(chord_km: np.ndarray | float, dtheta: np.ndarray | float =
     return 2 * sag_km + RANK_BASE_KM + RANK_LINEAR * c + RANK_CUBIC * c**3 * f
 
 
-@numba.njit(inline="always", cache=True)
 def _capsule(x, y, z, nd, k):
     """(distance to capsule k's axis, parameter t on it, distance to its first vertex)."""
     wx = x - nd[k, 0]
@@ -71,21 +91,18 @@ def _capsule(x, y, z, nd, k):
     dx = wx - t * vx
     dy = wy - t * vy
     dz = wz - t * vz
-    return np.sqrt(dx * dx + dy * dy + dz * dz), t, np.sqrt(wx * wx + wy * wy + wz * wz)
+    return math.sqrt(dx * dx + dy * dy + dz * dz), t, math.sqrt(wx * wx + wy * wy + wz * wz)
 
 
-@numba.njit(inline="always", cache=True)
 def _tol(best, base, f):
     return base + RANK_LINEAR * best + RANK_CUBIC * best * best * best * f
 
 
-@numba.njit(inline="always", cache=True)
 def _angle_factor(dq, glob, best):
     ang = (dq - glob) / (best + glob)
     return min(1.0, max(0.0, RANK_ANGLE_FACTOR * ang))
 
 
-@numba.njit(inline="always", cache=True)
 def _local_minimum(x, y, z, nd, prev, nxt, s, t):
     """False when a neighbouring segment of ``s`` along its line is at least as near."""
     if t >= 1.0 and nxt[s] >= 0:
@@ -97,12 +114,10 @@ def _local_minimum(x, y, z, nd, prev, nxt, s, t):
     return True
 
 
-@numba.njit(inline="always", cache=True)
 def _foot(nd, k, t):
     return nd[k, 0] + t * nd[k, 3], nd[k, 1] + t * nd[k, 4], nd[k, 2] + t * nd[k, 5]
 
 
-@numba.njit(nogil=True, cache=True)
 def _walk(x, y, z, nd, off, count, group, base, best, q, stack, kids, cand):
     """Depth-first walk from the root; fills ``cand`` (segment, chord, t rows) with
     the segments within the global tolerance of the best chord.
@@ -163,7 +178,6 @@ def _walk(x, y, z, nd, off, count, group, base, best, q, stack, kids, cand):
     return best, nc, overflow
 
 
-@numba.njit(nogil=True, cache=True)
 def search(px, py, pz, nd, off, count, group, prev, nxt, sag, k_out, cap, out_seg, out_t,
            out_n):
     """Candidate segments for each point; see the module docstring.
@@ -195,7 +209,8 @@ def search(px, py, pz, nd, off, count, group, prev, nxt, sag, k_out, cap, out_se
                 continue
             if d > best + base:
                 fx, fy, fz = _foot(nd, s, t)
-                dq = np.sqrt((fx - q[0]) ** 2 + (fy - q[1]) ** 2 + (fz - q[2]) ** 2)
+                ex, ey, ez = fx - q[0], fy - q[1], fz - q[2]
+                dq = math.sqrt(ex * ex + ey * ey + ez * ez)
                 if d > best + _tol(best, base, _angle_factor(dq, glob, best)):
                     continue
             if not _local_minimum(x, y, z, nd, prev, nxt, s, t):
@@ -209,10 +224,10 @@ def search(px, py, pz, nd, off, count, group, prev, nxt, sag, k_out, cap, out_se
     return 0
 
 
-@numba.njit(nogil=True, cache=True)
 def lift_feet(seg, t, nd, a_lonlat, b_lonlat, a_km, b_km, e2):
     """Lon/lat (degrees) of each candidate's chord foot, lifted onto the ellipsoid
-    along its normal (Bowring's formula; segment ends exactly as given)."""
+    along its normal (Bowring's formula; segment ends exactly as given).  Plain
+    Python; :func:`compiled` ``("lift_feet")`` is its numba twin."""
     n = len(seg)
     lon = np.empty(n)
     lat = np.empty(n)
@@ -226,39 +241,78 @@ def lift_feet(seg, t, nd, a_lonlat, b_lonlat, a_km, b_km, e2):
             lon[i], lat[i] = b_lonlat[s, 0], b_lonlat[s, 1]
             continue
         x, y, z = _foot(nd, s, t[i])
-        p = np.sqrt(x * x + y * y)
-        th = np.arctan2(z * a_km, p * b_km)
-        st, ct = np.sin(th), np.cos(th)
-        lat[i] = np.degrees(np.arctan2(z + ep2 * b_km * st**3, p - e2 * a_km * ct**3))
-        lon[i] = np.degrees(np.arctan2(y, x))
+        p = math.sqrt(x * x + y * y)
+        th = math.atan2(z * a_km, p * b_km)
+        st, ct = math.sin(th), math.cos(th)
+        # products, not powers: ``**`` rounds differently compiled and interpreted
+        lat[i] = math.degrees(math.atan2(z + ep2 * b_km * (st * st * st),
+                                       p - e2 * a_km * (ct * ct * ct)))
+        lon[i] = math.degrees(math.atan2(y, x))
     return lon, lat
 
 
-def _run(P: np.ndarray, index: SegmentIndex, k_out: int, cap: int) -> tuple:
+#: How each kernel function is compiled (``numba.njit`` options; all get ``cache=True``).
+JIT_OPTIONS: dict[str, dict[str, Any]] = {
+    "_capsule": {"inline": "always"}, "_tol": {"inline": "always"},
+    "_angle_factor": {"inline": "always"}, "_local_minimum": {"inline": "always"},
+    "_foot": {"inline": "always"}, "_walk": {"nogil": True}, "search": {"nogil": True},
+    "lift_feet": {"nogil": True},
+}
+_COMPILED: dict[str, Any] = {}
+_COMPILE_LOCK = threading.Lock()
+
+
+def compiled(name: str) -> Callable[..., Any]:
+    """The numba-compiled twin of kernel function ``name`` (``"search"``, ``"lift_feet"``).
+
+    numba is imported, and every twin made, on the first call only.  Each twin is the
+    plain function's own code object with globals in which the other kernel functions
+    are twins too, so the plain functions stay plain (and numba's cache, keyed on this
+    file and each function's name and line, finds them again in the next process).
+    """
+    with _COMPILE_LOCK:
+        if not _COMPILED:
+            import numba
+
+            ns = dict(globals())
+            for fname, options in JIT_OPTIONS.items():
+                plain = globals()[fname]
+                twin = types.FunctionType(plain.__code__, ns, plain.__name__,
+                                          plain.__defaults__, plain.__closure__)
+                twin.__qualname__, twin.__doc__ = plain.__qualname__, plain.__doc__
+                ns[fname] = numba.njit(cache=True, **options)(twin)
+            _COMPILED.update({fname: ns[fname] for fname in JIT_OPTIONS})
+    return _COMPILED[name]
+
+
+def _run(P: np.ndarray, index: SegmentIndex, k_out: int, cap: int,
+         jit: bool = True) -> tuple:
     n = len(P)
     out_seg = np.zeros((n, k_out), np.int64)
     out_t = np.zeros((n, k_out))
     out_n = np.zeros(n, np.int64)
-    search(np.ascontiguousarray(P[:, 0]), np.ascontiguousarray(P[:, 1]),
+    run = compiled("search") if jit else search
+    run(np.ascontiguousarray(P[:, 0]), np.ascontiguousarray(P[:, 1]),
            np.ascontiguousarray(P[:, 2]), index.nodes, index.level_off, index.level_count,
            index.group, index.prev, index.next, index.sag_km, k_out, cap, out_seg, out_t, out_n)
     return out_seg, out_t, out_n
 
 
 def candidates(lon: np.ndarray, lat: np.ndarray, P: np.ndarray, index: SegmentIndex,
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               jit: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidate (point, segment, chord parameter t) triples for points ``P`` (ECEF km).
 
     Every point gets at least one; the geodesic nearest point of the layer lies
     on one of its candidates (the foot of the chord perpendicular at ``t``, lifted
     to the ellipsoid, is it to within 0.1 mm up to 1,500 km away).
+    ``jit=False`` runs the plain-Python search (same answers; for a few points).
     """
     n = len(P)
     if n == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     order = np.argsort(morton_key(lon, lat))
     Ps = P[order]
-    seg, t, cnt = _run(Ps, index, FIRST_PASS_CANDIDATES, SCRATCH_SEGMENTS)
+    seg, t, cnt = _run(Ps, index, FIRST_PASS_CANDIDATES, SCRATCH_SEGMENTS, jit)
     redo = np.flatnonzero((cnt < 0) | (cnt > FIRST_PASS_CANDIDATES))
     if len(redo):
         # points equidistant from many segments (the centre of a circle): search
@@ -266,9 +320,9 @@ def candidates(lon: np.ndarray, lat: np.ndarray, P: np.ndarray, index: SegmentIn
         Pr = Ps[redo]
         need = cnt[redo]
         if (need < 0).any():
-            need = _run(Pr, index, 1, index.n_segments)[2]
+            need = _run(Pr, index, 1, index.n_segments, jit)[2]
         k = max(int(need.max()), FIRST_PASS_CANDIDATES)
-        s2, t2, c2 = _run(Pr, index, k, index.n_segments)
+        s2, t2, c2 = _run(Pr, index, k, index.n_segments, jit)
         seg = np.pad(seg, ((0, 0), (0, k - seg.shape[1])))
         t = np.pad(t, ((0, 0), (0, k - t.shape[1])))
         seg[redo], t[redo], cnt[redo] = s2, t2, c2
@@ -278,4 +332,4 @@ def candidates(lon: np.ndarray, lat: np.ndarray, P: np.ndarray, index: SegmentIn
     return order[rows], seg[rows, cols], t[rows, cols]
 
 
-__all__ = ["candidates", "lift_feet", "rank_tolerance_km", "search"]
+__all__ = ["JIT_OPTIONS", "candidates", "compiled", "lift_feet", "rank_tolerance_km", "search"]

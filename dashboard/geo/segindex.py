@@ -13,13 +13,17 @@
    (:mod:`dashboard.geo.kernel`) walks this tree.
 4. Polygons are kept, densified along their geodesic edges
    (:func:`dashboard.geo.edges.densify_edges`), for the inside test.
+
+An index is built once per layer and process (:func:`get_index`), or turned into
+plain arrays (:func:`index_arrays`) that a store keeps between processes and
+:func:`index_from_arrays` turns back into the same index, bit for bit.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from shapely import STRtree
@@ -28,6 +32,9 @@ from dashboard.geo.cache import content_token, memoize
 from dashboard.geo.edges import densify_edges
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import GEOD, MIN_CURVATURE_RADIUS_KM, to_ecef_km
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: Segments longer than this are split along their geodesic before indexing (km).
 MAX_SEGMENT_KM: float = 5.0
@@ -259,5 +266,68 @@ def get_index(gdf) -> SegmentIndex:
     return build_index(geometry_array(gdf))
 
 
-__all__ = ["GROUP", "MAX_SEGMENT_KM", "SegmentIndex", "build_index", "fingerprint",
-           "geometry_array", "get_index", "morton_key"]
+#: The array fields of :class:`SegmentIndex`, as :func:`index_arrays` names them.
+ARRAY_FIELDS: tuple[str, ...] = ("a_lonlat", "b_lonlat", "A", "B", "feat", "prev", "next",
+                                 "nodes", "level_off", "level_count", "polygon_feat")
+
+
+def index_arrays(index: SegmentIndex) -> dict[str, np.ndarray]:
+    """The index as plain numeric arrays (no Python objects, nothing to unpickle).
+
+    The densified polygons go as their WKB, concatenated (``polygon_wkb``, uint8)
+    with each one's end offset (``polygon_wkb_end``); the scalars as ``sag_km``,
+    ``n_features`` and ``group``.  :func:`index_from_arrays` rebuilds the index.
+
+    >>> from shapely.geometry import box
+    >>> ix = build_index([box(20.0, 50.0, 21.0, 51.0)])
+    >>> back = index_from_arrays(index_arrays(ix))
+    >>> bool((back.nodes == ix.nodes).all()), back.polygons[0].equals_exact(ix.polygons[0], 0)
+    (True, True)
+    """
+    out = {name: np.ascontiguousarray(getattr(index, name)) for name in ARRAY_FIELDS}
+    wkb = [bytes(w) for w in shapely.to_wkb(index.polygons)] if len(index.polygons) else []
+    out["polygon_wkb"] = np.frombuffer(b"".join(wkb), dtype=np.uint8)
+    out["polygon_wkb_end"] = np.cumsum([len(w) for w in wkb], dtype=np.int64)
+    out["sag_km"] = np.array([index.sag_km], dtype=np.float64)
+    out["n_features"] = np.array([index.n_features], dtype=np.int64)
+    out["group"] = np.array([index.group], dtype=np.int64)
+    return out
+
+
+def index_from_arrays(arrays: dict[str, np.ndarray]) -> SegmentIndex:
+    """The :class:`SegmentIndex` that :func:`index_arrays` gave these arrays for (the
+    polygons prepared and in an STRtree again).  :class:`ValueError` when the
+    arrays do not fit together (missing or of the wrong shape or type)."""
+    try:
+        a = {name: np.asarray(arrays[name]) for name in ARRAY_FIELDS}
+        wkb, ends = np.asarray(arrays["polygon_wkb"]), np.asarray(arrays["polygon_wkb_end"])
+        sag, n_feat = float(arrays["sag_km"][0]), int(arrays["n_features"][0])
+        group = int(arrays["group"][0])
+    except (KeyError, IndexError, TypeError) as exc:
+        raise ValueError(f"not a stored segment index: {exc}") from None
+    s = len(a["feat"])
+    shapes_ok = (a["a_lonlat"].shape == a["b_lonlat"].shape == (s, 2)
+                 and a["A"].shape == a["B"].shape == (s, 3)
+                 and a["prev"].shape == a["next"].shape == (s,)
+                 and a["nodes"].ndim == 2 and a["nodes"].shape[1] == len(NODE_FIELDS)
+                 and a["level_off"].shape == a["level_count"].shape
+                 and int(a["level_count"].sum()) == len(a["nodes"])
+                 and len(ends) == len(a["polygon_feat"])
+                 and (len(ends) == 0 or int(ends[-1]) == len(wkb)) and group >= 2)
+    if not shapes_ok or s == 0 or int(a["level_count"][0]) != s:
+        raise ValueError("not a stored segment index: its arrays do not fit together")
+    starts = np.r_[0, ends[:-1]].astype(np.int64)
+    raw = wkb.tobytes()
+    poly = np.asarray(shapely.from_wkb([raw[b:e] for b, e in zip(starts, ends)]), dtype=object)
+    tree = None
+    if len(poly):
+        shapely.prepare(poly)
+        tree = STRtree(poly)
+    return SegmentIndex(a["a_lonlat"], a["b_lonlat"], a["A"], a["B"], a["feat"], a["prev"],
+                        a["next"], sag, a["nodes"], a["level_off"], a["level_count"], poly,
+                        a["polygon_feat"], tree, n_feat, group)
+
+
+__all__ = ["ARRAY_FIELDS", "GROUP", "MAX_SEGMENT_KM", "SegmentIndex", "build_index",
+           "fingerprint", "geometry_array", "get_index", "index_arrays", "index_from_arrays",
+           "morton_key"]
