@@ -1,4 +1,9 @@
-"""What every subcommand shares: positions, dates, target layers, output, progress."""
+"""What every subcommand shares: positions, dates, target layers, output, progress.
+
+Importing this is cheap (no geopandas, pandas or numba): what needs them is
+imported by the function that uses it, so ``distance LAT,LON`` with prepared layers
+never loads them.
+"""
 from __future__ import annotations
 
 import argparse
@@ -8,19 +13,16 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-
-import geopandas as gpd
+from typing import TYPE_CHECKING
 
 from dashboard.data.catalogue import CATALOGUE
-from dashboard.data.limits import MAX_UPLOAD_BYTES
 from dashboard.geo.coords import parse_position
-from dashboard.geo.distance import pick_id_field
 from dashboard.geo.errors import InputError
-from dashboard.geo.nato import nato_border_on, parse_date
-from dashboard.io.atomic import write_bytes_atomic
-from dashboard.io.filecheck import json_head, read_path
-from dashboard.io.layers_io import load_layer
-from dashboard.io.zonefile import ZoneFile, read_zone_file
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from dashboard.io.zonefile import ZoneFile
 
 #: Layers ``distance`` measures to when no ``--to`` is given.
 DEFAULT_TARGETS: tuple[str, ...] = ("nato_border", "countries")
@@ -35,6 +37,8 @@ def position(text: str) -> tuple[float, float]:
 
 def iso_date(text: str | None) -> date | None:
     """A date from ``YYYY-MM-DD`` text, or None for no text."""
+    from dashboard.geo.nato import parse_date
+
     return parse_date(text) if text else None
 
 
@@ -56,22 +60,20 @@ def warn(messages: list[str] | tuple[str, ...]) -> None:
 
 def layer(spec: str) -> gpd.GeoDataFrame:
     """:func:`load_layer` of a ``LAYER`` argument; what reading its file changed is warned."""
+    from dashboard.io.layers_io import load_layer
+
     gdf = load_layer(spec)
     warn(about(spec, gdf.attrs.get("messages", [])))
     return gdf
 
 
 def target_layer(spec: str, on: date | None) -> tuple[str, gpd.GeoDataFrame, str | None]:
-    """(name, GeoDataFrame, id_field) for a ``--to`` argument; the NATO border as of ``on``."""
-    gdf = layer(spec)
-    if spec == "nato_border" and on is not None:
-        gdf = nato_border_on(on, gdf)
-        if len(gdf) == 0:
-            raise InputError(f"no NATO border segment existed on {on.isoformat()}")
-    id_field = CATALOGUE[spec].id_field if spec in CATALOGUE else None
-    if id_field is not None and id_field not in gdf.columns:
-        id_field = None
-    return layer_name(spec), gdf, pick_id_field(gdf, id_field)
+    """(name, GeoDataFrame, id_field) for a ``--to`` argument; the NATO border as of ``on``
+    (the rule is :func:`dashboard.io.prepared_layers.measured_layer`'s)."""
+    from dashboard.io.prepared_layers import measured_layer
+
+    gdf, field = measured_layer(spec, layer(spec), on)
+    return layer_name(spec), gdf, field
 
 
 def zone_file(path: Path | str) -> ZoneFile:
@@ -80,6 +82,10 @@ def zone_file(path: Path | str) -> ZoneFile:
     At most :data:`~dashboard.data.limits.MAX_UPLOAD_BYTES` are read (the
     size is checked before reading); messages name the path as given.
     """
+    from dashboard.data.limits import MAX_UPLOAD_BYTES
+    from dashboard.io.filecheck import json_head, read_path
+    from dashboard.io.zonefile import read_zone_file
+
     data = read_path(path, MAX_UPLOAD_BYTES, json_head)
     return read_zone_file(data, str(path))
 
@@ -99,6 +105,8 @@ def write_text(path: str, text: str) -> None:
     if path in ("-", ""):
         sys.stdout.write(text)
         return
+    from dashboard.io.atomic import write_bytes_atomic
+
     write_bytes_atomic(path, text.encode("utf-8"))  # all or nothing; an old file kept
 
 
@@ -160,6 +168,8 @@ def km_list(text: str) -> list[float]:
 
 def date_arg(text: str) -> date:
     """argparse type: a ``YYYY-MM-DD`` date (read strictly, by :func:`parse_date`)."""
+    from dashboard.geo.nato import parse_date
+
     try:
         day = parse_date(text)
     except InputError:

@@ -1,5 +1,13 @@
 """``python -m dashboard distance``: the nearest feature of each layer, geodesic, from
-one or more positions or from every point of a file of any length."""
+one or more positions or from every point of a file of any length.
+
+Typed positions measured to built-in layers take the fast path: the layers come
+prepared from the cache folder (:mod:`dashboard.io.prepared_layers`) and, for up to
+:data:`PLAIN_SEARCH_MAX_POINTS` positions, the search runs as plain Python
+(:func:`dashboard.geo.distance.nearest_records` with ``jit=False``), so neither
+geopandas nor numba is imported.  The numbers are the full path's (:func:`nearest`
+on the loaded layer), to the last digit; ``--to FILE`` layers take the full path.
+"""
 from __future__ import annotations
 
 import argparse
@@ -22,9 +30,15 @@ from dashboard.data.catalogue import CATALOGUE
 from dashboard.data.coverage import position_outside
 from dashboard.data.limits import CHUNK_ROWS
 from dashboard.geo.coords import format_dms, to_mgrs
-from dashboard.geo.distance import nearest
+from dashboard.geo.distance import as_points, nearest, nearest_records
 from dashboard.geo.errors import InputError
-from dashboard.io.pointio import CLIPPED_TO_COVERAGE, PointSink, open_points, stream_distances
+
+#: Typed positions up to this many are searched in plain Python (no numba to load:
+#: a few milliseconds a position and layer); more go to the compiled search.
+PLAIN_SEARCH_MAX_POINTS: int = 64
+#: Typed positions are measured to prepared built-in layers (False: the full path,
+#: as before; the tests compare the two).
+PREPARED: bool = True
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -91,11 +105,29 @@ def parse_positions(tokens: list[str]) -> list[tuple[float, float]]:
     return out
 
 
-def _measure(lon: float, lat: float, on, specs: list[str]) -> list[dict]:
+def _nearest_row(lon: float, lat: float, on, spec: str, prepared: bool, jit: bool,
+                 ) -> tuple[str, dict]:
+    """(layer name, :func:`nearest`'s columns for the one point) to layer ``spec``."""
+    if prepared and spec in CATALOGUE:
+        from dashboard.io.prepared_layers import prepared_layer
+
+        layer = prepared_layer(spec, on)
+        x, y = as_points([lon], [lat])
+        rec = nearest_records(x, y, layer.index, layer.labels, jit=jit)
+        return spec, {k: v[0] for k, v in rec.items()}
+    name, gdf, field = target_layer(spec, on)
+    return name, dict(nearest([lon], [lat], gdf, id_field=field).iloc[0])
+
+
+def measure_position(lon: float, lat: float, on, specs: list[str], *, prepared: bool = True,
+                     jit: bool = True) -> list[dict]:
+    """What ``distance`` reports for one position and each layer of ``specs``, as
+    JSON-ready dicts.  ``prepared=False`` takes the full path (the layers read and
+    indexed in this process, :func:`nearest`), which gives the same dicts;
+    ``jit=False`` searches in plain Python (the same numbers, no numba)."""
     results = []
     for spec in specs:
-        name, gdf, field = target_layer(spec, on)
-        row = nearest([lon], [lat], gdf, id_field=field).iloc[0]
+        name, row = _nearest_row(lon, lat, on, spec, prepared, jit)
         results.append({
             "layer": name, "feature": plain(row["feature"]),
             "distance_km": num(row["distance_km"]),
@@ -123,7 +155,9 @@ def _positions(args: argparse.Namespace) -> int:
     on = iso_date(args.date)
     specs = args.to or list(DEFAULT_TARGETS)
     check_coverage(points, specs)
-    measured = [(lon, lat, _measure(lon, lat, on, specs)) for lon, lat in points]
+    jit = len(points) > PLAIN_SEARCH_MAX_POINTS
+    measured = [(lon, lat, measure_position(lon, lat, on, specs, prepared=PREPARED, jit=jit))
+                for lon, lat in points]
     date_text = on.isoformat() if on else None
     if args.json:
         blocks = [{"point": {"lat": lat, "lon": lon}, "results": res} for lon, lat, res in measured]
@@ -158,6 +192,8 @@ def _print_one(lon: float, lat: float, on, results: list[dict]) -> None:
 
 
 def _points(args: argparse.Namespace) -> int:
+    from dashboard.io.pointio import CLIPPED_TO_COVERAGE, PointSink, open_points, stream_distances
+
     if not args.output:
         raise InputError("--points needs -o OUT.csv, OUT.geojson or OUT.parquet "
                          "(or -o - for CSV on stdout)")
