@@ -1,8 +1,10 @@
 """The dashboard: three pages over one map request, run with ``streamlit run dashboard/app.py``.
 
 This script sets the page up, puts every session-state key in place
-(:func:`dashboard.state.session.init`), draws the sidebar both pages share
-(:mod:`dashboard.ui.sidebar`) and hands over to ``st.navigation``:
+(:func:`dashboard.state.session.init`), prepares the sidebar every page shares
+(:mod:`dashboard.ui.sidebar`), runs the page chosen by ``st.navigation`` and then
+draws the sidebar (after the page, so that the page's own elements reach the browser
+first):
 
 - ``/explore`` (:file:`ui/explore.py`): the map, the selection panel, measuring,
   figures, downloads and the briefing map;
@@ -11,7 +13,8 @@ This script sets the page up, puts every session-state key in place
 - ``/incidents`` (:file:`ui/incidents.py`): the catalogue on a timeline, the incident
   table and the origin analysis.
 
-``/`` is a hidden default page (:file:`ui/home.py`) that opens ``/explore``.  With an
+``/`` is a hidden default page (:file:`ui/home.py`): this script opens ``/explore``
+from it before drawing or computing anything.  With an
 ``[auth]`` section in ``.streamlit/secrets.toml`` every page asks for an OpenID
 Connect sign-in first (:mod:`dashboard.ui.login`).
 
@@ -82,9 +85,18 @@ incidents = st.Page("ui/incidents.py", title="Incidents", icon=":material/list_a
 page = st.navigation([home, explore, zones, incidents], position="top")
 if "scenario" in st.query_params and page.url_path != "zones":
     st.switch_page(zones, query_params=dict(st.query_params))  # links of the old form: /?scenario=
+if page.url_path == home.url_path:  # "/" (the default page's path is "") opens /explore
+    # at once, before anything is drawn or computed: a first visit runs the app once
+    st.switch_page(explore, query_params=dict(st.query_params))
 
 appstate.init(st.session_state, appstate.incidents_by_id())
 appstate.keep_widget_values(st.session_state)
+notices = sidebar.prepare(st.session_state)
 st.markdown(PAGE_CSS, unsafe_allow_html=True)
-sidebar.render(st.session_state, appstate.incidents_by_id())
-page.run()
+# The page before the sidebar: its elements reach the browser first (see ui/sidebar.py).
+try:
+    page.run()
+except Exception:  # a page that fails still leaves the sidebar usable (st.stop and reruns
+    sidebar.render(st.session_state, appstate.incidents_by_id(), notices)  # are not Exceptions)
+    raise
+sidebar.render(st.session_state, appstate.incidents_by_id(), notices)

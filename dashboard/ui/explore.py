@@ -52,28 +52,33 @@ def measured_points(state: Any) -> tuple[tuple[tuple[float, float], tuple[float,
         return None, str(exc)
 
 
-def compute(state: Any, measure) -> tuple[Scene, PointReport, FeatureReport | None]:
-    """The scene of the page, the report on the picked position and on the picked feature."""
+def selection_reports(state: Any, picked: dict, incident: dict,
+                      ) -> tuple[PointReport, FeatureReport | None]:
+    """The report on the picked position and, for a polygon or line, on the feature itself."""
     state = Session.of(state)
-    inc_by_id = appstate.incidents_by_id()
-    incident = inc_by_id[state.incident]
     lon, lat = float(incident["geometry"].x), float(incident["geometry"].y)
-    picked = state.picked or appstate.incident_pick(incident)
-    view = appstate.current_view(state, appstate.incident_view(lon, lat))
-    req = appstate.scene_request(state, inc_by_id, view=view, measure=measure)
-    try:
-        scene = build_scene(req)
-    except InputError as exc:
-        st.error(f"{md(exc)} — showing the map without buffers, band and your layers.")
-        scene = build_scene(req.replace(ring_radii_km=(), band_km=None, user_layers=(),
-                                        extra_zones=()))
     report = point_report(picked["lon"], picked["lat"], as_of=state.as_of,
                           incident=(incident["id"], lon, lat),
                           extra_layers=state.user_layers)
     geom = picked.get("geometry")
     feature = feature_report(geom, on=state.as_of) \
         if geom is not None and picked.get("kind") in ("polygon", "line") else None
-    return scene, report, feature
+    return report, feature
+
+
+def page_scene(state: Any, incident: dict, measure) -> tuple[Scene, str | None]:
+    """The scene of the page, and why it was built without buffers, band and the user's
+    layers (a request those make invalid), or None."""
+    state = Session.of(state)
+    lon, lat = float(incident["geometry"].x), float(incident["geometry"].y)
+    view = appstate.current_view(state, appstate.incident_view(lon, lat))
+    req = appstate.scene_request(state, appstate.incidents_by_id(), view=view, measure=measure)
+    try:
+        return build_scene(req), None
+    except InputError as exc:
+        return build_scene(req.replace(ring_radii_km=(), band_km=None, user_layers=(),
+                                       extra_zones=())), \
+            f"{md(exc)} — showing the map without buffers, band and your layers."
 
 
 def on_search(state: Any) -> None:
@@ -224,19 +229,20 @@ def export_tab(scene: Scene) -> None:
 
 
 def main() -> None:
-    """The page: the map on the left, the panel on the right."""
+    """The page: the map on the left, the panel on the right.
+
+    Written panel first: Streamlit sends each element as the script reaches it, so the
+    panel's figures (from cached distances) are on screen while the scene is built and
+    the map's frame loads; then the map, then the tabs hidden at first (Measure,
+    Figures, Export).  The order on screen is the columns' and tabs' own.
+    """
     state = Session.of(st.session_state)
     appstate.take_map_events(state, take_events(MAP_KEY))
     incident = appstate.incidents_by_id()[state.incident]
     picked = state.picked or appstate.incident_pick(incident)
     measure, measure_error = measured_points(state)
-    with st.spinner("Computing geodesic buffers and distances…"):
-        scene, report, feature = compute(state, measure)
+    report, feature = selection_reports(state, picked, incident)
     map_col, panel_col = st.columns([3.3, 1], gap="small")
-    with map_col, st.container(key="map-column"):  # sticky on a wide window (app.py)
-        map_view(scene, key=MAP_KEY, mode="explore", view_request=state.view_request,
-                 measure=measure, height=MAP_HEIGHT_PX, fill=True)
-        state.view_request = None  # sent once: a re-mounted map opens on the scene's view
     with panel_col:
         search_box(state)
         if state.picked:
@@ -251,13 +257,20 @@ def main() -> None:
                            "“Back to the incident” there returns to the incident.")
             else:
                 pick_panel(state, picked, report, feature)
-        with meas:
-            measure_tab(state, picked, measure, measure_error)
-        with figs:
-            if scene.metrics:
-                st.table(inert_table(appstate.figures_table(scene)))
-        with export:
-            export_tab(scene)
-
+    with map_col, st.container(key="map-column"):  # sticky on a wide window (app.py)
+        with st.spinner("Computing geodesic buffers and distances…"):  # where the map goes
+            scene, left_out = page_scene(state, incident, measure)
+        if left_out:
+            st.error(left_out)
+        map_view(scene, key=MAP_KEY, mode="explore", view_request=state.view_request,
+                 measure=measure, height=MAP_HEIGHT_PX, fill=True)
+        state.view_request = None  # sent once: a re-mounted map opens on the scene's view
+    with meas:
+        measure_tab(state, picked, measure, measure_error)
+    with figs:
+        if scene.metrics:
+            st.table(inert_table(appstate.figures_table(scene)))
+    with export:
+        export_tab(scene)
 
 main()

@@ -8,7 +8,7 @@ border band and the user's own layers.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -22,16 +22,34 @@ from dashboard.ui.widgets import md
 
 #: Largest upload, in MB (``maxUploadSize`` in .streamlit/config.toml is the same).
 MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
+#: The uploader's widget key (its value, the files in it, is read by :func:`prepare`).
+UPLOADS_KEY = "uploads"
+
+#: A message beside the uploader: ``("info" | "error", text)``.
+Notice = tuple[Literal["info", "error"], str]
 
 
-def render(state: Any, incidents: dict[str, dict]) -> None:
-    """Draw the sidebar into the current script run."""
+def prepare(state: Any) -> list[Notice]:
+    """The sidebar's part of the state, before the page computes anything: the incident
+    filters follow the catalogue and the user's date, and the files in the uploader become
+    the user's layers (removed ones leave).  Returns the messages :func:`render` shows
+    beside the uploader."""
+    timeline.prepare_filters(state)
+    return take_uploads(state, st.session_state.get(UPLOADS_KEY) or [])
+
+
+def render(state: Any, incidents: dict[str, dict],
+           notices: list[Notice] | None = None) -> None:
+    """Draw the sidebar into the current script run; ``notices`` are :func:`prepare`'s
+    (called here when not given)."""
+    if notices is None:
+        notices = prepare(state)
     with st.sidebar:
         _incident(state, incidents)
         timeline.render_filters(state)
         _layers()
         _buffers(state)
-        _uploads(state)
+        _uploads(state, notices)
         basemap_box.render()
 
 
@@ -74,21 +92,35 @@ def _buffers(state: Any) -> None:
                     key=appstate.band_key(units), on_change=appstate.on_band, args=(state, units))
 
 
-def _uploads(state: Any) -> None:
-    """The uploader is the one control: a file in it is a layer on the map; its × removes it."""
+def _uploads(state: Any, notices: list[Notice]) -> None:
+    """The uploader is the one control: a file in it is a layer on the map; its × removes it
+    (the files were read by :func:`prepare`)."""
     state = Session.of(state)
     st.header("Your layers")
-    uploads = st.file_uploader(f"GeoJSON, or CSV with lat/lon columns (up to {MAX_UPLOAD_MB} MB)",
-                               type=["geojson", "json", "csv"], accept_multiple_files=True,
-                               key="uploads")
-    names = {up.name for up in uploads or []}
+    st.file_uploader(f"GeoJSON, or CSV with lat/lon columns (up to {MAX_UPLOAD_MB} MB)",
+                     type=["geojson", "json", "csv"], accept_multiple_files=True,
+                     key=UPLOADS_KEY)
+    for kind, text in notices:
+        (st.info if kind == "info" else st.error)(md(text))
+    if state.user_layers:
+        st.caption("On the map: " + ", ".join(md(n) for n in state.user_layers))
+
+
+def take_uploads(state: Any, uploads: list[Any]) -> list[Notice]:
+    """Keep the user's layers in step with the files in the uploader: a removed file's
+    layer leaves, a new file is read once (a layer, or one message saying why not).
+    Returns, in the uploader's order, the messages to show: a new layer's notes (once)
+    and every refused file's reason (for as long as it stays in the uploader)."""
+    state = Session.of(state)
+    names = {up.name for up in uploads}
     removed = [n for n in state.user_layers if n not in names]
     for name in removed:
         del state.user_layers[name]
-    refused = _refused(state, uploads or [])
+    refused = _refused(state, uploads)
     if removed:  # room freed: files refused for the session's caps get another try
         refused.clear()
-    for up in uploads or []:
+    notices: list[Notice] = []
+    for up in uploads:
         if up.name in state.user_layers:
             continue
         key = _upload_key(up)
@@ -100,13 +132,11 @@ def _uploads(state: Any) -> None:
             else:
                 why = appstate.keep_user_layer(state.user_layers, up.name, layer.gdf)
                 if why is None:
-                    for m in layer.messages:
-                        st.info(md(about_file(up.name, m)))
+                    notices += [("info", about_file(up.name, m)) for m in layer.messages]
                     continue
                 refused[key] = about_file(up.name, why)
-        st.error(md(refused[key]))
-    if state.user_layers:
-        st.caption("On the map: " + ", ".join(md(n) for n in state.user_layers))
+        notices.append(("error", refused[key]))
+    return notices
 
 
 def _upload_key(up: Any) -> str:

@@ -49,12 +49,19 @@ def _country(iso: str) -> str:
     return f"{name} ({iso})" if name else iso
 
 
-def render_filters(state: Any) -> None:
-    """Draw the incident filters into the current container (the sidebar)."""
+def prepare_filters(state: Any) -> None:
+    """Before the page: note a date the user set, keep the filters' values over a page
+    switch and let them follow a grown catalogue (what the page's incidents depend on)."""
     state = Session.of(state)
     incidentfilter.note_as_of(state)
     incidentfilter.keep_filter_values(state)
     incidentfilter.follow_catalogue(state)
+
+
+def render_filters(state: Any) -> None:
+    """Draw the incident filters into the current container (the sidebar), after
+    :func:`prepare_filters` in the same run."""
+    state = Session.of(state)
     opts = incidentfilter.filter_options()
     st.header("Incident timeline")
     problem = catalogue_problem()
