@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
              ("Streaming `distance --points`", lambda: stream_section(args.quick)),
              ("Buffers", lambda: bench_buffer.table(bench_buffer.measure())),
              ("Scaling", lambda: _scaling(args.quick)),
-             ("App and brief", lambda: other_benchmarks(args.quick)))
+             ("App and brief", lambda: other_benchmarks(args.quick)),
+             ("CLI: one position", lambda: __import__("benchmarks.bench_cli").bench_cli.markdown(args.quick)))
     ratios = None
     for title, fn in steps:
         t = time.perf_counter()
