@@ -219,14 +219,21 @@ def test_a_changed_source_is_rebuilt_a_touched_one_reused(cache, own_geodata):
           _full("nato_border", None, lon, lat))
 
 
-def test_other_code_makes_a_file_stale_and_replaces_it(cache, monkeypatch):
+def test_other_code_makes_its_own_file_and_the_folder_stays_bounded(cache, monkeypatch):
+    lon, lat = _points(20, seed=8)
     P.prepared_layer("nato_border")
     (old,) = cache.glob("nato_border.all.*.npz")
-    monkeypatch.setattr(P, "FORMAT", P.FORMAT + 1)
+    monkeypatch.setattr(P, "FORMAT", P.FORMAT + 1)  # another version of the code
     P.forget()
-    P.prepared_layer("nato_border")
-    (new,) = cache.glob("nato_border.all.*.npz")
-    assert new.name != old.name and not old.exists()
+    layer = P.prepared_layer("nato_border")
+    _same(nearest_records(lon, lat, layer.index, layer.labels, jit=False),
+          _full("nato_border", None, lon, lat))
+    assert len(list(cache.glob("nato_border.all.*.npz"))) == 2 and old.exists()  # no thrashing
+    monkeypatch.setattr(P, "MAX_BYTES", old.stat().st_size + 1)
+    P.forget()
+    P.prepared_layer("nato_border", date(2010, 1, 1))
+    assert len(list(cache.glob("*.npz"))) == 1  # the oldest went first; the new one stays
+    assert not old.exists()
 
 
 def test_no_cache_folder_stores_nothing_and_answers_the_same(tmp_path, monkeypatch):
