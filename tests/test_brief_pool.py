@@ -237,3 +237,102 @@ def test_the_job_carries_the_basemap_and_the_clock(monkeypatch):
     assert job[1:4] == ("png", "slide", None) and job[5] == "1668528000"
     scene = replace(make_scene(), title="Another title")
     assert brief_pool.job_bytes(scene, "png", "slide", None) != brief_pool.job_bytes(make_scene(), "png", "slide", None)
+
+
+# ---------------------------------------------------------------- the page
+
+def _brief_page() -> None:
+    from test_brief import make_scene
+
+    from dashboard.ui.brief_box import brief_box
+
+    brief_box(make_scene(), "png", "slide", None, "brief.png")
+
+
+def testwaiting_label_says_how_many_briefs_are_ahead():
+    from dashboard.ui.brief_box import waiting_label
+
+    assert waiting_label(2) == "Waiting to draw the briefing map: 2 ahead of it…"
+    assert waiting_label(0) == "Drawing the briefing map…"
+
+
+def test_the_page_waits_in_a_status_line_then_offers_the_file(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    fut: Future = Future()
+    polls = {"n": 0}
+
+    def wait(ticket, timeout_s):
+        polls["n"] += 1
+        if polls["n"] == 4:
+            fut.set_result((b"\x89PNG made", "2022-11-15 16:00"))
+        return fut.result()[0] if fut.done() else None
+
+    monkeypatch.setattr(brief_pool, "submit", lambda *a: BriefTicket("k", 5, future=fut))
+    monkeypatch.setattr(brief_pool, "wait", wait)
+    monkeypatch.setattr(brief_pool, "ahead", lambda ticket: 0 if fut.done() else 2)
+    at = AppTest.from_function(_brief_page, default_timeout=60).run()
+    at.button(key="brief_make").click().run()
+    assert not at.exception, at.exception
+    labels = [s.label for s in at.get("status")]  # the last label of the status line
+    assert len(labels) == 1 and labels[0].startswith("Briefing map drawn in")
+    assert polls["n"] == 4  # it waited, looking again until the brief was ready
+    assert at.session_state["brief_file"][1] == b"\x89PNG made"
+    assert any(b.label == "Download briefing map" for b in at.get("download_button"))
+
+
+def test_the_page_shows_a_failed_brief_in_one_line(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    def fail(*args):
+        raise BriefError("The briefing map was not ready within 120 s (the server is busy); try again.")
+
+    monkeypatch.setattr(brief_pool, "submit", fail)
+    at = AppTest.from_function(_brief_page, default_timeout=60).run()
+    at.button(key="brief_make").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        "The briefing map was not ready within 120 s (the server is busy); try again."]
+    assert not any(b.label == "Download briefing map" for b in at.get("download_button"))
+
+
+def test_workers_that_cannot_run_here_give_way_to_the_calling_thread(monkeypatch):
+    """Pools whose workers stop before drawing anything (MAX_BREAKS in a row): the brief is
+    drawn in the calling thread, and so are the next ones."""
+    class Dying:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def submit(self, *args):
+            fut: Future = Future()
+            fut.set_exception(BrokenProcessPool("A child process terminated abruptly"))
+            return fut
+
+        def shutdown(self, **kwargs):
+            pass
+
+    monkeypatch.setattr(brief_pool, "ProcessPoolExecutor", Dying)
+    p = BriefPool(1)
+    first = p.submit(make_scene(), "png", "slide", None)
+    with pytest.raises(BriefError, match="worker process stopped"):
+        p.wait(first, 1.0)
+    second = p.submit(make_scene(units="nm"), "png", "slide", None)
+    assert p.wait(second, 1.0)[:4] == b"\x89PNG" and p.in_thread == 1
+    assert p.submit(make_scene(units="mi"), "png", "slide", None).done is not None and p.in_thread == 2
+
+
+@pytest.mark.slow  # starts a worker process
+def test_workers_start_whatever_the_main_module_is(monkeypatch):
+    """Under Streamlit, ``__main__`` is the app script, which a new worker must not re-run."""
+    import sys
+    import types
+
+    main = types.ModuleType("__main__")
+    main.__file__ = __file__.replace("test_brief_pool.py", "no_such_app_script.py")  # would fail to re-run
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    p = BriefPool(1)
+    try:
+        assert _wait(p, p.submit(make_scene(), "png", "slide", None))[:4] == b"\x89PNG"
+        assert p.in_thread == 0 and sys.modules["__main__"] is main
+    finally:
+        p.shutdown()

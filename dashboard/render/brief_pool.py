@@ -25,6 +25,7 @@ its own process (:func:`dashboard.render.brief.render_brief`).
 """
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import io
@@ -32,12 +33,16 @@ import itertools
 import multiprocessing
 import os
 import pickle
+import sys
 import threading
 import time
+import types
 from collections import OrderedDict
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -45,13 +50,16 @@ from dashboard.data.limits import BRIEF_WORKERS
 from dashboard.geo.errors import InputError
 from dashboard.scene.model import Scene
 
-__all__ = ["BRIEF_TIMEOUT_S", "KEEP_BRIEFS", "BriefError", "BriefPool", "BriefTicket", "ahead", "draw_job",
-           "job_bytes", "shared_pool", "submit", "wait", "worker_count"]
+__all__ = ["BRIEF_TIMEOUT_S", "KEEP_BRIEFS", "MAX_BREAKS", "BriefError", "BriefPool", "BriefTicket", "ahead",
+           "draw_job", "job_bytes", "plain_main", "shared_pool", "submit", "wait", "worker_count"]
 
 #: Longest wait for one brief, s (queue and drawing); then a one-line "try again".
 BRIEF_TIMEOUT_S: float = 120.0
 #: Finished briefs kept for requests equal to them (within the minute they print).
 KEEP_BRIEFS: int = 16
+#: Worker pools that may break in a row (no brief finished between) before briefs are
+#: drawn in the server's own threads.
+MAX_BREAKS: int = 2
 
 
 class BriefError(InputError):
@@ -129,6 +137,29 @@ def _worker_start() -> None:
     gc.freeze()
 
 
+_PLAIN_MAIN = types.ModuleType("__main__")  # no __file__, no __spec__: nothing to re-run
+_MAIN_LOCK = threading.Lock()
+
+
+@contextmanager
+def plain_main() -> Iterator[None]:
+    """While worker processes start: ``__main__`` is an empty module.
+
+    multiprocessing re-runs the parent's ``__main__`` in every new worker (``spawn`` and
+    ``forkserver``); in the Streamlit server that is the last app script run (Streamlit
+    sets ``sys.modules["__main__"]`` to it), which fails outside a session and stops the
+    worker.  An empty main is not re-run.
+    """
+    with _MAIN_LOCK:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = _PLAIN_MAIN
+        try:
+            yield
+        finally:
+            if sys.modules.get("__main__") is _PLAIN_MAIN and main is not None:
+                sys.modules["__main__"] = main
+
+
 @dataclass
 class BriefTicket:
     """One requested brief: its key (the job's hash), its place in line, and its future.
@@ -140,6 +171,8 @@ class BriefTicket:
     seq: int
     future: Future | None = None
     done: bytes | None = None
+    job: bytes | None = field(default=None, repr=False)
+    generation: int = 0
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -161,6 +194,8 @@ class BriefPool:
         self.drawn = 0  # briefs drawn (by a worker or in-thread)
         self.reused = 0  # requests answered by an equal brief (drawn or being drawn)
         self.in_thread = 0  # briefs drawn in the calling thread (no worker processes)
+        self._breaks = 0  # worker pools broken since a worker last finished a brief
+        self._generation = 0  # which worker pool: one more each time a broken one is dropped
 
     # ---------------------------------------------------------------- the processes
     def _pool(self) -> ProcessPoolExecutor | None:
@@ -180,6 +215,7 @@ class BriefPool:
         """Drop a broken executor: the next brief starts new workers."""
         with self._lock:
             ex, self._executor = self._executor, None
+            self._generation += 1
         if ex is not None:
             ex.shutdown(wait=False, cancel_futures=True)
 
@@ -207,15 +243,15 @@ class BriefPool:
             pending = self._pending.get(key)
             if pending is not None:
                 self.reused += 1
-                return BriefTicket(key, pending[0], future=pending[1])
+                return BriefTicket(key, pending[0], future=pending[1], job=job, generation=self._generation)
         fut = self._submit(job)
         if fut is None:
             return self._in_thread(key, job)
         with self._lock:
             seq = next(self._seq)
             self._pending[key] = (seq, fut)
-        fut.add_done_callback(lambda f, key=key: self._finished(key, f))
-        return BriefTicket(key, seq, future=fut)
+        fut.add_done_callback(functools.partial(self._finished, key))
+        return BriefTicket(key, seq, future=fut, job=job, generation=self._generation)
 
     def _submit(self, job: bytes) -> Future | None:
         """``job`` handed to a worker; a broken pool is replaced once; None: no processes."""
@@ -224,7 +260,8 @@ class BriefPool:
             if ex is None:
                 return None
             try:
-                return ex.submit(draw_job, job)
+                with plain_main():  # the first submit starts the workers
+                    return ex.submit(draw_job, job)
             except (BrokenProcessPool, RuntimeError, OSError):
                 self._reset()
         self._failed = True  # processes cannot be started here: draw in-thread from now on
@@ -253,7 +290,19 @@ class BriefPool:
             if not fut.cancelled() and fut.exception() is None:
                 data, minute = fut.result()
                 self.drawn += 1
+                self._breaks = 0
                 self._keep(key, minute, data)
+
+    def _broken(self, ticket: BriefTicket) -> None:
+        """A worker stopped: start new ones next time; after :data:`MAX_BREAKS` pools in a
+        row without a finished brief, draw in-thread from now on."""
+        with self._lock:
+            if ticket.generation != self._generation:
+                return  # that pool was counted and replaced already
+            self._breaks += 1
+            if self._breaks >= MAX_BREAKS:
+                self._failed = True
+        self._reset()
 
     def ahead(self, ticket: BriefTicket) -> int:
         """Briefs that must finish before ``ticket``'s is drawn: those asked for before it and
@@ -284,7 +333,9 @@ class BriefPool:
         except InputError:
             raise
         except BrokenProcessPool:
-            self._reset()
+            self._broken(ticket)
+            if self._failed and ticket.job is not None:  # workers cannot run here: draw it here
+                return self._in_thread(ticket.key, ticket.job).done
             raise BriefError("The briefing map could not be drawn: its worker process stopped; "
                              "try again.") from None
         except Exception as exc:  # a worker's error arrives here: one line, no traceback

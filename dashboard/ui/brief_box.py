@@ -66,10 +66,10 @@ def brief_box(scene: Scene, fmt: str, size: str, marking: str | None, file_name:
 POLL_S: float = 0.1
 
 
-def _waiting_label(ahead: int) -> str:
+def waiting_label(ahead: int) -> str:
     """The status line while a brief is drawn.
 
-    >>> _waiting_label(0), _waiting_label(2)
+    >>> waiting_label(0), waiting_label(2)
     ('Drawing the briefing map…', 'Waiting to draw the briefing map: 2 ahead of it…')
     """
     return "Drawing the briefing map…" if ahead <= 0 else \
@@ -88,12 +88,12 @@ def make_brief(scene: Scene, fmt: str, size: str, marking: str | None) -> bytes:
     if data is not None:
         return data
     ahead = brief_pool.ahead(ticket)
-    with st.status(_waiting_label(ahead), expanded=False) as status:
+    with st.status(waiting_label(ahead), expanded=False) as status:
         while data is None:
             data = brief_pool.wait(ticket, POLL_S)
             now = brief_pool.ahead(ticket) if data is None else 0
             if now != ahead:
                 ahead = now
-                status.update(label=_waiting_label(ahead))
+                status.update(label=waiting_label(ahead))
         status.update(label=f"Briefing map drawn in {time.perf_counter() - t0:.1f} s", state="complete")
     return data
