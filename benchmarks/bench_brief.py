@@ -1,10 +1,15 @@
-"""How long a brief takes, and what display simplification buys.
+"""How long a brief takes, what reusing its text buys, and what display simplification buys.
 
 Run from the repository root::
 
     python -m benchmarks.bench_brief [--repeat 5]
 
-Builds the default scene (Przewodów strike, Ukrainian oblasts bordering NATO,
+First, the text tables (:mod:`dashboard.render.brief.textcache`): the default PNG slide
+drawn by matplotlib's own renderer (stock), with empty tables (cold) and with warm
+tables (warm), alternating in one run, ``--repeat`` times each: median wall and CPU
+time, the ratio to stock, and whether the three files are byte-identical (they must be).
+
+Then builds the default scene (Przewodów strike, Ukrainian oblasts bordering NATO,
 75/90 km rings) once with :func:`dashboard.scene.compose.build_scene`, then renders it
 ``--repeat`` times per case and prints the median wall time of building the
 figure and of writing the file, the process CPU time, the vertices drawn on the map
@@ -27,7 +32,7 @@ import time
 
 from matplotlib.collections import LineCollection, PathCollection
 
-from dashboard.render.brief import build_figure, save_figure
+from dashboard.render.brief import build_figure, save_figure, textcache
 from dashboard.scene.compose import build_scene
 from dashboard.scene.request import SceneRequest
 
@@ -64,6 +69,34 @@ def bench(scene, fmt: str, size: str, simplify: bool, repeat: int) -> dict:
             "bytes": nbytes, "vertices": verts}
 
 
+def text_tables(scene, repeat: int) -> None:
+    """Stock, cold and warm text tables, alternating; medians, ratios, byte identity."""
+    def one() -> tuple[float, float, bytes]:
+        c0, t0 = time.process_time(), time.perf_counter()
+        layout = build_figure(scene, "slide", marking="UNCLASSIFIED")
+        buf = io.BytesIO()
+        save_figure(layout, buf, "png")
+        return time.perf_counter() - t0, time.process_time() - c0, buf.getvalue()
+
+    runs: dict[str, list[tuple[float, float, bytes]]] = {"stock": [], "cold": [], "warm": []}
+    for _ in range(repeat):
+        with textcache.stock_text():
+            runs["stock"].append(one())
+        textcache.clear()
+        runs["cold"].append(one())
+        runs["warm"].append(one())
+    stock_cpu = statistics.median(r[1] for r in runs["stock"])
+    print(f"{'PNG slide, text tables':34} {'wall s':>8} {'CPU s':>8} {'CPU ratio':>10} {'same bytes':>11}")
+    first = runs["stock"][0][2]
+    for name, rs in runs.items():
+        cpu = statistics.median(r[1] for r in rs)
+        same = all(r[2] == first for r in rs)
+        print(f"{name:34} {statistics.median(r[0] for r in rs):8.3f} {cpu:8.3f} {cpu / stock_cpu:10.2f} "
+              f"{'yes' if same else 'NO':>11}")
+    entries, hits, misses = zip(*textcache.stats().values())
+    print(f"(warm tables after the run: {sum(entries):,} entries; hits {sum(hits):,}, misses {sum(misses):,})\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=5)
@@ -79,6 +112,8 @@ def main() -> None:
     print(f"build_scene: first {t_scene_first:.3f} s (loads layers), then {t_scene:.3f} s (cached layers)")
 
     build_figure(scene, "slide")  # warm caches (fonts, transformers)
+    print()
+    text_tables(scene, args.repeat)
     cases = [
         ("PNG slide, simplified (default)", "png", "slide", True),
         ("PNG slide, full resolution", "png", "slide", False),

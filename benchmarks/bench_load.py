@@ -2,6 +2,7 @@
 
     python -m benchmarks.bench_load [--sessions 20] [--seconds 60]   # < 3 minutes
     python -m benchmarks.bench_load --quick                          # ~1 minute
+    python -m benchmarks.bench_load --baseline b769ee5               # and that commit, same run
 
 Starts one server (``streamlit run dashboard/app.py``, tests/appserver.py) and
 drives it with clients of Streamlit's own websocket protocol
@@ -22,7 +23,13 @@ think time between actions.  In one run, side by side:
    click, units and rings produce the same page (headings, metrics, alerts,
    short texts) as the protocol client's.
 
+With ``--baseline REV`` the same measurement (steps 1-3) runs again in the same
+run on a second server started from ``git archive REV`` (the code before a change),
+and a table puts the two side by side with their ratios.
+
 Rerun latency: from sending the BackMsg to the script-finished ForwardMsg.
+Brief: from clicking "Make briefing map" until the PNG is downloaded (the run
+waits while the page shows how many briefs are ahead).
 Errors: exception elements, ``st.error`` alerts, websocket drops, HTTP errors.
 Writes ``benchmarks/LOAD_RESULTS.md``.
 """
@@ -46,7 +53,7 @@ import numpy as np
 from benchmarks.loadclient import ProtocolError, RssSampler, RunResult, Session, record_page_runs
 from dashboard.geo.cache import PROCESS_MAX_BYTES, approx_bytes
 from dashboard.state.session import MAX_USER_LAYERS, MAX_USER_LAYERS_BYTES
-from tests.appserver import CHROMIUM_ARGS, start_app, stop_app
+from tests.appserver import CHROMIUM_ARGS, free_port, start_app, stop_app
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "LOAD_RESULTS.md"
@@ -215,11 +222,15 @@ async def run_phase(url: str, n: int, seconds: float, think_s: tuple[float, floa
     record, mem = Record(), {}
     clicks = targets()
 
-    async def staggered(i: int) -> User:
+    async def staggered(i: int) -> User | None:
         await asyncio.sleep(i * 0.1)
-        return await connect(i, url, clicks, record)
+        try:
+            return await connect(i, url, clicks, record)
+        except (ProtocolError, OSError, KeyError, TimeoutError) as exc:  # counted, not fatal
+            record.errors.append(f"connect: {type(exc).__name__}: {exc}")
+            return None
 
-    users = await asyncio.gather(*(staggered(i) for i in range(n)))
+    users = [u for u in await asyncio.gather(*(staggered(i) for i in range(n))) if u is not None]
     if idle_s:
         sampler.phase = f"idle{n}"
         await asyncio.sleep(idle_s)
@@ -425,6 +436,8 @@ def write(info: dict[str, Any]) -> str:
         "tracebacks in the server's log)",
         "", "## Latency (rerun: BackMsg sent -> script finished; brief: Make briefing map clicked -> PNG received)",
         "", *latency_rows(one, many, n), "",
+        *(baseline_rows(info) if "baseline" in info else []),
+        *([f"The baseline's run FAILED: {info['baseline_error']}", ""] if "baseline_error" in info else []),
         "## Server memory (RSS of the server's process tree, sampled every 0.5 s)", "",
         "| | RSS | per session |", "|---|---:|---:|",
         f"| baseline (warm, no session) | {base:.0f} MB | |",
@@ -553,6 +566,98 @@ async def measure(url: str, sampler: RssSampler, args: argparse.Namespace,
     return one, many, mem
 
 
+# ---------------------------------------------------------------- the baseline
+def export_tree(rev: str) -> Path:
+    """The repository at ``rev`` (``git archive``) in a new temporary directory."""
+    import subprocess
+
+    out = Path(tempfile.mkdtemp(prefix=f"bench-load-{rev[:12]}-"))
+    archive = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return out
+
+
+def start_tree(root: Path, env: dict[str, str], log: Path, timeout_s: float = 90.0) -> tuple[Any, str]:
+    """``streamlit run dashboard/app.py`` of the tree at ``root`` (its own package, its own
+    config), as :func:`tests.appserver.start_app` starts this one."""
+    import subprocess
+    import urllib.request
+
+    port = free_port()
+    full = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(root), **env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=root, env=full, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the baseline's streamlit exited early: see {log}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.25)
+    proc.kill()
+    raise RuntimeError(f"the baseline's streamlit did not become healthy within {timeout_s:.0f} s")
+
+
+def p95(rec: Record, kinds: tuple[str, ...]) -> tuple[float, float, int]:
+    """(p50, p95, n) of the latencies of ``kinds`` in ``rec``, s (NaN when none)."""
+    xs = [r.latency_s for r in rec.results if r.kind in kinds]
+    if not xs:
+        return float("nan"), float("nan"), 0
+    a, b = np.percentile(xs, [50, 95])
+    return float(a), float(b), len(xs)
+
+
+def baseline_rows(info: dict[str, Any]) -> list[str]:
+    """This tree against the baseline, same run: brief and rerun latency, memory."""
+    base = info["baseline"]
+    n = info["sessions"]
+    rows = [f"## Against the baseline `{base['rev']}`, in the same run", "",
+            f"The same phases on a second server started from `git archive {base['rev']}` "
+            "(after this tree's, on the same machine); p50 / p95 in seconds (n), ratio = this tree / "
+            "baseline.", "",
+            "| | this tree | baseline | ratio (p95) |", "|---|---:|---:|---:|"]
+    for label, key, kinds in (("brief, 1 session", "one", ("brief",)),
+                              (f"brief, {n} sessions", "many", ("brief",)),
+                              ("every rerun, 1 session", "one", RERUN_KINDS),
+                              (f"every rerun, {n} sessions", "many", RERUN_KINDS),
+                              (f"page load, {n} sessions", "many", ("load",))):
+        a, b = p95(info[key], kinds), p95(base[key], kinds)
+        ratio = f"{a[1] / b[1]:.2f}" if a[2] and b[2] and b[1] > 0 else "–"
+        rows.append(f"| {label} | {a[0]:.2f} / **{a[1]:.2f}** ({a[2]}) | {b[0]:.2f} / {b[1]:.2f} ({b[2]}) "
+                    f"| {ratio} |")
+    ma, mb = info["mem"], base["mem"]
+    rows.append(f"| RSS max, {n} sessions (server and its workers) | {ma['max']:.0f} MB | "
+                f"{mb['max']:.0f} MB | {ma['max'] / mb['max']:.2f} |")
+    rows.append(f"| errors ({n} sessions + 1 session) | {len(info['many'].errors) + len(info['one'].errors)} | "
+                f"{len(base['many'].errors) + len(base['one'].errors)} | |")
+    return [*rows, ""]
+
+
+def measure_baseline(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
+    """Steps 1-3 again on a server of the tree at ``args.baseline``."""
+    root = export_tree(args.baseline)
+    log = Path(tempfile.mkdtemp(prefix="bench-load-log-")) / "baseline.log"
+    say(f"starting the baseline's server ({args.baseline}, {root})")
+    proc, url = start_tree(root, {**env, "DASHBOARD_DATA_DIR": tempfile.mkdtemp(prefix="bench-load-")}, log)
+    sampler = RssSampler(proc.pid)
+    sampler.start()
+    try:
+        one, many, mem = asyncio.run(measure(url, sampler, args))
+    finally:
+        sampler.stop()
+        stop_app(proc)
+    many.errors += [f"server log: {ln[:200]}" for ln in log.read_text(errors="replace").splitlines()
+                    if "Traceback" in ln or " ERROR " in ln or "Exception" in ln]
+    return {"rev": args.baseline, "one": one, "many": many, "mem": mem}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=20)
@@ -568,6 +673,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--wave-seconds", type=float, default=20.0, help="length of waves 2.., s")
     ap.add_argument("--browsers", type=int, default=2, help="Chromium contexts (0: none)")
     ap.add_argument("--quick", action="store_true", help="4 sessions, 15 s, 1 browser")
+    ap.add_argument("--baseline", metavar="REV", default=None,
+                    help="also measure the app at this git revision, in the same run")
     args = ap.parse_args(argv)
     if args.quick:
         args.sessions, args.seconds, args.single_seconds = 4, 15.0, 8.0
@@ -599,6 +706,11 @@ def main(argv: list[str] | None = None) -> int:
     logged = [ln for ln in log.read_text(errors="replace").splitlines()
               if "Traceback" in ln or " ERROR " in ln or "Exception" in ln]
     info["many"].errors += [f"server log: {ln[:200]}" for ln in logged]
+    if args.baseline:
+        try:
+            info["baseline"] = measure_baseline(args, env)
+        except Exception as exc:  # this tree's figures are still written
+            info["baseline_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
     say("session state (AppTest)")
     info["footprint"] = state_footprint()
     info["load_end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
