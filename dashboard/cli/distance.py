@@ -6,7 +6,8 @@ prepared from the cache folder (:mod:`dashboard.io.prepared_layers`) and, for up
 :data:`PLAIN_SEARCH_MAX_POINTS` positions, the search runs as plain Python
 (:func:`dashboard.geo.distance.nearest_records` with ``jit=False``), so neither
 geopandas nor numba is imported.  The numbers are the full path's (:func:`nearest`
-on the loaded layer), to the last digit; ``--to FILE`` layers take the full path.
+on the loaded layer), to the last digit.  ``--to FILE`` layers are read and indexed
+in the process (geopandas), then searched the same way.
 """
 from __future__ import annotations
 
@@ -116,7 +117,7 @@ def _nearest_row(lon: float, lat: float, on, spec: str, prepared: bool, jit: boo
         rec = nearest_records(x, y, layer.index, layer.labels, jit=jit)
         return spec, {k: v[0] for k, v in rec.items()}
     name, gdf, field = target_layer(spec, on)
-    return name, dict(nearest([lon], [lat], gdf, id_field=field).iloc[0])
+    return name, dict(nearest([lon], [lat], gdf, id_field=field, jit=jit).iloc[0])
 
 
 def measure_position(lon: float, lat: float, on, specs: list[str], *, prepared: bool = True,
@@ -155,7 +156,7 @@ def _positions(args: argparse.Namespace) -> int:
     on = iso_date(args.date)
     specs = args.to or list(DEFAULT_TARGETS)
     check_coverage(points, specs)
-    jit = len(points) > PLAIN_SEARCH_MAX_POINTS
+    jit = len(points) > PLAIN_SEARCH_MAX_POINTS or not PREPARED  # the full path: compiled
     measured = [(lon, lat, measure_position(lon, lat, on, specs, prepared=PREPARED, jit=jit))
                 for lon, lat in points]
     date_text = on.isoformat() if on else None

@@ -189,7 +189,7 @@ def pick_id_field(gdf: gpd.GeoDataFrame, id_field: str | None = None) -> str | N
 
 def nearest(lons: ArrayLike, lats: ArrayLike, gdf: gpd.GeoDataFrame, id_field: str | None = None,
             *, progress: Callable[[int, int], None] | None = None,
-            workers: int | None = None) -> pd.DataFrame:
+            workers: int | None = None, jit: bool = True) -> pd.DataFrame:
     """Nearest feature of ``gdf`` to each point, by geodesic distance on WGS84.
 
     Parameters
@@ -206,6 +206,9 @@ def nearest(lons: ArrayLike, lats: ArrayLike, gdf: gpd.GeoDataFrame, id_field: s
         Called after each chunk of points (for progress bars).
     workers : int, optional
         Threads to use (default :data:`WORKERS`).
+    jit : bool
+        The compiled search (default), or ``False``: the same search as plain Python,
+        the same numbers, with no numba to load (for a few points).
 
     Returns
     -------
@@ -240,7 +243,8 @@ def nearest(lons: ArrayLike, lats: ArrayLike, gdf: gpd.GeoDataFrame, id_field: s
         gdf = gdf.to_crs(4326)  # measure in WGS84 lon/lat whatever the layer came in
     field = pick_id_field(gdf, id_field)
     labels = gdf[field].to_numpy() if field else gdf.index.to_numpy()
-    rec = nearest_records(lon, lat, get_index(gdf), labels, progress=progress, workers=workers)
+    rec = nearest_records(lon, lat, get_index(gdf), labels, progress=progress, workers=workers,
+                          jit=jit)
     return pd.DataFrame(rec)
 
 
