@@ -144,6 +144,25 @@ def test_compiled_kernel_is_loaded_from_numbas_cache_in_a_new_process(tmp_path):
     assert any((tmp_path / "numba").rglob("*.nbi"))
 
 
+@pytest.mark.slow
+def test_compiled_kernel_works_with_no_writable_cache_folder():
+    code = ("import numba.core.caching as caching\n"
+            "impl = getattr(caching, 'CacheImpl', None) or getattr(caching, '_CacheImpl')\n"
+            "impl._locator_classes = []  # nowhere to cache, as when everything is read-only\n"
+            "import numpy as np\n"
+            "from shapely.geometry import box\n"
+            "from dashboard.geo.distance import nearest_arrays\n"
+            "from dashboard.geo.segindex import build_index\n"
+            "ix = build_index([box(20, 50, 21, 51)])\n"
+            "a = nearest_arrays(np.array([20.5, 22.0]), np.array([49.0, 50.5]), ix)\n"
+            "b = nearest_arrays(np.array([20.5, 22.0]), np.array([49.0, 50.5]), ix, jit=False)\n"
+            "print(all(np.array_equal(a[k], b[k]) for k in a))\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=280, check=True).stdout
+    assert out.split() == ["True"]
+
+
 # ------------------------------------------------------------------ prepared = full path
 def _full(name: str, on: date | None, lon: np.ndarray, lat: np.ndarray) -> dict:
     layer = load_layer(name)

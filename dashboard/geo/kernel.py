@@ -21,8 +21,9 @@ The search is written once, as plain Python, and runs two ways:
 - **compiled** (the default): :func:`compiled` builds numba twins of these
   functions on first use (``nogil``, so callers run chunks in threads; ``cache=True``,
   so a later process loads the machine code instead of compiling: numba keeps it in
-  ``__pycache__`` beside this file, or in its user-wide cache directory when the
-  package is read-only, or in ``NUMBA_CACHE_DIR`` when set).  Loading numba and its
+  ``NUMBA_CACHE_DIR`` when set, else in ``__pycache__`` beside this file, else, when
+  the package is read-only, in its user-wide cache folder (``~/.cache/numba``); with
+  none writable it compiles in every process).  Loading numba and its
   cached code costs about a second per process;
 - **plain** (``jit=False``): the same functions run by the interpreter, some
   thousand times slower a point but with no numba import at all: for a handful of
@@ -280,7 +281,10 @@ def compiled(name: str) -> Callable[..., Any]:
                 twin = types.FunctionType(plain.__code__, ns, plain.__name__,
                                           plain.__defaults__, plain.__closure__)
                 twin.__qualname__, twin.__doc__ = plain.__qualname__, plain.__doc__
-                ns[fname] = numba.njit(cache=True, **options)(twin)
+                try:
+                    ns[fname] = numba.njit(cache=True, **options)(twin)
+                except RuntimeError:  # no writable cache folder at all: compile every process
+                    ns[fname] = numba.njit(**options)(twin)
             _COMPILED.update({fname: ns[fname] for fname in JIT_OPTIONS})
     return _COMPILED[name]
 
