@@ -18,6 +18,15 @@ from dashboard.cli import main
 PRZ = "50.47099,23.93432"
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _own_cache_folder(tmp_path_factory):
+    """Prepared layers go to a folder of this module's, not the user's cache."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DASHBOARD_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
 def run(capsys, *argv):
     code = main(list(argv))
     out, err = capsys.readouterr()
