@@ -3,7 +3,12 @@
 Peak memory depends on the chunk size, never on the number of rows:
 
 - **CSV** (``lat``/``lon`` columns, ``,`` or ``;``): pandas' chunked reader; the
-  rows are counted first (a fast byte scan) for the progress bar.
+  rows are counted first (a fast byte scan) for the progress bar.  Written by
+  :func:`dashboard.io.csvsafe.csv_chunk_bytes`: every cell as pandas' ``to_csv``
+  writes it (floats as numpy prints them, text made inert, minimal quoting) but a
+  column at a time in pyarrow, without a Python call per cell; a chunk it cannot
+  vouch for (a carriage return in its text, a column that is not numbers or text)
+  goes through ``to_csv`` itself.
 - **GeoJSON** points: GDAL's streaming reader through ``pyogrio.open_arrow``.
 - **Parquet**: row batches with pyarrow; GeoParquet (a WKB point column named in
   the ``geo`` metadata) or plain Parquet with ``lat``/``lon`` columns.
@@ -12,13 +17,18 @@ Writers append chunk by chunk: CSV (header once), GeoJSON (one
 FeatureCollection, features streamed) and GeoParquet (one row group a chunk,
 points as WKB with GeoParquet 1.1 metadata, the other columns kept).
 :func:`measure_table` is the one kernel every engine runs on a chunk.
+:func:`stream_distances` overlaps reading, measuring and writing: a thread reads and parses the next
+chunk while the kernel measures this one (in its own threads) and another thread
+writes the previous one (three chunks in memory at most, whatever the file).
 
 Bad files are refused by :func:`open_points` before any row is measured, with
 the messages of :mod:`dashboard.io.filecheck`: archives, binary and UTF-16
 files from their first bytes; a CSV line over
 :data:`~dashboard.data.limits.MAX_LINE_BYTES` during the row count (a 1 GB
 single line costs one 4 MB read, not 1 GB); a CSV without lat/lon columns from
-its header; a GeoJSON file up to
+its header; a row without numeric lat/lon by
+:func:`dashboard.io.points_table.check_csv_rows`, one pass over the file; a
+GeoJSON file up to
 :data:`~dashboard.data.limits.MAX_UPLOAD_BYTES` is first read as an upload is
 (so its messages are the upload's).  Lat/lon columns are read by
 :func:`dashboard.io.points_table.read_points_table`, the upload's reader, which
@@ -27,11 +37,10 @@ here refuses a row without numeric coordinates instead of dropping it.
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import sys
-import warnings
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +60,7 @@ from dashboard.data.limits import (
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
 from dashboard.io.atomic import atomic_output
-from dashboard.io.csvsafe import has_cr, inert_table
+from dashboard.io.csvsafe import csv_chunk_bytes, csv_chunk_text
 from dashboard.io.filecheck import (
     HEAD_BYTES,
     check_lonlat,
@@ -64,13 +73,7 @@ from dashboard.io.filecheck import (
     swapped_hint,
 )
 from dashboard.io.layers_io import read_user_layer, to_geojson_dict
-from dashboard.io.points_table import (
-    SHOWN_ROWS,
-    bad_rows,
-    bad_rows_error,
-    find_lonlat_columns,
-    read_points_table,
-)
+from dashboard.io.points_table import check_csv_rows, find_lonlat_columns, read_points_table
 from dashboard.io.wording import csv_reason
 
 #: ``GeoDataFrame.attrs`` key of a layer clipped to the coverage box (a built-in layer):
@@ -215,31 +218,6 @@ def _csv_sep(path: Path) -> str:
     return ";" if ";" in head else "\t" if "\t" in head else ","
 
 
-def _csv_check_rows(p: Path, sep: str) -> None:
-    """Every row of a CSV has numeric lat/lon: one pass over the file before any
-    row is measured, so the refusal names the bad rows of the whole file (no output is
-    begun for a file that will be refused)."""
-    cols = pd.read_csv(p, sep=sep, nrows=0, encoding="utf-8-sig").columns
-    lon_c, lat_c = find_lonlat_columns(cols)
-    shown_rows: list = []
-    n_bad, first = 0, 0
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)  # a row past the header
-            for df in pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False,
-                                  chunksize=CHUNK_ROWS, encoding="utf-8-sig", index_col=False):
-                _, _, rows, n = bad_rows(df.reset_index(drop=True), lat_c, lon_c, first)
-                shown_rows.extend(rows[:SHOWN_ROWS - len(shown_rows)])
-                n_bad += n
-                first += len(df)
-    except UnicodeDecodeError:
-        raise not_utf8(str(p)) from None
-    except (ValueError, pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-        raise InputError(f"{shown(p)} is not a readable CSV: {csv_reason(exc)}") from None
-    if n_bad:
-        raise InputError(f"{shown(p)}: {bad_rows_error(shown_rows, n_bad, lat_c, lon_c)}")
-
-
 def _csv_chunks(src: PointSource, rows: int):
     first = 0
     try:
@@ -358,7 +336,7 @@ def open_points(path: str | Path) -> PointSource:
     if kind == "csv":
         total = max(_count_lines(p) - 1, 0)
         _csv_columns(p)
-        _csv_check_rows(p, _csv_sep(p))
+        check_csv_rows(p, _csv_sep(p))
         return PointSource(p, kind, total, False, {"sep": _csv_sep(p)})
     if kind == "parquet":
         import pyarrow.parquet as pq
@@ -501,12 +479,17 @@ class PointSink:
     def _csv(self, table: pd.DataFrame, lon: np.ndarray, lat: np.ndarray) -> None:
         if self.has_geometry:
             table = table.assign(lon=lon, lat=lat)
-        table = inert_table(table)
-        # csv's minimal quoting leaves a bare CR unquoted (it splits the row in every
-        # reader): a chunk with one quotes all its text.
-        quoting = csv.QUOTE_NONNUMERIC if has_cr(table) else csv.QUOTE_MINIMAL
-        table.to_csv(self._fh, index=False, header=self.rows == 0, lineterminator="\n",
-                     quoting=quoting)
+        data = csv_chunk_bytes(table, header=self.rows == 0)
+        if data is None:
+            self._fh.write(csv_chunk_text(table, header=self.rows == 0))
+            return
+        raw = getattr(self._fh, "buffer", None)
+        if raw is not None and str(getattr(self._fh, "encoding", "")).lower().replace(
+                "-", "") == "utf8":
+            self._fh.flush()  # the text layer's bytes (none here) go first
+            raw.write(memoryview(data))
+        else:
+            self._fh.write(data.to_pybytes().decode("utf-8"))
 
     def _geojson(self, table: pd.DataFrame, lon: np.ndarray, lat: np.ndarray) -> None:
         gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
@@ -555,15 +538,48 @@ class PointSink:
 def stream_distances(source: PointSource, sink: PointSink, targets: Sequence[Target], *,
                      chunk_rows: int = CHUNK_ROWS,
                      progress: Callable[[int, int | None], None] | None = None,
-                     workers: int | None = None) -> int:
+                     workers: int | None = None,
+                     measure: Callable[..., pd.DataFrame] | None = None) -> int:
     """Measure every point of ``source`` to each target and write the rows to ``sink``,
-    one chunk at a time (memory bounded by the chunk size).  Returns the row count."""
+    one chunk at a time (memory bounded by the chunk size).  Returns the row count.
+
+    ``measure(table, lon, lat)`` replaces :func:`measure_table` (``targets`` and
+    ``workers`` are then unused): another method through the same reading and
+    writing, as the benchmarks compare them.
+
+    Reading, measuring and writing overlap: a thread reads (and checks) the next
+    chunk and another writes the previous one while this thread measures.  Rows are
+    written in file order; the first error anywhere is raised here once the reading
+    and writing under way have stopped (so the sink is closed by no other thread)."""
+    chunks = source.chunks(chunk_rows)
     done = 0
-    for table, lon, lat in source.chunks(chunk_rows):
-        sink.write(measure_table(table, lon, lat, targets, workers), lon, lat)
-        done += len(table)
-        if progress is not None:
-            progress(done, source.total_rows)
+    with ThreadPoolExecutor(2, thread_name_prefix="points-io") as io_threads:
+        reading = io_threads.submit(next, chunks, None)
+        writing = None
+        while (chunk := reading.result()) is not None:
+            reading = io_threads.submit(next, chunks, None)  # the next chunk, meanwhile
+            table, lon, lat = chunk
+            result = (measure(table, lon, lat) if measure is not None
+                      else measure_table(table, lon, lat, targets, workers))
+            done = _written(writing, done, source.total_rows, progress)
+            writing = io_threads.submit(_write, sink, result, lon, lat)
+        done = _written(writing, done, source.total_rows, progress)
+    return done
+
+
+def _write(sink: PointSink, table: pd.DataFrame, lon: np.ndarray, lat: np.ndarray) -> int:
+    sink.write(table, lon, lat)
+    return len(table)
+
+
+def _written(writing: Any, done: int, total: int | None,
+             progress: Callable[[int, int | None], None] | None) -> int:
+    """Rows written once ``writing`` (a future of :func:`_write`, or None) is done."""
+    if writing is None:
+        return done
+    done += writing.result()
+    if progress is not None:
+        progress(done, total)
     return done
 
 

@@ -18,18 +18,21 @@ dashboard.geo.errors.InputError: 1 row has no numeric lat/lon: data row 1 (lat='
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from dashboard.data.limits import CHUNK_ROWS
 from dashboard.geo.errors import InputError
-from dashboard.io.filecheck import check_lonlat, shown
-from dashboard.io.wording import short_value
+from dashboard.io.filecheck import check_lonlat, not_utf8, shown
+from dashboard.io.wording import csv_reason, short_value
 
 __all__ = ["LAT_COLUMNS", "LON_COLUMNS", "SHOWN_ROWS", "TablePoints", "bad_rows",
-           "bad_rows_error", "find_lonlat_columns", "read_points_table"]
+           "bad_rows_error", "check_csv_rows", "find_lonlat_columns", "read_points_table"]
 
 #: Names of a latitude column (any case).
 LAT_COLUMNS: tuple[str, ...] = ("lat", "latitude", "y")
@@ -148,3 +151,61 @@ def read_points_table(df: pd.DataFrame, *, first_row: int = 0) -> TablePoints:
         raise bad_rows_error(rows, n_bad, str(lat_c), str(lon_c))
     check_lonlat(lon, lat)
     return TablePoints(df, lon, lat, ())
+
+
+def check_csv_rows(p: Path, sep: str) -> None:
+    """Every row of a CSV has numeric lat/lon: one pass over the file before any
+    row is measured, so the refusal names the bad rows of the whole file (no output is
+    begun for a file that will be refused).
+
+    The pass reads the file as the measuring pass will (pandas' number inference,
+    no Python object per number): when every chunk's lat and lon columns come out
+    as finite numbers there is nothing to refuse.  Otherwise the file is read again
+    with every cell as text (:func:`_check_csv_rows_text`), whose message names the
+    bad rows by what they hold."""
+    cols = pd.read_csv(p, sep=sep, nrows=0, encoding="utf-8-sig").columns
+    lon_c, lat_c = find_lonlat_columns(cols)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # a row past the header
+            numbers = all(_finite_numbers(df[lat_c]) and _finite_numbers(df[lon_c])
+                          for df in pd.read_csv(p, sep=sep, chunksize=CHUNK_ROWS,
+                                                encoding="utf-8-sig", index_col=False,
+                                                low_memory=False))
+    except UnicodeDecodeError:
+        raise not_utf8(str(p)) from None
+    except (ValueError, pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        raise InputError(f"{shown(p)} is not a readable CSV: {csv_reason(exc)}") from None
+    if not numbers:
+        _check_csv_rows_text(p, sep)
+
+
+def _finite_numbers(col: pd.Series) -> bool:
+    """True if a column read by pandas holds only finite int or float numbers (not
+    true/false: numpy would count them as 0 and 1)."""
+    if col.dtype.kind not in "iuf" or not isinstance(col.dtype, np.dtype):
+        return False
+    return col.dtype.kind != "f" or bool(np.isfinite(col.to_numpy()).all())
+
+
+def _check_csv_rows_text(p: Path, sep: str) -> None:
+    """:func:`check_csv_rows` with every cell read as text (the refusal's message)."""
+    cols = pd.read_csv(p, sep=sep, nrows=0, encoding="utf-8-sig").columns
+    lon_c, lat_c = find_lonlat_columns(cols)
+    shown_rows: list = []
+    n_bad, first = 0, 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # a row past the header
+            for df in pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False,
+                                  chunksize=CHUNK_ROWS, encoding="utf-8-sig", index_col=False):
+                _, _, rows, n = bad_rows(df.reset_index(drop=True), lat_c, lon_c, first)
+                shown_rows.extend(rows[:SHOWN_ROWS - len(shown_rows)])
+                n_bad += n
+                first += len(df)
+    except UnicodeDecodeError:
+        raise not_utf8(str(p)) from None
+    except (ValueError, pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        raise InputError(f"{shown(p)} is not a readable CSV: {csv_reason(exc)}") from None
+    if n_bad:
+        raise InputError(f"{shown(p)}: {bad_rows_error(shown_rows, n_bad, lat_c, lon_c)}")
