@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = []
     steps = (("Distance to the NATO border", lambda: distance_section(args.quick)),
              ("Streaming `distance --points`", lambda: stream_section(args.quick)),
+             ("Batch CSV to CSV against EPSG:3035 + STRtree", lambda: __import__("benchmarks.bench_batch").bench_batch.section(1 if args.quick else 3, 100_000 if args.quick else 1_000_000, 0 if args.quick else 10_000_000)),  # noqa: E501
              ("Buffers", lambda: bench_buffer.table(bench_buffer.measure())),
              ("Scaling", lambda: _scaling(args.quick)),
              ("App and brief", lambda: other_benchmarks(args.quick)),
