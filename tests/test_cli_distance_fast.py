@@ -124,16 +124,29 @@ def test_each_commands_help_is_the_same_alone(name):
 
 
 def test_one_position_imports_only_what_it_needs(tmp_path):
+    # the first run builds the prepared layers (geopandas); the second loads them
     code = ("import sys\n"
             "from dashboard.cli import main\n"
             "main(['distance', '50.47099,23.93432'])\n"
-            "print(sorted(m for m in ('numba', 'dashboard.cli.brief', 'dashboard.analysis', "
-            "'dashboard.store', 'dashboard.render', 'dashboard.io.pointio') "
-            "if m in sys.modules))\n")
+            "print(sorted(m for m in ('numba', 'geopandas', 'pandas', 'dashboard.cli.brief', "
+            "'dashboard.analysis', 'dashboard.store', 'dashboard.render', "
+            "'dashboard.io.pointio', 'dashboard.data.limits') if m in sys.modules))\n")
     env = {**os.environ, prepared_layers.ENV_DIR: str(tmp_path / "cache"),
            "PYTHONPATH": str(ROOT)}
     runs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                            text=True, timeout=120, check=True).stdout for _ in range(2)]
-    assert runs[0] == runs[1]
+    assert runs[0].splitlines()[:-1] == runs[1].splitlines()[:-1]
     assert runs[1].splitlines()[-1] == "[]"
     assert "PL-UA       6.366 km" in runs[1]
+
+
+def test_chunk_rows_default_is_the_limit_shown_and_used():
+    from dashboard.data.limits import CHUNK_ROWS
+
+    parser = cli.build_parser("distance")
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    text = " ".join(sub.choices["distance"].format_help().split())
+    assert f"(default {CHUNK_ROWS:,}; memory grows with it" in text
+    assert parser.parse_args(["distance", "--points", "x.csv"]).chunk_rows is None
+    assert parser.parse_args(["distance", "--chunk-rows", "7"]).chunk_rows == 7
+    assert distance_cli.chunk_rows_default() == CHUNK_ROWS

@@ -37,9 +37,11 @@ def position(text: str) -> tuple[float, float]:
 
 def iso_date(text: str | None) -> date | None:
     """A date from ``YYYY-MM-DD`` text, or None for no text."""
+    if not text:
+        return None
     from dashboard.geo.nato import parse_date
 
-    return parse_date(text) if text else None
+    return parse_date(text)
 
 
 def layer_name(spec: str) -> str:

@@ -29,7 +29,6 @@ from dashboard.cli.common import (
 )
 from dashboard.data.catalogue import CATALOGUE
 from dashboard.data.coverage import position_outside
-from dashboard.data.limits import CHUNK_ROWS
 from dashboard.geo.coords import format_dms, to_mgrs
 from dashboard.geo.distance import as_points, nearest, nearest_records
 from dashboard.geo.errors import InputError
@@ -40,6 +39,32 @@ PLAIN_SEARCH_MAX_POINTS: int = 64
 #: Typed positions are measured to prepared built-in layers (False: the full path,
 #: as before; the tests compare the two).
 PREPARED: bool = True
+
+
+def chunk_rows_default() -> int:
+    """:data:`~dashboard.data.limits.CHUNK_ROWS`, imported when needed: ``data.limits``
+    imports the buffer module and with it geopandas, which one position never needs."""
+    from dashboard.data.limits import CHUNK_ROWS
+
+    return CHUNK_ROWS
+
+
+class _Limit:
+    """``--chunk-rows``'s default as its help shows it (``200,000``), read when shown."""
+
+    def __str__(self) -> str:
+        return f"{chunk_rows_default():,}"
+
+
+class _ChunkRows(argparse.Action):
+    """``--chunk-rows N``; not given, it stays None (:func:`chunk_rows_default` applies)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit = _Limit()  # the help's %(limit)s
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        setattr(namespace, self.dest, values)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,9 +82,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print JSON (positions)")
     p.add_argument("-o", "--output", metavar="OUT",
                    help="with --points: output .csv, .geojson or .parquet (- for CSV on stdout)")
-    p.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, metavar="N",
-                   help=f"with --points: rows read, measured and written at a time "
-                        f"(default {CHUNK_ROWS:,}; memory grows with it, not with the file)")
+    p.add_argument("--chunk-rows", type=int, action=_ChunkRows, metavar="N",
+                   help="with --points: rows read, measured and written at a time "
+                        "(default %(limit)s; memory grows with it, not with the file)")
     p.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="with --points: this machine's threads (default), or a dask cluster")
     p.add_argument("--scheduler", metavar="ADDRESS",
@@ -198,6 +223,8 @@ def _points(args: argparse.Namespace) -> int:
     if not args.output:
         raise InputError("--points needs -o OUT.csv, OUT.geojson or OUT.parquet "
                          "(or -o - for CSV on stdout)")
+    if args.chunk_rows is None:
+        args.chunk_rows = chunk_rows_default()
     if args.chunk_rows < 1:
         raise InputError(f"--chunk-rows must be at least 1, not {args.chunk_rows}")
     if args.scheduler and args.engine != "dask":
