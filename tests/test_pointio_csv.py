@@ -224,3 +224,14 @@ def test_stdout_gets_the_same_bytes(tmp_path, capsys):
     with PointSink("-", False) as sink:
         stream_distances(source, sink, _targets(), chunk_rows=2)
     assert capsys.readouterr().out.encode("utf-8") == _reference(src, 2)
+
+
+def test_parquet_writer_closed_before_its_file_on_error(tmp_path):
+    out = tmp_path / "o.parquet"
+    table = pd.DataFrame({"id": [1, 2]})
+    lon, lat = np.array([24.0, 25.0]), np.array([50.0, 51.0])
+    with pytest.raises(InputError, match="half-way"), PointSink(str(out), True) as sink:
+        sink.write(table, lon, lat)
+        raise InputError("half-way")
+    assert not sink._writer.is_open  # not left to close on collection, into a closed file
+    assert not out.exists() and list(tmp_path.iterdir()) == []

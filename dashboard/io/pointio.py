@@ -532,6 +532,9 @@ class PointSink:
             except BaseException:
                 self._stack.__exit__(*sys.exc_info())
                 raise
+        elif self._writer is not None:  # closed before its file (not when collected)
+            with contextlib.suppress(Exception):
+                self._writer.close()
         return self._stack.__exit__(exc_type, exc, tb)
 
 
