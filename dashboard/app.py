@@ -30,6 +30,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.state import session as appstate
 from dashboard.ui import sidebar
@@ -47,6 +48,8 @@ FAVICON = str(Path(st.__file__).parent / "static" / "favicon.png")
 #:   scrolls, not Streamlit's inner main area, with the header (the sidebar button,
 #:   which holds the page navigation there) fixed on top; the map takes 62 % of the
 #:   window, so the page scrolls past it.
+#: - The figure tables (Markdown tables, see ui/explore.py) look like ``st.table``'s: small
+#:   type, muted headers, scrolled sideways inside a narrow panel.
 #: - A collapsed sidebar's controls are hidden, not only moved off screen, so Tab never
 #:   walks into them (after its 0.3 s slide; an expanded one is shown at once).
 PAGE_CSS = """<style>
@@ -55,6 +58,9 @@ PAGE_CSS = """<style>
 [data-testid="stMetricValue"] {font-size: 1.35rem;}
 [data-testid="stMetricLabel"] p {font-size: 0.8rem;}
 .st-key-pick-panel h3 {font-size: 1.15rem; line-height: 1.3;}
+[data-testid="stMarkdownContainer"]:has(> table) {overflow-x: auto;}
+[data-testid="stMarkdownContainer"] > table {font-size: 0.875rem; margin-bottom: 0;}
+[data-testid="stMarkdownContainer"] > table th {font-weight: 400; color: rgba(49, 51, 63, 0.6);}
 section[data-testid="stSidebar"][data-collapsed="true"] [data-testid="stSidebarContent"],
 section[data-testid="stSidebar"][data-collapsed="true"] [data-testid="stSidebarContent"] * {
   visibility: hidden !important; transition: visibility 0s linear 0.3s;}
@@ -85,14 +91,16 @@ incidents = st.Page("ui/incidents.py", title="Incidents", icon=":material/list_a
 page = st.navigation([home, explore, zones, incidents], position="top")
 if "scenario" in st.query_params and page.url_path != "zones":
     st.switch_page(zones, query_params=dict(st.query_params))  # links of the old form: /?scenario=
-if page.url_path == home.url_path:  # "/" (the default page's path is "") opens /explore
-    # at once, before anything is drawn or computed: a first visit runs the app once
+if page.url_path == home.url_path and get_script_run_ctx() is not None:
+    # "/" (the default page's path is "") opens /explore at once, before anything is drawn
+    # or computed: a first visit runs the app once.  (Without a session, e.g. this file
+    # re-run as a worker process's main module, there is nothing to switch.)
     st.switch_page(explore, query_params=dict(st.query_params))
 
 appstate.init(st.session_state, appstate.incidents_by_id())
 appstate.keep_widget_values(st.session_state)
 notices = sidebar.prepare(st.session_state)
-st.markdown(PAGE_CSS, unsafe_allow_html=True)
+st.html(PAGE_CSS)  # style only: no element; st.markdown's HTML would need ~190 kB more JS
 # The page before the sidebar: its elements reach the browser first (see ui/sidebar.py).
 try:
     page.run()

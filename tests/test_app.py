@@ -13,6 +13,7 @@ from pathlib import Path
 
 import mgrs
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from geo_reference import GEOD
@@ -106,12 +107,32 @@ def polygon_rings(blob: dict) -> list[np.ndarray]:
     return [xy[a:b] for a, b in zip(starts[:-1], starts[1:])]
 
 
-def panel(at: AppTest):
-    return at.table[0].value
+def md_tables(at: AppTest) -> list[pd.DataFrame]:
+    """The page's Markdown tables (:func:`dashboard.ui.widgets.markdown_table`), read back:
+    the first column is the index, every cell unescaped."""
+    def cells(line: str) -> list[str]:
+        parts = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+        return [re.sub(r"\\(.)", r"\1", c.strip()) for c in parts]
+
+    out = []
+    for m in at.markdown:
+        lines = m.value.splitlines()
+        if len(lines) >= 2 and lines[0].startswith("| ") and set(lines[1]) <= {"|", "-"}:
+            head, *rows = [cells(ln) for ln in lines[:1] + lines[2:]]
+            out.append(pd.DataFrame([r[1:] for r in rows], columns=head[1:],
+                                    index=pd.Index([r[0] for r in rows], name=head[0])))
+    return out
+
+
+def panel(at: AppTest) -> pd.DataFrame:
+    """The selection's distance table (the panel's first table with a "to" column)."""
+    return next(t for t in md_tables(at) if t.index.name == "to")
 
 
 def figures(at: AppTest) -> dict[str, str]:
-    df = at.table[1].value
+    """The Figures tab's table (the last of the page's figure/value tables: a picked
+    polygon's own table, above it in the panel, has the same columns)."""
+    df = [t for t in md_tables(at) if t.index.name == "figure" and list(t.columns) == ["value"]][-1]
     return dict(zip(df.index, df["value"]))
 
 

@@ -10,6 +10,8 @@ an incident added shows in the next rerun.  Order and reuse are checked, never t
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -20,19 +22,23 @@ from conftest import APP
 from dashboard.analysis import incident_catalogue, report
 from dashboard.data.incidents.record import EXAMPLE
 from dashboard.state import session as appstate
+from dashboard.state.warm import warm
 from dashboard.ui import sidebar
 
 
 @pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[int, ...]]]:
-    """Every element the app's script runs enqueue, in order: (element type, delta path)."""
-    log: list[tuple[str, tuple[int, ...]]] = []
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[int, ...], str]]:
+    """Every element the app's script runs enqueue, in order: (element type, delta path,
+    the text of a Markdown element)."""
+    log: list[tuple[str, tuple[int, ...], str]] = []
     enqueue = src.ScriptRunContext.enqueue
 
     def record(self: Any, msg: Any) -> None:
         if msg.HasField("delta") and msg.delta.HasField("new_element"):
-            log.append((msg.delta.new_element.WhichOneof("type"),
-                        tuple(msg.metadata.delta_path)))
+            el = msg.delta.new_element
+            kind = el.WhichOneof("type")
+            log.append((kind, tuple(msg.metadata.delta_path),
+                        el.markdown.body if kind == "markdown" else ""))
         enqueue(self, msg)
 
     monkeypatch.setattr(src.ScriptRunContext, "enqueue", record)
@@ -49,8 +55,7 @@ def first_session() -> AppTest:
 def panel_figures(at: AppTest) -> tuple[Any, ...]:
     """What the Explore panel shows: the headline metrics and the selection's table."""
     metrics = tuple((m.label, m.value) for m in at.metric)
-    table = at.table[0].value
-    return metrics, tuple(table.index), tuple(map(tuple, table.to_numpy().tolist()))
+    return metrics, tuple(m.value for m in at.markdown if m.value.startswith("| to |"))
 
 
 def map_spec(at: AppTest) -> dict:
@@ -59,16 +64,17 @@ def map_spec(at: AppTest) -> dict:
 
 def test_the_panel_figures_go_before_the_map_and_the_sidebar(sent):
     first_session()
-    kinds = [k for k, _ in sent]
-    main = [(k, p) for k, p in sent if p[0] == 0]
-    table = sent.index(next(e for e in main if e[0] == "table"))
-    metric = sent.index(next(e for e in main if e[0] == "metric"))
+    kinds = [k for k, _, _ in sent]
+    assert "table" not in kinds and "arrow_data_frame" not in kinds  # no Arrow code to load
+    table = next(i for i, (k, p, text) in enumerate(sent) if text.startswith("| to |"))
+    metric = kinds.index("metric")
     the_map = kinds.index("component_instance")
-    sidebar_first = next(i for i, (_, p) in enumerate(sent) if p[0] == 1)
+    sidebar_first = next(i for i, (_, p, _) in enumerate(sent) if p[0] == 1)
     assert metric < table < the_map < sidebar_first
+    assert sent[table][1][0] == 0  # in the page, not the sidebar
     # the page still draws the whole sidebar, after the page
     assert {"selectbox", "date_input", "radio", "file_uploader"} <= \
-        {k for k, p in sent[sidebar_first:] if p[0] == 1}
+        {k for k, p, _ in sent[sidebar_first:] if p[0] == 1}
 
 
 def test_a_visit_to_the_root_runs_the_app_once(monkeypatch: pytest.MonkeyPatch, sent):
@@ -82,8 +88,17 @@ def test_a_visit_to_the_root_runs_the_app_once(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setattr(sidebar, "prepare", counted)
     at = first_session()
     assert calls == ["prepare"]  # the hidden default page switched away before the sidebar
-    assert at.metric and at.table  # and Explore ran
-    assert sum(k == "file_uploader" for k, _ in sent) == 1
+    assert at.metric and any(m.value.startswith("| to |") for m in at.markdown)  # Explore ran
+    assert sum(k == "file_uploader" for k, _, _ in sent) == 1
+
+
+def test_the_app_script_runs_without_a_session():
+    """multiprocessing re-runs the parent's main module in a worker (the brief pool's):
+    there, without a session, the app must not fail (it has nothing to switch to)."""
+    code = f"import runpy; runpy.run_path({APP!r}, run_name='__mp_main__')"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_a_second_session_reuses_the_first_sessions_results():
@@ -102,6 +117,18 @@ def test_a_second_session_reuses_the_first_sessions_results():
 def incidents_blob(at: AppTest) -> str:
     """The content key of the map's incidents layer (its data are sent once, by key)."""
     return next(lyr["data"] for lyr in map_spec(at)["layers"] if lyr["id"] == "incidents")
+
+
+def test_warming_fills_what_the_first_visit_reads():
+    report._builtin_legs.cache_clear()
+    incident_catalogue._point_layer.cache_clear()
+    took = warm()
+    assert set(took) == {"catalogue", "panel", "scene"}
+    legs, layer = report._builtin_legs.cache_info(), incident_catalogue._point_layer.cache_info()
+    assert legs.currsize and layer.currsize
+    first_session()
+    assert report._builtin_legs.cache_info().misses == legs.misses
+    assert incident_catalogue._point_layer.cache_info().misses == layer.misses
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 """The Explore page (``/explore``): the map is the page; the panel beside it reports and measures.
 
-Run by ``st.navigation`` from ``dashboard/app.py``, which has already drawn the
-shared sidebar and initialised the session state.  Widgets only: map events go
-through :func:`dashboard.state.session.take_map_events`, the request comes from
+Run by ``st.navigation`` from ``dashboard/app.py``, which has initialised the session
+state and prepared the shared sidebar (drawn after this page).  Widgets only; the
+figure tables are Markdown tables (:func:`~dashboard.ui.widgets.markdown_table`: no
+Arrow code for the browser to load before the panel shows).  Map events go through
+:func:`dashboard.state.session.take_map_events`, the request comes from
 :func:`dashboard.state.session.scene_request`, the scene from
 :func:`dashboard.scene.compose.build_scene`, every figure from the core.
 """
@@ -29,7 +31,7 @@ from dashboard.state.fields import Session
 from dashboard.state.search import find_place
 from dashboard.ui.brief_box import brief_controls
 from dashboard.ui.mapview import hidden_layers, map_view, take_events
-from dashboard.ui.widgets import inert_table, md
+from dashboard.ui.widgets import markdown_table, md
 
 MAP_KEY = "explore_map"
 #: The map's height when the browser cannot size it from the window (it fills the window).
@@ -159,12 +161,12 @@ def pick_panel(state: Any, picked: dict, report: PointReport,
                                                    if feature is not None else ""))
         if feature is not None:
             st.markdown(f"**The {feature.kind} itself**")
-            st.table(inert_table(feature_table(feature, state.units)))
+            st.markdown(markdown_table(feature_table(feature, state.units)))
         st.markdown(f"**Position** {picked['lat']:.5f}, {picked['lon']:.5f}  \n"
                     f"**DMS** {report.dms}  \n**MGRS** {report.mgrs}")
         if report.outside_coverage:
             st.warning(md(report.outside_coverage))
-        st.table(inert_table(appstate.report_table(report, state.units)))
+        st.markdown(markdown_table(appstate.report_table(report, state.units)))
         if state.picked:
             st.button("Back to the incident", key="unpick", on_click=appstate.unpick,
                       args=(state,))
@@ -269,7 +271,7 @@ def main() -> None:
         measure_tab(state, picked, measure, measure_error)
     with figs:
         if scene.metrics:
-            st.table(inert_table(appstate.figures_table(scene)))
+            st.markdown(markdown_table(appstate.figures_table(scene)))
     with export:
         export_tab(scene)
 
