@@ -568,9 +568,12 @@ async def measure(url: str, sampler: RssSampler, args: argparse.Namespace,
 
 # ---------------------------------------------------------------- the baseline
 def export_tree(rev: str) -> Path:
-    """The repository at ``rev`` (``git archive``) in a new temporary directory."""
+    """The repository at ``rev`` (``git archive``) in a new temporary directory; a
+    directory given instead is used as it is (a tree prepared by hand)."""
     import subprocess
 
+    if Path(rev).is_dir():
+        return Path(rev).resolve()
     out = Path(tempfile.mkdtemp(prefix=f"bench-load-{rev[:12]}-"))
     archive = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
@@ -619,7 +622,8 @@ def baseline_rows(info: dict[str, Any]) -> list[str]:
     base = info["baseline"]
     n = info["sessions"]
     rows = [f"## Against the baseline `{base['rev']}`, in the same run", "",
-            f"The same phases on a second server started from `git archive {base['rev']}` "
+            f"The same phases on a second server started from `{base['rev']}` (a git revision, "
+            "exported, or a directory) "
             "(after this tree's, on the same machine); p50 / p95 in seconds (n), ratio = this tree / "
             "baseline.", "",
             "| | this tree | baseline | ratio (p95) |", "|---|---:|---:|---:|"]
@@ -674,7 +678,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--browsers", type=int, default=2, help="Chromium contexts (0: none)")
     ap.add_argument("--quick", action="store_true", help="4 sessions, 15 s, 1 browser")
     ap.add_argument("--baseline", metavar="REV", default=None,
-                    help="also measure the app at this git revision, in the same run")
+                    help="also measure the app at this git revision (or in this directory), in the same run")
+    ap.add_argument("--tree", metavar="DIR", default=None,
+                    help="measure the app in this directory instead of this checkout")
     args = ap.parse_args(argv)
     if args.quick:
         args.sessions, args.seconds, args.single_seconds = 4, 15.0, 8.0
@@ -689,7 +695,7 @@ def main(argv: list[str] | None = None) -> int:
            "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(args.ttl)}
     log = Path(tempfile.mkdtemp(prefix="bench-load-log-")) / "server.log"
     say("starting the server")
-    proc, url = start_app(env, timeout_s=90, log=log)
+    proc, url = start_tree(Path(args.tree), env, log) if args.tree else start_app(env, timeout_s=90, log=log)
     sampler = RssSampler(proc.pid)
     sampler.start()
     try:

@@ -336,3 +336,20 @@ def test_workers_start_whatever_the_main_module_is(monkeypatch):
         assert p.in_thread == 0 and sys.modules["__main__"] is main
     finally:
         p.shutdown()
+
+
+def test_a_waiting_page_wakes_when_a_brief_ahead_finishes_not_before():
+    import threading
+    import time
+
+    p = BriefPool(1)
+    first, mine = Future(), Future()
+    p._pending.update({"a": (1, first), "b": (2, mine)})
+    ticket = BriefTicket("b", 2, future=mine)
+    t0 = time.perf_counter()
+    assert p.wait(ticket, 0.3) is None and time.perf_counter() - t0 >= 0.25  # no news: it slept
+    threading.Timer(0.2, first.set_result, args=((b"", ""),)).start()
+    t0 = time.perf_counter()
+    assert p.wait(ticket, 60.0) is None and time.perf_counter() - t0 < 30  # woke for the one ahead
+    mine.set_result((b"mine", ""))
+    assert p.wait(ticket, 60.0) == b"mine"

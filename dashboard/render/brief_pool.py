@@ -39,6 +39,7 @@ import time
 import types
 from collections import OrderedDict
 from collections.abc import Iterator
+from concurrent import futures
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -314,16 +315,22 @@ class BriefPool:
         return max(0, before - max(self.workers - 1, 0))
 
     def wait(self, ticket: BriefTicket, timeout_s: float) -> bytes | None:
-        """The brief's bytes, or None when not ready within ``timeout_s``.
+        """The brief's bytes; or None when, within ``timeout_s``, it was not ready but a
+        brief ahead of it finished (its place in line moved) or the time passed.
 
-        Raises :class:`BriefError` (one line) when it failed, or when it has taken
-        longer than :data:`BRIEF_TIMEOUT_S` since it was asked for.
+        The thread sleeps until one of those happens: a page waiting for its brief wakes
+        the server's other threads (and their GIL) only when there is news.  Raises
+        :class:`BriefError` (one line) when it failed, or when it has taken longer than
+        :data:`BRIEF_TIMEOUT_S` since it was asked for.
         """
         if ticket.done is not None:
             return ticket.done
         assert ticket.future is not None
+        with self._lock:
+            ahead = [f for seq, f in self._pending.values() if seq < ticket.seq and f is not ticket.future]
+        futures.wait([ticket.future, *ahead], timeout=timeout_s, return_when=futures.FIRST_COMPLETED)
         try:
-            return ticket.future.result(timeout=timeout_s)[0]
+            return ticket.future.result(timeout=0)[0]
         except FutureTimeout:
             if time.perf_counter() - ticket.started > BRIEF_TIMEOUT_S:
                 ticket.future.cancel()

@@ -62,8 +62,9 @@ def brief_box(scene: Scene, fmt: str, size: str, marking: str | None, file_name:
         st.caption("Make the map of the view as it is now, then download it.")
 
 
-#: How often the page looks whether the brief is ready, s.
-POLL_S: float = 0.1
+#: Longest the page waits without news before it looks again, s (it wakes at once when the
+#: brief is ready or one ahead of it finishes; the first look is short, for a kept brief).
+POLL_S: float = 2.0
 
 
 def waiting_label(ahead: int) -> str:
@@ -84,7 +85,7 @@ def make_brief(scene: Scene, fmt: str, size: str, marking: str | None) -> bytes:
     t0 = time.perf_counter()
     with st.spinner("Drawing the briefing map…"):  # drawn here when no worker can be started
         ticket = brief_pool.submit(scene, fmt, size, marking)
-    data = brief_pool.wait(ticket, POLL_S)
+    data = brief_pool.wait(ticket, 0.05)
     if data is not None:
         return data
     ahead = brief_pool.ahead(ticket)
