@@ -178,9 +178,9 @@ def _usable(d: Path) -> bool:
         st = os.stat(d)
     except OSError:
         return False
-    mine = not hasattr(os, "getuid") or st.st_uid == os.getuid()
-    return (stat.S_ISDIR(st.st_mode) and mine and not st.st_mode & 0o022
-            and os.access(d, os.W_OK | os.X_OK))
+    if os.name == "posix" and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+        return False  # another user's, or others may write: they could plant answers
+    return stat.S_ISDIR(st.st_mode) and os.access(d, os.W_OK | os.X_OK)
 
 
 def code_key() -> str:
