@@ -1,6 +1,6 @@
 // Build the map component into dashboard/ui/mapview/frontend/ (the only folder
 // Streamlit serves for it; index.html and layers/ sit there too): one minified IIFE
-// (main.js), the stylesheet (main.css) and LICENSES.txt (the licence text of
+// (main.js), ready.js (copied), the stylesheet (main.css) and LICENSES.txt (the licence text of
 // every npm package that ends up in the bundle). Run by scripts/build_frontend.sh;
 // the outputs are committed and must be byte-identical on every rebuild
 // (tests/test_frontend_bundle.py). The contract the bundle implements is
@@ -62,6 +62,9 @@ const result = await esbuild.build({
 });
 const css = fs.readFileSync(path.join(here, 'src', 'main.css'), 'utf8');
 fs.writeFileSync(path.join(outDir, 'main.css'), `${BANNER}\n${css}`);
+// ready.js: plain ES5, loaded by index.html before main.js (see its comment); copied as it is.
+const ready = fs.readFileSync(path.join(here, 'src', 'ready.js'), 'utf8');
+fs.writeFileSync(path.join(outDir, 'ready.js'), `${BANNER}\n${ready}`);
 
 // ---- LICENSES.txt from the packages whose code is in the bundle
 const packages = new Map();

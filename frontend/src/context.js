@@ -11,8 +11,10 @@ import {decodeJSON} from './geotable.js';
 
 const CACHE_NAME = 'nfz-map-layers-v1';
 const DIR = 'context/';
+const CACHE_WAIT_MS = 300;
 
 const indexes = new Map(); // index url -> parsed index | null while loading | Error
+const indexPromises = new Map(); // index url -> promise settled when it is in `indexes`
 let onLoaded = () => {};
 let lastKey = null;
 const merged = new Map(); // layer -> {key, table}
@@ -23,8 +25,11 @@ export function setOnContextLoaded(callback) { onLoaded = callback; }
 async function fetchIndex(url) {
   const abs = new URL(url, document.baseURI).href;
   let cache = null;
-  try { cache = window.caches ? await window.caches.open(CACHE_NAME) : null; } catch (err) { cache = null; }
-  const hit = cache ? await cache.match(abs).catch(() => null) : null;
+  // Cache Storage can take seconds to open on a cold, busy machine: never wait for it
+  // longer than CACHE_WAIT_MS (store.js does the same for the layer files).
+  const within = (promise) => Promise.race([promise.catch(() => null), new Promise((resolve) => { setTimeout(() => resolve(null), CACHE_WAIT_MS); })]);
+  try { cache = window.caches ? await within(window.caches.open(CACHE_NAME)) : null; } catch (err) { cache = null; }
+  const hit = cache ? await within(cache.match(abs)) : null;
   if (hit) return hit.json();
   const response = await fetch(abs, {credentials: 'same-origin'});
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
@@ -41,12 +46,22 @@ async function fetchIndex(url) {
 function indexFor(url) {
   if (!indexes.has(url)) {
     indexes.set(url, null);
-    fetchIndex(url).then((index) => { indexes.set(url, index); }, (err) => {
+    indexPromises.set(url, fetchIndex(url).then((index) => { indexes.set(url, index); }, (err) => {
       console.error(`map: could not load ${url}`, err);
       indexes.set(url, err instanceof Error ? err : new Error(String(err)));
-    }).finally(() => onLoaded(url));
+    }).finally(() => onLoaded(url)));
   }
   return indexes.get(url);
+}
+
+/**
+ * Start fetching the tile index of `spec` (the deck spec's `context`) before the map
+ * has a view; a promise resolved when it has arrived or failed (at once without one).
+ */
+export function prefetchContextIndex(spec) {
+  if (!spec || !spec.index) return Promise.resolve();
+  indexFor(spec.index);
+  return indexPromises.get(spec.index) || Promise.resolve();
 }
 
 /** The tile files of one layer of the index ({layer, kind, bands}) the view `vp` needs. */

@@ -1,10 +1,11 @@
 // The one map: a Streamlit v1 component (no React) rendering deck.gl from the
 // pydeck-built spec, with GeoTable layers, tools, legend and events.
+import {mark} from './perf.js'; // first: marks the bundle's start
 import {Deck, MapView, WebMercatorViewport, FlyToInterpolator} from '@deck.gl/core';
 import {PathLayer, ScatterplotLayer} from '@deck.gl/layers';
 import {JSONConverter, JSONConfiguration} from '@deck.gl/json';
 import GeoTableLayer from './geotable-layer.js';
-import {putBlobs, lookup, hasFailed, failedCount, toAsk, setOnLoaded, whenRequested} from './store.js';
+import {putBlobs, lookup, hasFailed, failedCount, toAsk, setOnLoaded, whenLoaded} from './store.js';
 import {componentReady, onRender} from './streamlit.js';
 import {emit, sentEvents} from './events.js';
 import {round} from './coords.js';
@@ -18,8 +19,9 @@ import {ClusterList} from './cluster-list.js';
 import {basemapLayers, basemapState, underBasemap} from './basemap.js';
 import LabelsLayer, {drawnLabels} from './labels-layer.js';
 import {placesLayer, placesViewChanged, setOnIndexLoaded} from './places.js';
-import {contextLayers, contextViewChanged, setOnContextLoaded} from './context.js';
+import {contextLayers, contextViewChanged, setOnContextLoaded, prefetchContextIndex} from './context.js';
 
+mark('modules');
 const VIEW_DEBOUNCE_MS = 600;
 const DEFAULT_VIEW = {longitude: 24, latitude: 50.2, zoom: 5.5};
 // WGS84: equatorial radius (m) and first eccentricity squared.
@@ -624,7 +626,8 @@ function createDeck(view) {
         state.firstViewSent = true;
         emitView();
       }
-      if (state.readyAfterDraw) { state.readyAfterDraw = false; root.dataset.ready = '1'; }
+      mark('first-draw');
+      if (state.readyAfterDraw) { state.readyAfterDraw = false; root.dataset.ready = '1'; mark('ready'); }
     },
     onError: (err) => console.error('map:', err),
   });
@@ -640,6 +643,7 @@ function legendFromArgs(rows) {
 }
 
 function handleRender(args) {
+  mark('render');
   state.args = args;
   const units = Object.prototype.hasOwnProperty.call(UNIT_METRES, args.units) ? args.units : 'km';
   if (units !== state.units) { state.units = units; updateScale(); }
@@ -662,15 +666,25 @@ function handleRender(args) {
   }
 }
 
-// The first render: request the static layers, then start WebGL (which keeps a
-// software renderer's main thread busy for a while), then draw.
+// The first render: request the static layers (and the context tiles' index), wait
+// for them, then start WebGL and draw once. Where WebGL runs on the CPU every frame
+// drawn costs a readback of the whole canvas, so a frame drawn before the layers are
+// here (or one per layer as they arrive) only delays the map; the loading indicator
+// (index.html) stands meanwhile. BOOT_WAIT_MS bounds the wait: a layer slower than
+// that is drawn when it arrives.
+const BOOT_WAIT_MS = 8000;
 function boot(args) {
   const spec = typeof args.spec === 'string' ? JSON.parse(args.spec) : (args.spec || {});
   const urls = (spec.layers || []).map((l) => l.data).filter((d) => typeof d === 'string' && !d.startsWith('blob:'));
   for (const url of urls) lookup(url, null);
-  const waited = new Promise((resolve) => { setTimeout(resolve, 800); });
-  Promise.race([whenRequested(urls), waited]).then(() => {
+  const index = prefetchContextIndex(spec.context);
+  mark('layers-requested');
+  const waited = new Promise((resolve) => { setTimeout(resolve, BOOT_WAIT_MS); });
+  Promise.race([Promise.all([whenLoaded(urls), index]), waited]).then(() => {
+    mark('layers-loaded');
+    mark('deck-start');
     createDeck({...DEFAULT_VIEW, ...(spec.initialViewState || {}), pitch: 0, bearing: 0});
+    mark('deck');
     applyViewRequest(state.args.view_request, false);
     refresh();
   });
@@ -723,3 +737,4 @@ function labelTexts() {
 root.dataset.ready = '0';
 onRender(handleRender);
 componentReady();
+mark('component-ready');

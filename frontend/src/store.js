@@ -3,6 +3,7 @@
 // and `blob:<sha1>` tables sent in args.blobs (kept in memory and, when small,
 // in sessionStorage so a re-mounted iframe still has them).
 import {decodeBin, decodeJSON} from './geotable.js';
+import {mark} from './perf.js';
 
 const CACHE_NAME = 'nfz-map-layers-v1';
 const SESSION_PREFIX = 'nfz-map-blob:';
@@ -149,11 +150,22 @@ export function whenRequested(urls) {
   return Promise.all(urls.map((u) => issuing.get(u)).filter(Boolean));
 }
 
+/**
+ * A promise resolved when every static URL in `urls` has loaded or failed (those
+ * never requested count as done).
+ */
+export function whenLoaded(urls) {
+  return Promise.all(urls.map((u) => loading.get(u)).filter(Boolean));
+}
+
 async function loadStatic(url) {
   let issued;
   issuing.set(url, new Promise((resolve) => { issued = resolve; }));
   try {
-    const t = decodeBin(await fetchBytes(url, issued));
+    const bytes = await fetchBytes(url, issued);
+    mark(`fetched:${url}`);
+    const t = decodeBin(bytes);
+    mark(`decoded:${url}`);
     tables.set(url, t);
   } catch (err) {
     console.error(`map: could not load ${url}`, err);

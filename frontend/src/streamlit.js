@@ -6,8 +6,12 @@ function send(type, data) {
   window.parent.postMessage({isStreamlitMessage: true, type, ...data}, '*');
 }
 
-/** Tell Streamlit the iframe is ready for `streamlit:render` messages. */
+/**
+ * Tell Streamlit the iframe is ready for `streamlit:render` messages, unless ready.js
+ * (loaded by index.html before the bundle) has said so already.
+ */
 export function componentReady() {
+  if (Array.isArray(window.__nfzEarly)) return;
   send('streamlit:componentReady', {apiVersion: 1});
 }
 
@@ -27,6 +31,12 @@ export function setFrameHeight(height) {
 
 /** Call `callback(args)` for every `streamlit:render` message from the parent page. */
 export function onRender(callback) {
+  const early = window.__nfzEarly; // render messages ready.js kept before the bundle ran
+  if (Array.isArray(early)) {
+    window.__nfzEarly = null;
+    // each render carries the whole args: the last one is the state now
+    if (early.length) setTimeout(() => callback(early[early.length - 1]), 0);
+  }
   window.addEventListener('message', (event) => {
     if (event.source !== window.parent) return;
     const data = event.data;

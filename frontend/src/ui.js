@@ -128,8 +128,13 @@ export class UI {
     this.tooltip = el('div', {class: 'tooltip', role: 'tooltip'});
     this.tooltip.hidden = true;
     this.hint.hidden = true;
-    this.loading = el('div', {class: 'loading', role: 'status', 'aria-live': 'polite'});
-    this.loading.append(el('span', {class: 'loading-spinner', 'aria-hidden': 'true'}), el('span', {class: 'loading-text'}, 'Loading the map layers…'));
+    // index.html holds the loading indicator, so it shows from the frame's first paint,
+    // before this bundle has arrived; it is made here only when the page lacks it
+    this.loading = root.querySelector('.loading');
+    if (!this.loading) {
+      this.loading = el('div', {class: 'loading', role: 'status', 'aria-live': 'polite'});
+      this.loading.append(el('span', {class: 'loading-spinner', 'aria-hidden': 'true'}), el('span', {class: 'loading-text'}, 'Loading the map layers…'));
+    }
     this.here = el('div', {class: 'here', role: 'group', 'aria-label': 'Features at the clicked spot'});
     this.here.hidden = true;
     root.append(this.map, this.toolbar, this.legend, this.hint, this.here, this.readout, this.scale, this.tooltip, this.loading);
