@@ -1,35 +1,35 @@
-"""The one map against the old ``st.pydeck_chart`` page, side by side in headless Chromium.
+"""The map's first paint against a bare Streamlit page, and bytes per rerun, in headless Chromium.
 
-    python -m benchmarks.bench_map [--runs 5]      # from the repository root, ~5 minutes
+    python -m benchmarks.bench_map [--runs 5] [--reruns 10]     # ~4 minutes
+    python -m benchmarks.bench_map --legacy                     # + the st.pydeck_chart page
 
-Starts two servers with ``streamlit run`` (the app, ``dashboard/app.py``, and the
-old Explore page, ``benchmarks/legacy_pydeck_page.py``, which draws the same
-scene with ``st.pydeck_chart``), drives both with Debian's Chromium through
-Playwright (software WebGL, as in the browser tests) and measures, ``--runs``
-times each, alternating the two so they share the machine's load:
+Starts ``streamlit run`` servers from the repository root (its .streamlit/config.toml):
+the app (``dashboard/app.py``) and the bare page (``benchmarks/bare_page.py``: one
+``st.title``), and drives them with Debian's Chromium through Playwright (software
+WebGL, as in the browser tests):
 
-* **cold load to an interactive map**: navigation start to the map drawn, in a
-  new browser context each time (empty HTTP cache and Cache Storage; the server
-  is warm after one discarded load).  The component: its root says
-  ``data-ready="1"`` (every layer loaded and drawn); pydeck: the strike marker's
-  red is on the canvas at the map centre.  Also, for both, the time until that
-  red pixel shows (the same test for both);
-* **click -> panel updated**: a click on Lviv, Lublin, Lutsk, Lviv, ... (their
-  pixels from the opening view, Web Mercator), to the panel saying
-  "Selected on map: <city>";
-* **bytes over the websocket per rerun** after the first load: every frame both
-  ways from the action until the app has been idle for a second, for a units
-  change (nautical miles -> statute miles -> km -> ... in the sidebar) and for a
-  click.  Three of each, because Streamlit lets a browser reuse a message it got
-  in the last two reruns (its message cache): toggling between two states would
-  make every other pydeck rerun a cache hit;
-* **page switch Explore -> No-fly zones**: the link's click to the zones map
-  drawn (component: the new frame ready in zones mode; pydeck: the incident's red
-  on the zones page's canvas).  The old zones page was a Leaflet map that no
-  longer exists: the legacy side draws the zones page's scene with pydeck.
+* **first paint**, ``--runs`` cold loads of each page, alternating (a new browser
+  context each: empty HTTP cache and Cache Storage; each server is warm after one
+  discarded load).  Measured inside the page (:mod:`benchmarks.paint_timing`: the
+  animation frame after the thing is in the DOM, ms since navigation start): the bare
+  page's title; the Explore panel's first figure table; the map painted (its root's
+  ``data-ready="1"``: every static layer fetched, decoded and drawn); the map's loading
+  indicator; and, from the bundle's ``performance.mark("nfz:…")`` marks and resource
+  timings, where the map's time goes (breakdown).  Ratios are to the bare page's
+  median of the same run;
+* **bytes over the websocket per rerun** after the first load, ``--reruns`` times
+  each: every frame both ways from the action until the app has been idle for a
+  second, for a units change (nautical miles -> statute miles -> km -> ... in the
+  sidebar) and for a click on a city (Lviv, Lublin, Lutsk, ...; also the time to the
+  panel saying "Selected on map: <city>").  Three of each in turn, because Streamlit
+  lets a browser reuse a message it got in the last two reruns (its message cache);
+* with ``--legacy``, the same cold load, clicks and units changes, and a page switch
+  Explore -> No-fly zones, against the old page that drew the scene with
+  ``st.pydeck_chart`` (``benchmarks/legacy_pydeck_page.py``).
 
-Writes the table to stdout and to ``benchmarks/MAP_RESULTS.md`` (machine,
-versions, date).  Timing is measured here, never asserted in tests.
+Prints a markdown section (for ``benchmarks/RESULTS.md``) and writes it to
+``benchmarks/MAP_RESULTS.md`` (machine, versions, date).  Timing is measured here,
+never asserted in tests.
 """
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.paint_timing import PROBE, STAGES, breakdown, collect
 from tests.appserver import CHROMIUM_ARGS, start_app, stop_app  # the browser tests' Chromium flags
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,8 +65,10 @@ RED = (220, 20, 30)  # the incidents' fill
 CITIES = (("Lviv", 24.02324, 49.83826), ("Lublin", 22.56667, 51.25), ("Lutsk", 25.34244, 50.75932))
 UNITS = ("nautical miles", "statute miles", "km")  # the sidebar radio, km first selected
 RESULTS = HERE / "MAP_RESULTS.md"
-TARGETS = {"cold_s": "p50 < 6 s", "click_s": "p95 < 1.5 s", "bytes_units": "< 50 kB",
-           "bytes_click": "< 50 kB", "switch_s": "", "red_s": "", "frame_s": ""}
+TARGETS = {"cold_s": "", "click_s": "p95 < 1.5 s", "bytes_units": "p95 < 50 kB",
+           "bytes_click": "p95 < 50 kB", "switch_s": "", "red_s": "", "frame_s": ""}
+#: Issue 22's targets, as ratios to the bare page's first paint (same run).
+PAINT_TARGETS = {"map": 2.5, "panel": 1.5}
 
 
 # ---------------------------------------------------------------- servers
@@ -207,13 +210,45 @@ def cold_load(side: Side, browser, keep: bool = True) -> None:
         ctx.close()
 
 
+def paint_load(browser, url: str, bare: bool) -> dict:
+    """One cold load timed from inside the page (:mod:`benchmarks.paint_timing`)."""
+    ctx = browser.new_context(viewport=VIEWPORT)
+    ctx.add_init_script(PROBE)
+    try:
+        page = ctx.new_page()
+        page.goto(url + "/", wait_until="commit")
+        done = ("() => window.__paint && window.__paint.title" if bare else
+                "() => window.__paint && window.__paint.ready && window.__paint.panel")
+        page.wait_for_function(done, timeout=180_000, polling=100)
+        return collect(page)
+    finally:
+        ctx.close()
+
+
+def first_paint(browser, bare_url: str, app_url: str, runs: int) -> dict[str, list]:
+    """``runs`` cold loads of each page, alternating, after one discarded load each."""
+    paint_load(browser, bare_url, True)
+    paint_load(browser, app_url, False)
+    out: dict[str, list] = {"bare": [], "app": []}
+    for i in range(runs):
+        bare = paint_load(browser, bare_url, True)
+        out["bare"].append(bare["top"]["seen"]["title"])
+        app = paint_load(browser, app_url, False)
+        out["app"].append(breakdown(app))
+        print(f"load {i + 1}/{runs}: bare {out['bare'][-1]:.0f} ms, map painted "
+              f"{out['app'][-1].get('t_ready', float('nan')):.0f} ms, panel "
+              f"{out['app'][-1].get('t_panel', float('nan')):.0f} ms", file=sys.stderr, flush=True)
+    return out
+
+
 def clicks(side: Side, browser, runs: int) -> None:
-    """Click Lviv, Lublin, Lutsk, Lviv...: time to the panel, websocket bytes per click."""
+    """Click Lviv, Lublin, Lutsk, Lviv...: time to the panel, websocket bytes per click;
+    then ``runs`` units changes (:func:`units`) in the same session."""
     ctx, page, frames = side.open(browser)
     try:
         page.goto(side.url + "/")
         side.wait_ready(page, time.perf_counter())
-        idle(page, 1.5, frames)
+        settle(page, frames)
         for i in range(runs):
             name, lon, lat = CITIES[i % len(CITIES)]
             x, y = screen_xy(lon, lat, side.view, side.map_box(page))
@@ -235,6 +270,30 @@ def clicks(side: Side, browser, runs: int) -> None:
         ctx.close()
 
 
+def map_events(page) -> float:
+    """The ``seq`` of the map component's last event (0 without one, -1 unreadable)."""
+    last = "() => { const e = window.nfzMap ? window.nfzMap.events() : []; return e.length ? e[e.length - 1].seq : 0; }"
+    for fr in page.frames:
+        if "mapview.map" in fr.url:
+            try:
+                return float(fr.evaluate(last))
+            except Exception:  # a frame replaced mid-read
+                return -1.0
+    return 0.0
+
+
+def settle(page, frames: list, quiet_s: float = 1.0, events_quiet_s: float = 2.0) -> None:
+    """Idle, and no new map event for ``events_quiet_s`` (a resize's ``view`` event comes
+    600 ms after the resize and reruns the app: it must not land in the next measurement)."""
+    for _ in range(20):
+        idle(page, quiet_s, frames)
+        n = map_events(page)
+        page.wait_for_timeout(int(events_quiet_s * 1000))
+        if map_events(page) == n:
+            idle(page, quiet_s, frames)
+            return
+
+
 def units(side: Side, page, frames: list, runs: int) -> None:
     """Switch the sidebar's units nm -> mi -> km -> ...: websocket bytes per rerun."""
     for sel in ('[data-testid="stExpandSidebarButton"]',
@@ -244,7 +303,7 @@ def units(side: Side, page, frames: list, runs: int) -> None:
             break
     bar = page.locator('[data-testid="stSidebar"]')
     bar.get_by_text("nautical miles", exact=True).wait_for(timeout=30_000)
-    idle(page, 1.0, frames)
+    settle(page, frames)  # the map narrowed: its view event (600 ms later) reruns the app
     for i in range(runs):
         frames.clear()
         bar.get_by_text(UNITS[i % len(UNITS)], exact=True).click()
@@ -293,8 +352,71 @@ def table(sides: list[Side]) -> str:
     head = "| measure (p50 / p95) | " + " | ".join(s.name for s in sides) + " | target |"
     lines = [head, "|---|" + "---:|" * len(sides) + "---|"]
     for key, label, unit in ROWS:
+        if not any(s.times.get(key) for s in sides):
+            continue
         cells = " | ".join(fmt(s.times.get(key), unit) for s in sides)
         lines.append(f"| {label} | {cells} | {TARGETS[key]} |")
+    return "\n".join(lines)
+
+
+def _median(rows: list[dict], key: str) -> float | None:
+    xs = [r[key] for r in rows if key in r]
+    return float(np.median(xs)) if xs else None
+
+
+def paint_table(paint: dict[str, list]) -> tuple[str, dict[str, float]]:
+    """The first-paint table (medians, ratios to the bare page) and the ratios."""
+    bare = float(np.median(paint["bare"]))
+    rows = paint["app"]
+    lines = ["| first paint, median of cold loads | time | × bare page | target |",
+             "|---|---:|---:|---|",
+             f"| bare Streamlit page: its title painted | {bare / 1e3:.2f} s | 1.0× | |"]
+    ratios: dict[str, float] = {}
+    for key, label, target in (
+            ("t_panel", "Explore: the panel's first figure painted", PAINT_TARGETS["panel"]),
+            ("t_ready", "Explore: the map painted (every static layer drawn)", PAINT_TARGETS["map"]),
+            ("t_iframe", "Explore: the map's frame on the page", None),
+            ("t_loading", "Explore: the map's loading indicator shown", None)):
+        med = _median(rows, key)
+        if med is None:
+            continue
+        ratios[key] = med / bare
+        lines.append(f"| {label} | {med / 1e3:.2f} s | {med / bare:.1f}× | "
+                     f"{f'≤ {target}×' if target else ''} |")
+    return "\n".join(lines), ratios
+
+
+def stages_table(rows: list[dict]) -> str:
+    lines = ["| stage of the map's first paint | median | what it is |", "|---|---:|---|"]
+    for key, _, what in STAGES:
+        med = _median(rows, key)
+        if med is not None:
+            lines.append(f"| {key} | {med / 1e3:.2f} s | {what} |")
+    extra = []
+    for key, label, unit in (("bundle_bytes", "bundle on the wire", "kB"),
+                             ("layer_bytes", "layer files on the wire", "kB"),
+                             ("layer_files", "layer files fetched", "")):
+        med = _median(rows, key)
+        if med is not None:
+            extra.append(f"{label} {med / 1e3:,.0f} kB" if unit else f"{label} {med:.0f}")
+    return "\n".join(lines) + ("\n\n" + "; ".join(extra) + "." if extra else "")
+
+
+def bytes_table(side: Side) -> str:
+    lines = ["| per rerun, after the first load | p50 | p95 | max | target |",
+             "|---|---:|---:|---:|---|"]
+    for key, label in (("bytes_units", "websocket bytes: units change"),
+                       ("bytes_click", "websocket bytes: click on a city")):
+        xs = side.times.get(key)
+        if xs:
+            p50, p95 = np.percentile(xs, [50, 95])
+            lines.append(f"| {label} ({len(xs)} reruns) | {p50 / 1e3:,.1f} kB | {p95 / 1e3:,.1f} kB "
+                         f"| {max(xs) / 1e3:,.1f} kB | p95 < 50 kB |")
+    xs = side.times.get("click_s")
+    if xs:
+        p50, p95 = np.percentile(xs, [50, 95])
+        lines.append(f"| click -> panel updated | {p50:.2f} s | {p95:.2f} s | {max(xs):.2f} s "
+                     "| p95 < 1.5 s |")
     return "\n".join(lines)
 
 
@@ -318,35 +440,49 @@ def versions(browser) -> dict[str, str]:
                         f"{deps.get('@deck.gl-community/editable-layers', '?')}"}
 
 
-def write(sides: list[Side], info: dict[str, str], runs: int, wall_s: float) -> str:
-    outside = {s.name: sorted(s.outside) for s in sides}
-    text = "\n".join([
-        "# The one map against st.pydeck_chart", "",
-        f"Written by `python -m benchmarks.bench_map --runs {runs}` in {wall_s:.0f} s.", "",
+NOTES = (
+    "Cold load: a new browser context per load (empty HTTP cache and Cache Storage), warm "
+    "servers, the bare page and the app alternating.  Times are from navigation start to the "
+    "animation frame after the element is in the DOM (measured in the page, "
+    "`benchmarks/paint_timing.py`).  Map painted = the map's root says `data-ready=\"1\"` "
+    "(every static layer fetched, decoded and drawn) and that frame is shown.  Stages: from "
+    "the bundle's `performance.mark(\"nfz:…\")` marks and resource timings; a stage runs from "
+    "the previous one's end to its own.  Bytes: websocket payloads both ways from the action "
+    "until the app has been idle for 1 s (after the first load, so static layers and blobs "
+    "already sent are not counted again); three cities and three units in turn, so that no "
+    "rerun repeats one of the two before it (Streamlit's message cache).  Machine load varies "
+    "(2 cores shared): compare ratios within a run.")
+
+
+def section(paint: dict[str, list], app: Side, legacy: list[Side], info: dict[str, str],
+            args: argparse.Namespace, wall_s: float) -> str:
+    ptable, _ = paint_table(paint)
+    cmd = f"python -m benchmarks.bench_map --runs {args.runs} --reruns {args.reruns}" + (
+        " --legacy" if args.legacy else "")
+    parts = [
+        "## The map's first paint and bytes per rerun", "",
+        f"Written by `{cmd}` in {wall_s:.0f} s.", "",
         f"- date: {info['date']}", f"- machine: {info['machine']}",
         f"- Python {info['python']}; {info['versions']}",
-        (f"- {runs} runs of each measure per side, cold loads alternating between the "
-         "sides; p95 by linear interpolation; viewport 1280×800"), "",
-        table(sides), "",
-        ("Cold load: a new browser context per run (empty HTTP cache and Cache Storage), "
-        "warm server.  Component ready = its root's `data-ready=\"1\"` (every layer "
-        "fetched, decoded and drawn); pydeck ready = the strike marker's red on its canvas.  "
-        "Bytes: websocket payloads both ways from the action until the app has been idle "
-        "for 1 s (after the first load, so static layers and blobs already sent are not "
-        "counted again); three cities and three units in turn, so that no rerun repeats "
-        "one of the two before it (Streamlit's message cache).  The legacy No-fly zones page is the zones scene in "
-        "st.pydeck_chart (the old Leaflet page is gone)."), "",
-        "Requests to any other address: " + "; ".join(
-            f"{k}: {len(v)}" + (f" ({', '.join(v[:3])})" if v else "") for k, v in outside.items()),
-        ""])
-    RESULTS.write_text(text, encoding="utf-8")
-    return text
+        f"- viewport 1280×800; {args.runs} cold loads of each page; p95 by linear interpolation",
+        "", ptable, "", stages_table(paint["app"]), "", bytes_table(app)]
+    if legacy:
+        parts += ["", "Against the page that drew the scene with `st.pydeck_chart` (before the "
+                  "map component; same run):", "", table(legacy)]
+    outside = {s.name: sorted(s.outside) for s in [app, *legacy]}
+    parts += ["", NOTES, "", "Requests to any other address: " + "; ".join(
+        f"{k}: {len(v)}" + (f" ({', '.join(v[:3])})" if v else "") for k, v in outside.items()), ""]
+    return "\n".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=5, help="runs of each measure per side")
+    ap.add_argument("--runs", type=int, default=5, help="cold loads of each page")
+    ap.add_argument("--reruns", type=int, default=10, help="units changes and clicks")
+    ap.add_argument("--legacy", action="store_true",
+                    help="also time the old st.pydeck_chart page (cold load, clicks, switch)")
     ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    ap.add_argument("-o", "--output", default=str(RESULTS), help="markdown file to write")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -361,30 +497,40 @@ def main(argv: list[str] | None = None) -> int:
     try:
         p1, u1 = serve("dashboard/app.py", logs / "app.log")
         procs.append(p1)
-        p2, u2 = serve("benchmarks/legacy_pydeck_page.py", logs / "legacy.log")
+        p2, u2 = serve("benchmarks/bare_page.py", logs / "bare.log")
         procs.append(p2)
-        sides = [Side("map component", "component", u1, (v.lon, v.lat, v.zoom), zv),
-                 Side("st.pydeck_chart (before)", "pydeck", u2, (v.lon, v.lat, v.zoom), zv)]
+        app = Side("map component", "component", u1, (v.lon, v.lat, v.zoom), zv)
+        legacy: list[Side] = []
+        if args.legacy:
+            p3, u3 = serve("benchmarks/legacy_pydeck_page.py", logs / "legacy.log")
+            procs.append(p3)
+            legacy = [Side("st.pydeck_chart (before)", "pydeck", u3, (v.lon, v.lat, v.zoom), zv)]
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=args.chromium, headless=True,
                                          args=CHROMIUM_ARGS)
             info = versions(browser)
-            for s in sides:
-                cold_load(s, browser, keep=False)  # warm the server's caches
-            for _ in range(args.runs):
+            paint = first_paint(browser, u2, u1, args.runs)
+            clicks(app, browser, args.reruns)
+            if legacy:
+                sides = [app, *legacy]
                 for s in sides:
-                    cold_load(s, browser)
-            for s in sides:
-                clicks(s, browser, args.runs)
-            for s in sides:
-                switches(s, browser, args.runs)
+                    cold_load(s, browser, keep=False)  # warm the server's caches
+                for _ in range(args.runs):
+                    for s in sides:
+                        cold_load(s, browser)
+                clicks(legacy[0], browser, args.reruns)
+                for s in sides:
+                    switches(s, browser, args.runs)
             browser.close()
     finally:
         for p in procs:
             stop_app(p)
-    text = write(sides, info, args.runs, time.perf_counter() - t_start)
+    text = section(paint, app, [app, *legacy] if legacy else [], info, args,
+                   time.perf_counter() - t_start)
+    Path(args.output).write_text(text, encoding="utf-8")
     print(text)
-    print(json.dumps({s.name: s.times for s in sides}))
+    print(json.dumps({"paint": paint, **{s.name: s.times for s in [app, *legacy]}}),
+          file=sys.stderr)
     return 0
 
 
