@@ -57,14 +57,14 @@ class Recorder:
         if self.t0 is None:  # the first run of a request (a page switch reruns at once)
             self.t0 = time.perf_counter()
 
-    def element(self, kind: str, path: list[int]) -> None:
+    def element(self, kind: str, path: list[int], text: str = "") -> None:
         if self.t0 is None:
             return
         t = time.perf_counter() - self.t0
         main = bool(path) and path[0] == 0
         if kind == "heading" and main:
             self.marks.setdefault("title", t)
-        elif kind == "table" and main:
+        elif main and (kind == "table" or text.startswith("| to |")):  # the distance table
             self.marks.setdefault("panel", t)
         elif kind == "component_instance":
             self.marks.setdefault("map", t)
@@ -95,7 +95,10 @@ def install() -> None:
 
     def timed_enqueue(self: Any, msg: Any) -> None:
         if msg.HasField("delta") and msg.delta.HasField("new_element"):
-            REC.element(msg.delta.new_element.WhichOneof("type"), list(msg.metadata.delta_path))
+            el = msg.delta.new_element
+            kind = el.WhichOneof("type")
+            REC.element(kind, list(msg.metadata.delta_path),
+                        el.markdown.body if kind == "markdown" else "")
         enqueue(self, msg)
 
     src.ScriptRunContext.enqueue = timed_enqueue  # type: ignore[method-assign]
