@@ -177,9 +177,21 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return lines
 
 
+@cache
+def listed_slow_tests() -> frozenset[str]:
+    """The node ids of ``tests/slow_tests.txt`` (over a second in a timed run; see
+    ``scripts/slow_tests.py``): marked ``slow``, out of the fast tier."""
+    path = TESTS / "slow_tests.txt"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    listed = listed_slow_tests()
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
+        if item.nodeid in listed and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
         if names & _BROWSER_FIXTURES:
             for mark in ("browser", "slow"):
                 if item.get_closest_marker(mark) is None:

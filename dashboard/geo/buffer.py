@@ -28,9 +28,8 @@
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
@@ -41,6 +40,9 @@ from dashboard.geo.distance import nearest
 from dashboard.geo.edges import densify_edges, ring_ends, split_edges
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import aeqd_transformers, densify, forward, inverse_km
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 Side = Literal["outside", "inside", "both"]
 
@@ -172,6 +174,8 @@ def _offset_error(xy: np.ndarray, ref: gpd.GeoDataFrame, distance_km: float):
 
 
 def _reference(reference: BaseGeometry) -> gpd.GeoDataFrame:
+    import geopandas as gpd  # here, not at import: data.limits imports this module
+
     return gpd.GeoDataFrame(geometry=[reference], crs="EPSG:4326")
 
 

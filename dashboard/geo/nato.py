@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-
-import geopandas as gpd
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from dashboard.geo.errors import InputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: ISO 8601 text this reads: a date, or a date and time with an optional UTC offset.
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}"
@@ -63,6 +64,8 @@ def nato_border_on(on: date | str, border: gpd.GeoDataFrame) -> gpd.GeoDataFrame
     GeoDataFrame
         The rows of ``border`` with ``nato_since <= on`` (index reset).
     """
+    import pandas as pd  # here, not at import: parse_date needs none of it
+
     day = parse_date(on)
     if day is None:
         raise InputError("no date given for the NATO border")
