@@ -16,6 +16,7 @@ from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -353,3 +354,39 @@ def test_a_waiting_page_wakes_when_a_brief_ahead_finishes_not_before():
     assert p.wait(ticket, 60.0) is None and time.perf_counter() - t0 < 30  # woke for the one ahead
     mine.set_result((b"mine", ""))
     assert p.wait(ticket, 60.0) == b"mine"
+
+
+@pytest.mark.slow  # starts processes
+def test_a_worker_ends_with_the_process_that_started_it(tmp_path):
+    """A server killed without shutting its pool down (SIGKILL) leaves no brief worker behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = ("import os, sys, time\n"
+              "sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
+              "from test_brief import make_scene\n"
+              "from dashboard.render.brief_pool import BriefPool\n"
+              "p = BriefPool(1)\n"
+              "t = p.submit(make_scene(), 'png', 'slide', None)\n"
+              "while p.wait(t, 0.5) is None: pass\n"
+              "print(*[c.pid for c in __import__('multiprocessing').active_children()], flush=True)\n"
+              "time.sleep(600)\n")
+    tests = os.path.dirname(__file__)
+    proc = subprocess.Popen([sys.executable, "-c", script, os.path.dirname(tests), tests],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(x) for x in proc.stdout.readline().split()]
+        assert workers
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 30
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [w for w in workers if os.path.exists(f"/proc/{w}") and
+                 Path(f"/proc/{w}/stat").read_text().split()[2] != "Z"]
+    assert not alive, f"brief workers {alive} outlived their server"

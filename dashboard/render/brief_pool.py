@@ -128,8 +128,16 @@ def _set_env(name: str, value: str | None) -> None:
 
 
 def _worker_start() -> None:
-    """In a new worker: load the brief's modules, then keep the loaded objects out of the
-    garbage collector's full passes (they live as long as the worker)."""
+    """In a new worker: end with the process that started it (a server killed without
+    shutting its pool down leaves no worker behind), load the brief's modules, then keep
+    the loaded objects out of the garbage collector's full passes."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        def watch() -> None:
+            parent.join()  # returns when the parent has gone
+            os._exit(0)
+
+        threading.Thread(target=watch, name="brief-worker-parent", daemon=True).start()
     import matplotlib
 
     matplotlib.use("Agg")
@@ -203,10 +211,9 @@ class BriefPool:
         """The executor, started on first use; None when processes cannot be started."""
         if self._executor is None and not self._failed:
             try:
-                ctx = multiprocessing.get_context(
-                    "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
-                if ctx.get_start_method() == "forkserver":
-                    ctx.set_forkserver_preload(["dashboard.render.brief"])
+                # spawn: a fresh interpreter per worker, a direct child of this process (fork
+                # would copy the server's threads and locks; a forkserver outlives a killed server)
+                ctx = multiprocessing.get_context("spawn")
                 self._executor = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_start)
             except (OSError, ValueError, NotImplementedError, ImportError):
                 self._failed = True

@@ -140,7 +140,7 @@ def font_key(prop: FontProperties) -> tuple:
 class _Outlines(TextToPath):
     """:class:`~matplotlib.textpath.TextToPath` whose plain-text outlines are kept."""
 
-    def get_text_path(self, prop: FontProperties, s: str, ismath: Any = False, *,  # type: ignore[override]
+    def get_text_path(self, prop: FontProperties, s: str, ismath: Any = False, *,
                       features: Any = None, language: Any = None) -> Any:
         if ismath is not False:
             return super().get_text_path(prop, s, ismath, features=features, language=language)
@@ -256,7 +256,7 @@ def canvas_for(fig: Figure) -> FigureCanvasAgg:
 class BriefCanvas(FigureCanvasAgg):
     """An Agg canvas drawing with :class:`BriefRendererAgg`."""
 
-    def get_renderer(self) -> BriefRendererAgg:  # type: ignore[override]
+    def get_renderer(self) -> BriefRendererAgg:
         w, h = self.get_width_height(physical=True)
         key = w, h, self.figure.dpi
         if self._lastKey != key or not isinstance(getattr(self, "renderer", None), BriefRendererAgg):
