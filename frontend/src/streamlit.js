@@ -10,8 +10,10 @@ function send(type, data) {
  * Tell Streamlit the iframe is ready for `streamlit:render` messages, unless ready.js
  * (loaded by index.html before the bundle) has said so already.
  */
+const saidReady = Array.isArray(window.__nfzEarly); // by ready.js, before this bundle ran
+
 export function componentReady() {
-  if (Array.isArray(window.__nfzEarly)) return;
+  if (saidReady) return;
   send('streamlit:componentReady', {apiVersion: 1});
 }
 
