@@ -347,10 +347,12 @@ def test_origin_preset_fills_the_tables_and_goes_on_the_map():
     at.switch_page("ui/explore.py").run()
     assert not at.exception
     assert drawn_ids(map_layer(at, "origin")) == {"origin-UA", "origin-PL"}
-    shown = {}
-    for t in at.table:
-        df = t.value
-        shown.update({k: v for k, v in zip(df.index, df.iloc[:, 0]) if str(k).startswith("Launch")})
+    shown = {}  # the Figures tab's Markdown table (ui.widgets.markdown_table): | figure | value |
+    for m in at.markdown:
+        for line in m.value.splitlines():
+            cells = [c.strip().replace("\\", "") for c in line.strip("| ").split(" | ")]
+            if len(cells) == 2 and cells[0].startswith("Launch"):
+                shown[cells[0]] = cells[1]
     assert float(shown["Launch area in UA"].split()[0].replace(",", "")) == pytest.approx(
         want["UA"], rel=2e-3)
 
