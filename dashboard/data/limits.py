@@ -28,7 +28,7 @@ __all__ = [
     "BRIEF_WORKERS", "BUSY_TIMEOUT_S", "CHUNK_ROWS", "MAX_IMPORT_ROWS", "MAX_INCIDENT_SOURCES",
     "MAX_INCIDENT_TEXT_CHARS", "MAX_PRECISION_M", "MAX_TRACK_VERTICES", "CONFIG",
     "MAX_DUPLICATE_KM", "MAX_QUERY_CHARS", "MAX_PLACE_RESULTS", "MAX_SPEED_KMH", "MAX_BASES",
-    "MAX_LAUNCHERS", "MAX_BANDS",
+    "MAX_LAUNCHERS", "MAX_BANDS", "PREPARED_CACHE_MAX_BYTES",
     "CONNECT_TIMEOUT_S", "LIMITS", "LIMITS_BY_NAME",
     "LIST_TTL_S", "Limit", "MAX_BUFFERS", "MAX_BUFFER_KM", "MAX_COLLECTION_DEPTH",
     "MAX_DRAWN_FEATURES", "MAX_EDITABLE_VERTICES", "MAX_FILE_LAYER_BYTES",
@@ -133,6 +133,9 @@ MAX_USER_LAYERS: int = 8
 MAX_USER_LAYERS_BYTES: int = 48 * 1024 * 1024
 #: Most worker processes drawing briefing maps for the app (never more than the cores less one).
 BRIEF_WORKERS: int = 2
+#: Most bytes the CLI's prepared-layer folder keeps (the oldest files go first): about
+#: seven sets of the default layers (countries 33 MB, the NATO border 4 MB a date).
+PREPARED_CACHE_MAX_BYTES: int = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,9 @@ LIMITS: tuple[Limit, ...] = (
     Limit("BRIEF_WORKERS", BRIEF_WORKERS, "processes", HERE,
           "worker processes drawing briefing maps beside the app's server (at most the cores "
           "less one, at least one)"),
+    Limit("PREPARED_CACHE_MAX_BYTES", PREPARED_CACHE_MAX_BYTES, "bytes", HERE,
+          "the CLI's folder of prepared layers and indices (DASHBOARD_CACHE_DIR, else "
+          "~/.cache/dashboard; the oldest files go first)"),
     Limit("PROCESS_MAX_BYTES", PROCESS_MAX_BYTES, "bytes", "dashboard/geo/cache.py",
           "all the process's caches together (estimated; least recently used go first)"),
     Limit("server.disconnectedSessionTTL", 120, "s", CONFIG,

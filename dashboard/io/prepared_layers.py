@@ -22,7 +22,8 @@ the same; ``tests/test_prepared_layers.py`` compares the two on many points.
 ``$XDG_CACHE_HOME/dashboard`` (``~/.cache/dashboard``), else a private folder in
 the system's temporary folder; when none is writable nothing is stored and each
 run builds in memory, as before.  One file a layer (and NATO border) and version
-of the code; the folder keeps at most :data:`MAX_BYTES` (the oldest files go first).
+of the code; the folder keeps at most
+:data:`~dashboard.data.limits.PREPARED_CACHE_MAX_BYTES` (the oldest files go first).
 
 **When a stored file is used.** Only when everything it was built from still
 matches: the format (:data:`FORMAT`), the source of the modules that build it, the
@@ -51,20 +52,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from dashboard.data.catalogue import CATALOGUE
+from dashboard.data.limits import PREPARED_CACHE_MAX_BYTES
 from dashboard.geo.errors import InputError
 from dashboard.geo.segindex import SegmentIndex, index_arrays, index_from_arrays
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["FORMAT", "MAX_BYTES", "PreparedLayer", "cache_dir", "code_key", "forget",
+__all__ = ["FORMAT", "PreparedLayer", "cache_dir", "code_key", "forget",
            "measured_layer", "prepared_layer"]
 
 #: Format of the stored files; a change makes every stored file stale.
 FORMAT: int = 1
-#: Most bytes the cache folder keeps (the oldest files go first): about seven sets of
-#: the default layers (countries 33 MB, the NATO border 4 MB each).
-MAX_BYTES: int = 256 * 1024 * 1024
 #: Environment variable naming the cache folder (``off``: store nothing).
 ENV_DIR: str = "DASHBOARD_CACHE_DIR"
 #: The modules whose source decides what is stored (paths under the package).
@@ -270,8 +269,8 @@ def _unpack(path: Path, name: str, key: str, src: Path, st: os.stat_result,
 
 def _store(folder: Path, path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically, then drop the oldest other files until the
-    folder holds at most :data:`MAX_BYTES`.  A failure is ignored (the next run builds
-    again).  Files of other code are not dropped for being other: two checkouts of
+    folder holds at most :data:`~dashboard.data.limits.PREPARED_CACHE_MAX_BYTES`.  A failure
+    is ignored (the next run builds again).  Files of other code are not dropped for being other: two checkouts of
     different versions may share the folder without rebuilding each other's files."""
     from dashboard.io.atomic import write_bytes_atomic
 
@@ -281,7 +280,7 @@ def _store(folder: Path, path: Path, data: bytes) -> None:
                        key=lambda sp: sp[0].st_mtime_ns)
         total = len(data) + sum(st.st_size for st, _ in files)
         for st, old in files:
-            if total <= MAX_BYTES:
+            if total <= PREPARED_CACHE_MAX_BYTES:
                 break
             old.unlink(missing_ok=True)
             total -= st.st_size
