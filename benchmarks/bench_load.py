@@ -412,6 +412,18 @@ def latency_rows(one: Record, many: Record, n: int) -> list[str]:
     return rows
 
 
+def latencies(info: dict[str, Any]) -> dict[str, Any]:
+    """Every rerun's and every brief's latency (s), alone and with the sessions, the
+    errors counted, and the server tree's most RSS (MB)."""
+    def of(rec: Record, kinds: tuple[str, ...]) -> list[float]:
+        return [r.latency_s for r in rec.results if r.kind in kinds]
+
+    return {"sessions": info["sessions"], "max_rss_mb": info["mem"]["max"],
+            "errors": len(info["many"].errors) + len(info["one"].errors),
+            **{side: {"rerun": of(info[side], RERUN_KINDS), "brief": of(info[side], ("brief",))}
+               for side in ("one", "many")}}
+
+
 def write(info: dict[str, Any]) -> str:
     n, mem, fp = info["sessions"], info["mem"], info["footprint"]
     many, one = info["many"], info["one"]
@@ -681,6 +693,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="also measure the app at this git revision (or in this directory), in the same run")
     ap.add_argument("--tree", metavar="DIR", default=None,
                     help="measure the app in this directory instead of this checkout")
+    ap.add_argument("--json", metavar="FILE", default=None,
+                    help="also write the latencies (s) of every rerun and brief, alone and under "
+                         "load, and the most RSS (MB), as JSON (benchmarks/speed_targets.py reads it)")
     args = ap.parse_args(argv)
     if args.quick:
         args.sessions, args.seconds, args.single_seconds = 4, 15.0, 8.0
@@ -723,6 +738,8 @@ def main(argv: list[str] | None = None) -> int:
     info["wall_s"] = time.perf_counter() - t0
     print(write(info))
     print(f"server log: {log}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(latencies(info)), encoding="utf-8")
     failed = info["many"].errors or info["one"].errors or "error" in info.get("browser", {}) \
         or not all(info.get("browser", {}).get("same", {}).values())
     return 1 if failed else 0

@@ -20,7 +20,15 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import bench_buffer, bench_distance, bench_scaling, bench_stream
+from benchmarks import (
+    bench_batch,
+    bench_buffer,
+    bench_cli,
+    bench_distance,
+    bench_scaling,
+    bench_stream,
+    speed_targets,
+)
 from benchmarks.common import ROOT, machine
 
 HERE = Path(__file__).resolve().parent
@@ -119,11 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     parts = []
     steps = (("Distance to the NATO border", lambda: distance_section(args.quick)),
              ("Streaming `distance --points`", lambda: stream_section(args.quick)),
-             ("Batch CSV to CSV against EPSG:3035 + STRtree", lambda: __import__("benchmarks.bench_batch").bench_batch.section(1 if args.quick else 3, 100_000 if args.quick else 1_000_000, 0 if args.quick else 10_000_000)),  # noqa: E501
+             ("Batch CSV to CSV against EPSG:3035 + STRtree", lambda: _batch(args.quick)),
              ("Buffers", lambda: bench_buffer.table(bench_buffer.measure())),
              ("Scaling", lambda: _scaling(args.quick)),
              ("App and brief", lambda: other_benchmarks(args.quick)),
-             ("CLI: one position", lambda: __import__("benchmarks.bench_cli").bench_cli.markdown(args.quick)))
+             ("CLI: one position", lambda: bench_cli.markdown(args.quick)))
     ratios = None
     for title, fn in steps:
         t = time.perf_counter()
@@ -145,9 +153,27 @@ def main(argv: list[str] | None = None) -> int:
                     f"{ratios['laea']:.1f}x faster than EPSG:3035 + STRtree; max error "
                     f"{ratios['core_err']:.3f} m (EPSG:3035: {ratios['laea_err']:,.0f} m)")
     text = "\n".join(head) + "\n\n" + "\n\n".join(parts) + "\n\n" + NOTES
+    text = keep_speed_targets(Path(args.output), text)
     Path(args.output).write_text(text, encoding="utf-8")
     print(f"wrote {args.output} in {total:.0f} s", file=sys.stderr)
     return 0
+
+
+def _batch(quick: bool) -> str:
+    if quick:
+        return bench_batch.section(1, 100_000, 0)
+    return bench_batch.section(3, 1_000_000, 10_000_000)
+
+
+def keep_speed_targets(path: Path, text: str) -> str:
+    """``text`` with the speed-targets section of the file at ``path`` (written by
+    ``benchmarks/speed_targets.py``, which takes about 15 minutes) kept in it."""
+    old = path.read_text(encoding="utf-8").splitlines(keepends=True) if path.exists() else []
+    start = next((i for i, ln in enumerate(old) if ln.rstrip("\n") == speed_targets.TITLE), None)
+    if start is None:
+        return text
+    end = next((i for i in range(start + 1, len(old)) if old[i].startswith("## ")), len(old))
+    return speed_targets.replace_section(text, "".join(old[start:end]).rstrip("\n") + "\n")
 
 
 def _scaling(quick: bool) -> str:
