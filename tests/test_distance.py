@@ -212,3 +212,22 @@ def test_projected_layer_is_measured_in_wgs84(wiggly):
 def test_empty_input_gives_empty_frame(wiggly):
     res = nearest([], [], wiggly)
     assert len(res) == 0 and tuple(res.columns) == RESULT_COLUMNS
+
+
+def test_without_the_boundary_inside_points_keep_every_other_figure():
+    """``boundary=False`` (the batch CLI) skips the edge search inside polygons: every
+    column but ``boundary_*`` is the same, and those are NaN exactly inside."""
+    countries = load_layer("countries")
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(14.0, 40.0, 3000), rng.uniform(44.0, 70.0, 3000)
+    lon[:2], lat[:2] = PRZEWODOW_LONLAT[0], PRZEWODOW_LONLAT[1]  # inside Poland
+    full = nearest(lon, lat, countries, workers=2)
+    fast = nearest(lon, lat, countries, workers=2, boundary=False)
+    assert full["inside"].sum() > 1000 and (~full["inside"]).sum() > 100
+    for col in RESULT_COLUMNS:
+        if col.startswith("boundary_"):
+            assert fast[col].isna().equals(fast["inside"]), col
+            out = ~fast["inside"]
+            np.testing.assert_array_equal(fast.loc[out, col], full.loc[out, col])
+        else:
+            assert fast[col].equals(full[col]), col

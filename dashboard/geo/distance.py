@@ -87,39 +87,51 @@ def _best_per_point(pi: np.ndarray, d: np.ndarray) -> np.ndarray:
 
 
 def _chunk(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex,
-           jit: bool = True) -> dict[str, np.ndarray]:
-    """Nearest segment, distance, position, azimuth and containing polygon of each point."""
-    pi, seg, t = candidates(lon, lat, to_ecef_km(lon, lat), index, jit)
-    d, flon, flat, az = _refine(lon[pi], lat[pi], seg, t, index, jit)
-    best = _best_per_point(pi, d)
-    rows = pi[best]
-    out = {"seg": np.zeros(len(lon), np.int64), "d": np.zeros(len(lon)),
-           "lon": np.zeros(len(lon)), "lat": np.zeros(len(lon)), "az": np.zeros(len(lon))}
-    for key, val in (("seg", seg), ("d", d), ("lon", flon), ("lat", flat), ("az", az)):
-        out[key][rows] = val[best]
-    out["inside"] = _inside(lon, lat, index)
+           jit: bool = True, boundary: bool = True) -> dict[str, np.ndarray]:
+    """Nearest segment, distance, position, azimuth and containing polygon of each point.
+
+    ``boundary=False`` searches no edge for a point inside a polygon (its distance is
+    0 whatever the edge): ``seg`` 0 and NaN ``d``, ``lon``, ``lat``, ``az`` there."""
+    n = len(lon)
+    inside = _inside(lon, lat, index)
+    todo = np.arange(n) if boundary else np.flatnonzero(inside < 0)
+    fill = 0.0 if boundary else np.nan
+    out = {"seg": np.zeros(n, np.int64), "d": np.full(n, fill), "lon": np.full(n, fill),
+           "lat": np.full(n, fill), "az": np.full(n, fill)}
+    if len(todo):
+        tl, tt = lon[todo], lat[todo]
+        pi, seg, t = candidates(tl, tt, to_ecef_km(tl, tt), index, jit)
+        d, flon, flat, az = _refine(tl[pi], tt[pi], seg, t, index, jit)
+        best = _best_per_point(pi, d)
+        rows = todo[pi[best]]
+        for key, val in (("seg", seg), ("d", d), ("lon", flon), ("lat", flat), ("az", az)):
+            out[key][rows] = val[best]
+    out["inside"] = inside
     return out
 
 
 def nearest_arrays(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex,
                    progress: Callable[[int, int], None] | None = None,
-                   workers: int | None = None, jit: bool = True) -> dict[str, np.ndarray]:
+                   workers: int | None = None, jit: bool = True,
+                   boundary: bool = True) -> dict[str, np.ndarray]:
     """The kernel over many points, in chunks and threads; arrays keyed
     ``seg``, ``d`` (km), ``lon``, ``lat``, ``az`` (degrees) and ``inside``
     (containing polygon's feature index or -1), in input order.  ``jit=False``
-    runs the search as plain Python (same answers, no numba; for a few points)."""
+    runs the search as plain Python (same answers, no numba; for a few points);
+    ``boundary=False`` skips the edge search of points inside a polygon (NaN there)."""
     n = len(lon)
     bounds = [(s, min(s + BATCH_POINTS, n)) for s in range(0, n, BATCH_POINTS)]
     workers = WORKERS if workers is None else max(1, int(workers))
     parts: list[dict[str, np.ndarray]] = []
     if workers == 1 or len(bounds) == 1:
         for s, e in bounds:
-            parts.append(_chunk(lon[s:e], lat[s:e], index, jit))
+            parts.append(_chunk(lon[s:e], lat[s:e], index, jit, boundary))
             if progress is not None:
                 progress(e, n)
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_chunk, lon[s:e], lat[s:e], index, jit) for s, e in bounds]
+            futures = [pool.submit(_chunk, lon[s:e], lat[s:e], index, jit, boundary)
+                       for s, e in bounds]
             for (_, e), fut in zip(bounds, futures):
                 parts.append(fut.result())
                 if progress is not None:
@@ -189,7 +201,7 @@ def pick_id_field(gdf: gpd.GeoDataFrame, id_field: str | None = None) -> str | N
 
 def nearest(lons: ArrayLike, lats: ArrayLike, gdf: gpd.GeoDataFrame, id_field: str | None = None,
             *, progress: Callable[[int, int], None] | None = None,
-            workers: int | None = None, jit: bool = True) -> pd.DataFrame:
+            workers: int | None = None, jit: bool = True, boundary: bool = True) -> pd.DataFrame:
     """Nearest feature of ``gdf`` to each point, by geodesic distance on WGS84.
 
     Parameters
@@ -209,6 +221,10 @@ def nearest(lons: ArrayLike, lats: ArrayLike, gdf: gpd.GeoDataFrame, id_field: s
     jit : bool
         The compiled search (default), or ``False``: the same search as plain Python,
         the same numbers, with no numba to load (for a few points).
+    boundary : bool
+        ``False``: no edge is searched for a point inside a polygon, so its
+        ``boundary_*`` are NaN (every other column is the same); for callers that
+        need only ``feature`` and ``distance_km`` of many points.
 
     Returns
     -------
@@ -244,18 +260,20 @@ def nearest(lons: ArrayLike, lats: ArrayLike, gdf: gpd.GeoDataFrame, id_field: s
     field = pick_id_field(gdf, id_field)
     labels = gdf[field].to_numpy() if field else gdf.index.to_numpy()
     rec = nearest_records(lon, lat, get_index(gdf), labels, progress=progress, workers=workers,
-                          jit=jit)
+                          jit=jit, boundary=boundary)
     return pd.DataFrame(rec)
 
 
 def nearest_records(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex, labels: np.ndarray,
                     *, progress: Callable[[int, int], None] | None = None,
-                    workers: int | None = None, jit: bool = True) -> dict[str, np.ndarray]:
+                    workers: int | None = None, jit: bool = True,
+                    boundary: bool = True) -> dict[str, np.ndarray]:
     """:func:`nearest`'s columns (:data:`RESULT_COLUMNS`) as arrays, for points already
     checked (:func:`as_points`), a layer's ready ``index`` and its features' ``labels``
     (one a feature, in layer order).  ``jit=False`` runs the plain-Python search
-    (the same numbers; no numba import) for a few points."""
-    res = nearest_arrays(lon, lat, index, progress, workers, jit)
+    (the same numbers; no numba import) for a few points; ``boundary=False``: see
+    :func:`nearest`."""
+    res = nearest_arrays(lon, lat, index, progress, workers, jit, boundary)
     inside_feat = res["inside"]
     inside = inside_feat >= 0
     feat_idx = np.where(inside, inside_feat, index.feat[res["seg"]])

@@ -415,7 +415,7 @@ def measure_table(table: pd.DataFrame, lon: np.ndarray, lat: np.ndarray,
     out = table.copy()
     outside = _outside_mask(lon, lat)
     for name, gdf, field_name in targets:
-        res = nearest(lon, lat, gdf, id_field=field_name, workers=workers)
+        res = nearest(lon, lat, gdf, id_field=field_name, workers=workers, boundary=False)
         km = res["distance_km"].round(4).to_numpy()
         feature = res["feature"].to_numpy()
         if gdf.attrs.get(CLIPPED_TO_COVERAGE) and outside.any():
