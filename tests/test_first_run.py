@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import APP
 from dashboard.analysis import incident_catalogue, report
 from dashboard.data.incidents.record import EXAMPLE
+from dashboard.geo.cache import clear_all
 from dashboard.state import session as appstate
 from dashboard.state.warm import warm
 from dashboard.ui import sidebar
@@ -120,8 +121,7 @@ def incidents_blob(at: AppTest) -> str:
 
 
 def test_warming_fills_what_the_first_visit_reads():
-    report._builtin_legs.cache_clear()
-    incident_catalogue._point_layer.cache_clear()
+    clear_all()  # every memo: the scene's own caches would answer without the catalogue
     took = warm()
     assert set(took) == {"catalogue", "panel", "scene"}
     legs, layer = report._builtin_legs.cache_info(), incident_catalogue._point_layer.cache_info()

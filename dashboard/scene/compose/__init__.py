@@ -12,7 +12,7 @@ formats.  No Streamlit, no rendering here.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -22,14 +22,17 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from dashboard.analysis.incident_catalogue import catalogue_token
+from dashboard.analysis.origin import OriginAreas, OriginSpec
 from dashboard.data.catalogue import CATALOGUE
+from dashboard.geo.cache import memoize
 from dashboard.geo.geodesy import inverse_km
-from dashboard.geo.nato import nato_border_on
+from dashboard.geo.measure import area_km2
 from dashboard.geo.units import format_area, format_distance, format_radius
-from dashboard.io.layers_io import load_layer
 from dashboard.scene.compose import incidents as incident_parts
 from dashboard.scene.compose import parts
 from dashboard.scene.compose import reach as reach_parts
+from dashboard.scene.compose.reuse import by_identity, layer_file_token, nato_on, shared_layer
 from dashboard.scene.compose.words import (
     as_date,
     long_date,
@@ -130,8 +133,7 @@ def build_scene(request: SceneRequest | None = None) -> Scene:
     req = request or SceneRequest()
     found = _measure(req)
     view = req.view or default_view(found.extent(), _fallback_bounds(found.nato))
-    found.frames["precision"] = incident_parts.visible_precision(found.frames.get("precision"),
-                                                                 view)
+    found.frames["precision"] = _visible_precision(found.frames.get("precision"), view)
     layers = _stack(req, found)
     used = [lyr.name for lyr in layers if lyr.name in CATALOGUE]
     return Scene(layers=layers, view=view, title=req.title or title_for(found.incident),
@@ -144,25 +146,28 @@ def build_scene(request: SceneRequest | None = None) -> Scene:
 
 # ------------------------------------------------------------------ measure
 def _measure(req: SceneRequest) -> _Parts:
-    """Step 1: the incident, the date, and every measured part with its figures."""
-    incident = parts.incident_props(req.incident_id) if req.incident_id else None
+    """Step 1: the incident, the date, and every measured part with its figures.
+
+    The parts a rerun asks for again unchanged come from process-wide caches keyed by
+    their inputs (:mod:`dashboard.scene.compose.reuse`): the same figures and the very
+    same frames as the last scene that had them."""
+    incident = _incident_props(req.incident_id) if req.incident_id else None
     as_of = req.as_of or (as_date(incident.get("date")) if incident else None) or today()
-    found = _Parts(incident, as_of, load_layer("countries"),
-                   nato_border_on(as_of, load_layer("nato_border")))
+    found = _Parts(incident, as_of, shared_layer("countries"), nato_on(as_of))
     units = req.units
     if incident:
-        line, figures = parts.strike_figures(incident, found.nato, found.countries, units)
+        line, figures = _strike(incident["lon"], incident["lat"], as_of, units)
         found.frames[STRIKE_LINE] = line
         found.add(STRIKE_LINE, figures)
     if req.zone_ids and "zones" in req.visible_layers:
-        zones = parts.candidate_zones(req.zone_ids)
+        zones, figures = _zones(tuple(req.zone_ids), units)
         found.frames["zones"] = zones if len(zones) else None
-        found.add("zones", parts.zone_figures(zones, units))
+        found.add("zones", figures)
     steps = (("drawn", lambda: parts.drawn_zones(req.extra_zones, units)),
-             ("buffers", lambda: parts.range_rings(req.ring_radii_km, req.ring_center,
-                                                   incident, units)),
-             ("band", lambda: parts.border_band(req.band_km, found.nato, found.countries,
-                                                as_of.isoformat(), units)))
+             ("buffers", lambda: _rings(tuple(req.ring_radii_km), req.ring_center,
+                                        (incident["lon"], incident["lat"]) if incident else None,
+                                        units)),
+             ("band", lambda: _band(req.band_km, as_of, units)))
     for name, step in steps:
         found.frames[name], figures = step()
         found.add(name, figures)
@@ -174,19 +179,100 @@ def _measure(req: SceneRequest) -> _Parts:
     return found
 
 
+def _incident_props(incident_id: str) -> dict:
+    """:func:`~dashboard.scene.compose.parts.incident_props`, a fresh dict of the cached one."""
+    return dict(_cached_props(incident_id, catalogue_token()))
+
+
+@memoize(maxsize=32)
+def _cached_props(incident_id: str, token: str) -> dict:
+    return parts.incident_props(incident_id)
+
+
+@memoize(maxsize=64)
+def _strike(lon: float, lat: float, as_of: date, units: str,
+            ) -> tuple[gpd.GeoDataFrame | None, dict[str, str]]:
+    """:func:`~dashboard.scene.compose.parts.strike_figures` of a strike at (lon, lat) on
+    ``as_of``'s border (the built-in layers), cached: a strike is measured once per units."""
+    return parts.strike_figures({"lon": lon, "lat": lat}, nato_on(as_of),
+                                shared_layer("countries"), units)
+
+
+def _zones(zone_ids: tuple[str, ...], units: str) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """The candidate zones and their areas in ``units``
+    (:func:`~dashboard.scene.compose.parts.zone_figures`): one frame for every units."""
+    zones, areas = _zone_areas(zone_ids, layer_file_token("zones"))
+    return zones, {name: format_area(a, units) for name, a in areas}
+
+
+@memoize(maxsize=32)
+def _zone_areas(zone_ids: tuple[str, ...], token: tuple[str, int, int],
+                ) -> tuple[gpd.GeoDataFrame, tuple[tuple[str, float], ...]]:
+    zones = parts.candidate_zones(zone_ids)
+    return zones, tuple((str(z["name"]), area_km2(z.geometry)) for _, z in zones.iterrows())
+
+
+@memoize(maxsize=32)
+def _rings(radii_km: tuple[float, ...], center: tuple[float, float] | None,
+           incident: tuple[float, float] | None, units: str,
+           ) -> tuple[gpd.GeoDataFrame | None, dict[str, str]]:
+    """:func:`~dashboard.scene.compose.parts.range_rings` (only the incident's position is read)."""
+    inc = None if incident is None else {"lon": incident[0], "lat": incident[1]}
+    return parts.range_rings(radii_km, center, inc, units)
+
+
+@memoize(maxsize=16)
+def _band(depth_km: float | None, as_of: date, units: str,
+          ) -> tuple[gpd.GeoDataFrame | None, dict[str, str]]:
+    """:func:`~dashboard.scene.compose.parts.border_band` on ``as_of``'s border."""
+    return parts.border_band(depth_km, nato_on(as_of), shared_layer("countries"),
+                             as_of.isoformat(), units)
+
+
 def _measure_incidents(req: SceneRequest, found: _Parts) -> None:
     """The incidents drawn (the filter's subset), their precision circles, the launch area."""
     if "incidents" in req.visible_layers:
-        shown = incident_parts.incident_frame(req.incident_ids)
+        ids = None if req.incident_ids is None else tuple(req.incident_ids)
+        shown, tracks, precision = _incident_frames(ids, catalogue_token())
         found.frames["incidents"] = shown
-        tracks = incident_parts.track_frame(req.incident_ids)
         found.frames["incident_tracks"] = tracks if len(tracks) else None
         if req.precision_circles and len(shown):
-            found.frames["precision"] = incident_parts.precision_frame(shown)
-    found.frames["origin"], figures, analysis = incident_parts.origin_frame(req.origin, req.units)
+            found.frames["precision"] = precision
+    found.frames["origin"], figures, analysis = _origin(req.origin, req.units, catalogue_token())
     found.add("origin", figures)
     if analysis is not None:
         found.origin_label = incident_parts.origin_label(analysis, req.units)
+
+
+@memoize(maxsize=16)
+def _incident_frames(ids: tuple[str, ...] | None, token: str,
+                     ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """The incidents and tracks ``ids`` asks for and the incidents' precision circles, per
+    catalogue version (``token``)."""
+    shown = incident_parts.incident_frame(ids)
+    precision = incident_parts.precision_frame(shown) if len(shown) else None
+    return shown, incident_parts.track_frame(ids), precision
+
+
+@memoize(maxsize=16, key=lambda origin, units, token: (repr(origin), units, token))
+def _origin(origin: OriginSpec | None, units: str, token: str,
+            ) -> tuple[gpd.GeoDataFrame | None, dict[str, str], OriginAreas | None]:
+    return incident_parts.origin_frame(origin, units)
+
+
+@by_identity(16, extra=lambda frame, view: _visible_key(frame, view))
+def _visible_precision(frame: gpd.GeoDataFrame | None, view: View) -> gpd.GeoDataFrame | None:
+    """:func:`~dashboard.scene.compose.incidents.visible_precision`: the same frame again
+    for views that keep the same circles."""
+    return incident_parts.visible_precision(frame, view)
+
+
+def _visible_key(frame: gpd.GeoDataFrame | None, view: View) -> Hashable:
+    """Which circles ``view`` keeps (:func:`~dashboard.scene.compose.incidents.visible_precision`)."""
+    if frame is None or not len(frame):
+        return None
+    px = incident_parts.MIN_PRECISION_RADIUS_PX * incident_parts.metres_per_px(view)
+    return (frame["precision_m"].to_numpy(dtype=float) >= px).tobytes()
 
 
 # -------------------------------------------------------------------- stack
@@ -206,10 +292,16 @@ def incident_labels(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                              for i, d, p in zip(gdf["id"], dates, gdf["place"])])
 
 
+@by_identity(8)
+def _labelled(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """:func:`incident_labels` of a shared incidents frame, once per frame."""
+    return incident_labels(gdf)
+
+
 def _layer(name: str, gdf: gpd.GeoDataFrame, style: LayerStyle | None = None,
            label: str | None = None, pickable: bool = True) -> SceneLayer:
     if name in INCIDENT_LABELLED and style is None and "place" in gdf.columns:
-        gdf = incident_labels(gdf)
+        gdf = _labelled(gdf)
         if "label" in gdf.columns:
             style = replace(style_for(name), label_field="label")
     fields = TOOLTIP_FIELDS.get(name, tuple(c for c in gdf.columns if c != gdf.geometry.name))
@@ -224,9 +316,9 @@ def _stack(req: SceneRequest, found: _Parts) -> list[SceneLayer]:
     if "countries" in visible:
         areas.append(_layer("countries", found.countries))
     if "water" in visible:
-        areas.append(_layer("water", load_layer("water"), pickable=False))
+        areas.append(_layer("water", shared_layer("water"), pickable=False))
     if "regions" in visible:
-        areas.append(_layer("regions", load_layer("regions")))
+        areas.append(_layer("regions", shared_layer("regions")))
     for name in ("zones", "drawn"):
         if f.get(name) is not None:
             areas.append(_layer(name, f[name]))
@@ -249,7 +341,7 @@ def _stack(req: SceneRequest, found: _Parts) -> list[SceneLayer]:
                             label=f"NATO border on {long_date(found.as_of)}"))
     if f.get(STRIKE_LINE) is not None:
         lines.append(_strike_layer(f[STRIKE_LINE]))
-    points = [_layer(n, load_layer(n)) for n in ("cities", "proposal_places", "air_bases")
+    points = [_layer(n, shared_layer(n)) for n in ("cities", "proposal_places", "air_bases")
               if n in visible]
     tops = [_layer(n, f[n]) for n in ("incident_tracks",) if f.get(n) is not None]
     tops += [_layer(n, f[n]) for n in ("incidents",) if n in visible]

@@ -1,0 +1,153 @@
+"""What a rerun reuses (issue 22 item 2): the same scene and map args as a fresh build, and
+nothing kept past a change of its inputs."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from dashboard.geo.cache import clear_all
+from dashboard.render.deck import build_args
+from dashboard.scene.compose import build_scene
+from dashboard.scene.model import Scene, View
+from dashboard.scene.request import Marker, SceneRequest
+
+PRZ = (23.93432, 50.47099)
+LVIV = (24.0297, 49.8397)
+
+REQUESTS = {
+    "default": SceneRequest(),
+    "nm": SceneRequest(units="nm"),
+    "rings at a click": SceneRequest(ring_radii_km=(5.0, 55.0), ring_center=LVIV, units="mi",
+                                     marker=Marker("Lviv", *LVIV)),
+    "rings at the strike": SceneRequest(ring_radii_km=(75.0, 90.0)),
+    "band": SceneRequest(band_km=30.0, as_of=date(2023, 6, 1)),
+    "origin": SceneRequest(origin=("2022-11-15-przewodow", 75.0, 90.0)),
+    "a filter": SceneRequest(incident_ids=("2022-11-15-przewodow",)),
+    "zoomed in": SceneRequest(view=View.around(*PRZ, 12.0), precision_circles=True),
+    "zoomed out": SceneRequest(view=View.around(*PRZ, 5.0), precision_circles=True),
+    "measure": SceneRequest(measure=(PRZ, LVIV), units="nm"),
+}
+
+
+def digest(scene: Scene) -> str:
+    """Everything a renderer reads of a scene, as text (frames as GeoJSON)."""
+    layers = [{"name": lyr.name, "style": repr(lyr.style), "label": lyr.label,
+               "tooltip": lyr.tooltip_fields, "pickable": lyr.pickable,
+               "show_labels": lyr.show_labels, "gdf": lyr.gdf.to_json(default=str)}
+              for lyr in scene.layers]
+    rest = {k: repr(getattr(scene, k)) for k in ("view", "title", "subtitle", "incident",
+                                                  "as_of", "metrics", "sources", "units",
+                                                  "figure_layers", "custom_title")}
+    return json.dumps({"layers": layers, **rest}, sort_keys=True, default=str)
+
+
+def args_text(scene: Scene) -> str:
+    return json.dumps(build_args(scene, set())[0], sort_keys=True)
+
+
+@pytest.mark.parametrize("name", list(REQUESTS))
+def test_a_scene_from_the_caches_is_the_scene_built_afresh(name):
+    req = REQUESTS[name]
+    clear_all()
+    fresh = build_scene(req)
+    want, want_args = digest(fresh), args_text(fresh)
+    for other in REQUESTS.values():  # the caches full of other scenes' parts
+        build_scene(other)
+    again = build_scene(req)
+    assert digest(again) == want
+    assert args_text(again) == want_args
+
+
+def test_reused_frames_are_the_same_objects_and_left_unchanged():
+    a = build_scene(SceneRequest(units="km"))
+    b = build_scene(SceneRequest(units="nm"))
+    assert a.layer("incidents").gdf is not None
+    assert a.layer("zones").gdf is b.layer("zones").gdf  # a units change keeps the frames
+    assert a.layer("incidents").gdf is b.layer("incidents").gdf
+    assert a.metrics != b.metrics  # ... and relabels the figures
+    before = digest(a)
+    build_scene(SceneRequest(units="mi", ring_radii_km=(10.0,)))
+    assert digest(a) == before
+
+
+def test_the_view_keeps_or_drops_precision_circles_as_before():
+    def at(lon: float, zoom: float) -> Scene:
+        return build_scene(SceneRequest(view=View.around(lon, PRZ[1], zoom),
+                                        precision_circles=True))
+
+    far, near, near2 = at(PRZ[0], 4.0), at(PRZ[0], 13.0), at(PRZ[0] + 0.01, 13.0)
+    assert far.layer("precision") is None or len(far.layer("precision").gdf) < \
+        len(near.layer("precision").gdf)
+    assert near.layer("precision").gdf is near2.layer("precision").gdf  # same circles kept
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """A private incident store (the shipped catalogue only, to begin with)."""
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DASHBOARD_STORE_URL", raising=False)
+    from dashboard.analysis.incident_catalogue import forget_token, incident_store
+
+    forget_token()
+    assert str(tmp_path) in incident_store().where
+    yield tmp_path
+    forget_token()
+
+
+def test_an_incident_added_to_the_store_is_in_the_next_scene(data_dir):
+    from test_incident_form import NEW_ID, _good_values
+
+    from dashboard.analysis.incident_catalogue import forget_token, incident_store
+    from dashboard.state import incident_form as form
+
+    req = SceneRequest(units="nm", precision_circles=True, view=View.around(*PRZ, 13.0))
+    before = build_scene(req)
+    assert NEW_ID not in set(before.layer("incidents").gdf["id"])
+    assert form.save_incident(incident_store(), _good_values(), reason="new", who="local").ok
+    forget_token()  # as the page does after it wrote
+    after = build_scene(req)
+    assert NEW_ID in set(after.layer("incidents").gdf["id"])
+    assert NEW_ID in set(after.layer("precision").gdf["id"]) or \
+        after.layer("precision") is None
+    assert len(after.layer("incidents").gdf) == len(before.layer("incidents").gdf) + 1
+
+
+def test_the_incident_filter_follows_every_change_of_its_values():
+    from dashboard.state import incidents as flt
+
+    state: dict = {}
+    flt.init_filters(state)
+    records = flt.catalogue_records()
+    everything = flt.apply_filters(state)
+    assert everything.everything and everything == flt.apply_filters(state, records)
+    state["inc_countries"].remove("PL")  # changed in place, as a widget's list may be
+    no_pl = flt.apply_filters(state)
+    assert no_pl == flt.apply_filters(state, records) and not no_pl.everything
+    assert not {r["id"] for r in records if r["country"] == "PL"} & set(no_pl.ids)
+    state["inc_from"] = date(2024, 1, 1)
+    later = flt.apply_filters(state)
+    assert later == flt.apply_filters(state, records) and set(later.ids) < set(no_pl.ids)
+    state["inc_to"] = date(2023, 1, 1)  # a range that ends before it starts
+    bad = flt.apply_filters(state)
+    assert bad == flt.apply_filters(state, records) and bad.error
+    del state["inc_objects"]
+    assert flt.apply_filters(state) == flt.apply_filters(state, records)
+    assert flt.filter_options() == flt.filter_options(records)
+
+
+def test_an_incident_added_is_in_the_filters_and_their_choices(data_dir):
+    from test_incident_form import NEW_ID, _good_values
+
+    from dashboard.analysis.incident_catalogue import forget_token, incident_store
+    from dashboard.state import incident_form as form
+    from dashboard.state import incidents as flt
+
+    state: dict = {}
+    flt.init_filters(state)
+    assert NEW_ID not in flt.apply_filters(state).ids
+    assert form.save_incident(incident_store(), _good_values(), reason="new", who="local").ok
+    forget_token()
+    assert NEW_ID in flt.apply_filters(state).ids
+    assert flt.filter_options() == flt.filter_options(flt.catalogue_records())
