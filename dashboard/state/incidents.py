@@ -146,8 +146,19 @@ def _day(record: Mapping[str, Any]) -> date:
 
 
 def filter_options(records: Sequence[Mapping[str, Any]] | None = None) -> FilterOptions:
-    """The span and the countries, object types and attribution groups of the catalogue."""
-    recs = _records(records)
+    """The span and the countries, object types and attribution groups of the catalogue
+    (the store's, cached per catalogue version, when ``records`` is None)."""
+    if records is None:
+        return _catalogue_options(catalogue_token())
+    return _options(records)
+
+
+@memoize(maxsize=4)
+def _catalogue_options(token: str) -> FilterOptions:
+    return _options(_catalogue(token))
+
+
+def _options(recs: Sequence[Mapping[str, Any]]) -> FilterOptions:
     days = [_day(r) for r in recs]
     objects = {str(r.get("object_type") or "unknown") for r in recs}
     groups = {attribution_group(r.get("attribution")) for r in recs}
@@ -263,22 +274,38 @@ class IncidentFilter:
 
 def apply_filters(state: StateLike,
                   records: Sequence[Mapping[str, Any]] | None = None) -> IncidentFilter:
-    """The incidents the ``inc_*`` keys of ``state`` leave (missing keys: no filter)."""
+    """The incidents the ``inc_*`` keys of ``state`` leave (missing keys: no filter).
+
+    Without ``records`` (the store's catalogue) the answer is cached per catalogue
+    version and filter values: a rerun asks several times for the same filter.
+    """
     state = Session.of(state)
-    recs = _records(records)
-    opts = filter_options(recs)
+    chosen = tuple(None if k not in state else frozenset(state[k]) for k, _ in _CHOICES)
+    start, end = state.peek(Session.inc_from), state.peek(Session.inc_to)
+    if records is None:
+        return _catalogue_filter(catalogue_token(), start, end, chosen)
+    return _filter(records, _options(records), start, end, chosen)
+
+
+@memoize(maxsize=64)
+def _catalogue_filter(token: str, start: Any, end: Any,
+                      chosen: tuple[frozenset[str] | None, ...]) -> IncidentFilter:
+    return _filter(_catalogue(token), _catalogue_options(token), start, end, chosen)
+
+
+def _filter(recs: Sequence[Mapping[str, Any]], opts: FilterOptions, start: Any, end: Any,
+            chosen: tuple[frozenset[str] | None, ...]) -> IncidentFilter:
+    """:func:`apply_filters` of ``recs``: ``chosen`` holds the values of the keys of
+    :data:`_CHOICES` in order (None: the key is missing, every choice kept)."""
     error = None
     try:
-        start, end = check_date_range(state.peek(Session.inc_from) or opts.start,
-                                      state.peek(Session.inc_to) or opts.end)
+        start, end = check_date_range(start or opts.start, end or opts.end)
     except InputError as exc:
         error = f"{exc}; dates are not filtered until it is fixed"
         start, end = opts.start, opts.end
     start, end = start or opts.start, end or opts.end
-    keep = {k: set(state.get(k, default)) for k, default in (
-        ("inc_countries", opts.countries), ("inc_objects", opts.objects),
-        ("inc_attribution", opts.attributions), ("inc_status", opts.statuses),
-        ("inc_grades", opts.grades), ("inc_groups", opts.groups))}
+    keep = {k: set(getattr(opts, field)) if got is None else set(got)
+            for (k, field), got in zip(_CHOICES, chosen)}
     ids = tuple(str(r["id"]) for r in recs
                 if start <= _day(r) <= end
                 and str(r["country"]) in keep["inc_countries"]
