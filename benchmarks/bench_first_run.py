@@ -15,7 +15,8 @@ compiled scripts shared between sessions, as ``streamlit run`` does):
 
 **Warm server**: each side has one discarded session first, then ``--sessions`` new
 sessions each.  **Reruns**: in one session of the app, a units change and another
-incident (the whole run, as a user waits for it after a widget change).  **First
+incident (the whole run, as a user waits for it after a widget change), and the
+server's CPU for each of those and for a click on the map (what 20 sessions share).  **First
 visitor** (``--cold``): a new Python process per run (streamlit already imported, as a
 server is), so the run pays for the app's imports and its process-wide caches; and the
 same after :func:`dashboard.state.warm.warm` ran in that process (what a launcher that
@@ -117,9 +118,22 @@ def session(kind: str) -> tuple[dict[str, float], Any]:
 
 
 def rerun(at: Any, change) -> float:
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     change(at).run(timeout=300)
+    CPU.append(time.process_time() - cpu)  # the server's CPU for the run (AppTest polls idly)
     return time.perf_counter() - t
+
+
+#: CPU seconds of each rerun of :func:`rerun`, in order.
+CPU: list[float] = []
+
+
+def click(at: Any, seq: int, lon: float, lat: float) -> Any:
+    """A click on the empty map at (lon, lat), as the map component reports it."""
+    at.session_state["explore_map"] = {"seq": seq, "events": [
+        {"seq": seq, "type": "click", "lon": lon, "lat": lat, "layer": None, "feature": None,
+         "index": None}]}
+    return at
 
 
 def cold_child(kind: str) -> None:
@@ -159,18 +173,24 @@ def measure(sessions: int, cold_runs: int) -> dict[str, Any]:
     _, at = session("app")
     units, incident = [], []
     ids = list(incidents_by_id())
+    cpu: dict[str, list[float]] = {"units": [], "incident": [], "click": []}
+    clicks = ((24.0297, 49.8397), (23.2, 50.9), (25.3, 50.75))
     for i in range(max(3, sessions // 2)):
         units.append(rerun(at, lambda a, i=i: a.radio(key="units")
                            .set_value(("nm", "mi", "km")[i % 3])))
+        cpu["units"].append(CPU[-1])
         incident.append(rerun(at, lambda a, i=i: a.selectbox(key="incident")
                               .set_value(ids[(7 * i + 1) % len(ids)])))
+        cpu["incident"].append(CPU[-1])
+        rerun(at, lambda a, i=i: click(a, 100 + i, *clicks[i % len(clicks)]))
+        cpu["click"].append(CPU[-1])
     first: dict[str, list[dict[str, float]]] = {"bare": [], "app": []}
     warmed: dict[str, list[dict[str, float]]] = {"bare": [], "app": []}
     for _ in range(cold_runs):
         for kind in ("bare", "app", "app-warmed"):
             (warmed["app"] if kind == "app-warmed" else first[kind]).append(cold(kind))
     warmed["bare"] = first["bare"]
-    return {"warm": warm, "units": units, "incident": incident, "first": first,
+    return {"warm": warm, "units": units, "incident": incident, "cpu": cpu, "first": first,
             "warmed": warmed, "load": os.getloadavg()[0]}
 
 
@@ -192,6 +212,10 @@ def section(r: dict[str, Any]) -> str:
                         f"| {(v - title) * 1000:+.0f} ms |")
     rows.append(f"| rerun: units change (whole run) | | {med(r['units']) * 1000:.0f} ms | |")
     rows.append(f"| rerun: another incident (whole run) | | {med(r['incident']) * 1000:.0f} ms | |")
+    for kind, what in (("units", "units change"), ("incident", "another incident"),
+                       ("click", "a map click (empty map)")):
+        if r.get("cpu", {}).get(kind):
+            rows.append(f"| rerun: {what}, server CPU | | {med(r['cpu'][kind]) * 1000:.0f} ms | |")
     n = len(r["warm"]["app"])
     return ("### First script run of a new session (bench_first_run.py)\n\n"
             f"Streamlit AppTest in one process, sessions alternating ({n} each after one "

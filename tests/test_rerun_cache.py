@@ -151,3 +151,19 @@ def test_an_incident_added_is_in_the_filters_and_their_choices(data_dir):
     forget_token()
     assert NEW_ID in flt.apply_filters(state).ids
     assert flt.filter_options() == flt.filter_options(flt.catalogue_records())
+
+
+def test_the_sidebar_zone_choices_and_the_panel_coordinates_are_the_layers_and_the_core():
+    from dashboard.analysis.report import point_report
+    from dashboard.geo.coords import format_dms, to_mgrs
+    from dashboard.io.layers_io import load_layer
+    from dashboard.ui.sidebar import zone_choices
+
+    zones = load_layer("zones")
+    ids, names, text = zone_choices()
+    assert list(ids) == list(zones["id"]) and zone_choices()[0] is ids
+    assert names == {str(i): str(n) for i, n in zip(zones["id"], zones["name"])}
+    assert all(f"**{n}**: {d}" in text for n, d in zip(zones["name"], zones["description"]))
+    for lon, lat in (PRZ, LVIV, PRZ):
+        r = point_report(lon, lat)
+        assert (r.dms, r.mgrs) == (format_dms(lon, lat), to_mgrs(lon, lat))

@@ -108,8 +108,16 @@ def point_report(lon: float, lat: float, *, as_of: date | None = None,
         leg = _leg(name, lon, lat, gdf, id_field)
         if leg:
             legs.append(leg)
-    return PointReport(lon=lon, lat=lat, dms=format_dms(lon, lat), mgrs=to_mgrs(lon, lat),
-                       legs=tuple(legs), outside_coverage=outside)
+    dms, mgrs = _coords_text(lon, lat)
+    return PointReport(lon=lon, lat=lat, dms=dms, mgrs=mgrs, legs=tuple(legs),
+                       outside_coverage=outside)
+
+
+@memoize(maxsize=1024)
+def _coords_text(lon: float, lat: float) -> tuple[str, str]:
+    """The position in DMS and MGRS: memoised, as the page shows the same point on every
+    rerun (MGRS takes milliseconds)."""
+    return format_dms(lon, lat), to_mgrs(lon, lat)
 
 
 @memoize(maxsize=512)

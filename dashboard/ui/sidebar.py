@@ -12,9 +12,11 @@ from typing import Any, Literal
 
 import streamlit as st
 
+from dashboard.geo.cache import memoize
 from dashboard.geo.errors import InputError
 from dashboard.geo.units import KM_PER_UNIT, UNIT_WORDS, from_km
 from dashboard.io.layers_io import MAX_UPLOAD_BYTES, load_layer, read_user_layer
+from dashboard.scene.compose.reuse import layer_file_token
 from dashboard.state import session as appstate
 from dashboard.state.fields import Session
 from dashboard.ui import basemap_box, timeline
@@ -69,11 +71,22 @@ def _incident(state: Any, incidents: dict[str, dict]) -> None:
 def _layers() -> None:
     st.header("Candidate zones")
     st.caption("Switch layers on and off in the map's legend.")
+    ids, names, text = zone_choices()
+    st.multiselect("Candidate no-fly zones", list(ids), key="zone_ids",
+                   format_func=lambda z: names[z], help=text)
+
+
+def zone_choices() -> tuple[tuple[str, ...], dict[str, str], str]:
+    """The candidate zones' ids, their names by id and the help text listing them, read
+    once per version of the zones file (shared: read only)."""
+    return _zone_choices(layer_file_token("zones"))
+
+
+@memoize(maxsize=2)
+def _zone_choices(token: tuple[str, int, int]) -> tuple[tuple[str, ...], dict[str, str], str]:
     zones = load_layer("zones").set_index("id")
-    st.multiselect("Candidate no-fly zones", list(zones.index), key="zone_ids",
-                   format_func=lambda z: str(zones.loc[z, "name"]),
-                   help="\n\n".join(f"**{r['name']}**: {r['description']}"
-                                    for _, r in zones.iterrows()))
+    return (tuple(zones.index), {z: str(zones.loc[z, "name"]) for z in zones.index},
+            "\n\n".join(f"**{r['name']}**: {r['description']}" for _, r in zones.iterrows()))
 
 
 def _buffers(state: Any) -> None:
