@@ -153,9 +153,7 @@ def filter_options(records: Sequence[Mapping[str, Any]] | None = None) -> Filter
     return _options(records)
 
 
-@memoize(maxsize=4)
-def _catalogue_options(token: str) -> FilterOptions:
-    return _options(_catalogue(token))
+_catalogue_options = memoize(maxsize=4)(lambda token: _options(_catalogue(token)))
 
 
 def _options(recs: Sequence[Mapping[str, Any]]) -> FilterOptions:
@@ -274,11 +272,8 @@ class IncidentFilter:
 
 def apply_filters(state: StateLike,
                   records: Sequence[Mapping[str, Any]] | None = None) -> IncidentFilter:
-    """The incidents the ``inc_*`` keys of ``state`` leave (missing keys: no filter).
-
-    Without ``records`` (the store's catalogue) the answer is cached per catalogue
-    version and filter values: a rerun asks several times for the same filter.
-    """
+    """The incidents the ``inc_*`` keys of ``state`` leave (missing keys: no filter); of the
+    store's catalogue (no ``records``), cached per catalogue token and filter values."""
     state = Session.of(state)
     chosen = tuple(None if k not in state else frozenset(state[k]) for k, _ in _CHOICES)
     start, end = state.peek(Session.inc_from), state.peek(Session.inc_to)
@@ -287,16 +282,13 @@ def apply_filters(state: StateLike,
     return _filter(records, _options(records), start, end, chosen)
 
 
-@memoize(maxsize=64)
-def _catalogue_filter(token: str, start: Any, end: Any,
-                      chosen: tuple[frozenset[str] | None, ...]) -> IncidentFilter:
-    return _filter(_catalogue(token), _catalogue_options(token), start, end, chosen)
+_catalogue_filter = memoize(maxsize=64)(lambda token, start, end, chosen: _filter(
+    _catalogue(token), _catalogue_options(token), start, end, chosen))
 
 
 def _filter(recs: Sequence[Mapping[str, Any]], opts: FilterOptions, start: Any, end: Any,
             chosen: tuple[frozenset[str] | None, ...]) -> IncidentFilter:
-    """:func:`apply_filters` of ``recs``: ``chosen`` holds the values of the keys of
-    :data:`_CHOICES` in order (None: the key is missing, every choice kept)."""
+    """:func:`apply_filters` of ``recs``; ``chosen``: the :data:`_CHOICES` keys' values (None: all)."""
     error = None
     try:
         start, end = check_date_range(start or opts.start, end or opts.end)
