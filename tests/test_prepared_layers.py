@@ -18,7 +18,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from conftest import ROOT
-from dashboard.data import catalogue
+from dashboard.data import catalogue, limits
 from dashboard.geo import kernel
 from dashboard.geo.distance import as_points, nearest, nearest_arrays, nearest_records
 from dashboard.geo.errors import InputError
@@ -248,7 +248,7 @@ def test_other_code_makes_its_own_file_and_the_folder_stays_bounded(cache, monke
     _same(nearest_records(lon, lat, layer.index, layer.labels, jit=False),
           _full("nato_border", None, lon, lat))
     assert len(list(cache.glob("nato_border.all.*.npz"))) == 2 and old.exists()  # no thrashing
-    monkeypatch.setattr(P, "PREPARED_CACHE_MAX_BYTES", old.stat().st_size + 1)
+    monkeypatch.setattr(limits, "PREPARED_CACHE_MAX_BYTES", old.stat().st_size + 1)
     P.forget()
     P.prepared_layer("nato_border", date(2010, 1, 1))
     assert len(list(cache.glob("*.npz"))) == 1  # the oldest went first; the new one stays

@@ -52,7 +52,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from dashboard.data.catalogue import CATALOGUE
-from dashboard.data.limits import PREPARED_CACHE_MAX_BYTES
 from dashboard.geo.errors import InputError
 from dashboard.geo.segindex import SegmentIndex, index_arrays, index_from_arrays
 
@@ -270,8 +269,10 @@ def _unpack(path: Path, name: str, key: str, src: Path, st: os.stat_result,
 def _store(folder: Path, path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically, then drop the oldest other files until the
     folder holds at most :data:`~dashboard.data.limits.PREPARED_CACHE_MAX_BYTES`.  A failure
-    is ignored (the next run builds again).  Files of other code are not dropped for being other: two checkouts of
-    different versions may share the folder without rebuilding each other's files."""
+    is ignored (the next run builds again).  Files of other code are not dropped for being
+    other: two checkouts of different versions may share the folder without rebuilding
+    each other's files."""
+    from dashboard.data import limits  # here: a run that only loads needs none of it
     from dashboard.io.atomic import write_bytes_atomic
 
     try:
@@ -280,7 +281,7 @@ def _store(folder: Path, path: Path, data: bytes) -> None:
                        key=lambda sp: sp[0].st_mtime_ns)
         total = len(data) + sum(st.st_size for st, _ in files)
         for st, old in files:
-            if total <= PREPARED_CACHE_MAX_BYTES:
+            if total <= limits.PREPARED_CACHE_MAX_BYTES:
                 break
             old.unlink(missing_ok=True)
             total -= st.st_size
