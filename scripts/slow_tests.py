@@ -1,10 +1,10 @@
 """Write ``tests/slow_tests.txt``, the tests the fast tier leaves out, from a timed run.
 
     python -m pytest -p no:randomly --durations=0 > durations.log   # the whole suite
-    python scripts/slow_tests.py durations.log [--over 1.0] [--load-factor 1.0]
+    python scripts/slow_tests.py durations.log [more.log ...] [--over 1.0] [--load-factor 1.0]
 
 A test is slow when its setup, call and teardown together took more than ``--over``
-seconds (divided by ``--load-factor`` when the run shared the machine: a run at twice
+seconds in any of the logs (divided by ``--load-factor`` when the run shared the machine: a run at twice
 the usual wall time gives 2).  Tests marked ``slow`` or ``browser`` in their code stay
 marked whatever the list says; the list adds to them.  ``tests/conftest.py`` reads the
 list at collection and marks each test on it ``slow``, so
@@ -50,12 +50,15 @@ def slow_ids(seconds: dict[str, float], over_s: float) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("log", type=Path, help="output of python -m pytest --durations=0")
+    ap.add_argument("logs", type=Path, nargs="+", help="outputs of python -m pytest --durations=0")
     ap.add_argument("--over", type=float, default=1.0, help="seconds (default 1.0)")
     ap.add_argument("--load-factor", type=float, default=1.0,
                     help="how many times slower than usual the timed run was (default 1)")
     args = ap.parse_args(argv)
-    seconds = durations(args.log.read_text(encoding="utf-8", errors="replace"))
+    seconds: dict[str, float] = {}
+    for log in args.logs:
+        for k, v in durations(log.read_text(encoding="utf-8", errors="replace")).items():
+            seconds[k] = max(v, seconds.get(k, 0.0))
     ids = slow_ids({k: v / args.load_factor for k, v in seconds.items()}, args.over)
     LIST.write_text(HEADER.format(over=args.over) + "".join(i + "\n" for i in ids), encoding="utf-8")
     print(f"{len(ids)} of {len(seconds)} timed tests over {args.over:g} s -> {LIST.relative_to(ROOT)}")
