@@ -30,6 +30,7 @@ with no pandas, geopandas or numba to import.  This module imports neither at lo
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -139,6 +140,10 @@ def nearest_arrays(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex,
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
+#: One thread at a time in :func:`_inside`: two chunks measured at once crashed in GEOS.
+_GEOS_LOCK = threading.Lock()
+
+
 def _inside(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex) -> np.ndarray:
     """Positional feature index of a polygon containing each point, or -1.
 
@@ -150,6 +155,12 @@ def _inside(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex) -> np.ndarray
     res = np.full(len(lon), -1, dtype=np.int64)
     if index.polygon_tree is None or len(lon) == 0:
         return res
+    with _GEOS_LOCK:  # GEOS's prepared polygons and trees are not safe across threads
+        return _inside_locked(lon, lat, index, res)
+
+
+def _inside_locked(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex,
+                   res: np.ndarray) -> np.ndarray:
     pidx, gidx = index.polygon_tree.query(shapely.points(lon, lat))
     if not len(pidx):
         return res
