@@ -47,6 +47,7 @@ from dashboard.geo.segindex import MAX_SEGMENT_KM, SegmentIndex, build_index, ge
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
+    from shapely import STRtree
 
 #: Points per chunk (bounds memory; progress is reported per chunk).
 BATCH_POINTS: int = 65_536
@@ -156,12 +157,12 @@ def _inside(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex) -> np.ndarray
     if index.polygon_tree is None or len(lon) == 0:
         return res
     with _GEOS_LOCK:  # GEOS's prepared polygons and trees are not safe across threads
-        return _inside_locked(lon, lat, index, res)
+        return _inside_locked(lon, lat, index, index.polygon_tree, res)
 
 
-def _inside_locked(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex,
+def _inside_locked(lon: np.ndarray, lat: np.ndarray, index: SegmentIndex, tree: STRtree,
                    res: np.ndarray) -> np.ndarray:
-    pidx, gidx = index.polygon_tree.query(shapely.points(lon, lat))
+    pidx, gidx = tree.query(shapely.points(lon, lat))
     if not len(pidx):
         return res
     order = np.argsort(gidx, kind="stable")
