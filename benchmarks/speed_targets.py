@@ -50,13 +50,13 @@ def p95(xs: list[float]) -> float:
     return round(float(np.percentile(xs, 95)), 10)
 
 
-def _run(args: list[str], timeout_s: float) -> str:
+def _run(args: list[str], timeout_s: float, stream: str = "stdout") -> str:
     proc = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout_s, check=False)
     if proc.returncode not in (0, 1):  # bench_load says 1 when a session saw an error
         tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
         raise RuntimeError(f"{' '.join(args)} exited {proc.returncode}: {tail}")
-    return proc.stdout
+    return proc.stdout if stream == "stdout" else proc.stderr
 
 
 def _row(item: str, figure: str, value: str, base: str, ratio: float | None, target: str,
@@ -67,8 +67,8 @@ def _row(item: str, figure: str, value: str, base: str, ratio: float | None, tar
 
 
 def map_rows() -> list[str]:
-    out = _run(["benchmarks.bench_map", "--runs", "5", "--reruns", "10"], 1800)
-    data = json.loads(out.strip().splitlines()[-1])
+    err = _run(["benchmarks.bench_map", "--runs", "5", "--reruns", "10"], 1800, "stderr")
+    data = json.loads(next(ln for ln in reversed(err.splitlines()) if ln.startswith("{")))
     bare = statistics.median(data["paint"]["bare"]) / 1000
     app = data["paint"]["app"]
     ready = statistics.median(a["t_ready"] for a in app) / 1000
