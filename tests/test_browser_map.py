@@ -431,17 +431,27 @@ def _draw(page, cal: Calibration, tool: str, positions) -> list[tuple[float, flo
     return seen
 
 
-def _cards(page, n: int) -> dict[str, str]:
-    """{zone card key: text} once ``n`` cards show an area."""
-    cards = page.locator('[class*="st-key-zone_card_"]')
-    page.wait_for_function(
-        "n => [...document.querySelectorAll('[class*=\"st-key-zone_card_\"]')]"
-        ".filter(c => /Area [\\d,]+ km²/.test(c.innerText)).length === n", arg=n, timeout=30_000)
-    out = {}
-    for c in cards.all():
-        key = next(k for k in c.get_attribute("class").split() if k.startswith("st-key-zone_card_"))
-        out[key] = c.inner_text()
-    return out
+CARDS_JS = """([n, titles]) => {
+    const out = {};
+    for (const c of document.querySelectorAll('[class*="st-key-zone_card_"]')) {
+        const text = c.innerText;
+        if (!/Area [\\d,]+ km²/.test(text)) continue;
+        out[[...c.classList].find(k => k.startsWith('st-key-zone_card_'))] = text;
+    }
+    const texts = Object.values(out);
+    const whole = texts.length === n && titles.every(t => texts.some(x => x.includes(t)));
+    return whole ? out : null;
+}"""
+
+
+def _cards(page, n: int, *titles: str) -> dict[str, str]:
+    """{zone card key: text} once ``n`` cards show an area and ``titles`` are among them.
+
+    Read in the same evaluation that checks them: a rerun may redraw a card between two
+    reads, and a card read half-drawn has lost its title line.
+    """
+    found = page.wait_for_function(CARDS_JS, arg=[n, list(titles)], timeout=30_000)
+    return found.json_value()
 
 
 def _area(text: str) -> float:
@@ -460,7 +470,7 @@ def _draw_polygon(page, cal: Calibration) -> tuple[str, float, np.ndarray]:
     clicked = _draw(page, cal, "Draw polygon", CORNERS)
     hover(page, x0, y0)
     page.mouse.click(x0, y0, delay=80)
-    key, text = _card(_cards(page, 1), "Polygon 1")
+    key, text = _card(_cards(page, 1, "Polygon 1"), "Polygon 1")
     assert "4 vertices" in text, text
     area = _area(text)
     assert area == pytest.approx(ring_area_km2(*zip(*clicked, clicked[0])), rel=5e-3)
@@ -481,11 +491,11 @@ def _draw_rectangle_and_circle(page, cal: Calibration) -> dict[str, str]:
     """One corner then the opposite one; a centre then a point on the edge; the cards."""
     (alon, alat), (blon, blat) = _draw(page, cal, "Draw rectangle", RECTANGLE)
     w, e, s, n = min(alon, blon), max(alon, blon), min(alat, blat), max(alat, blat)
-    _, rect_text = _card(_cards(page, 2), "Rectangle 1")
+    _, rect_text = _card(_cards(page, 2, "Polygon 1", "Rectangle 1"), "Rectangle 1")
     assert _area(rect_text) == pytest.approx(rectangle_area_km2(w, s, e, n), rel=5e-3)
 
     (clon, clat), (elon, elat) = _draw(page, cal, "Draw circle", CIRCLE)
-    cards = _cards(page, 3)
+    cards = _cards(page, 3, "Polygon 1", "Rectangle 1", "Circle 1")
     _, circ_text = _card(cards, "Circle 1")
     area, radius_km = circle_area_km2(clon, clat, elon, elat)
     assert _area(circ_text) == pytest.approx(area, rel=5e-3)
@@ -515,7 +525,7 @@ def _save_reload_reopen(page) -> dict[str, str]:
     assert name in shown, shown
     page.locator(".st-key-scn_open button").click()
     page.get_by_text(f"Opened scenario “{name}”").wait_for(timeout=30_000)
-    cards = _cards(page, 3)
+    cards = _cards(page, 3, "Polygon 1", "Rectangle 1", "Circle 1")
     wait_ready(page)
     return cards
 
