@@ -1,4 +1,5 @@
-"""Write ``tests/slow_tests.txt``, the tests the fast tier leaves out, from a timed run.
+"""Write ``tests/slow_tests.txt`` (the tests the fast tier leaves out) and
+``tests/file_seconds.txt`` (what each test file costs) from a timed run.
 
     python -m pytest -p no:randomly --durations=0 > durations.log   # the whole suite
     python scripts/slow_tests.py durations.log [more.log ...] [--over 1.0] [--load-factor 1.0]
@@ -9,6 +10,10 @@ the usual wall time gives 2).  Tests marked ``slow`` or ``browser`` in their cod
 marked whatever the list says; the list adds to them.  ``tests/conftest.py`` reads the
 list at collection and marks each test on it ``slow``, so
 ``python -m pytest -m "not slow and not browser"`` (the fast tier) leaves it out.
+
+``file_seconds.txt`` gives each file's seconds (its tests' setup, call and teardown).
+The test workers take whole files (``--dist loadfile``); ``tests/conftest.py`` hands them
+out longest first, so no long file starts last while the other worker idles.
 """
 from __future__ import annotations
 
@@ -19,9 +24,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LIST = ROOT / "tests" / "slow_tests.txt"
+FILES = ROOT / "tests" / "file_seconds.txt"
 HEADER = ("# Tests over {over:g} s in a timed run of the whole suite: tests/conftest.py marks\n"
           "# them slow, so the fast tier (-m \"not slow and not browser\") leaves them out.\n"
           "# Rebuilt by scripts/slow_tests.py from a --durations=0 log; one node id a line.\n")
+FILES_HEADER = ("# Seconds per test file (setup, call and teardown of its tests) in a timed run of the\n"
+                "# whole suite: tests/conftest.py runs the longest files first. Rebuilt by\n"
+                "# scripts/slow_tests.py with slow_tests.txt.\n")
 _LINE = re.compile(r"^([\d.]+)s (?:setup|call|teardown)\s+(\S.*?)\s*$")
 
 
@@ -48,6 +57,29 @@ def slow_ids(seconds: dict[str, float], over_s: float) -> list[str]:
     return sorted(k for k, v in seconds.items() if v > over_s)
 
 
+def file_seconds(seconds: dict[str, float]) -> dict[str, float]:
+    """Seconds per file: the sum over its node ids.
+
+    >>> file_seconds({"t/a.py::x": 1.0, "t/a.py::y[1]": 0.5, "t/b.py::z": 2.0})
+    {'t/a.py': 1.5, 't/b.py': 2.0}
+    """
+    total: dict[str, float] = defaultdict(float)
+    for node_id, s in seconds.items():
+        total[node_id.split("::", 1)[0]] += s
+    return dict(total)
+
+
+def file_lines(seconds: dict[str, float]) -> str:
+    """``seconds path`` lines, the longest file first.
+
+    >>> print(file_lines({"t/a.py": 1.25, "t/b.py": 20.0}), end="")
+    20.0 t/b.py
+    1.2 t/a.py
+    """
+    ranked = sorted(seconds.items(), key=lambda kv: (-kv[1], kv[0]))
+    return "".join(f"{s:.1f} {path}\n" for path, s in ranked)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("logs", type=Path, nargs="+", help="outputs of python -m pytest --durations=0")
@@ -62,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     ids = slow_ids({k: v / args.load_factor for k, v in seconds.items()}, args.over)
     LIST.write_text(HEADER.format(over=args.over) + "".join(i + "\n" for i in ids), encoding="utf-8")
     print(f"{len(ids)} of {len(seconds)} timed tests over {args.over:g} s -> {LIST.relative_to(ROOT)}")
+    per_file = file_seconds({k: v / args.load_factor for k, v in seconds.items()})
+    FILES.write_text(FILES_HEADER + file_lines(per_file), encoding="utf-8")
+    print(f"{len(per_file)} files -> {FILES.relative_to(ROOT)}")
     return 0
 
 

@@ -186,7 +186,34 @@ def listed_slow_tests() -> frozenset[str]:
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
+def file_seconds() -> dict[str, float]:
+    """{test file: seconds} of ``tests/file_seconds.txt`` (a timed run; see
+    ``scripts/slow_tests.py``)."""
+    path = TESTS / "file_seconds.txt"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    pairs = (line.split(" ", 1) for line in lines if line and not line.startswith("#"))
+    return {name: float(s) for s, name in pairs}
+
+
+def longest_files_first(items: list[pytest.Item]) -> None:
+    """Files in the order of their timed seconds, longest first; tests keep their order
+    within a file.  The workers take whole files (``--dist loadfile``, with
+    ``--no-loadscope-reorder``): a long file handed out last would keep one worker busy
+    while the other idles."""
+    cost = file_seconds()
+    first: dict[str, int] = {}
+    for k, item in enumerate(items):
+        first.setdefault(item.nodeid.split("::", 1)[0], k)
+
+    def rank(item: pytest.Item) -> tuple[float, int]:
+        name = item.nodeid.split("::", 1)[0]
+        return -cost.get(name, 0.0), first[name]
+
+    items.sort(key=rank)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    longest_files_first(items)
     listed = listed_slow_tests()
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
