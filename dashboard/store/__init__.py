@@ -46,8 +46,8 @@ metadata every form shares), :mod:`~dashboard.store.geojson`,
 tables), :mod:`~dashboard.store.gpkg_store`, :mod:`~dashboard.store.backends`
 (the interface and :func:`open_store`), :mod:`~dashboard.store.pg_schema` and
 :mod:`~dashboard.store.pg_store` (PostgreSQL, imported only when used).  Settings are read where they
-are defined: to change the busy timeout, patch
-``dashboard.store.gpkg_store.BUSY_TIMEOUT_S``, not a name re-exported here.
+are defined; a store's busy timeout is its ``busy_timeout_s`` argument (default
+:data:`~dashboard.data.limits.BUSY_TIMEOUT_S`).
 """
 from __future__ import annotations
 

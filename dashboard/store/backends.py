@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
+from dashboard.data.limits import BUSY_TIMEOUT_S
 from dashboard.geo.errors import InputError
 from dashboard.store.gpkg_store import ScenarioStore, default_store_path
 from dashboard.store.model import Scenario, ScenarioSummary
@@ -125,8 +126,10 @@ def store_target(url: str | None = None) -> Path | str:
     return path
 
 
-def open_store(url: str | None = None) -> Store:
-    """The scenario store for ``url``, or for ``$DASHBOARD_STORE_URL`` when ``url`` is None.
+def open_store(url: str | None = None, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Store:
+    """The scenario store for ``url``, or for ``$DASHBOARD_STORE_URL`` when ``url`` is None,
+    whose writes wait ``busy_timeout_s`` s for another writer before
+    :class:`~dashboard.store.model.StoreBusy`.
 
     Opening connects to nothing: a store that cannot be reached fails on its
     first operation (:class:`~dashboard.store.model.StoreUnavailable`).
@@ -141,5 +144,5 @@ def open_store(url: str | None = None) -> Store:
     if isinstance(target, str):
         from dashboard.store.pg_store import PostgresStore
 
-        return PostgresStore(target)
-    return ScenarioStore(target)
+        return PostgresStore(target, busy_timeout_s=busy_timeout_s)
+    return ScenarioStore(target, busy_timeout_s=busy_timeout_s)

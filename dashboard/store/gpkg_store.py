@@ -187,6 +187,9 @@ class ScenarioStore:
         The ``.gpkg`` file; ``None`` means :func:`default_store_path`.  The file
         and its folder are created on the first save; an existing GeoPackage
         gets the three tables added.
+    busy_timeout_s : float
+        Seconds a write waits for another writer before :class:`StoreBusy`
+        (default :data:`BUSY_TIMEOUT_S`).
 
     Notes
     -----
@@ -203,8 +206,10 @@ class ScenarioStore:
     No spatial index (the R-tree triggers need SpatiaLite/GDAL functions).
     """
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *,
+                 busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
         self.path: Path = Path(path).expanduser() if path is not None else default_store_path()
+        self.busy_timeout_s: float = busy_timeout_s
 
     def __repr__(self) -> str:
         return f"ScenarioStore({str(self.path)!r})"
@@ -220,10 +225,10 @@ class ScenarioStore:
     # -- connection ------------------------------------------------------------
     @property
     def _file(self) -> StoreFile:
-        return StoreFile(self.path, _WORDS)
+        return StoreFile(self.path, _WORDS, self.busy_timeout_s)
 
     def _connect(self) -> sqlite3.Connection:
-        return connect_file(self.path)
+        return connect_file(self.path, self.busy_timeout_s)
 
     def _open(self, *, write: bool) -> AbstractContextManager[sqlite3.Connection | None]:
         """A connection with the schema checked (added or upgraded on a write); ``None``
@@ -264,8 +269,8 @@ class ScenarioStore:
         InputError
             Invalid scenario; name taken and ``overwrite`` is False
             (:class:`ScenarioExists`); the file is not a GeoPackage, not
-            writable, or locked for longer than :data:`BUSY_TIMEOUT_S` seconds
-            (:class:`StoreBusy`).
+            writable, or locked for longer than the busy timeout (``busy_timeout_s``,
+            by default :data:`BUSY_TIMEOUT_S` seconds; :class:`StoreBusy`).
         """
         validate_scenario(scenario)
         # Encode before taking the write lock, so the lock is held only for I/O.

@@ -8,7 +8,8 @@ Both PostgreSQL stores (:mod:`dashboard.store.pg_store` and
 
 * A connection waits at most :data:`~dashboard.data.limits.CONNECT_TIMEOUT_S` s for the
   server, is in autocommit mode (the stores begin their own transactions) and has a
-  ``lock_timeout`` of :data:`~dashboard.data.limits.BUSY_TIMEOUT_S` s (added to the
+  ``lock_timeout`` of :data:`~dashboard.data.limits.BUSY_TIMEOUT_S` s (or the store's
+  ``busy_timeout_s``; added to the
   URL's own ``options``), so a writer held up longer gets ``LockNotAvailable``.
 * Messages show :attr:`PgTarget.where`, the URL without its password; the password is
   scrubbed from libpq's text as well.
@@ -87,6 +88,8 @@ class PgTarget:
     password: str = field(repr=False)
     #: libpq ``options``: the URL's own, then ``-c lock_timeout=`` (ms).
     options: str
+    #: Seconds a statement waits for another writer's lock (the ``lock_timeout``).
+    busy_timeout_s: float = field(default=BUSY_TIMEOUT_S, repr=False)
 
     def connect(self) -> psycopg.Connection:
         """A new autocommit connection (raises ``psycopg.OperationalError`` as libpq does)."""
@@ -131,7 +134,7 @@ class PgTarget:
             raise
         except (pg_errors.LockNotAvailable, pg_errors.QueryCanceled):
             raise StoreBusy(f"the {words.noun} {self.where} is busy ({words.writer} held it "
-                            f"for {BUSY_TIMEOUT_S:.0f} s); {words.busy_undone}try again"
+                            f"for {self.busy_timeout_s:g} s); {words.busy_undone}try again"
                             ) from None
         except psycopg.OperationalError as exc:
             raise gone(exc) from None
@@ -143,8 +146,10 @@ class PgTarget:
                 conn.close()
 
 
-def parse_pg_url(url: str) -> PgTarget:
-    """``url`` (``postgresql://USER:PASSWORD@HOST:PORT/DB``, any libpq URI) as a target.
+def parse_pg_url(url: str, busy_timeout_s: float = BUSY_TIMEOUT_S) -> PgTarget:
+    """``url`` (``postgresql://USER:PASSWORD@HOST:PORT/DB``, any libpq URI) as a target
+    whose connections wait ``busy_timeout_s`` s for a lock (``lock_timeout``, at least
+    1 ms: 0 would mean no limit).
 
     Raises
     ------
@@ -163,7 +168,7 @@ def parse_pg_url(url: str) -> PgTarget:
         raise InputError(f"{where} is not a valid PostgreSQL URL (percent-encode "
                          "@ : / ? # % in the user name and password)") from None
     options = " ".join(filter(None, [str(params.get("options") or ""),
-                                     f"-c lock_timeout={int(BUSY_TIMEOUT_S * 1000)}"]))
+                                     f"-c lock_timeout={max(1, int(busy_timeout_s * 1000))}"]))
     return PgTarget(url=url, where=where,
                     password=str(params.get("password") or url_password(url)),
-                    options=options)
+                    options=options, busy_timeout_s=busy_timeout_s)

@@ -122,6 +122,9 @@ class PostgresStore:
     url : str
         A libpq URI, ``postgresql://USER:PASSWORD@HOST:PORT/DB`` (``postgres://``
         too; query parameters such as ``?sslmode=require`` are passed on).
+    busy_timeout_s : float
+        Seconds a write waits for another writer's row lock before
+        :class:`StoreBusy` (default :data:`BUSY_TIMEOUT_S`).
 
     Notes
     -----
@@ -138,8 +141,8 @@ class PostgresStore:
 
     kind: str = "PostgreSQL"
 
-    def __init__(self, url: str) -> None:
-        self._target = parse_pg_url(url)
+    def __init__(self, url: str, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
+        self._target = parse_pg_url(url, busy_timeout_s)
         self._where = self._target.where
 
     def __repr__(self) -> str:

@@ -6,10 +6,10 @@ The scenario store (:mod:`dashboard.store.gpkg_store`) and the incident store
 :class:`StoreFile`; a :class:`FileWords` is what their messages say differently.
 
 Every connection is in autocommit mode (``isolation_level=None``: the stores begin their
-own transactions) and waits up to :data:`~dashboard.data.limits.BUSY_TIMEOUT_S` s for
-another writer's lock instead of failing; the file keeps SQLite's rollback-journal
-mode, so it stays one portable ``.gpkg`` and a writer killed mid-transaction leaves a
-hot journal that the next opener rolls back.
+own transactions) and waits up to :data:`~dashboard.data.limits.BUSY_TIMEOUT_S` s (or
+the store's ``busy_timeout_s``) for another writer's lock instead of failing; the file
+keeps SQLite's rollback-journal mode, so it stays one portable ``.gpkg`` and a writer
+killed mid-transaction leaves a hot journal that the next opener rolls back.
 """
 from __future__ import annotations
 
@@ -29,11 +29,13 @@ from dashboard.store.model import StoreBusy
 __all__ = ["FileWords", "StoreFile", "connect_file"]
 
 
-def connect_file(path: Path | str) -> sqlite3.Connection:
-    """An autocommit connection to ``path`` that waits up to ``BUSY_TIMEOUT_S`` s (30) for
-    another connection's lock (``timeout`` and ``PRAGMA busy_timeout``, in ms)."""
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+def connect_file(path: Path | str,
+                 busy_timeout_s: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
+    """An autocommit connection to ``path`` that waits up to ``busy_timeout_s`` s (by
+    default ``BUSY_TIMEOUT_S``, 30) for another connection's lock (``timeout`` and
+    ``PRAGMA busy_timeout``, in ms)."""
+    conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
     return conn
 
 
@@ -70,15 +72,20 @@ class StoreFile:
         The file (it need not exist: a write creates it and its folder).
     words : FileWords
         How the store's messages name it.
+    busy_timeout_s : float
+        Seconds a connection waits for another writer's lock before the store is
+        busy (default :data:`~dashboard.data.limits.BUSY_TIMEOUT_S`).
     """
 
-    def __init__(self, path: Path, words: FileWords) -> None:
+    def __init__(self, path: Path, words: FileWords,
+                 busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
         self.path = path
         self.words = words
+        self.busy_timeout_s = busy_timeout_s
 
     def connect(self) -> sqlite3.Connection:
-        """:func:`connect_file` of :attr:`path`."""
-        return connect_file(self.path)
+        """:func:`connect_file` of :attr:`path`, with :attr:`busy_timeout_s`."""
+        return connect_file(self.path, self.busy_timeout_s)
 
     # -- refusals -------------------------------------------------------------------
     def fail(self, exc: sqlite3.Error) -> InputError:
@@ -87,7 +94,7 @@ class StoreFile:
         msg, w, p = str(exc), self.words, self.path
         if "locked" in msg or "busy" in msg:
             return StoreBusy(f"the {w.noun} {p} is busy ({w.writer} held it for "
-                             f"{BUSY_TIMEOUT_S:.0f} s); {w.busy_undone}try again")
+                             f"{self.busy_timeout_s:g} s); {w.busy_undone}try again")
         if "not a database" in msg:
             return InputError(f"{p} is not a GeoPackage (SQLite) file; choose {w.instead}")
         if "malformed" in msg or "corrupt" in msg:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from dashboard.data.incidents.version import IncidentVersion
+from dashboard.data.limits import BUSY_TIMEOUT_S
 from dashboard.store.gpkg import gpkg_geometry_blob
 from dashboard.store.gpkg_store import default_store_path
 from dashboard.store.incidents.codec import version_from_row, version_row
@@ -59,12 +60,18 @@ class GpkgIncidentStore(VersionedIncidents):
     path : Path | str | None
         The ``.gpkg`` file; ``None``:
         :func:`~dashboard.store.gpkg_store.default_store_path` (the scenario store's).
+    busy_timeout_s : float
+        Seconds a write waits for another writer before
+        :class:`~dashboard.store.model.StoreBusy` (default
+        :data:`~dashboard.data.limits.BUSY_TIMEOUT_S`).
     """
 
     kind: str = "GeoPackage"
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *,
+                 busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
         self.path: Path = Path(path).expanduser() if path is not None else default_store_path()
+        self.busy_timeout_s: float = busy_timeout_s
 
     def __repr__(self) -> str:
         return f"GpkgIncidentStore({str(self.path)!r})"
@@ -80,7 +87,7 @@ class GpkgIncidentStore(VersionedIncidents):
     # -- files and connections --------------------------------------------------------
     @property
     def _file(self) -> StoreFile:
-        return StoreFile(self.path, _WORDS)
+        return StoreFile(self.path, _WORDS, self.busy_timeout_s)
 
     def _open(self, *, write: bool) -> AbstractContextManager[sqlite3.Connection | None]:
         def ready(conn: sqlite3.Connection) -> bool:

@@ -30,6 +30,7 @@ import shapely
 from psycopg import errors as pg_errors
 
 from dashboard.data.incidents.version import IncidentVersion
+from dashboard.data.limits import BUSY_TIMEOUT_S
 from dashboard.geo.errors import InputError
 from dashboard.store.incidents.codec import version_from_row, version_row
 from dashboard.store.incidents.versioning import Plan, VersionedIncidents, VersionTaken
@@ -90,14 +91,18 @@ class PgIncidentStore(VersionedIncidents):
     ----------
     url : str
         ``postgresql://USER:PASSWORD@HOST:PORT/DB`` (any libpq URI).
+    busy_timeout_s : float
+        Seconds a write waits for another writer's lock before
+        :class:`~dashboard.store.model.StoreBusy` (default
+        :data:`~dashboard.data.limits.BUSY_TIMEOUT_S`).
     """
 
     kind: str = "PostgreSQL"
     #: Called with ``"insert"`` and ``"commit"`` inside a write (tests race writers).
     _hook: Callable[[str], None] = staticmethod(lambda stage: None)
 
-    def __init__(self, url: str) -> None:
-        self._target = parse_pg_url(url)
+    def __init__(self, url: str, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
+        self._target = parse_pg_url(url, busy_timeout_s)
         self._where = self._target.where
 
     def __repr__(self) -> str:
