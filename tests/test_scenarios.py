@@ -40,6 +40,7 @@ from conftest import (
     wavy,
 )
 from dashboard import store as sc
+from dashboard.data.limits import BUSY_TIMEOUT_S
 from dashboard.geo.errors import InputError
 from dashboard.store import (
     Buffer,
@@ -56,6 +57,7 @@ from dashboard.store import (
     to_url_param,
 )
 from dashboard.store import gpkg_store as scenario_store
+from dashboard.store.sqlite_file import connect_file
 
 PRZEWODOW = PRZEWODOW_LONLAT
 HALF_QUANTUM_DEG = sc.URL_PRECISION_DEG / 2 + 1e-12
@@ -463,16 +465,23 @@ def test_store_raises_typed_errors_that_are_input_errors(tmp_path: Path) -> None
     assert store.load("a") == kept
 
 
-def test_busy_store_raises_store_busy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_busy_store_raises_store_busy(tmp_path: Path) -> None:
     path = tmp_path / "s.gpkg"
     store = ScenarioStore(path)
     store.save(small_scenario("a", 0))
-    monkeypatch.setattr(scenario_store, "BUSY_TIMEOUT_S", 0.05)
+    assert store.busy_timeout_s == BUSY_TIMEOUT_S  # the default wait: the documented limit
+    quick = ScenarioStore(path, busy_timeout_s=0.05)
+    for wait_s, one in ((BUSY_TIMEOUT_S, store), (0.05, quick)):
+        conn = one._connect()
+        try:  # SQLite's own wait, in ms
+            assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == int(wait_s * 1000)
+        finally:
+            conn.close()
     holder = sqlite3.connect(path, isolation_level=None)
     try:
         holder.execute("BEGIN IMMEDIATE")
-        with pytest.raises(StoreBusy, match="is busy"):
-            store.save(small_scenario("b", 1))
+        with pytest.raises(StoreBusy, match=r"is busy \(another save held it for 0.05 s\)"):
+            quick.save(small_scenario("b", 1))
     finally:
         holder.close()
 
@@ -577,22 +586,39 @@ def test_failed_save_keeps_the_previous_version(tmp_path: Path,
     assert {n for n, _, _ in store.list()} == {"s", "t"}
 
 
-def test_busy_store_waits_then_saves_or_reports(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_busy_store_waits_then_saves_or_reports(tmp_path: Path) -> None:
     path = tmp_path / "s.gpkg"
-    store = ScenarioStore(path)
+    store = ScenarioStore(path)  # the default wait (BUSY_TIMEOUT_S, 30 s)
     store.save(small_scenario("a", 0))
+    begun, released = threading.Event(), []
+
+    def traced() -> sqlite3.Connection:  # says when the save asks for the write lock
+        conn = connect_file(path)
+        conn.set_trace_callback(lambda sql: begun.set() if sql == "BEGIN IMMEDIATE" else None)
+        return conn
+
     holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+
+    def release() -> None:  # once the save waits for the lock, hold it 0.3 s more
+        assert begun.wait(60)
+        time.sleep(0.3)
+        released.append(time.monotonic())
+        holder.execute("COMMIT")
+
     try:
         holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock...
-        release = threading.Timer(0.3, holder.execute, args=("COMMIT",))
-        release.start()
+        releaser = threading.Thread(target=release)
+        releaser.start()
+        store._connect = traced  # type: ignore[method-assign]
         store.save(small_scenario("b", 1))  # ...so this save waits, then succeeds
-        release.join()
+        saved_at = time.monotonic()
+        releaser.join()
+        assert released and saved_at > released[0]  # it landed after the lock was freed
         holder.execute("BEGIN IMMEDIATE")
-        monkeypatch.setattr(scenario_store, "BUSY_TIMEOUT_S", 0.2)
-        with pytest.raises(InputError, match="busy"):
-            store.save(small_scenario("c", 2))
+        t0 = time.monotonic()
+        with pytest.raises(StoreBusy, match=r"is busy \(another save held it for 0.2 s\)"):
+            ScenarioStore(path, busy_timeout_s=0.2).save(small_scenario("c", 2))
+        assert time.monotonic() - t0 >= 0.15  # it waited before giving up
         holder.execute("ROLLBACK")
     finally:
         holder.close()

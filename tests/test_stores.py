@@ -41,6 +41,7 @@ from conftest import (
     small_scenario,
     star,
 )
+from dashboard.data.limits import BUSY_TIMEOUT_S
 from dashboard.geo.errors import InputError
 from dashboard.state import session as appstate
 from dashboard.state import zone_scenario
@@ -482,25 +483,43 @@ def _wait_until(cond, timeout_s: float = 30.0) -> None:
         time.sleep(0.01)
 
 
-def test_a_held_row_makes_a_save_wait_then_land_or_report_busy(
-        fresh_pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_held_row_makes_a_save_wait_then_land_or_report_busy(fresh_pg_url: str) -> None:
     from dashboard.store import StoreBusy
-    from dashboard.store import pg_store as pgstore
-    store = open_store(fresh_pg_url)
+    store = open_store(fresh_pg_url)  # the default wait (BUSY_TIMEOUT_S, 30 s)
     store.save(small_scenario("a", 0))
     holder = psycopg.connect(fresh_pg_url)  # another writer, in a transaction on "a"
+    released: list[float] = []
+
+    def waiting_on_a_lock(watch: psycopg.Connection) -> bool:
+        return watch.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                             "current_database() AND application_name = 'nfz-dashboard' "
+                             "AND wait_event_type = 'Lock'").fetchone()[0] > 0
+
+    def release() -> None:  # once the save waits on the row lock, hold it 0.3 s more
+        with psycopg.connect(fresh_pg_url, autocommit=True) as watch:
+            _wait_until(lambda: waiting_on_a_lock(watch), timeout_s=60)
+        time.sleep(0.3)
+        released.append(time.monotonic())
+        holder.commit()
+
     try:
         holder.execute("SELECT 1 FROM nfz_dashboard.scenarios WHERE name = 'a' FOR UPDATE")
-        release = threading.Timer(0.3, holder.commit)
-        release.start()
-        t0 = time.monotonic()
+        releaser = threading.Thread(target=release)
+        releaser.start()
         saved = store.save(small_scenario("a", 1))  # waits for the holder, then lands
-        assert time.monotonic() - t0 >= 0.25 and store.load("a") == saved
-        release.join()
+        saved_at = time.monotonic()
+        releaser.join()
+        assert released and saved_at > released[0]  # it landed after the lock was freed
+        assert store.load("a") == saved
+        for wait, quick in ((f"{BUSY_TIMEOUT_S:g}s", PostgresStore(fresh_pg_url)),  # default
+                            ("200ms", PostgresStore(fresh_pg_url, busy_timeout_s=0.2))):
+            with quick._target.connect() as conn:  # the server's own wait
+                assert conn.execute("SHOW lock_timeout").fetchone()[0] == wait
         holder.execute("SELECT 1 FROM nfz_dashboard.scenarios WHERE name = 'a' FOR UPDATE")
-        monkeypatch.setattr(pgstore, "BUSY_TIMEOUT_S", 0.2)
-        with pytest.raises(StoreBusy, match=r"is busy \(another save held it"):
-            open_store(fresh_pg_url).save(small_scenario("a", 2))
+        t0 = time.monotonic()
+        with pytest.raises(StoreBusy, match=r"is busy \(another save held it for 0.2 s\)"):
+            open_store(fresh_pg_url, busy_timeout_s=0.2).save(small_scenario("a", 2))
+        assert time.monotonic() - t0 >= 0.15  # it waited before giving up
         holder.rollback()
     finally:
         holder.close()
