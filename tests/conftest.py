@@ -49,6 +49,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -137,6 +138,22 @@ def script_module(name: str):
     finally:
         sys.modules.pop(spec.name, None)
     return module
+
+
+def node_json(script: str, needed_for: str) -> object:
+    """The JSON that ``script``, an ES module run by ``node``, prints.  Without node the
+    test skips, except in CI (``CI=true``), where it fails; ``needed_for`` names what
+    the test checks."""
+    node = shutil.which("node")
+    if node is None:
+        msg = f"node is needed to test {needed_for}"
+        if in_ci():
+            pytest.fail(msg + "; CI (CI=true) never skips these tests", pytrace=False)
+        pytest.skip(msg)
+    done = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)
 
 
 def shipped_tracks() -> list[dict]:

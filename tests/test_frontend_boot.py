@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from html.parser import HTMLParser
 
 import pytest
 
-from conftest import MAP, ROOT, in_ci, wait_ready
+from conftest import MAP, ROOT, node_json, wait_ready
 
 SRC = ROOT / "frontend" / "src"
 INDEX = ROOT / "dashboard" / "ui" / "mapview" / "frontend" / "index.html"
@@ -82,12 +80,7 @@ def test_the_bundle_adopts_the_indicator_of_index_html():
 
 
 def run_node(script: str) -> object:
-    node = shutil.which("node")
-    if node is None:
-        msg = "node is needed to test frontend/src/store.js"
-        if in_ci():
-            pytest.fail(msg + "; CI (CI=true) never skips these tests", pytrace=False)
-        pytest.skip(msg)
+    """The JSON a node script prints after importing ``store.js`` with a held ``fetch``."""
     head = ("globalThis.window = globalThis; globalThis.document = {baseURI: 'http://app/c/index.html'};\n"
             "globalThis.performance = globalThis.performance || {mark() {}};\n"
             "const started = []; let release;\n"
@@ -96,10 +89,7 @@ def run_node(script: str) -> object:
             "  return {ok: false, status: 404, arrayBuffer: async () => new ArrayBuffer(0)}; };\n"
             f"const store = await import({json.dumps((SRC / 'store.js').as_uri())});\n"
             "const origError = console.error; console.error = () => {};\n")
-    done = subprocess.run([node, "--input-type=module", "-e", head + script], capture_output=True,
-                          text=True, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout)
+    return node_json(head + script, "frontend/src/store.js")
 
 
 def test_when_loaded_waits_for_every_layer_to_load_or_fail():

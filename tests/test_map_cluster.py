@@ -11,31 +11,20 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-import subprocess
 from datetime import date, timedelta
 
 import pytest
 
-from conftest import ROOT, in_ci
+from conftest import ROOT, node_json
 
 SRC = ROOT / "frontend" / "src"
 
 
 def run_node(script: str) -> object:
     """The JSON a node ES-module script prints (it imports ``cluster`` and ``timeline``)."""
-    node = shutil.which("node")
-    if node is None:
-        msg = "node is needed to test frontend/src/cluster.js and timeline-play.js"
-        if in_ci():
-            pytest.fail(msg + "; CI (CI=true) never skips these tests", pytrace=False)
-        pytest.skip(msg)
     head = (f"import * as cluster from {json.dumps((SRC / 'cluster.js').as_uri())};\n"
             f"import * as timeline from {json.dumps((SRC / 'timeline-play.js').as_uri())};\n")
-    done = subprocess.run([node, "--input-type=module", "-e", head + script], capture_output=True,
-                          text=True, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout)
+    return node_json(head + script, "frontend/src/cluster.js and timeline-play.js")
 
 
 def world_px(lon: float, lat: float, zoom: int) -> tuple[float, float]:
