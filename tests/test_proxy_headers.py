@@ -3,8 +3,9 @@ endpoints, and the app with its map working under the Content-Security-Policy.
 
 nginx (Debian's package, installed by ``scripts/setup_test_machine.sh``) runs with
 a configuration rendered from the template on loopback ports, as root with
-``-p <tmp> -c <conf>`` in the foreground (``daemon off``); Streamlit is started
-as the browser tests start it (``tests/appserver.py``).  A missing nginx skips
+``-p <tmp> -c <conf>`` in the foreground (``daemon off``), in front of the browser
+tests' own app server (the ``app_url`` fixture, ``tests/appserver.py``: these tests
+only read pages, so they need no server of their own).  A missing nginx skips
 locally and fails in CI.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from appserver import free_port, start_app, stop_app
+from appserver import free_port
 
 from conftest import MAP, ROOT, missing
 
@@ -77,12 +78,10 @@ def nginx_bin() -> str:
 
 
 @pytest.fixture(scope="module")
-def proxy(nginx_bin: str, tmp_path_factory: pytest.TempPathFactory):
+def proxy(nginx_bin: str, app_url: str, tmp_path_factory: pytest.TempPathFactory):
     """(proxy base URL, app base URL): the app behind nginx on loopback ports."""
-    data_dir = tmp_path_factory.mktemp("appdata")
     prefix = tmp_path_factory.mktemp("nginx")
     (prefix / "logs").mkdir()  # nginx opens <prefix>/logs/error.log before reading the conf
-    app, app_url = start_app({"DASHBOARD_DATA_DIR": str(data_dir)})
     port = free_port()
     conf = prefix / "nginx.conf"
     conf.write_text(render(TEMPLATE.read_text(), f"127.0.0.1:{port}", app_url.split("//")[1],
@@ -111,7 +110,6 @@ def proxy(nginx_bin: str, tmp_path_factory: pytest.TempPathFactory):
             ng.wait(timeout=10)
         except subprocess.TimeoutExpired:
             ng.kill()
-        stop_app(app)
 
 
 def _static_file(proxy_url: str) -> str:
