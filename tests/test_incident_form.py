@@ -15,7 +15,7 @@ import pytest
 from geo_reference import GEOD
 from shapely.geometry import Point, shape
 
-from conftest import GEODATA, PRZEWODOW_LONLAT, errors, run_app
+from conftest import APP, GEODATA, PRZEWODOW_LONLAT, errors, run_app
 from dashboard.analysis.incident_country import country_at, country_mismatch
 from dashboard.data.incidents.check import check_incident
 from dashboard.data.incidents.record import EXAMPLE, Incident
@@ -291,8 +291,11 @@ def data_dir(tmp_path, monkeypatch):
     return tmp_path
 
 
-def _page(**state):
-    at = run_app(**state)
+def _page():
+    """The Incidents page, run once (not Explore first: its run would only be thrown away)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=90)
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     return at
