@@ -13,9 +13,10 @@ full-resolution layers in the core).  Tooltips and labels are text in the browse
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -37,6 +38,7 @@ from dashboard.render.geotable import (
     static_index,
     to_blob,
 )
+from dashboard.scene.compose.reuse import by_identity
 from dashboard.scene.model import STRIKE_LINE, Scene, SceneLayer
 from dashboard.scene.styles import NEIGHBOUR_COLOURS, RGBA, feature_colours
 
@@ -49,10 +51,25 @@ DISPLAY_MIN_POPULATION = 50_000
 LABEL_MIN_POPULATION = 250_000
 
 
+def _frame_shape(gdf: gpd.GeoDataFrame, *args: Any) -> Hashable:
+    """What a frame object's cached answers also key on: its rows and columns (and the
+    other arguments), so an entry never answers for a frame of another shape."""
+    return len(gdf), tuple(map(str, gdf.columns)), args
+
+
+@by_identity(256, extra=_frame_shape)
+def _frame_token(gdf: gpd.GeoDataFrame) -> str:
+    """:func:`~dashboard.geo.cache.content_token` of a scene frame, hashed once per frame
+    object: scene frames are read only, and a changed layer is a new frame (the scene's
+    unchanged parts are the very same objects from one rerun to the next,
+    :mod:`dashboard.scene.compose.reuse`), so a rerun hashes only the frames it made anew."""
+    return content_token(gdf)
+
+
 def _gdf_token(layer: SceneLayer, tolerance_deg: float = 0.0) -> str:
     """Content hash of a layer as drawn: geometry (WKB), attributes and style."""
     return content_token(repr((layer.name, layer.style, layer.tooltip_fields, tolerance_deg)),
-                         layer.gdf)
+                         _frame_token(layer.gdf))
 
 
 BLOB_TOLERANCE_DEG = 0.0005
@@ -108,7 +125,10 @@ KM_FIELDS = frozenset({"length_km", "distance_km", "radius_km", "depth_km"})
 KM2_FIELDS = frozenset({"area_km2"})
 M_FIELDS = frozenset({"precision_m"})
 DEG_FIELDS = frozenset({"azimuth_deg", "center_lon", "center_lat"})
-_MAP_KEYS = ("mapStyle", "mapProvider", "mapboxKey", "googleMapsKey", "customLibraries")
+#: Deck keys the map does not read (a provider's API key from the server's environment
+#: has no business in a browser's args).
+_MAP_KEYS = ("mapStyle", "mapProvider", "mapboxKey", "googleMapsKey", "cartoKey", "maplibreKey",
+             "customLibraries")
 
 
 def _by_zoom(field: str, stops: Sequence[tuple[float, int]]) -> dict[str, Any]:
@@ -184,10 +204,18 @@ def static_ref(layer: SceneLayer, index: dict[str, dict[str, Any]] | None = None
         known = static_ids(entry["url"])
     except (OSError, ValueError):
         return None
-    ids = tuple(layer.gdf[st.id_field].astype(str))
-    if not set(ids) <= known:
+    ids, distinct = _frame_ids(layer.gdf, st.id_field)
+    if not distinct <= known:
         return None
-    return entry["url"], (None if len(set(ids)) == len(known) else ids)
+    return entry["url"], (None if len(distinct) == len(known) else ids)
+
+
+@by_identity(256, extra=_frame_shape)
+def _frame_ids(gdf: gpd.GeoDataFrame, field: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The ids in column ``field`` of a scene frame as text, in order and as a set (once
+    per frame object, as :func:`_frame_token`)."""
+    ids = tuple(gdf[field].astype(str))
+    return ids, frozenset(ids)
 
 
 #: Where the browser cuts a label: at the first comma that is not a thousands separator.
@@ -250,6 +278,31 @@ def layer_spec(layer: SceneLayer, data: str, visible_ids: Sequence[str] | None =
         visible=layer.name not in hidden, **_style_fields(layer))
 
 
+def _layer_json_key(gdf: gpd.GeoDataFrame, layer: SceneLayer, data: str,
+                    visible_ids: tuple[str, ...] | None, visible: bool, units: str) -> Hashable:
+    """Everything :func:`layer_spec` reads besides the frame's columns."""
+    return (_frame_shape(gdf), layer.name, repr(layer.style), tuple(layer.tooltip_fields),
+            bool(layer.pickable), bool(layer.show_labels), data, visible_ids, visible, units)
+
+
+@by_identity(512, extra=_layer_json_key)
+def _layer_json(gdf: gpd.GeoDataFrame, layer: SceneLayer, data: str,
+                visible_ids: tuple[str, ...] | None, visible: bool, units: str,
+                ) -> dict[str, Any]:
+    """:func:`layer_spec` as the deck's JSON has it (``layer.gdf`` is ``gdf``), made once
+    per frame object and arguments: a rerun that changes nothing of a layer reuses its
+    entry (shared: do not modify)."""
+    spec = layer_spec(layer, data, visible_ids, () if visible else (layer.name,), units)
+    return json.loads(spec.to_json())
+
+
+@memoize(maxsize=1)
+def _deck_template() -> pdk.Deck:
+    """A Deck with no layers, no basemap and a placeholder view (copied, never modified)."""
+    return pdk.Deck(layers=[], map_style=None, map_provider=None,
+                    initial_view_state=pdk.ViewState(longitude=0.0, latitude=0.0, zoom=1.0))
+
+
 def places_spec(scene: Scene, hidden: Collection[str] = ()) -> dict[str, Any] | None:
     """The village-scale places the browser adds above the ``cities`` layer (docs/map-protocol.md,
     "places"), or None when the scene has no cities layer or the tiles are not built."""
@@ -293,16 +346,16 @@ def scene_spec(scene: Scene, sent: Collection[str] = frozenset(), hidden: Collec
             ref = (f"blob:{digest}", None)
             if digest not in sent:
                 blobs[digest] = blob
-        layers.append(layer_spec(lyr, ref[0], ref[1], hidden, scene.units))
+        layers.append(_layer_json(lyr.gdf, lyr, ref[0], ref[1], lyr.name not in hidden,
+                                  scene.units))
     v = scene.view
-    deck = pdk.Deck(layers=layers, map_style=None, map_provider=None,
-                    initial_view_state=pdk.ViewState(longitude=round(v.lon, 5),
-                                                     latitude=round(v.lat, 5),
-                                                     zoom=round(v.zoom, 2)))
-    spec = json.loads(deck.to_json())
+    deck = copy.copy(_deck_template())  # a Deck's own start tries an import that fails
+    deck.initial_view_state = pdk.ViewState(longitude=round(v.lon, 5), latitude=round(v.lat, 5),
+                                            zoom=round(v.zoom, 2))
+    spec = json.loads(deck.to_json())  # "layers": [] keeps its place among the sorted keys
     for k in _MAP_KEYS:
         spec.pop(k, None)
-    spec["layers"] = [{**LAYER_DEFAULTS, **lyr} for lyr in spec.get("layers", [])]
+    spec["layers"] = [{**LAYER_DEFAULTS, **lyr} for lyr in layers]
     spec["places"] = places_spec(scene, hidden)
     spec["context"] = context_spec(hidden)
     return spec, blobs
