@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from clirun import cli_in_process
 from geo_reference import GEOD, brute_distance_km, densified_points
 from shapely.geometry import shape
 
@@ -207,6 +208,56 @@ def test_real_process_exit_codes():
     assert bad.returncode == 2
     assert bad.stderr.startswith("error: ") and bad.stderr.count("\n") == 1
     assert "Traceback" not in bad.stderr
+    # the CLI tests that run in-process (tests/clirun.py) get what the process gave
+    for real in (ok, bad):
+        here = cli_in_process(real.args[3:], text=True)
+        assert (here.returncode, here.stdout, here.stderr) == (real.returncode, real.stdout,
+                                                               real.stderr)
+
+
+def test_in_process_runs_answer_as_a_new_interpreter_would(monkeypatch):
+    """``tests/clirun.py``: stdout bytes, stdin, warnings, log records, tracebacks, exit codes
+    and the environment of one call, as ``python -m dashboard`` would have them."""
+    import logging
+    import os
+    import warnings
+
+    import dashboard.cli
+
+    def fake_main(argv):
+        if argv == ["raise"]:
+            raise RuntimeError("boom")
+        if argv == ["exit"]:
+            raise SystemExit("bye")
+        if argv == ["help"]:
+            raise SystemExit(0)
+        sys.stdout.write("text ")
+        sys.stdout.buffer.write(b"\xffbytes")
+        print(os.environ.get("CLIRUN_X"), os.environ.get("CLIRUN_GONE"), sys.stdin.read(),
+              file=sys.stderr)
+        warnings.warn("a warning", UserWarning, stacklevel=1)
+        warnings.warn("a deprecation", DeprecationWarning, stacklevel=1)  # hidden by default
+        logging.getLogger("clirun.test").warning("a log record")
+        logging.getLogger("clirun.test").info("not shown")
+        return 3
+
+    monkeypatch.setattr(dashboard.cli, "main", fake_main)
+    monkeypatch.setenv("CLIRUN_GONE", "here")
+    monkeypatch.delenv("CLIRUN_X", raising=False)
+    res = cli_in_process(["go"], stdin=b"piped", env={"CLIRUN_X": "set", "CLIRUN_GONE": None})
+    assert res.returncode == 3 and res.stdout == b"text \xffbytes"
+    lines = res.stderr.decode().splitlines()
+    assert lines[0] == "set None piped"
+    assert any("UserWarning: a warning" in line for line in lines), lines
+    assert "a log record" in lines and "deprecation" not in res.stderr.decode()
+    assert "not shown" not in res.stderr.decode()
+    assert os.environ["CLIRUN_GONE"] == "here" and "CLIRUN_X" not in os.environ
+    crash = cli_in_process(["raise"], text=True)
+    assert crash.returncode == 1 and "Traceback" in crash.stderr
+    assert crash.stderr.splitlines()[-1] == "RuntimeError: boom"
+    bye = cli_in_process(["exit"], text=True)
+    assert (bye.returncode, bye.stderr) == (1, "bye\n")
+    assert cli_in_process(["help"]).returncode == 0
 
 
 def test_distance_several_positions(capsys):
