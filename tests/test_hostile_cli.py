@@ -1,15 +1,21 @@
-"""The real CLI (``python -m dashboard`` in a subprocess) on hostile and broken files:
-exit status 2, exactly one line on stderr starting ``error:`` and naming the problem,
-no traceback; files it accepts with a change say so as ``warning:`` lines."""
+"""The CLI on hostile and broken files: exit status 2, exactly one line on stderr
+starting ``error:`` and naming the problem, no traceback; files it accepts with a
+change say so as ``warning:`` lines.
+
+Most cases call the CLI in this process as a fresh ``python -m dashboard`` would run
+(``tests/clirun.py``: its streams, warnings, logging and exit codes); the cases in
+:data:`REAL_PROCESS` run the real ``python -m dashboard`` in a subprocess: a FIFO that
+blocks must fail, not hang, under a timeout that kills; argv bytes that are not UTF-8
+arrive through ``os.fsdecode``; deep nesting meets the interpreter's own stack."""
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from clirun import cli_in_process, cli_subprocess
 from test_hostile_input import (
     ACROSS_180,
     BOWTIE,
@@ -22,15 +28,12 @@ from test_hostile_input import (
     zip_bomb,
 )
 
-from conftest import ROOT
 
-#: Every test runs the CLI in a fresh interpreter (about 1-2 s each, 20 of them).
-pytestmark = pytest.mark.slow
-
-
-def cli(*args: str, timeout_s: float = 120.0) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout_s)
+def cli(*args: str, timeout_s: float = 120.0, real: bool = False) -> subprocess.CompletedProcess:
+    """``python -m dashboard *args``: in this process, or (``real``) in a new interpreter."""
+    if real:
+        return cli_subprocess(args, text=True, timeout=timeout_s)
+    return cli_in_process(args, text=True)
 
 
 @pytest.fixture(scope="module")
@@ -179,11 +182,28 @@ def _args(argv: list[str], files: dict[str, Path]) -> list[str]:
             str(files["dir"] / a) if a.endswith((".geojson", ".csv")) else a for a in argv]
 
 
-@pytest.mark.parametrize(("argv", "fragment"), CASES, ids=[" ".join(a) for a, _ in CASES])
-def test_bad_file_exits_2_with_one_line(argv: list[str], fragment: str,
+#: Cases run by a real ``python -m dashboard`` (slow: a new interpreter each), for what only
+#: a process shows: a FIFO that would block is killed by the timeout, not waited on forever;
+#: argv bytes that are not UTF-8 come through ``os.fsdecode``; nesting meets a fresh stack.
+REAL_PROCESS = frozenset({"zone --file fifo.geojson",
+                          "brief --preset lviv-volyn --title T\udcff -o png",
+                          "distance --points deep.geojson -o -",
+                          "brief --scenario gc5000.geojson -o png"})
+assert REAL_PROCESS.issubset(" ".join(a) for a, _ in CASES)
+
+
+def _case(argv: list[str], fragment: str):
+    name = " ".join(argv)
+    real = name in REAL_PROCESS
+    return pytest.param(argv, fragment, real, id=name, marks=[pytest.mark.slow] if real else [])
+
+
+@pytest.mark.parametrize(("argv", "fragment", "real"), [_case(a, f) for a, f in CASES])
+def test_bad_file_exits_2_with_one_line(argv: list[str], fragment: str, real: bool,
                                         files: dict[str, Path]) -> None:
     t0 = time.perf_counter()
-    res = cli(*_args(argv, files), timeout_s=60.0)  # a FIFO that blocks fails, never hangs
+    # a FIFO that blocks fails, never hangs
+    res = cli(*_args(argv, files), timeout_s=60.0, real=real)
     elapsed = time.perf_counter() - t0
     assert res.returncode == 2, (res.returncode, res.stderr[-2000:])
     lines = res.stderr.splitlines()
