@@ -1,33 +1,35 @@
-"""``python -m dashboard scenarios``: the real CLI (a subprocess) against both stores.
+"""``python -m dashboard scenarios``: the CLI against both stores.
 
 The GeoPackage store is chosen with ``--store PATH``, the PostgreSQL one with
 ``DASHBOARD_STORE_URL`` (as an operator's script would set it), so both ways of
 choosing are exercised; what the CLI wrote is checked through the library.
+
+The CLI runs in this process as a fresh ``python -m dashboard`` would
+(``tests/clirun.py``); the calls with ``real=True`` run the real one in a subprocess:
+a scenario piped through stdin and out through stdout as bytes, the store named by
+the environment of a new process, and a refused store URL.
 """
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from clirun import cli_in_process, cli_subprocess
 from pgserver import APP_PASSWORD
 
-from conftest import ROOT, make_scenario, small_scenario
+from conftest import make_scenario, small_scenario
 from dashboard.store import Scenario, from_geojson, open_store, to_geojson
-
-#: Every test runs the real CLI in subprocesses (2-10 s each).
-pytestmark = pytest.mark.slow
 
 
 def cli(store_url: str | None, *args: str, stdin: bytes | None = None,
-        env_url: str | None = None) -> subprocess.CompletedProcess:
+        env_url: str | None = None, real: bool = False) -> subprocess.CompletedProcess:
     """Run ``python -m dashboard scenarios ...``: a GeoPackage via ``--store``, a
-    PostgreSQL URL via ``DASHBOARD_STORE_URL``."""
-    env = {k: v for k, v in os.environ.items() if k != "DASHBOARD_STORE_URL"}
+    PostgreSQL URL via ``DASHBOARD_STORE_URL``; in this process, or (``real``) in a
+    new interpreter."""
+    env: dict[str, str | None] = {"DASHBOARD_STORE_URL": None}
     pre: list[str] = []
     if env_url is not None:
         env["DASHBOARD_STORE_URL"] = env_url
@@ -35,8 +37,9 @@ def cli(store_url: str | None, *args: str, stdin: bytes | None = None,
         env["DASHBOARD_STORE_URL"] = store_url
     elif store_url is not None:
         pre = ["--store", store_url]
-    return subprocess.run([sys.executable, "-m", "dashboard", "scenarios", *pre, *args],
-                          cwd=ROOT, env=env, input=stdin, capture_output=True, timeout=60)
+    if real:
+        return cli_subprocess(["scenarios", *pre, *args], stdin=stdin, env=env, timeout=60)
+    return cli_in_process(["scenarios", *pre, *args], stdin=stdin, env=env)
 
 
 def one_error_line(out: subprocess.CompletedProcess) -> str:
@@ -46,6 +49,7 @@ def one_error_line(out: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
+@pytest.mark.slow  # two real processes
 def test_import_list_export_delete(store_url: str, tmp_path: Path) -> None:
     s = make_scenario()
     src = tmp_path / "in.geojson"
@@ -69,12 +73,13 @@ def test_import_list_export_delete(store_url: str, tmp_path: Path) -> None:
     expected = json.dumps(to_geojson(saved), ensure_ascii=False).encode("utf-8")
     assert dest.read_bytes() == expected  # the app's export format, byte for byte
     assert from_geojson(dest.read_bytes()) == saved
-    assert cli(store_url, "export", s.name, "-o", "-").stdout == expected
+    # a real process: the bytes on stdout, and below a scenario piped in on stdin
+    assert cli(store_url, "export", s.name, "-o", "-", real=True).stdout == expected
 
     line = one_error_line(cli(store_url, "import", str(src)))
     assert "already exists" in line and "--overwrite" in line
     assert cli(store_url, "import", str(src), "--overwrite").returncode == 0
-    out = cli(store_url, "import", "-", "--name", "Copy of A", stdin=expected)
+    out = cli(store_url, "import", "-", "--name", "Copy of A", stdin=expected, real=True)
     assert out.returncode == 0, out.stderr
     assert store.load("Copy of A").zones == s.zones
     assert cli(store_url, "rename", "Copy of A", "Kopie").returncode == 0
@@ -114,8 +119,9 @@ def test_bad_input_is_one_line_and_exit_2(store_url: str, tmp_path: Path) -> Non
     assert open_store(store_url).list() == []
 
 
+@pytest.mark.slow  # a real process
 def test_store_choice_errors(pg_server, fresh_pg_url: str, tmp_path: Path) -> None:
-    line = one_error_line(cli(None, "list", env_url="mysql://root:hunter2@db/x"))
+    line = one_error_line(cli(None, "list", env_url="mysql://root:hunter2@db/x", real=True))
     assert "DASHBOARD_STORE_URL must be postgresql://" in line and "hunter2" not in line
     from appserver import free_port
 
