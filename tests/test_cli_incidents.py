@@ -19,6 +19,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 import pytest
+from clirun import cli_in_process
 from geo_reference import GEOD, brute_distance_km, densified_points, territory_km
 from shapely.geometry import shape
 
@@ -265,6 +266,8 @@ def test_real_process_exit_codes_and_stderr(tmp_path):
     assert [s.split(":")[1].strip() for s in bad.stderr.splitlines()] == ["position", "sources 1"]
     good = cli(*ADD)
     assert good.returncode == 0 and good.stdout == f"{DAY}-hrubieszow\n", good.stderr
-    again = cli(*ADD, "--id", f"{DAY}-hrubieszow")  # that id is taken now
+    # that id is taken now (in this process: what the real one stored is read back)
+    again = cli_in_process([*ADD, "--id", f"{DAY}-hrubieszow"], text=True,
+                           env={"DASHBOARD_DATA_DIR": str(tmp_path), "DASHBOARD_STORE_URL": None})
     assert again.returncode == 2 and again.stderr.count("\n") == 1
     assert "Traceback" not in again.stderr
