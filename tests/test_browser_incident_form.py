@@ -106,7 +106,19 @@ def _panel_position(page) -> tuple[float, float] | None:
     return None if m is None else (float(m.group(2)), float(m.group(1)))
 
 
+#: True once the Explore panel reports a position other than ``searched`` ([lon, lat] or
+#: null), read in the same evaluation that checks it (a rerun may be redrawing the panel).
+MOVED_JS = """(searched) => {
+    const panel = document.querySelector('.st-key-pick-panel');
+    const m = panel && /Position\\s+(-?[\\d.]+),\\s*(-?[\\d.]+)/.exec(panel.innerText);
+    if (!m) return false;
+    return !searched || Number(m[2]) !== searched[0] || Number(m[1]) !== searched[1];
+}"""
+
+
 def test_add_an_incident_here_opens_the_form_on_the_clicked_point(browser, app):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     ctx, page, dialogs = open_app_page(browser, app[0] + "/explore")
     try:
         search(page, "51.0, 22.5")
@@ -117,7 +129,10 @@ def test_add_an_incident_here_opens_the_form_on_the_clicked_point(browser, app):
             page.mouse.move(x, y, steps=4)
             page.wait_for_timeout(300)
             page.mouse.click(x, y, delay=120)
-            page.wait_for_timeout(1500)
+            try:  # until the panel names another position (not a fixed wait)
+                page.wait_for_function(MOVED_JS, arg=searched, timeout=20_000)
+            except PlaywrightTimeout:
+                continue
             settle(page)
             if _panel_position(page) not in (None, searched):
                 break
