@@ -19,6 +19,7 @@ import {ClusterList} from './cluster-list.js';
 import {basemapLayers, basemapState, underBasemap} from './basemap.js';
 import LabelsLayer, {drawnLabels} from './labels-layer.js';
 import {placesLayer, placesViewChanged, setOnIndexLoaded} from './places.js';
+import {FirstPaint} from './firstpaint.js';
 import {contextLayers, contextViewChanged, setOnContextLoaded, prefetchContextIndex} from './context.js';
 
 mark('modules');
@@ -604,10 +605,15 @@ function showAll() {
 
 // ---- deck
 let deck = null;
+let firstPaint = null;
 
 function createDeck(view) {
   state.initialView = view;
+  // The first frame is painted in 2D (firstpaint.js) while WebGL compiles its shaders.
+  firstPaint = new FirstPaint(root, ui.map);
+  const customRender = (reason) => firstPaint.render(reason);
   deck = new Deck({
+    _customRender: customRender,
     parent: ui.map, views: mapView(), initialViewState: view, layers: [], pickingRadius: 5, useDevicePixels: true,
     // A click is a press under 1.5 s (deck's default 250 ms fails where drawing a frame is slow).
     eventRecognizerOptions: {click: {time: 1500}, dblclick: {time: 1500}},
@@ -619,6 +625,7 @@ function createDeck(view) {
       state.moving = moving;
     },
     onClick, onHover, getCursor,
+    onWebGLInitialized: () => mark('webgl'),
     onAfterRender: () => {
       viewChanged();
       const vp = currentViewport(); // the first view once the canvas has the map's size
@@ -627,6 +634,7 @@ function createDeck(view) {
         emitView();
       }
       mark('first-draw');
+      firstPaint.drawn(state.readyAfterDraw);
       if (state.readyAfterDraw) { state.readyAfterDraw = false; root.dataset.ready = '1'; mark('ready'); }
     },
     onError: (err) => console.error('map:', err),
@@ -684,6 +692,7 @@ function boot(args) {
     mark('layers-loaded');
     mark('deck-start');
     createDeck({...DEFAULT_VIEW, ...(spec.initialViewState || {}), pitch: 0, bearing: 0});
+    firstPaint.attach(deck, () => state.readyAfterDraw);
     mark('deck');
     applyViewRequest(state.args.view_request, false);
     refresh();
@@ -705,6 +714,7 @@ window.nfzMap = {
   basemap: () => basemapState(state.args),
   labels: () => labelTexts(),
   labelBoxes: () => drawnLabels(),
+  firstPaint: () => (firstPaint ? firstPaint.state() : null),
   measuring: () => ({a: state.measure.a, b: state.measure.b}),
   zones: () => drawing.collection(),
   clusters: () => clusterState(),

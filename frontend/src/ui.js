@@ -149,14 +149,15 @@ export class UI {
     }).observe(this.map, {childList: true});
   }
 
-  // ---- loading: shown until the map's data-ready is first "1"; after that only when
-  // layers keep it at "0" for longer than LOADING_AGAIN_MS
+  // ---- loading: shown until the map's data-ready is first "1" or its static layers are
+  // painted in 2D (data-painted, firstpaint.js); after that only when layers keep
+  // data-ready at "0" for longer than LOADING_AGAIN_MS
   _watchReady(root) {
     this.everReady = false;
     this.loadingTimer = null;
     const update = () => {
       clearTimeout(this.loadingTimer);
-      if (root.dataset.ready === '1') {
+      if (root.dataset.ready === '1' || (!this.everReady && root.dataset.painted === '2d')) {
         this.everReady = true;
         this.loading.hidden = true;
         return;
@@ -164,7 +165,7 @@ export class UI {
       if (!this.everReady) { this.loading.hidden = false; return; }
       this.loadingTimer = setTimeout(() => { if (root.dataset.ready !== '1') this.loading.hidden = false; }, LOADING_AGAIN_MS);
     };
-    new MutationObserver(update).observe(root, {attributes: true, attributeFilter: ['data-ready']});
+    new MutationObserver(update).observe(root, {attributes: true, attributeFilter: ['data-ready', 'data-painted']});
     update();
   }
 
