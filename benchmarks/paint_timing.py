@@ -7,8 +7,11 @@ performance.now()``, ms since the epoch) at which it was first there:
 * the bare page's title (``h1``), the map's iframe element, the Explore panel's
   first figure table (``.st-key-pick-panel table``: a Markdown table or ``st.table``);
 * inside the map's iframe (read from the top page, same origin): its ``#root``, its
-  loading indicator (``.loading`` shown), the deck canvas, and the root's
-  ``data-ready="1"`` (every static layer fetched, decoded and drawn).
+  loading indicator (``.loading`` shown), the deck canvas, the root's ``data-painted``
+  (set to ``"2d"`` when every static layer of the opening view is drawn on the 2D
+  canvas of ``frontend/src/firstpaint.js``, to ``"gl"`` when deck.gl's WebGL frame
+  replaces it: the first of the two is *the map painted*), and the root's
+  ``data-ready="1"`` (deck.gl's frame with every static layer fetched, decoded and drawn).
 
 :func:`collect` then reads those, each frame's navigation and resource timings and
 the bundle's ``performance.mark("nfz:…")`` marks, all as ms since the top page's
@@ -41,6 +44,7 @@ PROBE = r"""
     map_root: () => !!inFrame('#root'),
     loading: () => shown(inFrame('#root .loading')),
     canvas: () => !!inFrame('#root canvas'),
+    painted: () => !!inFrame('#root')?.dataset.painted,
     ready: () => inFrame('#root')?.dataset.ready === '1',
   };
   // Painted = the animation frame after the one in which it was first in the DOM: that
@@ -106,6 +110,12 @@ def collect(page, frame_url_part: str = "mapview.map") -> dict:
     return out
 
 
+def map_painted(row: dict[str, float]) -> float | None:
+    """When the map was painted (every static layer drawn), ms: the first of the 2D
+    paint and deck.gl's frame (``t_painted``; an older bundle without it: ``t_ready``)."""
+    return row.get("t_painted", row.get("t_ready"))
+
+
 def _first(marks: list[dict], name: str) -> float | None:
     return next((m["t"] for m in marks if m["name"] == name), None)
 
@@ -122,8 +132,13 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("args", "mark:render", "Streamlit sends the first args"),
     ("layers", "mark:layers-loaded", "static layers and the context index fetched and decoded"),
     ("deck_init", "mark:deck", "deck.gl and WebGL created"),
-    ("first_draw", "mark:first-draw", "the layers built and drawn (JavaScript)"),
-    ("paint", "top:ready", "the frame rasterised and shown (WebGL on the CPU, readback)"),
+    ("webgl", "mark:webgl", "deck.gl's WebGL context created"),
+    ("build", "mark:layers-built", "deck.gl's layers and sub-layers built (JavaScript: "
+     "geometry, outlines, clusters, labels, font atlas)"),
+    ("paint_2d", "mark:paint-2d", "the layers drawn on a 2D canvas (JavaScript)"),
+    ("shown_2d", "top:painted", "the 2D paint shown: the map painted"),
+    ("first_draw", "mark:first-draw", "deck.gl's WebGL frame drawn (JavaScript)"),
+    ("paint", "top:ready", "deck.gl's frame rasterised and shown (WebGL on the CPU, readback)"),
 )
 
 
@@ -145,7 +160,7 @@ def breakdown(t: dict) -> dict[str, float]:
     since navigation start) and the layers' and bundle's bytes on the wire."""
     out: dict[str, float] = {}
     seen = t.get("top", {}).get("seen", {})
-    for k in ("title", "iframe", "panel", "map_root", "loading", "canvas", "ready"):
+    for k in ("title", "iframe", "panel", "map_root", "loading", "canvas", "painted", "ready"):
         if k in seen:
             out[f"t_{k}"] = seen[k]
     m = t.get("map")
