@@ -83,6 +83,26 @@ def test_the_view_keeps_or_drops_precision_circles_as_before():
     assert near.layer("precision").gdf is near2.layer("precision").gdf  # same circles kept
 
 
+def test_the_marker_and_the_measured_line_are_kept_per_place_and_units():
+    from dashboard.scene.compose import measured_line
+    from dashboard.scene.compose.parts import marker_frame
+
+    a, b = build_scene(REQUESTS["measure"]), build_scene(REQUESTS["measure"])
+    assert a.layer("measure").gdf is b.layer("measure").gdf  # a rerun keeps the line
+    for units in ("km", "mi"):  # another unit: the line named in it, as built afresh
+        got = build_scene(SceneRequest(measure=(PRZ, LVIV), units=units)).layer("measure").gdf
+        assert got.to_json() == measured_line((PRZ, LVIV), units).to_json()
+    moved = (PRZ, (LVIV[0] + 0.5, LVIV[1]))
+    got = build_scene(SceneRequest(measure=moved, units="nm")).layer("measure").gdf
+    assert got.to_json() == measured_line(moved, "nm").to_json()
+    m1 = build_scene(SceneRequest(marker=Marker("Lviv", *LVIV))).layer("picked").gdf
+    m2 = build_scene(SceneRequest(marker=Marker("Lviv", *LVIV))).layer("picked").gdf
+    assert m1 is m2 and m1.to_json() == marker_frame("Lviv", *LVIV).to_json()
+    for marker in (Marker("Lviv", LVIV[0] + 0.5, LVIV[1]), Marker("Elsewhere", *LVIV)):
+        got = build_scene(SceneRequest(marker=marker)).layer("picked").gdf
+        assert got.to_json() == marker_frame(*marker).to_json()
+
+
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     """A private incident store (the shipped catalogue only, to begin with)."""

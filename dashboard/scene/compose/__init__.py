@@ -425,6 +425,21 @@ def measured_line(measure: tuple[tuple[float, float], tuple[float, float]],
     return parts.measure_frame(measure).assign(name=format_distance(float(d_km), units))
 
 
+@memoize(maxsize=64)
+def _shared_line(measure: tuple[tuple[float, float], tuple[float, float]],
+                 units: str) -> gpd.GeoDataFrame:
+    """:func:`measured_line`, one frame per pair and units (shared by the reruns that keep
+    the pair: read only), so the map's args reuse it as an unchanged frame."""
+    return measured_line(measure, units)
+
+
+@memoize(maxsize=64)
+def _shared_marker(name: str, lon: float, lat: float) -> gpd.GeoDataFrame:
+    """:func:`~dashboard.scene.compose.parts.marker_frame`, one frame per name and place
+    (shared: read only)."""
+    return parts.marker_frame(name, lon, lat)
+
+
 def _overlays(req: SceneRequest, layers: Sequence[SceneLayer]) -> list[SceneLayer]:
     """The selection outline, the measured line and the marker, on top of everything."""
     out: list[SceneLayer] = []
@@ -432,11 +447,15 @@ def _overlays(req: SceneRequest, layers: Sequence[SceneLayer]) -> list[SceneLaye
     if outline is not None:
         out.append(outline)
     if req.measure is not None:
-        out.append(SceneLayer("measure", measured_line(req.measure, req.units),
+        (alon, alat), (blon, blat) = req.measure
+        line = _shared_line(((float(alon), float(alat)), (float(blon), float(blat))), req.units)
+        out.append(SceneLayer("measure", line,
                               style_for("measure"), tooltip_fields=("name",), pickable=False,
                               show_labels=True))
     if req.marker is not None:
-        out.append(SceneLayer("picked", parts.marker_frame(*req.marker), style_for("picked"),
+        name, lon, lat = req.marker
+        out.append(SceneLayer("picked", _shared_marker(name, float(lon), float(lat)),
+                              style_for("picked"),
                               tooltip_fields=("name",), pickable=False))
     return out
 
