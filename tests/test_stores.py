@@ -456,7 +456,7 @@ def test_a_restart_during_saves_loses_nothing(pg_server, fresh_pg_url: str) -> N
     try:
         _wait_until(lambda: sum(o[0] == "ok" for o in outcomes) >= 3)
         pg_server.stop()
-        time.sleep(0.3)
+        _wait_until(lambda: any(o[0] == "down" for o in outcomes))  # the writer saw it go
     finally:
         pg_server.start()
     _wait_until(lambda: any(o[0] == "ok" for o in outcomes[-3:]) and
