@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import sqlite3
 import subprocess
@@ -195,19 +196,19 @@ def test_random_scenarios_round_trip_exactly(store: Store, s: Scenario) -> None:
 
 # ------------------------------------------------------------------ concurrency
 CHILD = r"""
-import json, sys, time
+import json, pickle, sys, time
 from pathlib import Path
 from dashboard.store import open_store
-from conftest import small_scenario
 
-store, who, go, n = open_store(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
+store, who, go = open_store(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+own, shared = pickle.loads(Path(sys.argv[4]).read_bytes())[who]  # built by the test
 print("ready", flush=True)
 while not go.exists():
     time.sleep(0.002)
 t0 = time.time()
-for k in range(n):
-    store.save(small_scenario(f"{who}-{k:02d}", k))
-    store.save(small_scenario("shared", 0, tag=who))
+for scenario in own:
+    store.save(scenario)
+    store.save(shared)
 print(json.dumps([t0, time.time()]), flush=True)
 """
 
@@ -218,8 +219,11 @@ def test_concurrent_writer_processes_lose_nothing(store_url: str, tmp_path: Path
     each saves 15 scenarios of its own and 15 versions of one contested name."""
     script, go, n, who = tmp_path / "child.py", tmp_path / "go", 15, ["p0", "p1", "p2", "p3"]
     script.write_text(CHILD)
-    env = dict(os.environ, PYTHONPATH=str(TESTS), PYTHONUNBUFFERED="1")  # for conftest
-    procs = [subprocess.Popen([sys.executable, str(script), store_url, w, str(go), str(n)],
+    scenarios = tmp_path / "scenarios.pickle"  # the children need not import conftest
+    scenarios.write_bytes(pickle.dumps({w: ([small_scenario(f"{w}-{k:02d}", k) for k in range(n)],
+                                            small_scenario("shared", 0, tag=w)) for w in who}))
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    procs = [subprocess.Popen([sys.executable, str(script), store_url, w, str(go), str(scenarios)],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for w in who]
     for p in procs:
