@@ -71,6 +71,7 @@ def map_rows() -> list[str]:
     data = json.loads(next(ln for ln in reversed(err.splitlines()) if ln.startswith("{")))
     bare = statistics.median(data["paint"]["bare"]) / 1000
     app = data["paint"]["app"]
+    painted = statistics.median(a["t_map_painted"] for a in app) / 1000
     ready = statistics.median(a["t_ready"] for a in app) / 1000
     panel = statistics.median(a["t_panel"] for a in app) / 1000
     loading = statistics.median(a["t_loading"] for a in app) / 1000
@@ -79,8 +80,10 @@ def map_rows() -> list[str]:
     click = p95(data["map component"]["bytes_click"]) / 1000
     base = f"bare page's title {bare:.2f} s"
     return [
-        _row("1", "map painted, median of 5 cold loads", f"{ready:.2f} s", base, ready / bare,
-             "≤ 2.5×", ready / bare <= 2.5),
+        _row("1", "map painted (every static layer drawn), median of 5 cold loads",
+             f"{painted:.2f} s", base, painted / bare, "≤ 2.5×", painted / bare <= 2.5),
+        _row("1", "deck.gl's WebGL frame shown (every static layer), median of 5",
+             f"{ready:.2f} s", base, ready / bare, "–", None),
         _row("1", "panel's first figure, median of 5", f"{panel:.2f} s", base, panel / bare,
              "≤ 1.5×", panel / bare <= 1.5),
         _row("1", "loading indicator after the map's frame shows", f"{loading - frame:.2f} s",
