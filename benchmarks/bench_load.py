@@ -44,6 +44,7 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,10 +77,35 @@ class Record:
 
     results: list[RunResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: The server process's CPU seconds per action, by kind (the one-session phase only:
+    #: alone, an action's CPU is the server's CPU between sending it and its end).
+    cpu: dict[str, list[float]] = field(default_factory=dict)
+    #: (server CPU s, wall s) of the phase's exploring part.
+    busy: tuple[float, float] = (float("nan"), float("nan"))
 
     def add(self, res: RunResult) -> None:
         self.results.append(res)
         self.errors += [f"{res.kind}: {e}" for e in res.errors]
+
+
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process ``pid`` has used so far, from ``/proc``
+    (its own threads; a brief worker is a process of its own); NaN where there is none."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
+async def timed(record: Record, kind: str, action: Any, cpu: Callable[[], float] | None,
+                ) -> RunResult:
+    """Await ``action`` (an action's coroutine); with ``cpu``, keep the server's CPU for it."""
+    c0 = cpu() if cpu is not None else 0.0
+    res = await action
+    if cpu is not None:
+        record.cpu.setdefault(kind, []).append(cpu() - c0)
+    return res
 
 
 def targets() -> list[dict[str, Any]]:
@@ -191,13 +217,14 @@ async def act(user: User, kind: str) -> RunResult:
 
 
 async def explore(user: User, record: Record, deadline: float, think_s: tuple[float, float],
-                  ) -> None:
-    """Act until ``deadline`` (perf_counter s): the first round, then weighted draws."""
+                  cpu: Callable[[], float] | None = None) -> None:
+    """Act until ``deadline`` (perf_counter s): the first round, then weighted draws
+    (with ``cpu``, the server's CPU of each action is kept: one session only)."""
     plan = user.plan()
     while time.perf_counter() < deadline:
         kind = plan.pop(0) if plan else user.next_kind()
         try:
-            record.add(await act(user, kind))
+            record.add(await timed(record, kind, act(user, kind), cpu))
         except (ProtocolError, OSError, KeyError, TimeoutError) as exc:
             record.errors.append(f"{kind}: {type(exc).__name__}: {exc}")
             if user.session.closed_error:
@@ -206,11 +233,13 @@ async def explore(user: User, record: Record, deadline: float, think_s: tuple[fl
                                 max(0.0, deadline - time.perf_counter())))
 
 
-async def connect(n: int, url: str, clicks: list[dict[str, Any]], record: Record) -> User:
+async def connect(n: int, url: str, clicks: list[dict[str, Any]], record: Record,
+                  cpu: Callable[[], float] | None = None) -> User:
     """Open a session (the page load and the map's first view event)."""
     user = User(n, Session(url), random.Random(n), clicks)
-    record.add(await user.session.open())
-    res = await user.session.rerun("view", [user.session.map_value(MAP_KEY, view_event())])
+    record.add(await timed(record, "load", user.session.open(), cpu))
+    res = await timed(record, "first view", user.session.rerun(
+        "view", [user.session.map_value(MAP_KEY, view_event())]), cpu)
     res.kind = "first view"
     record.add(res)
     return user
@@ -221,11 +250,12 @@ async def run_phase(url: str, n: int, seconds: float, think_s: tuple[float, floa
     """``n`` sessions: connect (staggered), hold idle ``idle_s``, explore ``seconds``, close."""
     record, mem = Record(), {}
     clicks = targets()
+    cpu = (lambda: server_cpu_s(sampler.pid)) if n == 1 else None
 
     async def staggered(i: int) -> User | None:
         await asyncio.sleep(i * 0.1)
         try:
-            return await connect(i, url, clicks, record)
+            return await connect(i, url, clicks, record, cpu)
         except (ProtocolError, OSError, KeyError, TimeoutError) as exc:  # counted, not fatal
             record.errors.append(f"connect: {type(exc).__name__}: {exc}")
             return None
@@ -237,7 +267,9 @@ async def run_phase(url: str, n: int, seconds: float, think_s: tuple[float, floa
         mem["idle"] = float(np.median(sampler.of(f"idle{n}")))
     sampler.phase = f"load{n}"
     deadline = time.perf_counter() + seconds
-    await asyncio.gather(*(explore(u, record, deadline, think_s) for u in users))
+    c0, t0 = server_cpu_s(sampler.pid), time.perf_counter()
+    await asyncio.gather(*(explore(u, record, deadline, think_s, cpu) for u in users))
+    record.busy = (server_cpu_s(sampler.pid) - c0, time.perf_counter() - t0)
     mem["active_end"] = sampler.rss_mb()
     await asyncio.gather(*(u.session.close() for u in users))
     sampler.phase = f"closed{n}"
@@ -401,15 +433,31 @@ def latency_rows(one: Record, many: Record, n: int) -> list[str]:
     def of(rec: Record, kinds: tuple[str, ...]) -> list[float]:
         return [r.latency_s for r in rec.results if r.kind in kinds]
 
-    rows = [f"| action | 1 session: p50 / p95 / max (n) | {n} sessions: p50 / p95 / max (n) "
-            "| p50 ratio |", "|---|---:|---:|---:|"]
+    def cpu_of(kinds: tuple[str, ...]) -> str:
+        xs = [x for k in kinds for x in one.cpu.get(k, [])]
+        return f"{np.mean(xs) * 1000:.0f} ms" if xs and not np.isnan(xs).any() else "–"
+
+    rows = [f"| action | 1 session: p50 / p95 / max (n) | server CPU, 1 session (mean) "
+            f"| {n} sessions: p50 / p95 / max (n) | p50 ratio |", "|---|---:|---:|---:|---:|"]
     groups = [(k, (k,)) for k in (*RERUN_KINDS, "brief", "load", "first view")]
     groups.insert(len(RERUN_KINDS), ("**every rerun** (the kinds above)", RERUN_KINDS))
     for label, kinds in groups:
         a, b = of(one, kinds), of(many, kinds)
         ratio = f"{np.median(b) / np.median(a):.1f}×" if a and b else "–"
-        rows.append(f"| {label} | {stats(a)} | {stats(b)} | {ratio} |")
+        rows.append(f"| {label} | {stats(a)} | {cpu_of(kinds)} | {stats(b)} | {ratio} |")
     return rows
+
+
+def busy_line(many: Record, n: int) -> str:
+    """How busy the server process was while the sessions explored."""
+    cpu, wall = many.busy
+    if np.isnan(cpu) or not wall:
+        return ""
+    return (f"While the {n} sessions explored, the server process used {cpu:.1f} s of CPU in "
+            f"{wall:.0f} s ({cpu / wall:.0%} of one core; its Python runs one thread at a time), "
+            f"{cpu / max(1, len(many.results)) * 1000:.0f} ms per action.  Server CPU per action "
+            "alone (the column above) is read from /proc around each action of the one "
+            "session, in clock ticks of 10 ms: a mean of several.")
 
 
 def latencies(info: dict[str, Any]) -> dict[str, Any]:
@@ -448,6 +496,7 @@ def write(info: dict[str, Any]) -> str:
         "tracebacks in the server's log)",
         "", "## Latency (rerun: BackMsg sent -> script finished; brief: Make briefing map clicked -> PNG received)",
         "", *latency_rows(one, many, n), "",
+        *([busy_line(many, n), ""] if busy_line(many, n) else []),
         *(baseline_rows(info) if "baseline" in info else []),
         *([f"The baseline's run FAILED: {info['baseline_error']}", ""] if "baseline_error" in info else []),
         "## Server memory (RSS of the server's process tree, sampled every 0.5 s)", "",
