@@ -66,7 +66,9 @@ def shared_apps(shared_store: str, tmp_path_factory: pytest.TempPathFactory):
             if f.exception() is not None:
                 raise f.exception()
         yield [url for _, url in started]
-    finally:
+    finally:  # both asked to stop first: a server that ran a session takes seconds to exit
+        for proc, _ in started:
+            proc.terminate()
         for proc, _ in started:
             stop_app(proc)
 
