@@ -103,6 +103,25 @@ def test_the_marker_and_the_measured_line_are_kept_per_place_and_units():
         assert got.to_json() == marker_frame(*marker).to_json()
 
 
+def test_the_selection_outline_is_kept_per_feature_and_follows_a_new_one():
+    from dashboard.io.layers_io import load_layer
+
+    regions = load_layer("regions")
+    first, second = (str(v) for v in regions["iso_3166_2"].iloc[:2])
+
+    def outline(fid: str):
+        layer = build_scene(SceneRequest(selected=("regions", fid))).layer("selection")
+        return None if layer is None else layer.gdf
+
+    a, b = outline(first), outline(first)
+    assert a is b  # a rerun keeps the outline
+    for fid, got in ((first, a), (second, outline(second))):
+        row = regions[regions["iso_3166_2"].astype(str) == fid].iloc[0]
+        assert got["name"].tolist() == [str(row["name"])]
+        assert got.geometry.iloc[0].equals_exact(row.geometry, 0.0)
+    assert outline("XX-none") is None
+
+
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     """A private incident store (the shipped catalogue only, to begin with)."""

@@ -405,14 +405,24 @@ def _selection(req: SceneRequest, layers: Sequence[SceneLayer]) -> SceneLayer | 
     lyr = next((lyr for lyr in layers if lyr.name == name), None)
     if lyr is None or lyr.style.kind == "point" or lyr.style.id_field not in lyr.gdf.columns:
         return None
-    hit = lyr.gdf[lyr.gdf[lyr.style.id_field].astype(str) == str(fid)]
-    if not len(hit):
+    frame = _outline(lyr.gdf, lyr.style.id_field, lyr.style.label_field, str(fid))
+    if frame is None:
         return None
-    frame = gpd.GeoDataFrame({"name": [str(hit[lyr.style.label_field].iloc[0])
-                                       if lyr.style.label_field in hit.columns else str(fid)]},
-                             geometry=[hit.geometry.iloc[0]], crs="EPSG:4326")
     style = replace(style_for("selection"), kind=lyr.style.kind)
     return SceneLayer("selection", frame, style, tooltip_fields=(), pickable=False)
+
+
+@by_identity(64, extra=lambda gdf, *args: (len(gdf), tuple(map(str, gdf.columns)), args))
+def _outline(gdf: gpd.GeoDataFrame, id_field: str, label_field: str,
+             fid: str) -> gpd.GeoDataFrame | None:
+    """The outline frame of the feature ``fid`` of a layer's frame (None when absent), one
+    per frame object and feature: a rerun that keeps the selection keeps the frame."""
+    hit = gdf[gdf[id_field].astype(str) == fid]
+    if not len(hit):
+        return None
+    return gpd.GeoDataFrame({"name": [str(hit[label_field].iloc[0])
+                                      if label_field in hit.columns else fid]},
+                            geometry=[hit.geometry.iloc[0]], crs="EPSG:4326")
 
 
 def measured_line(measure: tuple[tuple[float, float], tuple[float, float]],
