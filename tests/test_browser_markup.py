@@ -187,7 +187,7 @@ def test_uploaded_names_and_properties_show_as_text(session):
         {"name": GEO_NAME, "mimeType": "application/geo+json", "buffer": _geojson_bytes()},
         {"name": CSV_NAME, "mimeType": "text/csv", "buffer": _csv_bytes()}])
     sidebar = page.locator("[data-testid='stSidebar']")
-    sidebar.get_by_text("On the map:").wait_for(timeout=30_000)
+    sidebar.get_by_text("On the map:").wait_for(timeout=90_000)
     settle(page)
     shown = sidebar.get_by_text("On the map:").inner_text()
     assert GEO_NAME in shown and CSV_NAME in shown, shown
