@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
+import os
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -23,6 +25,7 @@ import pytest
 from matplotlib.figure import Figure
 from test_brief import make_scene
 
+from dashboard.data.limits import BRIEF_WORKER_NICE
 from dashboard.geo.errors import InputError
 from dashboard.render import brief_pool
 from dashboard.render.brief import render_brief, textcache
@@ -123,6 +126,16 @@ def test_a_worker_draws_the_bytes_of_this_process(pool, monkeypatch):
         render_brief(scene, buf, fmt, "slide", marking="UNCLASSIFIED")
         assert got == buf.getvalue()
     assert pool.in_thread == 0
+
+
+@pytest.mark.slow  # starts a worker process
+def test_workers_draw_below_the_servers_priority(pool):
+    """A worker lowers its CPU priority as it starts, so the server's reruns go first."""
+    _wait(pool, pool.submit(make_scene(), "png", "slide", None))
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    workers = [os.getpriority(os.PRIO_PROCESS, c.pid) for c in multiprocessing.active_children()]
+    assert workers and all(n == min(19, mine + BRIEF_WORKER_NICE) for n in workers), (mine, workers)
+    assert mine == os.getpriority(os.PRIO_PROCESS, 0)  # this process is as it was
 
 
 @pytest.mark.slow  # starts a worker process

@@ -25,7 +25,7 @@ from dashboard.geo.buffer import MAX_BUFFER_KM
 from dashboard.geo.cache import PROCESS_MAX_BYTES
 
 __all__ = [
-    "BRIEF_WORKERS", "BUSY_TIMEOUT_S", "CHUNK_ROWS", "MAX_IMPORT_ROWS", "MAX_INCIDENT_SOURCES",
+    "BRIEF_WORKERS", "BRIEF_WORKER_NICE", "BUSY_TIMEOUT_S", "CHUNK_ROWS", "MAX_IMPORT_ROWS", "MAX_INCIDENT_SOURCES",
     "MAX_INCIDENT_TEXT_CHARS", "MAX_PRECISION_M", "MAX_TRACK_VERTICES", "CONFIG",
     "MAX_DUPLICATE_KM", "MAX_QUERY_CHARS", "MAX_PLACE_RESULTS", "MAX_SPEED_KMH", "MAX_BASES",
     "MAX_LAUNCHERS", "MAX_BANDS", "PREPARED_CACHE_MAX_BYTES",
@@ -131,8 +131,12 @@ MAX_TABLE_VERTICES: int = 5000
 MAX_USER_LAYERS: int = 8
 #: Most memory (estimated) the uploaded layers of one session may hold together, bytes.
 MAX_USER_LAYERS_BYTES: int = 48 * 1024 * 1024
-#: Most worker processes drawing briefing maps for the app (never more than the cores less one).
+#: Most worker processes drawing briefing maps for the app (never more than the cores).
 BRIEF_WORKERS: int = 2
+#: How much lower the brief workers' CPU priority is than the server's (a ``nice``
+#: increment): the workers draw on the cores the server leaves idle, and a session's
+#: rerun goes first when both want a core.
+BRIEF_WORKER_NICE: int = 10
 #: Most bytes the CLI's prepared-layer folder keeps (the oldest files go first): about
 #: seven sets of the default layers (countries 33 MB, the NATO border 4 MB a date).
 PREPARED_CACHE_MAX_BYTES: int = 256 * 1024 * 1024
@@ -235,8 +239,11 @@ LIMITS: tuple[Limit, ...] = (
           "memory of a session's uploaded layers together (a file at the vertex limit takes "
           "12–15 MB)"),
     Limit("BRIEF_WORKERS", BRIEF_WORKERS, "processes", HERE,
-          "worker processes drawing briefing maps beside the app's server (at most the cores "
-          "less one, at least one)"),
+          "worker processes drawing briefing maps beside the app's server (at most the "
+          "cores)"),
+    Limit("BRIEF_WORKER_NICE", BRIEF_WORKER_NICE, "nice", HERE,
+          "how much lower the brief workers' CPU priority is than the server's (reruns go "
+          "first)"),
     Limit("PREPARED_CACHE_MAX_BYTES", PREPARED_CACHE_MAX_BYTES, "bytes", HERE,
           "the CLI's folder of prepared layers and indices (DASHBOARD_CACHE_DIR, else "
           "~/.cache/dashboard; the oldest files go first)"),

@@ -3,8 +3,10 @@
 A brief is about half a second of CPU in matplotlib, which holds Python's GIL:
 drawn in the Streamlit server's own process it stalls every other session's
 rerun.  :func:`submit` hands it to a worker process instead (at most
-:data:`~dashboard.data.limits.BRIEF_WORKERS` of them, and never more than one
-less than the machine's cores); the page waits for it with :func:`wait`, showing
+:data:`~dashboard.data.limits.BRIEF_WORKERS` of them, and never more than the
+machine's cores, each at a lower CPU priority than the server,
+:data:`~dashboard.data.limits.BRIEF_WORKER_NICE`, so a session's rerun goes first
+and briefs take the cores the server leaves idle); the page waits for it with :func:`wait`, showing
 how many briefs are ahead (:func:`ahead`), while the server goes on serving.
 Workers live as long as the server, so what they reuse between briefs (the
 shaped and rasterised text of :mod:`dashboard.render.brief.textcache`, matplotlib's
@@ -47,12 +49,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from dashboard.data.limits import BRIEF_WORKERS
+from dashboard.data.limits import BRIEF_WORKER_NICE, BRIEF_WORKERS
 from dashboard.geo.errors import InputError
 from dashboard.scene.model import Scene
 
 __all__ = ["BRIEF_TIMEOUT_S", "KEEP_BRIEFS", "MAX_BREAKS", "BriefError", "BriefPool", "BriefTicket", "ahead",
-           "draw_job", "job_bytes", "plain_main", "shared_pool", "submit", "wait", "worker_count"]
+           "draw_job", "job_bytes", "lower_priority", "plain_main", "shared_pool", "submit", "wait", "worker_count"]
 
 #: Longest wait for one brief, s (queue and drawing); then a one-line "try again".
 BRIEF_TIMEOUT_S: float = 120.0
@@ -68,13 +70,24 @@ class BriefError(InputError):
 
 
 def worker_count(limit: int = BRIEF_WORKERS, cores: int | None = None) -> int:
-    """Worker processes for ``limit`` on ``cores`` cores: one less than the cores, at least one.
+    """Worker processes for ``limit`` on ``cores`` cores: at most the cores, at least one.
+    (The workers run at a lower priority, :func:`lower_priority`, so the server's reruns
+    still go first on every core.)
 
-    >>> worker_count(2, 2), worker_count(2, 8), worker_count(4, 1)
-    (1, 2, 1)
+    >>> worker_count(2, 2), worker_count(2, 8), worker_count(4, 1), worker_count(0, 4)
+    (2, 2, 1, 1)
     """
     cores = cores if cores is not None else (os.cpu_count() or 1)
-    return max(1, min(limit, cores - 1))
+    return max(1, min(limit, cores))
+
+
+def lower_priority(increment: int = BRIEF_WORKER_NICE) -> int:
+    """Lower this process's CPU priority by ``increment`` (``nice``); the new niceness.
+    Where it cannot be lowered (no ``os.nice``, a sandbox) the process runs as it is."""
+    try:
+        return os.nice(increment)
+    except (AttributeError, OSError):
+        return os.nice(0) if hasattr(os, "nice") else 0
 
 
 def _minute(when: datetime) -> str:
@@ -128,9 +141,11 @@ def _set_env(name: str, value: str | None) -> None:
 
 
 def _worker_start() -> None:
-    """In a new worker: end with the process that started it (a server killed without
-    shutting its pool down leaves no worker behind), load the brief's modules, then keep
-    the loaded objects out of the garbage collector's full passes."""
+    """In a new worker: run below the server's priority, end with the process that
+    started it (a server killed without shutting its pool down leaves no worker behind),
+    load the brief's modules, then keep the loaded objects out of the garbage
+    collector's full passes."""
+    lower_priority()
     parent = multiprocessing.parent_process()
     if parent is not None:
         def watch() -> None:
