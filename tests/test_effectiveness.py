@@ -22,6 +22,7 @@ from dashboard.analysis.effectiveness import (
     default_hypotheses,
     effectiveness,
     effectiveness_summary,
+    hypothesis_for,
     hypothesis_rule,
     preset_for,
     skipped_hypotheses,
@@ -254,3 +255,35 @@ def test_app_section_shows_the_summary_the_table_and_the_assumption(border_oblas
     assert any(ASSUMPTION in c.value for c in at.caption)
     table = next(d.value for d in at.dataframe if "paths crossing (%)" in d.value.columns)
     assert PRZEWODOW_ID in set(table["incident"])
+
+
+def test_an_edited_incident_recomputes_only_its_own_hypothesis(monkeypatch):
+    """The page's hypotheses are kept per row content: a new catalogue token with one row
+    moved recomputes that row only, and every figure is the uncached computation's."""
+    from dashboard.geo.cache import clear_all
+    from dashboard.state import effectiveness as state_eff
+
+    rows = [r for r in incident_rows() if isinstance(hypothesis_for(r), OriginHypothesis)][:5]
+    ids = [str(r["id"]) for r in rows]
+    calls: list[str] = []
+
+    def counted(row):
+        calls.append(str(row["id"]))
+        return hypothesis_for(row)
+
+    clear_all()
+    monkeypatch.setattr(state_eff, "hypothesis_for", counted)
+    monkeypatch.setattr(state_eff, "incident_rows", lambda: current)
+    zone = Polygon([(21.0, 48.0), (27.0, 48.0), (27.0, 53.0), (21.0, 53.0)])
+    current, token = rows, "t1"
+    monkeypatch.setattr(state_eff, "catalogue_token", lambda: token)
+    got, _ = state_eff.effectiveness_result(zone, ids)
+    assert sorted(calls) == sorted(ids)
+    assert got == tuple(effectiveness(zone, default_hypotheses(rows)))
+
+    moved = dict(rows[2], lon=float(rows[2]["lon"]) + 0.05)
+    current, token, calls[:] = [*rows[:2], moved, *rows[3:]], "t2", []
+    got, _ = state_eff.effectiveness_result(zone, ids)
+    assert calls == [ids[2]]  # the others came from the cache
+    assert got == tuple(effectiveness(zone, default_hypotheses(current)))
+    assert got != tuple(effectiveness(zone, default_hypotheses(rows)))

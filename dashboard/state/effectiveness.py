@@ -4,13 +4,15 @@
   ``"yours: NAME"`` for a zone the user drew or built;
 - :func:`effectiveness_result`: the filtered incidents' default origin hypotheses
   (:func:`dashboard.analysis.effectiveness.default_hypotheses`) against that zone,
-  cached per zone content, incidents and catalogue token.
+  cached per zone content, incidents and catalogue token; each incident's hypothesis
+  (a launch area, seconds of geometry for all of them) is cached per row content, so an
+  edit or a new store recomputes only the rows that changed.
 
 No Streamlit here.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -18,8 +20,8 @@ import pandas as pd
 from dashboard.analysis.effectiveness import (
     EffectivenessRow,
     OriginHypothesis,
-    default_hypotheses,
     effectiveness,
+    hypothesis_for,
     skipped_hypotheses,
 )
 from dashboard.analysis.incident_catalogue import catalogue_token, incident_rows
@@ -41,11 +43,29 @@ def effectiveness_zones(user_zones: Sequence[tuple[str, Any]]) -> dict[str, Any]
     return out
 
 
+def row_token(row: Mapping[str, Any]) -> str:
+    """A digest of every field of an incident row (names and values as text).
+
+    >>> row_token({"id": "a", "lon": 23.9}) == row_token({"lon": 23.9, "id": "a"})
+    True
+    >>> row_token({"id": "a", "lon": 23.9}) == row_token({"id": "a", "lon": 23.91})
+    False
+    """
+    return content_token(repr(sorted((str(k), repr(v)) for k, v in row.items())))
+
+
+@memoize(maxsize=512, key=row_token)
+def _hypothesis(row: Mapping[str, Any]) -> OriginHypothesis | str:
+    """:func:`~dashboard.analysis.effectiveness.hypothesis_for`, per row content."""
+    return hypothesis_for(row)
+
+
 @memoize(maxsize=4, key=lambda ids: (tuple(ids), catalogue_token()))
 def _hypotheses(ids: tuple[str, ...]) -> tuple[tuple[OriginHypothesis, ...], tuple[tuple[str, str], ...]]:
     keep = set(ids)
     rows = [r for r in incident_rows() if str(r["id"]) in keep]
-    return tuple(default_hypotheses(rows)), tuple(skipped_hypotheses(rows))
+    found = tuple(h for h in map(_hypothesis, rows) if isinstance(h, OriginHypothesis))
+    return found, tuple(skipped_hypotheses(rows))
 
 
 @memoize(maxsize=8, key=lambda zone, ids: (content_token(zone), tuple(ids), catalogue_token()))
@@ -76,4 +96,5 @@ __all__ = [
     "effectiveness_result",
     "effectiveness_table",
     "effectiveness_zones",
+    "row_token",
 ]
