@@ -54,7 +54,7 @@ import numpy as np
 from benchmarks.loadclient import ProtocolError, RssSampler, RunResult, Session, record_page_runs
 from dashboard.geo.cache import PROCESS_MAX_BYTES, approx_bytes
 from dashboard.state.session import MAX_USER_LAYERS, MAX_USER_LAYERS_BYTES
-from tests.appserver import CHROMIUM_ARGS, free_port, start_app, stop_app
+from tests.appserver import CHROMIUM_ARGS, start_app, stop_app
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "LOAD_RESULTS.md"
@@ -643,30 +643,8 @@ def export_tree(rev: str) -> Path:
 
 def start_tree(root: Path, env: dict[str, str], log: Path, timeout_s: float = 90.0) -> tuple[Any, str]:
     """``streamlit run dashboard/app.py`` of the tree at ``root`` (its own package, its own
-    config), as :func:`tests.appserver.start_app` starts this one."""
-    import subprocess
-    import urllib.request
-
-    port = free_port()
-    full = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(root), **env)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=root, env=full, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the baseline's streamlit exited early: see {log}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.25)
-    proc.kill()
-    raise RuntimeError(f"the baseline's streamlit did not become healthy within {timeout_s:.0f} s")
+    config), started and waited for as :func:`tests.appserver.start_app` does for this one."""
+    return start_app({**env, "PYTHONPATH": str(root)}, timeout_s=timeout_s, log=log, root=root)
 
 
 def p95(rec: Record, kinds: tuple[str, ...]) -> tuple[float, float, int]:

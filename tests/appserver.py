@@ -31,10 +31,13 @@ def free_port() -> int:
 
 
 def start_app(extra_env: dict[str, str] | None = None, script: str = "dashboard/app.py",
-              timeout_s: float = 60.0, log: Path | None = None) -> tuple[subprocess.Popen, str]:
+              timeout_s: float = 60.0, log: Path | None = None,
+              root: Path = ROOT) -> tuple[subprocess.Popen, str]:
     """Start ``streamlit run`` on a free loopback port; return (process, base URL).
 
     Its output goes to ``log`` when given (a long run must not fill a pipe nobody reads).
+    ``root``: the checkout it runs in (its script and config; another tree, such as a
+    benchmark's baseline, also needs ``PYTHONPATH`` in ``extra_env``).
     """
     port = free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1", **(extra_env or {}))
@@ -44,7 +47,7 @@ def start_app(extra_env: dict[str, str] | None = None, script: str = "dashboard/
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout_s

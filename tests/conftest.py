@@ -554,21 +554,3 @@ def run_app(**state):
 def errors(at) -> list[str]:
     """The error messages an AppTest run shows."""
     return [e.value for e in at.error]
-
-
-@pytest.fixture
-def two_apps(fresh_pg_url: str, tmp_path: Path):
-    """Two real app servers on one fresh PostGIS database, each with its own data
-    directory: their base URLs."""
-    procs = []
-    try:
-        for k in range(2):
-            data = tmp_path / f"app{k}"
-            data.mkdir()
-            procs.append(start_app({"DASHBOARD_STORE_URL": fresh_pg_url,
-                                    "DASHBOARD_DATA_DIR": str(data)},
-                                   log=tmp_path / f"app{k}.log"))
-        yield [url for _, url in procs]
-    finally:
-        for proc, _ in procs:
-            stop_app(proc)
