@@ -551,6 +551,21 @@ def run_app(**state):
     return at
 
 
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private incident store in ``tmp_path`` (the shipped catalogue only, to begin
+    with), its change token forgotten before and after.  Files with a data folder of
+    their own (the zones pages) define their own ``data_dir``."""
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DASHBOARD_STORE_URL", raising=False)
+    from dashboard.analysis.incident_catalogue import forget_token, incident_store
+
+    forget_token()
+    assert str(tmp_path) in incident_store().where
+    yield tmp_path
+    forget_token()
+
+
 def errors(at) -> list[str]:
     """The error messages an AppTest run shows."""
     return [e.value for e in at.error]

@@ -162,20 +162,6 @@ def _link(payload: bytes) -> str:
     return base64.urlsafe_b64encode(zlib.compress(payload, 9)).rstrip(b"=").decode()
 
 
-@pytest.mark.parametrize(("param", "said"), [
-    ("not-a-link%21%21", "damaged or incomplete (unexpected characters)"),
-    (_link(b'{"hello": 1}'), "not a scenario"),
-    (_link(b"[" * (4 * 2**20)), "expands to more than 1 MB"),  # a zlib bomb that fits a URL
-    (_link(b"[" * 100_000), "nested too deeply"),
-    (_link(json.dumps({"v": 1, "n": "x", "z": [[1, 2]]}).encode()), "not in the expected form"),
-    # a scenario name that is a lone UTF-16 surrogate (JSON's "\ud800" escape), and an
-    # integer beyond 2^63 among the coordinates
-    (_link(json.dumps({"v": 1, "n": "A\ud800B", "z": [], "b": []}).encode()),
-     "lone UTF-16 surrogate"),
-    (_link(json.dumps({"v": 1, "n": "x", "z": [["z1", "Box", "drawn", "", {}, None, {"p": [[
-        2 ** 64, 4900000, 200000, 0, -200000, 200000, -200000, -200000]]}]], "b": []}).encode()),
-     "number out of range"),
-])
 def _open_link(page, url: str, said: str, map_drawn: bool) -> None:
     """Open ``url`` (a new session, as a pasted link opens) and check its two messages, once
     each, no traceback; with ``map_drawn``, the map's layers drawn first, as a person sees."""

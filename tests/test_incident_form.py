@@ -279,18 +279,6 @@ PAGE = "ui/incidents.py"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    """A private store for the app (the shipped catalogue only, to begin with)."""
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DASHBOARD_STORE_URL", raising=False)
-    from dashboard.analysis.incident_catalogue import forget_token, incident_store
-
-    forget_token()
-    assert str(tmp_path) in incident_store().where
-    return tmp_path
-
-
 def _page():
     """The Incidents page, run once (not Explore first: its run would only be thrown away)."""
     from streamlit.testing.v1 import AppTest

@@ -122,19 +122,6 @@ def test_the_selection_outline_is_kept_per_feature_and_follows_a_new_one():
     assert outline("XX-none") is None
 
 
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    """A private incident store (the shipped catalogue only, to begin with)."""
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DASHBOARD_STORE_URL", raising=False)
-    from dashboard.analysis.incident_catalogue import forget_token, incident_store
-
-    forget_token()
-    assert str(tmp_path) in incident_store().where
-    yield tmp_path
-    forget_token()
-
-
 def test_an_incident_added_to_the_store_is_in_the_next_scene(data_dir):
     from test_incident_form import NEW_ID, _good_values
 
