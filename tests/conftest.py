@@ -296,6 +296,13 @@ MAP = 'iframe[title*="mapview.map"]'
 #: (test_browser_map checks last that none left the app).
 REQUESTS: list[str] = []
 SOCKETS: list[str] = []
+#: Uncaught script errors per page opened with :func:`open_app_page` (by ``id(page)``).
+_SCRIPT_ERRORS: dict[int, list[str]] = {}
+
+
+def script_errors(page) -> list[str]:
+    """The uncaught script errors (``pageerror``: any frame) of a page from :func:`open_app_page`."""
+    return list(_SCRIPT_ERRORS.get(id(page), []))
 
 
 def open_app_page(browser, url: str):
@@ -305,6 +312,8 @@ def open_app_page(browser, url: str):
     page = ctx.new_page()
     page.on("request", lambda r: REQUESTS.append(r.url))
     page.on("websocket", lambda ws: SOCKETS.append(ws.url))
+    errors = _SCRIPT_ERRORS.setdefault(id(page), [])
+    page.on("pageerror", lambda e: errors.append(str(e)))
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(url)

@@ -39,6 +39,7 @@ from conftest import (
     map_box,
     open_app_page,
     readout,
+    script_errors,
     search,
     settle,
     snap,
@@ -212,6 +213,15 @@ def explore(browser, app_url):
     ctx, page, dialogs = open_app_page(browser, app_url + "/")
     yield page, dialogs
     ctx.close()
+
+
+def test_the_page_loads_without_a_script_error(explore):
+    # The first layers were once set before deck.gl had its device: getViewports()
+    # asserted, the error went uncaught, and no layer was built until the server
+    # answered the first view (about a second later on every load).
+    page, _ = explore
+    assert script_errors(page) == []
+    assert frame_of(page).evaluate("() => window.nfzMap.firstPaint().phase") == "gl"
 
 
 def test_map_fills_the_page_and_the_panel_sits_beside_it(explore):

@@ -180,19 +180,24 @@ function refresh() {
   }
   layers.push(new LabelsLayer({id: 'labels', layerIds: layers.map((l) => l.id)})); // every label, decluttered
   layers.push(...measureLayers());
+  // Layers are built (culled, simplified, labels placed) for deck's view: none until
+  // that view has the map's size (deck.gl learns its canvas's size a frame or two
+  // after it starts), so the first build is for the view that is drawn.
+  state.deferred = !mapSized() && !state.sizeWaitOver;
+  const shown = state.deferred ? [] : layers;
   const controllerKey = JSON.stringify(controllerOptions());
   if (controllerKey !== state.controllerKey) { // a new view object: deck diffs views by their props
     state.controllerKey = controllerKey;
-    deck.setProps({layers, views: mapView()});
+    deck.setProps({layers: shown, views: mapView()});
   } else {
-    deck.setProps({layers});
+    deck.setProps({layers: shown});
   }
   const ask = toAsk(missing);
   if (ask.length) emit({type: 'missing', hashes: ask});
   root.dataset.pending = String(state.pending + missing.size);
   root.dataset.failed = String(failedCount());
   if (state.pending + missing.size > 0) root.dataset.ready = '0';
-  else state.readyAfterDraw = true;
+  else if (!state.deferred) state.readyAfterDraw = true;
   ui.setTools(toolNames(), state.tool, drawing.selected >= 0);
   root.dataset.tool = state.tool;
   root.dataset.mode = state.mode;
@@ -253,9 +258,17 @@ function measureArrived(pair) { // Python's geodesic replaces the provisional li
 }
 
 // ---- view
+// The view deck.gl draws, or null before deck.gl has its WebGL device (getViewports
+// asserts then: the first refresh() comes before it).
 function currentViewport() {
-  const vps = deck && deck.getViewports ? deck.getViewports() : [];
-  return vps && vps[0];
+  const vps = deck && deck.isInitialized ? deck.getViewports() : [];
+  return (vps && vps[0]) || null;
+}
+
+// Whether deck's view has the map element's size (see refresh()).
+function mapSized() {
+  const vp = currentViewport();
+  return Boolean(vp) && vp.width === ui.map.clientWidth && vp.height === ui.map.clientHeight;
 }
 
 // Ground metres per CSS pixel at the view's centre, geodesic on WGS84: the radius of
@@ -618,7 +631,10 @@ function createDeck(view) {
     // A click is a press under 1.5 s (deck's default 250 ms fails where drawing a frame is slow).
     eventRecognizerOptions: {click: {time: 1500}, dblclick: {time: 1500}},
     onViewStateChange: () => scheduleView(),
-    onResize: () => scheduleView(),
+    onResize: () => {
+      if (state.deferred && mapSized()) refresh(); // the layers deferred for this size
+      scheduleView();
+    },
     onInteractionStateChange: (s) => {
       const moving = Boolean(s.inTransition || s.isDragging || s.isPanning || s.isZooming || s.isRotating);
       if (state.moving && !moving) scheduleView();
@@ -627,6 +643,7 @@ function createDeck(view) {
     onClick, onHover, getCursor,
     onWebGLInitialized: () => mark('webgl'),
     onAfterRender: () => {
+      if (state.deferred && mapSized()) { refresh(); return; } // the layers deferred for this size
       viewChanged();
       const vp = currentViewport(); // the first view once the canvas has the map's size
       if (!state.firstViewSent && vp && vp.width === ui.map.clientWidth && vp.height === ui.map.clientHeight) {
@@ -681,6 +698,7 @@ function handleRender(args) {
 // (index.html) stands meanwhile. BOOT_WAIT_MS bounds the wait: a layer slower than
 // that is drawn when it arrives.
 const BOOT_WAIT_MS = 8000;
+const SIZE_WAIT_MS = 1000;
 function boot(args) {
   const spec = typeof args.spec === 'string' ? JSON.parse(args.spec) : (args.spec || {});
   const urls = (spec.layers || []).map((l) => l.data).filter((d) => typeof d === 'string' && !d.startsWith('blob:'));
@@ -693,6 +711,10 @@ function boot(args) {
     mark('deck-start');
     createDeck({...DEFAULT_VIEW, ...(spec.initialViewState || {}), pitch: 0, bearing: 0});
     firstPaint.attach(deck, () => state.readyAfterDraw);
+    setTimeout(() => { // never wait longer for deck's view to have the map's size
+      state.sizeWaitOver = true;
+      if (state.deferred) refresh();
+    }, SIZE_WAIT_MS);
     mark('deck');
     applyViewRequest(state.args.view_request, false);
     refresh();
