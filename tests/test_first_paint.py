@@ -90,13 +90,18 @@ def test_the_2d_paint_comes_first_and_is_gone_after_decks_frame(browser, app_url
 
 def test_the_2d_paint_shows_the_static_layers_where_deck_draws_them(browser, app_url):
     ctx = browser.new_context(viewport=VIEWPORT)
+    layer_files: list[str] = []  # requests for static layer files (ready.js starts them)
     try:
         page = ctx.new_page()
+        page.on("request", lambda r: layer_files.append(r.url) if r.url.endswith(".bin") else None)
         page.goto(app_url + "/explore")
         page.frame_locator(MAP).locator(DONE).wait_for(timeout=120_000)
+        assert len(layer_files) >= 5 and len(set(layer_files)) == len(layer_files), layer_files
         frame_of(page).evaluate(f"() => localStorage.setItem('{KEEP_KEY}', '1')")
+        layer_files.clear()
         page.reload()
         page.frame_locator(MAP).locator(DONE).wait_for(timeout=120_000)
+        assert layer_files == []  # the reload takes them from Cache Storage
         settle(page)
         frame = frame_of(page)
         s = frame.evaluate(f"({STATE})")

@@ -118,8 +118,27 @@ function toCache(abs, bytes) { // in the background: never on the way to the map
     .catch(() => { /* quota or unavailable: memory only */ });
 }
 
+// ready.js's fetch of `url` (a promise of {bytes, cached}, or of null if it failed),
+// taken once; null when ready.js did not fetch it.
+function takePrefetched(url) {
+  const all = window.__nfzPrefetch;
+  const promise = all && all[url];
+  if (!promise) return null;
+  delete all[url];
+  return promise.catch(() => null);
+}
+
 async function fetchBytes(url, issued) {
   const abs = new URL(url, document.baseURI).href;
+  const early = takePrefetched(url);
+  if (early) {
+    issued(); // requested by ready.js
+    const got = await early;
+    if (got) {
+      if (!got.cached) toCache(abs, got.bytes.slice(0));
+      return got.bytes;
+    }
+  }
   const cached = await fromCache(abs);
   if (cached) { issued(); return cached; }
   const request = fetch(abs, {credentials: 'same-origin'});
