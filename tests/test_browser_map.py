@@ -361,6 +361,19 @@ def test_click_on_a_candidate_zone_reports_the_polygon_and_the_position(explore)
     assert panel_nato(text) == (seg, pytest.approx(km, abs=0.01))
 
 
+def test_hover_on_the_nato_border_shows_its_tooltip(explore):
+    # The 3 px border is one mesh with round joints (frontend/src/outline-layer.js),
+    # picked by its own picking colours: a vertex of PL-UA away from the marker
+    page, _ = explore
+    border = _feature("nato_border", "id", "PL-UA")
+    inc_lon, inc_lat = _feature("incidents", "id", PRZEWODOW)["geometry"]["coordinates"]
+    lon, lat = min(_lines(border["geometry"])[0], key=lambda p: abs(p[1] - (inc_lat + 0.5)))
+    search(page, f"{lat}, {lon - 0.1}")  # the searched point's marker beside it, in Poland
+    x, y = Calibration(page).xy(lon, lat)
+    _, tip = hover(page, x, y, "PL-UA")
+    assert f"{border['properties']['length_km']} km" in tip and "in NATO since" in tip, tip
+
+
 def test_hover_readout_shows_the_position_under_the_pointer(explore):
     page, _ = explore
     search(page, "50.47099, 23.93432")

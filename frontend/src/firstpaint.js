@@ -162,13 +162,14 @@ function drawLines(ctx, P, layer, opacity) {
   }, (c) => { ctx.strokeStyle = c; ctx.stroke(); });
 }
 
-// OutlineLayer (outline-layer.js): 4 vertices per segment, start in positions, end in nextPositions.
+// OutlineLayer (outline-layer.js): 4 vertices per segment, start in positions, end in
+// nextPositions (its first `segments` quads; a rounded mesh's joints follow them).
 function drawOutline(ctx, P, layer, opacity) {
   const m = layer.props.mesh;
   if (!m) return;
-  const n = m.positions.length / 8;
+  const n = m.segments;
   const col = m.colors;
-  ctx.lineCap = 'butt';
+  ctx.lineCap = m.rounded ? 'round' : 'butt'; // round joints and caps: a disc at every vertex
   ctx.lineWidth = layer.props.widthPx;
   const idx = {length: n};
   batched(ctx, rows(idx), (d, k) => css([col[16 * k], col[16 * k + 1], col[16 * k + 2], col[16 * k + 3]], opacity), (d, k) => {

@@ -256,42 +256,74 @@ export default class GeoTableLayer extends CompositeLayer {
     return layers;
   }
 
-  // Thin outlines and lines as independent segments (LineLayer): several times
-  // cheaper to draw than PathLayer's joined paths where WebGL runs on the CPU.
-  _segments(id, rings, featureOf, lineOf, width, pickable) {
+  // Outlines and lines as independent segments: a LineLayer (thin and pickable) or one
+  // OutlineLayer mesh (outline-layer.js), several times cheaper to draw than PathLayer's
+  // joined paths where WebGL runs on the CPU; `rounded` adds PathLayer's round joints and
+  // caps (opaque lines only: overlapping translucent discs would darken). Built once per
+  // rings, geometry, style and width: a moved view reuses it (no new buffers).
+  _segments(id, rings, featureOf, lineOf, width, pickable, trigger, rounded = false) {
+    pickable = Boolean(this.props.pickable && pickable);
+    const key = [rings, this.state.geometry, trigger, width, pickable, rounded];
+    const memo = this.state.segmentMemo || (this.state.segmentMemo = {});
+    const old = memo[id];
+    let built = old && old.key.every((v, i) => v === key[i]) ? old.built : null;
+    if (!built) {
+      built = this._buildSegments(rings, featureOf, lineOf, width, pickable, rounded);
+      memo[id] = {key, built};
+    }
+    const sub = this.getSubLayerProps({id});
+    if (built.mesh) {
+      return new OutlineLayer({...sub, pickable, widthPx: width, mesh: built.mesh, data: built.data});
+    }
+    return new LineLayer({
+      ...sub, pickable, widthUnits: 'pixels', getWidth: width, widthMinPixels: 0.5,
+      data: built.data,
+    });
+  }
+
+  _buildSegments(rings, featureOf, lineOf, width, pickable, rounded) {
     const t = this.state.geometry;
     let n = 0;
     for (const r of rings) n += Math.max(0, t.rings[r + 1] - t.rings[r] - 1);
     const src = new Float32Array(n * 2); const dst = new Float32Array(n * 2);
     const colors = new Uint8Array(n * 4); const segRing = new Uint32Array(n);
+    const jointXY = rounded ? new Float32Array((n + rings.length) * 2) : null;
+    const jointSeg = rounded ? new Uint32Array(n + rings.length) : null;
     const c = t.coords;
-    let k = 0;
+    let k = 0; let j = 0;
     for (const r of rings) {
       const color = lineOf(featureOf(r));
       const a = color[3] ?? 255;
+      const first = k;
       for (let i = t.rings[r]; i < t.rings[r + 1] - 1; i++, k++) {
         src[2 * k] = c[2 * i]; src[2 * k + 1] = c[2 * i + 1];
         dst[2 * k] = c[2 * i + 2]; dst[2 * k + 1] = c[2 * i + 3];
         colors[4 * k] = color[0]; colors[4 * k + 1] = color[1]; colors[4 * k + 2] = color[2]; colors[4 * k + 3] = a;
         segRing[k] = r;
       }
+      if (rounded && k > first) { // a joint at every vertex: the start of each segment, and the ring's end
+        for (let s = first; s < k; s++, j++) { jointXY[2 * j] = src[2 * s]; jointXY[2 * j + 1] = src[2 * s + 1]; jointSeg[j] = s; }
+        jointXY[2 * j] = dst[2 * (k - 1)]; jointXY[2 * j + 1] = dst[2 * (k - 1) + 1]; jointSeg[j] = k - 1; j++;
+      }
     }
-    const sub = this.getSubLayerProps({id});
-    if (!(sub.pickable && pickable)) {
-      return new OutlineLayer({...sub, pickable: false, widthPx: width, mesh: outlineMesh(src, dst, colors)});
+    const data = {length: n, segRing};
+    if (rounded || !pickable) {
+      const joints = rounded ? {xy: jointXY.subarray(0, 2 * j), segment: jointSeg.subarray(0, j)} : null;
+      return {mesh: outlineMesh(src, dst, colors, joints), data};
     }
-    return new LineLayer({
-      ...sub, pickable: sub.pickable && pickable, widthUnits: 'pixels', getWidth: width, widthMinPixels: 0.5,
-      data: {length: n, segRing, attributes: {
-        getSourcePosition: {value: src, size: 2}, getTargetPosition: {value: dst, size: 2},
-        getColor: {value: colors, size: 4, normalized: true},
-      }},
-    });
+    data.attributes = {
+      getSourcePosition: {value: src, size: 2}, getTargetPosition: {value: dst, size: 2},
+      getColor: {value: colors, size: 4, normalized: true},
+    };
+    return {mesh: null, data};
   }
 
   _paths(id, data, featureOf, lineOf, width, trigger, pickable) {
-    if (width <= 2.5) return this._segments(id, data, featureOf, lineOf, width, pickable);
+    if (width <= 2.5) return this._segments(id, data, featureOf, lineOf, width, pickable, trigger);
     const t = this.state.geometry;
+    if (data.every((r) => (lineOf(featureOf(r))[3] ?? 255) >= 255)) {
+      return this._segments(id, data, featureOf, lineOf, width, pickable, trigger, true);
+    }
     const sub = this.getSubLayerProps({id});
     return new PathLayer({
       ...sub, pickable: sub.pickable && pickable, // polygons are picked by their fill

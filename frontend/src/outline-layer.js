@@ -1,10 +1,14 @@
-// OutlineLayer: thin lines as one indexed triangle mesh (4 vertices per
-// segment), not instanced. Where WebGL runs on the CPU (SwiftShader), each
-// instance of an instanced draw costs tens of microseconds, so deck's
-// PathLayer/LineLayer spend seconds on country outlines; this costs a fill.
+// OutlineLayer: lines as one indexed triangle mesh (4 vertices per segment), not
+// instanced. Where WebGL runs on the CPU (SwiftShader), each instance of an instanced
+// draw costs tens of microseconds, so deck's PathLayer/LineLayer spend seconds on
+// country outlines; this costs a fill. Wide opaque lines (the NATO border) add a round
+// joint at every vertex (a quad whose fragments outside its disc are discarded), which
+// is what PathLayer's round joints and caps draw there: PathLayer's shaders alone were
+// about half of the first WebGL frame's compiling (docs/map-protocol.md, "First paint").
+// With `data: {length: segments, segRing}` and `pickable`, a pick reports the segment's
+// index (GeoTableLayer maps it to its feature).
 import {Layer, project32, picking} from '@deck.gl/core';
 import {Model, Geometry} from '@luma.gl/engine';
-
 const uniformBlock = `\
 layout(std140) uniform outlineUniforms {
   float widthPx;
@@ -19,20 +23,34 @@ in vec2 positions;
 in vec2 nextPositions;
 in vec2 corners;
 in vec4 colors;
+in vec4 pickingColors;
+in float isJoint;
 out vec4 vColor;
+out vec2 vDisc;
+out float vJoint;
 void main(void) {
   vec3 a = vec3(positions, 0.0);
   vec3 b = vec3(nextPositions, 0.0);
   geometry.worldPosition = a;
   geometry.worldPositionAlt = b;
+  geometry.pickingColor = pickingColors.rgb;
   vec4 ca = project_position_to_clipspace(a, vec3(0.0), vec3(0.0));
   vec4 cb = project_position_to_clipspace(b, vec3(0.0), vec3(0.0));
-  vec4 p = mix(ca, cb, corners.x);
-  vec2 dir = (cb.xy - ca.xy) * project.viewportSize;
-  float len = length(dir);
-  vec2 normal = len > 0.0 ? vec2(-dir.y, dir.x) / len : vec2(0.0);
-  vec2 offset = normal * corners.y * outline.widthPx * 0.5;
+  vec2 offset;
+  vec4 p;
+  if (isJoint > 0.5) { // a joint: a square of the line's width around the vertex a
+    p = ca;
+    offset = corners * outline.widthPx * 0.5;
+  } else { // a segment: corners.x 0 at a, 1 at b; corners.y the side
+    p = mix(ca, cb, corners.x);
+    vec2 dir = (cb.xy - ca.xy) * project.viewportSize;
+    float len = length(dir);
+    vec2 normal = len > 0.0 ? vec2(-dir.y, dir.x) / len : vec2(0.0);
+    offset = normal * corners.y * outline.widthPx * 0.5;
+  }
   gl_Position = p + vec4(project_pixel_size_to_clipspace(offset), 0.0, 0.0);
+  vDisc = corners;
+  vJoint = isJoint;
   vColor = vec4(colors.rgb, colors.a * layer.opacity);
   DECKGL_FILTER_COLOR(vColor, geometry);
 }
@@ -43,32 +61,61 @@ const fs = `\
 #define SHADER_NAME outline-layer-fragment-shader
 precision highp float;
 in vec4 vColor;
+in vec2 vDisc;
+in float vJoint;
 out vec4 fragColor;
 void main(void) {
+  if (vJoint > 0.5 && dot(vDisc, vDisc) > 1.0) discard; // outside the joint's disc
   fragColor = vColor;
   DECKGL_FILTER_COLOR(fragColor, geometry);
 }
 `;
 
-/** Build the mesh for segments given as flat XY start/end arrays and RGBA colours (Uint8, 4 per segment). */
-export function outlineMesh(src, dst, segColors) {
+// deck.gl's picking colour of index i (Layer.encodePickingColor; decoded as r + 256 g + 65536 b - 1).
+function pickingColor(i, out, o) {
+  out[o] = (i + 1) & 255; out[o + 1] = ((i + 1) >> 8) & 255; out[o + 2] = ((i + 1) >> 16) & 255;
+}
+
+/**
+ * Build the mesh for segments given as flat XY start/end arrays and RGBA colours (Uint8,
+ * 4 per segment). With `joints` (flat XY vertices, and for each the index of a segment it
+ * ends or starts, for its colour and picking colour), a disc of the line's width at each.
+ */
+export function outlineMesh(src, dst, segColors, joints = null) {
   const n = src.length / 2;
-  const positions = new Float32Array(n * 8); const nextPositions = new Float32Array(n * 8);
-  const corners = new Float32Array(n * 8); const colors = new Uint8Array(n * 16);
-  const indices = new Uint32Array(n * 6);
-  const CORNERS = [0, -1, 0, 1, 1, -1, 1, 1];
-  for (let k = 0; k < n; k++) {
+  const m = joints ? joints.xy.length / 2 : 0;
+  const quads = n + m;
+  const positions = new Float32Array(quads * 8); const nextPositions = new Float32Array(quads * 8);
+  const corners = new Float32Array(quads * 8); const colors = new Uint8Array(quads * 16);
+  const pickingColors = new Uint8Array(quads * 16); // uint8x4 per vertex, the 4th unused
+  const kinds = new Float32Array(quads * 4);
+  const indices = new Uint32Array(quads * 6);
+  const SEGMENT = [0, -1, 0, 1, 1, -1, 1, 1];
+  const DISC = [-1, -1, -1, 1, 1, -1, 1, 1];
+  const pick = [0, 0, 0];
+  for (let q = 0; q < quads; q++) {
+    const joint = q >= n;
+    const k = joint ? joints.segment[q - n] : q; // the segment whose colour it takes
+    const ax = joint ? joints.xy[2 * (q - n)] : src[2 * q]; const ay = joint ? joints.xy[2 * (q - n) + 1] : src[2 * q + 1];
+    const bx = joint ? ax : dst[2 * q]; const by = joint ? ay : dst[2 * q + 1];
+    const shape = joint ? DISC : SEGMENT;
+    pickingColor(k, pick, 0);
     for (let v = 0; v < 4; v++) {
-      const o = 8 * k + 2 * v;
-      positions[o] = src[2 * k]; positions[o + 1] = src[2 * k + 1];
-      nextPositions[o] = dst[2 * k]; nextPositions[o + 1] = dst[2 * k + 1];
-      corners[o] = CORNERS[2 * v]; corners[o + 1] = CORNERS[2 * v + 1];
-      colors.set(segColors.subarray(4 * k, 4 * k + 4), 16 * k + 4 * v);
+      const o = 8 * q + 2 * v; const c = 16 * q + 4 * v;
+      positions[o] = ax; positions[o + 1] = ay;
+      nextPositions[o] = bx; nextPositions[o + 1] = by;
+      corners[o] = shape[2 * v]; corners[o + 1] = shape[2 * v + 1];
+      colors[c] = segColors[4 * k]; colors[c + 1] = segColors[4 * k + 1];
+      colors[c + 2] = segColors[4 * k + 2]; colors[c + 3] = segColors[4 * k + 3];
+      pickingColors[c] = pick[0]; pickingColors[c + 1] = pick[1]; pickingColors[c + 2] = pick[2];
+      kinds[4 * q + v] = joint ? 1 : 0;
     }
-    const b = 4 * k;
-    indices.set([b, b + 1, b + 2, b + 1, b + 3, b + 2], 6 * k);
+    const b = 4 * q; const i = 6 * q;
+    indices[i] = b; indices[i + 1] = b + 1; indices[i + 2] = b + 2;
+    indices[i + 3] = b + 1; indices[i + 4] = b + 3; indices[i + 5] = b + 2;
   }
-  return {positions, nextPositions, corners, colors, indices, vertexCount: n * 6};
+  return {positions, nextPositions, corners, colors, pickingColors, isJoint: kinds, indices, vertexCount: quads * 6,
+    segments: n, rounded: Boolean(joints)};
 }
 
 export default class OutlineLayer extends Layer {
@@ -104,6 +151,8 @@ export default class OutlineLayer extends Layer {
           nextPositions: {size: 2, value: mesh.nextPositions},
           corners: {size: 2, value: mesh.corners},
           colors: {size: 4, value: mesh.colors, normalized: true},
+          pickingColors: {size: 4, value: mesh.pickingColors},
+          isJoint: {size: 1, value: mesh.isJoint},
         },
         indices: mesh.indices,
       }),
