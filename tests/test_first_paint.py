@@ -71,15 +71,42 @@ def _rgb(text: str) -> tuple[int, int, int]:
     return r, g, b
 
 
+#: After every animation frame callback of the page and its observers (an init script wraps
+#: requestAnimationFrame: the frame's window outlives the navigation of its initial
+#: about:blank, so a loop started here would be dropped), whether the "preparing" line
+#: shows, by data-painted.
+PREPARING = """(() => {
+  const seen = {'2d': [], 'gl': []};
+  window.__preparingSeen = seen;
+  const raf = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (callback) => raf((time) => {
+    callback(time);
+    queueMicrotask(() => { // after the attribute's observers (queued when it changed)
+      const root = document.getElementById('root');
+      const line = document.querySelector('.preparing');
+      const phase = root && root.dataset.painted;
+      if (line && seen[phase]) seen[phase].push(getComputedStyle(line).display !== 'none');
+    });
+  });
+})()"""
+
+
 def test_the_2d_paint_comes_first_and_is_gone_after_decks_frame(browser, app_url):
     ctx = browser.new_context(viewport=VIEWPORT)
     try:
+        ctx.add_init_script(PREPARING)
         page = ctx.new_page()
         page.goto(app_url + "/explore")
         page.frame_locator(MAP).locator(DONE).wait_for(timeout=120_000)
         s = page.frame_locator(MAP).locator("#root").evaluate(f"(el) => ({STATE})()")
         assert s["painted"] == "gl" and s["ready"] == "1"
         assert s["canvases"] == 0  # removed, not hidden
+        # while the map is the 2D paint a line says it is not interactive yet; then it goes
+        seen = frame_of(page).evaluate("() => window.__preparingSeen")
+        assert seen["2d"] and all(seen["2d"]), seen
+        page.wait_for_timeout(100)  # a frame or two with deck's frame shown
+        seen = frame_of(page).evaluate("() => window.__preparingSeen")
+        assert seen["gl"] and not any(seen["gl"]), seen
         fp = s["fp"]
         assert fp["phase"] == "gl"
         assert fp["drawn"] >= 5 and fp["skipped"] == []  # every layer type the map uses is drawn in 2D

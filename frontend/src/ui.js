@@ -137,7 +137,12 @@ export class UI {
     }
     this.here = el('div', {class: 'here', role: 'group', 'aria-label': 'Features at the clicked spot'});
     this.here.hidden = true;
-    root.append(this.map, this.toolbar, this.legend, this.hint, this.here, this.readout, this.scale, this.tooltip, this.loading);
+    // While the map is the 2D first paint (firstpaint.js) it does not answer the pointer yet.
+    this.preparing = el('div', {class: 'preparing', role: 'status', 'aria-live': 'polite'},
+      'Preparing the interactive map…');
+    this.preparing.hidden = true;
+    root.append(this.map, this.toolbar, this.legend, this.hint, this.here, this.readout, this.scale, this.tooltip, this.loading,
+      this.preparing);
     this._buildReadout();
     this._buildLegendShell();
     this.toolsKey = null;
@@ -156,6 +161,7 @@ export class UI {
     this.everReady = false;
     this.loadingTimer = null;
     const update = () => {
+      this.preparing.hidden = root.dataset.painted !== '2d';
       clearTimeout(this.loadingTimer);
       if (root.dataset.ready === '1' || (!this.everReady && root.dataset.painted === '2d')) {
         this.everReady = true;
