@@ -361,9 +361,9 @@ def test_click_on_a_candidate_zone_reports_the_polygon_and_the_position(explore)
     assert panel_nato(text) == (seg, pytest.approx(km, abs=0.01))
 
 
-def test_hover_on_the_nato_border_shows_its_tooltip(explore):
-    # The 3 px border is one mesh with round joints (frontend/src/outline-layer.js),
-    # picked by its own picking colours: a vertex of PL-UA away from the marker
+def test_the_nato_border_answers_hover_and_click_with_what_lies_under_it(explore):
+    # A vertex of PL-UA away from the marker: its tooltip, and a click lists the border
+    # and the features under it (deck.gl's depth picking must step past the border)
     page, _ = explore
     border = _feature("nato_border", "id", "PL-UA")
     inc_lon, inc_lat = _feature("incidents", "id", PRZEWODOW)["geometry"]["coordinates"]
@@ -372,6 +372,10 @@ def test_hover_on_the_nato_border_shows_its_tooltip(explore):
     x, y = Calibration(page).xy(lon, lat)
     _, tip = hover(page, x, y, "PL-UA")
     assert f"{border['properties']['length_km']} km" in tip and "in NATO since" in tip, tip
+    click_until(page, x, y, "Selected on map: PL-UA")
+    here = frame_of(page).evaluate("""() => [...document.querySelectorAll('.here:not([hidden]) .here-item')]
+        .map((b) => b.dataset.layer)""")
+    assert here[:1] == ["nato_border"] and len(set(here)) >= 2, here
 
 
 def test_hover_readout_shows_the_position_under_the_pointer(explore):

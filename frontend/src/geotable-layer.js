@@ -259,8 +259,8 @@ export default class GeoTableLayer extends CompositeLayer {
   // Outlines and lines as independent segments: a LineLayer (thin and pickable) or one
   // OutlineLayer mesh (outline-layer.js), several times cheaper to draw than PathLayer's
   // joined paths where WebGL runs on the CPU; `rounded` adds PathLayer's round joints and
-  // caps (opaque lines only: overlapping translucent discs would darken). Built once per
-  // rings, geometry, style and width: a moved view reuses it (no new buffers).
+  // caps (wide, opaque and not pickable: overlapping translucent discs would darken).
+  // Built once per rings, geometry, style and width: a moved view reuses it (no new buffers).
   _segments(id, rings, featureOf, lineOf, width, pickable, trigger, rounded = false) {
     pickable = Boolean(this.props.pickable && pickable);
     const key = [rings, this.state.geometry, trigger, width, pickable, rounded];
@@ -321,8 +321,12 @@ export default class GeoTableLayer extends CompositeLayer {
   _paths(id, data, featureOf, lineOf, width, trigger, pickable) {
     if (width <= 2.5) return this._segments(id, data, featureOf, lineOf, width, pickable, trigger);
     const t = this.state.geometry;
-    if (data.every((r) => (lineOf(featureOf(r))[3] ?? 255) >= 255)) {
-      return this._segments(id, data, featureOf, lineOf, width, pickable, trigger, true);
+    // The mesh cannot take part in deck.gl's depth picking (a click on a line lists the
+    // features under it: deck disables each picked object's picking colour, which it
+    // finds only in attributes it manages), so a pickable wide line stays a PathLayer.
+    const picked = Boolean(this.props.pickable && pickable);
+    if (!picked && data.every((r) => (lineOf(featureOf(r))[3] ?? 255) >= 255)) {
+      return this._segments(id, data, featureOf, lineOf, width, false, trigger, true);
     }
     const sub = this.getSubLayerProps({id});
     return new PathLayer({

@@ -1,12 +1,13 @@
 // OutlineLayer: lines as one indexed triangle mesh (4 vertices per segment), not
 // instanced. Where WebGL runs on the CPU (SwiftShader), each instance of an instanced
 // draw costs tens of microseconds, so deck's PathLayer/LineLayer spend seconds on
-// country outlines; this costs a fill. Wide opaque lines (the NATO border) add a round
-// joint at every vertex (a quad whose fragments outside its disc are discarded), which
-// is what PathLayer's round joints and caps draw there: PathLayer's shaders alone were
-// about half of the first WebGL frame's compiling (docs/map-protocol.md, "First paint").
-// With `data: {length: segments, segRing}` and `pickable`, a pick reports the segment's
-// index (GeoTableLayer maps it to its feature).
+// country outlines; this costs a fill. Wide opaque lines add a round joint at every
+// vertex (a quad whose fragments outside its disc are discarded), which is what
+// PathLayer's round joints and caps draw there, without PathLayer's shaders (about half
+// of the first WebGL frame's compiling, docs/map-protocol.md, "First paint"). The mesh
+// carries deck.gl's picking colour of each segment, but deck.gl's depth picking cannot
+// disable it (it does so only in attributes it manages): GeoTableLayer gives it only
+// lines that are not pickable.
 import {Layer, project32, picking} from '@deck.gl/core';
 import {Model, Geometry} from '@luma.gl/engine';
 const uniformBlock = `\

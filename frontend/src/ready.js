@@ -16,8 +16,14 @@
   var CACHE_WAIT_MS = 300; // store.js CACHE_WAIT_MS
 
   function fromCache(abs) {
-    if (!window.caches) return Promise.resolve(null);
-    var lookup = window.caches.open(CACHE_NAME)
+    var lookup;
+    try { // reading window.caches can throw (a sandboxed frame): then the network
+      if (!window.caches) return Promise.resolve(null);
+      lookup = window.caches.open(CACHE_NAME);
+    } catch (err) {
+      return Promise.resolve(null);
+    }
+    lookup = lookup
       .then(function (cache) { return cache.match(abs); })
       .then(function (hit) { return hit ? hit.arrayBuffer() : null; })
       .catch(function () { return null; });
@@ -43,7 +49,11 @@
     for (var i = 0; i < layers.length; i++) {
       var url = layers[i] && layers[i].data;
       if (typeof url !== 'string' || url.indexOf('blob:') === 0 || prefetched[url]) continue;
-      prefetched[url] = load(url);
+      try {
+        prefetched[url] = load(url);
+      } catch (err) { // e.g. Cache Storage refused outright: store.js loads it itself
+        continue;
+      }
       prefetched[url].catch(function () { /* store.js fetches it again and reports */ });
     }
   }
