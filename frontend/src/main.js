@@ -645,8 +645,7 @@ function createDeck(view) {
     onAfterRender: () => {
       if (state.deferred && mapSized()) { refresh(); return; } // the layers deferred for this size
       viewChanged();
-      const vp = currentViewport(); // the first view once the canvas has the map's size
-      if (!state.firstViewSent && vp && vp.width === ui.map.clientWidth && vp.height === ui.map.clientHeight) {
+      if (!state.firstViewSent && mapSized()) { // the first view once the canvas has the map's size
         state.firstViewSent = true;
         emitView();
       }

@@ -4,10 +4,9 @@
 // country outlines; this costs a fill. Wide opaque lines add a round joint at every
 // vertex (a quad whose fragments outside its disc are discarded), which is what
 // PathLayer's round joints and caps draw there, without PathLayer's shaders (about half
-// of the first WebGL frame's compiling, docs/map-protocol.md, "First paint"). The mesh
-// carries deck.gl's picking colour of each segment, but deck.gl's depth picking cannot
-// disable it (it does so only in attributes it manages): GeoTableLayer gives it only
-// lines that are not pickable.
+// of the first WebGL frame's compiling, docs/map-protocol.md, "First paint"). It is
+// never picked: deck.gl's depth picking steps past a picked object only in attributes
+// deck.gl manages, so GeoTableLayer gives it lines that are not pickable.
 import {Layer, project32, picking} from '@deck.gl/core';
 import {Model, Geometry} from '@luma.gl/engine';
 const uniformBlock = `\
@@ -24,7 +23,6 @@ in vec2 positions;
 in vec2 nextPositions;
 in vec2 corners;
 in vec4 colors;
-in vec4 pickingColors;
 in float isJoint;
 out vec4 vColor;
 out vec2 vDisc;
@@ -34,7 +32,6 @@ void main(void) {
   vec3 b = vec3(nextPositions, 0.0);
   geometry.worldPosition = a;
   geometry.worldPositionAlt = b;
-  geometry.pickingColor = pickingColors.rgb;
   vec4 ca = project_position_to_clipspace(a, vec3(0.0), vec3(0.0));
   vec4 cb = project_position_to_clipspace(b, vec3(0.0), vec3(0.0));
   vec2 offset;
@@ -72,15 +69,10 @@ void main(void) {
 }
 `;
 
-// deck.gl's picking colour of index i (Layer.encodePickingColor; decoded as r + 256 g + 65536 b - 1).
-function pickingColor(i, out, o) {
-  out[o] = (i + 1) & 255; out[o + 1] = ((i + 1) >> 8) & 255; out[o + 2] = ((i + 1) >> 16) & 255;
-}
-
 /**
  * Build the mesh for segments given as flat XY start/end arrays and RGBA colours (Uint8,
  * 4 per segment). With `joints` (flat XY vertices, and for each the index of a segment it
- * ends or starts, for its colour and picking colour), a disc of the line's width at each.
+ * ends or starts, for its colour), a disc of the line's width at each.
  */
 export function outlineMesh(src, dst, segColors, joints = null) {
   const n = src.length / 2;
@@ -88,19 +80,16 @@ export function outlineMesh(src, dst, segColors, joints = null) {
   const quads = n + m;
   const positions = new Float32Array(quads * 8); const nextPositions = new Float32Array(quads * 8);
   const corners = new Float32Array(quads * 8); const colors = new Uint8Array(quads * 16);
-  const pickingColors = new Uint8Array(quads * 16); // uint8x4 per vertex, the 4th unused
   const kinds = new Float32Array(quads * 4);
   const indices = new Uint32Array(quads * 6);
   const SEGMENT = [0, -1, 0, 1, 1, -1, 1, 1];
   const DISC = [-1, -1, -1, 1, 1, -1, 1, 1];
-  const pick = [0, 0, 0];
   for (let q = 0; q < quads; q++) {
     const joint = q >= n;
     const k = joint ? joints.segment[q - n] : q; // the segment whose colour it takes
     const ax = joint ? joints.xy[2 * (q - n)] : src[2 * q]; const ay = joint ? joints.xy[2 * (q - n) + 1] : src[2 * q + 1];
     const bx = joint ? ax : dst[2 * q]; const by = joint ? ay : dst[2 * q + 1];
     const shape = joint ? DISC : SEGMENT;
-    pickingColor(k, pick, 0);
     for (let v = 0; v < 4; v++) {
       const o = 8 * q + 2 * v; const c = 16 * q + 4 * v;
       positions[o] = ax; positions[o + 1] = ay;
@@ -108,14 +97,13 @@ export function outlineMesh(src, dst, segColors, joints = null) {
       corners[o] = shape[2 * v]; corners[o + 1] = shape[2 * v + 1];
       colors[c] = segColors[4 * k]; colors[c + 1] = segColors[4 * k + 1];
       colors[c + 2] = segColors[4 * k + 2]; colors[c + 3] = segColors[4 * k + 3];
-      pickingColors[c] = pick[0]; pickingColors[c + 1] = pick[1]; pickingColors[c + 2] = pick[2];
       kinds[4 * q + v] = joint ? 1 : 0;
     }
     const b = 4 * q; const i = 6 * q;
     indices[i] = b; indices[i + 1] = b + 1; indices[i + 2] = b + 2;
     indices[i + 3] = b + 1; indices[i + 4] = b + 3; indices[i + 5] = b + 2;
   }
-  return {positions, nextPositions, corners, colors, pickingColors, isJoint: kinds, indices, vertexCount: quads * 6,
+  return {positions, nextPositions, corners, colors, isJoint: kinds, indices, vertexCount: quads * 6,
     segments: n, rounded: Boolean(joints)};
 }
 
@@ -152,7 +140,6 @@ export default class OutlineLayer extends Layer {
           nextPositions: {size: 2, value: mesh.nextPositions},
           corners: {size: 2, value: mesh.corners},
           colors: {size: 4, value: mesh.colors, normalized: true},
-          pickingColors: {size: 4, value: mesh.pickingColors},
           isJoint: {size: 1, value: mesh.isJoint},
         },
         indices: mesh.indices,
