@@ -117,6 +117,18 @@ def _zoom_now(page) -> float:
     return frame_of(page).evaluate("() => window.nfzMap.view().zoom")
 
 
+def _press_zoom(page, action: str) -> None:
+    """Press the map's zoom button (``zoomIn`` or ``zoomOut``) and wait for the whole step
+    and then for two animation frames: deck.gl's view takes the new zoom before the frame
+    that shows it, and the bar is redrawn after each drawn frame."""
+    fr = frame_of(page)
+    z = _zoom_now(page)
+    fr.locator(f'button[data-action="{action}"]').click()
+    done = f"> {z} + 0.99" if action == "zoomIn" else f"< {z} - 0.99"
+    fr.wait_for_function(f"() => window.nfzMap.view().zoom {done}")
+    fr.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 def _nearest_border_point(lon: float, lat: float) -> tuple[float, float, float]:
     """(lon, lat, metres) of the PL-UA border point nearest to (lon, lat), brute force:
     Geod to every vertex, then the segments beside the nearest vertices densified ~1 m."""
@@ -152,11 +164,8 @@ def test_scale_bar_after_the_zoom_buttons(explore):
     settle(page)
     before = _scale(page)
     _check_bar(page, "km")
-    fr = frame_of(page)
     for _ in range(2):
-        z = _zoom_now(page)
-        fr.locator('button[data-action="zoomIn"]').click()
-        fr.wait_for_function(f"() => window.nfzMap.view().zoom > {z} + 0.99")
+        _press_zoom(page, "zoomIn")
     after = _check_bar(page, "km")
     assert after["view"]["zoom"] == pytest.approx(before["view"]["zoom"] + 2, abs=1e-6)
     assert after["text"] != before["text"] or after["px"] != pytest.approx(before["px"], rel=0.01)
@@ -206,10 +215,7 @@ def test_scale_bar_in_nautical_miles(explore):
     settle(page)
     _check_bar(page, "nm")
     # a zoom in nautical miles stays in nautical miles
-    fr = frame_of(page)
-    z = _zoom_now(page)
-    fr.locator('button[data-action="zoomOut"]').click()
-    fr.wait_for_function(f"() => window.nfzMap.view().zoom < {z} - 0.99")
+    _press_zoom(page, "zoomOut")
     _check_bar(page, "nm")
 
 

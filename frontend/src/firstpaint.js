@@ -139,29 +139,6 @@ function drawPaths(ctx, P, layer, opacity) {
     (c) => { ctx.strokeStyle = c; ctx.lineWidth = w; ctx.stroke(); });
 }
 
-function attr(data, name) {
-  const a = data && data.attributes && data.attributes[name];
-  return a ? (a.value || a) : null;
-}
-
-function drawLines(ctx, P, layer, opacity) {
-  const p = layer.props;
-  const data = p.data;
-  const src = attr(data, 'getSourcePosition'); const dst = attr(data, 'getTargetPosition');
-  const col = attr(data, 'getColor');
-  ctx.lineCap = 'butt';
-  ctx.lineWidth = widthPx(p, Number(accessor(p.getWidth, null, 0, data)) || 1);
-  const colorOf = col
-    ? (d, i) => css([col[4 * i], col[4 * i + 1], col[4 * i + 2], col[4 * i + 3]], opacity)
-    : (d, i) => css(accessor(p.getColor, d, i, data), opacity);
-  batched(ctx, rows(data), colorOf, (d, i) => {
-    const a = src ? [src[2 * i], src[2 * i + 1]] : accessor(p.getSourcePosition, d, i, data);
-    const b = dst ? [dst[2 * i], dst[2 * i + 1]] : accessor(p.getTargetPosition, d, i, data);
-    const [ax, ay] = P(a[0], a[1]); const [bx, by] = P(b[0], b[1]);
-    ctx.moveTo(ax, ay); ctx.lineTo(bx, by);
-  }, (c) => { ctx.strokeStyle = c; ctx.stroke(); });
-}
-
 // OutlineLayer (outline-layer.js): 4 vertices per segment, start in positions, end in
 // nextPositions (its first `segments` quads; a rounded mesh's joints follow them).
 function drawOutline(ctx, P, layer, opacity) {
@@ -231,7 +208,7 @@ function drawText(ctx, P, layer, opacity) {
 }
 
 const DRAWERS = {
-  SolidPolygonLayer: drawPolygons, PathLayer: drawPaths, LineLayer: drawLines,
+  SolidPolygonLayer: drawPolygons, PathLayer: drawPaths,
   OutlineLayer: drawOutline, ScatterplotLayer: drawPoints, TextLayer: drawText,
 };
 

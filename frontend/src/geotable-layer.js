@@ -6,7 +6,7 @@
 // here: they are registered with labels-layer.js, which declutters every layer's
 // labels together and draws those that fit.
 import {CompositeLayer} from '@deck.gl/core';
-import {SolidPolygonLayer, PathLayer, LineLayer, ScatterplotLayer, TextLayer} from '@deck.gl/layers';
+import {SolidPolygonLayer, PathLayer, ScatterplotLayer, TextLayer} from '@deck.gl/layers';
 import OutlineLayer, {outlineMesh} from './outline-layer.js';
 import {partPolygon, ringPath, labelAnchors, simplified, toleranceForZoom, partBoxes, ringIsTiny} from './geotable.js';
 import {clusterPoints} from './cluster.js';
@@ -256,10 +256,11 @@ export default class GeoTableLayer extends CompositeLayer {
     return layers;
   }
 
-  // Outlines and lines as independent segments: a LineLayer (thin and pickable) or one
-  // OutlineLayer mesh (outline-layer.js), several times cheaper to draw than PathLayer's
-  // joined paths where WebGL runs on the CPU; `rounded` adds PathLayer's round joints and
-  // caps (wide, opaque and not pickable: overlapping translucent discs would darken).
+  // Outlines and lines as one OutlineLayer mesh of independent segments (outline-layer.js),
+  // several times cheaper to draw than deck.gl's instanced LineLayer or PathLayer where
+  // WebGL runs on the CPU, and one shader fewer to compile; `rounded` adds PathLayer's
+  // round joints and caps (opaque lines only: overlapping translucent discs would darken).
+  // It picks a ring, as PathLayer picks a path (`data.ringOf`: the picked object's ring).
   // Built once per rings, geometry, style and width: a moved view reuses it (no new buffers).
   _segments(id, rings, featureOf, lineOf, width, pickable, trigger, rounded = false) {
     pickable = Boolean(this.props.pickable && pickable);
@@ -272,13 +273,7 @@ export default class GeoTableLayer extends CompositeLayer {
       memo[id] = {key, built};
     }
     const sub = this.getSubLayerProps({id});
-    if (built.mesh) {
-      return new OutlineLayer({...sub, pickable, widthPx: width, mesh: built.mesh, data: built.data});
-    }
-    return new LineLayer({
-      ...sub, pickable, widthUnits: 'pixels', getWidth: width, widthMinPixels: 0.5,
-      data: built.data,
-    });
+    return new OutlineLayer({...sub, pickable, widthPx: width, mesh: built.mesh, data: built.data});
   }
 
   _buildSegments(rings, featureOf, lineOf, width, pickable, rounded) {
@@ -286,12 +281,13 @@ export default class GeoTableLayer extends CompositeLayer {
     let n = 0;
     for (const r of rings) n += Math.max(0, t.rings[r + 1] - t.rings[r] - 1);
     const src = new Float32Array(n * 2); const dst = new Float32Array(n * 2);
-    const colors = new Uint8Array(n * 4); const segRing = new Uint32Array(n);
+    const colors = new Uint8Array(n * 4);
+    const segObject = new Uint32Array(n); // the ring's place in `rings`
     const jointXY = rounded ? new Float32Array((n + rings.length) * 2) : null;
     const jointSeg = rounded ? new Uint32Array(n + rings.length) : null;
     const c = t.coords;
     let k = 0; let j = 0;
-    for (const r of rings) {
+    rings.forEach((r, o) => {
       const color = lineOf(featureOf(r));
       const a = color[3] ?? 255;
       const first = k;
@@ -299,34 +295,23 @@ export default class GeoTableLayer extends CompositeLayer {
         src[2 * k] = c[2 * i]; src[2 * k + 1] = c[2 * i + 1];
         dst[2 * k] = c[2 * i + 2]; dst[2 * k + 1] = c[2 * i + 3];
         colors[4 * k] = color[0]; colors[4 * k + 1] = color[1]; colors[4 * k + 2] = color[2]; colors[4 * k + 3] = a;
-        segRing[k] = r;
+        segObject[k] = o;
       }
       if (rounded && k > first) { // a joint at every vertex: the start of each segment, and the ring's end
         for (let s = first; s < k; s++, j++) { jointXY[2 * j] = src[2 * s]; jointXY[2 * j + 1] = src[2 * s + 1]; jointSeg[j] = s; }
         jointXY[2 * j] = dst[2 * (k - 1)]; jointXY[2 * j + 1] = dst[2 * (k - 1) + 1]; jointSeg[j] = k - 1; j++;
       }
-    }
-    const data = {length: n, segRing};
-    if (rounded || !pickable) {
-      const joints = rounded ? {xy: jointXY.subarray(0, 2 * j), segment: jointSeg.subarray(0, j)} : null;
-      return {mesh: outlineMesh(src, dst, colors, joints), data};
-    }
-    data.attributes = {
-      getSourcePosition: {value: src, size: 2}, getTargetPosition: {value: dst, size: 2},
-      getColor: {value: colors, size: 4, normalized: true},
-    };
-    return {mesh: null, data};
+    });
+    const joints = rounded ? {xy: jointXY.subarray(0, 2 * j), segment: jointSeg.subarray(0, j)} : null;
+    const data = {length: rings.length, ringOf: Uint32Array.from(rings)};
+    return {mesh: outlineMesh(src, dst, colors, joints, pickable ? segObject : null), data};
   }
 
   _paths(id, data, featureOf, lineOf, width, trigger, pickable) {
     if (width <= 2.5) return this._segments(id, data, featureOf, lineOf, width, pickable, trigger);
     const t = this.state.geometry;
-    // The mesh cannot take part in deck.gl's depth picking (a click on a line lists the
-    // features under it: deck disables each picked object's picking colour, which it
-    // finds only in attributes it manages), so a pickable wide line stays a PathLayer.
-    const picked = Boolean(this.props.pickable && pickable);
-    if (!picked && data.every((r) => (lineOf(featureOf(r))[3] ?? 255) >= 255)) {
-      return this._segments(id, data, featureOf, lineOf, width, false, trigger, true);
+    if (data.every((r) => (lineOf(featureOf(r))[3] ?? 255) >= 255)) {
+      return this._segments(id, data, featureOf, lineOf, width, pickable, trigger, true);
     }
     const sub = this.getSubLayerProps({id});
     return new PathLayer({
@@ -370,7 +355,7 @@ export default class GeoTableLayer extends CompositeLayer {
     const t = this.props.table;
     if (!t || !sourceLayer || info.index < 0) return info;
     const data = sourceLayer.props.data;
-    const element = data.segRing ? data.segRing[info.index] : data[info.index];
+    const element = data.ringOf ? data.ringOf[info.index] : data[info.index];
     const sub = sourceLayer.id.slice(this.id.length + 1);
     if (sub === 'clusters' || sub === 'cluster-count') {
       const cluster = this.state.clusters[info.index];

@@ -4,9 +4,10 @@
 // country outlines; this costs a fill. Wide opaque lines add a round joint at every
 // vertex (a quad whose fragments outside its disc are discarded), which is what
 // PathLayer's round joints and caps draw there, without PathLayer's shaders (about half
-// of the first WebGL frame's compiling, docs/map-protocol.md, "First paint"). It is
-// never picked: deck.gl's depth picking steps past a picked object only in attributes
-// deck.gl manages, so GeoTableLayer gives it lines that are not pickable.
+// of the first WebGL frame's compiling, docs/map-protocol.md, "First paint"). A pickable
+// mesh carries a picking colour per vertex, one per object (GeoTableLayer: a ring, as
+// PathLayer picks a path), and clears and restores them itself for deck.gl's depth
+// picking, which does so only in attributes deck.gl manages.
 import {Layer, project32, picking} from '@deck.gl/core';
 import {Model, Geometry} from '@luma.gl/engine';
 const uniformBlock = `\
@@ -23,6 +24,7 @@ in vec2 positions;
 in vec2 nextPositions;
 in vec2 corners;
 in vec4 colors;
+in vec4 pickingColors;
 in float isJoint;
 out vec4 vColor;
 out vec2 vDisc;
@@ -32,6 +34,7 @@ void main(void) {
   vec3 b = vec3(nextPositions, 0.0);
   geometry.worldPosition = a;
   geometry.worldPositionAlt = b;
+  geometry.pickingColor = pickingColors.rgb;
   vec4 ca = project_position_to_clipspace(a, vec3(0.0), vec3(0.0));
   vec4 cb = project_position_to_clipspace(b, vec3(0.0), vec3(0.0));
   vec2 offset;
@@ -69,17 +72,24 @@ void main(void) {
 }
 `;
 
+// deck.gl's picking colour of object i (Layer.encodePickingColor: i + 1 as r + 256 g + 65536 b).
+function pickingColor(i, out, o) {
+  out[o] = (i + 1) & 255; out[o + 1] = ((i + 1) >> 8) & 255; out[o + 2] = ((i + 1) >> 16) & 255;
+}
+
 /**
  * Build the mesh for segments given as flat XY start/end arrays and RGBA colours (Uint8,
  * 4 per segment). With `joints` (flat XY vertices, and for each the index of a segment it
- * ends or starts, for its colour), a disc of the line's width at each.
+ * ends or starts, for its colour), a disc of the line's width at each. With `objects`
+ * (each segment's object index), every vertex gets its object's picking colour.
  */
-export function outlineMesh(src, dst, segColors, joints = null) {
+export function outlineMesh(src, dst, segColors, joints = null, objects = null) {
   const n = src.length / 2;
   const m = joints ? joints.xy.length / 2 : 0;
   const quads = n + m;
   const positions = new Float32Array(quads * 8); const nextPositions = new Float32Array(quads * 8);
   const corners = new Float32Array(quads * 8); const colors = new Uint8Array(quads * 16);
+  const pickingColors = objects ? new Uint8Array(quads * 16) : null; // uint8x4 a vertex, the 4th unused
   const kinds = new Float32Array(quads * 4);
   const indices = new Uint32Array(quads * 6);
   const SEGMENT = [0, -1, 0, 1, 1, -1, 1, 1];
@@ -97,13 +107,14 @@ export function outlineMesh(src, dst, segColors, joints = null) {
       corners[o] = shape[2 * v]; corners[o + 1] = shape[2 * v + 1];
       colors[c] = segColors[4 * k]; colors[c + 1] = segColors[4 * k + 1];
       colors[c + 2] = segColors[4 * k + 2]; colors[c + 3] = segColors[4 * k + 3];
+      if (pickingColors) pickingColor(objects[k], pickingColors, c);
       kinds[4 * q + v] = joint ? 1 : 0;
     }
     const b = 4 * q; const i = 6 * q;
     indices[i] = b; indices[i + 1] = b + 1; indices[i + 2] = b + 2;
     indices[i + 3] = b + 1; indices[i + 4] = b + 3; indices[i + 5] = b + 2;
   }
-  return {positions, nextPositions, corners, colors, isJoint: kinds, indices, vertexCount: quads * 6,
+  return {positions, nextPositions, corners, colors, pickingColors, isJoint: kinds, indices, vertexCount: quads * 6,
     segments: n, rounded: Boolean(joints)};
 }
 
@@ -113,26 +124,55 @@ export default class OutlineLayer extends Layer {
   }
 
   initializeState() {
-    this.state = {model: null};
+    this.state = {model: null, picking: null, cleared: null};
   }
 
   updateState({props, oldProps}) {
     if (props.mesh !== oldProps.mesh || !this.state.model) {
-      if (this.state.model) this.state.model.destroy();
-      this.setState({model: this._getModel(props.mesh)});
+      this._destroy();
+      const picking = props.mesh && props.mesh.pickingColors && props.mesh.vertexCount
+        ? this.context.device.createBuffer({data: props.mesh.pickingColors}) : null;
+      this.setState({picking, cleared: null, model: this._getModel(props.mesh, picking)});
     }
   }
 
   finalizeState(context) {
     super.finalizeState(context);
-    if (this.state.model) this.state.model.destroy();
+    this._destroy();
   }
 
-  _getModel(mesh) {
+  _destroy() {
+    if (this.state.model) this.state.model.destroy();
+    if (this.state.picking) this.state.picking.destroy();
+  }
+
+  // deck.gl's depth picking: hide object i from the next picking pass, then show all again.
+  disablePickingIndex(objectIndex) {
+    const {picking} = this.state;
+    if (!picking) return;
+    const cleared = this.state.cleared || this.props.mesh.pickingColors.slice();
+    const [r, g, b] = this.encodePickingColor(objectIndex);
+    for (let v = 0; v < cleared.length; v += 4) {
+      if (cleared[v] === r && cleared[v + 1] === g && cleared[v + 2] === b) cleared[v] = cleared[v + 1] = cleared[v + 2] = 0;
+    }
+    this.state.cleared = cleared;
+    picking.write(cleared);
+  }
+
+  restorePickingColors() {
+    if (!this.state.picking || !this.state.cleared) return;
+    this.state.cleared = null;
+    this.state.picking.write(this.props.mesh.pickingColors);
+  }
+
+  _getModel(mesh, picking) {
     if (!mesh || !mesh.vertexCount) return null;
     return new Model(this.context.device, {
       ...this.getShaders(),
       id: this.props.id,
+      ...(picking
+        ? {bufferLayout: [{name: 'pickingColors', format: 'uint8x4'}], attributes: {pickingColors: picking}}
+        : {constantAttributes: {pickingColors: new Float32Array(4)}}),
       geometry: new Geometry({
         topology: 'triangle-list',
         attributes: {
