@@ -35,6 +35,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboard.state import session as appstate
 from dashboard.ui import sidebar
 from dashboard.ui.login import signed_in
+from dashboard.ui.nodelay import nodelay_once
 
 TITLE = "NATO eastern flank – incident map"
 #: The browser tab's icon: Streamlit's own favicon, a file the app serves itself.
@@ -77,6 +78,8 @@ section[data-testid="stSidebar"][data-collapsed="true"] [data-testid="stSidebarC
                                            height: 100vh !important;}
 }
 </style>"""
+
+nodelay_once()  # the server's connections without Nagle's 40 ms stalls (ui/nodelay.py)
 
 # The tab's icon is a file the app serves: without it a page's :material/ icon would be the
 # favicon, fetched from fonts.gstatic.com, and the app makes no request off its own server.
