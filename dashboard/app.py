@@ -105,9 +105,13 @@ appstate.keep_widget_values(st.session_state)
 notices = sidebar.prepare(st.session_state)
 st.html(PAGE_CSS)  # style only: no element; st.markdown's HTML would need ~190 kB more JS
 # The page before the sidebar: its elements reach the browser first (see ui/sidebar.py).
+held = sidebar.held_back(st.session_state)  # a browser session's first run: the map first
 try:
     page.run()
 except Exception:  # a page that fails still leaves the sidebar usable (st.stop and reruns
     sidebar.render(st.session_state, appstate.incidents_by_id(), notices)  # are not Exceptions)
     raise
-sidebar.render(st.session_state, appstate.incidents_by_id(), notices)
+if held:
+    sidebar.draw_soon()
+else:
+    sidebar.render(st.session_state, appstate.incidents_by_id(), notices)

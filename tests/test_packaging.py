@@ -338,7 +338,9 @@ def first_page(url: str) -> tuple[object, list[int]]:
     """Open the app as a browser does: (the session's client config, uploaders' MB limits).
 
     Streamlit's websocket protocol: the health check sets the XSRF cookie, the
-    websocket takes it as its second subprotocol, a ``rerun_script`` runs the page.
+    websocket takes it as its second subprotocol, a ``rerun_script`` runs the page. A
+    session's first run leaves the sidebar (and its uploader) out, so a second
+    ``rerun_script`` follows it, as the map's first view does in a browser.
     """
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -371,6 +373,8 @@ def first_page(url: str) -> tuple[object, list[int]]:
                     limits.append(element.file_uploader.max_upload_size_mb)
             elif kind == "script_finished" and limits:
                 break
+            elif kind == "script_finished":  # a first run holds the sidebar back: the
+                ws.send(msg.SerializeToString())  # browser's next run (the map's view) draws it
     return config, limits
 
 

@@ -53,11 +53,16 @@ def _clear() -> None:
     st.session_state[ERROR_KEY] = None
 
 
-def render() -> None:
-    """Draw the section; make sure the app serves a local basemap's tiles."""
-    bm, problem = resolve_basemap()
-    if bm is not None:
+def prepare() -> None:
+    """Make sure the app serves a local basemap's tiles (every run, before the page: the
+    map asks for them whether or not this run draws the sidebar)."""
+    if resolve_basemap()[0] is not None:
         install_route()
+
+
+def render() -> None:
+    """Draw the section (:func:`prepare` has made sure its tiles are served)."""
+    bm, problem = resolve_basemap()
     st.header("Basemap")
     if bm is None:
         st.caption("None: the map draws only its own layers and fetches nothing.")

@@ -30,6 +30,13 @@ UPLOADS_KEY = "uploads"
 #: A message beside the uploader: ``("info" | "error", text)``.
 Notice = tuple[Literal["info", "error"], str]
 
+#: Session-state key: the sidebar was left out of this session's first run
+#: (:func:`held_back`); ``"armed"`` once the fallback timer has been set.
+HELD_KEY = "_sidebar_held"
+#: Seconds after a held-back first run before the page reruns to draw the sidebar, if
+#: nothing has rerun it by then (the map's first view does, as soon as it is painted).
+DRAW_SOON_S = 4.0
+
 
 def prepare(state: Any) -> list[Notice]:
     """The sidebar's part of the state, before the page computes anything: the incident
@@ -37,7 +44,37 @@ def prepare(state: Any) -> list[Notice]:
     the user's layers (removed ones leave).  Returns the messages :func:`render` shows
     beside the uploader."""
     timeline.prepare_filters(state)
+    basemap_box.prepare()  # its tiles are served whether or not this run draws the sidebar
     return take_uploads(state, st.session_state.get(UPLOADS_KEY) or [])
+
+
+def held_back(state: Any) -> bool:
+    """Whether this run leaves the sidebar out: only a browser session's first run.
+
+    The sidebar starts folded, and its widgets (about forty, of a dozen kinds, each
+    kind a script Streamlit's page loads on first use) were rendered before the map's
+    frame was created: about 0.45 s of every first paint (benchmarks/MAP_RESULTS.md).
+    The next run draws it: the map's first view, sent once it is painted, reruns the
+    page; :func:`draw_soon` reruns it after :data:`DRAW_SOON_S` if nothing else has.
+    A run without a browser (``AppTest``, no request headers) always draws it.
+    """
+    if HELD_KEY in state:
+        return False
+    state[HELD_KEY] = "held"
+    try:
+        return bool(st.context.headers)
+    except Exception:  # no session behind this run: nothing to hold back for
+        return False
+
+
+@st.fragment(run_every=DRAW_SOON_S)
+def draw_soon() -> None:
+    """A rerun of the whole page :data:`DRAW_SOON_S` after a held-back first run, in
+    case nothing has rerun it (a page whose map never paints); drawn in that first run
+    only, so a later run that draws the sidebar drops the timer."""
+    if st.session_state.get(HELD_KEY) == "armed":
+        st.rerun(scope="app")
+    st.session_state[HELD_KEY] = "armed"
 
 
 def render(state: Any, incidents: dict[str, dict],

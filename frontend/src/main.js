@@ -645,7 +645,10 @@ function createDeck(view) {
     onAfterRender: () => {
       if (state.deferred && mapSized()) { refresh(); return; } // the layers deferred for this size
       viewChanged();
-      if (!state.firstViewSent && mapSized()) { // the first view once the canvas has the map's size
+      // The first view once the map is painted (2D or WebGL) at the map's size: its rerun
+      // draws the page's sidebar (left out of a session's first run), which must not
+      // hold up the map's first paint.
+      if (!state.firstViewSent && mapSized() && root.dataset.painted) {
         state.firstViewSent = true;
         emitView();
       }
