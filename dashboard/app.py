@@ -79,7 +79,8 @@ section[data-testid="stSidebar"][data-collapsed="true"] [data-testid="stSidebarC
 }
 </style>"""
 
-nodelay_once()  # the server's connections without Nagle's 40 ms stalls (ui/nodelay.py)
+if get_script_run_ctx() is not None:  # in the server (not a worker's main module)
+    nodelay_once()  # the server's connections without Nagle's 40 ms stalls (ui/nodelay.py)
 
 # The tab's icon is a file the app serves: without it a page's :material/ icon would be the
 # favicon, fetched from fonts.gstatic.com, and the app makes no request off its own server.
@@ -105,7 +106,7 @@ appstate.keep_widget_values(st.session_state)
 notices = sidebar.prepare(st.session_state)
 st.html(PAGE_CSS)  # style only: no element; st.markdown's HTML would need ~190 kB more JS
 # The page before the sidebar: its elements reach the browser first (see ui/sidebar.py).
-held = sidebar.held_back(st.session_state)  # a browser session's first run: the map first
+held = sidebar.held_back(st.session_state, page.url_path)  # a first run: the map first
 try:
     page.run()
 except Exception:  # a page that fails still leaves the sidebar usable (st.stop and reruns

@@ -8,6 +8,7 @@ Setting it on the listener passes it on to every connection accepted afterwards.
 from __future__ import annotations
 
 import socket
+from contextlib import ExitStack
 
 from dashboard.ui.nodelay import nodelay_everywhere, set_nodelay
 
@@ -17,21 +18,20 @@ def _nodelay(sock: socket.socket) -> bool:
 
 
 def test_a_listener_bound_as_streamlit_binds_it_passes_nodelay_to_new_connections():
-    with socket.socket(family=socket.AF_INET) as listener:  # protocol 0, as Streamlit's
+    with ExitStack() as opened:
+        listener = opened.enter_context(socket.socket(family=socket.AF_INET))  # protocol 0
         listener.bind(("127.0.0.1", 0))
         listener.listen()
-        early = socket.create_connection(listener.getsockname())
-        accepted_early, _ = listener.accept()
+        opened.enter_context(socket.create_connection(listener.getsockname()))
+        accepted_early = opened.enter_context(listener.accept()[0])
         assert listener.proto == 0 and not _nodelay(accepted_early)  # what asyncio leaves
 
         assert nodelay_everywhere() >= 2  # the listener and the connection already open
         assert _nodelay(listener) and _nodelay(accepted_early)
 
-        late = socket.create_connection(listener.getsockname())
-        accepted_late, _ = listener.accept()
+        opened.enter_context(socket.create_connection(listener.getsockname()))
+        accepted_late = opened.enter_context(listener.accept()[0])
         assert _nodelay(accepted_late)  # inherited from the listener
-        for s in (early, accepted_early, late, accepted_late):
-            s.close()
 
 
 def test_only_open_tcp_sockets_are_touched():

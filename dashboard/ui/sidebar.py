@@ -34,8 +34,12 @@ Notice = tuple[Literal["info", "error"], str]
 #: (:func:`held_back`); ``"armed"`` once the fallback timer has been set.
 HELD_KEY = "_sidebar_held"
 #: Seconds after a held-back first run before the page reruns to draw the sidebar, if
-#: nothing has rerun it by then (the map's first view does, as soon as it is painted).
-DRAW_SOON_S = 4.0
+#: nothing has rerun it by then (the map's first view does, as soon as it is painted:
+#: about 1 s after that run, several on a loaded machine). A safety net only.
+DRAW_SOON_S = 12.0
+#: The pages whose first run holds the sidebar back: those with a map, whose first view
+#: reruns the page once it is painted (``st.Page`` url paths, ``dashboard/app.py``).
+MAP_PAGES = ("explore", "zones")
 
 
 def prepare(state: Any) -> list[Notice]:
@@ -48,8 +52,9 @@ def prepare(state: Any) -> list[Notice]:
     return take_uploads(state, st.session_state.get(UPLOADS_KEY) or [])
 
 
-def held_back(state: Any) -> bool:
-    """Whether this run leaves the sidebar out: only a browser session's first run.
+def held_back(state: Any, page: str) -> bool:
+    """Whether this run leaves the sidebar out: a browser session's first run, on a page
+    of :data:`MAP_PAGES` (``page``: its url path).
 
     The sidebar starts folded, and its widgets (about forty, of a dozen kinds, each
     kind a script Streamlit's page loads on first use) were rendered before the map's
@@ -60,7 +65,9 @@ def held_back(state: Any) -> bool:
     """
     if HELD_KEY in state:
         return False
-    state[HELD_KEY] = "held"
+    state[HELD_KEY] = "held"  # a session's later runs, on any page, draw it
+    if page not in MAP_PAGES:
+        return False
     try:
         return bool(st.context.headers)
     except Exception:  # no session behind this run: nothing to hold back for

@@ -645,6 +645,8 @@ function createDeck(view) {
     onAfterRender: () => {
       if (state.deferred && mapSized()) { refresh(); return; } // the layers deferred for this size
       viewChanged();
+      mark('first-draw');
+      firstPaint.drawn(state.readyAfterDraw); // a frame deck.gl drew: data-painted "gl"
       // The first view once the map is painted (2D or WebGL) at the map's size: its rerun
       // draws the page's sidebar (left out of a session's first run), which must not
       // hold up the map's first paint.
@@ -652,8 +654,6 @@ function createDeck(view) {
         state.firstViewSent = true;
         emitView();
       }
-      mark('first-draw');
-      firstPaint.drawn(state.readyAfterDraw);
       if (state.readyAfterDraw) { state.readyAfterDraw = false; root.dataset.ready = '1'; mark('ready'); }
     },
     onError: (err) => console.error('map:', err),
