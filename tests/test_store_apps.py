@@ -83,9 +83,23 @@ def _zones_page(browser, url: str):
 
 
 def _save(page, name: str, n_zones: int) -> None:
-    page.get_by_label("Scenario name").fill(name)
-    page.get_by_role("button", name="Save scenario").click()
-    page.get_by_text(f"Saved scenario “{name}” ({n_zones} zone").wait_for(timeout=30_000)
+    """Name the zones and save them. A click (or the typing) that lands while the page is
+    rerunning can be lost on a loaded machine (seen in a full run): as a person would,
+    type the name and click again, up to three times. A click after one that did save
+    is told the name exists (the caller then reads the scenario from the store)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    saved = page.get_by_text(f"Saved scenario “{name}” ({n_zones} zone")
+    for attempt in range(3):
+        page.get_by_label("Scenario name").fill(name)
+        page.get_by_role("button", name="Save scenario").click()
+        done = saved if attempt == 0 else saved.or_(page.get_by_text("tick “Replace” to overwrite it"))
+        try:
+            done.first.wait_for(timeout=30_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
 
 
 def _open_saved(page, name: str) -> None:
