@@ -371,10 +371,16 @@ def first_page(url: str) -> tuple[object, list[int]]:
                 element = fwd.delta.new_element
                 if element.WhichOneof("type") == "file_uploader":
                     limits.append(element.file_uploader.max_upload_size_mb)
-            elif kind == "script_finished" and limits:
+            elif kind != "script_finished":
+                continue
+            elif limits:
                 break
-            elif kind == "script_finished":  # a first run holds the sidebar back: the
-                ws.send(msg.SerializeToString())  # browser's next run (the map's view) draws it
+            elif fwd.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                # a first run holds the sidebar back: the browser's next run (the map's
+                # first view) draws it.  Not after a run that ended early for a rerun
+                # ("/" switching to /explore): a message then would interrupt the next
+                # run, and every later one, as long as each is answered so
+                ws.send(msg.SerializeToString())
     return config, limits
 
 
