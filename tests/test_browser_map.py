@@ -144,7 +144,7 @@ def click_until(page, x: float, y: float, expect_text: str, tries: int = 3) -> N
 
     x, y = snap(page, x, y)
     for attempt in range(tries):
-        page.mouse.move(x, y, steps=4)
+        page.mouse.move(x, y)
         page.wait_for_timeout(300)
         page.mouse.click(x, y, delay=120)
         try:
@@ -557,12 +557,40 @@ def _save_reload_reopen(page) -> dict[str, str]:
     return cards
 
 
+def _frames_over_moves(page, x: float, y: float) -> int:
+    """WebGL frames the map drew while the pointer moved over (x, y) six times."""
+    frame = frame_of(page)
+    before = frame.evaluate("() => window.nfzMap.framesDrawn()")
+    for k in range(6):
+        page.mouse.move(x + 4 * k, y + 3 * k)
+        page.wait_for_timeout(60)
+    page.wait_for_timeout(300)
+    return frame.evaluate("() => window.nfzMap.framesDrawn()") - before
+
+
+def _pointer_moves_redraw_only_when_a_tool_draws_them(page, cal: Calibration) -> None:
+    """Each frame is a whole redraw (about 0.5 s of CPU where WebGL runs on the CPU):
+    moves redraw the zones map only once something follows the pointer."""
+    settle(page)
+    x, y = snap(page, *cal.xy(*CORNERS[0]))
+    assert _frames_over_moves(page, x, y) == 0  # no tool: the editor's layer ignores moves
+    _tool(page, "Draw polygon")
+    page.wait_for_timeout(300)
+    assert _frames_over_moves(page, x, y) <= 1  # a tool, no vertex yet: its cursor, once
+    page.mouse.click(x, y, delay=80)  # a first vertex: the rubber band follows the pointer
+    page.wait_for_timeout(300)
+    assert _frames_over_moves(page, x + 40, y + 30) >= 3
+    _tool(page, "Pan and select")  # the tentative polygon dropped; the test draws its own
+    settle(page)
+
+
 def test_draw_polygon_rectangle_circle_save_reload_reopen(explore):
     page, dialogs = explore  # switch pages as a user does; the reload starts a new session
     page.get_by_role("link", name="No-fly zones").click()
     page.get_by_text("No zones yet").wait_for(timeout=60_000)
     wait_ready(page)
     cal = Calibration(page)
+    _pointer_moves_redraw_only_when_a_tool_draws_them(page, cal)
     key, _, ring = _draw_polygon(page, cal)
     cards = _draw_rectangle_and_circle(page, cal)
     drawn = frame_of(page).evaluate("() => window.nfzMap.zones().features")

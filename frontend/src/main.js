@@ -47,7 +47,7 @@ const state = {
   legendVisible: new Map(), legendArgs: new Map(),
   requestId: undefined, measure: {a: null, b: null, cursor: null},
   pending: 0, firstViewSent: false, viewTimer: null, hoverPickable: false,
-  units: 'km', lastViewKey: null, lastViewSent: null,
+  units: 'km', lastViewKey: null, lastViewSent: null, framesDrawn: 0,
   incidents: {table: null, visibleIds: null},
   play: {step: 'month', periods: [], index: -1, playing: false, timer: null, table: null, ids: null},
   expanded: new Map(), // group -> the integer zoom from which a click keeps it apart
@@ -645,6 +645,7 @@ function createDeck(view) {
     onAfterRender: () => {
       if (state.deferred && mapSized()) { refresh(); return; } // the layers deferred for this size
       viewChanged();
+      state.framesDrawn += 1;
       mark('first-draw');
       firstPaint.drawn(state.readyAfterDraw); // a frame deck.gl drew: data-painted "gl"
       // The first view once the map is painted (2D or WebGL) at the map's size: its rerun
@@ -741,6 +742,7 @@ window.nfzMap = {
   firstPaint: () => (firstPaint ? firstPaint.state() : null),
   measuring: () => ({a: state.measure.a, b: state.measure.b}),
   zones: () => drawing.collection(),
+  framesDrawn: () => state.framesDrawn, // WebGL frames deck.gl drew (each a full redraw)
   clusters: () => clusterState(),
   timeline: () => {
     const p = state.play;
