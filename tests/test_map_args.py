@@ -96,6 +96,16 @@ def test_styles_come_from_the_styles_module(scene):
     assert layers["strike_border"]["pickable"] is False and layers["strike_border"]["tooltip"] == []
 
 
+def test_no_built_in_fill_is_drawn_unseen():
+    """A fill is either seen or transparent: the map draws a transparent one for picking
+    only, while a nearly transparent one (the oblasts' was 1/255) costs a whole-window
+    fill in every frame (about a quarter of a frame where WebGL runs on the CPU)."""
+    from dashboard.scene.styles import DERIVED_STYLES
+
+    for style in [*STYLES.values(), *DERIVED_STYLES.values()]:
+        assert style.fill[3] == 0 or style.fill[3] >= 10, (style.name, style.fill)
+
+
 def test_dynamic_layers_go_as_blobs_once(scene):
     args, sent = build_args(scene, set())
     layers = _layers(args)
