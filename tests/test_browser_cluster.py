@@ -60,7 +60,7 @@ def _click_cluster(page, pick) -> dict:
     assert c is not None, clusters
     b = map_box(page)
     x, y = b["x"] + c["x"], b["y"] + c["y"]
-    page.mouse.move(x, y, steps=3)
+    page.mouse.move(x, y)
     page.wait_for_timeout(300)
     page.mouse.click(x, y, delay=80)
     return c

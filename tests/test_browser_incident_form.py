@@ -126,7 +126,7 @@ def test_add_an_incident_here_opens_the_form_on_the_clicked_point(browser, app):
         x, y = centre(page)
         x, y = snap(page, x + 60, y + 40)
         for _ in range(3):  # a busy machine may lose a click: a person clicks again
-            page.mouse.move(x, y, steps=4)
+            page.mouse.move(x, y)
             page.wait_for_timeout(300)
             page.mouse.click(x, y, delay=120)
             try:  # until the panel names another position (not a fixed wait)

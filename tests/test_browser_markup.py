@@ -117,7 +117,7 @@ def hover_tooltip(page, x: float, y: float, expect: str, tries: int = 20) -> str
     tip = page.frame_locator(MAP).locator(".tooltip")
     for _ in range(tries):
         page.mouse.move(x - 4, y - 3)
-        page.mouse.move(x, y, steps=3)
+        page.mouse.move(x, y)
         page.wait_for_timeout(400)
         if tip.is_visible() and expect in tip.inner_text():
             return tip.inner_text()

@@ -135,7 +135,7 @@ def _click(page, x: float, y: float, expect: str, tries: int = 3) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for attempt in range(tries):
-        page.mouse.move(x, y, steps=3)
+        page.mouse.move(x, y)
         page.wait_for_timeout(300)
         page.mouse.click(x, y, delay=100)
         _last_click[0] = time.monotonic()

@@ -234,7 +234,7 @@ def test_the_geodesic_replaces_the_straight_measuring_line(explore):
         x, y = round(cx + dx) + 0.5, round(cy + dy) + 0.5
         assert fr.evaluate("([x, y]) => document.elementFromPoint(x, y)?.tagName", [
             x - b["x"], y - b["y"]]) == "CANVAS", "a measuring click must land on the map"
-        page.mouse.move(x, y, steps=3)
+        page.mouse.move(x, y)
         page.mouse.click(x, y)
         fr.wait_for_function(f"() => {done}", timeout=20_000)
     sent = fr.evaluate("() => window.nfzMap.events().filter((e) => e.type === 'measure').at(-1)")
