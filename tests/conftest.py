@@ -399,7 +399,7 @@ def hover(page, x: float, y: float, text: str | None = None, timeout_ms: int = 1
     tip = page.frame_locator(MAP).locator(".tooltip")
     for _ in range(max(timeout_ms // 600, 1)):
         page.mouse.move(x - 3, y - 2)  # two moves, each a frame where a tool draws the pointer:
-        page.mouse.move(x, y)  # about 0.5 s of CPU each where WebGL runs on the CPU
+        page.mouse.move(x, y)  # 0.3-0.6 s of CPU each where WebGL runs on the CPU
         page.wait_for_timeout(350)
         first = readout(page)["dd"]
         page.wait_for_timeout(250)  # the same twice: the readout has caught up with the pointer

@@ -106,6 +106,12 @@ def test_no_built_in_fill_is_drawn_unseen():
         assert style.fill[3] == 0 or style.fill[3] >= 10, (style.name, style.fill)
 
 
+def test_a_transparent_fill_has_an_outline_swatch(scene):
+    rows = {r["id"]: r for r in legend_rows(scene, set())}
+    assert rows["regions"]["filled"] is False and rows["regions"]["kind"] == "polygon"
+    assert rows["countries"]["filled"] is True and rows["cities"]["filled"] is True
+
+
 def test_dynamic_layers_go_as_blobs_once(scene):
     args, sent = build_args(scene, set())
     layers = _layers(args)

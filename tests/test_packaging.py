@@ -371,11 +371,8 @@ def first_page(url: str) -> tuple[object, list[int]]:
                 element = fwd.delta.new_element
                 if element.WhichOneof("type") == "file_uploader":
                     limits.append(element.file_uploader.max_upload_size_mb)
-            elif kind != "script_finished":
-                continue
-            elif limits:
-                break
-            elif fwd.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+            elif (kind == "script_finished"
+                  and fwd.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY):
                 # a first run holds the sidebar back: the browser's next run (the map's
                 # first view) draws it.  Not after a run that ended early for a rerun
                 # ("/" switching to /explore): a message then would interrupt the next

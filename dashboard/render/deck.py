@@ -376,7 +376,8 @@ def legend_rows(scene: Scene, hidden: Collection[str] = ()) -> list[dict[str, An
             c = st.line if st.kind == "line" or st.fill[3] == 0 else st.fill
             if lyr.name == "cities" and places_index():  # the places go with the cities
                 base["layers"] = ["cities", "places"]
-            rows.append({"id": lyr.name, "label": lyr.legend_label, "color": list(c), **base})
+            rows.append({"id": lyr.name, "label": lyr.legend_label, "color": list(c),
+                         "filled": st.kind != "polygon" or st.fill[3] > 0, **base})
     return rows
 
 

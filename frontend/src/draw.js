@@ -55,12 +55,15 @@ class CircleMode extends DrawCircleFromCenterMode {
 }
 
 // The editable layer handles every pointer move with an extra depth pick and a state
-// change that redraws the whole map: about 0.5 s of CPU a move where WebGL runs on the
+// change that redraws the whole map: 0.3-0.6 s of CPU a move where WebGL runs on the
 // CPU. A move redraws here only when what is drawn follows the pointer (a rubber band
 // after a first click, modify's handles); with no tool (ViewMode) it is not handled.
 class ZonesLayer extends EditableGeoJsonLayer {
   _onpointermove(event) {
-    if (this.props.mode instanceof ViewMode) return;
+    if (this.props.mode instanceof ViewMode) { // no tool: a move left behind must not reach a tool chosen later
+      if (this.state) this.state.lastPointerMoveEvent = null;
+      return;
+    }
     super._onpointermove(event);
   }
 
@@ -70,15 +73,11 @@ class ZonesLayer extends EditableGeoJsonLayer {
       super.onPointerMove(event);
       return;
     }
-    this.state.lastPointerMoveEvent = event; // a drawing tool before its first click: nothing follows the pointer yet
-    mode.handlePointerMove(event, this.getModeProps(this.props));
-  }
-
-  getModeProps(props) {
-    const modeProps = super.getModeProps(props);
-    const update = modeProps.onUpdateCursor;
-    modeProps.onUpdateCursor = (cursor) => { if (cursor !== this.state.cursor) update(cursor); }; // the same cursor: no redraw
-    return modeProps;
+    // A drawing tool before its first click: nothing follows the pointer yet. The move is
+    // kept for the first click without a redraw, and the layer's own cursor (the map
+    // sets the cursor itself, main.js getCursor) is left alone.
+    this.state.lastPointerMoveEvent = event;
+    mode.handlePointerMove(event, {...this.getModeProps(this.props), onUpdateCursor: () => {}});
   }
 }
 

@@ -282,7 +282,7 @@ export class UI {
 
   setLegend(rows, visible) {
     this.legend.hidden = !rows.length;
-    const key = JSON.stringify(rows.map((r) => [r.id, r.label, r.color, r.kind]));
+    const key = JSON.stringify(rows.map((r) => [r.id, r.label, r.color, r.kind, r.filled]));
     const narrow = (this.map.clientWidth || window.innerWidth || 800) < LEGEND_FOLD_WIDTH_PX;
     if (this.legendKey === null && rows.length && (narrow || rows.length * 24 + 40 > 0.5 * (this.map.clientHeight || 640))) {
       this._setLegendOpen(false); // a small or narrow map (a phone) starts with the legend folded
@@ -297,7 +297,7 @@ export class UI {
         box.addEventListener('change', () => this.handlers.onLegend(String(row.id), box.checked));
         const swatch = el('span', {class: `swatch swatch-${['polygon', 'line', 'point'].includes(row.kind) ? row.kind : 'polygon'}`, 'aria-hidden': 'true'});
         swatch.style.setProperty('--swatch', rgba(row.color));
-        swatch.style.setProperty('--swatch-fill', rgba(row.color, row.kind === 'polygon' ? 0.55 : 1));
+        swatch.style.setProperty('--swatch-fill', row.filled === false ? 'transparent' : rgba(row.color, row.kind === 'polygon' ? 0.55 : 1));
         label.append(box, swatch, el('span', {class: 'legend-label'}, row.label == null ? String(row.id) : String(row.label)));
         li.appendChild(label);
         this.rows.appendChild(li);
