@@ -68,7 +68,10 @@ export class PlayControl {
   set({available, playing, step, period, atStart, atEnd}) {
     this.box.hidden = !available;
     const label = playing ? 'Pause the incident timeline' : 'Play the incident timeline';
-    this.play.replaceChildren(icon(playing ? 'pause' : 'play'));
+    // The icon changes only with the state: replaced on every step of a playback, a click
+    // whose press and release straddled a step was lost (seen in a test run).
+    if (this.iconPlaying !== Boolean(playing)) this.play.replaceChildren(icon(playing ? 'pause' : 'play'));
+    this.iconPlaying = Boolean(playing);
     this.play.setAttribute('aria-label', label);
     this.play.title = label;
     this.play.setAttribute('aria-pressed', String(Boolean(playing)));
