@@ -390,6 +390,27 @@ def test_hover_readout_shows_the_position_under_the_pointer(explore):
     assert shown["mgrs"].replace(" ", "").startswith("34UGA"), shown
 
 
+def test_an_idle_map_asks_for_no_frames_and_the_wheel_wakes_it(explore):
+    """deck.gl's loop asks the browser for a frame 60 times a second, moving or not (a
+    tenth of a core on an open page): once settled the map's loop sleeps (idle-loop.js),
+    a wheel turn wakes it to zoom, and it sleeps again."""
+    page, _ = explore
+    settle(page)
+    frame = frame_of(page)
+    asleep = "() => window.nfzMap.loop().asleep"
+    frame.wait_for_function(asleep, timeout=10_000)
+    ticks = frame.evaluate("() => window.nfzMap.loop().ticks")
+    page.wait_for_timeout(1000)
+    assert frame.evaluate("() => window.nfzMap.loop().ticks") == ticks  # not one frame asked for
+    zoom = frame.evaluate("() => window.nfzMap.view().zoom")
+    page.mouse.move(*centre(page))
+    page.mouse.wheel(0, -240)
+    frame.wait_for_function(f"() => window.nfzMap.view().zoom > {zoom} + 0.2", timeout=30_000)
+    settle(page)
+    frame.wait_for_function(asleep, timeout=10_000)
+    assert frame.evaluate("() => window.nfzMap.loop().ticks") > ticks
+
+
 def test_a_tooltip_at_the_map_edge_stays_inside_the_map(explore):
     """Near the right and bottom edges the tooltip turns inward instead of being cut off."""
     page, _ = explore

@@ -20,6 +20,7 @@ import {basemapLayers, basemapState, underBasemap} from './basemap.js';
 import LabelsLayer, {drawnLabels} from './labels-layer.js';
 import {placesLayer, placesViewChanged, setOnIndexLoaded} from './places.js';
 import {FirstPaint} from './firstpaint.js';
+import {sleepWhenIdle} from './idle-loop.js';
 import {contextLayers, contextViewChanged, setOnContextLoaded, prefetchContextIndex} from './context.js';
 
 mark('modules');
@@ -619,6 +620,7 @@ function showAll() {
 // ---- deck
 let deck = null;
 let firstPaint = null;
+let idleLoop = null;
 
 function createDeck(view) {
   state.initialView = view;
@@ -659,6 +661,7 @@ function createDeck(view) {
     },
     onError: (err) => console.error('map:', err),
   });
+  idleLoop = sleepWhenIdle(deck, root); // no frames asked for while nothing changes
 }
 
 function legendFromArgs(rows) {
@@ -743,6 +746,7 @@ window.nfzMap = {
   measuring: () => ({a: state.measure.a, b: state.measure.b}),
   zones: () => drawing.collection(),
   framesDrawn: () => state.framesDrawn, // WebGL frames deck.gl drew (each a full redraw)
+  loop: () => (idleLoop ? {asleep: idleLoop.asleep(), ticks: idleLoop.ticks()} : null), // idle-loop.js
   clusters: () => clusterState(),
   timeline: () => {
     const p = state.play;
