@@ -199,19 +199,16 @@ def _ignore_then_the_page_works(page) -> None:
     assert page.get_by_role("button", name="Add its polygons as zones").first.is_visible()
 
 
+#: Links whose bytes pass through the browser in ways AppTest cannot show: percent
+#: escapes, a zlib bomb that fits a URL, a lone UTF-16 surrogate (JSON's "\ud800" escape)
+#: in the address. The other hostile links (not a scenario, not in the expected form, a
+#: number beyond 2^63) are read through AppTest in tests/test_issue18_names.py, and the
+#: nested one below, with the map drawn.
 @pytest.mark.parametrize(("param", "said"), [
     ("not-a-link%21%21", "damaged or incomplete (unexpected characters)"),
-    (_link(b'{"hello": 1}'), "not a scenario"),
-    (_link(b"[" * (4 * 2**20)), "expands to more than 1 MB"),  # a zlib bomb that fits a URL
-    (_link(b"[" * 100_000), "nested too deeply"),
-    (_link(json.dumps({"v": 1, "n": "x", "z": [[1, 2]]}).encode()), "not in the expected form"),
-    # a scenario name that is a lone UTF-16 surrogate (JSON's "\ud800" escape), and an
-    # integer beyond 2^63 among the coordinates
+    (_link(b"[" * (4 * 2**20)), "expands to more than 1 MB"),
     (_link(json.dumps({"v": 1, "n": "A\ud800B", "z": [], "b": []}).encode()),
      "lone UTF-16 surrogate"),
-    (_link(json.dumps({"v": 1, "n": "x", "z": [["z1", "Box", "drawn", "", {}, None, {"p": [[
-        2 ** 64, 4900000, 200000, 0, -200000, 200000, -200000, -200000]]}]], "b": []}).encode()),
-     "number out of range"),
 ])
 def test_a_hostile_share_link_says_so_and_the_page_works(session, app_url, param: str,
                                                          said: str) -> None:

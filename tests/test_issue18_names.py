@@ -56,10 +56,20 @@ def _huge_integer() -> str:
     return _param(p)
 
 
+def _raw(payload: bytes) -> str:
+    return base64.urlsafe_b64encode(zlib.compress(payload, 9)).rstrip(b"=").decode()
+
+
 def test_hostile_links_say_one_line_and_offer_to_ignore_them():
+    """What each link says; the browser opens the links whose bytes pass through it in
+    ways AppTest cannot show (percent escapes, a 4 MB bomb, a surrogate in the address)."""
     for param, said in ((_surrogate_name(), "lone UTF-16 surrogate"),
                         (_surrogate_zone(), "lone UTF-16 surrogate"),
-                        (_huge_integer(), "number out of range")):
+                        (_huge_integer(), "number out of range"),
+                        (_raw(b'{"hello": 1}'), "not a scenario"),
+                        (_raw(b"[" * 100_000), "nested too deeply"),
+                        (_raw(json.dumps({"v": 1, "n": "x", "z": [[1, 2]]}).encode()),
+                         "not in the expected form")):
         at = open_link(param)
         errors = [e.value for e in at.error]
         assert len(errors) == 1 and said in errors[0], errors
