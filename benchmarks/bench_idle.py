@@ -1,6 +1,6 @@
 """The CPU an open, idle map page costs: the app's map against deck.gl's own loop and a bare page.
 
-    python -m benchmarks.bench_idle [--runs 3] [--seconds 10]      # ~2 minutes
+    python -m benchmarks.bench_idle [--runs 3] [--seconds 10]      # about 3-4 minutes
 
 Starts three ``streamlit run`` servers from the repository root: the app
 (``dashboard/app.py``, its Explore page), the page that drew the same scene with
@@ -9,7 +9,7 @@ deck.gl with its own animation loop, which asks for a frame 60 times a second) a
 bare page (``benchmarks/bare_page.py``: one ``st.title``). Each page is opened alone in
 Debian's Chromium (headless, software WebGL, as in the browser tests), left to settle
 (``--settle`` seconds after it is drawn), and then the CPU time of every Chromium
-process (``/proc/<pid>/stat``: user + system) is read over ``--seconds`` of doing
+process it started (``/proc/<pid>/stat``: user + system) is read over ``--seconds`` of doing
 nothing, ``--runs`` times in turn. The app's loop sleeps while idle
 (``frontend/src/idle-loop.js``).
 
@@ -35,17 +35,34 @@ DECK = "[data-testid='stDeckGlJsonChart'] canvas"
 TICK_S = os.sysconf("SC_CLK_TCK")
 
 
-def chromium_cpu_s() -> float:
-    """User + system CPU seconds of every running Chromium process."""
-    total = 0
+def _parents() -> dict[int, int]:
+    """Parent pid of every running process (``/proc/<pid>/stat``)."""
+    out = {}
     for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+                    out[int(pid)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):  # gone meanwhile
+                continue
+    return out
+
+
+def chromium_cpu_s() -> float:
+    """User + system CPU seconds of the Chromium processes this benchmark started
+    (descendants of this process: not another browser on the machine)."""
+    parents, mine, total = _parents(), {os.getpid()}, 0
+    grew = True
+    while grew:
+        new = {p for p, pp in parents.items() if pp in mine and p not in mine}
+        mine |= new
+        grew = bool(new)
+    for pid in mine - {os.getpid()}:
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as f:
                 if b"chrom" not in f.read().split(b"\0", 1)[0]:
                     continue
-            with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:  # gone meanwhile
             continue
@@ -107,14 +124,15 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    logs = Path(tempfile.mkdtemp(prefix="bench-idle-"))
+    logs = Path(tempfile.mkdtemp(prefix="bench-idle-"))  # servers' logs and data, removed after
     scripts = {"bare": "benchmarks/bare_page.py", "pydeck": "benchmarks/legacy_pydeck_page.py",
                "app": "dashboard/app.py"}
     procs, urls = [], {}
     try:
         for kind, script in scripts.items():
-            data = tempfile.mkdtemp(prefix=f"bench-idle-{kind}-")
-            proc, url = start_app({"DASHBOARD_DATA_DIR": data}, script=script, timeout_s=90,
+            data = logs / f"data-{kind}"
+            data.mkdir()
+            proc, url = start_app({"DASHBOARD_DATA_DIR": str(data)}, script=script, timeout_s=90,
                                   log=logs / f"{kind}.log")
             procs.append(proc)
             urls[kind] = url + ("/explore" if kind == "app" else "/")
@@ -131,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for p in procs:
             stop_app(p)
+        shutil.rmtree(logs, ignore_errors=True)
     print(section(rows, args))
     return 0
 

@@ -390,25 +390,61 @@ def test_hover_readout_shows_the_position_under_the_pointer(explore):
     assert shown["mgrs"].replace(" ", "").startswith("34UGA"), shown
 
 
+ASLEEP = "() => window.nfzMap.loop().asleep"
+
+
+def _quiet_second(frame) -> bool:
+    """The map's loop asleep through one second: no tick asked of the browser. Tries
+    up to five seconds (tiles or a rerun arriving late wake it, as they should)."""
+    for _ in range(5):
+        frame.wait_for_function(ASLEEP, timeout=10_000)
+        ticks = frame.evaluate("() => window.nfzMap.loop().ticks")
+        frame.page.wait_for_timeout(1000)
+        if frame.evaluate("() => window.nfzMap.loop().ticks") == ticks:
+            return True
+    return False
+
+
 def test_an_idle_map_asks_for_no_frames_and_the_wheel_wakes_it(explore):
     """deck.gl's loop asks the browser for a frame 60 times a second, moving or not (a
     tenth of a core on an open page): once settled the map's loop sleeps (idle-loop.js),
-    a wheel turn wakes it to zoom, and it sleeps again."""
+    the pointer wakes it to zoom and draw, and it sleeps again."""
     page, _ = explore
     settle(page)
     frame = frame_of(page)
-    asleep = "() => window.nfzMap.loop().asleep"
-    frame.wait_for_function(asleep, timeout=10_000)
-    ticks = frame.evaluate("() => window.nfzMap.loop().ticks")
-    page.wait_for_timeout(1000)
-    assert frame.evaluate("() => window.nfzMap.loop().ticks") == ticks  # not one frame asked for
-    zoom = frame.evaluate("() => window.nfzMap.view().zoom")
+    assert _quiet_second(frame)
+    before = frame.evaluate("() => ({...window.nfzMap.loop(), frames: window.nfzMap.framesDrawn(),"
+                            " zoom: window.nfzMap.view().zoom})")
     page.mouse.move(*centre(page))
     page.mouse.wheel(0, -240)
-    frame.wait_for_function(f"() => window.nfzMap.view().zoom > {zoom} + 0.2", timeout=30_000)
+    frame.wait_for_function(f"() => window.nfzMap.view().zoom > {before['zoom']} + 0.2",
+                            timeout=30_000)
     settle(page)
-    frame.wait_for_function(asleep, timeout=10_000)
-    assert frame.evaluate("() => window.nfzMap.loop().ticks") > ticks
+    frame.wait_for_function(ASLEEP, timeout=10_000)
+    after = frame.evaluate("() => ({...window.nfzMap.loop(), frames: window.nfzMap.framesDrawn()})")
+    assert after["wakes"]["event"] > before["wakes"]["event"], (before, after)  # not the poll
+    assert after["ticks"] > before["ticks"] and after["frames"] > before["frames"], (before, after)
+
+
+def test_a_flight_after_a_sleep_starts_where_the_map_was(explore):
+    """deck.gl's transitions run on a timeline that advances by the time between ticks:
+    unless it stands still while the loop sleeps, a flight asked for after seconds of
+    sleep would begin that far along, or be over at its first frame."""
+    page, _ = explore
+    settle(page)
+    frame = frame_of(page)
+    assert _quiet_second(frame)
+    page.wait_for_timeout(3000)  # asleep longer than the flight lasts
+    frame.evaluate("""() => { window.__lons = [];
+        window.__sampler = setInterval(() => window.__lons.push(window.nfzMap.view().lon), 20); }""")
+    start = frame.evaluate("() => window.nfzMap.view().lon")
+    search(page, "50.45, 30.52")  # Kyiv: about 470 km east
+    lons = frame.evaluate("() => { clearInterval(window.__sampler); return window.__lons; }")
+    end = lons[-1]
+    assert end == pytest.approx(30.52, abs=0.01) and start < 25, (start, end)
+    way = [(lon - start) / (end - start) for lon in lons]
+    moving = [w for w in way if 0.02 < w < 0.98]
+    assert moving and moving[0] < 0.5, way  # drawn from near its start, not jumped along
 
 
 def test_a_tooltip_at_the_map_edge_stays_inside_the_map(explore):
