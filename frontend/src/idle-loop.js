@@ -1,8 +1,8 @@
 // deck.gl's animation loop asks the browser for a frame 60 times a second for as long
 // as the map is open, though it draws only when something changed. Each of those ticks
 // makes the browser run a frame (style, layout, compositing): an idle map page cost
-// about a tenth of a core here (benchmarks/bench_idle.py: 1.10 CPU-s in 10 s for the
-// st.pydeck_chart page, 0.07 s for this map). Here the loop sleeps once it has had
+// about a tenth of a core here (benchmarks/bench_idle.py: 1.13 CPU-s in 10 s for the
+// st.pydeck_chart page, 0.08 s for this map). Here the loop sleeps once it has had
 // nothing to do for QUIET_FRAMES ticks, and wakes on anything that can give it work: new
 // props, a pointer or key on the map, a resize, or (checked every POLL_MS) work that
 // arrived on its own (tiles and other data loaded, a redraw asked for). The timeline
