@@ -47,6 +47,16 @@ def current_who() -> str:
     return form.who_of(on, user)
 
 
+#: Set by a callback that changed the store or the incident the page follows: the form's
+#: own run (a fragment: typing in a field reruns the form alone) hands over to a run of
+#: the whole page, whose table, chart and history then show it.
+WHOLE_PAGE = KEY + "whole_page"
+
+
+def _whole_page(state: MutableMapping[str, Any]) -> None:
+    state[WHOLE_PAGE] = True
+
+
 def _say(state: MutableMapping[str, Any], result: SaveResult) -> None:
     """Queue what a save said (shown once, under the form)."""
     state[KEY + "msgs"] = [("success" if result.ok else "error", list(result.lines))]
@@ -87,6 +97,7 @@ def on_pick(state: MutableMapping[str, Any]) -> None:
     if version is not None:
         form.load_version(state, version)
         state["inch_id"] = version.incident_id  # the history shows the incident edited
+        _whole_page(state)
 
 
 def on_save(state: MutableMapping[str, Any], who: str) -> None:
@@ -101,6 +112,7 @@ def on_save(state: MutableMapping[str, Any], who: str) -> None:
     _say(state, result)
     if result.ok and result.incident_id:
         forget_token()
+        _whole_page(state)
         state[KEY + "mode"] = "edit"  # further changes are edits of what was saved
         state[KEY + "edit_id"] = result.incident_id
         on_pick(state)
@@ -115,6 +127,7 @@ def on_retire(state: MutableMapping[str, Any], who: str) -> None:
     _say(state, result)
     if result.ok:
         forget_token()
+        _whole_page(state)
         state[KEY + "mode"] = "add"
         state[KEY + "edit_id"] = None
         on_mode(state)
@@ -257,8 +270,15 @@ def _edit_choice(state: MutableMapping[str, Any]) -> bool:
     return True
 
 
+@st.fragment
 def render(state: MutableMapping[str, Any]) -> None:
-    """The form: "Add an incident" or "Edit the selected incident", and its buttons."""
+    """The form: "Add an incident" or "Edit the selected incident", and its buttons.
+
+    A fragment: a change in one of its fields reruns the form alone, not the page's
+    chart, table, history and analyses (a save, a retire or another incident picked
+    reruns the whole page: :data:`WHOLE_PAGE`)."""
+    if state.pop(WHOLE_PAGE, False):
+        st.rerun()  # the whole page: the store or the incident followed changed
     st.subheader("Add or edit an incident")
     if form.take_prefill(state):
         st.info("A new incident at the point you picked on the map: fill in the rest.")
