@@ -28,6 +28,7 @@ from appserver import start_app, stop_app
 from geo_reference import GEOD, densified_points
 from incident_page import add_incident, idle, shown, table_ids
 from pgserver import APP_PASSWORD
+from playwright.sync_api import expect
 from shapely.geometry import shape
 
 from conftest import APP, frame_of, geodata_features, wait_ready
@@ -149,9 +150,11 @@ def test_a_scenario_saved_in_one_app_opens_in_the_other(browser, shared_apps, sh
         b.reload()  # the other app's next run lists it and opens it
         b.get_by_text("No zones yet").wait_for(timeout=90_000)
         _open_saved(b, name)
+        # the card's container comes before its text (a run streams its elements in
+        # order): wait for both, as a person reads it once it is there
         card = b.locator('[class*="st-key-zone_card_"]')
-        card.first.wait_for(timeout=30_000)
-        assert card.count() == 1 and saved.zones[0].name in card.first.inner_text()
+        expect(card.first).to_contain_text(saved.zones[0].name, timeout=30_000)
+        expect(card).to_have_count(1, timeout=30_000)
 
         _save(b, name + " (B)", 1)  # and back: B's save shows in A
         a.reload()
