@@ -19,6 +19,7 @@ Timing is measured here, never asserted in tests.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import statistics
@@ -27,47 +28,28 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import descendants, process_cpu_s
 from tests.appserver import CHROMIUM_ARGS, start_app, stop_app
 
 VIEWPORT = {"width": 1280, "height": 800}
 MAP = 'iframe[title*="mapview.map"]'
 DECK = "[data-testid='stDeckGlJsonChart'] canvas"
-TICK_S = os.sysconf("SC_CLK_TCK")
-
-
-def _parents() -> dict[int, int]:
-    """Parent pid of every running process (``/proc/<pid>/stat``)."""
-    out = {}
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-                    out[int(pid)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):  # gone meanwhile
-                continue
-    return out
 
 
 def chromium_cpu_s() -> float:
     """User + system CPU seconds of the Chromium processes this benchmark started
     (descendants of this process: not another browser on the machine)."""
-    parents, mine, total = _parents(), {os.getpid()}, 0
-    grew = True
-    while grew:
-        new = {p for p, pp in parents.items() if pp in mine and p not in mine}
-        mine |= new
-        grew = bool(new)
-    for pid in mine - {os.getpid()}:
+    total = 0.0
+    for pid in descendants(os.getpid()):
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as f:
                 if b"chrom" not in f.read().split(b"\0", 1)[0]:
                     continue
-            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
         except OSError:  # gone meanwhile
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / TICK_S
+        cpu = process_cpu_s(pid)
+        total += 0.0 if math.isnan(cpu) else cpu
+    return total
 
 
 def open_page(browser, url: str, kind: str, settle_s: float):

@@ -51,6 +51,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.common import process_cpu_s
 from benchmarks.loadclient import ProtocolError, RssSampler, RunResult, Session, record_page_runs
 from dashboard.geo.cache import PROCESS_MAX_BYTES, approx_bytes
 from dashboard.state.session import MAX_USER_LAYERS, MAX_USER_LAYERS_BYTES
@@ -86,16 +87,6 @@ class Record:
     def add(self, res: RunResult) -> None:
         self.results.append(res)
         self.errors += [f"{res.kind}: {e}" for e in res.errors]
-
-
-def server_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) the process ``pid`` has used so far, from ``/proc``
-    (its own threads; a brief worker is a process of its own); NaN where there is none."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return float("nan")
 
 
 async def timed(record: Record, kind: str, action: Any, cpu: Callable[[], float] | None,
@@ -250,7 +241,7 @@ async def run_phase(url: str, n: int, seconds: float, think_s: tuple[float, floa
     """``n`` sessions: connect (staggered), hold idle ``idle_s``, explore ``seconds``, close."""
     record, mem = Record(), {}
     clicks = targets()
-    cpu = (lambda: server_cpu_s(sampler.pid)) if n == 1 else None
+    cpu = (lambda: process_cpu_s(sampler.pid)) if n == 1 else None
 
     async def staggered(i: int) -> User | None:
         await asyncio.sleep(i * 0.1)
@@ -267,9 +258,9 @@ async def run_phase(url: str, n: int, seconds: float, think_s: tuple[float, floa
         mem["idle"] = float(np.median(sampler.of(f"idle{n}")))
     sampler.phase = f"load{n}"
     deadline = time.perf_counter() + seconds
-    c0, t0 = server_cpu_s(sampler.pid), time.perf_counter()
+    c0, t0 = process_cpu_s(sampler.pid), time.perf_counter()
     await asyncio.gather(*(explore(u, record, deadline, think_s, cpu) for u in users))
-    record.busy = (server_cpu_s(sampler.pid) - c0, time.perf_counter() - t0)
+    record.busy = (process_cpu_s(sampler.pid) - c0, time.perf_counter() - t0)
     mem["active_end"] = sampler.rss_mb()
     await asyncio.gather(*(u.session.close() for u in users))
     sampler.phase = f"closed{n}"

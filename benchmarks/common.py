@@ -83,6 +83,31 @@ def brute_force_km(lon: np.ndarray, lat: np.ndarray, ref: np.ndarray) -> np.ndar
     return out
 
 
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process ``pid`` has used so far, from ``/proc``
+    (its own threads, not its children); NaN where there is none."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
+def descendants(pid: int) -> list[int]:
+    """Every living process below ``pid`` (``/proc/<pid>/task/*/children``), not ``pid``."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for t in Path(f"/proc/{p}/task").iterdir():
+                kids = [int(c) for c in (t / "children").read_text().split()]
+                out += kids
+                todo += kids
+        except (OSError, ValueError):
+            continue
+    return out
+
+
 def run_json(args: list[str], timeout: float = 600) -> dict:
     """Run ``python <args>`` from the repository root; the last stdout line is JSON."""
     t = time.perf_counter()

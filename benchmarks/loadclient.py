@@ -51,6 +51,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from benchmarks.common import descendants
+
 #: Element types that carry text worth comparing between clients (small: never cached).
 DIGEST_TYPES = ("heading", "metric", "alert", "exception", "markdown")
 #: Longest markdown kept in a digest, characters (captions and short texts).
@@ -396,15 +398,12 @@ class RssSampler(threading.Thread):
 
 def _proc_rss_mb(pid: int) -> float:
     """RSS of ``pid`` and its children from /proc (psutil missing), MB."""
-    total, todo = 0.0, [pid]
-    while todo:
-        p = todo.pop()
+    total = 0.0
+    for p in [pid, *descendants(pid)]:
         try:
             status = Path(f"/proc/{p}/status").read_text()
             total += next(int(ln.split()[1]) for ln in status.splitlines()
                           if ln.startswith("VmRSS")) / 1024
-            for t in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (t / "children").read_text().split()]
         except (OSError, StopIteration, ValueError):
             continue
     return total

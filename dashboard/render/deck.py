@@ -373,11 +373,12 @@ def legend_rows(scene: Scene, hidden: Collection[str] = ()) -> list[dict[str, An
             rows += [{"id": f"nato_border:{k}", "label": label, "color": list(c), **base}
                      for k, (label, c) in NEIGHBOUR_COLOURS.items() if k in present]
         else:
-            c = st.line if st.kind == "line" or st.fill[3] == 0 else st.fill
+            unfilled = st.fill[3] == 0  # drawn for picking only (or not at all)
+            c = st.line if st.kind == "line" or unfilled else st.fill
             if lyr.name == "cities" and places_index():  # the places go with the cities
                 base["layers"] = ["cities", "places"]
             rows.append({"id": lyr.name, "label": lyr.legend_label, "color": list(c),
-                         "filled": st.kind != "polygon" or st.fill[3] > 0, **base})
+                         "filled": st.kind != "polygon" or not unfilled, **base})
     return rows
 
 

@@ -31,7 +31,7 @@ export function deckHasWork(deck) {
 
 /**
  * Let `deck`'s animation loop sleep while idle; `root` is the element holding the map
- * (its pointer and key events wake the loop). Returns {asleep(), ticks(), wakes(), wake()}:
+ * (its pointer and key events wake the loop). Returns {asleep(), ticks(), wakes()}:
  * `wakes` counts the times the loop woke, by what woke it (props, event, resize, poll).
  */
 export function sleepWhenIdle(deck, root) {
@@ -71,5 +71,5 @@ export function sleepWhenIdle(deck, root) {
   for (const type of WAKING_EVENTS) root.addEventListener(type, () => wake('event'), {capture: true, passive: true});
   if (typeof ResizeObserver === 'function') new ResizeObserver(() => wake('resize')).observe(root);
   setInterval(() => { if (asleep && deck.layerManager && deckHasWork(deck)) wake('poll'); }, POLL_MS);
-  return {asleep: () => asleep, ticks: () => ticks, wakes: () => ({...wakes}), wake: () => wake('props')};
+  return {asleep: () => asleep, ticks: () => ticks, wakes: () => ({...wakes})};
 }
