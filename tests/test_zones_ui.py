@@ -579,3 +579,30 @@ def test_the_saved_list_is_read_once_in_a_while_and_after_each_own_write(data_di
     monkeypatch.setattr(scenario_box, "LIST_TTL_S", 0.0)
     at.run()
     assert saved_names(ok(at)) == {"mine"}
+
+
+def _notes_page() -> None:
+    """A page that shows a queue of messages; it reaches its end (where app.py drops what
+    it showed) only when ``finish`` is set, as a run the next one interrupts does not."""
+    import streamlit as st
+
+    from dashboard.ui.widgets import drop_shown, show_queued
+
+    st.session_state.setdefault("q", [("success", "Opened scenario “alpha” (1 zone).")])
+    show_queued(st.session_state, "q")
+    if st.session_state.get("finish"):
+        drop_shown(st.session_state)
+
+
+def test_a_message_stays_queued_until_a_run_that_showed_it_ends():
+    """A click landing while the map reports its first view: the run that showed "Opened
+    scenario" was interrupted before it was sent, and the message was gone (seen in a
+    browser); now the next run shows it again, and only a run that ended drops it."""
+    at = AppTest.from_function(_notes_page, default_timeout=30).run()
+    assert [s.value for s in at.success] == ["Opened scenario “alpha” (1 zone)."]
+    at.session_state["finish"] = True
+    at.run()  # the run after the one that stopped short shows it again, and ends
+    assert [s.value for s in at.success] == ["Opened scenario “alpha” (1 zone)."]
+    assert at.session_state["q"] == [] and at.session_state["notes_shown"] == {}
+    at.run()
+    assert [s.value for s in at.success] == []

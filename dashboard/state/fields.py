@@ -176,6 +176,8 @@ class Session(MutableMapping[str, Any]):
     scn_delete_confirm: Field[bool] = Field(False)
     scn_overwrite: Field[bool] = Field(False)
     scn_msgs: Field[list[tuple[str, str]]] = Field(factory=list)
+    notes_shown: Field[dict[str, int]] = Field(
+        factory=dict, doc="per message queue, how many of its messages this run has shown")
     scn_import_file: Field[Any] = Field(None)
 
     def __init__(self, data: MutableMapping[str, Any]) -> None:

@@ -161,13 +161,31 @@ def add_row() -> tuple[Any, Any]:
 
 
 def show_queued(state: StateLike, key: str) -> None:
-    """Show the ``(level, text)`` messages queued under ``key``, once.
+    """Show the ``(level, text)`` messages queued under ``key``; they stay queued until a
+    run that showed them ends (:func:`drop_shown`).
 
-    Queued texts are plain text (they quote zone and scenario names): each is shown
-    inert (:func:`md`), so put no Markdown, and no :func:`md`, in them.
+    A run the next one interrupts never sends what it had not sent yet: a click landing
+    while the map reports its first view lost "Opened scenario ..." when the run that
+    showed it also took it off the queue. Queued texts are plain text (they quote zone
+    and scenario names): each is shown inert (:func:`md`), so put no Markdown, and no
+    :func:`md`, in them.
     """
-    queued, state[key] = list(state.get(key) or []), []
+    queued = list(state.get(key) or [])
     for level, text in queued:
         getattr(st, level if level in ("error", "warning", "info", "success") else "info")(md(text))
+    state["notes_shown"] = {**(state.get("notes_shown") or {}), key: len(queued)}
+
+
+def drop_shown(state: StateLike) -> None:
+    """The end of a run: take the messages it showed (:func:`show_queued`) off their
+    queues; those queued after it showed them stay for the next run.
+
+    >>> state = {"q": [("info", "a"), ("info", "b")], "notes_shown": {"q": 1}}
+    >>> drop_shown(state); state["q"], state["notes_shown"]
+    ([('info', 'b')], {})
+    """
+    for key, n in (state.get("notes_shown") or {}).items():
+        state[key] = list(state.get(key) or [])[n:]
+    state["notes_shown"] = {}
 
 
