@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard.geo.errors import InputError
 from dashboard.scene.names import shown_name
-from dashboard.state.fields import StateLike
+from dashboard.state.fields import Session, StateLike
 
 T = TypeVar("T")
 log = logging.getLogger("dashboard.ui.zones")
@@ -173,7 +173,7 @@ def show_queued(state: StateLike, key: str) -> None:
     queued = list(state.get(key) or [])
     for level, text in queued:
         getattr(st, level if level in ("error", "warning", "info", "success") else "info")(md(text))
-    state["notes_shown"] = {**(state.get("notes_shown") or {}), key: len(queued)}
+    Session.of(state).notes_shown[key] = len(queued)
 
 
 def drop_shown(state: StateLike) -> None:
@@ -184,8 +184,9 @@ def drop_shown(state: StateLike) -> None:
     >>> drop_shown(state); state["q"], state["notes_shown"]
     ([('info', 'b')], {})
     """
-    for key, n in (state.get("notes_shown") or {}).items():
+    session = Session.of(state)
+    for key, n in session.notes_shown.items():
         state[key] = list(state.get(key) or [])[n:]
-    state["notes_shown"] = {}
+    session.notes_shown = {}
 
 
