@@ -36,7 +36,7 @@ from dashboard.state import session as appstate
 from dashboard.ui import sidebar
 from dashboard.ui.login import signed_in
 from dashboard.ui.nodelay import nodelay_once
-from dashboard.ui.widgets import drop_shown
+from dashboard.ui.widgets import run_ended
 
 TITLE = "NATO eastern flank – incident map"
 #: The browser tab's icon: Streamlit's own favicon, a file the app serves itself.
@@ -117,4 +117,4 @@ if held:
     sidebar.draw_soon()
 else:
     sidebar.render(st.session_state, appstate.incidents_by_id(), notices)
-drop_shown(st.session_state)  # this run reached its end: what it showed was sent
+run_ended(st.session_state)  # this run reached its end: what it showed was sent, clicks taken

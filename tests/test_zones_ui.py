@@ -594,6 +594,53 @@ def _notes_page() -> None:
         drop_shown(st.session_state)
 
 
+def _click_page() -> None:
+    """A page whose run stops before its button while ``cut`` is set, as a run the map's
+    view report interrupts does, and leaves the button out while ``hide`` is set; it
+    counts the clicks it acted on."""
+    import streamlit as st
+
+    from dashboard.ui.widgets import pressed, run_ended
+
+    if st.session_state.get("cut"):
+        st.stop()
+    if not st.session_state.get("hide") and pressed(st, "Make a share link", key="share"):
+        st.session_state["acted"] = st.session_state.get("acted", 0) + 1
+    st.button("Other", key="other")
+    run_ended(st.session_state)
+
+
+def _cut_click() -> AppTest:
+    """A page on which "Make a share link" was clicked and the click's run cut short."""
+    at = AppTest.from_function(_click_page, default_timeout=30).run()
+    at.session_state["cut"] = True
+    at.button(key="share").click().run()
+    at.session_state["cut"] = False
+    return at
+
+
+def test_a_click_whose_run_is_cut_short_is_acted_on_by_the_next_run():
+    """ "Make a share link" did nothing when the map's view report interrupted the run
+    its click started before that run reached the button (seen in a browser); the next
+    run now acts on it, once."""
+    at = _cut_click()
+    assert "acted" not in at.session_state
+    at.run()
+    assert at.session_state["acted"] == 1
+    at.button(key="other").click().run()
+    assert at.session_state["acted"] == 1
+
+
+def test_a_click_on_a_button_a_run_left_out_is_forgotten_when_that_run_ends():
+    at = _cut_click()
+    at.session_state["hide"] = True
+    at.run()
+    assert at.session_state["clicks"] == set()
+    at.session_state["hide"] = False
+    at.run()
+    assert "acted" not in at.session_state
+
+
 def test_a_message_stays_queued_until_a_run_that_showed_it_ends():
     """A click landing while the map reports its first view: the run that showed "Opened
     scenario" was interrupted before it was sent, and the message was gone (seen in a

@@ -17,7 +17,7 @@ from dashboard.render.export import BRIEF_MIME
 from dashboard.scene.compose.subject import brief_file_name
 from dashboard.scene.model import Scene
 from dashboard.state.fields import Session
-from dashboard.ui.widgets import md
+from dashboard.ui.widgets import md, pressed
 
 SIZES: dict[str, str] = {"slide": "Slide 1920×1080", "a4": "A4 landscape, 300 dpi"}
 
@@ -47,7 +47,7 @@ def brief_box(scene: Scene, fmt: str, size: str, marking: str | None, file_name:
     """
     state = Session.of(st.session_state)
     sig = _brief_signature(scene, fmt, size, marking)
-    if st.button("Make briefing map", key="brief_make"):
+    if pressed(st, "Make briefing map", key="brief_make"):
         try:
             state.brief_file = (sig, make_brief(scene, fmt, size, marking))
         except InputError as exc:  # timed out, a worker stopped, a bad format: one line

@@ -31,7 +31,7 @@ from dashboard.state.fields import Session
 from dashboard.state.search import find_place
 from dashboard.ui.brief_box import brief_controls
 from dashboard.ui.mapview import hidden_layers, map_view, take_events
-from dashboard.ui.widgets import markdown_table, md
+from dashboard.ui.widgets import markdown_table, md, pressed
 
 MAP_KEY = "explore_map"
 #: The map's height when the browser cannot size it from the window (it fills the window).
@@ -175,7 +175,7 @@ def pick_panel(state: Any, picked: dict, report: PointReport,
 
 def add_incident_here(state: Any, picked: dict) -> None:
     """"Add an incident here": the Incidents page's form opens on the picked position."""
-    if st.button("Add an incident here", key="add_incident_here",
+    if pressed(st, "Add an incident here", key="add_incident_here",
                  help="Opens the incident form with this position (a map click, "
                       "±1 km by default) and its country filled in."):
         incident_form.set_prefill(state, float(picked["lon"]), float(picked["lat"]))

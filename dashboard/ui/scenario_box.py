@@ -21,7 +21,7 @@ from dashboard.store import (
     open_store,
     to_url_param,
 )
-from dashboard.ui.widgets import add_row, attempt, md, plural, show_queued
+from dashboard.ui.widgets import add_row, attempt, md, plural, pressed, show_queued
 
 REPLACE_HINT = " — tick “Replace” to overwrite it, or choose another name"
 
@@ -189,7 +189,7 @@ def _scn_export(state: StateLike, incident_lonlat: tuple[float, float]) -> Scena
 
 def _scn_share(state: StateLike, sc: Scenario | None) -> None:
     state = Session.of(state)
-    if st.button("Make a share link", key="scn_share", disabled=sc is None):
+    if pressed(st, "Make a share link", key="scn_share", disabled=sc is None):
         ok, param = attempt(lambda: to_url_param(sc))
         if ok:
             st.query_params["scenario"] = param

@@ -160,6 +160,40 @@ def add_row() -> tuple[Any, Any]:
     return st.columns([3, 1], vertical_alignment="bottom")
 
 
+def pressed(where: Any, label: str, *, key: str, **kwargs: Any) -> bool:
+    """A button whose click is not lost: True once, in the first run that reaches it
+    after the click (``where`` is ``st`` or a column; ``kwargs`` go to its ``button``).
+
+    A plain ``st.button`` is True only in the run its click starts, and a run the next one
+    interrupts (the map reporting its view) before it reaches the button drops the click:
+    "Make a share link" did nothing, seen in a browser. The click is noted by a callback,
+    which Streamlit runs before the script whatever becomes of the run, and taken here;
+    a run that ends without reaching the button forgets it (:func:`run_ended`).
+    """
+    where.button(label, key=key, on_click=_note_click, args=(key,), **kwargs)
+    clicks = Session.of(st.session_state).clicks
+    if key in clicks:
+        clicks.discard(key)
+        return True
+    return False
+
+
+def _note_click(key: str) -> None:
+    Session.of(st.session_state).clicks.add(key)
+
+
+def run_ended(state: StateLike) -> None:
+    """The last line of a whole-page run: drop the messages it showed (:func:`drop_shown`)
+    and the clicks of buttons it did not draw (:func:`pressed`).
+
+    >>> state = {"q": [("info", "a")], "notes_shown": {"q": 1}, "clicks": {"gone"}}
+    >>> run_ended(state); state["q"], state["clicks"]
+    ([], set())
+    """
+    drop_shown(state)
+    Session.of(state).clicks = set()
+
+
 def show_queued(state: StateLike, key: str) -> None:
     """Show the ``(level, text)`` messages queued under ``key``; they stay queued until a
     run that showed them ends (:func:`drop_shown`).

@@ -17,7 +17,7 @@ from dashboard.state.fields import Session, StateLike, widget_key
 from dashboard.state.vertices import n_vertices, vertex_table
 from dashboard.store import Zone
 from dashboard.ui import zone_figures as zf
-from dashboard.ui.widgets import add_row, attempt, md
+from dashboard.ui.widgets import add_row, attempt, md, pressed
 
 
 # ------------------------------------------------------------ work on a zone
@@ -46,13 +46,13 @@ def _tool_actions(state: StateLike, z: Zone) -> None:
     state = Session.of(state)
     c1, c2 = add_row()
     new_name = c1.text_input("Name", value=z.name, key=widget_key("zone_name", z.id, state.zones_gen))
-    if c2.button("Rename", key="zone_rename"):
+    if pressed(c2, "Rename", key="zone_rename"):
         _rerun_after(lambda: zs.rename_zone(state, z.id, new_name))
     c1, c2 = st.columns(2)
-    if c1.button("Clip to Ukraine", key="zone_clip",
+    if pressed(c1, "Clip to Ukraine", key="zone_clip",
                  help="Keep only the part over Ukraine's territory (incl. territorial sea)."):
         _rerun_after(lambda: zs.clip_to_ukraine(state, z.id), prefix=f"Zone “{md(z.name)}”: ")
-    if c2.button("Delete zone", key="zone_delete"):
+    if pressed(c2, "Delete zone", key="zone_delete"):
         ok, gone = attempt(lambda: zs.delete_zone(state, z.id))
         if ok:
             zm.note(state, "info", f"Deleted zone “{gone.name}”.")
@@ -82,12 +82,12 @@ def _tool_vertices(state: StateLike, z: Zone) -> None:
                                 key=widget_key("zone_vertices", z.id, state.zones_gen),
                                 num_rows="dynamic", hide_index=True, width="stretch",
                                 column_config=_vertex_columns())
-        if st.button("Apply the table", key="zone_vertices_apply"):
+        if pressed(st, "Apply the table", key="zone_vertices_apply"):
             _rerun_after(lambda: zs.apply_vertex_table(state, z.id, edited))
     st.text_area("…or paste the outline, one position per line (decimal “lat, lon”, "
                  "DMS or MGRS)", key="zone_paste", height=120,
                  placeholder="50.47099, 23.93432\n50°10'N 24°30'E\n34UFB 12345 67890")
-    if st.button("Replace the outline", key="zone_paste_apply"):
+    if pressed(st, "Replace the outline", key="zone_paste_apply"):
         _rerun_after(lambda: zs.replace_outline(state, z.id, state.zone_paste))
 
 
@@ -150,7 +150,7 @@ def _build_regions(state: StateLike) -> None:
                    format_func=lambda c: regions.get(c, c), placeholder="e.g. Lviv, Volyn")
     c1, c2 = add_row()
     c1.text_input("Zone name (optional)", key="build_regions_name")
-    if c2.button("Add", key="build_regions_add"):
+    if pressed(c2, "Add", key="build_regions_add"):
         _build(state, lambda: zs.add_regions(state, state.build_regions or [],
                                              name=state.build_regions_name,
                                              clip=_clip(state)))
@@ -158,7 +158,7 @@ def _build_regions(state: StateLike) -> None:
     c1, c2 = add_row()
     c1.selectbox("…or start from a candidate zone", list(presets), key="build_preset",
                  format_func=lambda i: presets.get(i, i))
-    if c2.button("Add", key="build_preset_add"):
+    if pressed(c2, "Add", key="build_preset_add"):
         _build(state, lambda: zs.add_preset(state, state.build_preset, clip=_clip(state)))
 
 
@@ -172,7 +172,7 @@ def _build_band(state: StateLike) -> None:
     c1, c2 = add_row()
     c1.number_input(f"Depth inside Ukraine ({units})", min_value=0.0,
                     max_value=round(from_km(1000.0, units), 3), step=5.0, key=depth_key)
-    if c2.button("Add", key="build_band_add"):
+    if pressed(c2, "Add", key="build_band_add"):
         _build(state, lambda: zs.add_border_band(
             state, state.build_band_segments or [],
             to_km(float(state[depth_key] or 0.0), units), units=units, clip=_clip(state)))
@@ -189,7 +189,7 @@ def _build_ring(state: StateLike, incident: Mapping[str, Any]) -> None:
     c1, c2 = add_row()
     c1.number_input(f"Radius ({units})", min_value=0.0,
                     max_value=round(from_km(2000.0, units), 3), step=5.0, key=r_key)
-    if c2.button("Add", key="build_ring_add"):
+    if pressed(c2, "Add", key="build_ring_add"):
         centre = zone_scenario.buffer_center(state, (incident["lon"], incident["lat"]))
         _build(state, lambda: zs.add_ring(
             state, state.build_ring_center or "", to_km(float(state[r_key] or 0.0), units),
@@ -203,7 +203,7 @@ def _build_coords(state: StateLike) -> None:
                  placeholder="50.9, 23.6\n50.9, 25.0\n49.8, 25.0\n49.8, 23.6")
     c1, c2 = add_row()
     c1.text_input("Zone name (optional)", key="build_coords_name")
-    if c2.button("Add", key="build_coords_add"):
+    if pressed(c2, "Add", key="build_coords_add"):
         _build(state, lambda: zs.add_typed_zone(state, state.build_coords_text,
                                                 name=state.build_coords_name,
                                                 clip=_clip(state)))
@@ -231,7 +231,7 @@ def builders(state: StateLike, incident: Mapping[str, Any]) -> None:
     with t_file:
         up = st.file_uploader("Zone file (GeoJSON with polygons)", type=["geojson", "json"],
                               key="build_import_file")
-        if st.button("Add its polygons as zones", key="build_import_add"):
+        if pressed(st, "Add its polygons as zones", key="build_import_add"):
             _import_zones(state, up)
     st.checkbox("Clip new zones to Ukraine", key="build_clip",
                 help="Keep only the part of a new zone over Ukraine's territory.")
