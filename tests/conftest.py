@@ -341,7 +341,8 @@ def wait_ready(page, timeout_ms: int = 90_000) -> None:
 
 
 def settle(page, quiet_ms: int = 700, timeout_ms: int = 60_000) -> None:
-    """Until the map's view has stopped moving and the app has not run for ``quiet_ms``.
+    """Until the map's view has stopped moving, every layer it was last given is drawn
+    (its ``data-ready``) and the app has not run for ``quiet_ms``.
 
     The frame is looked up on every poll: a page switch or a rerun replaces it (while it
     is missing or detached the page is not settled).
@@ -353,13 +354,14 @@ def settle(page, quiet_ms: int = 700, timeout_ms: int = 60_000) -> None:
         try:  # a rerun may be replacing the map's iframe: not settled yet, look again
             frame = frame_of(page)
             view = None if frame is None else frame.evaluate(
-                "() => window.nfzMap && JSON.stringify(window.nfzMap.view())")
+                "() => document.getElementById('root')?.dataset.ready === '1'"
+                " && window.nfzMap && JSON.stringify(window.nfzMap.view())")
         except PlaywrightError:
             frame, view = None, None
         idle = frame is not None and page.evaluate(
             "() => document.querySelector('[data-testid=\"stApp\"]')"
             "?.getAttribute('data-test-script-state') !== 'running'")
-        quiet = quiet + 100 if (idle and view == last) else 0
+        quiet = quiet + 100 if (idle and view and view == last) else 0
         if quiet >= quiet_ms:
             return
         last = view
