@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import shapely
 from geo_reference import GEOD
-from shapely.geometry import Point, Polygon
+from shapely.geometry import Point, Polygon, box
 from shapely.geometry.polygon import orient
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -582,16 +582,19 @@ def test_the_saved_list_is_read_once_in_a_while_and_after_each_own_write(data_di
 
 
 def _notes_page() -> None:
-    """A page that shows a queue of messages; it reaches its end (where app.py drops what
-    it showed) only when ``finish`` is set, as a run the next one interrupts does not."""
+    """A page that shows a queue of messages; a run the user started (``acted``) first
+    drops what a finished run sent, and a run reaches its end (app.py's ``run_ended``)
+    only when ``finish`` is set, as a run the next one interrupts does not."""
     import streamlit as st
 
-    from dashboard.ui.widgets import drop_shown, show_queued
+    from dashboard.ui.widgets import drop_sent, run_ended, show_queued
 
     st.session_state.setdefault("q", [("success", "Opened scenario “alpha” (1 zone).")])
+    if st.session_state.get("acted"):
+        drop_sent(st.session_state)
     show_queued(st.session_state, "q")
     if st.session_state.get("finish"):
-        drop_shown(st.session_state)
+        run_ended(st.session_state)
 
 
 def _click_page() -> None:
@@ -644,12 +647,41 @@ def test_a_click_on_a_button_a_run_left_out_is_forgotten_when_that_run_ends():
 def test_a_message_stays_queued_until_a_run_that_showed_it_ends():
     """A click landing while the map reports its first view: the run that showed "Opened
     scenario" was interrupted before it was sent, and the message was gone (seen in a
-    browser); now the next run shows it again, and only a run that ended drops it."""
+    browser); now the next run shows it again, and the user's action after a run that
+    ended drops it."""
     at = AppTest.from_function(_notes_page, default_timeout=30).run()
     assert [s.value for s in at.success] == ["Opened scenario “alpha” (1 zone)."]
-    at.session_state["finish"] = True
+    at.session_state["acted"] = at.session_state["finish"] = True
     at.run()  # the run after the one that stopped short shows it again, and ends
     assert [s.value for s in at.success] == ["Opened scenario “alpha” (1 zone)."]
-    assert at.session_state["q"] == [] and at.session_state["notes_shown"] == {}
+    assert at.session_state["notes_sent"] == {"q": 1} and at.session_state["notes_shown"] == {}
     at.run()
-    assert [s.value for s in at.success] == []
+    assert [s.value for s in at.success] == [] and at.session_state["q"] == []
+
+
+def report_view(at: AppTest, lon: float = 24.0, lat: float = 50.0) -> AppTest:
+    """The map reports its view (after a load or a flight: it does not wait for the user)."""
+    seq = next(_SEQ)
+    at.session_state[MAP_KEY] = {"seq": seq, "events": [{
+        "seq": seq, "type": "view", "lon": lon, "lat": lat, "zoom": 6.5,
+        "bounds": [20, 48, 28, 52], "width": 1200, "height": 640.0}]}
+    return ok(at.run())
+
+
+def test_opened_scenario_stays_through_the_maps_view_report_and_goes_at_the_next_action(data_dir):
+    """The map reports its view in the run after "Open" (its first view, or the flight to
+    the scenario's view): that rerun took "Opened scenario" off the page before a busy
+    browser had drawn it (seen in a browser); it now stays until the user acts."""
+    from dashboard.store import open_store
+
+    open_store().save(Scenario(name="alpha", zones=[Zone("z1", "sq", box(23, 50, 24, 51))]))
+    at = open_page()
+    at.button(key="scn_open").click().run()
+    opened = ["Opened scenario “alpha” (1 zone)."]
+    assert [s.value for s in ok(at).success] == opened
+    assert [s.value for s in report_view(at).success] == opened
+    assert [s.value for s in report_view(at, 23.5).success] == opened
+    at.radio(key="units").set_value("nm").run()
+    assert [s.value for s in ok(at).success] == []
+
+

@@ -178,6 +178,8 @@ class Session(MutableMapping[str, Any]):
     scn_msgs: Field[list[tuple[str, str]]] = Field(factory=list)
     notes_shown: Field[dict[str, int]] = Field(
         factory=dict, doc="per message queue, how many of its messages this run has shown")
+    notes_sent: Field[dict[str, int]] = Field(
+        factory=dict, doc="per message queue, how many of its messages a finished run sent")
     clicks: Field[set[str]] = Field(
         factory=set, doc="keys of buttons clicked whose run has not yet reached them")
     scn_import_file: Field[Any] = Field(None)

@@ -183,26 +183,29 @@ def _note_click(key: str) -> None:
 
 
 def run_ended(state: StateLike) -> None:
-    """The last line of a whole-page run: drop the messages it showed (:func:`drop_shown`)
-    and the clicks of buttons it did not draw (:func:`pressed`).
+    """The last line of a whole-page run: what it showed was sent, so the messages it
+    showed (:func:`show_queued`) go at the user's next action (:func:`drop_sent`); the
+    clicks of buttons it did not draw are forgotten (:func:`pressed`).
 
     >>> state = {"q": [("info", "a")], "notes_shown": {"q": 1}, "clicks": {"gone"}}
-    >>> run_ended(state); state["q"], state["clicks"]
-    ([], set())
+    >>> run_ended(state); state["q"], state["notes_sent"], state["clicks"]
+    ([('info', 'a')], {'q': 1}, set())
     """
-    drop_shown(state)
-    Session.of(state).clicks = set()
+    session = Session.of(state)
+    session.notes_sent = {**session.notes_sent, **session.notes_shown}
+    session.notes_shown = {}
+    session.clicks = set()
 
 
 def show_queued(state: StateLike, key: str) -> None:
-    """Show the ``(level, text)`` messages queued under ``key``; they stay queued until a
-    run that showed them ends (:func:`drop_shown`).
+    """Show the ``(level, text)`` messages queued under ``key``; they stay queued, and
+    shown, until the user's next action after a run that sent them (:func:`drop_sent`).
 
-    A run the next one interrupts never sends what it had not sent yet: a click landing
-    while the map reports its first view lost "Opened scenario ..." when the run that
-    showed it also took it off the queue. Queued texts are plain text (they quote zone
-    and scenario names): each is shown inert (:func:`md`), so put no Markdown, and no
-    :func:`md`, in them.
+    A message goes neither with a run the next one interrupts (it never sent what it had
+    not sent yet) nor with the run the map starts when it reports its view: either took
+    "Opened scenario ..." off the page before a busy browser had drawn it (seen in a
+    browser). Queued texts are plain text (they quote zone and scenario names): each is
+    shown inert (:func:`md`), so put no Markdown, and no :func:`md`, in them.
     """
     queued = list(state.get(key) or [])
     for level, text in queued:
@@ -210,17 +213,17 @@ def show_queued(state: StateLike, key: str) -> None:
     Session.of(state).notes_shown[key] = len(queued)
 
 
-def drop_shown(state: StateLike) -> None:
-    """The end of a run: take the messages it showed (:func:`show_queued`) off their
-    queues; those queued after it showed them stay for the next run.
+def drop_sent(state: StateLike) -> None:
+    """A run the user started (not the map reporting its view): take the messages a
+    finished run sent (:func:`run_ended`) off their queues; those queued since stay.
 
-    >>> state = {"q": [("info", "a"), ("info", "b")], "notes_shown": {"q": 1}}
-    >>> drop_shown(state); state["q"], state["notes_shown"]
+    >>> state = {"q": [("info", "a"), ("info", "b")], "notes_sent": {"q": 1}}
+    >>> drop_sent(state); state["q"], state["notes_sent"]
     ([('info', 'b')], {})
     """
     session = Session.of(state)
-    for key, n in session.notes_shown.items():
+    for key, n in session.notes_sent.items():
         state[key] = list(state.get(key) or [])[n:]
-    session.notes_shown = {}
+    session.notes_sent = {}
 
 

@@ -27,14 +27,14 @@ from dashboard.state import zone_choices, zone_reach
 from dashboard.state import zonemap as zm
 from dashboard.state.drawing import DEFAULT_CENTER, DEFAULT_ZOOM
 from dashboard.state.fields import Session, StateLike, widget_key
-from dashboard.state.mapevents import Click, Drawn, Measure, ViewChange
+from dashboard.state.mapevents import Click, Drawn, MapEvent, Measure, Missing, ViewChange
 from dashboard.state.vertices import n_vertices
 from dashboard.store import Zone
 from dashboard.ui import zone_figures as zf
 from dashboard.ui.brief_box import brief_controls
 from dashboard.ui.mapview import hidden_layers, map_view, take_events
 from dashboard.ui.scenario_box import scenarios, shared_link
-from dashboard.ui.widgets import attempt, md, md_html, show_queued, swatch
+from dashboard.ui.widgets import attempt, drop_sent, md, md_html, show_queued, swatch
 from dashboard.ui.zone_reach import compare_extra, compare_note, reach_section
 from dashboard.ui.zone_tools import builders, zone_tools
 
@@ -44,9 +44,9 @@ UNIT_WORDS = {"km": "km", "nm": "nautical miles", "mi": "statute miles"}
 
 
 # -------------------------------------------------------------------- the map
-def take_map_events(state: StateLike) -> None:
+def take_map_events(state: StateLike) -> list[MapEvent]:
     """Fold the map's new events in before anything is drawn: drawn and edited zones,
-    the view (kept in scenarios and share links), the measuring tool."""
+    the view (kept in scenarios and share links), the measuring tool; returns them."""
     state = Session.of(state)
     events = take_events(MAP_KEY)
     for ev in events:
@@ -61,6 +61,13 @@ def take_map_events(state: StateLike) -> None:
         elif isinstance(ev, Click) and ev.layer == "editable" and ev.feature:
             state.zone_sel_next = ev.feature  # "Work on a zone" opens on the clicked zone
     appstate.take_map_events(state, [ev for ev in events if isinstance(ev, Measure)])
+    return events
+
+
+def map_reported_only(events: list[MapEvent]) -> bool:
+    """Whether this run is the map's own report (its view, the layers it lacks), which the
+    map sends after a load or a flight whatever the user does: messages stay through it."""
+    return bool(events) and all(isinstance(ev, (ViewChange, Missing)) for ev in events)
 
 
 def map_scene(state: StateLike) -> Scene:
@@ -163,7 +170,8 @@ def render_zones_page(state: StateLike) -> None:
     """
     state = Session.of(state)
     zm.init(state)
-    take_map_events(state)
+    if not map_reported_only(take_map_events(state)):
+        drop_sent(state)  # the user acted: the messages shown before have been seen
     incidents = {i["id"]: i for i in zone_choices.incident_list()}
     incident = incidents.get(state.peek(Session.incident)) or next(iter(incidents.values()))
     if state.units not in KM_PER_UNIT:
