@@ -36,7 +36,7 @@ from dashboard.state import session as appstate
 from dashboard.ui import sidebar
 from dashboard.ui.login import signed_in
 from dashboard.ui.nodelay import nodelay_once
-from dashboard.ui.widgets import run_ended
+from dashboard.ui.widgets import run_ended, run_started
 
 TITLE = "NATO eastern flank – incident map"
 #: The browser tab's icon: Streamlit's own favicon, a file the app serves itself.
@@ -108,6 +108,7 @@ notices = sidebar.prepare(st.session_state)
 st.html(PAGE_CSS)  # style only: no element; st.markdown's HTML would need ~190 kB more JS
 # The page before the sidebar: its elements reach the browser first (see ui/sidebar.py).
 held = sidebar.held_back(st.session_state, page.url_path)  # a first run: the map first
+run_started(st.session_state)
 try:
     page.run()
 except Exception:  # a page that fails still leaves the sidebar usable (st.stop and reruns

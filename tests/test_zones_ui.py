@@ -587,12 +587,14 @@ def _notes_page() -> None:
     only when ``finish`` is set, as a run the next one interrupts does not."""
     import streamlit as st
 
-    from dashboard.ui.widgets import drop_sent, run_ended, show_queued
+    from dashboard.ui.widgets import drop_sent, run_ended, run_started, show_queued
 
     st.session_state.setdefault("q", [("success", "Opened scenario “alpha” (1 zone).")])
+    run_started(st.session_state)
     if st.session_state.get("acted"):
         drop_sent(st.session_state)
-    show_queued(st.session_state, "q")
+    if not st.session_state.get("elsewhere"):  # another page, which shows no messages
+        show_queued(st.session_state, "q")
     if st.session_state.get("finish"):
         run_ended(st.session_state)
 
@@ -607,7 +609,9 @@ def _click_page() -> None:
 
     if st.session_state.get("cut"):
         st.stop()
-    if not st.session_state.get("hide") and pressed(st, "Make a share link", key="share"):
+    if not st.session_state.get("hide") and pressed(
+            st, "Make a share link", key="share", target=st.session_state.get("target", "A"),
+            disabled=st.session_state.get("off", False)):
         st.session_state["acted"] = st.session_state.get("acted", 0) + 1
     st.button("Other", key="other")
     run_ended(st.session_state)
@@ -638,8 +642,24 @@ def test_a_click_on_a_button_a_run_left_out_is_forgotten_when_that_run_ends():
     at = _cut_click()
     at.session_state["hide"] = True
     at.run()
-    assert at.session_state["clicks"] == set()
+    assert at.session_state["clicks"] == {}
     at.session_state["hide"] = False
+    at.run()
+    assert "acted" not in at.session_state
+
+
+def test_a_click_for_a_target_since_changed_is_dropped_not_turned_on_the_new_one():
+    """ "Delete zone" clicked for zone A, then zone B selected before the run reached the
+    button: the click must not delete B."""
+    at = _cut_click()
+    at.session_state["target"] = "B"
+    at.run()
+    assert "acted" not in at.session_state and at.session_state["clicks"] == {}
+
+
+def test_a_click_on_a_button_disabled_since_is_not_acted_on():
+    at = _cut_click()
+    at.session_state["off"] = True
     at.run()
     assert "acted" not in at.session_state
 
@@ -657,6 +677,18 @@ def test_a_message_stays_queued_until_a_run_that_showed_it_ends():
     assert at.session_state["notes_sent"] == {"q": 1} and at.session_state["notes_shown"] == {}
     at.run()
     assert [s.value for s in at.success] == [] and at.session_state["q"] == []
+
+
+def test_a_message_shown_by_an_interrupted_run_is_not_counted_as_sent_by_another_page():
+    """A zones run that showed "Opened scenario" was cut short by a switch to another page,
+    whose run ended: the message was never sent, so the user's next action on the zones
+    page must not take it off unseen."""
+    at = AppTest.from_function(_notes_page, default_timeout=30).run()  # shown, cut short
+    at.session_state["elsewhere"] = at.session_state["finish"] = True
+    at.run()
+    at.session_state["elsewhere"], at.session_state["acted"] = False, True
+    at.run()
+    assert [s.value for s in at.success] == ["Opened scenario “alpha” (1 zone)."]
 
 
 def report_view(at: AppTest, lon: float = 24.0, lat: float = 50.0) -> AppTest:

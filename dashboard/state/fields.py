@@ -180,8 +180,8 @@ class Session(MutableMapping[str, Any]):
         factory=dict, doc="per message queue, how many of its messages this run has shown")
     notes_sent: Field[dict[str, int]] = Field(
         factory=dict, doc="per message queue, how many of its messages a finished run sent")
-    clicks: Field[set[str]] = Field(
-        factory=set, doc="keys of buttons clicked whose run has not yet reached them")
+    clicks: Field[dict[str, str]] = Field(
+        factory=dict, doc="buttons clicked whose run has not yet reached them: key -> target")
     scn_import_file: Field[Any] = Field(None)
 
     def __init__(self, data: MutableMapping[str, Any]) -> None:

@@ -16,7 +16,7 @@ read :mod:`dashboard.ui.zone_figures`.
 
 Keys, all set by :func:`init`: ``drawn_zones`` (the zones), ``zones_editable``
 (ids of the zones the map's editor holds: :func:`editable_features`),
-``zones_notes`` (messages to show once), ``zones_gen`` (generation of the zone
+``zones_notes`` (messages to show until the user acts), ``zones_gen`` (generation of the zone
 list, bumped whenever zones change other than by drawing; widgets that show a
 zone are keyed on it so they show the new state), ``zones_snapshot`` (the
 :class:`~dashboard.state.drawing.MapZone` list of that generation), ``zones_view`` (the
@@ -77,7 +77,7 @@ def init(state: StateLike) -> None:
 
 
 def note(state: StateLike, level: str, text: str) -> None:
-    """Queue a message (``level`` in error/warning/info/success) for the next page run."""
+    """Queue a message (``level`` in error/warning/info/success) for the page to show."""
     state = Session.of(state)
     state.set_default(Session.zones_notes, []).append((level, text))
 

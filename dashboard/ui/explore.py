@@ -176,8 +176,9 @@ def pick_panel(state: Any, picked: dict, report: PointReport,
 def add_incident_here(state: Any, picked: dict) -> None:
     """"Add an incident here": the Incidents page's form opens on the picked position."""
     if pressed(st, "Add an incident here", key="add_incident_here",
-                 help="Opens the incident form with this position (a map click, "
-                      "±1 km by default) and its country filled in."):
+               target=f"{picked['lon']},{picked['lat']}",
+               help="Opens the incident form with this position (a map click, "
+                    "±1 km by default) and its country filled in."):
         incident_form.set_prefill(state, float(picked["lon"]), float(picked["lat"]))
         st.switch_page("ui/incidents.py")
 

@@ -191,10 +191,10 @@ def _scn_share(state: StateLike, sc: Scenario | None) -> None:
     state = Session.of(state)
     if pressed(st, "Make a share link", key="scn_share", disabled=sc is None):
         ok, param = attempt(lambda: to_url_param(sc))
-        if ok:
-            st.query_params["scenario"] = param
-            state.scn_shared_done = param
         state.scn_link = param
+        if ok:  # the state first: a run can be interrupted at any st call
+            state.scn_shared_done = param
+            st.query_params["scenario"] = param
     if state.scn_link:
         page_url = st.context.url  # this page's address in the user's browser (no query)
         if page_url:

@@ -160,26 +160,27 @@ def add_row() -> tuple[Any, Any]:
     return st.columns([3, 1], vertical_alignment="bottom")
 
 
-def pressed(where: Any, label: str, *, key: str, **kwargs: Any) -> bool:
+def pressed(where: Any, label: str, *, key: str, target: str = "", **kwargs: Any) -> bool:
     """A button whose click is not lost: True once, in the first run that reaches it
-    after the click (``where`` is ``st`` or a column; ``kwargs`` go to its ``button``).
+    after the click, if it is still enabled and for the same ``target`` (the zone or the
+    position it acts on); ``where`` is ``st`` or a column, ``kwargs`` go to its ``button``.
 
     A plain ``st.button`` is True only in the run its click starts, and a run the next one
     interrupts (the map reporting its view) before it reaches the button drops the click:
     "Make a share link" did nothing, seen in a browser. The click is noted by a callback,
     which Streamlit runs before the script whatever becomes of the run, and taken here;
-    a run that ends without reaching the button forgets it (:func:`run_ended`).
+    a click for another target (the selection changed meanwhile) is dropped, not turned
+    on the new one, and a run that ends without reaching the button forgets it
+    (:func:`run_ended`). Set the state an action changes before any ``st`` call in it:
+    each such call is where a run can be interrupted.
     """
-    where.button(label, key=key, on_click=_note_click, args=(key,), **kwargs)
-    clicks = Session.of(st.session_state).clicks
-    if key in clicks:
-        clicks.discard(key)
-        return True
-    return False
+    where.button(label, key=key, on_click=_note_click, args=(key, target), **kwargs)
+    clicked_for = Session.of(st.session_state).clicks.pop(key, None)
+    return clicked_for == target and not kwargs.get("disabled")
 
 
-def _note_click(key: str) -> None:
-    Session.of(st.session_state).clicks.add(key)
+def _note_click(key: str, target: str) -> None:
+    Session.of(st.session_state).clicks[key] = target
 
 
 def run_ended(state: StateLike) -> None:
@@ -187,19 +188,26 @@ def run_ended(state: StateLike) -> None:
     showed (:func:`show_queued`) go at the user's next action (:func:`drop_sent`); the
     clicks of buttons it did not draw are forgotten (:func:`pressed`).
 
-    >>> state = {"q": [("info", "a")], "notes_shown": {"q": 1}, "clicks": {"gone"}}
+    >>> state = {"q": [("info", "a")], "notes_shown": {"q": 1}, "clicks": {"gone": ""}}
     >>> run_ended(state); state["q"], state["notes_sent"], state["clicks"]
-    ([('info', 'a')], {'q': 1}, set())
+    ([('info', 'a')], {'q': 1}, {})
     """
     session = Session.of(state)
     session.notes_sent = {**session.notes_sent, **session.notes_shown}
     session.notes_shown = {}
-    session.clicks = set()
+    session.clicks = {}
+
+
+def run_started(state: StateLike) -> None:
+    """Before a whole page runs: no message is shown yet (one an interrupted run showed
+    was never sent, so :func:`run_ended` must not count it)."""
+    Session.of(state).notes_shown = {}
 
 
 def show_queued(state: StateLike, key: str) -> None:
     """Show the ``(level, text)`` messages queued under ``key``; they stay queued, and
-    shown, until the user's next action after a run that sent them (:func:`drop_sent`).
+    shown, until the user's next action (other than moving the map) after a run that
+    sent them (:func:`drop_sent`).
 
     A message goes neither with a run the next one interrupts (it never sent what it had
     not sent yet) nor with the run the map starts when it reports its view: either took

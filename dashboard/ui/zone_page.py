@@ -65,8 +65,9 @@ def take_map_events(state: StateLike) -> list[MapEvent]:
 
 
 def map_reported_only(events: list[MapEvent]) -> bool:
-    """Whether this run is the map's own report (its view, the layers it lacks), which the
-    map sends after a load or a flight whatever the user does: messages stay through it."""
+    """Whether this run is the map's own report: its view (sent after a load, a flight, or
+    the user's pan or zoom) or the layers it lacks. Messages stay through it: the map
+    reports a load or a flight whatever the user does, and moving the map answers none."""
     return bool(events) and all(isinstance(ev, (ViewChange, Missing)) for ev in events)
 
 

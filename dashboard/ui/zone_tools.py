@@ -46,13 +46,13 @@ def _tool_actions(state: StateLike, z: Zone) -> None:
     state = Session.of(state)
     c1, c2 = add_row()
     new_name = c1.text_input("Name", value=z.name, key=widget_key("zone_name", z.id, state.zones_gen))
-    if pressed(c2, "Rename", key="zone_rename"):
+    if pressed(c2, "Rename", key="zone_rename", target=z.id):
         _rerun_after(lambda: zs.rename_zone(state, z.id, new_name))
     c1, c2 = st.columns(2)
-    if pressed(c1, "Clip to Ukraine", key="zone_clip",
-                 help="Keep only the part over Ukraine's territory (incl. territorial sea)."):
+    if pressed(c1, "Clip to Ukraine", key="zone_clip", target=z.id,
+               help="Keep only the part over Ukraine's territory (incl. territorial sea)."):
         _rerun_after(lambda: zs.clip_to_ukraine(state, z.id), prefix=f"Zone “{md(z.name)}”: ")
-    if pressed(c2, "Delete zone", key="zone_delete"):
+    if pressed(c2, "Delete zone", key="zone_delete", target=z.id):
         ok, gone = attempt(lambda: zs.delete_zone(state, z.id))
         if ok:
             zm.note(state, "info", f"Deleted zone “{gone.name}”.")
@@ -82,12 +82,12 @@ def _tool_vertices(state: StateLike, z: Zone) -> None:
                                 key=widget_key("zone_vertices", z.id, state.zones_gen),
                                 num_rows="dynamic", hide_index=True, width="stretch",
                                 column_config=_vertex_columns())
-        if pressed(st, "Apply the table", key="zone_vertices_apply"):
+        if pressed(st, "Apply the table", key="zone_vertices_apply", target=z.id):
             _rerun_after(lambda: zs.apply_vertex_table(state, z.id, edited))
     st.text_area("…or paste the outline, one position per line (decimal “lat, lon”, "
                  "DMS or MGRS)", key="zone_paste", height=120,
                  placeholder="50.47099, 23.93432\n50°10'N 24°30'E\n34UFB 12345 67890")
-    if pressed(st, "Replace the outline", key="zone_paste_apply"):
+    if pressed(st, "Replace the outline", key="zone_paste_apply", target=z.id):
         _rerun_after(lambda: zs.replace_outline(state, z.id, state.zone_paste))
 
 
