@@ -5,6 +5,8 @@
 #
 # Installs, only when missing (apt-get update runs once, and only if something is):
 #   chromium                        the browser tests drive it with Playwright
+#   libegl-mesa0 libgl1-mesa-dri    Mesa's llvmpipe: the tests' Chromium draws WebGL with it
+#                                   (tests/conftest.py; about half SwiftShader's CPU)
 #   nginx                           tests/test_proxy_headers.py runs deploy/nginx.conf in front of the app
 #   postgresql                      the shared-store tests start their own cluster
 #   postgresql-<version>-postgis-3  PostGIS for the newest installed PostgreSQL
@@ -57,6 +59,9 @@ pg_version() {
 if ! have_chromium; then
   apt_install chromium
 fi
+if ! dpkg -s libegl-mesa0 libgl1-mesa-dri >/dev/null 2>&1; then
+  apt_install libegl-mesa0 libgl1-mesa-dri
+fi
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   apt_install nginx
 fi
@@ -74,4 +79,4 @@ if [ ! -e "/usr/share/postgresql/${version}/extension/postgis.control" ]; then
 fi
 
 python -m pip install -q -e ".[test]"
-echo "setup_test_machine: ready (chromium, nginx, PostgreSQL ${version} with PostGIS, the test extra)"
+echo "setup_test_machine: ready (chromium, Mesa llvmpipe, nginx, PostgreSQL ${version} with PostGIS, the test extra)"

@@ -3,12 +3,12 @@ PostgreSQL, the committed catalogue, scenario builders, and the suite's policies
 
 Machine set-up
     ``bash scripts/setup_test_machine.sh`` installs what the suite needs (Debian's
-    ``chromium``, ``postgresql`` and ``postgresql-<version>-postgis-3``, and the
-    project with its ``test`` extra); it is idempotent, and ``.ci/run`` calls it.
-    Nothing here installs anything: the fixtures only look for what is there.  When
-    chromium or PostgreSQL with PostGIS is missing, the tests that need it are
-    skipped with a message naming that script, except in CI (``CI=true``), where a
-    missing browser or database fails them: CI never skips.
+    ``chromium`` with Mesa's llvmpipe to draw WebGL, ``postgresql`` and
+    ``postgresql-<version>-postgis-3``, and the project with its ``test`` extra); it is
+    idempotent, and ``.ci/run`` calls it. Nothing here installs anything: the fixtures
+    only look for what is there. When chromium or PostgreSQL with PostGIS is missing,
+    the tests that need it are skipped with a message naming that script, except in CI
+    (``CI=true``), where a missing browser or database fails them: CI never skips.
 
 Tiers
     Markers ``browser`` (drives the app in headless Chromium with Playwright) and
@@ -50,6 +50,7 @@ import os
 import re
 import shutil
 import subprocess
+import warnings
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -277,10 +278,55 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 #: The tests' browser draws WebGL without multisampling: where WebGL runs on the CPU
-#: (SwiftShader) it is about a sixth of every frame and of a page load's GPU work (a cold
-#: /explore 3.4-3.8 against 2.8 s of the GPU process's CPU), and no test reads an
-#: anti-aliased edge. The app asks for it as before; screenshots and benchmarks keep it.
+#: it is about a sixth of every frame and of a page load's GPU work (a cold /explore
+#: 3.4-3.8 against 2.8 s of the GPU process's CPU under SwiftShader), and no test reads
+#: an anti-aliased edge. The app asks for it as before; screenshots and benchmarks keep it.
 TEST_ONLY_ARGS = ["--webgl-antialiasing-mode=none"]
+
+#: Where Mesa's llvmpipe is installed (``scripts/setup_test_machine.sh`` installs it),
+#: the tests' Chromium draws WebGL with it, through ANGLE on EGL, instead of with
+#: SwiftShader; the page itself is composited in software as before. Both are real
+#: WebGL 2 on the CPU; llvmpipe costs about a third of SwiftShader's CPU per map frame
+#: (0.08-0.10 against 0.29 s at 1280x800 here) and a tenth of its GPU-process CPU per
+#: cold page load (0.4-0.7 against 3.4-4.9 s: SwiftShader compiles a pipeline for every
+#: draw state), and the browser tests are mostly page loads and frames. Benchmarks and
+#: screenshots keep :data:`CHROMIUM_ARGS` (their recorded figures are SwiftShader's).
+SWIFTSHADER_ONLY = {"--disable-gpu", "--use-gl=angle", "--use-angle=swiftshader",
+                    "--enable-unsafe-swiftshader"}
+LLVMPIPE_ARGS = [*(a for a in CHROMIUM_ARGS if a not in SWIFTSHADER_ONLY),
+                 "--use-gl=angle", "--use-angle=gl-egl", "--ignore-gpu-blocklist",
+                 "--disable-gpu-compositing"]
+#: What WebGL 2 says it runs on (the unmasked renderer string), or why there is none.
+WEBGL_RENDERER_JS = """() => {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) return 'no WebGL 2';
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+}"""
+
+
+def webgl_renderer(browser) -> str:
+    """The WebGL 2 renderer a page of ``browser`` gets (e.g. ``ANGLE (Mesa/X.org, llvmpipe ...)``)."""
+    page = browser.new_page()
+    try:
+        page.set_content("<p>WebGL probe</p>")
+        return page.evaluate(WEBGL_RENDERER_JS)
+    finally:
+        page.close()
+
+
+def launch_test_chromium(playwright, chromium_path: str):
+    """Headless Chromium for the tests: WebGL on llvmpipe where it works, else on
+    SwiftShader (with a warning: the browser tests then take about twice the CPU)."""
+    launch = playwright.chromium.launch
+    b = launch(executable_path=chromium_path, headless=True, args=[*LLVMPIPE_ARGS, *TEST_ONLY_ARGS])
+    renderer = webgl_renderer(b)
+    if "llvmpipe" in renderer:
+        return b
+    b.close()
+    warnings.warn(f"WebGL on llvmpipe unavailable ({renderer}); the browser tests draw with "
+                  f"SwiftShader, about twice the CPU: run {SETUP_SCRIPT}", stacklevel=1)
+    return launch(executable_path=chromium_path, headless=True, args=[*CHROMIUM_ARGS, *TEST_ONLY_ARGS])
 
 
 @pytest.fixture(scope="session")
@@ -288,8 +334,7 @@ def browser(chromium_path: str):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, headless=True,
-                              args=[*CHROMIUM_ARGS, *TEST_ONLY_ARGS])
+        b = launch_test_chromium(p, chromium_path)
         try:
             yield b
         finally:
