@@ -19,6 +19,7 @@ import atexit
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -104,8 +105,23 @@ class PgServer:
                            f"{self.log.read_text(errors='replace')[-2000:]}")
 
     def stop(self) -> None:
-        """Stop the server now (``-m fast``: open sessions are ended)."""
+        """Stop the server now (``-m fast``: open sessions are ended) and wait until its
+        port refuses connections.
+
+        ``pg_ctl -w`` returns once the postmaster has removed its pid file, a moment
+        before the process is gone and its listening socket closed: a connection made in
+        between is accepted by the kernel, then reset ("server closed the connection"
+        where a test of a stopped server expects "connection refused"; seen once under
+        load)."""
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            except OSError:  # refused (or no answer): nothing listens there any more
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"port {self.port} still accepts connections 30 s after pg_ctl stop")
 
     @property
     def running(self) -> bool:
