@@ -291,11 +291,9 @@ TEST_ONLY_ARGS = ["--webgl-antialiasing-mode=none"]
 #: cold page load (0.4-0.7 against 3.4-4.9 s: SwiftShader compiles a pipeline for every
 #: draw state), and the browser tests are mostly page loads and frames. Benchmarks and
 #: screenshots keep :data:`CHROMIUM_ARGS` (their recorded figures are SwiftShader's).
-SWIFTSHADER_ONLY = {"--disable-gpu", "--use-gl=angle", "--use-angle=swiftshader",
-                    "--enable-unsafe-swiftshader"}
-LLVMPIPE_ARGS = [*(a for a in CHROMIUM_ARGS if a not in SWIFTSHADER_ONLY),
-                 "--use-gl=angle", "--use-angle=gl-egl", "--ignore-gpu-blocklist",
-                 "--disable-gpu-compositing"]
+SWIFTSHADER_ONLY = {"--disable-gpu", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"}
+LLVMPIPE_ARGS = [*(a for a in CHROMIUM_ARGS if a not in SWIFTSHADER_ONLY),  # keeps --use-gl=angle
+                 "--use-angle=gl-egl", "--ignore-gpu-blocklist", "--disable-gpu-compositing"]
 #: What WebGL 2 says it runs on (the unmasked renderer string), or why there is none.
 WEBGL_RENDERER_JS = """() => {
   const gl = document.createElement('canvas').getContext('webgl2');

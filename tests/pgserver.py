@@ -111,8 +111,8 @@ class PgServer:
         ``pg_ctl -w`` returns once the postmaster has removed its pid file, a moment
         before the process is gone and its listening socket closed: a connection made in
         between is accepted by the kernel, then reset ("server closed the connection"
-        where a test of a stopped server expects "connection refused"; seen once under
-        load)."""
+        where a test of a stopped server expects "connection refused"; seen once in a
+        full run)."""
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
