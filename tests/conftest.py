@@ -72,6 +72,22 @@ settings.register_profile("dev", derandomize=False, max_examples=100, deadline=N
 HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 settings.load_profile(HYPOTHESIS_PROFILE)
 
+
+# --------------------------------------------------------------------- AppTest
+def scan_installed_components_once() -> None:
+    """Every new ``AppTest`` scans the metadata of every installed distribution for
+    Streamlit component manifests (about 0.45 CPU-s here: 160 distributions, their
+    METADATA parsed each time), and the suite makes a few hundred. What is installed
+    does not change during a test run, so each test process scans once (the real scan)
+    and hands every later AppTest a copy of that answer."""
+    from streamlit.components.v2 import manifest_scanner
+
+    once = cache(manifest_scanner.scan_component_manifests)
+    manifest_scanner.scan_component_manifests = lambda max_workers=None: list(once())
+
+
+scan_installed_components_once()
+
 # --------------------------------------------------------------------- paths, data
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
