@@ -242,6 +242,37 @@ def test_same_hypothesis_same_figures_whatever_the_order(hypotheses, border_obla
     assert a == b[::-1] and a[0].paths_crossing_share == 1.0  # the 5V55 fired inside Ukraine
 
 
+def test_another_zone_is_measured_on_the_same_steps_and_a_moved_area_on_new_ones(hypotheses, border_oblasts):
+    """A hypothesis' flight steps do not depend on the zone: a second zone reuses them (no
+    new sampling or walking) and gets the km of paths walked afresh; the same incident with
+    another launch area gets steps of its own."""
+    from dataclasses import replace
+
+    import shapely.affinity
+
+    from dashboard.analysis import effectiveness as eff
+    from dashboard.geo.cache import clear_all
+
+    def fresh_km(h, zone, n):
+        lon, lat = eff.sample_launch_points(h.launch_area, n, eff._seed(h.incident_id, eff.SEED))
+        nato = eff.nato_territory(eff.nato_members(h.date))
+        return tuple(eff.path_km_inside(lon, lat, h.impact, eff._prepared_zone(zone), nato))
+
+    clear_all()
+    h = hypotheses[PRZEWODOW_ID]
+    other = Polygon([(22.0, 49.0), (25.0, 49.0), (25.0, 51.5), (22.0, 51.5)])
+    (first,) = effectiveness(border_oblasts, [h], n_paths=80)
+    walked = eff.hypothesis_steps.cache_info().misses
+    (second,) = effectiveness(other, [h], n_paths=80)
+    assert eff.hypothesis_steps.cache_info().misses == walked
+    assert first.path_km == fresh_km(h, border_oblasts, 80)
+    assert second.path_km == fresh_km(h, other, 80) != first.path_km
+    smaller = replace(h, launch_area=shapely.affinity.scale(h.launch_area, 0.5, 0.5))
+    (third,) = effectiveness(other, [smaller], n_paths=80)
+    assert eff.hypothesis_steps.cache_info().misses == walked + 1
+    assert third.path_km == fresh_km(smaller, other, 80) != second.path_km
+
+
 # ---------------------------------------------------------------------- app
 def test_app_section_shows_the_summary_the_table_and_the_assumption(border_oblasts):
     from test_incident_page import open_page

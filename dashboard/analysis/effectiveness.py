@@ -8,14 +8,15 @@ annulus, cut to the launch countries) and a zone (a no-fly-zone polygon):
    probability ∝ the ellipsoid's area element over the sphere's, (1 − e² sin² φ)⁻²;
    longitude uniform; points outside the area rejected), from a seed fixed per
    incident, so the figures are the same on every run;
-2. :func:`path_km_inside` — each launch point's geodesic to the impact point, cut into
+2. :func:`flight_steps` — each launch point's geodesic to the impact point, cut into
    equal steps of at most :data:`PATH_STEP_KM` (midpoints by ``Geod.fwd`` along the
    geodesic), walked from the launch point until the first step in NATO territory
    (:func:`nato_members`: the ``countries`` layer's members on the incident's date
    by ``nato_member_since``, incl. their 12 nm
    territorial sea; the whole path when it never enters it): the km flown inside the
-   zone on the way (a step counts whole when its midpoint lies in the zone, whose
-   edges are first densified along their geodesics);
+   zone on the way (:func:`km_inside`: a step counts whole when its midpoint lies in the
+   zone, whose edges are first densified along their geodesics; the steps do not depend
+   on the zone, so :func:`hypothesis_steps` keeps them per hypothesis);
 3. :func:`effectiveness` — per incident the share of paths that cross the zone (fly
    any km in it before NATO territory), the **median** km inside over the crossing
    paths, and whether the zone contains the impact point itself.
@@ -41,7 +42,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.analysis.origin import origin_for_record
-from dashboard.geo.cache import memoize
+from dashboard.geo.cache import content_token, memoize
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import WGS84_E2, densify, forward, inverse_km
 from dashboard.geo.munitions import MunitionRange, munition_range
@@ -316,11 +317,36 @@ def _in_any(parts: Sequence[BaseGeometry], x: np.ndarray, y: np.ndarray) -> np.n
     return hit
 
 
-def path_km_inside(lon: np.ndarray, lat: np.ndarray, impact: tuple[float, float],
-                   zone: BaseGeometry, nato: Sequence[BaseGeometry] = ()) -> np.ndarray:
-    """Km each geodesic path from ``(lon[i], lat[i])`` to ``impact`` flies inside ``zone``
-    before its first step in ``nato`` territory (polygons; zone and territory edges
-    already densified).  Steps of at most :data:`PATH_STEP_KM`, each counted by its midpoint."""
+@dataclass(frozen=True)
+class FlightSteps:
+    """The steps of sampled flight paths that count: each path's steps from its launch
+    point up to (not including) its first step in NATO territory.
+
+    Attributes
+    ----------
+    n_paths : int
+        Paths sampled (a path with no counted step still counts as a path).
+    path : ndarray of int32
+        The path of each counted step.
+    step_km : ndarray of float
+        Each path's step length, km (indexed by path).
+    lon, lat : ndarray of float
+        Each counted step's midpoint, degrees.
+    """
+
+    n_paths: int
+    path: np.ndarray
+    step_km: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+
+
+def flight_steps(lon: np.ndarray, lat: np.ndarray, impact: tuple[float, float],
+                 nato: Sequence[BaseGeometry] = ()) -> FlightSteps:
+    """Each geodesic path from ``(lon[i], lat[i])`` to ``impact`` cut into equal steps of at
+    most :data:`PATH_STEP_KM` (midpoints by ``Geod.fwd``), kept up to the path's first step
+    in ``nato`` territory (polygons, edges already densified): what any zone is measured on.
+    """
     lon, lat = np.atleast_1d(lon).astype(float), np.atleast_1d(lat).astype(float)
     n = len(lon)
     ix, iy = float(impact[0]), float(impact[1])
@@ -331,15 +357,46 @@ def path_km_inside(lon: np.ndarray, lat: np.ndarray, impact: tuple[float, float]
     path = np.repeat(np.arange(n), k)
     j = np.arange(len(path)) - np.repeat(np.cumsum(k) - k, k)
     mx, my = forward(lon[path], lat[path], az[path], (j + 0.5) * step[path])
-    in_zone = shapely.contains_xy(zone, mx, my)
+    counted = np.ones(len(path), dtype=bool)
     if len(nato):
         in_nato = _in_any(nato, mx, my)
         # steps at or after a path's first NATO step do not count
-        seen = np.zeros(len(path), dtype=np.int64)
-        np.cumsum(in_nato, out=seen)
-        before = np.repeat(np.r_[0, np.cumsum(in_nato)[np.cumsum(k)[:-1] - 1]], k)
-        in_zone &= (seen - before) == 0
-    return np.bincount(path, weights=in_zone * step[path], minlength=n)
+        seen = np.cumsum(in_nato)
+        before = np.repeat(np.r_[0, seen[np.cumsum(k)[:-1] - 1]], k)
+        counted = (seen - before) == 0
+    return FlightSteps(n, path[counted].astype(np.int32), step, mx[counted], my[counted])
+
+
+def km_inside(steps: FlightSteps, zone: BaseGeometry) -> np.ndarray:
+    """Km each path of ``steps`` flies inside ``zone`` (edges already densified) before
+    NATO territory: a step counts whole when its midpoint lies in the zone."""
+    inside = shapely.contains_xy(zone, steps.lon, steps.lat)
+    return np.bincount(steps.path, weights=inside * steps.step_km[steps.path],
+                       minlength=steps.n_paths)
+
+
+def path_km_inside(lon: np.ndarray, lat: np.ndarray, impact: tuple[float, float],
+                   zone: BaseGeometry, nato: Sequence[BaseGeometry] = ()) -> np.ndarray:
+    """Km each geodesic path from ``(lon[i], lat[i])`` to ``impact`` flies inside ``zone``
+    before its first step in ``nato`` territory (polygons; zone and territory edges
+    already densified).  Steps of at most :data:`PATH_STEP_KM`, each counted by its midpoint
+    (:func:`flight_steps`, then :func:`km_inside`)."""
+    return km_inside(flight_steps(lon, lat, impact, nato), zone)
+
+
+def _hypothesis_key(h: OriginHypothesis, n: int, seed: int) -> tuple[Any, ...]:
+    return (h.incident_id, h.impact, h.date, content_token(h.launch_area), n, seed)
+
+
+@memoize(maxsize=64, key=_hypothesis_key)
+def hypothesis_steps(h: OriginHypothesis, n: int, seed: int = SEED) -> FlightSteps:
+    """The counted steps of ``n`` flight paths of one hypothesis (its launch points from
+    the incident's seed, NATO territory on its date): the same whatever the zone, so
+    measuring another zone costs only the point-in-zone test.  Cached per hypothesis
+    content; read-only."""
+    nato = nato_territory(nato_members(h.date))
+    lon, lat = sample_launch_points(h.launch_area, n, _seed(h.incident_id, seed))
+    return flight_steps(lon, lat, h.impact, nato)
 
 
 def _seed(incident_id: str, seed: int) -> list[int]:
@@ -385,9 +442,7 @@ def effectiveness(zone: BaseGeometry, hypotheses: Sequence[OriginHypothesis], *,
     dense = _prepared_zone(zone)
     out = []
     for h in hypotheses:
-        nato = nato_territory(nato_members(h.date))
-        lon, lat = sample_launch_points(h.launch_area, n, _seed(h.incident_id, seed))
-        km = path_km_inside(lon, lat, h.impact, dense, nato)
+        km = km_inside(hypothesis_steps(h, n, seed), dense)
         crossing = km > 0
         out.append(EffectivenessRow(
             id=h.incident_id, paths_crossing_share=float(crossing.mean()),
@@ -418,14 +473,18 @@ __all__ = [
     "ASSUMPTION",
     "DEFAULT_PATHS",
     "EffectivenessRow",
+    "FlightSteps",
     "OriginHypothesis",
     "default_hypotheses",
     "effectiveness",
     "effectiveness_summary",
+    "flight_steps",
     "hypothesis_for",
     "hypothesis_rule",
+    "hypothesis_steps",
     "nato_members",
     "nato_territory",
+    "km_inside",
     "path_km_inside",
     "preset_for",
     "sample_launch_points",
