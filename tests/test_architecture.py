@@ -88,6 +88,7 @@ def imports(path: Path) -> list[tuple[int, str]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     out: list[tuple[int, str]] = []
     own = module_name(path)
+    modules = {module_name(p) for p in sources()}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             out += [(node.lineno, a.name) for a in node.names]
@@ -98,7 +99,6 @@ def imports(path: Path) -> list[tuple[int, str]]:
                 name = ".".join(base + ([node.module] if node.module else []))
             else:
                 name = node.module or ""
-            modules = {module_name(p) for p in sources()}
             subs = [f"{name}.{a.name}" for a in node.names if f"{name}.{a.name}" in modules]
             out += [(node.lineno, t) for t in (subs or [name])]
     return out
