@@ -373,9 +373,22 @@ class VertexBudget:
                              "limit (simplify it first)")
 
 
-def _has_bool(raw: list) -> bool:
-    """True if a position holds ``true``/``false`` (NumPy would read them as 1 and 0)."""
-    return any(isinstance(v, bool) for p in raw if isinstance(p, list) for v in p[:3])
+def _has_bool(raw: list, arr: np.ndarray | None = None) -> bool:
+    """True if a position holds ``true``/``false`` (NumPy would read them as 1 and 0).
+
+    With ``arr``, the positions read as a 2-d array, only the values NumPy read as 0 or
+    1 are looked at (a boolean becomes one of them).
+
+    >>> _has_bool([[23.0, 50.0], [1, 0]], np.array([[23.0, 50.0], [1, 0]]))
+    False
+    >>> _has_bool([[23.0, 50.0], [True, 0]], np.array([[23.0, 50.0], [1, 0]]))
+    True
+    """
+    if arr is None or arr.ndim != 2 or arr.dtype.kind not in "iuf":
+        return any(isinstance(v, bool) for p in raw if isinstance(p, list) for v in p[:3])
+    head = arr[:, :3]
+    rows, cols = np.nonzero((head == 0) | (head == 1))
+    return any(isinstance(raw[i][j], bool) for i, j in zip(rows.tolist(), cols.tolist()))
 
 
 def _positions(raw: Any, where: str, budget: VertexBudget, min_len: int) -> np.ndarray:
@@ -385,6 +398,7 @@ def _positions(raw: Any, where: str, budget: VertexBudget, min_len: int) -> np.n
                          f"not a JSON {kind_of(raw)}")
     if not raw:
         return np.empty((0, 2))
+    whole = True  # arr holds every value of every position
     try:
         arr = np.asarray(raw)
     except ValueError:  # ragged: some positions have a height, some not
@@ -394,8 +408,8 @@ def _positions(raw: Any, where: str, budget: VertexBudget, min_len: int) -> np.n
             arr = np.asarray([p[:2] for p in raw])
         except ValueError:
             raise InputError(f"{where}: coordinates must be [lon, lat] positions") from None
-        budget.has_z = True
-    if arr.dtype.kind not in "iuf" or _has_bool(raw):
+        budget.has_z, whole = True, False
+    if arr.dtype.kind not in "iuf" or _has_bool(raw, arr if whole else None):
         found = "text" if arr.dtype.kind in "US" else "values that are not numbers"
         raise InputError(f"{where}: coordinates must be numbers, found {found}")
     if arr.ndim != 2 or arr.shape[1] < 2:
