@@ -50,28 +50,49 @@ def _points(geom):
             yield from _points(g)
 
 
+#: Reference sets larger than this are first measured every :data:`_COARSE_STEP` th point:
+#: the smallest of those distances bounds the answer, and only the points that may lie
+#: within it (the same conservative box) are measured one by one.
+_COARSE_FROM, _COARSE_STEP = 2048, 32
+
+
+def _box(lon: float, lat: float, ref_points: np.ndarray, window_km: float) -> np.ndarray:
+    """Mask of the reference points not certainly farther than ``window_km`` (a lon/lat box;
+    every point when the box would reach within a degree of a pole)."""
+    dlat = window_km / 110.0  # a degree of latitude is >= 110.57 km
+    far_lat = abs(lat) + dlat
+    if far_lat >= 89.0:
+        return np.ones(len(ref_points), dtype=bool)
+    dlon = window_km / (111.0 * np.cos(np.radians(far_lat)))  # >= 111.32 cos(lat) km
+    return (np.abs(ref_points[:, 1] - lat) <= dlat) & (
+        np.abs((ref_points[:, 0] - lon + 180) % 360 - 180) <= dlon)
+
+
+def _inv_km(lon: float, lat: float, pts: np.ndarray) -> np.ndarray:
+    n = len(pts)
+    return np.asarray(GEOD.inv(np.full(n, lon), np.full(n, lat), pts[:, 0], pts[:, 1])[2]) / 1000.0
+
+
 def brute_distance_km(lon: float, lat: float, ref_points: np.ndarray,
                       window_km: float | None = None) -> tuple[float, int]:
     """Smallest geodesic distance (km) from one point to any of ``ref_points``, and its index.
 
     ``window_km`` (optional) skips reference points that are certainly farther than
     that (a conservative lon/lat box), to keep brute force quick; if none is
-    left, all points are used.
+    left, all points are used.  Every point that may be the nearest is measured with
+    ``Geod.inv``: large sets are bounded first by a sample of their points.
     """
     idx = np.arange(len(ref_points))
     if window_km is not None:
-        dlat = window_km / 110.0  # a degree of latitude is >= 110.57 km
-        far_lat = min(abs(lat) + dlat, 89.0)
-        dlon = window_km / (111.0 * np.cos(np.radians(far_lat)))  # >= 111.32 cos(lat) km
-        near = (np.abs(ref_points[:, 1] - lat) <= dlat) & (
-            np.abs((ref_points[:, 0] - lon + 180) % 360 - 180) <= dlon)
+        near = _box(lon, lat, ref_points, window_km)
         if near.any():
             idx = idx[near]
-    pts = ref_points[idx]
-    n = len(pts)
-    _, _, d = GEOD.inv(np.full(n, lon), np.full(n, lat), pts[:, 0], pts[:, 1])
+    if len(idx) > _COARSE_FROM:
+        bound_km = float(_inv_km(lon, lat, ref_points[idx[::_COARSE_STEP]]).min())
+        idx = idx[_box(lon, lat, ref_points[idx], bound_km * (1 + 1e-9) + 1e-6)]
+    d = _inv_km(lon, lat, ref_points[idx])
     i = int(np.argmin(d))
-    return float(d[i]) / 1000.0, int(idx[i])
+    return float(d[i]), int(idx[i])
 
 
 def geodesic_km(lon1, lat1, lon2, lat2) -> float:
