@@ -396,7 +396,10 @@ def hypothesis_steps(h: OriginHypothesis, n: int, seed: int = SEED) -> FlightSte
     content; read-only."""
     nato = nato_territory(nato_members(h.date))
     lon, lat = sample_launch_points(h.launch_area, n, _seed(h.incident_id, seed))
-    return flight_steps(lon, lat, h.impact, nato)
+    steps = flight_steps(lon, lat, h.impact, nato)
+    for arr in (steps.path, steps.step_km, steps.lon, steps.lat):
+        arr.flags.writeable = False  # shared through the cache
+    return steps
 
 
 def _seed(incident_id: str, seed: int) -> list[int]:
