@@ -39,7 +39,7 @@ from shapely.geometry.base import BaseGeometry
 from dashboard.analysis.incident_catalogue import catalogue_token, incident_rows
 from dashboard.analysis.track_figures import track_figures, track_vertices
 from dashboard.data.catalogue import CATALOGUE
-from dashboard.geo.cache import memoize
+from dashboard.geo.cache import content_token, memoize
 from dashboard.geo.distance import nearest
 from dashboard.geo.errors import InputError
 from dashboard.geo.geodesy import densify
@@ -177,6 +177,15 @@ def check_date_range(start: date | str | None, end: date | str | None,
     return s, e
 
 
+@memoize(maxsize=64, key=content_token)
+def _dense_zone(geom: BaseGeometry) -> BaseGeometry:
+    """``geom`` densified along its geodesic edges (:data:`ZONE_DENSIFY_KM`), prepared;
+    cached per content (the candidate zones are the same on every rerun).  Read-only."""
+    dense = densify(geom, ZONE_DENSIFY_KM)
+    shapely.prepare(dense)
+    return dense
+
+
 def _zones_containing(lon: np.ndarray, lat: np.ndarray,
                       zones: Sequence[tuple[str, BaseGeometry]]) -> list[tuple[str, ...]]:
     """For each point, the names of the zones (in the order given) that contain it."""
@@ -184,8 +193,7 @@ def _zones_containing(lon: np.ndarray, lat: np.ndarray,
     for name, geom in zones:
         if geom is None or geom.is_empty:
             continue
-        dense = densify(geom, ZONE_DENSIFY_KM)
-        shapely.prepare(dense)
+        dense = _dense_zone(geom)
         for i in np.flatnonzero(shapely.contains_xy(dense, lon, lat)):
             hits[i].append(str(name))
     return [tuple(h) for h in hits]
