@@ -256,7 +256,10 @@ def test_another_zone_is_measured_on_the_same_steps_and_a_moved_area_on_new_ones
     def fresh_km(h, zone, n):
         lon, lat = eff.sample_launch_points(h.launch_area, n, eff._seed(h.incident_id, eff.SEED))
         nato = eff.nato_territory(eff.nato_members(h.date))
-        return tuple(eff.path_km_inside(lon, lat, h.impact, eff._prepared_zone(zone), nato))
+        km = eff.path_km_inside(lon, lat, h.impact, eff._prepared_zone(zone), nato)
+        walked = one_pass_km(lon, lat, h.impact, eff._prepared_zone(zone), nato)
+        assert km == pytest.approx(walked, rel=1e-9, abs=1e-9)
+        return tuple(km)
 
     clear_all()
     h = hypotheses[PRZEWODOW_ID]
@@ -271,6 +274,34 @@ def test_another_zone_is_measured_on_the_same_steps_and_a_moved_area_on_new_ones
     (third,) = effectiveness(other, [smaller], n_paths=80)
     assert eff.hypothesis_steps.cache_info().misses == walked + 1
     assert third.path_km == fresh_km(smaller, other, 80) != second.path_km
+    assert eff.hypothesis_steps(h, 80) is eff.hypothesis_steps(h, 80, eff.SEED)  # seed by default
+
+
+def test_paths_with_no_step_before_nato_fly_zero_km():
+    """Every path's first step in NATO territory: no step counts, every path 0.0 km (floats)."""
+    from dashboard.analysis.effectiveness import FlightSteps, km_inside
+
+    none = FlightSteps(2, np.empty(0, np.int32), np.array([1.5, 2.0]), np.empty(0), np.empty(0))
+    km = km_inside(none, Polygon([(21.0, 48.0), (27.0, 48.0), (27.0, 53.0)]))
+    assert km.dtype == np.float64 and km.tolist() == [0.0, 0.0]
+
+
+def one_pass_km(lon, lat, impact, zone, nato) -> np.ndarray:
+    """Km inside ``zone`` of each path, walked path by path with ``pyproj.Geod`` (steps of at
+    most PATH_STEP_KM counted by their midpoints, up to the path's first step in ``nato``)."""
+    from dashboard.analysis.effectiveness import PATH_STEP_KM
+
+    out = np.zeros(len(lon))
+    for p, (x, y) in enumerate(zip(lon, lat)):
+        az, _, m = GEOD.inv(x, y, *impact)
+        k = max(int(np.ceil(m / 1000.0 / PATH_STEP_KM)), 1)
+        mx, my, _ = GEOD.fwd(np.full(k, x), np.full(k, y), np.full(k, az), (np.arange(k) + 0.5) * m / k)
+        in_nato = np.zeros(k, dtype=bool)
+        for g in nato:
+            in_nato |= shapely.contains_xy(g, mx, my)
+        stop = int(np.argmax(in_nato)) if in_nato.any() else k
+        out[p] = m / 1000.0 / k * shapely.contains_xy(zone, mx[:stop], my[:stop]).sum()
+    return out
 
 
 # ---------------------------------------------------------------------- app

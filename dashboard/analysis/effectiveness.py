@@ -371,8 +371,9 @@ def km_inside(steps: FlightSteps, zone: BaseGeometry) -> np.ndarray:
     """Km each path of ``steps`` flies inside ``zone`` (edges already densified) before
     NATO territory: a step counts whole when its midpoint lies in the zone."""
     inside = shapely.contains_xy(zone, steps.lon, steps.lat)
-    return np.bincount(steps.path, weights=inside * steps.step_km[steps.path],
-                       minlength=steps.n_paths)
+    km = np.bincount(steps.path, weights=inside * steps.step_km[steps.path],
+                     minlength=steps.n_paths)
+    return km.astype(float, copy=False)  # no counted step: bincount gives integers
 
 
 def path_km_inside(lon: np.ndarray, lat: np.ndarray, impact: tuple[float, float],
@@ -384,8 +385,9 @@ def path_km_inside(lon: np.ndarray, lat: np.ndarray, impact: tuple[float, float]
     return km_inside(flight_steps(lon, lat, impact, nato), zone)
 
 
-def _hypothesis_key(h: OriginHypothesis, n: int, seed: int) -> tuple[Any, ...]:
-    return (h.incident_id, h.impact, h.date, content_token(h.launch_area), n, seed)
+def _hypothesis_key(h: OriginHypothesis, n: int, seed: int = SEED) -> tuple[Any, ...]:
+    # the NATO members of the day (read from the countries layer), not the date itself
+    return (h.incident_id, h.impact, nato_members(h.date), content_token(h.launch_area), n, seed)
 
 
 @memoize(maxsize=64, key=_hypothesis_key)
