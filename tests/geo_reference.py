@@ -68,9 +68,9 @@ def _box(lon: float, lat: float, ref_points: np.ndarray, window_km: float) -> np
         np.abs((ref_points[:, 0] - lon + 180) % 360 - 180) <= dlon)
 
 
-def _inv_km(lon: float, lat: float, pts: np.ndarray) -> np.ndarray:
+def _inv_m(lon: float, lat: float, pts: np.ndarray) -> np.ndarray:
     n = len(pts)
-    return np.asarray(GEOD.inv(np.full(n, lon), np.full(n, lat), pts[:, 0], pts[:, 1])[2]) / 1000.0
+    return np.asarray(GEOD.inv(np.full(n, lon), np.full(n, lat), pts[:, 0], pts[:, 1])[2])
 
 
 def brute_distance_km(lon: float, lat: float, ref_points: np.ndarray,
@@ -88,11 +88,12 @@ def brute_distance_km(lon: float, lat: float, ref_points: np.ndarray,
         if near.any():
             idx = idx[near]
     if len(idx) > _COARSE_FROM:
-        bound_km = float(_inv_km(lon, lat, ref_points[idx[::_COARSE_STEP]]).min())
-        idx = idx[_box(lon, lat, ref_points[idx], bound_km * (1 + 1e-9) + 1e-6)]
-    d = _inv_km(lon, lat, ref_points[idx])
+        bound_km = float(np.nanmin(_inv_m(lon, lat, ref_points[idx[::_COARSE_STEP]]))) / 1000.0
+        if np.isfinite(bound_km):
+            idx = idx[_box(lon, lat, ref_points[idx], bound_km * (1 + 1e-9) + 1e-6)]
+    d = _inv_m(lon, lat, ref_points[idx])
     i = int(np.argmin(d))
-    return float(d[i]), int(idx[i])
+    return float(d[i]) / 1000.0, int(idx[i])
 
 
 def geodesic_km(lon1, lat1, lon2, lat2) -> float:

@@ -183,6 +183,7 @@ def _dense_zone(geom: BaseGeometry) -> BaseGeometry:
     cached per content (the candidate zones are the same on every rerun).  Read-only."""
     dense = densify(geom, ZONE_DENSIFY_KM)
     shapely.prepare(dense)
+    shapely.contains_xy(dense, 0.0, 0.0)  # GEOS builds its point locator now, in one thread
     return dense
 
 
