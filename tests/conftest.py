@@ -50,6 +50,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
@@ -399,33 +400,52 @@ def wait_ready(page, timeout_ms: int = 90_000) -> None:
     settle(page)
 
 
+#: One poll of :func:`settle`, in the page: the map's frame is looked up each time (a
+#: page switch or a rerun replaces it); while it is missing, detached, not ready, or
+#: there is more than one, the view is null and nothing is settled.
+_SETTLE_JS = """async ([quietMs, timeoutMs, mapSelector]) => {
+  const view = () => {
+    try {
+      const frames = document.querySelectorAll(mapSelector);
+      if (frames.length !== 1) return null;
+      const w = frames[0].contentWindow, d = frames[0].contentDocument;
+      const ready = d && d.getElementById('root')?.dataset.ready === '1';
+      return ready && w.nfzMap ? JSON.stringify(w.nfzMap.view()) : null;
+    } catch (e) { return null; }
+  };
+  const running = () => document.querySelector('[data-testid="stApp"]')
+    ?.getAttribute('data-test-script-state') === 'running';
+  let last = null, quiet = 0;
+  for (let waited = 0; waited < timeoutMs; waited += 100) {
+    const now = view();
+    quiet = (!running() && now && now === last) ? quiet + 100 : 0;
+    if (quiet >= quietMs) return true;
+    last = now;
+    await new Promise(r => setTimeout(r, 100));
+  }
+  return false;
+}"""
+
+
 def settle(page, quiet_ms: int = 700, timeout_ms: int = 60_000) -> None:
     """Until the map's view has stopped moving, every layer it was last given is drawn
     (its ``data-ready``) and the app has not run for ``quiet_ms``.
 
-    The frame is looked up on every poll: a page switch or a rerun replaces it (while it
-    is missing or detached the page is not settled).
+    The page polls itself every 100 ms (:data:`_SETTLE_JS`): one call, not a few round
+    trips to the browser per poll (those cost about a third of a core while settling).
+    A navigation that replaces the page's document starts the wait again, in the time left.
     """
     from playwright.sync_api import Error as PlaywrightError
 
-    last, quiet, waited = None, 0, 0
-    while waited < timeout_ms:
-        try:  # a rerun may be replacing the map's iframe: not settled yet, look again
-            frame = frame_of(page)
-            view = None if frame is None else frame.evaluate(
-                "() => document.getElementById('root')?.dataset.ready === '1'"
-                " && window.nfzMap && JSON.stringify(window.nfzMap.view())")
-        except PlaywrightError:
-            frame, view = None, None
-        idle = frame is not None and page.evaluate(
-            "() => document.querySelector('[data-testid=\"stApp\"]')"
-            "?.getAttribute('data-test-script-state') !== 'running'")
-        quiet = quiet + 100 if (idle and view and view == last) else 0
-        if quiet >= quiet_ms:
-            return
-        last = view
-        page.wait_for_timeout(100)
-        waited += 100
+    deadline = time.monotonic() + timeout_ms / 1000
+    while (left_ms := int((deadline - time.monotonic()) * 1000)) > 0:
+        try:
+            if page.evaluate(_SETTLE_JS, [quiet_ms, left_ms, MAP]):
+                return
+        except PlaywrightError as e:  # the document was replaced mid-wait: look again
+            if "context was destroyed" not in str(e) and "navigat" not in str(e):
+                raise
+            page.wait_for_timeout(100)
     raise AssertionError("the map or the app never settled")
 
 
