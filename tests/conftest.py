@@ -415,11 +415,12 @@ _SETTLE_JS = """async ([quietMs, timeoutMs, mapSelector]) => {
   };
   const running = () => document.querySelector('[data-testid="stApp"]')
     ?.getAttribute('data-test-script-state') === 'running';
-  let last = null, quiet = 0;
-  for (let waited = 0; waited < timeoutMs; waited += 100) {
-    const now = view();
-    quiet = (!running() && now && now === last) ? quiet + 100 : 0;
-    if (quiet >= quietMs) return true;
+  const start = performance.now();
+  let last = null, since = null;  // since: when the view was first seen settled as now
+  while (performance.now() - start < timeoutMs) {
+    const now = view(), t = performance.now();
+    since = (!running() && now && now === last) ? (since ?? t) : null;
+    if (since !== null && t - since >= quietMs) return true;
     last = now;
     await new Promise(r => setTimeout(r, 100));
   }

@@ -15,12 +15,13 @@ MAIN = "[data-testid='stMain']"
 
 #: :func:`idle`'s wait, in the page (one call rather than a round trip every 100 ms).
 _IDLE_JS = """async ([quietMs, timeoutMs]) => {
-  let quiet = 0;
-  for (let waited = 0; waited < timeoutMs; waited += 100) {
-    const running = document.querySelector('[data-testid="stApp"]')
+  const start = performance.now();
+  let since = null;  // when the app was first seen not running, since it last ran
+  while (performance.now() - start < timeoutMs) {
+    const t = performance.now(), running = document.querySelector('[data-testid="stApp"]')
       ?.getAttribute('data-test-script-state') === 'running';
-    quiet = running ? 0 : quiet + 100;
-    if (quiet >= quietMs) return true;
+    since = running ? null : (since ?? t);
+    if (since !== null && t - since >= quietMs) return true;
     await new Promise(r => setTimeout(r, 100));
   }
   return false;
