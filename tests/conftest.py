@@ -400,11 +400,12 @@ def wait_ready(page, timeout_ms: int = 90_000) -> None:
     settle(page)
 
 
-#: One poll of :func:`settle`, in the page: the map's frame is looked up each time (a
-#: page switch or a rerun replaces it); while it is missing, detached, not ready, or
-#: there is more than one, the view is null and nothing is settled.
-_SETTLE_JS = """async ([quietMs, timeoutMs, mapSelector]) => {
+#: The wait of :func:`wait_quiet`, run in the page. With a map selector, the map's frame
+#: is looked up at every poll (a page switch or a rerun replaces it); while it is
+#: missing, detached, not ready, or there is more than one, nothing is settled.
+_QUIET_JS = """async ([quietMs, timeoutMs, mapSelector]) => {
   const view = () => {
+    if (mapSelector === null) return 'no map';
     try {
       const frames = document.querySelectorAll(mapSelector);
       if (frames.length !== 1) return null;
@@ -416,10 +417,10 @@ _SETTLE_JS = """async ([quietMs, timeoutMs, mapSelector]) => {
   const running = () => document.querySelector('[data-testid="stApp"]')
     ?.getAttribute('data-test-script-state') === 'running';
   const start = performance.now();
-  let last = null, since = null;  // since: when the view was first seen settled as now
+  let last = null, since = null;  // since: when the page was first seen settled as now
   while (performance.now() - start < timeoutMs) {
     const now = view(), t = performance.now();
-    since = (!running() && now && now === last) ? (since ?? t) : null;
+    since = (!running() && now !== null && now === last) ? (since ?? t) : null;
     if (since !== null && t - since >= quietMs) return true;
     last = now;
     await new Promise(r => setTimeout(r, 100));
@@ -428,12 +429,12 @@ _SETTLE_JS = """async ([quietMs, timeoutMs, mapSelector]) => {
 }"""
 
 
-def settle(page, quiet_ms: int = 700, timeout_ms: int = 60_000) -> None:
-    """Until the map's view has stopped moving, every layer it was last given is drawn
-    (its ``data-ready``) and the app has not run for ``quiet_ms``.
+def wait_quiet(page, quiet_ms: int, timeout_ms: int, map_selector: str | None) -> bool:
+    """Whether, within ``timeout_ms``, the app stayed idle for ``quiet_ms`` (and, given a
+    ``map_selector``, that map's view stayed put with every layer drawn).
 
-    The page polls itself every 100 ms (:data:`_SETTLE_JS`): one call, not a few round
-    trips to the browser per poll (those cost about a third of a core while settling).
+    The page polls itself every 100 ms (:data:`_QUIET_JS`): one call, not a few round
+    trips to the browser per poll (those cost about a third of a core while waiting).
     A navigation that replaces the page's document starts the wait again, in the time left.
     """
     from playwright.sync_api import Error as PlaywrightError
@@ -441,13 +442,20 @@ def settle(page, quiet_ms: int = 700, timeout_ms: int = 60_000) -> None:
     deadline = time.monotonic() + timeout_ms / 1000
     while (left_ms := int((deadline - time.monotonic()) * 1000)) > 0:
         try:
-            if page.evaluate(_SETTLE_JS, [quiet_ms, left_ms, MAP]):
-                return
+            if page.evaluate(_QUIET_JS, [quiet_ms, left_ms, map_selector]):
+                return True
         except PlaywrightError as e:  # the document was replaced mid-wait: look again
             if "context was destroyed" not in str(e) and "navigat" not in str(e):
                 raise
             page.wait_for_timeout(100)
-    raise AssertionError("the map or the app never settled")
+    return False
+
+
+def settle(page, quiet_ms: int = 700, timeout_ms: int = 60_000) -> None:
+    """Until the map's view has stopped moving, every layer it was last given is drawn
+    (its ``data-ready``) and the app has not run for ``quiet_ms``."""
+    if not wait_quiet(page, quiet_ms, timeout_ms, MAP):
+        raise AssertionError("the map or the app never settled")
 
 
 def map_box(page) -> dict:

@@ -10,27 +10,14 @@ import csv
 import io
 from pathlib import Path
 
+from conftest import wait_quiet
+
 MAIN = "[data-testid='stMain']"
 
 
-#: :func:`idle`'s wait, in the page (one call rather than a round trip every 100 ms).
-_IDLE_JS = """async ([quietMs, timeoutMs]) => {
-  const start = performance.now();
-  let since = null;  // when the app was first seen not running, since it last ran
-  while (performance.now() - start < timeoutMs) {
-    const t = performance.now(), running = document.querySelector('[data-testid="stApp"]')
-      ?.getAttribute('data-test-script-state') === 'running';
-    since = running ? null : (since ?? t);
-    if (since !== null && t - since >= quietMs) return true;
-    await new Promise(r => setTimeout(r, 100));
-  }
-  return false;
-}"""
-
-
 def idle(page, quiet_ms: int = 800, timeout_ms: int = 90_000) -> None:
-    """Until the app has not run for ``quiet_ms`` (the page polls itself every 100 ms)."""
-    if not page.evaluate(_IDLE_JS, [quiet_ms, timeout_ms]):
+    """Until the app has not run for ``quiet_ms`` (the page polls itself)."""
+    if not wait_quiet(page, quiet_ms, timeout_ms, map_selector=None):
         raise AssertionError("the app never stopped running")
 
 
